@@ -1,0 +1,92 @@
+"""Validated identifier types used by the settings model: regions, CIDRs, OCIDs, AWS account and org IDs.
+
+Each type is an ``Annotated`` pydantic type whose validator raises a ``ValueError`` that says what is
+allowed, so that the settings loader can turn it into one line naming the key and the value.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from typing import Annotated
+
+from pydantic import AfterValidator, BeforeValidator
+
+from components.settings.regions import AWS_US_REGIONS, OCI_US_REGIONS
+
+# ocid1.<resource type>.<realm>.[region][.future use].<unique id>  (OCI "Resource Identifiers")
+OCID_PATTERN = re.compile(
+    r"^ocid1\.(?P<type>[a-z0-9]+)\.(?P<realm>oc[0-9]+)\.(?P<region>[a-z0-9-]*)(?:\.[a-z0-9-]+)?\.(?P<unique>[a-z0-9]+)$"
+)
+AWS_ACCOUNT_PATTERN = re.compile(r"^[0-9]{12}$")
+AWS_ORGANIZATION_PATTERN = re.compile(r"^o-[a-z0-9]{10,32}$")
+
+
+def _require_str(value: object) -> object:
+    if not isinstance(value, str):
+        raise ValueError(f"expected a string, got {type(value).__name__}")
+    return value
+
+
+def _oci_region(value: str) -> str:
+    if value not in OCI_US_REGIONS:
+        raise ValueError(f"not a US OCI region; allowed: {', '.join(OCI_US_REGIONS)}")
+    return value
+
+
+def _aws_region(value: str) -> str:
+    if value not in AWS_US_REGIONS:
+        raise ValueError(f"not a US AWS region; allowed: {', '.join(AWS_US_REGIONS)}")
+    return value
+
+
+def _cidr(value: str) -> ipaddress.IPv4Network | ipaddress.IPv6Network:
+    try:
+        return ipaddress.ip_network(value, strict=True)
+    except ValueError as exc:
+        raise ValueError(
+            f"not a CIDR block ({exc}); allowed: an IPv4 or IPv6 network such as 198.51.100.0/24 or 2001:db8::/32"
+        ) from None
+
+
+def _ipv4_cidr(value: str) -> ipaddress.IPv4Network:
+    network = _cidr(value)
+    if not isinstance(network, ipaddress.IPv4Network):
+        raise ValueError("not an IPv4 CIDR block; allowed: an IPv4 network such as 10.0.0.0/16")
+    return network
+
+
+def _ocid(kind: str):
+    def check(value: str) -> str:
+        match = OCID_PATTERN.match(value)
+        if not match or match["type"] != kind:
+            raise ValueError(f"not a {kind} OCID; allowed: ocid1.{kind}.<realm>..<unique id>")
+        return value
+
+    return check
+
+
+def _aws_account(value: str) -> str:
+    if not AWS_ACCOUNT_PATTERN.match(value):
+        raise ValueError("not an AWS account ID; allowed: exactly 12 digits")
+    return value
+
+
+def _aws_organization(value: str) -> str:
+    if not AWS_ORGANIZATION_PATTERN.match(value):
+        raise ValueError("not an AWS organization ID; allowed: o- followed by 10 to 32 lowercase letters or digits")
+    return value
+
+
+OciRegion = Annotated[str, BeforeValidator(_require_str), AfterValidator(_oci_region)]
+AwsRegion = Annotated[str, BeforeValidator(_require_str), AfterValidator(_aws_region)]
+Cidr = Annotated[ipaddress.IPv4Network | ipaddress.IPv6Network, BeforeValidator(lambda v: _cidr(_require_str(v)))]
+Ipv4Cidr = Annotated[ipaddress.IPv4Network, BeforeValidator(lambda v: _ipv4_cidr(_require_str(v)))]
+TenancyOcid = Annotated[str, BeforeValidator(_require_str), AfterValidator(_ocid("tenancy"))]
+AwsAccountId = Annotated[str, BeforeValidator(_require_str), AfterValidator(_aws_account)]
+AwsOrganizationId = Annotated[str, BeforeValidator(_require_str), AfterValidator(_aws_organization)]
+
+
+def ocid_kind(kind: str):
+    """An OCID type for another resource kind (``vcn``, ``drg``, ``key``, ...)."""
+    return Annotated[str, BeforeValidator(_require_str), AfterValidator(_ocid(kind))]

@@ -1,0 +1,126 @@
+"""The residency settings: one typed, immutable object validated from the stack's ``residency:`` config."""
+
+from __future__ import annotations
+
+import ipaddress
+from dataclasses import dataclass
+from typing import Literal
+
+from pydantic import Field
+
+from components.settings.backup import BackupSettings
+from components.settings.base import SettingsModel
+from components.settings.identifiers import (
+    AwsAccountId,
+    AwsOrganizationId,
+    AwsRegion,
+    Cidr,
+    OciRegion,
+    TenancyOcid,
+)
+from components.settings.network import NetworkSettings
+from components.settings.regions import DEFAULT_AWS_REGIONS, DEFAULT_OCI_REGIONS
+from components.settings.tenancy import TenancySettings
+
+
+class AllowedRegions(SettingsModel):
+    oci: tuple[OciRegion, ...] = Field(default=DEFAULT_OCI_REGIONS, min_length=1)
+    aws: tuple[AwsRegion, ...] = Field(default=DEFAULT_AWS_REGIONS, min_length=1)
+
+
+class ParentCompany(SettingsModel):
+    """Identifiers of the foreign parent company: nothing of theirs may reach the estate."""
+
+    cidrs: tuple[Cidr, ...] = Field(min_length=1)
+    oci_tenancy_ids: tuple[TenancyOcid, ...] = ()
+    aws_account_ids: tuple[AwsAccountId, ...] = ()
+    aws_organization_ids: tuple[AwsOrganizationId, ...] = ()
+
+
+class Trusted(SettingsModel):
+    """Parties allowed to be granted access or peered with (for example an independent US oversight team)."""
+
+    oci_tenancy_ids: tuple[TenancyOcid, ...] = ()
+    aws_account_ids: tuple[AwsAccountId, ...] = ()
+    aws_organization_ids: tuple[AwsOrganizationId, ...] = ()
+
+
+class ResidencySettings(SettingsModel):
+    jurisdiction: Literal["US"] = "US"
+    home_region: OciRegion
+    backup_region: OciRegion
+    allowed_regions: AllowedRegions = AllowedRegions()
+    parent_company: ParentCompany
+    operator_cidrs: tuple[Cidr, ...] = Field(min_length=1)
+    """US operator ranges allowed to sign in and to reach management endpoints."""
+    trusted: Trusted = Trusted()
+    minimum_retention_days: int = Field(default=365, ge=1, le=36500)
+    required_tags: dict[str, str] = Field(default_factory=lambda: {"jurisdiction": "US"})
+    tenancy: TenancySettings
+    network: NetworkSettings = NetworkSettings()
+    backup: BackupSettings = BackupSettings()
+
+
+@dataclass(frozen=True)
+class SettingsIssue:
+    """One bad value: the config key, the value found, and what is wrong and allowed."""
+
+    key: str
+    value: object
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.key}: {self.value!r} {self.message}"
+
+
+def _overlaps(a: ipaddress._BaseNetwork, b: ipaddress._BaseNetwork) -> bool:
+    return a.version == b.version and a.overlaps(b)
+
+
+def cross_field_issues(s: ResidencySettings, ns: str = "residency") -> list[SettingsIssue]:
+    """Rules that involve more than one key. Every issue found is returned, not just the first."""
+    issues: list[SettingsIssue] = []
+    allowed_oci = s.allowed_regions.oci
+    if s.home_region not in allowed_oci:
+        issues.append(SettingsIssue(f"{ns}:homeRegion", s.home_region,
+                                    f"is not in {ns}:allowedRegions.oci; allowed: {', '.join(allowed_oci)}"))
+    if s.backup_region == s.home_region:
+        others = [r for r in allowed_oci if r != s.home_region]
+        issues.append(SettingsIssue(f"{ns}:backupRegion", s.backup_region,
+                                    f"equals {ns}:homeRegion; allowed: another allowed US region ({', '.join(others)})"))
+    elif s.backup_region not in allowed_oci:
+        issues.append(SettingsIssue(f"{ns}:backupRegion", s.backup_region,
+                                    f"is not in {ns}:allowedRegions.oci; allowed: {', '.join(allowed_oci)}"))
+    for i, operator in enumerate(s.operator_cidrs):
+        for parent in s.parent_company.cidrs:
+            if _overlaps(operator, parent):
+                issues.append(SettingsIssue(
+                    f"{ns}:operatorCidrs[{i}]", str(operator),
+                    f"overlaps parent-company range {parent} ({ns}:parentCompany.cidrs); "
+                    "allowed: US operator ranges disjoint from every parent-company range"))
+    for field, label in (("oci_tenancy_ids", "ociTenancyIds"), ("aws_account_ids", "awsAccountIds"),
+                         ("aws_organization_ids", "awsOrganizationIds")):
+        parent_ids = set(getattr(s.parent_company, field))
+        for i, trusted_id in enumerate(getattr(s.trusted, field)):
+            if trusted_id in parent_ids:
+                issues.append(SettingsIssue(
+                    f"{ns}:trusted.{label}[{i}]", trusted_id,
+                    f"is also a parent-company identifier ({ns}:parentCompany.{label}); "
+                    "allowed: parties independent of the parent company"))
+    if s.tenancy.tenancy_ocid in s.parent_company.oci_tenancy_ids:
+        issues.append(SettingsIssue(f"{ns}:tenancy.tenancyOcid", s.tenancy.tenancy_ocid,
+                                    "is a parent-company tenancy; allowed: the dedicated US tenancy"))
+    child = s.tenancy.child_tenancy
+    if child is not None and child.home_region is not None and child.home_region not in allowed_oci:
+        issues.append(SettingsIssue(f"{ns}:tenancy.childTenancy.homeRegion", child.home_region,
+                                    f"is not in {ns}:allowedRegions.oci; allowed: {', '.join(allowed_oci)}"))
+    copy = s.backup.aws_copy
+    if copy.enabled:
+        for label, region in (("region", copy.region), ("replicaRegion", copy.replica_region)):
+            if region not in s.allowed_regions.aws:
+                issues.append(SettingsIssue(f"{ns}:backup.awsCopy.{label}", region,
+                                            f"is not in {ns}:allowedRegions.aws; allowed: {', '.join(s.allowed_regions.aws)}"))
+        if copy.region == copy.replica_region:
+            issues.append(SettingsIssue(f"{ns}:backup.awsCopy.replicaRegion", copy.replica_region,
+                                        f"equals {ns}:backup.awsCopy.region; allowed: another allowed US AWS region"))
+    return issues
