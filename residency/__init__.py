@@ -1,0 +1,1 @@
+"""The ``residency`` CLI and the offline preview engine of the Residency Kit."""
