@@ -16,6 +16,40 @@ settings = load_settings()
 
 # --- Region-locked backups (components/oci/region_locked_backup.py, components/aws/immutable_backup_copy.py) ---
 
+import pulumi_aws as aws  # noqa: E402  (section-local imports keep the sections independent)
+import pulumi_oci as oci  # noqa: E402
+
+from components.aws.immutable_backup_copy import ImmutableBackupCopy, ImmutableBackupCopyArgs  # noqa: E402
+from components.oci.region_locked_backup import RegionLockedBackup, RegionLockedBackupArgs  # noqa: E402
+
+backup_provider = oci.Provider("oci-backup", region=settings.backup_region)
+region_locked_backup = RegionLockedBackup(
+    "backups",
+    RegionLockedBackupArgs.from_settings(
+        settings,
+        home_provider=home_provider,
+        backup_provider=backup_provider,
+        data_compartment_id=tenancy.compartment_ids["data"],
+        backup_compartment_id=tenancy.compartment_ids["backup"],
+        primary_key_id=tenancy.key_id,
+    ),
+)
+pulumi.export("primaryBucketName", region_locked_backup.primary_bucket_name)
+pulumi.export("backupBucketName", region_locked_backup.backup_bucket_name)
+
+if settings.backup.aws_copy.enabled:
+    aws_copy_provider = aws.Provider("aws-copy", region=settings.backup.aws_copy.region)
+    aws_replica_provider = aws.Provider("aws-replica", region=settings.backup.aws_copy.replica_region)
+    immutable_copy = ImmutableBackupCopy(
+        "immutable-copy",
+        ImmutableBackupCopyArgs.from_settings(
+            settings, provider=aws_copy_provider, replica_provider=aws_replica_provider
+        ),
+    )
+    pulumi.export("awsCopyBucketArn", immutable_copy.bucket_arn)
+    pulumi.export("awsReplicaBucketArn", immutable_copy.replica_bucket_arn)
+
+
 pulumi.export("jurisdiction", settings.jurisdiction)
 pulumi.export("homeRegion", settings.home_region)
 pulumi.export("backupRegion", settings.backup_region)
