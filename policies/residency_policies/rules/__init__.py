@@ -1,0 +1,1 @@
+"""One policy per module; each exposes ``POLICY`` (built with ``framework.resource_policy`` / ``stack_policy``)."""

@@ -1,0 +1,65 @@
+"""us-region-providers: every OCI/AWS provider, and every resource, lives in an allowed region.
+
+Providers (explicit and the engine's default providers, which it analyzes too) must set ``region``: an
+unset region comes from the environment or ``~/.oci/config`` and cannot be verified. AWS v7 resources
+take their own ``region`` input, which overrides the provider's, so it is checked first. Resources with
+no provider reference at all (components, the stack, providers themselves) have no region to check.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from residency_policies.framework import Finding, ResourceView, resource_policy
+from residency_policies.regions import cloud_of_type, effective_region, provider_region
+from residency_policies.rules_file import Rules
+
+
+def check(resource: ResourceView, rules: Rules) -> Iterator[Finding]:
+    cloud = cloud_of_type(resource.type)
+    if cloud is None:
+        return
+    allowed = rules.allowed_regions(cloud)
+    if resource.type.startswith("pulumi:providers:"):
+        where = provider_region(resource.props, "provider")
+        if where.unknown:
+            yield Finding(f"the {cloud} provider's region decides where every resource it creates lives", path="region", unverifiable=True)
+        elif where.region is None:
+            yield Finding(
+                f"the {cloud} provider sets no region, so it would come from the environment"
+                + (" or ~/.oci/config" if cloud == "oci" else "")
+                + f" and cannot be verified; set region to one of {_list(allowed)}"
+                + (" (for the default provider: `pulumi config set " + cloud + ":region <region>`)" if resource.name.startswith("default") else "")
+            )
+        elif where.region not in allowed:
+            yield Finding(f"the {cloud} provider's region {where.region!r} is not allowed; allowed: {_list(allowed)}")
+        return
+    where = effective_region(resource)
+    if where is None:
+        return
+    if where.unknown:
+        yield Finding("the resource's region is unknown", path=where.source, unverifiable=True)
+    elif where.region is None:
+        # The provider itself is reported above; the resource's region is equally unverifiable.
+        yield Finding(f"the region of this resource comes from its provider, which sets none ({where.source}); allowed: {_list(allowed)}")
+    elif where.region not in allowed:
+        yield Finding(f"this resource is created in {where.region!r} ({where.source}); allowed: {_list(allowed)}")
+
+
+def _list(regions: frozenset[str]) -> str:
+    return ", ".join(sorted(regions))
+
+
+POLICY = resource_policy(
+    name="us-region-providers",
+    description="Every OCI and AWS provider, and every resource, is pinned to an allowed (US) region.",
+    severity="critical",
+    remediation=(
+        "Set `region` on every explicit oci.Provider / aws.Provider to an allowed region, set `oci:region` and "
+        "`aws:region` in the stack config for default providers, and give AWS resources' own `region` input "
+        "only allowed regions (or leave it unset)."
+    ),
+    tags=["region", "residency"],
+    framework=("US data residency", "1.0", "REG-1"),
+    check=check,
+)

@@ -1,0 +1,317 @@
+"""The residency rules: ``residency.yaml`` plus one policy's config override, validated.
+
+Every policy accepts any top-level key of the rules file in its policy config (``--policy-pack-config``,
+engine format ``{"<policy>": {"<key>": value}}``); the value replaces the file's value *for that policy*.
+The engine validates config against each policy's ``config_schema`` (``CONFIG_SCHEMA`` below) before the
+program runs, but pulumi_policy does no validation of its own, so anything that still arrives malformed
+is turned into ``ConfigError``s here, which the framework reports as mandatory violations (fail closed)
+instead of raising.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from residency_policies.waivers import Waiver, WaiverProblem, parse_waivers
+
+RULES_PATH = Path(__file__).resolve().parent.parent / "residency.yaml"
+
+TOP_LEVEL_KEYS = ("allowedRegions", "parentCompany", "trusted", "minimumRetentionDays", "requiredTags", "waivers")
+
+_OCI_REGION = r"^[a-z]{2,3}(-[a-z]+)+-[0-9]+$"
+_AWS_REGION = r"^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-[0-9]+$"
+_TENANCY_OCID = r"^ocid1\.tenancy\.[a-z0-9]+\..*$"
+_AWS_ACCOUNT = r"^[0-9]{12}$"
+_AWS_ORG = r"^o-[a-z0-9]{10,32}$"
+
+_STR_LIST = lambda pattern, what: {  # noqa: E731 - a schema fragment factory reads best inline
+    "type": "array",
+    "items": {"type": "string", "pattern": pattern},
+    "description": f"List of {what}.",
+}
+
+CONFIG_SCHEMA: dict[str, dict[str, Any]] = {
+    "allowedRegions": {
+        "type": "object",
+        "description": "Regions data may live in, per cloud. Replaces the rules file's allowedRegions.",
+        "properties": {
+            "oci": {**_STR_LIST(_OCI_REGION, "OCI region identifiers (us-ashburn-1)"), "minItems": 1},
+            "aws": {**_STR_LIST(_AWS_REGION, "AWS region codes (us-east-2)"), "minItems": 1},
+        },
+        "required": ["oci", "aws"],
+        "additionalProperties": False,
+    },
+    "parentCompany": {
+        "type": "object",
+        "description": "Identifiers of the foreign parent company, which must never reach the estate.",
+        "properties": {
+            "cidrs": _STR_LIST(r"^[0-9a-fA-F:.]+/[0-9]{1,3}$", "IPv4/IPv6 CIDR blocks"),
+            "ociTenancyIds": _STR_LIST(_TENANCY_OCID, "OCI tenancy OCIDs"),
+            "awsAccountIds": _STR_LIST(_AWS_ACCOUNT, "12-digit AWS account IDs"),
+            "awsOrganizationIds": _STR_LIST(_AWS_ORG, "AWS organization IDs (o-...)"),
+        },
+        "required": ["cidrs"],
+        "additionalProperties": False,
+    },
+    "trusted": {
+        "type": "object",
+        "description": "Parties that may be granted access or peered with.",
+        "properties": {
+            "ociTenancyIds": _STR_LIST(_TENANCY_OCID, "OCI tenancy OCIDs"),
+            "awsAccountIds": _STR_LIST(_AWS_ACCOUNT, "12-digit AWS account IDs"),
+            "awsOrganizationIds": _STR_LIST(_AWS_ORG, "AWS organization IDs (o-...)"),
+        },
+        "additionalProperties": False,
+    },
+    "minimumRetentionDays": {
+        "type": "integer",
+        "minimum": 1,
+        "maximum": 36500,
+        "description": "Minimum retention / Object Lock days for backup buckets.",
+    },
+    "requiredTags": {
+        "type": "object",
+        "additionalProperties": {"type": "string"},
+        "description": "Tags every taggable resource must carry (key: value).",
+    },
+    "waivers": {
+        "type": "array",
+        "description": "Waivers: one policy, named URNs, a reason, an approver and an expiry date.",
+        "items": {
+            "type": "object",
+            "properties": {
+                "policy": {"type": "string"},
+                "urns": {"type": "array", "items": {"type": "string"}, "minItems": 1},
+                "reason": {"type": "string", "minLength": 20},
+                "approver": {"type": "string", "minLength": 1},
+                "expires": {"type": "string", "pattern": r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"},
+            },
+            "required": ["policy", "urns", "reason", "approver", "expires"],
+            "additionalProperties": False,
+        },
+    },
+}
+
+
+@dataclass(frozen=True)
+class ConfigError:
+    """One invalid value: where it came from, the key, the value, and what is allowed."""
+
+    source: str  # "residency.yaml" or "policy config"
+    key: str
+    value: Any
+    allowed: str
+
+    def message(self, policy: str) -> str:
+        return (
+            f"invalid residency rules for policy '{policy}' ({self.source}): {self.key} = {self.value!r}; "
+            f"allowed: {self.allowed}"
+        )
+
+
+@dataclass(frozen=True)
+class Rules:
+    allowed_regions_oci: frozenset[str]
+    allowed_regions_aws: frozenset[str]
+    parent_cidrs: tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]
+    parent_oci_tenancy_ids: frozenset[str]
+    parent_aws_account_ids: frozenset[str]
+    parent_aws_organization_ids: frozenset[str]
+    trusted_oci_tenancy_ids: frozenset[str]
+    trusted_aws_account_ids: frozenset[str]
+    trusted_aws_organization_ids: frozenset[str]
+    minimum_retention_days: int
+    required_tags: dict[str, str]
+    waivers: tuple[Waiver, ...] = ()
+    file_waiver_problems: tuple[WaiverProblem, ...] = field(default=(), compare=False)
+    """Problems with the rules file's own waivers (reported once, by ``residency-waivers``)."""
+
+    def allowed_regions(self, cloud: str) -> frozenset[str]:
+        return self.allowed_regions_oci if cloud == "oci" else self.allowed_regions_aws
+
+
+_file_cache: dict[str, Any] | None = None
+_file_errors: list[ConfigError] = []
+
+
+def _load_file() -> tuple[dict[str, Any], list[ConfigError]]:
+    global _file_cache, _file_errors
+    if _file_cache is None:
+        try:
+            data = yaml.safe_load(RULES_PATH.read_text(encoding="utf-8"))
+            if not isinstance(data, dict):
+                _file_errors = [ConfigError("residency.yaml", "<file>", type(data).__name__, "a mapping of rules")]
+                data = {}
+        except (OSError, yaml.YAMLError) as exc:
+            _file_errors = [ConfigError("residency.yaml", "<file>", str(exc), f"a readable YAML file at {RULES_PATH}")]
+            data = {}
+        _file_cache = data
+    return _file_cache, list(_file_errors)
+
+
+def build_rules(config: Any, *, file_data: dict[str, Any] | None = None) -> tuple[Rules | None, list[ConfigError]]:
+    """Rules for one policy: the file's values, each top-level key replaced by the policy's config.
+
+    Returns ``(rules, errors)``; ``rules`` is None when any value is invalid (the caller fails closed).
+    """
+    if file_data is None:
+        data, errors = _load_file()
+    else:
+        data, errors = file_data, []
+    merged: dict[str, tuple[str, Any]] = {k: ("residency.yaml", v) for k, v in data.items()}
+    for key in sorted(set(data) - set(TOP_LEVEL_KEYS)):
+        errors.append(ConfigError("residency.yaml", key, data[key], "top-level keys " + ", ".join(TOP_LEVEL_KEYS)))
+    if config is not None and not isinstance(config, dict):
+        errors.append(ConfigError("policy config", "<config>", config, "an object of rules-file keys"))
+        config = {}
+    for key, value in (config or {}).items():
+        if key == "enforcementLevel":
+            continue
+        if key not in TOP_LEVEL_KEYS:
+            errors.append(ConfigError("policy config", key, value, "top-level keys " + ", ".join(TOP_LEVEL_KEYS)))
+            continue
+        merged[key] = ("policy config", value)
+
+    v = _Validator(errors)
+    regions = v.section(merged, "allowedRegions", ("oci", "aws"), required=("oci", "aws"))
+    oci_regions = v.str_list(regions, "allowedRegions", "oci", _OCI_REGION, "OCI region identifiers like us-ashburn-1", min_items=1)
+    aws_regions = v.str_list(regions, "allowedRegions", "aws", _AWS_REGION, "AWS region codes like us-east-2", min_items=1)
+    parent = v.section(merged, "parentCompany", ("cidrs", "ociTenancyIds", "awsAccountIds", "awsOrganizationIds"), required=("cidrs",))
+    cidrs = v.cidrs(parent, "parentCompany", "cidrs")
+    parent_tenancies = v.str_list(parent, "parentCompany", "ociTenancyIds", _TENANCY_OCID, "tenancy OCIDs (ocid1.tenancy.oc1..)", lower=True)
+    parent_accounts = v.accounts(parent, "parentCompany")
+    parent_orgs = v.str_list(parent, "parentCompany", "awsOrganizationIds", _AWS_ORG, "AWS organization IDs like o-abcdef1234")
+    trusted = v.section(merged, "trusted", ("ociTenancyIds", "awsAccountIds", "awsOrganizationIds"), required=(), optional=True)
+    trusted_tenancies = v.str_list(trusted, "trusted", "ociTenancyIds", _TENANCY_OCID, "tenancy OCIDs (ocid1.tenancy.oc1..)", lower=True)
+    trusted_accounts = v.accounts(trusted, "trusted")
+    trusted_orgs = v.str_list(trusted, "trusted", "awsOrganizationIds", _AWS_ORG, "AWS organization IDs like o-abcdef1234")
+    days = v.days(merged)
+    tags = v.tags(merged)
+
+    source, raw_waivers = merged.get("waivers", ("residency.yaml", []))
+    waivers, problems = parse_waivers(raw_waivers)
+    file_problems: tuple[WaiverProblem, ...] = ()
+    if source == "policy config":
+        for p in problems:
+            errors.append(ConfigError("policy config", f"waivers[{p.index}]", p.entry, p.problem))
+    else:
+        file_problems = problems
+
+    if errors:
+        return None, errors
+    return (
+        Rules(
+            allowed_regions_oci=frozenset(oci_regions),
+            allowed_regions_aws=frozenset(aws_regions),
+            parent_cidrs=tuple(cidrs),
+            parent_oci_tenancy_ids=frozenset(parent_tenancies),
+            parent_aws_account_ids=frozenset(parent_accounts),
+            parent_aws_organization_ids=frozenset(parent_orgs),
+            trusted_oci_tenancy_ids=frozenset(trusted_tenancies),
+            trusted_aws_account_ids=frozenset(trusted_accounts),
+            trusted_aws_organization_ids=frozenset(trusted_orgs),
+            minimum_retention_days=days,
+            required_tags=tags,
+            waivers=waivers,
+            file_waiver_problems=file_problems,
+        ),
+        [],
+    )
+
+
+class _Validator:
+    def __init__(self, errors: list[ConfigError]) -> None:
+        self.errors = errors
+
+    def _err(self, source: str, key: str, value: Any, allowed: str) -> None:
+        self.errors.append(ConfigError(source, key, value, allowed))
+
+    def section(self, merged, key, sub_keys, *, required, optional=False) -> tuple[str, dict]:
+        if key not in merged:
+            if not optional:
+                self._err("residency.yaml", key, None, f"an object with {', '.join(sub_keys)}")
+            return ("residency.yaml", {})
+        source, value = merged[key]
+        if not isinstance(value, dict):
+            self._err(source, key, value, f"an object with {', '.join(sub_keys)}")
+            return (source, {})
+        for extra in sorted(set(value) - set(sub_keys)):
+            self._err(source, f"{key}.{extra}", value[extra], f"sub-keys {', '.join(sub_keys)}")
+        for req in required:
+            if req not in value:
+                self._err(source, f"{key}.{req}", None, "a value (required)")
+        return (source, value)
+
+    def str_list(self, section, key, sub, pattern, what, *, min_items=0, lower=False) -> list[str]:
+        source, value = section
+        items = value.get(sub, [])
+        if items is None:
+            items = []
+        if not isinstance(items, list) or len(items) < min_items:
+            if sub in value or min_items:
+                self._err(source, f"{key}.{sub}", items, f"a list of {what}" + (f" (at least {min_items})" if min_items else ""))
+            return []
+        out = []
+        for item in items:
+            if not isinstance(item, str) or not re.match(pattern, item.strip().lower() if lower else item.strip()):
+                self._err(source, f"{key}.{sub}", item, what)
+                continue
+            out.append(item.strip().lower() if lower else item.strip())
+        return out
+
+    def cidrs(self, section, key, sub):
+        source, value = section
+        items = value.get(sub, [])
+        if not isinstance(items, list):
+            self._err(source, f"{key}.{sub}", items, "a list of IPv4/IPv6 CIDR blocks")
+            return []
+        out = []
+        for item in items:
+            try:
+                if not isinstance(item, str):
+                    raise ValueError
+                out.append(ipaddress.ip_network(item.strip(), strict=False))
+            except ValueError:
+                self._err(source, f"{key}.{sub}", item, "IPv4/IPv6 CIDR blocks like 203.0.113.0/24 or 2001:db8::/32")
+        return out
+
+    def accounts(self, section, key) -> list[str]:
+        source, value = section
+        items = value.get("awsAccountIds", [])
+        if not isinstance(items, list):
+            self._err(source, f"{key}.awsAccountIds", items, "a list of 12-digit AWS account IDs")
+            return []
+        out = []
+        for item in items:
+            # YAML without quotes and the engine's JSON numbers (5 arrives as 5.0) both lose the string form.
+            if isinstance(item, (int, float)) and not isinstance(item, bool) and float(item).is_integer() and 0 <= item < 10**12:
+                item = f"{int(item):012d}"
+            if not isinstance(item, str) or not re.match(_AWS_ACCOUNT, item.strip()):
+                self._err(source, f"{key}.awsAccountIds", item, "12-digit AWS account IDs as strings, like \"111111111111\"")
+                continue
+            out.append(item.strip())
+        return out
+
+    def days(self, merged) -> int:
+        source, value = merged.get("minimumRetentionDays", ("residency.yaml", None))
+        if isinstance(value, float) and value.is_integer():
+            value = int(value)
+        if not isinstance(value, int) or isinstance(value, bool) or not 1 <= value <= 36500:
+            self._err(source, "minimumRetentionDays", value, "an integer number of days between 1 and 36500")
+            return 0
+        return value
+
+    def tags(self, merged) -> dict[str, str]:
+        source, value = merged.get("requiredTags", ("residency.yaml", {}))
+        if value is None:
+            return {}
+        if not isinstance(value, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in value.items()):
+            self._err(source, "requiredTags", value, "an object of tag name -> string value")
+            return {}
+        return dict(value)

@@ -1,0 +1,131 @@
+"""Plain values out of pulumi_policy's proxies, unknown sentinels, and path walking.
+
+pulumi_policy wraps properties in an unknown-checking proxy whose ``__getitem__`` raises
+``UnknownValueError`` on an unknown value; the SDK then turns the whole policy run into an *advisory*
+"can't run during preview" and the deployment passes. We unwrap the proxies once, without touching the
+checked accessors, so unknowns stay visible as sentinel strings and every policy decides for itself
+(fail closed for residency-deciding values, "present" for presence-only values).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator, Mapping, Sequence
+from typing import Any
+
+try:  # the proxy classes are private; degrade to generic Mapping/Sequence handling if they move
+    from pulumi_policy.proxy import _DictProxy, _ListProxy
+except ImportError:  # pragma: no cover - depends on the installed pulumi_policy
+    _DictProxy = _ListProxy = ()  # type: ignore[assignment,misc]
+
+UNKNOWN_STRING = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
+UNKNOWN = UNKNOWN_STRING
+"""The sentinel the engine sends for an unknown value (string-typed); compare with ``is_unknown``."""
+
+UNKNOWN_SENTINELS: frozenset[str] = frozenset(
+    {
+        "1c4a061d-8072-4f0a-a4cb-0ff528b18fe7",  # boolean
+        "3eeb2bf0-c639-47a8-9e75-3b44932eb421",  # number
+        UNKNOWN_STRING,
+        "6a19a0b0-7e62-4c92-b797-7f8e31da9cc2",  # array
+        "030794c1-ac77-496b-92df-f27374a8bd58",  # asset
+        "e48ece36-62e2-4504-bad9-02848725956a",  # archive
+        "dd056dcd-154b-4c76-9bd3-c8f88648b5ff",  # object
+    }
+)
+
+
+def is_unknown(value: Any) -> bool:
+    """True when ``value`` is one of the engine's unknown sentinels (a value not known at preview)."""
+    return isinstance(value, str) and value in UNKNOWN_SENTINELS
+
+
+def unwrap(value: Any) -> Any:
+    """Deep-copy ``value`` into plain dicts/lists/scalars, stripping pulumi_policy proxies.
+
+    Reads the proxies' raw targets, so unknown sentinels come through as strings instead of raising.
+    """
+    if _DictProxy and isinstance(value, _DictProxy):
+        value = value["__target"]
+    elif _ListProxy and isinstance(value, _ListProxy):
+        value = value["__target"]
+    if isinstance(value, Mapping):
+        return {str(k): unwrap(dict.__getitem__(value, k) if isinstance(value, dict) else value[k]) for k in value}
+    if isinstance(value, Sequence) and not isinstance(value, (str, bytes)):
+        return [unwrap(v) for v in value]
+    return value
+
+
+def walk(value: Any, path: str) -> Iterator[tuple[str, Any]]:
+    """Yield ``(concrete_path, leaf)`` for every match of ``path`` in ``value``.
+
+    ``path`` uses the surface doc's notation: ``a.b[].c`` (``[]`` = each list element, ``{}`` = each map
+    value). Missing keys and nulls yield nothing. If a container on the way is unknown, the unknown
+    itself is yielded at the path reached so far, so callers fail closed instead of seeing "absent".
+    """
+    tokens: list[str] = []
+    for part in path.split("."):
+        while part.endswith("[]") or part.endswith("{}"):
+            suffix = part[-2:]
+            part = part[:-2]
+            if part:
+                tokens.append(part)
+            part = ""
+            tokens.append(suffix)
+        if part:
+            tokens.append(part)
+    yield from _walk(value, tokens, "")
+
+
+def _walk(value: Any, tokens: list[str], here: str) -> Iterator[tuple[str, Any]]:
+    if value is None:
+        return
+    if is_unknown(value):
+        yield here, value
+        return
+    if not tokens:
+        yield here, value
+        return
+    head, rest = tokens[0], tokens[1:]
+    if head == "[]":
+        if isinstance(value, list):
+            for i, item in enumerate(value):
+                yield from _walk(item, rest, f"{here}[{i}]")
+        return
+    if head == "{}":
+        if isinstance(value, dict):
+            for k, item in value.items():
+                yield from _walk(item, rest, f"{here}.{k}" if here else k)
+        return
+    if isinstance(value, dict) and head in value:
+        yield from _walk(value[head], rest, f"{here}.{head}" if here else head)
+
+
+def get(value: Any, path: str, default: Any = None) -> Any:
+    """The single value at a dotted path without ``[]``, or ``default`` when absent (unknown is returned as is)."""
+    for _, leaf in walk(value, path):
+        return leaf
+    return default
+
+
+def maybe_json(value: Any) -> Any:
+    """Decode a JSON-encoded string input (AWS provider ``assumeRoles``, policy documents); else return it."""
+    if isinstance(value, str) and not is_unknown(value):
+        text = value.strip()
+        if text[:1] in "{[":
+            try:
+                return json.loads(text)
+            except ValueError:
+                return value
+    return value
+
+
+def contains_unknown(value: Any) -> bool:
+    """True when ``value`` or anything nested in it is unknown."""
+    if is_unknown(value):
+        return True
+    if isinstance(value, dict):
+        return any(contains_unknown(v) for v in value.values())
+    if isinstance(value, list):
+        return any(contains_unknown(v) for v in value)
+    return False
