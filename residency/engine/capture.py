@@ -8,7 +8,7 @@ the offline preview both build on it.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -149,11 +149,12 @@ def install_mocks(
     stack: str = "stack",
     preview: bool = False,
     config: Mapping[str, str] | None = None,
+    secret_keys: Sequence[str] = (),
 ) -> RecordingMonitor:
     """Reset the SDK runtime and install ``mocks`` behind a fresh ``RecordingMonitor``."""
     # reset_options also forgets the previous run's root Stack, so set_mocks creates a fresh one.
     pulumi_settings.reset_options(project=project, stack=stack, preview=preview)
-    set_all_config(dict(config or {}))
+    set_all_config(dict(config or {}), list(secret_keys))
     monitor = RecordingMonitor(mocks)
     pulumi_mocks.set_mocks(mocks, project=project, stack=stack, preview=preview, monitor=monitor)
     return monitor
@@ -167,9 +168,14 @@ def capture(
     preview: bool = False,
     config: Mapping[str, str] | None = None,
     mocks: pulumi_mocks.Mocks | None = None,
+    secret_keys: Sequence[str] = (),
 ) -> RecordingMonitor:
     """Run ``program`` on the mock runtime until every registration has completed; return the monitor."""
     mocks = mocks or EchoMocks(preview=preview)
-    monitor = install_mocks(mocks, project=project, stack=stack, preview=preview, config=config)
+    monitor = install_mocks(
+        mocks, project=project, stack=stack, preview=preview, config=config, secret_keys=secret_keys
+    )
+    if hasattr(mocks, "attach"):
+        mocks.attach(monitor)
     pulumi.runtime.test(program)()
     return monitor

@@ -1,0 +1,140 @@
+"""Plausible answers to the provider functions programs commonly call at preview time.
+
+Results use wire (camelCase) names, as a provider would return them. The region comes from the invoke's
+explicit provider when it has one, else from the stack's ``oci:region`` / ``aws:region`` config.
+Any other invoke is answered with an empty result and reported by token.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from typing import Any
+
+# OCI region identifier -> region key (the airport code used in service names and AD names).
+OCI_REGION_KEYS = {
+    "us-ashburn-1": "IAD", "us-phoenix-1": "PHX", "us-sanjose-1": "SJC", "us-chicago-1": "ORD",
+    "us-langley-1": "LFI", "us-luke-1": "LUF", "us-gov-ashburn-1": "RIC", "us-gov-chicago-1": "PIA",
+    "us-gov-phoenix-1": "TUS", "ca-toronto-1": "YYZ", "ca-montreal-1": "YUL", "eu-frankfurt-1": "FRA",
+    "eu-amsterdam-1": "AMS", "eu-zurich-1": "ZRH", "eu-paris-1": "CDG", "eu-madrid-1": "MAD",
+    "eu-milan-1": "LIN", "eu-stockholm-1": "ARN", "eu-marseille-1": "MRS", "uk-london-1": "LHR",
+    "uk-cardiff-1": "CWL", "ap-tokyo-1": "NRT", "ap-osaka-1": "KIX", "ap-seoul-1": "ICN",
+    "ap-chuncheon-1": "YNY", "ap-mumbai-1": "BOM", "ap-hyderabad-1": "HYD", "ap-sydney-1": "SYD",
+    "ap-melbourne-1": "MEL", "ap-singapore-1": "SIN", "sa-saopaulo-1": "GRU", "sa-santiago-1": "SCL",
+    "sa-vinhedo-1": "VCP", "me-jeddah-1": "JED", "me-dubai-1": "DXB", "af-johannesburg-1": "JNB",
+    "il-jerusalem-1": "MTZ", "mx-queretaro-1": "QRO",
+}
+# Regions with a single availability domain.
+_SINGLE_AD_PREFIXES = ("us-sanjose", "us-chicago", "ca-", "eu-", "ap-", "sa-", "me-", "af-", "il-", "mx-", "uk-cardiff")
+
+
+def oci_region_key(region: str) -> str:
+    return OCI_REGION_KEYS.get(region, region.split("-")[1][:3].upper() if "-" in region else region.upper())
+
+
+def _ad_count(region: str) -> int:
+    if region in ("uk-london-1", "eu-frankfurt-1"):
+        return 3
+    return 1 if region.startswith(_SINGLE_AD_PREFIXES) else 3
+
+
+def _matches(filters: Any, item: Mapping[str, Any]) -> bool:
+    for f in filters or []:
+        key = re.sub(r"_([a-z])", lambda m: m.group(1).upper(), str(f.get("name", "")))
+        value = str(item.get(key, ""))
+        values = [str(v) for v in f.get("values", [])]
+        if f.get("regex"):
+            if not any(re.fullmatch(v, value) for v in values):
+                return False
+        elif value not in values:
+            return False
+    return True
+
+
+def oci_namespace(args: Mapping[str, Any], region: str) -> dict[str, Any]:
+    return {"namespace": "residencypreviewns", "id": "residencypreviewns", "compartmentId": args.get("compartmentId")}
+
+
+def oci_availability_domains(args: Mapping[str, Any], region: str) -> dict[str, Any]:
+    compartment = args.get("compartmentId", "")
+    ads = [
+        {"name": f"Uocm:{region.upper()}-AD-{i}", "id": f"ocid1.availabilitydomain.oc1..preview{region}ad{i}",
+         "compartmentId": compartment}
+        for i in range(1, _ad_count(region) + 1)
+    ]
+    ads = [ad for ad in ads if _matches(args.get("filters"), ad)]
+    return {"availabilityDomains": ads, "compartmentId": compartment, "filters": args.get("filters"), "id": "ads"}
+
+
+def oci_services(args: Mapping[str, Any], region: str) -> dict[str, Any]:
+    key = oci_region_key(region)
+    services = [
+        {
+            "name": f"All {key} Services In Oracle Services Network",
+            "cidrBlock": f"all-{key.lower()}-services-in-oracle-services-network",
+            "description": f"All {key} Services In Oracle Services Network",
+            "id": f"ocid1.service.oc1.{key.lower()}.all-services-preview",
+        },
+        {
+            "name": f"OCI {key} Object Storage",
+            "cidrBlock": f"oci-{key.lower()}-objectstorage",
+            "description": f"OCI {key} Object Storage",
+            "id": f"ocid1.service.oc1.{key.lower()}.objectstorage-preview",
+        },
+    ]
+    services = [s for s in services if _matches(args.get("filters"), s)]
+    return {"services": services, "filters": args.get("filters"), "id": "services"}
+
+
+PREVIEW_ACCOUNT_ID = "123456789012"
+
+
+def _aws_partition(region: str) -> str:
+    if region.startswith("us-gov-"):
+        return "aws-us-gov"
+    if region.startswith("cn-"):
+        return "aws-cn"
+    return "aws"
+
+
+def aws_caller_identity(args: Mapping[str, Any], region: str) -> dict[str, Any]:
+    partition = _aws_partition(region)
+    return {
+        "accountId": PREVIEW_ACCOUNT_ID,
+        "arn": f"arn:{partition}:iam::{PREVIEW_ACCOUNT_ID}:user/residency-preview",
+        "userId": "AIDAPREVIEWRESIDENCY00",
+        "id": PREVIEW_ACCOUNT_ID,
+    }
+
+
+def aws_region(args: Mapping[str, Any], region: str) -> dict[str, Any]:
+    region = args.get("region") or args.get("name") or region
+    suffix = "amazonaws.com.cn" if region.startswith("cn-") else "amazonaws.com"
+    return {"name": region, "region": region, "id": region, "description": region,
+            "endpoint": f"ec2.{region}.{suffix}"}
+
+
+def aws_partition(args: Mapping[str, Any], region: str) -> dict[str, Any]:
+    partition = _aws_partition(region)
+    suffix = "amazonaws.com.cn" if partition == "aws-cn" else "amazonaws.com"
+    return {"partition": partition, "id": partition, "dnsSuffix": suffix,
+            "reverseDnsPrefix": ".".join(reversed(suffix.split(".")))}
+
+
+InvokeHandler = Callable[[Mapping[str, Any], str], dict[str, Any]]
+
+# Keys are lower-cased tokens: provider SDKs differ in module case (``oci:Core/...`` vs ``oci:core/...``).
+INVOKE_HANDLERS: dict[str, InvokeHandler] = {
+    "oci:objectstorage/getnamespace:getnamespace": oci_namespace,
+    "oci:identity/getavailabilitydomains:getavailabilitydomains": oci_availability_domains,
+    "oci:core/getservices:getservices": oci_services,
+    "aws:index/getcalleridentity:getcalleridentity": aws_caller_identity,
+    "aws:index/getregion:getregion": aws_region,
+    "aws:index/getpartition:getpartition": aws_partition,
+}
+
+DEFAULT_REGIONS = {"oci": "us-ashburn-1", "aws": "us-east-1"}
+
+
+def handler_for(token: str) -> InvokeHandler | None:
+    return INVOKE_HANDLERS.get(token.lower())

@@ -1,0 +1,305 @@
+"""What the engine would analyze: registrations rewritten into engine URNs, plus the root Stack and default providers.
+
+The SDK's mock monitor names resources its own way (``pulumi:pulumi:Stack$`` prefix on top-level types, only
+the parent's last type in the chain) and sends no provider for resources that rely on a default provider.
+``build_engine_stack`` recomputes the engine's view (``Deployment.generateURN``,
+``defaultProviders.newRegisterDefaultProviderEvent`` and ``Target.GetPackageConfig`` in pulumi/pulumi):
+
+- URN ``urn:pulumi:<stack>::<project>::<parent qualified type>$<type>::<name>``, with no parent type when the
+  parent is the root Stack;
+- one root ``pulumi:pulumi:Stack`` resource named ``<project>-<stack>``;
+- ``pulumi:providers:<pkg>::default_<maj>_<min>_<patch>`` for custom resources without an explicit provider,
+  whose properties are the stack config keys of that package without the namespace (raw strings, secure
+  values as secrets) plus ``version``;
+- provider references ``<urn>::<id>``, the id being the engine's unknown sentinel in a preview.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from residency.engine.capture import ROOT_STACK_TYPE, Registration
+
+UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
+SECRET_SIG_KEY = "4dabf18193072939515e22adb298388d"
+SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270"
+PROVIDER_TYPE_PREFIX = "pulumi:providers:"
+
+
+class EngineStackError(ValueError):
+    """The registrations cannot form a stack the engine would accept (names the resource at fault)."""
+
+
+def secret(value: Any) -> dict[str, Any]:
+    """The wire form of a secret value."""
+    return {SECRET_SIG_KEY: SECRET_SIG, "value": value}
+
+
+def make_urn(stack: str, project: str, type_: str, name: str, parent_qualified_type: str = "") -> str:
+    qualified = f"{parent_qualified_type}${type_}" if parent_qualified_type else type_
+    return f"urn:pulumi:{stack}::{project}::{qualified}::{name}"
+
+
+def urn_qualified_type(urn: str) -> str:
+    return urn.split("::")[2]
+
+
+def urn_name(urn: str) -> str:
+    return urn.split("::", 3)[3]
+
+
+def urn_type(urn: str) -> str:
+    return urn_qualified_type(urn).split("$")[-1]
+
+
+@dataclass
+class EngineResource:
+    """One resource as the engine registers and analyzes it (inputs in wire form, engine URNs throughout)."""
+
+    urn: str
+    type: str
+    name: str
+    custom: bool
+    parent: str = ""
+    provider: str = ""
+    protect: bool = False
+    retain_on_delete: bool = False
+    inputs: dict[str, Any] = field(default_factory=dict)
+    dependencies: list[str] = field(default_factory=list)
+    property_dependencies: dict[str, list[str]] = field(default_factory=dict)
+    delete_before_replace: bool = False
+    delete_before_replace_defined: bool = False
+    ignore_changes: list[str] = field(default_factory=list)
+    additional_secret_outputs: list[str] = field(default_factory=list)
+    aliases: list[str] = field(default_factory=list)
+    custom_timeouts: dict[str, str] = field(default_factory=dict)
+    version: str = ""
+    id: str = ""
+    synthesized: bool = False
+    """True for resources the engine adds itself (root Stack, default providers)."""
+
+    @property
+    def is_provider(self) -> bool:
+        return self.type.startswith(PROVIDER_TYPE_PREFIX)
+
+    @property
+    def is_default_provider(self) -> bool:
+        return self.is_provider and self.name.startswith("default")
+
+    @property
+    def package(self) -> str:
+        if self.is_provider:
+            return self.type.removeprefix(PROVIDER_TYPE_PREFIX)
+        return self.type.split(":", 1)[0]
+
+    @property
+    def provider_urn(self) -> str:
+        return self.provider.rsplit("::", 1)[0] if self.provider else ""
+
+
+@dataclass
+class EngineStack:
+    """Every resource of one preview, root Stack first, in registration order."""
+
+    project: str
+    stack: str
+    resources: list[EngineResource]
+    by_urn: dict[str, EngineResource] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.by_urn = {r.urn: r for r in self.resources}
+
+    @property
+    def root(self) -> EngineResource:
+        return self.resources[0]
+
+    def provider_of(self, resource: EngineResource) -> EngineResource | None:
+        return self.by_urn.get(resource.provider_urn) if resource.provider else None
+
+    def of_type(self, type_token: str) -> list[EngineResource]:
+        return [r for r in self.resources if r.type == type_token]
+
+    def named(self, name: str) -> EngineResource:
+        matches = [r for r in self.resources if r.name == name]
+        if len(matches) != 1:
+            raise KeyError(f"expected one resource named {name!r}, found {len(matches)}")
+        return matches[0]
+
+    def children_of(self, urn: str) -> list[EngineResource]:
+        return [r for r in self.resources if r.parent == urn]
+
+
+def default_provider_name(version: str) -> str:
+    """``ProviderRequest.DefaultName``: ``default`` or ``default_<maj>_<min>_<patch>[_<pre>][_<build>]``."""
+    if not version:
+        return "default"
+    core, _, build = version.partition("+")
+    core, _, pre = core.partition("-")
+    name = "default_" + core.replace(".", "_")
+    for extra in (pre, build):
+        if extra:
+            name += "_" + re.sub(r"[^A-Za-z0-9_]", "_", extra)
+    return name
+
+
+def package_config(
+    package: str, config: Mapping[str, str], secret_keys: Iterable[str] = ()
+) -> dict[str, Any]:
+    """``Target.GetPackageConfig``: the package's stack config keys without the namespace, raw strings."""
+    secrets = set(secret_keys)
+    props: dict[str, Any] = {}
+    for key, value in sorted(config.items()):
+        namespace, sep, rest = key.partition(":")
+        if not sep or namespace != package:
+            continue
+        text = value if isinstance(value, str) else json.dumps(value)
+        props[rest] = secret(text) if key in secrets else text
+    return props
+
+
+_DURATION_PART = re.compile(r"(\d+(?:\.\d+)?)(ns|us|µs|ms|s|m|h)")
+_DURATION_UNITS = {"ns": 1e-9, "us": 1e-6, "µs": 1e-6, "ms": 1e-3, "s": 1.0, "m": 60.0, "h": 3600.0}
+
+
+def duration_seconds(text: str) -> float:
+    """A Go duration string (``5m``, ``1h30m``) in seconds, as the engine's custom timeouts carry them."""
+    if not text:
+        return 0.0
+    parts = _DURATION_PART.findall(text)
+    if not parts or "".join(n + u for n, u in parts) != text:
+        raise ValueError(f"invalid duration {text!r}")
+    return sum(float(n) * _DURATION_UNITS[u] for n, u in parts)
+
+
+def _disabled_default_providers(config: Mapping[str, str]) -> set[str]:
+    raw = config.get("pulumi:disable-default-providers")
+    if not raw:
+        return set()
+    try:
+        value = json.loads(raw) if isinstance(raw, str) else raw
+    except json.JSONDecodeError:
+        value = [p.strip() for p in raw.split(",")]
+    return {str(v) for v in value} if isinstance(value, list) else {str(value)}
+
+
+def build_engine_stack(
+    registrations: Sequence[Registration],
+    *,
+    project: str,
+    stack: str,
+    config: Mapping[str, str],
+    secret_keys: Iterable[str] = (),
+) -> EngineStack:
+    """Rewrite mock registrations into the resources the engine would register and analyze."""
+    secret_keys = tuple(secret_keys)
+    root = EngineResource(
+        urn=make_urn(stack, project, ROOT_STACK_TYPE, f"{project}-{stack}"),
+        type=ROOT_STACK_TYPE,
+        name=f"{project}-{stack}",
+        custom=False,
+        inputs={},
+        id="",
+        synthesized=True,
+    )
+    resources: list[EngineResource] = [root]
+    urn_map: dict[str, str] = {}
+    default_providers: dict[tuple[str, str, str], EngineResource] = {}
+    disabled = _disabled_default_providers(config)
+
+    def engine_urn(mock_urn: str) -> str:
+        if not mock_urn:
+            return ""
+        if urn_type(mock_urn) == ROOT_STACK_TYPE:
+            return root.urn
+        return urn_map.get(mock_urn, mock_urn)
+
+    def provider_ref(mock_ref: str) -> str:
+        mock_urn, _, id_ = mock_ref.rpartition("::")
+        return f"{engine_urn(mock_urn)}::{id_ or UNKNOWN}"
+
+    def default_provider_for(reg: Registration) -> EngineResource:
+        package = reg.package
+        if package in disabled or "*" in disabled:
+            raise EngineStackError(
+                f"resource {reg.name!r} of type {reg.type} needs the default {package} provider, but "
+                f"config key pulumi:disable-default-providers disables it; pass an explicit provider"
+            )
+        key = (package, reg.version, reg.plugin_download_url)
+        provider = default_providers.get(key)
+        if provider is None:
+            name = default_provider_name(reg.version)
+            if reg.plugin_download_url:
+                name += "_" + re.sub(r"[^A-Za-z0-9_]", "_", reg.plugin_download_url)
+            props = package_config(package, config, secret_keys)
+            if reg.version:
+                props["version"] = reg.version
+            if reg.plugin_download_url:
+                props["pluginDownloadURL"] = reg.plugin_download_url
+            provider = EngineResource(
+                urn=make_urn(stack, project, PROVIDER_TYPE_PREFIX + package, name),
+                type=PROVIDER_TYPE_PREFIX + package,
+                name=name,
+                custom=True,
+                inputs=props,
+                version=reg.version,
+                id=UNKNOWN,
+                synthesized=True,
+            )
+            default_providers[key] = provider
+            resources.append(provider)
+        return provider
+
+    seen: set[str] = set()
+    for reg in registrations:
+        parent = engine_urn(reg.parent) if reg.parent else root.urn
+        parent_qualified = "" if parent == root.urn else urn_qualified_type(parent)
+        urn = make_urn(stack, project, reg.type, reg.name, parent_qualified)
+        if urn in seen:
+            raise EngineStackError(f"duplicate resource URN {urn!r}: two resources named {reg.name!r} of type {reg.type}")
+        seen.add(urn)
+        urn_map[reg.mock_urn] = urn
+
+        is_provider = reg.is_provider
+        provider = ""
+        if reg.custom and not is_provider:
+            if reg.provider:
+                provider = provider_ref(reg.provider)
+            else:
+                dp = default_provider_for(reg)
+                provider = f"{dp.urn}::{dp.id}"
+
+        inputs = dict(reg.inputs)
+        if is_provider and reg.version and "version" not in inputs:
+            # SetProviderVersion: the engine records the plugin version in every provider's inputs.
+            inputs["version"] = reg.version
+
+        resources.append(
+            EngineResource(
+                urn=urn,
+                type=reg.type,
+                name=reg.name,
+                custom=reg.custom,
+                parent=parent,
+                provider=provider,
+                protect=bool(reg.protect),
+                retain_on_delete=bool(reg.retain_on_delete),
+                inputs=inputs,
+                dependencies=[engine_urn(d) for d in reg.dependencies],
+                property_dependencies={
+                    k: [engine_urn(d) for d in v] for k, v in reg.property_dependencies.items() if v
+                },
+                delete_before_replace=reg.delete_before_replace,
+                delete_before_replace_defined=reg.delete_before_replace_defined,
+                ignore_changes=list(reg.ignore_changes),
+                additional_secret_outputs=list(reg.additional_secret_outputs),
+                aliases=list(reg.aliases),
+                custom_timeouts=dict(reg.custom_timeouts),
+                version=reg.version,
+                id=(reg.id or UNKNOWN) if reg.custom else "",
+            )
+        )
+    return EngineStack(project=project, stack=stack, resources=resources)
