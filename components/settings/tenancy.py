@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import Field
 
 from components.settings.base import SettingsModel
@@ -17,13 +19,16 @@ class ChildTenancySettings(SettingsModel):
     """Defaults to the residency home region."""
 
 
+_COMPARTMENT_NAME = r"^[A-Za-z0-9_.-]{1,100}$"
+
+
 class CompartmentNames(SettingsModel):
-    root: str = "us-residency"
-    network: str = "network"
-    data: str = "data"
-    backup: str = "backup"
-    security: str = "security"
-    audit: str = "audit"
+    root: str = Field(default="us-residency", pattern=_COMPARTMENT_NAME)
+    network: str = Field(default="network", pattern=_COMPARTMENT_NAME)
+    data: str = Field(default="data", pattern=_COMPARTMENT_NAME)
+    backup: str = Field(default="backup", pattern=_COMPARTMENT_NAME)
+    security: str = Field(default="security", pattern=_COMPARTMENT_NAME)
+    audit: str = Field(default="audit", pattern=_COMPARTMENT_NAME)
 
 
 class TenancySettings(SettingsModel):
@@ -31,3 +36,7 @@ class TenancySettings(SettingsModel):
     """The dedicated US tenancy the estate lives in (adopted), or the parent of a new child tenancy."""
     child_tenancy: ChildTenancySettings | None = None
     compartments: CompartmentNames = CompartmentNames()
+    tag_namespace: str | None = Field(default=None, pattern=r"^[^\s.]{1,100}$")
+    """Name of the residency tag namespace; defaults to the root compartment name."""
+    vault_type: Literal["DEFAULT", "VIRTUAL_PRIVATE"] = "VIRTUAL_PRIVATE"
+    """VIRTUAL_PRIVATE keeps the master key in an HSM partition no other tenancy shares."""
