@@ -5,12 +5,24 @@ with one message listing every bad key, and no resource is created.
 """
 
 import pulumi
+import pulumi_oci as oci
 
+from components.oci.isolated_tenancy import IsolatedTenancy, IsolatedTenancyArgs
 from components.settings import load_settings
 
 settings = load_settings()
 
 # --- Isolated tenancy (components/oci/isolated_tenancy.py) ---
+# IAM, tags, quotas, Cloud Guard and the master key must be written in the tenancy's home region; the
+# other sections reuse this provider for home-region resources.
+home_provider = oci.Provider("oci-home", region=settings.home_region)
+tenancy = IsolatedTenancy("us-residency", IsolatedTenancyArgs.from_settings(settings, home_provider))
+pulumi.export("compartmentIds", tenancy.compartment_ids)
+pulumi.export("vaultId", tenancy.vault_id)
+pulumi.export("keyId", tenancy.key_id)
+pulumi.export("logGroupId", tenancy.log_group_id)
+pulumi.export("groupNames", tenancy.group_names)
+pulumi.export("tagNamespace", tenancy.tag_namespace_name)
 
 # --- Network boundary (components/oci/network_boundary.py) ---
 
