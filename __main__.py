@@ -26,6 +26,23 @@ pulumi.export("tagNamespace", tenancy.tag_namespace_name)
 
 # --- Network boundary (components/oci/network_boundary.py) ---
 
+from components.oci.network_boundary import NetworkBoundary, NetworkBoundaryArgs  # noqa: E402
+
+network = NetworkBoundary(
+    "us-residency-network",
+    NetworkBoundaryArgs.from_settings(
+        settings,
+        provider=home_provider,
+        compartment_id=tenancy.compartment_ids["network"],
+        log_group_id=tenancy.log_group_id,
+    ),
+)
+pulumi.export("vcnId", network.vcn_id)
+pulumi.export("subnetIds", network.subnet_ids)
+pulumi.export("nsgIds", network.nsg_ids)
+pulumi.export("bastionId", network.bastion_id)
+pulumi.export("networkFirewallId", network.firewall_id)
+
 # --- Region-locked backups (components/oci/region_locked_backup.py, components/aws/immutable_backup_copy.py) ---
 
 import pulumi_aws as aws  # noqa: E402  (section-local imports keep the sections independent)
