@@ -46,7 +46,6 @@ pulumi.export("networkFirewallId", network.firewall_id)
 # --- Region-locked backups (components/oci/region_locked_backup.py, components/aws/immutable_backup_copy.py) ---
 
 import pulumi_aws as aws  # noqa: E402  (section-local imports keep the sections independent)
-import pulumi_oci as oci  # noqa: E402
 
 from components.aws.immutable_backup_copy import ImmutableBackupCopy, ImmutableBackupCopyArgs  # noqa: E402
 from components.oci.region_locked_backup import RegionLockedBackup, RegionLockedBackupArgs  # noqa: E402

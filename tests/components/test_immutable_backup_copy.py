@@ -217,3 +217,29 @@ def test_refusals_name_the_field(overrides, message):
     with pytest.raises(ValueError) as info:
         _run(**overrides)
     assert message in str(info.value)
+
+
+def test_us_prod_settings_build_the_copy():
+    from components.settings import parse_settings
+    from tests.components.conftest import stack_config
+
+    config = {k: v for k, v in stack_config("us-prod").items() if k.startswith("residency:")}
+    settings = parse_settings(config)
+    copy = settings.backup.aws_copy
+    assert copy.enabled
+
+    def program():
+        provider = aws.Provider("aws-copy", region=copy.region)
+        replica = aws.Provider("aws-replica", region=copy.replica_region)
+        ImmutableBackupCopy("copy", ImmutableBackupCopyArgs.from_settings(
+            settings, provider=provider, replica_provider=replica))
+
+    monitor = capture(program, mocks=ArnMocks())
+    assert _provider_region(monitor, monitor.named("copy-copy-bucket")) == copy.region
+    assert _provider_region(monitor, monitor.named("copy-replica-bucket")) == copy.replica_region
+    policy = json.loads(_for_bucket(monitor, "aws:s3/bucketPolicy:BucketPolicy", "copy-copy-bucket").inputs["policy"])
+    conditions = {s["Sid"]: s["Condition"] for s in policy["Statement"]}
+    assert conditions["DenyPrincipalsOutsideTrustedOrganization"]["StringNotEquals"]["aws:PrincipalOrgID"] == list(
+        settings.trusted.aws_organization_ids)
+    assert conditions["DenyParentCompanyAccounts"]["StringEquals"]["aws:PrincipalAccount"] == list(
+        settings.parent_company.aws_account_ids)

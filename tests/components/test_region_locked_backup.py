@@ -239,3 +239,30 @@ def test_refusal_registers_nothing_of_the_component():
 )
 def test_ocid_region(ocid, region):
     assert ocid_region(ocid) == region
+
+
+@pytest.mark.parametrize("stack", ["dev", "us-prod"])
+def test_stack_settings_build_the_component(stack):
+    from components.settings import parse_settings
+    from tests.components.conftest import stack_config
+
+    config = {k: v for k, v in stack_config(stack).items() if k.startswith("residency:")}
+    settings = parse_settings(config)
+    home_key = f"ocid1.key.oc1.{settings.home_region}.bbpr2hw5aaeuk.abuwcljrhomekey0000"
+
+    def program():
+        home = oci.Provider("oci-home", region=settings.home_region)
+        backup = oci.Provider("oci-backup", region=settings.backup_region)
+        RegionLockedBackup("backups", RegionLockedBackupArgs.from_settings(
+            settings, home_provider=home, backup_provider=backup, data_compartment_id=DATA_CID,
+            backup_compartment_id=BACKUP_CID, primary_key_id=home_key))
+
+    monitor = capture(program, mocks=EchoMocks(invokes={NAMESPACE_TOKEN: lambda _args: {"namespace": "ns"}}))
+    bucket = monitor.named("backups-backup")
+    assert _provider_region(monitor, bucket) == settings.backup_region != settings.home_region
+    assert bucket.inputs["name"] == settings.backup.backup_bucket_name
+    (rule,) = bucket.inputs["retentionRules"]
+    assert int(rule["duration"]["timeAmount"]) >= settings.minimum_retention_days
+    assert monitor.named("backups-volume-backups").inputs["destinationRegion"] == settings.backup_region
+    assert monitor.named("backups-objectstorage-policy").inputs["compartmentId"] == settings.tenancy.tenancy_ocid
+    assert monitor.named("backups-primary").inputs["freeformTags"]["jurisdiction"] == "US"
