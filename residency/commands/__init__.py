@@ -1,0 +1,1 @@
+"""``residency`` subcommands: each module exposes ``add_parser(subparsers)`` and ``run(args) -> int``."""

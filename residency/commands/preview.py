@@ -1,0 +1,91 @@
+"""``residency preview``: what ``pulumi preview --policy-pack ...`` would say, offline.
+
+Exit codes: 0 no mandatory violation, 1 any mandatory violation, 2 usage, configuration, program or pack error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from rich.console import Console
+
+EXIT_OK, EXIT_MANDATORY, EXIT_ERROR = 0, 1, 2
+
+
+def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
+    parser = subparsers.add_parser(
+        "preview",
+        help="preview a Pulumi Python program offline and check it with policy packs",
+        description=(
+            "Run a Pulumi Python program on the SDK's mock runtime as a preview and drive each policy pack "
+            "over the analyzer protocol the way the engine does. Exit 0: no mandatory violation; 1: mandatory "
+            "violations; 2: usage, configuration, program or pack error."
+        ),
+    )
+    parser.add_argument("--cwd", default=".", help="the project directory holding Pulumi.yaml (default: .)")
+    parser.add_argument("--stack", help="stack name: loads Pulumi.<stack>.yaml from the stack config directory")
+    parser.add_argument(
+        "--policy-pack", action="append", default=[], metavar="DIR",
+        help="policy pack directory (repeatable; default inside this repository: policies/)",
+    )
+    parser.add_argument(
+        "--policy-pack-config", action="append", default=[], metavar="FILE",
+        help="JSON policy config for the --policy-pack at the same position",
+    )
+    parser.add_argument(
+        "--config", action="append", default=[], metavar="KEY=VALUE",
+        help="override one stack config key (repeatable)",
+    )
+    parser.add_argument("--json", action="store_true", help="print one JSON object instead of the preview display")
+    return parser
+
+
+def _error(message: str) -> int:
+    first, *rest = message.splitlines() or [""]
+    print(f"error: {first}", file=sys.stderr)
+    for line in rest:
+        print(line, file=sys.stderr)
+    return EXIT_ERROR
+
+
+def run(args: argparse.Namespace) -> int:
+    from residency.engine.display import render, to_json
+    from residency.engine.packs import PolicyPackConfigError, PolicyPackError
+    from residency.engine.project import ProjectError, parse_config_override
+    from residency.engine.project_preview import PreviewError, ProgramError, run_project_preview
+    from residency.engine.stack import EngineStackError
+
+    try:
+        overrides = dict(parse_config_override(item) for item in args.config)
+        preview = run_project_preview(
+            args.cwd,
+            stack=args.stack,
+            policy_packs=args.policy_pack or None,
+            policy_pack_configs=args.policy_pack_config,
+            config_overrides=overrides,
+        )
+    except ProgramError as err:
+        output = str(err.details.get("output", "")).strip()
+        if output:
+            print(output, file=sys.stderr)
+        print(err.details.get("traceback", "").rstrip(), file=sys.stderr)
+        return _error(str(err))
+    except PolicyPackConfigError as err:
+        for line in err.errors:
+            print(f"error: {line}", file=sys.stderr)
+        return _error("validating policy config")
+    except (PreviewError, ProjectError, PolicyPackError, EngineStackError) as err:
+        return _error(str(err))
+
+    result = preview.result
+    if args.json:
+        document = to_json(result, project=preview.project.name, stack=preview.stack, pack_dirs=preview.pack_dirs)
+        json.dump(document, sys.stdout, indent=2)
+        sys.stdout.write("\n")
+    else:
+        console = Console(soft_wrap=True, highlight=False)
+        render(result, stack=preview.stack, pack_dirs=preview.pack_dirs, console=console, cwd=Path.cwd())
+    return EXIT_MANDATORY if result.mandatory else EXIT_OK

@@ -1,0 +1,194 @@
+"""A Pulumi project directory read the way the CLI reads it: Pulumi.yaml, ``main``, ``stackConfigDir``, stack config.
+
+- ``main`` is relative to the project root; a directory runs its ``__main__.py`` with that directory as the
+  working directory, a file runs with its parent as the working directory (``getPwdMain``).
+- ``Pulumi.<stack>.yaml`` lives in ``<root>/<stackConfigDir>``; a legacy string ``config:`` means the same,
+  and having both is an error.
+- Config keys without a namespace belong to the project; scalars become their YAML text, objects and arrays
+  JSON text; ``secure:`` values cannot be decrypted offline and become secrets holding a placeholder.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+SECRET_PLACEHOLDER = "[secret]"
+
+
+class ProjectError(ValueError):
+    """A project, stack or config problem; the message names the file and key."""
+
+
+@dataclass
+class Project:
+    root: Path
+    name: str
+    runtime_options: dict[str, Any]
+    pwd: Path
+    entry: Path
+    stack_config_dir: Path
+    project_config: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def project_file(self) -> Path:
+        return self.root / "Pulumi.yaml"
+
+    def stack_file(self, stack: str) -> Path:
+        return self.stack_config_dir / f"Pulumi.{stack}.yaml"
+
+    def stacks(self) -> list[str]:
+        return sorted(p.name[len("Pulumi.") : -len(".yaml")] for p in self.stack_config_dir.glob("Pulumi.*.yaml"))
+
+
+def _read_yaml(path: Path) -> Any:
+    try:
+        return yaml.safe_load(path.read_text())
+    except yaml.YAMLError as err:
+        raise ProjectError(f"{path}: invalid YAML: {err}") from err
+    except OSError as err:
+        raise ProjectError(f"{path}: cannot read: {err.strerror}") from err
+
+
+def load_project(cwd: str | Path) -> Project:
+    root = Path(cwd).resolve()
+    if not root.is_dir():
+        raise ProjectError(f"{root}: no such directory")
+    project_file = root / "Pulumi.yaml"
+    if not project_file.is_file():
+        if (root / "Pulumi.yml").is_file():
+            project_file = root / "Pulumi.yml"
+        else:
+            raise ProjectError(f"{root}: no Pulumi.yaml (not a Pulumi project directory; use --cwd)")
+    doc = _read_yaml(project_file)
+    if not isinstance(doc, dict):
+        raise ProjectError(f"{project_file}: expected a mapping with name and runtime")
+    name = doc.get("name")
+    if not isinstance(name, str) or not name:
+        raise ProjectError(f"{project_file}: key 'name' is missing")
+    runtime = doc.get("runtime")
+    runtime_name = runtime.get("name") if isinstance(runtime, dict) else runtime
+    if runtime_name != "python":
+        raise ProjectError(
+            f"{project_file}: key 'runtime' is {runtime_name!r}; residency preview runs only Python programs"
+        )
+    options = (runtime.get("options") or {}) if isinstance(runtime, dict) else {}
+
+    config_section = doc.get("config")
+    stack_config_dir = doc.get("stackConfigDir")
+    project_config: dict[str, Any] = {}
+    if isinstance(config_section, str):
+        if stack_config_dir:
+            raise ProjectError(f"{project_file}: keys 'config' (a path) and 'stackConfigDir' cannot both be set")
+        stack_config_dir = config_section
+    elif isinstance(config_section, dict):
+        project_config = config_section
+    elif config_section is not None:
+        raise ProjectError(f"{project_file}: key 'config' must be a mapping")
+    config_dir = (root / stack_config_dir).resolve() if stack_config_dir else root
+
+    main = doc.get("main")
+    if main:
+        target = (root / str(main)).resolve()
+        if target.is_dir():
+            pwd, entry = target, target / "__main__.py"
+        elif target.is_file():
+            pwd, entry = target.parent, target
+        else:
+            raise ProjectError(f"{project_file}: key 'main' points to {target}, which does not exist")
+    else:
+        pwd, entry = root, root / "__main__.py"
+    if not entry.is_file():
+        raise ProjectError(f"{project_file}: the program entry point {entry} does not exist")
+    return Project(
+        root=root, name=name, runtime_options=options, pwd=pwd, entry=entry,
+        stack_config_dir=config_dir, project_config=project_config,
+    )
+
+
+def _config_text(value: Any) -> str:
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        return str(value)
+    return json.dumps(value, separators=(",", ":"))
+
+
+def _full_key(project: Project, key: str) -> str:
+    return key if ":" in key else f"{project.name}:{key}"
+
+
+def _strip_secure(value: Any) -> tuple[Any, bool]:
+    """Replace ``{secure: ...}`` anywhere in a value by the placeholder; report whether any was found."""
+    if isinstance(value, dict):
+        if set(value) == {"secure"}:
+            return SECRET_PLACEHOLDER, True
+        found = False
+        out = {}
+        for k, v in value.items():
+            out[k], f = _strip_secure(v)
+            found = found or f
+        return out, found
+    if isinstance(value, list):
+        items = [_strip_secure(v) for v in value]
+        return [v for v, _ in items], any(f for _, f in items)
+    return value, False
+
+
+def resolve_stack(project: Project, stack: str | None) -> str:
+    if stack:
+        if not project.stack_file(stack).is_file():
+            known = ", ".join(project.stacks()) or "none"
+            raise ProjectError(f"unknown stack {stack!r}: {project.stack_file(stack)} does not exist (stacks: {known})")
+        return stack
+    stacks = project.stacks()
+    if len(stacks) == 1:
+        return stacks[0]
+    if not stacks:
+        raise ProjectError(f"no stack config in {project.stack_config_dir}; pass --stack NAME")
+    raise ProjectError(f"several stacks in {project.stack_config_dir} ({', '.join(stacks)}); pass --stack NAME")
+
+
+def load_stack_config(
+    project: Project, stack: str, overrides: Mapping[str, str] | None = None
+) -> tuple[dict[str, str], list[str]]:
+    """The stack's config as engine strings (``ns:key`` -> text) and the keys that are secrets."""
+    config: dict[str, str] = {}
+    secret_keys: set[str] = set()
+    for key, spec in project.project_config.items():
+        value = spec.get("value", spec.get("default")) if isinstance(spec, dict) else spec
+        if value is not None:
+            config[_full_key(project, str(key))] = _config_text(value)
+    stack_file = project.stack_file(stack)
+    doc = _read_yaml(stack_file) if stack_file.is_file() else {}
+    doc = doc or {}
+    if not isinstance(doc, dict):
+        raise ProjectError(f"{stack_file}: expected a mapping")
+    section = doc.get("config") or {}
+    if not isinstance(section, dict):
+        raise ProjectError(f"{stack_file}: key 'config' must be a mapping")
+    for key, value in section.items():
+        full = _full_key(project, str(key))
+        value, is_secret = _strip_secure(value)
+        config[full] = _config_text(value)
+        if is_secret:
+            secret_keys.add(full)
+    for key, value in (overrides or {}).items():
+        full = _full_key(project, key)
+        config[full] = value
+        secret_keys.discard(full)
+    return config, sorted(secret_keys)
+
+
+def parse_config_override(text: str) -> tuple[str, str]:
+    key, sep, value = text.partition("=")
+    if not sep or not key:
+        raise ProjectError(f"--config {text!r}: expected KEY=VALUE")
+    return key, value
