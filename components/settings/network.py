@@ -94,7 +94,7 @@ class NetworkSettings(SettingsModel):
         for i, a in enumerate(tiers):
             for b in tiers[i + 1:]:
                 if subnets[a].overlaps(subnets[b]):
-                    problems.append(f"{a}SubnetCidr {subnets[a]} overlaps {b}SubnetCidr {subnets[b]}")
+                    problems.append(f"{b}SubnetCidr {subnets[b]} overlaps {a}SubnetCidr {subnets[a]}")
         if problems:
             raise ValueError("; ".join(problems) + "; allowed: disjoint subnets inside vcnCidr")
         return self
