@@ -20,9 +20,14 @@ from typing import Any
 
 def _user_frames(tb: traceback.StackSummary, root: Path) -> list[traceback.FrameSummary]:
     prefixes = {os.path.realpath(p) for p in (sys.prefix, sys.base_prefix, sys.exec_prefix)}
+    kit = os.path.realpath(Path(__file__).parent.parent) + os.sep
     frames = []
     for frame in tb:
+        if frame.filename.startswith("<"):
+            continue
         path = os.path.realpath(frame.filename)
+        if path.startswith(kit):
+            continue
         if not path.startswith(str(root) + os.sep):
             continue
         if "site-packages" in path or any(path.startswith(p + os.sep) for p in prefixes):
@@ -35,6 +40,10 @@ def _describe_failure(err: BaseException, root: Path) -> dict[str, Any]:
     tb = traceback.extract_tb(err.__traceback__)
     frames = _user_frames(tb, root)
     where = frames[-1] if frames else None
+    # Show the traceback from the user's first frame on: the runner's own frames are noise to them.
+    start = next((i for i, f in enumerate(tb) if frames and f is frames[0]), 0)
+    shown = "Traceback (most recent call last):\n" + "".join(traceback.format_list(list(tb)[start:]))
+    shown += "".join(traceback.format_exception_only(type(err), err))
     return {
         "type": type(err).__name__,
         "message": str(err),
@@ -42,7 +51,7 @@ def _describe_failure(err: BaseException, root: Path) -> dict[str, Any]:
         "line": where.lineno if where else 0,
         "function": where.name if where else "",
         "code": (where.line or "") if where else "",
-        "traceback": "".join(traceback.format_exception(type(err), err, err.__traceback__)),
+        "traceback": shown,
     }
 
 

@@ -39,6 +39,20 @@ def _provider_seen(args: ResourceValidationArgs, report: ReportViolation) -> Non
             report(f"bucket is created through provider {args.provider.name} in eu-frankfurt-1")
 
 
+def _bucket_name_lowercase(args: ResourceValidationArgs, report: ReportViolation) -> None:
+    if args.resource_type == "oci:ObjectStorage/bucket:Bucket" and args.props["name"] != args.props["name"].lower():
+        report("bucket names are lower case")
+
+
+def _record_pid() -> None:
+    # End-to-end tests check that no pack process outlives a preview.
+    import os
+    import pathlib
+
+    if os.environ.get("RESIDENCY_TEST_PID_DIR"):
+        pathlib.Path(os.environ["RESIDENCY_TEST_PID_DIR"], f"pack-{os.getpid()}").touch()
+
+
 def _stack_has_vault(args: StackValidationArgs, report: ReportViolation) -> None:
     if not any(r.resource_type == "oci:Kms/vault:Vault" for r in args.resources):
         report("the stack has no KMS vault")
@@ -50,6 +64,7 @@ def _protected_buckets(args: StackValidationArgs, report: ReportViolation) -> No
             report(f"bucket {r.name} is not protected", r.urn)
 
 
+_record_pid()
 PolicyPack(
     name="tiny",
     enforcement_level=EnforcementLevel.MANDATORY,
@@ -75,6 +90,10 @@ PolicyPack(
         ResourceValidationPolicy(
             name="provider-region-seen", description="Buckets are not created through a Frankfurt provider.",
             validate=_provider_seen, severity=Severity.MEDIUM,
+        ),
+        ResourceValidationPolicy(
+            name="bucket-name-lowercase", description="Bucket names are lower case.",
+            validate=_bucket_name_lowercase, enforcement_level=EnforcementLevel.ADVISORY,
         ),
         StackValidationPolicy(
             name="stack-has-vault", description="Every stack has a KMS vault.",
