@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import dataclasses
 import json
+from pathlib import Path
 
 import pulumi_aws as aws
 import pytest
+import yaml
 
 from components.aws.bucket_policy import perimeter_bucket_policy
 from components.aws.immutable_backup_copy import ImmutableBackupCopy, ImmutableBackupCopyArgs
@@ -29,6 +31,14 @@ class ArnMocks(EchoMocks):
         else:
             outputs.setdefault("arn", f"arn:aws:{service}:us-test:123456789012:{args.name}")
         return resource_id, outputs
+
+
+def _stack_residency_config(stack: str) -> dict[str, str]:
+    """The stack's ``residency:`` keys as the program receives them (objects as JSON text)."""
+    path = Path(__file__).resolve().parents[2] / "stacks" / f"Pulumi.{stack}.yaml"
+    config = yaml.safe_load(path.read_text())["config"]
+    return {key: json.dumps(value) if isinstance(value, (dict, list, bool)) else str(value)
+            for key, value in config.items() if key.startswith("residency:")}
 
 
 def _args(provider, replica_provider, **overrides) -> ImmutableBackupCopyArgs:
@@ -221,9 +231,7 @@ def test_refusals_name_the_field(overrides, message):
 
 def test_us_prod_settings_build_the_copy():
     from components.settings import parse_settings
-    from tests.components.conftest import stack_config
-
-    config = {k: v for k, v in stack_config("us-prod").items() if k.startswith("residency:")}
+    config = _stack_residency_config("us-prod")
     settings = parse_settings(config)
     copy = settings.backup.aws_copy
     assert copy.enabled

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import json
+from pathlib import Path
 
 import pulumi_oci as oci
 import pytest
+import yaml
 
 from components.oci.ocid_region import ocid_region
 from components.oci.region_locked_backup import RegionLockedBackup, RegionLockedBackupArgs
@@ -21,6 +24,14 @@ DATA_CID = "ocid1.compartment.oc1..aaaaaaaadata"
 BACKUP_CID = "ocid1.compartment.oc1..aaaaaaaabackup"
 NOW = dt.datetime(2030, 1, 1, 12, 0, 0, tzinfo=dt.timezone.utc)
 NAMESPACE_TOKEN = "oci:ObjectStorage/getNamespace:getNamespace"
+
+
+def _stack_residency_config(stack: str) -> dict[str, str]:
+    """The stack's ``residency:`` keys as the program receives them (objects as JSON text)."""
+    path = Path(__file__).resolve().parents[2] / "stacks" / f"Pulumi.{stack}.yaml"
+    config = yaml.safe_load(path.read_text())["config"]
+    return {key: json.dumps(value) if isinstance(value, (dict, list, bool)) else str(value)
+            for key, value in config.items() if key.startswith("residency:")}
 
 
 def _args(home_provider, backup_provider, **overrides) -> RegionLockedBackupArgs:
@@ -244,9 +255,7 @@ def test_ocid_region(ocid, region):
 @pytest.mark.parametrize("stack", ["dev", "us-prod"])
 def test_stack_settings_build_the_component(stack):
     from components.settings import parse_settings
-    from tests.components.conftest import stack_config
-
-    config = {k: v for k, v in stack_config(stack).items() if k.startswith("residency:")}
+    config = _stack_residency_config(stack)
     settings = parse_settings(config)
     home_key = f"ocid1.key.oc1.{settings.home_region}.bbpr2hw5aaeuk.abuwcljrhomekey0000"
 
