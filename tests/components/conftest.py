@@ -11,7 +11,7 @@ import yaml
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
 
-def stack_config(stack: str) -> dict[str, str]:
+def load_stack_config(stack: str) -> dict[str, str]:
     """The stack's config as the program sees it: objects and lists as JSON text, scalars as strings."""
     document = yaml.safe_load((REPO_ROOT / "stacks" / f"Pulumi.{stack}.yaml").read_text())
     config: dict[str, str] = {}
@@ -26,3 +26,8 @@ def stack_config(stack: str) -> dict[str, str]:
 @pytest.fixture
 def repo_root() -> Path:
     return REPO_ROOT
+
+
+@pytest.fixture
+def stack_config():
+    return load_stack_config
