@@ -114,6 +114,36 @@ def cross_field_issues(s: ResidencySettings, ns: str = "residency") -> list[Sett
     if child is not None and child.home_region is not None and child.home_region not in allowed_oci:
         issues.append(SettingsIssue(f"{ns}:tenancy.childTenancy.homeRegion", child.home_region,
                                     f"is not in {ns}:allowedRegions.oci; allowed: {', '.join(allowed_oci)}"))
+    network_ranges = [(f"network.natRouteCidrs[{i}]", c) for i, c in enumerate(s.network.nat_route_cidrs)]
+    network_ranges += [(f"network.internetRouteCidrs[{i}]", c) for i, c in enumerate(s.network.internet_route_cidrs)]
+    for p, peering in enumerate(s.network.drg.remote_peerings):
+        network_ranges += [(f"network.drg.remotePeerings[{p}].peerCidrs[{i}]", c) for i, c in enumerate(peering.peer_cidrs)]
+    for a, attachment in enumerate(s.network.drg.vcn_attachments):
+        network_ranges += [(f"network.drg.vcnAttachments[{a}].cidrs[{i}]", c) for i, c in enumerate(attachment.cidrs)]
+    for key, network in network_ranges:
+        hits = [str(parent) for parent in s.parent_company.cidrs if _overlaps(network, parent)]
+        if hits:
+            issues.append(SettingsIssue(f"{ns}:{key}", str(network),
+                                        f"overlaps parent-company range(s) {', '.join(hits)}; "
+                                        "allowed: ranges disjoint from every parent-company range"))
+    trusted_tenancies = set(s.trusted.oci_tenancy_ids) | {s.tenancy.tenancy_ocid}
+    peers = [(f"network.drg.remotePeerings[{i}].peerTenancyId", p.peer_tenancy_id)
+             for i, p in enumerate(s.network.drg.remote_peerings)]
+    peers += [(f"network.drg.vcnAttachments[{i}].tenancyId", a.tenancy_id)
+              for i, a in enumerate(s.network.drg.vcn_attachments)]
+    for key, tenancy in peers:
+        if tenancy not in trusted_tenancies:
+            issues.append(SettingsIssue(f"{ns}:{key}", tenancy,
+                                        f"is not a trusted tenancy; allowed: {ns}:tenancy.tenancyOcid or one of "
+                                        f"{ns}:trusted.ociTenancyIds"))
+    for key, days in (("backup.retentionDays", s.backup.retention_days),
+                      ("backup.awsCopy.retentionDays", s.backup.aws_copy.retention_days),
+                      *((f"backup.volumeBackupSchedules[{i}].retentionDays", v.retention_days)
+                        for i, v in enumerate(s.backup.volume_backup_schedules))):
+        if days is not None and days < s.minimum_retention_days:
+            issues.append(SettingsIssue(f"{ns}:{key}", days,
+                                        f"is below {ns}:minimumRetentionDays ({s.minimum_retention_days}); "
+                                        f"allowed: at least {s.minimum_retention_days}"))
     copy = s.backup.aws_copy
     if copy.enabled:
         for label, region in (("region", copy.region), ("replicaRegion", copy.replica_region)):
