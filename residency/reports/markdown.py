@@ -1,0 +1,68 @@
+"""A Markdown summary for a pull-request comment: verdict, policy table, violations, waivers.
+
+GitHub caps a comment at 65,536 characters; long violation lists are cut with a pointer to the full
+reports rather than letting the comment fail to post.
+"""
+
+from __future__ import annotations
+
+from residency.reports.model import Report, ViolationRecord
+
+COMMENT_LIMIT = 60_000
+MARKER = "<!-- residency-report -->"
+_STATUS_ICON = {"fail": "❌ fail", "waived": "🟡 waived", "not applicable": "➖ n/a", "pass": "✅ pass"}
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ").strip()
+
+
+def _violation_row(v: ViolationRecord) -> str:
+    target = f"`{_cell(v.resource_type)}` **{_cell(v.resource_name)}**" if v.urn else "_stack_"
+    first_line = v.message.strip().splitlines()[-1] if v.message.strip() else ""
+    return f"| {v.level} | {v.severity or '—'} | `{v.policy}` | {target} | {_cell(first_line)} |"
+
+
+def to_markdown(report: Report) -> str:
+    verdict = "✅ **passed**" if report.passed else "❌ **failed**"
+    lines = [
+        MARKER,
+        f"### Residency {report.kind}: `{report.stack}` {verdict}",
+        "",
+        f"{len(report.mandatory)} mandatory, {len(report.advisory)} advisory, {len(report.waived)} waived "
+        f"violation(s) across {len(report.resources)} resources.",
+        "",
+    ]
+    for pack in report.packs:
+        short_hash = pack.content_hash.removeprefix("sha256:")[:12]
+        lines.append(f"Policy pack `{pack.name}@{pack.version}`" + (f" (content `sha256:{short_hash}…`)" if short_hash else ""))
+    lines += ["", "| Policy | Severity | Level | Result | Violations |", "| --- | --- | --- | --- | --- |"]
+    order = {"fail": 0, "waived": 1, "pass": 2, "not applicable": 3}
+    for p in sorted(report.policies, key=lambda p: (order.get(p.status, 9), p.name)):
+        lines.append(
+            f"| `{p.name}` | {p.severity or '—'} | {p.enforcement_level} | {_STATUS_ICON.get(p.status, p.status)} "
+            f"| {len(p.violations)} |"
+        )
+    failing = [v for v in report.violations if not v.waived]
+    if failing:
+        lines += ["", "<details open><summary>Violations</summary>", "",
+                  "| Level | Severity | Policy | Resource | Message |", "| --- | --- | --- | --- | --- |"]
+        body_len = sum(len(line) + 1 for line in lines)
+        shown = 0
+        for v in sorted(failing, key=lambda v: (v.level != "mandatory", v.policy, v.urn)):
+            row = _violation_row(v)
+            if body_len + len(row) > COMMENT_LIMIT - 2_000:
+                break
+            lines.append(row)
+            body_len += len(row) + 1
+            shown += 1
+        if shown < len(failing):
+            lines += ["", f"_{len(failing) - shown} more violation(s) not shown: see the SARIF and HTML reports._"]
+        lines += ["", "</details>"]
+    if report.waivers:
+        lines += ["", "**Waivers**", "", "| Policy | Resources | Reason | Approver | Expires |", "| --- | --- | --- | --- | --- |"]
+        for w in report.waivers:
+            names = ", ".join(f"`{u.rsplit('::', 1)[-1]}`" for u in w.urns) or "—"
+            lines.append(f"| `{w.policy}` | {names} | {_cell(w.reason)} | {_cell(w.approver)} | {w.expires} |")
+    lines += ["", f"<sub>Generated {report.generated_at:%Y-%m-%d %H:%M UTC} by `residency {report.kind}`.</sub>", ""]
+    return "\n".join(lines)

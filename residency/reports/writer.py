@@ -1,0 +1,136 @@
+"""``--report-dir``: write every report for one preview or audit into a directory.
+
+Files: ``residency.sarif`` (SARIF 2.1.0), ``residency-junit.xml``, ``summary.md`` (PR comment) and
+``evidence.html``. Commands call ``add_report_arguments(parser)`` and, after a run,
+``write_reports(args.report_dir, result, ...)``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import json
+from collections.abc import Mapping, Sequence
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+from residency.reports.html import to_html
+from residency.reports.junit import to_junit
+from residency.reports.markdown import to_markdown
+from residency.reports.model import Report, build_report
+from residency.reports.sarif import to_sarif
+
+SARIF_FILE = "residency.sarif"
+JUNIT_FILE = "residency-junit.xml"
+MARKDOWN_FILE = "summary.md"
+HTML_FILE = "evidence.html"
+DIAGRAM_MODULE = "residency.commands.diagram"
+# Functions the diagram module may offer that take an EngineStack and return SVG text.
+DIAGRAM_FUNCTIONS = ("svg_for_stack", "render_svg", "stack_svg", "diagram_svg")
+
+
+def add_report_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--report-dir",
+        metavar="DIR",
+        help="also write SARIF, JUnit XML, a Markdown summary and an HTML evidence report into DIR",
+    )
+
+
+def tool_version() -> str:
+    try:
+        return metadata.version("residency-kit")
+    except metadata.PackageNotFoundError:
+        return ""
+
+
+def network_diagram(engine_stack: Any) -> tuple[str | None, str]:
+    """The diagram module's SVG for this stack, or ``None`` and a note saying why there is none."""
+    try:
+        module = importlib.import_module(DIAGRAM_MODULE)
+    except ImportError:
+        return None, "The network diagram is not available: the diagram module is not installed."
+    for name in DIAGRAM_FUNCTIONS:
+        render = getattr(module, name, None)
+        if callable(render):
+            try:
+                svg = render(engine_stack)
+            except Exception as err:  # noqa: BLE001 - a broken diagram must not lose the rest of the evidence
+                return None, f"The network diagram could not be rendered: {type(err).__name__}: {err}"
+            if isinstance(svg, bytes):
+                svg = svg.decode("utf-8", errors="replace")
+            if isinstance(svg, str) and "<svg" in svg:
+                return svg[svg.index("<svg"):], ""
+            return None, "The network diagram could not be rendered: the diagram module returned no SVG."
+    return None, "The network diagram is not available: the diagram module offers no SVG renderer."
+
+
+def render_all(report: Report, artifact_uri: str) -> dict[str, str]:
+    return {
+        SARIF_FILE: json.dumps(to_sarif(report, artifact_uri=artifact_uri, tool_version=tool_version()), indent=2) + "\n",
+        JUNIT_FILE: to_junit(report),
+        MARKDOWN_FILE: to_markdown(report),
+        HTML_FILE: to_html(report),
+    }
+
+
+def write_report_files(report_dir: str | Path, report: Report, *, artifact_uri: str) -> dict[str, Path]:
+    out = Path(report_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    written = {}
+    for name, text in render_all(report, artifact_uri).items():
+        path = out / name
+        path.write_text(text, encoding="utf-8")
+        written[name] = path
+    return written
+
+
+def _artifact_uri(path: Path | None) -> str:
+    if path is None:
+        return "Pulumi.yaml"
+    try:
+        return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
+    except ValueError:
+        return path.name
+
+
+def write_reports(
+    report_dir: str | Path,
+    result: Any,
+    *,
+    project: str,
+    stack: str,
+    pack_dirs: Sequence[Path],
+    pack_configs: Sequence[str | Path | None] = (),
+    kind: str = "preview",
+    source: str | Path | None = None,
+    artifact: str | Path | None = None,
+    outputs: Mapping[str, Mapping[str, Any]] | None = None,
+) -> dict[str, Path]:
+    """Write all reports for ``result`` (an engine ``PreviewResult``) into ``report_dir``.
+
+    ``artifact`` is the file code scanning attaches results to (the stack config file or the state file).
+    """
+    from residency.engine.display import to_json
+
+    document = to_json(result, project=project, stack=stack, pack_dirs=[Path(p) for p in pack_dirs])
+    document.setdefault("notApplicable", getattr(result, "not_applicable", []))
+    engine_stack = getattr(result, "stack", None)
+    property_dependencies = (
+        {r.urn: r.property_dependencies for r in engine_stack.resources} if engine_stack is not None else None
+    )
+    svg, note = network_diagram(engine_stack) if engine_stack is not None else (None, "No stack to draw.")
+    report = build_report(
+        document,
+        result.packs,
+        kind=kind,
+        pack_dirs=[Path(p) for p in pack_dirs],
+        pack_configs=[Path(c) if c else None for c in pack_configs],
+        outputs=outputs,
+        property_dependencies=property_dependencies,
+        source=str(source or ""),
+        diagram_svg=svg,
+        diagram_note=note,
+    )
+    return write_report_files(report_dir, report, artifact_uri=_artifact_uri(Path(artifact) if artifact else None))
