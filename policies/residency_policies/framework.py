@@ -22,10 +22,12 @@ from typing import Any
 from pulumi.runtime import proto
 from pulumi_policy import (
     EnforcementLevel,
+    Policy,
     PolicyComplianceFramework,
     PolicyConfigSchema,
     ResourceValidationPolicy,
     Severity,
+    StackValidationArgs,
     StackValidationPolicy,
 )
 
@@ -98,6 +100,32 @@ class ResidencyStackPolicy(StackValidationPolicy):
     kind = "stack"
 
 
+class ResidencyDualPolicy(ResidencyResourcePolicy, StackValidationPolicy):
+    """One policy name judged in both phases: per resource (``Analyze``) and over the stack (``AnalyzeStack``).
+
+    Some rules need another resource to decide (an S3 replication destination's region, a bucket's
+    separate encryption resource). pulumi_policy dispatches on ``isinstance``: ``Analyze`` runs every
+    ``ResourceValidationPolicy``, ``AnalyzeStack`` every ``StackValidationPolicy``; this class is both, so
+    the public policy name stays one while the join runs where the whole stack is visible. The resource
+    phase judges what one resource shows by itself; the stack phase only the joins (no double reports).
+    """
+
+    kind = "resource+stack"
+
+    def __init__(self, *, validate, stack_validate, **metadata) -> None:
+        # Both bases' __init__ chain through super() with different positional signatures, so set up
+        # the shared Policy metadata once and each base's private callback directly.
+        Policy.__init__(self, **metadata)
+        self._ResourceValidationPolicy__validate = validate
+        self._ResourceValidationPolicy__remediate = None
+        self._StackValidationPolicy__validate = stack_validate
+
+    def validate(self, args, report_violation):  # type: ignore[override]
+        if isinstance(args, StackValidationArgs):
+            return StackValidationPolicy.validate(self, args, report_violation)
+        return ResourceValidationPolicy.validate(self, args, report_violation)
+
+
 def doc_url(name: str) -> str:
     return f"{DOCS_BASE_URL}/{name}.md"
 
@@ -130,7 +158,9 @@ def resource_policy(
     check: ResourceCheck,
     enforcement: str = "mandatory",
     resource_types: Iterable[str] | None = None,
+    stack_check: StackCheck | None = None,
 ) -> ResidencyResourcePolicy:
+    """A resource policy; with ``stack_check`` it also judges joins over the whole stack (see ``ResidencyDualPolicy``)."""
     types = frozenset(resource_types) if resource_types is not None else None
 
     def validate(args, report_violation) -> None:
@@ -151,9 +181,11 @@ def resource_policy(
             # Resource policies judge only the analyzed resource; the engine attributes to it.
             reporter.finding(finding, args.urn, rules)
 
-    policy = ResidencyResourcePolicy(
-        validate=validate, **_metadata(name, description, severity, enforcement, remediation, tags, framework)
-    )
+    metadata = _metadata(name, description, severity, enforcement, remediation, tags, framework)
+    if stack_check is None:
+        policy = ResidencyResourcePolicy(validate=validate, **metadata)
+    else:
+        policy = ResidencyDualPolicy(validate=validate, stack_validate=_stack_validate(name, stack_check), **metadata)
     policy.resource_types = types
     return policy
 
@@ -171,7 +203,15 @@ def stack_policy(
     resource_types: Iterable[str] | None = None,
 ) -> ResidencyStackPolicy:
     types = frozenset(resource_types) if resource_types is not None else None
+    policy = ResidencyStackPolicy(
+        validate=_stack_validate(name, check),
+        **_metadata(name, description, severity, enforcement, remediation, tags, framework),
+    )
+    policy.resource_types = types
+    return policy
 
+
+def _stack_validate(name: str, check: StackCheck):
     def validate(args, report_violation) -> None:
         reporter = _Reporter(name, report_violation)
         try:
@@ -187,11 +227,7 @@ def stack_policy(
         for finding in findings:
             reporter.finding(finding, finding.urn, rules)
 
-    policy = ResidencyStackPolicy(
-        validate=validate, **_metadata(name, description, severity, enforcement, remediation, tags, framework)
-    )
-    policy.resource_types = types
-    return policy
+    return validate
 
 
 _rules_cache: dict[tuple[str, str], tuple[Rules | None, list[ConfigError]]] = {}

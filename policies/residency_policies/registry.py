@@ -3,10 +3,20 @@
 Policy names are public API (users' ``--policy-pack-config`` and waivers refer to them): never rename.
 """
 
+from residency_policies.rules import backup_coverage
+from residency_policies.rules import immutable_backups
+from residency_policies.rules import residency_tags
 from residency_policies.rules import residency_waivers
+from residency_policies.rules import us_keys_for_data
 from residency_policies.rules import us_region_providers
+from residency_policies.rules import us_region_replication
 
 ALL_POLICIES = [
     us_region_providers.POLICY,
+    us_region_replication.POLICY,
+    us_keys_for_data.POLICY,
+    immutable_backups.POLICY,
+    backup_coverage.POLICY,
+    residency_tags.POLICY,
     residency_waivers.POLICY,
 ]

@@ -97,6 +97,11 @@ def _walk(value: Any, tokens: list[str], here: str) -> Iterator[tuple[str, Any]]
             for k, item in value.items():
                 yield from _walk(item, rest, f"{here}.{k}" if here else k)
         return
+    if isinstance(value, list):
+        # The SDKs model some single blocks as one-element lists (and vice versa): walk each element.
+        for i, item in enumerate(value):
+            yield from _walk(item, tokens, f"{here}[{i}]")
+        return
     if isinstance(value, dict) and head in value:
         yield from _walk(value[head], rest, f"{here}.{head}" if here else head)
 

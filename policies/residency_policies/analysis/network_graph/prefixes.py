@@ -85,6 +85,50 @@ class RangeSet:
             i += 1
         return out
 
+    def without(self, prefixes: Iterable[Prefix]) -> "RangeSet":
+        """This set minus ``prefixes``."""
+        holes: dict[int, list[tuple[int, int]]] = {4: [], 6: []}
+        for p in prefixes:
+            holes[p.version].append((p.start, p.end))
+        out = RangeSet([])
+        for version, intervals in self._intervals.items():
+            kept = []
+            for start, end in intervals:
+                pieces = [(start, end)]
+                for h_start, h_end in sorted(holes[version]):
+                    next_pieces = []
+                    for a, b in pieces:
+                        if h_end < a or h_start > b:
+                            next_pieces.append((a, b))
+                            continue
+                        if a < h_start:
+                            next_pieces.append((a, h_start - 1))
+                        if h_end < b:
+                            next_pieces.append((h_end + 1, b))
+                    pieces = next_pieces
+                kept.extend(pieces)
+            out._intervals[version] = kept
+            out._starts[version] = [a for a, _ in kept]
+        return out
+
+    def only(self, versions: set[int]) -> "RangeSet":
+        out = RangeSet([])
+        for version in versions:
+            out._intervals[version] = self._intervals[version]
+            out._starts[version] = self._starts[version]
+        return out
+
+    def intervals(self, version: int) -> list[tuple[int, int]]:
+        return self._intervals[version]
+
+    def covered_by(self, prefixes: list[Prefix]) -> bool:
+        """True when every address of this set lies inside one of ``prefixes``."""
+        for version, intervals in self._intervals.items():
+            for start, end in intervals:
+                if not any(p.version == version and p.covers(start, end) for p in prefixes):
+                    return False
+        return True
+
     @property
     def versions(self) -> set[int]:
         return {v for v, items in self._intervals.items() if items}

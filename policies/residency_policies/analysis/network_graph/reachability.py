@@ -1,0 +1,346 @@
+"""The reachability proof: no packet between the internet / the parent company and a data-tier subnet.
+
+For every data-tier subnet and every source (the public internet; each parent-company range) we follow
+the subnet's route for the source's addresses hop by hop (route tables, gateways, DRG route tables,
+peering, firewalls, transit route tables) until it leaves what the stack can see. A path is possible
+when it ends at an exit that can carry those addresses (internet gateway, NAT for egress, a DRG or
+peering that connects outside, anything unresolvable), no firewall deny rule on it covers the flow, and
+the subnet's security rules admit the flow on some port. The return route is what makes a connection:
+OCI and AWS security rules are stateful, so a packet whose replies cannot come back opens nothing.
+
+Conservative by construction: an unknown id, CIDR, rule list or address list counts as "could be a
+path", and the path records which piece could not be verified.
+
+Cost: every (route table, source) and (security container, source, direction) answer is computed once
+and cached; overlap tests are bisects into sorted interval sets, and longest-prefix shadowing is one
+hash probe per prefix length. The work is therefore linear in rules x sources plus subnets x sources.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from residency_policies.analysis.network_graph import model as m
+from residency_policies.analysis.network_graph.prefixes import Prefix, RangeSet, internet_v4, internet_v6, parse_prefix
+
+MAX_HOPS = 32
+
+
+@dataclass(frozen=True)
+class Source:
+    key: str
+    label: str
+    ranges: RangeSet
+    kind: str  # "internet" | "parent"
+
+
+def sources_for(parent_cidrs: list[str]) -> list[Source]:
+    parents = [p for p in (parse_prefix(str(c)) for c in parent_cidrs) if p is not None]
+    # The parent's ranges are public too; keeping them out of "the internet" reports each path once,
+    # under the most specific source.
+    internet = RangeSet(internet_v4() + internet_v6()).without(parents)
+    out = [Source("internet", "the internet (0.0.0.0/0, ::/0)", internet, "internet")]
+    for prefix in parents:
+        out.append(Source(f"parent:{prefix}", f"parent-company range {prefix}", RangeSet([prefix]), "parent"))
+    return out
+
+
+@dataclass
+class Path:
+    """One possible path, listed from the source to the target (ingress) or the target to the source (egress)."""
+
+    direction: str  # "ingress" | "egress"
+    source: Source
+    subnet: m.Subnet
+    hops: list[str]  # human-readable, in packet order
+    nodes: list[str]  # node keys, in packet order (for the diagram)
+    admitted_by: str
+    unresolved: list[str] = field(default_factory=list)
+
+    def message(self, with_unresolved: bool = True) -> str:
+        verb = "can reach" if self.direction == "ingress" else "can be reached from"
+        who = (
+            f"{self.source.label} {verb} data-tier subnet '{self.subnet.name}'"
+            if self.direction == "ingress"
+            else f"data-tier subnet '{self.subnet.name}' can send to {self.source.label}"
+        )
+        text = f"{who} ({self.direction}): " + " -> ".join(self.hops) + f"; admitted by {self.admitted_by}"
+        if self.unresolved and with_unresolved:
+            text += "; not verifiable at preview: " + ", ".join(dict.fromkeys(self.unresolved))
+        return text
+
+
+@dataclass
+class _Walk:
+    hops: list[tuple[str, str]]  # (node key, text), from the subnet outward
+    unresolved: list[str]
+
+
+class Prover:
+    def __init__(self, graph: m.NetworkGraph, sources: list[Source]):
+        self.graph = graph
+        self.sources = sources
+        self._route_cache: dict[tuple[str, str], list[m.Route]] = {}
+        self._admit_cache: dict[tuple[str, str, str], tuple[str | None, str | None]] = {}
+
+    # ---- routing -------------------------------------------------------------------------------
+    def _applicable(self, table, source: Source) -> list[m.Route]:
+        key = (table.urn, source.key)
+        cached = self._route_cache.get(key)
+        if cached is not None:
+            return cached
+        index = table.index()
+        out = []
+        for route in table.routes:
+            if route.dest is None:
+                out.append(route)  # unknown destination: may cover the source
+                continue
+            if not source.ranges.overlaps(route.dest):
+                continue
+            pieces = source.ranges.pieces_within(route.dest)
+            if any(not index.shadowed(route.dest, a, b) for a, b in pieces):
+                out.append(route)
+        self._route_cache[key] = out
+        return out
+
+    def _walk_table(self, table_key, source, direction, subnet, hops, unresolved, seen):
+        if table_key is None:
+            return
+        if table_key.startswith(("unresolved:", "external:")):
+            yield _Walk(hops + [(table_key, f"route table {self.graph.name_of(table_key)} (not resolvable)")],
+                        unresolved + [self.graph.name_of(table_key)])  # fmt: skip
+            return
+        if table_key in seen or len(hops) > MAX_HOPS:
+            return
+        seen = seen | {table_key}
+        table = self.graph.route_tables.get(table_key)
+        if table is None:
+            return
+        if table.unknown_rules:
+            yield _Walk(hops + [(table_key, f"route table '{table.name}' (rules unknown)")], unresolved + [table.unknown_rules])
+        for route in self._applicable(table, source):
+            extra = [route.label + " destination"] if route.dest is None else []
+            if route.ambiguous:
+                extra.append(f"{route.label} next hop (one of {', '.join(self.graph.name_of(t) for t in route.targets)})")
+            for target in route.targets:
+                step = (route.urn, f"route {route.label}")
+                yield from self._follow(target, source, direction, subnet, hops + [step], unresolved + extra, seen)
+
+    def _kind_name(self, key: str) -> str:
+        gw = self.graph.gateways.get(key)
+        name = self.graph.name_of(key)
+        return f"{gw.kind} '{name}'" if gw is not None else f"'{name}'"
+
+    def _follow(self, target, source, direction, subnet, hops, unresolved, seen):
+        graph = self.graph
+        if target.startswith("unresolved:"):
+            yield _Walk(hops + [(target, f"unresolved next hop {graph.name_of(target)}")], unresolved + [graph.name_of(target)])
+            return
+        if target.startswith("external:"):
+            yield _Walk(hops + [(target, f"{graph.name_of(target)} (outside this stack)")], unresolved + [f"{graph.name_of(target)} is outside this stack"])
+            return
+        if target in graph.drg_attachments:  # a DRG route rule's next hop
+            att = graph.drg_attachments[target]
+            step = (target, f"DRG attachment '{att.name}'")
+            if att.network is None:
+                yield _Walk(hops + [step, ("outside", "networks outside this stack")], unresolved)
+            elif att.route_table:
+                yield from self._walk_table(att.route_table, source, direction, subnet, hops + [step], unresolved, seen)
+            return
+        gw = graph.gateways.get(target)
+        if gw is None:
+            return
+        step = (target, f"{gw.kind} '{gw.name}'")
+        if gw.kind == m.IGW:
+            if gw.blocked:
+                return
+            if direction == "ingress" and subnet.cloud == "oci":
+                if subnet.public is False:
+                    return  # no VNIC in the subnet can hold a public IP
+                if subnet.public is None:
+                    unresolved = unresolved + [f"{subnet.name}.prohibitPublicIpOnVnic"]
+            yield _Walk(hops + [step, ("internet", "the internet")], unresolved)
+        elif gw.kind in (m.NAT, m.EGRESS_ONLY):
+            if direction == "egress" and not gw.blocked:
+                yield _Walk(hops + [step, ("internet", "the internet")], unresolved)
+        elif gw.kind == m.SGW:
+            return
+        elif gw.kind == m.DRG:
+            yield from self._follow_drg(gw, source, direction, subnet, hops + [step], unresolved, seen)
+        elif gw.kind == m.LPG:
+            for peer in gw.peers:
+                other = graph.gateways.get(peer)
+                if other is None:
+                    yield _Walk(hops + [step, (peer, f"peer {graph.name_of(peer)} (outside this stack)")],
+                                unresolved + ([graph.name_of(peer)] if peer.startswith("unresolved:") else []))  # fmt: skip
+                elif other.route_table:  # transit routing out of the peer VCN
+                    peer_step = (peer, f"peered {other.kind} '{other.name}'")
+                    yield from self._walk_table(other.route_table, source, direction, subnet, hops + [step, peer_step], unresolved, seen)
+        elif gw.kind in (m.FIREWALL, m.APPLIANCE):
+            if gw.firewall:
+                verdict = self._firewall_blocks(graph.firewalls[gw.firewall], source, subnet, direction)
+                if verdict is True:
+                    return
+                unresolved = unresolved + ([verdict] if isinstance(verdict, str) else [])
+            if gw.subnet and gw.subnet in graph.subnets:
+                forward = graph.subnets[gw.subnet]
+                yield from self._walk_table(forward.route_table, source, direction, subnet, hops + [step], unresolved, seen)
+            else:
+                yield _Walk(hops + [step], unresolved + [f"{gw.name}: where it forwards is not in this stack"])
+        else:  # peering, transit gateway, VPN gateway: connects to networks the stack cannot see
+            yield _Walk(hops + [step, ("outside", gw.note or "networks outside this stack")], unresolved)
+
+    def _follow_drg(self, gw, source, direction, subnet, hops, unresolved, seen):
+        graph = self.graph
+        mine = [a for a in graph.drg_attachments.values() if a.drg == gw.urn and a.network == subnet_network(graph, hops, subnet)]
+        table = graph.drg_route_tables.get(mine[0].drg_route_table or "") if mine else None
+        if table is None or table.imports:
+            why = gw.note or (
+                "its route table for this VCN imports routes" if table is not None else "it has no DRG route table in this stack"
+            )
+            yield _Walk(hops + [("outside", f"networks attached to the DRG outside this stack ({why})")], unresolved)
+            return
+        for route in self._applicable(table, source):
+            for target in route.targets:
+                step = (route.urn, f"DRG route {route.label}")
+                yield from self._follow(target, source, direction, subnet, hops + [step], unresolved, seen)
+
+    # ---- firewalls -------------------------------------------------------------------------------
+    def _firewall_blocks(self, fw: m.Firewall, source: Source, subnet: m.Subnet, direction: str):
+        """True when a deny rule covers the whole flow; else None, or the piece that was unreadable."""
+        if fw.policy_unresolved:
+            return fw.policy_unresolved
+        target = RangeSet(subnet.cidrs)
+        # Only the address families the subnet has can reach it.
+        versions = target.versions or {4, 6}
+        src_ranges = source.ranges.only(versions)
+        src, dst = (src_ranges, target) if direction == "ingress" else (target, src_ranges)
+        for rule in fw.rules:
+            if rule.unresolved:
+                if rule.deny:
+                    continue
+                return rule.unresolved
+            if rule.sources is not None and not any(src.overlaps(p) for p in rule.sources):
+                continue
+            if rule.destinations is not None and not any(dst.overlaps(p) for p in rule.destinations):
+                continue
+            full = (
+                rule.all_traffic
+                and not subnet.cidr_unknown
+                and (rule.sources is None or src.covered_by(rule.sources))
+                and (rule.destinations is None or dst.covered_by(rule.destinations))
+            )
+            if rule.deny and full:
+                return True
+            if not rule.deny:
+                return None
+        return None
+
+    # ---- security rules --------------------------------------------------------------------------
+    def _admits(self, container_key: str, source: Source, direction: str) -> tuple[str | None, str | None]:
+        """(label of the first rule admitting the flow, unresolved piece) for one container."""
+        key = (container_key, source.key, direction)
+        if key in self._admit_cache:
+            return self._admit_cache[key]
+        box = self.graph.security.get(container_key)
+        if box is None:
+            name = self.graph.name_of(container_key)
+            result = (f"{name} (not resolvable)", name)
+        else:
+            result = (None, None)
+            for rule in box.rules:
+                if rule.direction != direction:
+                    continue
+                if rule.peer_unknown:
+                    result = (rule.label, rule.peer_text)
+                    break
+                if rule.peer is not None and source.ranges.overlaps(rule.peer):
+                    result = (rule.label, None)
+                    break
+        self._admit_cache[key] = result
+        return result
+
+    def _nacl_allows(self, subnet: m.Subnet, source: Source, direction: str) -> tuple[bool, str | None]:
+        if subnet.nacl is None:
+            return True, None
+        nacl = self.graph.nacls.get(subnet.nacl)
+        if nacl is None:
+            return True, self.graph.name_of(subnet.nacl)
+        for rule in sorted((r for r in nacl.rules if r.direction == direction), key=lambda r: r.number):
+            if rule.peer_unknown:
+                if rule.allow:
+                    return True, rule.peer_text
+                continue
+            if rule.peer is None or not source.ranges.overlaps(rule.peer):
+                continue
+            if rule.allow:
+                return True, None
+            if source.ranges.covered_by([rule.peer]) and rule.peer_text != "partial":
+                return False, None
+        return False, None
+
+    def admitted(self, subnet: m.Subnet, source: Source, direction: str) -> tuple[str | None, list[str]]:
+        allowed, why = self._nacl_allows(subnet, source, direction)
+        if not allowed:
+            return None, []
+        pieces = [why] if why else []
+        if subnet.security_unknown:
+            return subnet.security_unknown, pieces + [subnet.security_unknown]
+        for container in subnet.security:
+            label, unresolved = self._admits(container, source, direction)
+            if label is not None:
+                return label, pieces + ([unresolved] if unresolved else [])
+        return None, []
+
+    # ---- the proof -------------------------------------------------------------------------------
+    def paths(self) -> list[Path]:
+        found: list[Path] = []
+        for subnet in self.graph.data_subnets():
+            for source in self.sources:
+                for direction in ("ingress", "egress"):
+                    path = self._path(subnet, source, direction)
+                    if path is not None:
+                        found.append(path)
+        return found
+
+    def _path(self, subnet: m.Subnet, source: Source, direction: str) -> Path | None:
+        admitted_by, admit_pieces = self.admitted(subnet, source, direction)
+        if admitted_by is None:
+            return None
+        best = None
+        start = subnet.route_table
+        if subnet.route_table_note:
+            start = subnet.route_table_note
+        for walk in self._walk_table(start, source, direction, subnet, [], [], frozenset()):
+            if best is None or (best.unresolved and not walk.unresolved):
+                best = walk
+            if not walk.unresolved:
+                break
+        if best is None:
+            return None
+        outward = [(subnet.urn, f"subnet '{subnet.name}'")] + best.hops
+        ordered = list(reversed(outward)) if direction == "ingress" else outward
+        if direction == "ingress":
+            ordered = [("source", source.label)] + ordered
+        else:
+            ordered = ordered + [("source", source.label)]
+        return Path(
+            direction=direction, source=source, subnet=subnet, hops=[t for _, t in ordered],
+            nodes=[k for k, _ in ordered], admitted_by=admitted_by, unresolved=best.unresolved + admit_pieces,
+        )  # fmt: skip
+
+
+def subnet_network(graph: m.NetworkGraph, hops: list[tuple[str, str]], subnet: m.Subnet) -> str | None:
+    """The VCN a packet is in when it reaches a DRG: that of the last route table walked."""
+    for key, _ in reversed(hops):
+        table = graph.route_tables.get(key)
+        if table is not None and table.network:
+            return table.network
+    return subnet.network
+
+
+def prove(graph: m.NetworkGraph, parent_cidrs: list[str]) -> list[Path]:
+    return Prover(graph, sources_for(parent_cidrs)).paths()
+
+
+__all__ = ["Path", "Prover", "Source", "prove", "sources_for", "Prefix"]

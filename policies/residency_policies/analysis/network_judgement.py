@@ -1,0 +1,187 @@
+"""Judge the addresses of every network rule in a stack against the parent company's ranges.
+
+Shared by ``no-parent-company-ingress`` and ``no-parent-company-egress``. References are resolved
+through the engine's ``propertyDependencies`` (which name the in-stack resources whose outputs flowed
+into an input, at preview and at update alike): an AWS prefix list created in the stack is judged by its
+entries, a security group created in the stack is the estate's own, an OCI firewall address list is
+found by name. A reference that resolves to nothing in the stack cannot be checked and fails closed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+from residency_policies.analysis import cidrs
+from residency_policies.analysis import network_rules as nr
+from residency_policies.analysis.aws_principals import ACCOUNT_RE
+from residency_policies.framework import Finding, ResourceView
+from residency_policies.rules_file import Rules
+from residency_policies.values import is_unknown, walk
+
+PREFIX_LIST = "aws:ec2/managedPrefixList:ManagedPrefixList"
+PREFIX_LIST_ENTRY = "aws:ec2/managedPrefixListEntry:ManagedPrefixListEntry"
+SECURITY_GROUPS = frozenset({"aws:ec2/securityGroup:SecurityGroup", "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup"})
+FIREWALL_ADDRESS_LIST = "oci:NetworkFirewall/networkFirewallPolicyAddressList:NetworkFirewallPolicyAddressList"
+
+_VERB = {nr.INGRESS: "admits", nr.EGRESS: "sends traffic to"}
+
+
+class StackIndex:
+    def __init__(self, resources: Iterable[ResourceView]):
+        self.resources = list(resources)
+        self.by_urn = {r.urn: r for r in self.resources}
+
+    def deps_of_type(self, view: ResourceView, prop: str, types: Iterable[str]) -> list[ResourceView]:
+        wanted = frozenset(types)
+        urns = (view.property_dependencies or {}).get(prop, ())
+        return [self.by_urn[u] for u in urns if u in self.by_urn and self.by_urn[u].type in wanted]
+
+    def prefix_list_cidrs(self, prefix_list: ResourceView) -> list[tuple[str, Any]]:
+        found = [(f"{prefix_list.name}.{path}", v) for path, v in walk(prefix_list.props, "entries[].cidr")]
+        entries = prefix_list.props.get("entries")
+        if is_unknown(entries):
+            found.append((f"{prefix_list.name}.entries", entries))
+        for entry in self.resources:
+            if entry.type == PREFIX_LIST_ENTRY and prefix_list.urn in (entry.property_dependencies or {}).get("prefixListId", ()):
+                found.append((f"{entry.name}.cidr", entry.props.get("cidr")))
+        return found
+
+    def address_lists(self, name: Any) -> list[ResourceView]:
+        return [r for r in self.resources if r.type == FIREWALL_ADDRESS_LIST and r.props.get("name") == name]
+
+
+def _range_finding(verdict: cidrs.RangeVerdict, view: ResourceView, verb: str, path: str,
+                   via: str = "") -> Finding | None:
+    where = f"{path}{via}"
+    if verdict.kind == cidrs.OVERLAPS:
+        return Finding(f"{verb} {verdict.value} ({where}), which overlaps parent-company range(s) "
+                       + ", ".join(str(p) for p in verdict.parents), view.urn, path=path)
+    if verdict.kind == cidrs.UNKNOWN:
+        return Finding(f"the range this rule {verb} decides whether the parent company is reached", view.urn,
+                       unverifiable=True, path=where)
+    if verdict.kind == cidrs.INVALID:
+        return Finding(f"{verb} {verdict.value!r} ({where}), which is not an IP range this policy can check; "
+                       "use a CIDR block", view.urn, path=path)
+    return None
+
+
+def judge_address(address: nr.Address, view: ResourceView, index: StackIndex, rules: Rules,
+                  verb: str) -> Iterator[Finding]:
+    parents = rules.parent_cidrs
+    kind = address.kind
+    if kind == nr.UNKNOWN_LIST:
+        yield Finding(f"the rules decide what this resource {verb}", view.urn, unverifiable=True, path=address.path)
+    elif kind == nr.EVERYTHING:
+        yield Finding(f"{verb} every address ({address.path} sets no address condition), which includes "
+                      "parent-company range(s) " + ", ".join(str(p) for p in parents), view.urn, path=address.path)
+    elif kind == nr.CIDR:
+        finding = _range_finding(cidrs.judge_range(address.value, parents), view, verb, address.path)
+        if finding:
+            yield finding
+    elif kind == nr.OCI_ENDPOINT:
+        verdict = cidrs.judge_oci_endpoint(address.value, address.endpoint_type, parents)
+        finding = _range_finding(verdict, view, verb, address.path)
+        if finding:
+            yield finding
+    elif kind == nr.ADB_ACL_ENTRY:
+        yield from _judge_adb_entry(address, view, verb, parents)
+    elif kind == nr.PREFIX_LIST:
+        yield from _judge_prefix_list(address, view, index, verb, parents)
+    elif kind == nr.SECURITY_GROUP:
+        yield from _judge_security_group(address, view, index, rules, verb)
+    elif kind == nr.FIREWALL_ADDRESS_LIST:
+        yield from _judge_address_list(address, view, index, verb, parents)
+
+
+def _judge_adb_entry(address, view, verb, parents) -> Iterator[Finding]:
+    value = address.value
+    if isinstance(value, str) and not is_unknown(value) and "ocid1." in value:
+        # "<vcn ocid>" or "<vcn ocid>;<ip>;<cidr>": the VCN part is private; the rest are addresses in it.
+        parts = [p for p in value.split(";")[1:] if p.strip()]
+        for part in parts:
+            finding = _range_finding(cidrs.judge_range(part, parents), view, verb, address.path)
+            if finding:
+                yield finding
+        return
+    finding = _range_finding(cidrs.judge_range(value, parents), view, verb, address.path)
+    if finding:
+        yield finding
+
+
+def _judge_prefix_list(address, view, index, verb, parents) -> Iterator[Finding]:
+    lists = index.deps_of_type(view, address.prop, [PREFIX_LIST])
+    if not lists:
+        shown = "a prefix list not known at preview" if is_unknown(address.value) else f"prefix list {address.value!r}"
+        yield Finding(f"{verb} {shown}, which is not created in this stack, so its ranges cannot be checked; "
+                      "create the prefix list in the stack or use CIDR blocks", view.urn, unverifiable=True,
+                      path=address.path)
+        return
+    for prefix_list in lists:
+        for where, cidr in index.prefix_list_cidrs(prefix_list):
+            finding = _range_finding(cidrs.judge_range(cidr, parents), view, verb, address.path,
+                                     via=f" via prefix list {where}")
+            if finding:
+                yield finding
+
+
+def _judge_security_group(address, view, index, rules: Rules, verb) -> Iterator[Finding]:
+    value = address.value
+    if isinstance(value, str) and "/" in value and not is_unknown(value):
+        account = value.split("/", 1)[0]
+        if ACCOUNT_RE.match(account):
+            if account in rules.parent_aws_account_ids:
+                yield Finding(f"{verb} security group {value} of parent-company account {account}", view.urn,
+                              path=address.path)
+            elif account not in rules.trusted_aws_account_ids:
+                yield Finding(f"{verb} security group {value} of account {account}, which is not trusted",
+                              view.urn, path=address.path)
+            return
+    if index.deps_of_type(view, address.prop, SECURITY_GROUPS):
+        return  # a group created in this stack: its members are the estate's own interfaces
+    shown = "a security group not known at preview" if is_unknown(value) else f"security group {value!r}"
+    yield Finding(f"{verb} {shown}, which is not created in this stack, so who is in it cannot be checked; "
+                  "reference a security group created in the stack", view.urn, unverifiable=True, path=address.path)
+
+
+def _judge_address_list(address, view, index, verb, parents) -> Iterator[Finding]:
+    name = address.value
+    if is_unknown(name):
+        yield Finding(f"the firewall address list this rule {verb} is not known", view.urn, unverifiable=True,
+                      path=address.path)
+        return
+    lists = index.address_lists(name)
+    if not lists:
+        yield Finding(f"{verb} firewall address list {name!r}, which is not created in this stack, so its "
+                      "addresses cannot be checked", view.urn, unverifiable=True, path=address.path)
+        return
+    for address_list in lists:
+        list_type = address_list.props.get("type")
+        if isinstance(list_type, str) and list_type.upper() == "FQDN":
+            yield Finding(f"{verb} FQDN address list {name!r}: host names cannot be checked against "
+                          "parent-company ranges; use an IP address list", view.urn, unverifiable=True,
+                          path=address.path)
+            continue
+        raw = address_list.props.get("addresses")
+        if is_unknown(raw) or is_unknown(list_type):
+            yield Finding(f"the addresses of firewall address list {name!r} decide what this rule {verb}",
+                          view.urn, unverifiable=True, path=f"{address_list.name}.addresses")
+            continue
+        for i, cidr in enumerate(raw if isinstance(raw, list) else []):
+            finding = _range_finding(cidrs.judge_range(cidr, parents), view, verb, address.path,
+                                     via=f" via address list {address_list.name}.addresses[{i}]")
+            if finding:
+                yield finding
+
+
+def judge_stack(resources: list[ResourceView], rules: Rules, direction: str) -> Iterator[Finding]:
+    """Findings for every rule in the stack that reaches a parent range in ``direction``."""
+    index = StackIndex(resources)
+    verb = _VERB[direction]
+    for view in index.resources:
+        if view.type not in nr.EXTRACTORS:
+            continue
+        for address in nr.addresses(view.type, view.props):
+            if address.direction not in (direction, nr.EITHER):
+                continue
+            yield from judge_address(address, view, index, rules, verb)

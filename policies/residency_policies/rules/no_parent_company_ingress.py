@@ -1,0 +1,41 @@
+"""no-parent-company-ingress: no network rule admits a range that overlaps a parent-company CIDR.
+
+Covers OCI security lists (and the default security list), NSG rules, Network Firewall rules (through
+their address lists), Bastion allow lists, identity network sources, load-balancer source-IP rules,
+Autonomous Database access-control lists and file-system export options; AWS security groups (and the
+default one), security-group rules (classic and ``aws:vpc`` per-rule resources) and network ACLs (and
+their rules). Overlap, not equality, in IPv4 and IPv6; ``0.0.0.0/0`` and ``::/0`` overlap everything.
+
+It runs at stack level because an AWS prefix list or security group referenced by a rule is a separate
+resource: only the stack says which ranges the reference stands for.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from residency_policies.analysis import network_rules
+from residency_policies.analysis.network_judgement import judge_stack
+from residency_policies.framework import Finding, ResourceView, stack_policy
+from residency_policies.rules_file import Rules
+
+
+def check(resources: list[ResourceView], rules: Rules) -> Iterator[Finding]:
+    yield from judge_stack(resources, rules, network_rules.INGRESS)
+
+
+POLICY = stack_policy(
+    name="no-parent-company-ingress",
+    description="No security list, NSG rule, firewall rule, bastion or network source, AWS security group, "
+                "security-group rule or network ACL admits a range overlapping a parent-company CIDR.",
+    severity="critical",
+    remediation=(
+        "Remove or narrow every ingress source that overlaps `parentCompany.cidrs` (0.0.0.0/0 and ::/0 included): "
+        "admit only the estate's own and operator ranges. Reference prefix lists and security groups created in "
+        "the same stack, and give rule sources as literal or config values so they can be checked at preview."
+    ),
+    tags=["network", "ingress", "residency"],
+    framework=("US data residency", "1.0", "NET-1"),
+    check=check,
+    resource_types=[t for t in network_rules.EXTRACTORS],
+)
