@@ -12,6 +12,8 @@ from pathlib import Path
 
 from rich.console import Console
 
+from residency.reports.writer import add_report_arguments
+
 EXIT_OK, EXIT_MANDATORY, EXIT_ERROR = 0, 1, 2
 
 
@@ -40,6 +42,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
         help="override one stack config key (repeatable)",
     )
     parser.add_argument("--json", action="store_true", help="print one JSON object instead of the preview display")
+    add_report_arguments(parser)
     return parser
 
 
@@ -88,4 +91,8 @@ def run(args: argparse.Namespace) -> int:
     else:
         console = Console(soft_wrap=True, highlight=False)
         render(result, stack=preview.stack, pack_dirs=preview.pack_dirs, console=console, cwd=Path.cwd())
+    if args.report_dir:
+        from residency.reports.writer import write_preview_reports
+
+        write_preview_reports(args.report_dir, preview, pack_configs=args.policy_pack_config)
     return EXIT_MANDATORY if result.mandatory else EXIT_OK

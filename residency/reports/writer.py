@@ -134,3 +134,22 @@ def write_reports(
         diagram_note=note,
     )
     return write_report_files(report_dir, report, artifact_uri=_artifact_uri(Path(artifact) if artifact else None))
+
+
+def write_preview_reports(
+    report_dir: str | Path, preview: Any, *, pack_configs: Sequence[str | Path | None] = ()
+) -> dict[str, Path]:
+    """``write_reports`` for a ``ProjectPreview``; results attach to the stack's config file."""
+    project = preview.project
+    stack_file = project.stack_file(preview.stack)
+    return write_reports(
+        report_dir,
+        preview.result,
+        project=project.name,
+        stack=preview.stack,
+        pack_dirs=preview.pack_dirs,
+        pack_configs=pack_configs,
+        kind="preview",
+        source=project.root,
+        artifact=stack_file if stack_file.is_file() else project.project_file,
+    )
