@@ -1,0 +1,130 @@
+"""``residency preview`` end to end, as a subprocess: exit codes, output, config layering, errors, no leftovers."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+TESTS = Path(__file__).resolve().parent.parent
+REPO = TESTS.parent
+PROGRAMS = TESTS / "programs"
+PACKS = TESTS / "packs"
+
+
+def preview(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "residency.cli", "preview", *args],
+        capture_output=True, text=True, timeout=120, env={**os.environ, **(env or {})}, cwd=REPO,
+    )
+
+
+def test_violating_program_fails_with_mandatory_violations_and_json(leftover_processes):
+    result = preview("--cwd", str(PROGRAMS / "violating"), "--policy-pack", str(PACKS / "tiny"), "--json")
+    assert result.returncode == 1, result.stderr
+    doc = json.loads(result.stdout)
+    urns = {r["name"]: r["urn"] for r in doc["resources"]}
+    # main: app/ and stackConfigDir: config are honoured; the only stack file is picked.
+    assert urns["store-bucket"] == "urn:pulumi:dev::violating::testkit:storage:Storage$oci:ObjectStorage/bucket:Bucket::store-bucket"
+    resources = {r["name"]: r for r in doc["resources"]}
+    assert resources["store-bucket"]["inputs"]["freeformTags"] == {"owner": "data-team"}
+    assert resources["store-bucket"]["parent"] == urns["store"]
+    assert resources["store-bucket"]["protect"] is True
+    default = resources["default_5_5_0"]["inputs"]
+    assert default["privateKey"]["value"] == "[secret]" and default["region"] == "us-ashburn-1"
+    assert resources["public"]["provider"].startswith(urns["frankfurt"] + "::")
+    assert doc["policyPacks"][0]["name"] == "tiny" and doc["policyPacks"][0]["version"] == "0.3.0"
+    found = {(v["policy"], v["urn"].rsplit("::", 1)[1], v["enforcementLevel"]) for v in doc["violations"]}
+    assert found == {
+        ("allowed-region", "frankfurt", "mandatory"),
+        ("no-public-bucket", "public", "mandatory"),
+        ("provider-region-seen", "public", "mandatory"),
+        ("protected-buckets", "public", "mandatory"),
+        ("stack-has-vault", "violating-dev", "advisory"),
+        ("bucket-name-lowercase", "named-after-public", "advisory"),
+    }
+    assert doc["summary"] == {"resources": len(doc["resources"]), "mandatory": 4, "advisory": 2}
+    assert leftover_processes() == []
+
+
+def test_text_output_and_the_all_key_from_a_config_file(tmp_path):
+    config = tmp_path / "advisory.json"
+    config.write_text(json.dumps({"all": "advisory"}))
+    result = preview(
+        "--cwd", str(PROGRAMS / "violating"), "--policy-pack", str(PACKS / "tiny"), "--policy-pack-config", str(config)
+    )
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert "Policies:" in out and "⚠️" in out and "❌" not in out
+    assert "- [advisory] [severity: high]  no-public-bucket  (oci:ObjectStorage/bucket:Bucket: public)" in out
+    assert "bucket access type is ObjectRead" in out
+    assert "│  └─ oci:ObjectStorage/bucket:Bucket" in out  # nested under the component
+
+
+def test_compliant_program_passes_with_config_override():
+    result = preview(
+        "--cwd", str(PROGRAMS / "compliant"), "--stack", "test", "--policy-pack", str(PACKS / "tiny"),
+        "--config", "compartment=ocid1.compartment.oc1..override", "--json",
+    )
+    assert result.returncode == 0, result.stderr
+    doc = json.loads(result.stdout)
+    assert doc["violations"] == []
+    vault = next(r for r in doc["resources"] if r["name"] == "vault")
+    assert vault["inputs"]["compartmentId"] == "ocid1.compartment.oc1..override"
+    archive = next(r for r in doc["resources"] if r["name"] == "archive")
+    assert archive["inputs"]["name"] == "uocm-archive"  # from the mocked availability domains
+    assert archive["inputs"]["namespace"] == "residencypreviewns"
+
+
+@pytest.mark.parametrize(
+    ("args", "env", "message"),
+    [
+        (["--cwd", "{tmp}"], {}, "no Pulumi.yaml"),
+        (["--cwd", str(PROGRAMS / "compliant"), "--stack", "prod"], {}, "unknown stack 'prod'"),
+        (["--cwd", str(PROGRAMS / "nodejs")], {}, "key 'runtime' is 'nodejs'"),
+        (["--cwd", str(PROGRAMS / "compliant"), "--config", "novalue"], {}, "--config 'novalue': expected KEY=VALUE"),
+        (
+            ["--cwd", str(PROGRAMS / "compliant"), "--policy-pack", str(PACKS / "crashing")],
+            {}, "exited with code 1 before reporting its port",
+        ),
+        (
+            ["--cwd", str(PROGRAMS / "compliant"), "--policy-pack", str(PACKS / "silent")],
+            {"RESIDENCY_PACK_START_TIMEOUT": "1.5"}, "did not report its port within 1.5s",
+        ),
+    ],
+    ids=["no-project", "unknown-stack", "nodejs", "bad-override", "crashing-pack", "silent-pack"],
+)
+def test_bad_inputs_exit_2_with_a_clear_message(tmp_path, leftover_processes, args, env, message):
+    result = preview(*[a.replace("{tmp}", str(tmp_path)) for a in args], env=env)
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert message in result.stderr
+    assert result.stderr.startswith("error: ") or "\nerror: " in result.stderr
+    assert leftover_processes(required=False) == []
+
+
+def test_program_exception_names_the_users_file_and_line(leftover_processes):
+    result = preview("--cwd", str(PROGRAMS / "failing"), "--policy-pack", str(PACKS / "tiny"))
+    assert result.returncode == 2
+    program = PROGRAMS / "failing" / "__main__.py"
+    assert f"error: program failed at {program}:13 in bucket_name: ValueError: no name for bucket 1" in result.stderr
+    assert f'File "{program}", line 16, in <module>' in result.stderr
+    assert leftover_processes() == []  # the program child and the pack are both gone
+
+
+def test_bad_policy_pack_config_prints_the_engine_error(tmp_path, leftover_processes):
+    config = tmp_path / "bad.json"
+    config.write_text(json.dumps({"owner-tag": {"maxDays": "soon"}}))
+    result = preview(
+        "--cwd", str(PROGRAMS / "compliant"), "--policy-pack", str(PACKS / "tiny"), "--policy-pack-config", str(config)
+    )
+    assert result.returncode == 2
+    assert result.stderr.splitlines() == [
+        "error: validating policy config: tiny 0.3.0  owner-tag: maxDays: Invalid type. Expected: integer, given: string",
+        "error: validating policy config",
+    ]
+    assert leftover_processes() == []
+
