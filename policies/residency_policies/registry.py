@@ -10,6 +10,8 @@ from residency_policies.rules import residency_waivers
 from residency_policies.rules import us_keys_for_data
 from residency_policies.rules import us_region_providers
 from residency_policies.rules import us_region_replication
+from residency_policies.rules import no_parent_company_egress
+from residency_policies.rules import no_parent_company_ingress
 
 ALL_POLICIES = [
     us_region_providers.POLICY,
@@ -19,4 +21,6 @@ ALL_POLICIES = [
     backup_coverage.POLICY,
     residency_tags.POLICY,
     residency_waivers.POLICY,
+    no_parent_company_ingress.POLICY,
+    no_parent_company_egress.POLICY,
 ]

@@ -65,7 +65,8 @@ def _items(props: dict, key: str, direction: str) -> Iterator[tuple[int, Any] | 
 
 def _many(direction: str, kind: str, raw: Any, path: str, prop: str) -> Iterator[Address]:
     if is_unknown(raw):
-        yield Address(direction, UNKNOWN_LIST if kind != CIDR else CIDR, raw, path, prop)
+        # Keep the kind: an unknown reference may still resolve through the stack's dependencies.
+        yield Address(direction, kind, raw, path, prop)
         return
     for j, value in enumerate(_list(raw)):
         if value is None or value == "":
