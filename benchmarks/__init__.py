@@ -1,0 +1,1 @@
+"""Scale benchmarks for the offline preview and the residency pack (see ``benchmarks/run``)."""
