@@ -97,9 +97,11 @@ def _ports(rule: dict[str, Any]) -> str:
     for key in ("tcpOptions", "udpOptions"):
         opts = rule.get(key)
         if isinstance(opts, dict):
-            rng = opts.get("destinationPortRange") or {}
+            # Security lists put min/max on the options; NSG rules nest them in destinationPortRange.
+            rng = opts.get("destinationPortRange") or opts
             if isinstance(rng, dict) and rng.get("min") is not None:
-                lo, hi = rng.get("min"), rng.get("max")
+                # Numbers arrive as floats over the wire (443.0).
+                lo, hi = (int(v) if isinstance(v, float) and v.is_integer() else v for v in (rng.get("min"), rng.get("max")))
                 text += f" {lo}" if lo == hi else f" {lo}-{hi}"
     return text
 
