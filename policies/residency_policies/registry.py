@@ -12,6 +12,7 @@ from residency_policies.rules import us_region_providers
 from residency_policies.rules import us_region_replication
 from residency_policies.rules import no_parent_company_egress
 from residency_policies.rules import no_parent_company_ingress
+from residency_policies.rules import network_reachability
 
 ALL_POLICIES = [
     us_region_providers.POLICY,
@@ -23,4 +24,5 @@ ALL_POLICIES = [
     residency_waivers.POLICY,
     no_parent_company_ingress.POLICY,
     no_parent_company_egress.POLICY,
+    network_reachability.POLICY,
 ]
