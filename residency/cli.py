@@ -10,6 +10,7 @@ from collections.abc import Sequence
 # Append new subcommands here (module names under residency/commands/).
 COMMAND_MODULES = [
     "residency.commands.preview",
+    "residency.commands.audit",
 ]
 
 EXIT_USAGE = 2

@@ -1,0 +1,137 @@
+"""Run policy packs over exported state the way the engine analyzes a deployment.
+
+The engine gives each policy two views (``docs/evidence.md`` and the engine facts, §2):
+
+- ``Analyze`` per resource sees the resource's **inputs** (checked inputs), with its provider's inputs;
+- ``AnalyzeStack`` sees every resource with ``Properties = Outputs`` (``stepGenerator.AnalyzeResources``).
+
+State keeps both, so the audit sends the state's ``inputs`` to ``Analyze`` and its ``outputs`` to
+``AnalyzeStack``. ``pulumi refresh`` replaces a resource's inputs with those the provider's ``Read``
+returns (``RefreshStep.Apply``), so after a refresh a change made outside Pulumi shows in both views.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pulumi.runtime.proto import analyzer_pb2
+
+from residency.audit.export import StateExport
+from residency.engine.analyzer_requests import analyze_request, stack_resource
+from residency.engine.api import PreviewResult
+from residency.engine.capture import ROOT_STACK_TYPE
+from residency.engine.packs import PolicyPackProcess, Violation
+from residency.engine.stack import EngineResource, EngineStack, make_urn, urn_name
+
+
+@dataclass
+class AuditResult(PreviewResult):
+    """A ``PreviewResult`` (so the preview's display and reports apply) plus what only an audit has."""
+
+    export: StateExport | None = None
+    outputs: dict[str, dict[str, Any]] = field(default_factory=dict)
+    not_applicable: list[dict[str, str]] = field(default_factory=list)
+    pack_dirs: list[Path] = field(default_factory=list)
+
+
+def engine_stack_from_state(export: StateExport) -> tuple[EngineStack, dict[str, dict[str, Any]]]:
+    """The state's resources as the engine's stack (root Stack first) and each resource's outputs by URN."""
+    resources: list[EngineResource] = []
+    outputs: dict[str, dict[str, Any]] = {}
+    for r in export.resources:
+        is_provider = r.type.startswith("pulumi:providers:")
+        resources.append(
+            EngineResource(
+                urn=r.urn,
+                type=r.type,
+                name=urn_name(r.urn),
+                custom=r.custom,
+                parent=r.parent,
+                provider=r.provider,
+                protect=r.protect,
+                retain_on_delete=r.retain_on_delete,
+                inputs=dict(r.inputs),
+                dependencies=list(r.dependencies),
+                property_dependencies={k: list(v) for k, v in r.property_dependencies.items()},
+                ignore_changes=list(r.ignore_changes),
+                additional_secret_outputs=list(r.additional_secret_outputs),
+                aliases=list(r.aliases),
+                custom_timeouts=dict(r.custom_timeouts),
+                version=str(r.inputs.get("version", "")) if is_provider else "",
+                id=r.id,
+            )
+        )
+        outputs[r.urn] = dict(r.outputs)
+    roots = [r for r in resources if r.type == ROOT_STACK_TYPE and not r.parent]
+    if roots:
+        root = roots[0]
+        resources.remove(root)
+    else:
+        # A state without its root Stack (hand-trimmed exports) still gets one, as the engine always has it.
+        name = f"{export.project}-{export.stack}"
+        root = EngineResource(
+            urn=make_urn(export.stack, export.project, ROOT_STACK_TYPE, name), type=ROOT_STACK_TYPE, name=name,
+            custom=False, synthesized=True,
+        )
+        outputs[root.urn] = {}
+    return EngineStack(project=export.project, stack=export.stack, resources=[root, *resources]), outputs
+
+
+class StatePolicyPackProcess(PolicyPackProcess):
+    """A pack driven over state: ``Analyze`` with inputs, ``AnalyzeStack`` with outputs, no remediation.
+
+    It also keeps the policies each call reported not applicable, which the evidence report shows.
+    """
+
+    def analyze_state(
+        self, stack: EngineStack, outputs: Mapping[str, Mapping[str, Any]]
+    ) -> tuple[list[Violation], list[dict[str, str]]]:
+        self.start()
+        violations: list[Violation] = []
+        not_applicable: list[dict[str, str]] = []
+        for resource in stack.resources:
+            response = self._rpc(f"Analyze of {resource.urn}", self._stub.Analyze, analyze_request(stack, resource))
+            violations.extend(self._violation(d, resource.urn) for d in response.diagnostics)
+            not_applicable.extend(
+                {"policyPack": self.info.name, "policy": n.policy_name, "urn": resource.urn, "reason": n.reason}
+                for n in response.not_applicable
+            )
+        request = analyzer_pb2.AnalyzeStackRequest(
+            resources=[stack_resource(stack, r, outputs.get(r.urn, {})) for r in stack.resources]
+        )
+        response = self._rpc("AnalyzeStack", self._stub.AnalyzeStack, request)
+        for diag in response.diagnostics:
+            urn = diag.urn if diag.urn in stack.by_urn else stack.root.urn
+            violations.append(self._violation(diag, urn))
+        not_applicable.extend(
+            {"policyPack": self.info.name, "policy": n.policy_name, "urn": "", "reason": n.reason}
+            for n in response.not_applicable
+        )
+        return violations, not_applicable
+
+
+def audit_export(
+    export: StateExport,
+    packs: Sequence[StatePolicyPackProcess],
+    pack_dirs: Sequence[Path] = (),
+) -> AuditResult:
+    stack, outputs = engine_stack_from_state(export)
+    violations: list[Violation] = []
+    not_applicable: list[dict[str, str]] = []
+    for pack in packs:
+        found, na = pack.analyze_state(stack, outputs)
+        violations.extend(found)
+        not_applicable.extend(na)
+    return AuditResult(
+        resources=stack.resources,
+        violations=violations,
+        stack=stack,
+        packs=[p.info for p in packs],
+        export=export,
+        outputs=outputs,
+        not_applicable=not_applicable,
+        pack_dirs=list(pack_dirs),
+    )

@@ -1,0 +1,120 @@
+"""``residency audit --state FILE``: the policy packs over deployed state, as a detective control.
+
+Same output, exit codes and reports as ``residency preview``: 0 no mandatory violation, 1 any mandatory
+violation, 2 usage, state-file or pack error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from rich.console import Console
+from rich.markup import escape
+
+from residency.reports.writer import add_report_arguments
+
+EXIT_OK, EXIT_MANDATORY, EXIT_ERROR = 0, 1, 2
+
+
+def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
+    parser = subparsers.add_parser(
+        "audit",
+        help="check exported stack state (pulumi stack export) with policy packs",
+        description=(
+            "Run the policy packs over a `pulumi stack export` file (deployment version 3): Analyze sees each "
+            "resource's inputs, AnalyzeStack every resource's outputs, as the engine does. Run `pulumi refresh` "
+            "before exporting so changes made outside Pulumi are in the state. Exit 0: no mandatory violation; "
+            "1: mandatory violations; 2: usage, state-file or pack error."
+        ),
+    )
+    parser.add_argument("--state", required=True, metavar="FILE", help="the `pulumi stack export` JSON file")
+    parser.add_argument(
+        "--policy-pack", action="append", default=[], metavar="DIR",
+        help="policy pack directory (repeatable; default inside this repository: policies/)",
+    )
+    parser.add_argument(
+        "--policy-pack-config", action="append", default=[], metavar="FILE",
+        help="JSON policy config for the --policy-pack at the same position",
+    )
+    parser.add_argument("--json", action="store_true", help="print one JSON object instead of the audit display")
+    add_report_arguments(parser)
+    return parser
+
+
+def _error(message: str) -> int:
+    for line in message.splitlines() or [""]:
+        print(f"error: {line}" if not line.startswith("    ") else line, file=sys.stderr)
+    return EXIT_ERROR
+
+
+def render_audit(result, *, state: str, console: Console) -> None:
+    from residency.engine.display import violation_line
+
+    export = result.export
+    console.print(f"Auditing state of stack [bold]{escape(export.stack)}[/bold] ({escape(state)})")
+    if export.time:
+        console.print(f"State saved {escape(export.time)}")
+    console.print()
+    for warning in export.warnings:
+        console.print(f"[yellow]warning:[/yellow] {escape(warning)}", highlight=False)
+    if result.packs:
+        console.print("[bold]Policies:[/bold]")
+        for info, pack_dir in zip(result.packs, result.pack_dirs):
+            mine = [v for v in result.violations if v.policy_pack == info.name]
+            mark = "❌" if any(v.enforcement_level == "mandatory" for v in mine) else "⚠️ " if mine else "✅"
+            location = Path(pack_dir)
+            try:
+                location = location.relative_to(Path.cwd())
+            except ValueError:
+                pass
+            console.print(f"    {mark} {escape(info.name)}@v{escape(info.version)} (local: {escape(str(location))})")
+            for v in sorted(mine, key=lambda v: (v.enforcement_level != "mandatory", v.policy, v.urn)):
+                style = "red" if v.enforcement_level == "mandatory" else "yellow"
+                console.print(f"        [{style}]{escape(violation_line(v))}[/{style}]", highlight=False)
+                for line in v.message.splitlines():
+                    console.print(f"          {escape(line)}", highlight=False)
+    mandatory, advisory = len(result.mandatory), len(result.advisory)
+    console.print("\n[bold]Resources:[/bold]")
+    console.print(f"    {len(result.resources)} in state")
+    console.print(f"\n[bold]Policy violations:[/bold] {mandatory} mandatory, {advisory} advisory")
+    if mandatory:
+        console.print("[red]error:[/red] audit failed: mandatory policy violations")
+
+
+def run(args: argparse.Namespace) -> int:
+    from residency.audit.export import StateFileError
+    from residency.audit.run import AuditError, run_audit
+    from residency.engine.display import to_json
+    from residency.engine.packs import PolicyPackConfigError, PolicyPackError
+
+    try:
+        result = run_audit(args.state, policy_packs=args.policy_pack or None, policy_pack_configs=args.policy_pack_config)
+    except PolicyPackConfigError as err:
+        for line in err.errors:
+            print(f"error: {line}", file=sys.stderr)
+        return _error("validating policy config")
+    except (StateFileError, AuditError, PolicyPackError) as err:
+        return _error(str(err))
+
+    export = result.export
+    if args.json:
+        document = to_json(result, project=export.project, stack=export.stack, pack_dirs=result.pack_dirs)
+        document["state"] = str(args.state)
+        document["warnings"] = list(document.get("warnings", [])) + export.warnings
+        document["notApplicable"] = result.not_applicable
+        json.dump(document, sys.stdout, indent=2)
+        sys.stdout.write("\n")
+    else:
+        render_audit(result, state=str(args.state), console=Console(soft_wrap=True, highlight=False))
+    if args.report_dir:
+        from residency.reports.writer import write_reports
+
+        write_reports(
+            args.report_dir, result, project=export.project, stack=export.stack, pack_dirs=result.pack_dirs,
+            pack_configs=args.policy_pack_config, kind="audit", source=args.state, artifact=args.state,
+            outputs=result.outputs,
+        )
+    return EXIT_MANDATORY if result.mandatory else EXIT_OK
