@@ -153,6 +153,8 @@ def check_stack(resources: list[ResourceView], rules: Rules) -> Iterator[Finding
             for where, value in walk(r.props, path):
                 if is_unknown(value):
                     targets = [by_urn[u] for u in r.property_dependencies.get(top, ()) if u in by_urn]
+                    if kind == "s3-bucket":  # a destination is a bucket; other inputs of the rule are not
+                        targets = [t for t in targets if t.type in S3_BUCKET_TYPES]
                     yield from _judge_targets(r, where, targets, rules)
                 elif kind == "s3-bucket":
                     arn = parse_arn(value)
@@ -183,7 +185,7 @@ def _judge_targets(resource: ResourceView, where: str, targets: list[ResourceVie
         cloud = cloud_of_type(target.type)
         allowed = rules.allowed_regions(cloud)
         if eff.region is None:
-            yield Finding(f"{where} refers to {target.urn}, whose region is not set ({eff.source})", urn=resource.urn, path=where, unverifiable=True)
+            yield Finding(f"{where} refers to {target.urn}, whose region is unknown or unset ({eff.source})", urn=resource.urn, path=where, unverifiable=True)
         elif eff.region not in allowed:
             yield Finding(
                 f"{where} refers to {target.urn} in {eff.region} ({eff.source}), outside the allowed {cloud} regions "

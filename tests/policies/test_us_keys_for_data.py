@@ -1,0 +1,70 @@
+import pulumi
+import pulumi_aws as aws
+import pulumi_oci as oci
+
+from tests.policies.conftest import COMPARTMENT, KEY_IAD, flagged, messages, urn
+
+POLICY = "us-keys-for-data"
+BUCKET = "oci:ObjectStorage/bucket:Bucket"
+
+
+def _key(name, provider=None):
+    return oci.kms.Key(name, compartment_id=COMPARTMENT, display_name=name, management_endpoint="https://mgmt.example",
+                       key_shape=oci.kms.KeyKeyShapeArgs(algorithm="AES", length=32), opts=pulumi.ResourceOptions(provider=provider))
+
+
+def _bucket(name, key=None, provider=None):
+    return oci.objectstorage.Bucket(name, compartment_id=COMPARTMENT, namespace="ns", kms_key_id=key,
+                                    opts=pulumi.ResourceOptions(provider=provider))
+
+
+def _s3_with_key(name, key_arn):
+    b = aws.s3.Bucket(name)
+    aws.s3.BucketServerSideEncryptionConfiguration(f"{name}-sse", bucket=b.id, rules=[
+        aws.s3.BucketServerSideEncryptionConfigurationRuleArgs(
+            apply_server_side_encryption_by_default=aws.s3.BucketServerSideEncryptionConfigurationRuleApplyServerSideEncryptionByDefaultArgs(
+                sse_algorithm="aws:kms", kms_master_key_id=key_arn))])
+    return b
+
+
+def test_compliant_literal_and_in_stack_keys(preview):
+    def program():
+        _bucket("literal", KEY_IAD)
+        _bucket("in-stack", _key("k").id)  # unknown at preview: present, and the key's own region is allowed
+        aws.ebs.Volume("ebs", availability_zone="us-east-2a", size=8, encrypted=True,
+                       kms_key_id="arn:aws:kms:us-east-2:111111111111:key/1234abcd-12ab-34cd-56ef-1234567890ab")
+        _s3_with_key("s3", aws.kms.Key("s3key").arn)
+
+    assert flagged(preview(program), POLICY) == set()
+
+
+def test_missing_foreign_and_external_keys_are_flagged(preview):
+    def program():
+        _bucket("no-key")
+        _bucket("fra-key", "ocid1.key.oc1.fra.bbbbbbbbvault.abcdefghijklmnop")
+        _bucket("eu-key-in-stack", _key("k-eu", oci.Provider("eu", region="eu-frankfurt-1")).id)
+        aws.ebs.Volume("ebs-eu", availability_zone="us-east-2a", size=8, encrypted=True,
+                       kms_key_id="arn:aws:kms:eu-west-1:111111111111:key/1234abcd-12ab-34cd-56ef-1234567890ab")
+        aws.s3.Bucket("s3-no-key")
+        oci.kms.Vault("ekm", compartment_id=COMPARTMENT, display_name="ekm", vault_type="EXTERNAL")
+
+    assert flagged(preview(program), POLICY) == {
+        urn(BUCKET, "no-key"),
+        urn(BUCKET, "fra-key"),
+        urn(BUCKET, "eu-key-in-stack"),
+        urn("aws:ebs/volume:Volume", "ebs-eu"),
+        urn("aws:s3/bucket:Bucket", "s3-no-key"),
+        urn("oci:Kms/vault:Vault", "ekm"),
+    }
+
+
+def test_unknown_key_location_fails_closed(preview):
+    def program():
+        seed = oci.identity.Compartment("seed", compartment_id=COMPARTMENT, description="d")
+        oci.database.AutonomousDatabase("adb", compartment_id=COMPARTMENT, db_name="adb", kms_key_id=KEY_IAD,
+                                        encryption_key=oci.database.AutonomousDatabaseEncryptionKeyArgs(
+                                            autonomous_database_provider=seed.id.apply(lambda _: "OCI")))
+
+    result = preview(program)
+    assert flagged(result, POLICY, level="mandatory") == {urn("oci:Database/autonomousDatabase:AutonomousDatabase", "adb")}
+    assert all("cannot be verified at preview" in m for m in messages(result, POLICY))
