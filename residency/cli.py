@@ -11,6 +11,7 @@ from collections.abc import Sequence
 COMMAND_MODULES = [
     "residency.commands.preview",
     "residency.commands.audit",
+    "residency.commands.diagram",
 ]
 
 EXIT_USAGE = 2
