@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from typing import Any
+from types import SimpleNamespace
+from typing import Annotated, Any
 
 import pulumi
-from pydantic import ValidationError
+from pydantic import TypeAdapter, ValidationError
 from pulumi.runtime import config as runtime_config
 
 from components.settings.model import ResidencySettings, SettingsIssue, cross_field_issues
@@ -71,13 +72,37 @@ def _issue_from_error(error: Mapping[str, Any], data: Mapping[str, Any], ns: str
     return SettingsIssue(key, _value_at(data, loc), message)
 
 
+def _relevant_errors(errors: list[Any]) -> list[Any]:
+    """Drop a list's length error when its own items failed: "at least 1 item" is not what the user got wrong."""
+    item_error_prefixes = {tuple(e["loc"][:-1]) for e in errors if len(e["loc"]) > 1}
+    item_error_prefixes |= {tuple(e["loc"][:-2]) for e in errors if len(e["loc"]) > 2}
+    return [e for e in errors if not (e["type"] == "too_short" and tuple(e["loc"]) in item_error_prefixes)]
+
+
+def _partial_settings(data: Mapping[str, Any]) -> SimpleNamespace:
+    """Each top-level setting validated on its own; ``None`` where it is invalid or missing."""
+    values: dict[str, Any] = {}
+    for name, field in ResidencySettings.model_fields.items():
+        if field.alias in data or name in data:
+            raw = data.get(field.alias, data.get(name))
+            try:
+                annotation = Annotated[field.annotation, *field.metadata] if field.metadata else field.annotation
+                values[name] = TypeAdapter(annotation).validate_python(raw, by_alias=True)
+            except ValidationError:
+                values[name] = None
+        else:
+            values[name] = None if field.is_required() else field.get_default(call_default_factory=True)
+    return SimpleNamespace(**values)
+
+
 def parse_settings(config: Mapping[str, Any], ns: str = NAMESPACE) -> ResidencySettings:
     """Validate a mapping of config keys (``"residency:homeRegion"`` or bare ``"homeRegion"``)."""
     data = {key.split(":", 1)[1] if ":" in key else key: _decode(value) for key, value in config.items()}
     try:
         settings = ResidencySettings.model_validate(data)
     except ValidationError as exc:
-        raise SettingsError([_issue_from_error(e, data, ns) for e in exc.errors()]) from None
+        field_issues = [_issue_from_error(e, data, ns) for e in _relevant_errors(exc.errors())]
+        raise SettingsError(field_issues + cross_field_issues(_partial_settings(data), ns)) from None
     issues = cross_field_issues(settings, ns)
     if issues:
         raise SettingsError(issues)

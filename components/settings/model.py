@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import ipaddress
+from collections.abc import Iterator
 from dataclasses import dataclass
+from types import SimpleNamespace
 from typing import Literal
 
 from pydantic import Field
@@ -77,43 +79,56 @@ def _overlaps(a: ipaddress._BaseNetwork, b: ipaddress._BaseNetwork) -> bool:
     return a.version == b.version and a.overlaps(b)
 
 
-def cross_field_issues(s: ResidencySettings, ns: str = "residency") -> list[SettingsIssue]:
-    """Rules that involve more than one key. Every issue found is returned, not just the first."""
-    issues: list[SettingsIssue] = []
+def _region_issues(s, ns: str) -> Iterator[SettingsIssue]:
     allowed_oci = s.allowed_regions.oci
-    if s.home_region not in allowed_oci:
-        issues.append(SettingsIssue(f"{ns}:homeRegion", s.home_region,
-                                    f"is not in {ns}:allowedRegions.oci; allowed: {', '.join(allowed_oci)}"))
+    if s.home_region is not None and s.home_region not in allowed_oci:
+        yield SettingsIssue(f"{ns}:homeRegion", s.home_region,
+                            f"is not in {ns}:allowedRegions.oci; allowed: {', '.join(allowed_oci)}")
+    if s.backup_region is None:
+        return
     if s.backup_region == s.home_region:
         others = [r for r in allowed_oci if r != s.home_region]
-        issues.append(SettingsIssue(f"{ns}:backupRegion", s.backup_region,
-                                    f"equals {ns}:homeRegion; allowed: another allowed US region ({', '.join(others)})"))
+        yield SettingsIssue(f"{ns}:backupRegion", s.backup_region,
+                            f"equals {ns}:homeRegion; allowed: another allowed US region ({', '.join(others)})")
     elif s.backup_region not in allowed_oci:
-        issues.append(SettingsIssue(f"{ns}:backupRegion", s.backup_region,
-                                    f"is not in {ns}:allowedRegions.oci; allowed: {', '.join(allowed_oci)}"))
+        yield SettingsIssue(f"{ns}:backupRegion", s.backup_region,
+                            f"is not in {ns}:allowedRegions.oci; allowed: {', '.join(allowed_oci)}")
+
+
+def _operator_issues(s, ns: str) -> Iterator[SettingsIssue]:
     for i, operator in enumerate(s.operator_cidrs):
         for parent in s.parent_company.cidrs:
             if _overlaps(operator, parent):
-                issues.append(SettingsIssue(
+                yield SettingsIssue(
                     f"{ns}:operatorCidrs[{i}]", str(operator),
                     f"overlaps parent-company range {parent} ({ns}:parentCompany.cidrs); "
-                    "allowed: US operator ranges disjoint from every parent-company range"))
+                    "allowed: US operator ranges disjoint from every parent-company range")
+
+
+def _trusted_issues(s, ns: str) -> Iterator[SettingsIssue]:
     for field, label in (("oci_tenancy_ids", "ociTenancyIds"), ("aws_account_ids", "awsAccountIds"),
                          ("aws_organization_ids", "awsOrganizationIds")):
         parent_ids = set(getattr(s.parent_company, field))
         for i, trusted_id in enumerate(getattr(s.trusted, field)):
             if trusted_id in parent_ids:
-                issues.append(SettingsIssue(
+                yield SettingsIssue(
                     f"{ns}:trusted.{label}[{i}]", trusted_id,
                     f"is also a parent-company identifier ({ns}:parentCompany.{label}); "
-                    "allowed: parties independent of the parent company"))
-    if s.tenancy.tenancy_ocid in s.parent_company.oci_tenancy_ids:
-        issues.append(SettingsIssue(f"{ns}:tenancy.tenancyOcid", s.tenancy.tenancy_ocid,
-                                    "is a parent-company tenancy; allowed: the dedicated US tenancy"))
+                    "allowed: parties independent of the parent company")
+
+
+def _tenancy_issues(s, ns: str) -> Iterator[SettingsIssue]:
+    if s.parent_company is not None and s.tenancy.tenancy_ocid in s.parent_company.oci_tenancy_ids:
+        yield SettingsIssue(f"{ns}:tenancy.tenancyOcid", s.tenancy.tenancy_ocid,
+                            "is a parent-company tenancy; allowed: the dedicated US tenancy")
     child = s.tenancy.child_tenancy
+    allowed_oci = s.allowed_regions.oci
     if child is not None and child.home_region is not None and child.home_region not in allowed_oci:
-        issues.append(SettingsIssue(f"{ns}:tenancy.childTenancy.homeRegion", child.home_region,
-                                    f"is not in {ns}:allowedRegions.oci; allowed: {', '.join(allowed_oci)}"))
+        yield SettingsIssue(f"{ns}:tenancy.childTenancy.homeRegion", child.home_region,
+                            f"is not in {ns}:allowedRegions.oci; allowed: {', '.join(allowed_oci)}")
+
+
+def _network_issues(s, ns: str) -> Iterator[SettingsIssue]:
     network_ranges = [(f"network.natRouteCidrs[{i}]", c) for i, c in enumerate(s.network.nat_route_cidrs)]
     network_ranges += [(f"network.internetRouteCidrs[{i}]", c) for i, c in enumerate(s.network.internet_route_cidrs)]
     for p, peering in enumerate(s.network.drg.remote_peerings):
@@ -123,9 +138,12 @@ def cross_field_issues(s: ResidencySettings, ns: str = "residency") -> list[Sett
     for key, network in network_ranges:
         hits = [str(parent) for parent in s.parent_company.cidrs if _overlaps(network, parent)]
         if hits:
-            issues.append(SettingsIssue(f"{ns}:{key}", str(network),
-                                        f"overlaps parent-company range(s) {', '.join(hits)}; "
-                                        "allowed: ranges disjoint from every parent-company range"))
+            yield SettingsIssue(f"{ns}:{key}", str(network),
+                                f"overlaps parent-company range(s) {', '.join(hits)}; "
+                                "allowed: ranges disjoint from every parent-company range")
+
+
+def _peer_tenancy_issues(s, ns: str) -> Iterator[SettingsIssue]:
     trusted_tenancies = set(s.trusted.oci_tenancy_ids) | {s.tenancy.tenancy_ocid}
     peers = [(f"network.drg.remotePeerings[{i}].peerTenancyId", p.peer_tenancy_id)
              for i, p in enumerate(s.network.drg.remote_peerings)]
@@ -133,24 +151,56 @@ def cross_field_issues(s: ResidencySettings, ns: str = "residency") -> list[Sett
               for i, a in enumerate(s.network.drg.vcn_attachments)]
     for key, tenancy in peers:
         if tenancy not in trusted_tenancies:
-            issues.append(SettingsIssue(f"{ns}:{key}", tenancy,
-                                        f"is not a trusted tenancy; allowed: {ns}:tenancy.tenancyOcid or one of "
-                                        f"{ns}:trusted.ociTenancyIds"))
+            yield SettingsIssue(f"{ns}:{key}", tenancy,
+                                f"is not a trusted tenancy; allowed: {ns}:tenancy.tenancyOcid or one of "
+                                f"{ns}:trusted.ociTenancyIds")
+
+
+def _retention_issues(s, ns: str) -> Iterator[SettingsIssue]:
     for key, days in (("backup.retentionDays", s.backup.retention_days),
                       ("backup.awsCopy.retentionDays", s.backup.aws_copy.retention_days),
                       *((f"backup.volumeBackupSchedules[{i}].retentionDays", v.retention_days)
                         for i, v in enumerate(s.backup.volume_backup_schedules))):
         if days is not None and days < s.minimum_retention_days:
-            issues.append(SettingsIssue(f"{ns}:{key}", days,
-                                        f"is below {ns}:minimumRetentionDays ({s.minimum_retention_days}); "
-                                        f"allowed: at least {s.minimum_retention_days}"))
+            yield SettingsIssue(f"{ns}:{key}", days,
+                                f"is below {ns}:minimumRetentionDays ({s.minimum_retention_days}); "
+                                f"allowed: at least {s.minimum_retention_days}")
+
+
+def _aws_copy_issues(s, ns: str) -> Iterator[SettingsIssue]:
     copy = s.backup.aws_copy
-    if copy.enabled:
-        for label, region in (("region", copy.region), ("replicaRegion", copy.replica_region)):
-            if region not in s.allowed_regions.aws:
-                issues.append(SettingsIssue(f"{ns}:backup.awsCopy.{label}", region,
-                                            f"is not in {ns}:allowedRegions.aws; allowed: {', '.join(s.allowed_regions.aws)}"))
-        if copy.region == copy.replica_region:
-            issues.append(SettingsIssue(f"{ns}:backup.awsCopy.replicaRegion", copy.replica_region,
-                                        f"equals {ns}:backup.awsCopy.region; allowed: another allowed US AWS region"))
+    if not copy.enabled:
+        return
+    for label, region in (("region", copy.region), ("replicaRegion", copy.replica_region)):
+        if region not in s.allowed_regions.aws:
+            yield SettingsIssue(f"{ns}:backup.awsCopy.{label}", region,
+                                f"is not in {ns}:allowedRegions.aws; allowed: {', '.join(s.allowed_regions.aws)}")
+    if copy.region == copy.replica_region:
+        yield SettingsIssue(f"{ns}:backup.awsCopy.replicaRegion", copy.replica_region,
+                            f"equals {ns}:backup.awsCopy.region; allowed: another allowed US AWS region")
+
+
+# Each rule with the top-level settings it reads. A rule runs only when all of them validated, so a bad
+# value elsewhere never hides it (and a bad value it reads is already reported on its own).
+_CROSS_FIELD_RULES = (
+    (("allowed_regions",), _region_issues),
+    (("operator_cidrs", "parent_company"), _operator_issues),
+    (("trusted", "parent_company"), _trusted_issues),
+    (("tenancy", "allowed_regions"), _tenancy_issues),
+    (("network", "parent_company"), _network_issues),
+    (("network", "tenancy", "trusted"), _peer_tenancy_issues),
+    (("backup", "minimum_retention_days"), _retention_issues),
+    (("backup", "allowed_regions"), _aws_copy_issues),
+)
+
+
+def cross_field_issues(s: ResidencySettings | SimpleNamespace, ns: str = "residency") -> list[SettingsIssue]:
+    """Rules that involve more than one key. Every issue found is returned, not just the first.
+
+    ``s`` may be a partial namespace in which settings that failed validation are ``None``.
+    """
+    issues: list[SettingsIssue] = []
+    for needs, rule in _CROSS_FIELD_RULES:
+        if all(getattr(s, field) is not None for field in needs):
+            issues.extend(rule(s, ns))
     return issues
