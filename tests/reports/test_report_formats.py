@@ -1,0 +1,96 @@
+from __future__ import annotations
+
+import json
+import xml.etree.ElementTree as ET
+
+from report_fixtures import AWS_BUCKET, DEFAULT_AWS, PUBLIC, REASON
+
+from residency.reports.junit import to_junit
+from residency.reports.markdown import COMMENT_LIMIT, MARKER, to_markdown
+from residency.reports.sarif import to_sarif
+
+
+def test_sarif_has_one_rule_per_policy_with_its_metadata(report):
+    sarif = to_sarif(report, artifact_uri="stacks/Pulumi.us-prod.yaml", tool_version="0.1.0")
+    json.dumps(sarif)  # serializable
+    assert sarif["version"] == "2.1.0"
+    assert sarif["$schema"].endswith("sarif-2.1.0.json")
+    (run,) = sarif["runs"]
+    rules = {r["id"]: r for r in run["tool"]["driver"]["rules"]}
+    assert set(rules) == {p.name for p in report.policies}
+    rule = rules["private-data-stores"]
+    assert rule["shortDescription"]["text"] == "private-data-stores description."
+    assert rule["help"]["text"] == "Fix private-data-stores."
+    assert rule["helpUri"] == "https://example.test/docs/private-data-stores"
+    assert rule["properties"]["severity"] == "critical"
+    assert rule["properties"]["security-severity"] == "9.5"
+    assert rule["properties"]["tags"] == ["residency", "private"]
+    assert rule["properties"]["framework"] == {"name": "US data residency", "version": "1.0", "reference": "PRIVAT"}
+    assert rule["defaultConfiguration"] == {"level": "error", "enabled": True}
+    assert rules["residency-tags"]["defaultConfiguration"]["level"] == "warning"
+    assert rules["us-keys-for-data"]["defaultConfiguration"]["enabled"] is False
+    assert run["automationDetails"]["id"] == "residency/preview/us-prod/"
+    assert run["tool"]["extensions"][0]["properties"]["contentHash"].startswith("sha256:")
+
+
+def test_sarif_results_name_the_resource_and_mark_waivers_suppressed(report):
+    (run,) = to_sarif(report, artifact_uri="stacks/Pulumi.us-prod.yaml")["runs"]
+    results = {r["locations"][0]["logicalLocations"][0]["fullyQualifiedName"]: r for r in run["results"]}
+    assert set(results) == {PUBLIC, DEFAULT_AWS, AWS_BUCKET}
+    rules = run["tool"]["driver"]["rules"]
+    for result in run["results"]:
+        assert rules[result["ruleIndex"]]["id"] == result["ruleId"]
+        physical = result["locations"][0]["physicalLocation"]
+        assert physical["artifactLocation"]["uri"] == "stacks/Pulumi.us-prod.yaml"
+        assert physical["region"]["startLine"] == 1
+        assert len(result["partialFingerprints"]["residencyViolation/v1"]) == 64
+
+    waived = results[PUBLIC]
+    assert waived["suppressions"] == [
+        {"kind": "external", "status": "accepted", "justification": REASON,
+         "properties": {"approver": "ciso@example.com", "expires": "2027-03-31"}}
+    ]
+    assert waived["level"] == "warning"
+    assert results[DEFAULT_AWS]["level"] == "error"
+    assert "suppressions" not in results[DEFAULT_AWS]
+    assert results[DEFAULT_AWS]["locations"][0]["logicalLocations"][0]["kind"] == "resource"
+    assert results[DEFAULT_AWS]["message"]["text"].startswith("pulumi:providers:aws default_7_51_1: ")
+
+
+def test_junit_has_one_testcase_per_policy_with_failures_carrying_violations(report):
+    root = ET.fromstring(to_junit(report))
+    (suite,) = root.findall("testsuite")
+    assert suite.get("name") == "us-data-residency@0.1.0"
+    cases = {c.get("name"): c for c in suite.findall("testcase")}
+    assert set(cases) == {p.name for p in report.policies}
+    assert (suite.get("tests"), suite.get("failures"), suite.get("skipped")) == ("5", "2", "1")
+    failure = cases["us-region-providers"].find("failure")
+    assert failure.get("type") == "mandatory"
+    assert DEFAULT_AWS in failure.text and "Remediation: Fix us-region-providers." in failure.text
+    assert cases["residency-tags"].find("failure").get("type") == "advisory"
+    assert cases["us-keys-for-data"].find("skipped") is not None
+    waived = cases["private-data-stores"]
+    assert waived.find("failure") is None
+    assert REASON in waived.find("system-out").text
+    assert cases["backup-coverage"].find("failure") is None and cases["backup-coverage"].find("skipped") is None
+
+
+def test_markdown_summary_for_a_pr_comment(report):
+    text = to_markdown(report)
+    assert text.startswith(MARKER)
+    assert "### Residency preview: `us-prod` ❌ **failed**" in text
+    assert "| `us-region-providers` | critical | mandatory | ❌ fail | 1 |" in text
+    assert "| `private-data-stores` | critical | mandatory | 🟡 waived | 1 |" in text
+    assert "| `us-keys-for-data` | high | disabled | ➖ n/a | 0 |" in text
+    # Table cells escape the pipe a message contains, so the table keeps its columns.
+    assert "region <script>alert(1)</script> \\| is not allowed" in text
+    assert f"| `private-data-stores` | `public-<site>` | {REASON} | ciso@example.com | 2027-03-31 |" in text
+
+
+def test_markdown_stays_under_the_comment_limit(report):
+    from dataclasses import replace
+
+    many = tuple(replace(report.violations[1], urn=f"{DEFAULT_AWS}-{i}", message="x" * 300) for i in range(2000))
+    text = to_markdown(replace(report, violations=many))
+    assert len(text) < COMMENT_LIMIT
+    assert "more violation(s) not shown" in text

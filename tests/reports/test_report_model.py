@@ -1,0 +1,114 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+from report_fixtures import AWS_BUCKET, BUCKET, COMPARTMENT, DEFAULT_AWS, PUBLIC, REASON, make_document, make_pack_info
+
+from residency.reports.model import build_report, inventory_groups
+from residency.reports.pack_hash import pack_content_hash, pack_files
+
+
+def _status(report, name):
+    return next(p for p in report.policies if p.name == name).status
+
+
+def test_every_policy_gets_its_result(report):
+    assert {p.name: p.status for p in report.policies} == {
+        "private-data-stores": "waived",
+        "us-region-providers": "fail",
+        "residency-tags": "fail",
+        "backup-coverage": "pass",
+        "us-keys-for-data": "not applicable",
+    }
+    disabled = next(p for p in report.policies if p.name == "us-keys-for-data")
+    assert disabled.status_note == "disabled by policy config"
+    assert disabled.enforcement_level == "disabled"
+
+
+def test_waived_violation_is_matched_to_the_waiver_from_the_rules_file(report, pack_dir):
+    (waived,) = report.waived
+    assert waived.urn == PUBLIC
+    assert waived.waiver.reason == REASON
+    assert waived.waiver.approver == "ciso@example.com"
+    assert waived.waiver.expires == "2027-03-31"
+    assert waived.waiver.source == str(pack_dir / "residency.yaml")
+    assert report.waivers == (waived.waiver,)
+
+
+def test_an_advisory_violation_without_a_waiver_quote_is_not_waived(report):
+    assert [v.urn for v in report.advisory] == [AWS_BUCKET]
+    assert [v.urn for v in report.mandatory] == [DEFAULT_AWS]
+    assert not report.passed
+
+
+def test_waiver_known_only_from_its_quote_is_still_listed(tmp_path):
+    report = build_report(make_document(), [make_pack_info()], pack_dirs=[tmp_path])
+    (waiver,) = report.waivers
+    assert (waiver.policy, waiver.approver, waiver.expires, waiver.reason) == (
+        "private-data-stores", "ciso@example.com", "2027-03-31", REASON,
+    )
+    assert waiver.source == "quoted in the violation"
+
+
+def test_not_applicable_when_the_pack_says_so_for_every_resource(tmp_path):
+    document = make_document()
+    document["violations"] = []
+    document["notApplicable"] = [
+        {"policyPack": "us-data-residency", "policy": "private-data-stores", "urn": r["urn"], "reason": "no buckets"}
+        for r in document["resources"]
+    ] + [{"policyPack": "us-data-residency", "policy": "us-region-providers", "urn": BUCKET, "reason": "x"}]
+    report = build_report(document, [make_pack_info()], pack_dirs=[tmp_path])
+    assert _status(report, "private-data-stores") == "not applicable"
+    # Not applicable to one resource only: it still ran on the others and passed.
+    assert _status(report, "us-region-providers") == "pass"
+    assert report.passed
+
+
+def test_inventory_places_resources_by_cloud_region_and_compartment(report):
+    placed = {r.name: (r.cloud, r.region, r.compartment) for r in report.resources}
+    assert placed["us-data"] == ("OCI", "us-ashburn-1", "data")  # unknown id, resolved by property dependency
+    assert placed["public-<site>"] == ("OCI", "us-ashburn-1", "tenancy (root)")
+    assert placed["copy"] == ("AWS", "us-west-2", "—")  # the resource's own region beats its provider's
+    assert placed["oci-home"] == ("OCI", "us-ashburn-1", "—")
+    assert placed["kit-us-prod"][0] == "Pulumi"
+    groups = {(g.cloud, g.region, g.compartment): [r.name for r in g.resources] for g in inventory_groups(report)}
+    assert groups[("OCI", "us-ashburn-1", "data")] == ["us-data"]
+    assert groups[("AWS", "us-west-2", "—")] == ["copy"]
+
+
+def test_compartment_named_by_id_when_the_id_is_known(tmp_path):
+    document = make_document()
+    compartment_ocid = "ocid1.compartment.oc1..aaaadata"
+    for r in document["resources"]:
+        if r["urn"] == BUCKET:
+            r["inputs"]["compartmentId"] = compartment_ocid
+    report = build_report(document, [make_pack_info()], pack_dirs=[tmp_path],
+                          outputs={COMPARTMENT: {"id": compartment_ocid}})
+    assert next(r for r in report.resources if r.urn == BUCKET).compartment == "data"
+
+
+def test_pack_hash_covers_paths_and_contents_but_not_environments(tmp_path):
+    pack = tmp_path / "p"
+    (pack / "rules").mkdir(parents=True)
+    (pack / "rules" / "a.py").write_text("A = 1\n")
+    (pack / "PulumiPolicy.yaml").write_text("runtime: python\n")
+    first = pack_content_hash(pack)
+    assert first.startswith("sha256:") and len(first) == len("sha256:") + 64
+
+    for junk in ("venv/lib/x.py", ".venv/bin/python", "rules/__pycache__/a.cpython-311.pyc"):
+        (pack / junk).parent.mkdir(parents=True, exist_ok=True)
+        (pack / junk).write_text("junk")
+    assert pack_content_hash(pack) == first
+    assert [p.as_posix() for p in pack_files(pack)] == ["PulumiPolicy.yaml", "rules/a.py"]
+
+    (pack / "rules" / "a.py").write_text("A = 2\n")
+    changed = pack_content_hash(pack)
+    assert changed != first
+    (pack / "rules" / "a.py").rename(pack / "rules" / "b.py")
+    assert pack_content_hash(pack) != changed
+
+
+def test_report_records_pack_name_version_and_hash(report, pack_dir: Path):
+    (pack,) = report.packs
+    assert (pack.name, pack.version, pack.path) == ("us-data-residency", "0.1.0", str(pack_dir))
+    assert pack.content_hash == pack_content_hash(pack_dir)
