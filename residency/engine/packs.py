@@ -209,6 +209,7 @@ class PolicyPackProcess:
         self._channel: grpc.Channel | None = None
         self._stub: analyzer_pb2_grpc.AnalyzerStub | None = None
         self._stderr: deque[str] = deque(maxlen=200)
+        self._stderr_pump: threading.Thread | None = None
         self._info: PackInfo | None = None
         self._yaml_version = ""
 
@@ -303,7 +304,8 @@ class PolicyPackProcess:
         )
         first_line: queue.Queue[bytes | None] = queue.Queue()
         threading.Thread(target=self._pump_stdout, args=(self._proc, first_line), daemon=True).start()
-        threading.Thread(target=self._pump_stderr, args=(self._proc,), daemon=True).start()
+        self._stderr_pump = threading.Thread(target=self._pump_stderr, args=(self._proc,), daemon=True)
+        self._stderr_pump.start()
         try:
             line = first_line.get(timeout=self.start_timeout)
         except queue.Empty:
@@ -347,8 +349,8 @@ class PolicyPackProcess:
             self._stderr.append(raw.decode(errors="replace"))
 
     def _stderr_hint(self) -> str:
-        if self._proc is not None and self._proc.poll() is not None:
-            threading.Event().wait(0.2)  # let the stderr pump catch the last lines
+        if self._proc is not None and self._proc.poll() is not None and self._stderr_pump is not None:
+            self._stderr_pump.join(timeout=5)  # it ends at EOF: every last line of a dead pack is in
         tail = self.stderr_tail.strip()
         if not tail:
             return ""
