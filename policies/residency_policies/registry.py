@@ -13,6 +13,9 @@ from residency_policies.rules import us_region_replication
 from residency_policies.rules import no_parent_company_egress
 from residency_policies.rules import no_parent_company_ingress
 from residency_policies.rules import network_reachability
+from residency_policies.rules import no_cross_tenancy_grants
+from residency_policies.rules import no_untrusted_peering
+from residency_policies.rules import private_data_stores
 
 ALL_POLICIES = [
     us_region_providers.POLICY,
@@ -24,5 +27,8 @@ ALL_POLICIES = [
     residency_waivers.POLICY,
     no_parent_company_ingress.POLICY,
     no_parent_company_egress.POLICY,
+    no_cross_tenancy_grants.POLICY,
+    no_untrusted_peering.POLICY,
+    private_data_stores.POLICY,
     network_reachability.POLICY,
 ]
