@@ -1,0 +1,84 @@
+"""no-untrusted-peering through the analyzer protocol: raw OCI/AWS programs, exact flagged URNs."""
+
+import pulumi
+import pulumi_aws as aws
+import pulumi_oci as oci
+
+from residency_rules_programs import aws_provider, flagged, oci_provider, pack, urn_of  # noqa: F401 (pack)
+
+POLICY = "no-untrusted-peering"
+COMP = "ocid1.compartment.oc1..aaaaaaaacompartment"
+
+
+def compliant():
+    o = pulumi.ResourceOptions(provider=oci_provider())
+    ao = pulumi.ResourceOptions(provider=aws_provider())
+    vcn = oci.core.Vcn("vcn", compartment_id=COMP, cidr_blocks=["10.0.0.0/16"], opts=o)
+    drg = oci.core.Drg("drg", compartment_id=COMP, opts=o)
+    oci.core.DrgAttachment("drg-own-vcn", drg_id=drg.id, network_details=oci.core.DrgAttachmentNetworkDetailsArgs(
+        id=vcn.id, type="VCN"), opts=o)
+    a = oci.core.RemotePeeringConnection("rpc-a", compartment_id=COMP, drg_id=drg.id, opts=o)
+    oci.core.RemotePeeringConnection("rpc-b", compartment_id=COMP, drg_id=drg.id, peer_id=a.id,
+                                     peer_region_name="us-ashburn-1", opts=o)
+    oci.core.Cpe("cpe-ok", compartment_id=COMP, ip_address="198.51.100.1", opts=o)
+    req = aws.ec2.VpcPeeringConnection("pcx-trusted", vpc_id="vpc-1", peer_vpc_id="vpc-2",
+                                       peer_owner_id="111111111111", opts=ao)
+    aws.ec2.VpcPeeringConnectionAccepter("accept-own", vpc_peering_connection_id=req.id, auto_accept=True, opts=ao)
+    aws.ec2.VpcEndpoint("s3-endpoint", vpc_id="vpc-1", service_name="com.amazonaws.us-east-2.s3", opts=ao)
+
+
+def violating():
+    o = pulumi.ResourceOptions(provider=oci_provider())
+    ao = pulumi.ResourceOptions(provider=aws_provider())
+    oci.core.Cpe("cpe-parent", compartment_id=COMP, ip_address="203.0.113.10", opts=o)
+    aws.ec2.VpcPeeringConnection("pcx-parent", vpc_id="vpc-1", peer_vpc_id="vpc-2", peer_owner_id="999999999999",
+                                 opts=ao)
+    aws.ec2transitgateway.PeeringAttachment("tgw-unlisted", transit_gateway_id="tgw-1", peer_transit_gateway_id="tgw-2",
+                                            peer_region="us-west-2", peer_account_id="222222222222", opts=ao)
+    aws.ram.PrincipalAssociation("ram-parent-org", resource_share_arn="arn:aws:ram:us-east-2:1:resource-share/x",
+                                 principal="arn:aws:organizations::999999999999:organization/o-parentexample1", opts=ao)
+    aws.ec2.VpcEndpointService("endpoint-service-star", acceptance_required=False, allowed_principals=["*"],
+                               network_load_balancer_arns=["arn:aws:elasticloadbalancing:us-east-2:1:lb/x"], opts=ao)
+    aws.ec2.CustomerGateway("cgw-parent", bgp_asn="65000", ip_address="203.0.113.20", type="ipsec.1", opts=ao)
+
+
+def unknown_at_preview():
+    o = pulumi.ResourceOptions(provider=oci_provider())
+    ao = pulumi.ResourceOptions(provider=aws_provider())
+    oci.core.RemotePeeringConnection("rpc-foreign", compartment_id=COMP, drg_id="ocid1.drg.oc1..d",
+                                     peer_id="ocid1.remotepeeringconnection.oc1.iad.aaaa", peer_region_name="us-ashburn-1",
+                                     opts=o)
+    oci.core.LocalPeeringGateway("lpg-foreign", compartment_id=COMP, vcn_id="ocid1.vcn.oc1..v",
+                                 peer_id="ocid1.localpeeringgateway.oc1.phx.bbbb", opts=o)
+    oci.core.DrgAttachment("drg-foreign-vcn", drg_id="ocid1.drg.oc1..d", vcn_id="ocid1.vcn.oc1.phx.foreign", opts=o)
+    aws.ec2.VpcPeeringConnectionAccepter("accept-foreign", vpc_peering_connection_id="pcx-0abc", auto_accept=True,
+                                         opts=ao)
+    aws.ec2.VpcEndpoint("third-party", vpc_id="vpc-1", service_name="com.amazonaws.vpce.us-east-2.vpce-svc-0abc",
+                        vpc_endpoint_type="Interface", opts=ao)
+
+
+def test_compliant_program_is_not_flagged(pack):
+    assert flagged(compliant, pack, POLICY) == set()
+
+
+def test_every_untrusted_peer_is_flagged(pack):
+    assert flagged(violating, pack, POLICY) == {urn_of(t, n) for t, n in [
+        ("oci:Core/cpe:Cpe", "cpe-parent"),
+        ("aws:ec2/vpcPeeringConnection:VpcPeeringConnection", "pcx-parent"),
+        ("aws:ec2transitgateway/peeringAttachment:PeeringAttachment", "tgw-unlisted"),
+        ("aws:ram/principalAssociation:PrincipalAssociation", "ram-parent-org"),
+        ("aws:ec2/vpcEndpointService:VpcEndpointService", "endpoint-service-star"),
+        ("aws:ec2/customerGateway:CustomerGateway", "cgw-parent"),
+    ]}
+
+
+def test_peers_outside_the_stack_cannot_be_verified(pack):
+    urns, messages = flagged(unknown_at_preview, pack, POLICY, with_messages=True)
+    assert urns == {urn_of(t, n) for t, n in [
+        ("oci:Core/remotePeeringConnection:RemotePeeringConnection", "rpc-foreign"),
+        ("oci:Core/localPeeringGateway:LocalPeeringGateway", "lpg-foreign"),
+        ("oci:Core/drgAttachment:DrgAttachment", "drg-foreign-vcn"),
+        ("aws:ec2/vpcPeeringConnectionAccepter:VpcPeeringConnectionAccepter", "accept-foreign"),
+        ("aws:ec2/vpcEndpoint:VpcEndpoint", "third-party"),
+    ]}
+    assert all("cannot be verified at preview" in m for m in messages)
