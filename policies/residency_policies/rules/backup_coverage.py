@@ -27,12 +27,17 @@ def check_stack(resources: list[ResourceView], rules: Rules) -> Iterator[Finding
     buckets = [r for r in resources if r.type == OCI_BUCKET]
     policies = [r for r in resources if r.type == OCI_REPLICATION_POLICY]
     destinations = {d.urn for p in policies for d in _oci_destinations(p, buckets, by_urn) if d is not None}
+    # Joined once per policy: asking every policy about every bucket was O(buckets^2 x policies).
+    replications_of: dict[str, list[ResourceView]] = {}
+    for p in policies:
+        for source in _sources(p, buckets):
+            replications_of.setdefault(source.urn, []).append(p)
     for bucket in buckets:
         if bucket.urn in destinations:
             continue
         own = effective_region(bucket)
         own_region = own.region if own is not None else None
-        replications = [p for p in policies if bucket in _sources(p, buckets)]
+        replications = replications_of.get(bucket.urn, [])
         if not replications:
             yield Finding(
                 "the bucket has no ReplicationPolicy to a bucket in another allowed region: a regional outage or "
