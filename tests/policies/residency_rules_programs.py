@@ -1,23 +1,19 @@
 """Helpers shared by the network/identity/data-store policy tests (owned with those tests).
 
-``pack`` is a module-scoped pack process unless ``tests/policies/conftest.py`` provides one.
+Programs get explicit US providers; the session-scoped ``pack`` fixture comes from ``conftest.py``.
 """
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pulumi
-import pytest
 import pulumi_aws as aws
 import pulumi_oci as oci
 
 from residency.engine.api import preview_function
-from residency.engine.packs import PolicyPackProcess
 
 PROJECT = "test"
 STACK = "test"
-PACK_DIR = Path(__file__).resolve().parents[2] / "policies"
+CONFIG = {"oci:region": "us-phoenix-1", "aws:region": "us-east-2"}
 
 
 def urn_of(type_token: str, name: str) -> str:
@@ -33,19 +29,9 @@ def aws_provider(region: str = "us-east-2") -> aws.Provider:
 
 
 def flagged(program, pack, policy: str, *, with_messages: bool = False):
-    result = preview_function(program, pack=pack, project=PROJECT, stack=STACK,
-                              config=CONFIG)
+    result = preview_function(program, pack=pack, project=PROJECT, stack=STACK, config=CONFIG)
     violations = result.violations_of(policy)
     urns = {v.urn for v in violations}
     if with_messages:
         return urns, [v.message for v in violations]
     return urns
-
-
-CONFIG = {"oci:region": "us-phoenix-1", "aws:region": "us-east-2"}
-
-
-@pytest.fixture(scope="module")
-def pack():
-    with PolicyPackProcess(PACK_DIR, project=PROJECT, stack=STACK, config=CONFIG) as process:
-        yield process

@@ -5,7 +5,7 @@ import pulumi_aws as aws
 import pulumi_oci as oci
 import pytest
 
-from residency_rules_programs import aws_provider, flagged, oci_provider, pack, urn_of  # noqa: F401 (pack)
+from residency_rules_programs import aws_provider, flagged, oci_provider, urn_of
 
 POLICY = "no-parent-company-ingress"
 COMP = "ocid1.compartment.oc1..aaaaaaaacompartment"

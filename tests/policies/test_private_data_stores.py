@@ -6,7 +6,7 @@ import pulumi
 import pulumi_aws as aws
 import pulumi_oci as oci
 
-from residency_rules_programs import aws_provider, flagged, oci_provider, pack, urn_of  # noqa: F401 (pack)
+from residency_rules_programs import aws_provider, flagged, oci_provider, urn_of
 
 POLICY = "private-data-stores"
 COMP = "ocid1.compartment.oc1..aaaaaaaacompartment"
