@@ -126,3 +126,8 @@ def test_waiver_level_change_reaches_pulumi_policys_response():
     response = proto.AnalyzeResponse()
     report = servicer._create_report_violation(response, "x", "d", EnforcementLevel.MANDATORY)
     assert _analyze_response(report) is response
+
+
+def test_residency_waivers_compliant_without_waivers(preview):
+    """The shipped rules file has no waivers: nothing to report."""
+    assert flagged(preview(_estate), "residency-waivers") == set()
