@@ -92,22 +92,34 @@ def _inventory(report: Report) -> str:
     groups = inventory_groups(report)
     if not groups:
         return '  <p class="note">No cloud resources.</p>'
+    summary = []
+    for g in groups:
+        protected = sum(1 for r in g.resources if r.protect)
+        summary.append(
+            f"      <tr><td>{escape(g.cloud)}</td><td>{escape(g.region)}</td><td>{escape(g.compartment)}</td>"
+            f'<td class="num">{len(g.resources)}</td><td class="num">{protected}</td></tr>'
+        )
     rows = []
     for g in groups:
+        where = f"{g.cloud} · {g.region}" + (f" · compartment {g.compartment}" if g.compartment != "—" else "")
         rows.append(
-            f'      <tr class="group"><td colspan="3">{escape(g.cloud)} · {escape(g.region)}'
-            f"{' · compartment ' + escape(g.compartment) if g.compartment != '—' else ''}"
-            f" <span class=\"desc\">({len(g.resources)})</span></td></tr>"
+            f'      <tr class="group"><td colspan="3">{escape(where)} <span class="desc">({len(g.resources)})</span></td></tr>'
         )
         for r in sorted(g.resources, key=lambda r: (r.type, r.name)):
             rows.append(
                 f"      <tr><td><code>{escape(r.type)}</code></td><td>{escape(r.name)}</td>"
                 f"<td>{'protected' if r.protect else ''}</td></tr>"
             )
+    total = sum(len(g.resources) for g in groups)
     return (
-        '  <table id="inventory-table"><thead><tr><th>Type</th><th>Name</th><th>Protection</th></tr></thead><tbody>\n'
+        '  <table id="inventory-summary"><thead><tr><th>Cloud</th><th>Region</th><th>Compartment</th>'
+        '<th class="num">Resources</th><th class="num">Protected</th></tr></thead><tbody>\n'
+        + "\n".join(summary)
+        + "\n  </tbody></table>\n"
+        + f'  <details id="inventory-details"><summary>Every resource ({total})</summary>\n'
+        + '  <table id="inventory-table"><thead><tr><th>Type</th><th>Name</th><th>Protection</th></tr></thead><tbody>\n'
         + "\n".join(rows)
-        + "\n  </tbody></table>"
+        + "\n  </tbody></table>\n  </details>"
     )
 
 

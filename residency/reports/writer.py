@@ -26,8 +26,6 @@ JUNIT_FILE = "residency-junit.xml"
 MARKDOWN_FILE = "summary.md"
 HTML_FILE = "evidence.html"
 DIAGRAM_MODULE = "residency.commands.diagram"
-# Functions the diagram module may offer that take an EngineStack and return SVG text.
-DIAGRAM_FUNCTIONS = ("svg_for_stack", "render_svg", "stack_svg", "diagram_svg")
 
 
 def add_report_arguments(parser: argparse.ArgumentParser) -> None:
@@ -45,25 +43,25 @@ def tool_version() -> str:
         return ""
 
 
-def network_diagram(engine_stack: Any) -> tuple[str | None, str]:
+def network_diagram(engine_stack: Any, config: Mapping[str, str] | None = None) -> tuple[str | None, str]:
     """The diagram module's SVG for this stack, or ``None`` and a note saying why there is none."""
     try:
-        module = importlib.import_module(DIAGRAM_MODULE)
-    except ImportError:
-        return None, "The network diagram is not available: the diagram module is not installed."
-    for name in DIAGRAM_FUNCTIONS:
-        render = getattr(module, name, None)
-        if callable(render):
-            try:
-                svg = render(engine_stack)
-            except Exception as err:  # noqa: BLE001 - a broken diagram must not lose the rest of the evidence
-                return None, f"The network diagram could not be rendered: {type(err).__name__}: {err}"
-            if isinstance(svg, bytes):
-                svg = svg.decode("utf-8", errors="replace")
-            if isinstance(svg, str) and "<svg" in svg:
-                return svg[svg.index("<svg"):], ""
-            return None, "The network diagram could not be rendered: the diagram module returned no SVG."
-    return None, "The network diagram is not available: the diagram module offers no SVG renderer."
+        diagram = importlib.import_module(DIAGRAM_MODULE)
+        render, parent_cidrs = diagram.render, diagram.parent_cidrs
+    except (ImportError, AttributeError) as err:
+        return None, f"The network diagram is not available: {err}."
+    try:
+        svg = render(engine_stack.resources, parent_cidrs(dict(config or {})), "svg")
+    except Exception as err:  # noqa: BLE001 - a missing `dot` or a broken graph must not lose the evidence
+        if type(err).__name__ == "ExecutableNotFound":
+            return None, "The network diagram needs Graphviz's `dot` (apt-get install graphviz), which is not installed."
+        return None, f"The network diagram could not be rendered: {type(err).__name__}: {err}"
+    if isinstance(svg, bytes):
+        svg = svg.decode("utf-8", errors="replace")
+    if not isinstance(svg, str) or "<svg" not in svg:
+        return None, "The network diagram could not be rendered: the diagram module returned no SVG."
+    # Drop the XML prolog and DOCTYPE so the SVG embeds as inline markup.
+    return svg[svg.index("<svg"):], "Network graph: data-tier subnets highlighted; any violating path in red."
 
 
 def render_all(report: Report, artifact_uri: str) -> dict[str, str]:
@@ -107,6 +105,7 @@ def write_reports(
     source: str | Path | None = None,
     artifact: str | Path | None = None,
     outputs: Mapping[str, Mapping[str, Any]] | None = None,
+    config: Mapping[str, str] | None = None,
 ) -> dict[str, Path]:
     """Write all reports for ``result`` (an engine ``PreviewResult``) into ``report_dir``.
 
@@ -120,7 +119,7 @@ def write_reports(
     property_dependencies = (
         {r.urn: r.property_dependencies for r in engine_stack.resources} if engine_stack is not None else None
     )
-    svg, note = network_diagram(engine_stack) if engine_stack is not None else (None, "No stack to draw.")
+    svg, note = network_diagram(engine_stack, config) if engine_stack is not None else (None, "No stack to draw.")
     report = build_report(
         document,
         result.packs,
@@ -140,8 +139,11 @@ def write_preview_reports(
     report_dir: str | Path, preview: Any, *, pack_configs: Sequence[str | Path | None] = ()
 ) -> dict[str, Path]:
     """``write_reports`` for a ``ProjectPreview``; results attach to the stack's config file."""
+    from residency.engine.project import load_stack_config
+
     project = preview.project
     stack_file = project.stack_file(preview.stack)
+    config, _ = load_stack_config(project, preview.stack, None)
     return write_reports(
         report_dir,
         preview.result,
@@ -152,4 +154,5 @@ def write_preview_reports(
         kind="preview",
         source=project.root,
         artifact=stack_file if stack_file.is_file() else project.project_file,
+        config=config,
     )

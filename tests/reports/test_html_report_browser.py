@@ -15,7 +15,8 @@ from report_fixtures import DEFAULT_AWS, REASON
 
 from residency.reports.html import to_html
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+# Debian's package installs `chromium`; GitHub's runner images ship Google Chrome, which takes the same flags.
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser") or shutil.which("google-chrome")
 pytestmark = pytest.mark.skipif(
     CHROMIUM is None, reason="Chromium is not installed (Debian package `chromium`; .ci/run installs it)"
 )
@@ -75,8 +76,11 @@ def test_browser_shows_violations_waivers_inventory_and_diagram(rendered):
     assert DEFAULT_AWS in text
     assert f"Waiver: {REASON} — approved by ciso@example.com, expires 2027-03-31" in text
     assert "Policy Resources Reason Approver Expires" in text
-    assert "OCI · us-ashburn-1 · compartment data (1)" in text
-    assert "AWS · us-west-2 (1)" in text
+    summary = dom.split('id="inventory-summary"', 1)[1].split("</table>", 1)[0]
+    rows = re.findall(r"<tr><td>([^<]+)</td><td>([^<]+)</td><td>([^<]+)</td><td[^>]*>(\d+)</td><td[^>]*>(\d+)</td></tr>", summary)
+    assert ("OCI", "us-ashburn-1", "data", "1", "1") in rows
+    assert ("AWS", "us-west-2", "—", "1", "0") in rows
+    assert "Every resource (6)" in text  # the full list, folded under the summary
     assert "internet → data tier: no path" in text
     # A message's markup is shown as text, never run.
     assert "region <script>alert(1)</script> | is not allowed" in text
