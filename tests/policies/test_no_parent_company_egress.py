@@ -21,6 +21,18 @@ def compliant():
         oci.core.RouteTableRouteRuleArgs(network_entity_id="ocid1.drg.oc1..d", destination="10.20.0.0/16")], opts=o)
     oci.core.SecurityList("sl-in-from-anywhere", compartment_id=COMP, vcn_id=VCN, ingress_security_rules=[
         oci.core.SecurityListIngressSecurityRuleArgs(protocol="6", source="0.0.0.0/0")], opts=o)
+    # Firewall rules run in order: an allow-to-anywhere after a drop of every parent range is safe.
+    fw = "ocid1.networkfirewallpolicy.oc1..p"
+    nfw = oci.networkfirewall
+    nfw.NetworkFirewallPolicyAddressList("parents", network_firewall_policy_id=fw, name="parents", type="IP",
+                                         addresses=["203.0.113.0/24", "2001:db8:bad::/48"], opts=o)
+    nfw.NetworkFirewallPolicySecurityRule("drop-parents", network_firewall_policy_id=fw, name="drop", action="DROP",
+                                          condition=nfw.NetworkFirewallPolicySecurityRuleConditionArgs(
+                                              destination_addresses=["parents"]), opts=o)
+    nfw.NetworkFirewallPolicySecurityRule("allow-after-drop", network_firewall_policy_id=fw, name="allow",
+                                          action="ALLOW", condition=nfw.NetworkFirewallPolicySecurityRuleConditionArgs(),
+                                          positions=[nfw.NetworkFirewallPolicySecurityRulePositionArgs(after_rule="drop")],
+                                          opts=o)
     aws.ec2.Route("route-ok", route_table_id="rtb-1", destination_cidr_block="10.30.0.0/16",
                   transit_gateway_id="tgw-1", opts=ao)
     aws.ec2transitgateway.Route("tgw-blackhole", transit_gateway_route_table_id="tgw-rtb-1",
@@ -42,6 +54,10 @@ def violating():
         oci.core.SecurityListEgressSecurityRuleArgs(protocol="all", destination="2001:db8:bad::1/128")], opts=o)
     aws.ec2.SecurityGroup("sg-egress-all", vpc_id="vpc-1", egress=[aws.ec2.SecurityGroupEgressArgs(
         protocol="-1", from_port=0, to_port=0, cidr_blocks=["0.0.0.0/0"])], opts=ao)
+    nfw = oci.networkfirewall
+    nfw.NetworkFirewallPolicySecurityRule("allow-anywhere", network_firewall_policy_id="ocid1.networkfirewallpolicy.oc1..q",
+                                          name="allow", action="ALLOW",
+                                          condition=nfw.NetworkFirewallPolicySecurityRuleConditionArgs(), opts=o)
     aws.vpc.SecurityGroupEgressRule("egress-rule", security_group_id="sg-1", ip_protocol="-1",
                                     cidr_ipv4="203.0.113.0/24", opts=ao)
     aws.ec2.Route("default-route", route_table_id="rtb-1", destination_cidr_block="0.0.0.0/0",
@@ -76,6 +92,7 @@ def test_every_violating_resource_is_flagged(pack):
         ("oci:Core/securityList:SecurityList", "sl-egress"),
         ("aws:ec2/securityGroup:SecurityGroup", "sg-egress-all"),
         ("aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule", "egress-rule"),
+        ("oci:NetworkFirewall/networkFirewallPolicySecurityRule:NetworkFirewallPolicySecurityRule", "allow-anywhere"),
         ("aws:ec2/route:Route", "default-route"),
         ("aws:ec2/routeTable:RouteTable", "rtb-v6"),
         ("aws:ec2/networkAclRule:NetworkAclRule", "nacl-egress"),

@@ -73,6 +73,8 @@ def judge_address(address: nr.Address, view: ResourceView, index: StackIndex, ru
     if kind == nr.UNKNOWN_LIST:
         yield Finding(f"the rules decide what this resource {verb}", view.urn, unverifiable=True, path=address.path)
     elif kind == nr.EVERYTHING:
+        if _shielded_by_earlier_drop(address, view, index, parents):
+            return
         yield Finding(f"{verb} every address ({address.path} sets no address condition), which includes "
                       "parent-company range(s) " + ", ".join(str(p) for p in parents), view.urn, path=address.path)
     elif kind == nr.CIDR:
@@ -92,6 +94,56 @@ def judge_address(address: nr.Address, view: ResourceView, index: StackIndex, ru
         yield from _judge_security_group(address, view, index, rules, verb)
     elif kind == nr.FIREWALL_ADDRESS_LIST:
         yield from _judge_address_list(address, view, index, verb, parents)
+
+
+FIREWALL_RULE = "oci:NetworkFirewall/networkFirewallPolicySecurityRule:NetworkFirewallPolicySecurityRule"
+
+
+def _same_firewall_policy(a: ResourceView, b: ResourceView) -> bool:
+    deps_a = set((a.property_dependencies or {}).get("networkFirewallPolicyId", ()))
+    deps_b = set((b.property_dependencies or {}).get("networkFirewallPolicyId", ()))
+    if deps_a or deps_b:
+        return bool(deps_a & deps_b)
+    pa, pb = a.props.get("networkFirewallPolicyId"), b.props.get("networkFirewallPolicyId")
+    return isinstance(pa, str) and not is_unknown(pa) and pa == pb
+
+
+def _earlier_rules(view: ResourceView, rules: list[ResourceView]) -> list[ResourceView]:
+    """Rules placed before ``view`` by the chain of ``positions.afterRule`` names (rules run in order)."""
+    by_name = {r.props.get("name"): r for r in rules if isinstance(r.props.get("name"), str)}
+    earlier, seen, current = [], set(), view
+    while True:
+        positions = current.props.get("positions")
+        after = positions[0].get("afterRule") if isinstance(positions, list) and positions and isinstance(positions[0], dict) else (
+            positions.get("afterRule") if isinstance(positions, dict) else None)
+        if not isinstance(after, str) or is_unknown(after) or after in seen or after not in by_name:
+            return earlier
+        seen.add(after)
+        current = by_name[after]
+        earlier.append(current)
+
+
+def _shielded_by_earlier_drop(address, view, index, parents) -> bool:
+    """An allow-everything firewall rule is safe when earlier DROP/REJECT rules cover every parent range."""
+    if view.type != FIREWALL_RULE or not parents:
+        return False
+    key = "sourceAddresses" if address.direction == nr.INGRESS else "destinationAddresses"
+    same_policy = [r for r in index.resources if r.type == FIREWALL_RULE and _same_firewall_policy(r, view)]
+    dropped = []
+    for rule in _earlier_rules(view, same_policy):
+        action = rule.props.get("action")
+        condition = rule.props.get("condition")
+        if not (isinstance(action, str) and action.upper() in ("DROP", "REJECT")) or not isinstance(condition, dict):
+            continue
+        names = condition.get(key)
+        other = condition.get("destinationAddresses" if key == "sourceAddresses" else "sourceAddresses")
+        if other or not isinstance(names, list):
+            continue  # a drop limited in the other direction too does not cover every flow
+        for name in names:
+            for address_list in index.address_lists(name):
+                raw = address_list.props.get("addresses")
+                dropped += [n for n in (cidrs.parse_range(a) for a in (raw if isinstance(raw, list) else [])) if n]
+    return all(any(p.version == d.version and p.subnet_of(d) for d in dropped) for p in parents)
 
 
 def _judge_adb_entry(address, view, verb, parents) -> Iterator[Finding]:
