@@ -16,6 +16,7 @@ the group so no process outlives the preview.
 
 from __future__ import annotations
 
+import atexit
 import json
 import os
 import queue
@@ -23,6 +24,7 @@ import signal
 import subprocess
 import sys
 import threading
+import weakref
 from collections import deque
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -166,13 +168,16 @@ def pack_python(pack_dir: Path, project: Mapping[str, Any]) -> str:
     return os.environ.get("PULUMI_PYTHON_CMD") or sys.executable
 
 
-def _die_with_parent() -> None:  # pragma: no cover - runs in the child between fork and exec
-    try:
-        import ctypes
+# Packs still running when this process exits are killed by their process group. (A preexec_fn that sets
+# PR_SET_PDEATHSIG would also cover a hard kill of this process, but running Python code between fork
+# and exec while gRPC threads are alive crashed the child now and then.)
+_LIVE_PACKS: "weakref.WeakSet[PolicyPackProcess]" = weakref.WeakSet()
 
-        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
-    except Exception:  # noqa: BLE001 - best effort on non-Linux systems
-        pass
+
+@atexit.register
+def _close_live_packs() -> None:
+    for pack in list(_LIVE_PACKS):
+        pack.close()
 
 
 class PolicyPackProcess:
@@ -300,8 +305,8 @@ class PolicyPackProcess:
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             start_new_session=True,
-            preexec_fn=_die_with_parent if sys.platform.startswith("linux") else None,
         )
+        _LIVE_PACKS.add(self)
         first_line: queue.Queue[bytes | None] = queue.Queue()
         threading.Thread(target=self._pump_stdout, args=(self._proc, first_line), daemon=True).start()
         self._stderr_pump = threading.Thread(target=self._pump_stderr, args=(self._proc,), daemon=True)
