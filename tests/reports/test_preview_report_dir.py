@@ -1,0 +1,69 @@
+"""`residency preview --report-dir` end to end: a small raw-SDK program, the audit probe pack."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[2]
+PROBE_PACK = REPO / "tests" / "audit" / "probe_pack"
+PROGRAM = """
+import pulumi_oci as oci
+
+home = oci.Provider("oci-home", region="us-ashburn-1")
+opts = __import__("pulumi").ResourceOptions(provider=home)
+data = oci.identity.Compartment("data", compartment_id="ocid1.tenancy.oc1..aaaaexample", description="US data",
+                                name="data", opts=opts)
+oci.objectstorage.Bucket("public-site", compartment_id=data.id, name="public-site", namespace="axaxnpcrorw5",
+                         access_type="ObjectRead", opts=opts)
+oci.objectstorage.Bucket("private", compartment_id=data.id, name="private", namespace="axaxnpcrorw5",
+                         access_type="NoPublicAccess", opts=opts)
+"""
+
+
+def make_project(root: Path) -> Path:
+    (root / "infra").mkdir(parents=True)
+    (root / "Pulumi.yaml").write_text("name: tiny\nruntime: python\nstackConfigDir: infra\n")
+    (root / "infra" / "Pulumi.dev.yaml").write_text("config:\n  oci:region: us-ashburn-1\n")
+    (root / "__main__.py").write_text(PROGRAM)
+    return root
+
+
+def test_preview_writes_all_four_reports_consistent_with_its_exit_code(tmp_path):
+    project = make_project(tmp_path / "project")
+    out = tmp_path / "reports"
+    done = subprocess.run(
+        [sys.executable, "-m", "residency.cli", "preview", "--stack", "dev", "--policy-pack", str(PROBE_PACK),
+         "--report-dir", str(out), "--json"],
+        cwd=project, capture_output=True, text=True, timeout=600, stdin=subprocess.DEVNULL,
+    )
+    assert done.returncode == 1, done.stderr
+    document = json.loads(done.stdout)
+    assert sorted(p.name for p in out.iterdir()) == [
+        "evidence.html", "residency-junit.xml", "residency.sarif", "summary.md",
+    ]
+    public = "urn:pulumi:dev::tiny::oci:ObjectStorage/bucket:Bucket::public-site"
+
+    (run,) = json.loads((out / "residency.sarif").read_text())["runs"]
+    assert run["automationDetails"]["id"] == "residency/preview/dev/"
+    assert {r["ruleId"] for r in run["results"]} == {"probe-public-bucket", "probe-stack-public-bucket"}
+    assert {r["locations"][0]["logicalLocations"][0]["fullyQualifiedName"] for r in run["results"]} == {public}
+    # Results attach to the stack's config file, relative to where the command ran.
+    assert {r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] for r in run["results"]} == {
+        "infra/Pulumi.dev.yaml"
+    }
+    assert len(run["results"]) == len(document["violations"]) == 2
+
+    suite = ET.parse(out / "residency-junit.xml").getroot().find("testsuite")
+    cases = {c.get("name"): c for c in suite.findall("testcase")}
+    assert set(cases) == {"probe-public-bucket", "probe-stack-public-bucket", "probe-never-applies"}
+    assert public in cases["probe-public-bucket"].find("failure").text
+
+    assert "### Residency preview: `dev` ❌ **failed**" in (out / "summary.md").read_text()
+    page = (out / "evidence.html").read_text()
+    assert "dev: failed</h1>" in page
+    assert "<td>OCI</td><td>us-ashburn-1</td><td>data</td>" in page  # compartment by property dependency
+    assert '<section id="network">' in page
