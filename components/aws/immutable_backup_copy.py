@@ -12,7 +12,9 @@ exactly one source of region (its provider) and a policy reading the provider se
 
 from __future__ import annotations
 
+import hashlib
 import json
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -25,6 +27,7 @@ from components.aws.bucket_policy import (
     replication_role_policy,
     s3_replication_trust_policy,
 )
+from components.settings.backup import S3_BUCKET_NAME
 from components.settings.regions import AWS_US_REGIONS, DEFAULT_AWS_REGIONS
 
 if TYPE_CHECKING:
@@ -51,8 +54,11 @@ class ImmutableBackupCopyArgs:
     denied_organization_ids: Sequence[str] = ()
     allowed_regions: Sequence[str] = DEFAULT_AWS_REGIONS
     bucket_name: str | None = None
-    """None lets Pulumi auto-name the bucket (S3 names are global)."""
+    """Name of the copy bucket. None: ``<project>-<stack>-<name>-copy`` (see ``default_bucket_name``). S3 names
+    are global across every AWS account, so a default can already be taken by someone else: set explicit,
+    owned names in production."""
     replica_bucket_name: str | None = None
+    """Name of the replica bucket. None: ``<project>-<stack>-<name>-replica``."""
     tags: Mapping[str, str] = field(default_factory=lambda: {"jurisdiction": "US"})
 
     @classmethod
@@ -92,11 +98,46 @@ def _check(args: ImmutableBackupCopyArgs) -> int:
     if not args.trusted_organization_ids:
         raise ValueError("ImmutableBackupCopyArgs.trusted_organization_ids: empty; allowed: at least one trusted "
                          "AWS organization ID (the estate's own), e.g. from residency:trusted.awsOrganizationIds")
+    for name in ("bucket_name", "replica_bucket_name"):
+        value = getattr(args, name)
+        if value is not None and not _is_s3_bucket_name(value):
+            raise ValueError(f"ImmutableBackupCopyArgs.{name}: {value!r} is not a valid S3 bucket name; allowed: "
+                             "3-63 lowercase letters, digits, '.' and '-', starting and ending with a letter or "
+                             "digit, not shaped like an IP address")
     overlap = set(args.trusted_organization_ids) & set(args.denied_organization_ids)
     if overlap:
         raise ValueError(f"ImmutableBackupCopyArgs.trusted_organization_ids: {sorted(overlap)} are also denied "
                          "(parent company); allowed: organizations independent of the parent company")
     return retention
+
+
+_S3_NAME = re.compile(S3_BUCKET_NAME)
+_IP_SHAPED = re.compile(r"^\d+\.\d+\.\d+\.\d+$")
+_S3_NAME_MAX = 63
+
+
+def _is_s3_bucket_name(value: str) -> bool:
+    return bool(_S3_NAME.match(value)) and ".." not in value and not _IP_SHAPED.match(value)
+
+
+def default_bucket_name(project: str, stack: str, name: str, role: str) -> str:
+    """``<project>-<stack>-<name>-<role>`` as a valid S3 name, deterministic so the ARN is known at preview.
+
+    Pulumi's auto-naming adds a random suffix that only exists after the engine has run, which would make the
+    bucket ARN, and every policy document naming it, unknown at preview. Names longer than 63 characters keep
+    a prefix and end with a hash of the full name, so two stacks never shorten to the same name.
+    """
+    full = f"{project}-{stack}-{name}-{role}".lower()
+    slug = re.sub(r"-{2,}", "-", re.sub(r"[^a-z0-9-]+", "-", full)).strip("-")
+    if len(slug) > _S3_NAME_MAX:
+        digest = hashlib.sha256(full.encode()).hexdigest()[:8]
+        slug = f"{slug[:_S3_NAME_MAX - len(digest) - 1].rstrip('-')}-{digest}"
+    return slug
+
+
+def bucket_arn(bucket_name: str) -> str:
+    """S3 bucket ARNs carry no region or account: the name alone decides them."""
+    return f"arn:aws:s3:::{bucket_name}"
 
 
 @dataclass
@@ -111,6 +152,7 @@ class ImmutableBackupCopy(pulumi.ComponentResource):
 
     bucket_name: pulumi.Output[str]
     bucket_arn: pulumi.Output[str]
+    replica_bucket_name: pulumi.Output[str]
     replica_bucket_arn: pulumi.Output[str]
     replication_role_arn: pulumi.Output[str]
 
@@ -120,9 +162,15 @@ class ImmutableBackupCopy(pulumi.ComponentResource):
         self._args = args
         self._tags = dict(args.tags)
 
-        source = self._protected_bucket(f"{name}-copy", args.provider, args.bucket_name, retention_days)
-        replica = self._protected_bucket(f"{name}-replica", args.replica_provider, args.replica_bucket_name,
-                                         retention_days)
+        project, stack = pulumi.get_project(), pulumi.get_stack()
+        source_name = args.bucket_name or default_bucket_name(project, stack, name, "copy")
+        replica_name = args.replica_bucket_name or default_bucket_name(project, stack, name, "replica")
+        if source_name == replica_name:
+            raise ValueError(f"ImmutableBackupCopyArgs.replica_bucket_name: {replica_name!r} equals the copy "
+                             "bucket's name; allowed: a different name")
+        source = self._protected_bucket(f"{name}-copy", args.provider, source_name, retention_days)
+        replica = self._protected_bucket(f"{name}-replica", args.replica_provider, replica_name, retention_days)
+        source_arn, replica_arn = bucket_arn(source_name), bucket_arn(replica_name)
 
         role = aws.iam.Role(
             f"{name}-replication-role",
@@ -134,9 +182,11 @@ class ImmutableBackupCopy(pulumi.ComponentResource):
         role_policy = aws.iam.RolePolicy(
             f"{name}-replication-policy",
             role=role.id,
-            policy=pulumi.Output.all(source.bucket.arn, replica.bucket.arn, source.key.arn, replica.key.arn).apply(
-                lambda arns: json.dumps(replication_role_policy(
-                    arns[0], arns[1], arns[2], arns[3], args.region, args.replica_region))
+            # KMS key ARNs hold a random key ID, so this identity policy is only known after the keys exist;
+            # it can name no principal, and the bucket ARNs in it are literal.
+            policy=pulumi.Output.all(source.key.arn, replica.key.arn).apply(
+                lambda keys: json.dumps(replication_role_policy(
+                    source_arn, replica_arn, keys[0], keys[1], args.region, args.replica_region))
             ),
             opts=pulumi.ResourceOptions(parent=self, provider=args.provider),
         )
@@ -156,7 +206,7 @@ class ImmutableBackupCopy(pulumi.ComponentResource):
                         status="Enabled"),
                 ),
                 destination=aws.s3.BucketReplicationConfigRuleDestinationArgs(
-                    bucket=replica.bucket.arn,
+                    bucket=replica_arn,
                     encryption_configuration=aws.s3.BucketReplicationConfigRuleDestinationEncryptionConfigurationArgs(
                         replica_kms_key_id=replica.key.arn),
                 ),
@@ -168,17 +218,19 @@ class ImmutableBackupCopy(pulumi.ComponentResource):
 
         self.bucket_name = source.bucket.bucket
         self.bucket_arn = source.bucket.arn
+        self.replica_bucket_name = replica.bucket.bucket
         self.replica_bucket_arn = replica.bucket.arn
         self.replication_role_arn = role.arn
         self.replication_id = replication.id
         self.register_outputs({
             "bucketName": self.bucket_name,
             "bucketArn": self.bucket_arn,
+            "replicaBucketName": self.replica_bucket_name,
             "replicaBucketArn": self.replica_bucket_arn,
             "replicationRoleArn": self.replication_role_arn,
         })
 
-    def _protected_bucket(self, prefix: str, provider: aws.Provider, bucket_name: str | None,
+    def _protected_bucket(self, prefix: str, provider: aws.Provider, bucket_name: str,
                           retention_days: int) -> _ProtectedBucket:
         args = self._args
         child = pulumi.ResourceOptions(parent=self, provider=provider)
@@ -245,8 +297,11 @@ class ImmutableBackupCopy(pulumi.ComponentResource):
         aws.s3.BucketPolicy(
             f"{prefix}-policy",
             bucket=bucket.id,
-            policy=bucket.arn.apply(lambda arn: json.dumps(perimeter_bucket_policy(
-                arn, args.trusted_organization_ids, args.denied_account_ids, args.denied_organization_ids))),
+            # Built from the literal name, not the bucket's ``arn`` output: the policy pack must read every
+            # principal and condition at preview, before the bucket exists.
+            policy=json.dumps(perimeter_bucket_policy(
+                bucket_arn(bucket_name), args.trusted_organization_ids, args.denied_account_ids,
+                args.denied_organization_ids)),
             # Concurrent bucket-level writes can fail with OperationAborted; write the policy after the block.
             opts=pulumi.ResourceOptions.merge(child, pulumi.ResourceOptions(depends_on=[access_block])),
         )

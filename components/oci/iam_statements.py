@@ -5,14 +5,17 @@ Policies are attached to the tenancy (root compartment) and name compartments by
 pack before anything is created. Statements never use ``in tenancy``: each role is confined to the
 residency compartments.
 
-Cross-tenancy access (``Define`` / ``Endorse`` / ``Admit``) is written only for trusted tenancies (for
-example an independent US oversight team), and only as read-only access to audit evidence.
+Cross-tenancy access (``Define`` / ``Endorse`` / ``Admit``) is written only for named groups of trusted
+tenancies (for example an independent US oversight team), and only as read-only access to audit evidence.
+A tenancy is never admitted as ``any-user``: that would let every principal of it in, including ones its
+own administrators create later.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 
 # Role -> group-name suffix. Group names are prefixed with the residency root compartment name so that
 # two estates (dev, prod) can share one tenancy without colliding on tenancy-unique group names.
@@ -80,22 +83,50 @@ def role_statements(groups: Mapping[str, str], compartments: Mapping[str, str]) 
     }
 
 
+@dataclass(frozen=True)
+class TrustedGroup:
+    """A group of another tenancy: ``group_ocid`` is a group OCID of ``tenancy_ocid``."""
+
+    tenancy_ocid: str
+    group_ocid: str
+
+
 def tenancy_alias(index: int) -> str:
     return f"TrustedTenancy{index + 1}"
 
 
-def trusted_tenancy_statements(trusted_tenancy_ocids: Sequence[str], compartments: Mapping[str, str]) -> list[str]:
-    """Read-only audit-evidence access for each trusted tenancy; nothing for anyone else."""
+def group_alias(index: int) -> str:
+    return f"TrustedAuditors{index + 1}"
+
+
+def trusted_tenancy_statements(groups: Sequence[TrustedGroup], trusted_tenancy_ocids: Sequence[str],
+                               compartments: Mapping[str, str]) -> list[str]:
+    """Read-only audit-evidence access for the named groups of trusted tenancies; nothing for anyone else.
+
+    OCI ("Cross-Tenancy Access Policies") needs the ``Define`` of both the tenancy and the group in the same
+    policy as the ``Admit`` that uses their aliases; the other tenancy must also ``Endorse`` its group.
+    Groups of tenancies outside ``trusted_tenancy_ocids`` are skipped (the component refuses them earlier).
+    """
     root = compartments["root"]
     audit = compartment_path(root, compartments["audit"])
+    trusted = set(trusted_tenancy_ocids)
+    by_tenancy: dict[str, list[str]] = {}
+    for group in groups:
+        if group.tenancy_ocid in trusted and group.group_ocid not in by_tenancy.get(group.tenancy_ocid, []):
+            by_tenancy.setdefault(group.tenancy_ocid, []).append(group.group_ocid)
     statements: list[str] = []
-    for index, ocid in enumerate(dict.fromkeys(trusted_tenancy_ocids)):
-        alias = tenancy_alias(index)
-        statements += [
-            f"Define tenancy {alias} as {ocid}",
-            f"Admit any-user of tenancy {alias} to read audit-events in compartment {root}",
-            f"Admit any-user of tenancy {alias} to read all-resources in compartment {audit}",
-        ]
+    group_index = 0
+    for tenancy_index, (tenancy_ocid, group_ocids) in enumerate(by_tenancy.items()):
+        t_alias = tenancy_alias(tenancy_index)
+        statements.append(f"Define tenancy {t_alias} as {tenancy_ocid}")
+        for group_ocid in group_ocids:
+            g_alias = group_alias(group_index)
+            group_index += 1
+            statements += [
+                f"Define group {g_alias} as {group_ocid}",
+                f"Admit group {g_alias} of tenancy {t_alias} to read audit-events in compartment {root}",
+                f"Admit group {g_alias} of tenancy {t_alias} to read all-resources in compartment {audit}",
+            ]
     return statements
 
 

@@ -67,7 +67,10 @@ class IsolatedTenancyArgs:
     """OCI regions where services may be used; every other region is zeroed. Empty: home region only."""
     compartment_names: CompartmentNames = field(default_factory=CompartmentNames)
     trusted_tenancy_ocids: Sequence[str] = ()
-    """Tenancies granted read-only audit evidence through Define/Admit statements."""
+    """Tenancies whose groups may be admitted (``trusted_auditor_groups``); trust alone admits nobody."""
+    trusted_auditor_groups: Sequence[iam_statements.TrustedGroup] = ()
+    """Groups of trusted tenancies granted read-only audit evidence through Define/Admit statements. Each
+    group's tenancy must be in ``trusted_tenancy_ocids``. Empty: no cross-tenancy policy at all."""
     parent_company_tenancy_ocids: Sequence[str] = ()
     """Foreign parent-company tenancies: never trusted, never adopted, never granted anything."""
     required_tags: Mapping[str, str] = field(default_factory=lambda: {"jurisdiction": "US"})
@@ -103,6 +106,10 @@ class IsolatedTenancyArgs:
             allowed_regions=tuple(settings.allowed_regions.oci),
             compartment_names=tenancy.compartments,
             trusted_tenancy_ocids=tuple(settings.trusted.oci_tenancy_ids),
+            trusted_auditor_groups=tuple(
+                iam_statements.TrustedGroup(tenancy_ocid=g.tenancy_id, group_ocid=g.group_id)
+                for g in tenancy.trusted_auditor_groups
+            ),
             parent_company_tenancy_ocids=tuple(settings.parent_company.oci_tenancy_ids),
             required_tags=dict(settings.required_tags),
             child_tenancy=child,
@@ -111,9 +118,13 @@ class IsolatedTenancyArgs:
         )
 
 
-def _is_tenancy_ocid(value: object) -> bool:
+def _is_ocid_of(kind: str, value: object) -> bool:
     match = OCID_PATTERN.match(value) if isinstance(value, str) else None
-    return bool(match and match["type"] == "tenancy")
+    return bool(match and match["type"] == kind)
+
+
+def _is_tenancy_ocid(value: object) -> bool:
+    return _is_ocid_of("tenancy", value)
 
 
 _NAME = re.compile(r"^[A-Za-z0-9_.-]{1,100}$")
@@ -156,6 +167,15 @@ def validation_problems(args: IsolatedTenancyArgs) -> list[str]:
                             "allowed: tenancies independent of the parent company")
         elif not _is_tenancy_ocid(ocid):
             bad("trusted_tenancy_ocids", ocid, "tenancy OCIDs")
+    for i, group in enumerate(args.trusted_auditor_groups):
+        f = f"trusted_auditor_groups[{i}]"
+        if not _is_ocid_of("group", group.group_ocid):
+            bad(f"{f}.group_ocid", group.group_ocid, "a group OCID (ocid1.group.<realm>..<unique id>)")
+        if group.tenancy_ocid in parents:
+            problems.append(f"{f}.tenancy_ocid: {group.tenancy_ocid!r} is a parent-company tenancy; "
+                            "allowed: one of trusted_tenancy_ocids")
+        elif group.tenancy_ocid not in args.trusted_tenancy_ocids:
+            bad(f"{f}.tenancy_ocid", group.tenancy_ocid, "one of trusted_tenancy_ocids")
     names = {role: getattr(args.compartment_names, role) for role in COMPARTMENT_ROLES}
     for role, name in names.items():
         if not isinstance(name, str) or not _NAME.match(name):
@@ -322,14 +342,15 @@ class IsolatedTenancy(pulumi.ComponentResource):
             )
             for role in iam_statements.ROLES
         }
-        trusted = iam_statements.trusted_tenancy_statements(self._args.trusted_tenancy_ocids, names)
+        trusted = iam_statements.trusted_tenancy_statements(
+            self._args.trusted_auditor_groups, self._args.trusted_tenancy_ocids, names)
         if trusted:
             # Define/Admit must sit in a policy attached to the tenancy's root compartment.
             policies["trusted-tenancies"] = oci.identity.Policy(
                 f"{self._name}-trusted-tenancies-policy",
                 compartment_id=self.tenancy_id,
                 name=f"{names['root']}-trusted-tenancies",
-                description="Read-only audit evidence for independent US oversight tenancies",
+                description="Read-only audit evidence for named groups of independent US oversight tenancies",
                 statements=trusted,
                 freeform_tags=self._freeform(**{"residency-role": "trusted-tenancies"}),
                 opts=self._opts(depends_on=after),

@@ -473,23 +473,7 @@ class NetworkBoundary(pulumi.ComponentResource):
             f"{name}-firewall-residency-vcn-addresses", network_firewall_policy_id=policy.id,
             name=FIREWALL_ADDRESS_LIST_VCN, type="IP", addresses=[str(net.vcn_cidr)],
             description="The residency VCN", opts=self._child)
-        # Rules are evaluated in order and a new rule goes first unless positioned: create them one after
-        # the other, each placed after the previous one, so the deny rules always come before the allow.
-        specs = [
-            ("deny-from-parent-company", "DROP", {"source_addresses": [parent_list.name]}),
-            ("deny-to-parent-company", "DROP", {"destination_addresses": [parent_list.name]}),
-            ("allow-from-residency-vcn", "ALLOW", {"source_addresses": [vcn_list.name]}),
-        ]
-        rules: list[oci.networkfirewall.NetworkFirewallPolicySecurityRule] = []
-        for rule_name, action, condition in specs:
-            previous = rules[-1] if rules else None
-            rules.append(oci.networkfirewall.NetworkFirewallPolicySecurityRule(
-                f"{name}-firewall-rule-{rule_name}", network_firewall_policy_id=policy.id, name=rule_name,
-                action=action, condition=oci.networkfirewall.NetworkFirewallPolicySecurityRuleConditionArgs(**condition),
-                positions=[oci.networkfirewall.NetworkFirewallPolicySecurityRulePositionArgs(
-                    after_rule=previous.name)] if previous is not None else None,
-                opts=pulumi.ResourceOptions.merge(self._child, pulumi.ResourceOptions(
-                    depends_on=[previous] if previous is not None else []))))
+        rules = self._firewall_rules(policy, [parent_list, vcn_list])
         # OCI keeps the first two addresses of a subnet (network and gateway): take the first usable one.
         firewall_ip = str(net.firewall_subnet_cidr.network_address + 2)
         firewall = oci.networkfirewall.NetworkFirewall(
@@ -502,6 +486,36 @@ class NetworkBoundary(pulumi.ComponentResource):
         self._service_log("firewall-traffic-log", "ocinetworkfirewall", "trafficlog", firewall.id)
         self._service_log("firewall-threat-log", "ocinetworkfirewall", "threatlog", firewall.id)
         return firewall
+
+    def _firewall_rules(self, policy, address_lists: list) -> list[oci.networkfirewall.NetworkFirewallPolicySecurityRule]:
+        """The deny rules for the parent ranges first, then allows with explicit source and destination lists.
+
+        An allow rule without an address condition matches every address, the parent company's included. The
+        data tier's routes send only intra-VCN traffic (to and from the app and management tiers) through the
+        firewall, so the one allow names the VCN range on both sides; that range is checked against the parent
+        ranges before anything is registered. Lists are named literally (they are created first) so that the
+        policy pack can read every condition at preview.
+        """
+        name = self._name
+        parent, vcn = [FIREWALL_ADDRESS_LIST_PARENT], [FIREWALL_ADDRESS_LIST_VCN]
+        specs = [
+            ("deny-from-parent-company", "DROP", {"source_addresses": parent}),
+            ("deny-to-parent-company", "DROP", {"destination_addresses": parent}),
+            ("allow-from-residency-vcn", "ALLOW", {"source_addresses": vcn, "destination_addresses": vcn}),
+        ]
+        # Rules are evaluated in order and a new rule goes first unless positioned: create them one after
+        # the other, each placed after the previous one, so the deny rules always come before the allow.
+        rules: list[oci.networkfirewall.NetworkFirewallPolicySecurityRule] = []
+        for rule_name, action, condition in specs:
+            previous = rules[-1] if rules else None
+            rules.append(oci.networkfirewall.NetworkFirewallPolicySecurityRule(
+                f"{name}-firewall-rule-{rule_name}", network_firewall_policy_id=policy.id, name=rule_name,
+                action=action, condition=oci.networkfirewall.NetworkFirewallPolicySecurityRuleConditionArgs(**condition),
+                positions=[oci.networkfirewall.NetworkFirewallPolicySecurityRulePositionArgs(
+                    after_rule=previous.name)] if previous is not None else None,
+                opts=pulumi.ResourceOptions.merge(self._child, pulumi.ResourceOptions(
+                    depends_on=[*address_lists, *([previous] if previous is not None else [])]))))
+        return rules
 
     def _drg(self, vcn_id) -> oci.core.Drg:
         name, args = self._name, self._args

@@ -17,6 +17,7 @@ Two OCI rules shape the buckets:
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -52,8 +53,19 @@ class RegionLockedBackupArgs:
     """Master key in a vault of the home region (the tenancy's key)."""
     minimum_retention_days: int
     policy_compartment_id: pulumi.Input[str] | None = None
-    """Where the service-principal IAM policy is attached: the tenancy OCID (its statements use ``in tenancy``
-    for keys). None skips the policy, for estates that grant these permissions elsewhere."""
+    """Where the service-principal IAM policy is attached: the tenancy OCID, so that the compartment paths
+    below resolve from the root. None skips the policy, for estates that grant these permissions elsewhere."""
+    data_compartment_path: str | None = None
+    """Path of ``data_compartment_id`` from the policy's compartment, e.g. ``us-residency:data``. Statements
+    name compartments by path, not OCID, so the policy pack can read them at preview. Required with a policy."""
+    backup_compartment_path: str | None = None
+    """Path of ``backup_compartment_id``, e.g. ``us-residency:backup``. Required with a policy."""
+    primary_key_compartment_path: str | None = None
+    """Path of the compartment holding ``primary_key_id``, e.g. ``us-residency:security``. Required with a
+    policy."""
+    backup_key_compartment_path: str | None = None
+    """Path of the compartment holding ``backup_key_id``; None means ``backup_compartment_path``, where the
+    key this component creates lives."""
     allowed_regions: Sequence[str] = DEFAULT_OCI_REGIONS
     retention_days: int | None = None
     """Retention of the backup bucket's rule; None means ``minimum_retention_days``."""
@@ -85,6 +97,7 @@ class RegionLockedBackupArgs:
     ) -> RegionLockedBackupArgs:
         """Args from the stack settings; the IAM policy is attached to the tenancy (root compartment)."""
         backup = settings.backup
+        names = settings.tenancy.compartments
         return cls(
             home_region=settings.home_region,
             backup_region=settings.backup_region,
@@ -95,6 +108,10 @@ class RegionLockedBackupArgs:
             primary_key_id=primary_key_id,
             minimum_retention_days=settings.minimum_retention_days,
             policy_compartment_id=settings.tenancy.tenancy_ocid,
+            data_compartment_path=f"{names.root}:{names.data}",
+            backup_compartment_path=f"{names.root}:{names.backup}",
+            # IsolatedTenancy keeps the vault and master key in the security compartment.
+            primary_key_compartment_path=f"{names.root}:{names.security}",
             allowed_regions=settings.allowed_regions.oci,
             retention_days=backup.retention_days,
             retention_lock_delay_days=backup.retention_lock_delay_days,
@@ -105,6 +122,9 @@ class RegionLockedBackupArgs:
             volume_backup_schedules=backup.volume_backup_schedules,
             tags=settings.required_tags,
         )
+
+
+_COMPARTMENT_PATH = re.compile(r"^[A-Za-z0-9_.-]{1,100}(:[A-Za-z0-9_.-]{1,100})*$")
 
 
 def _check(args: RegionLockedBackupArgs) -> int:
@@ -132,6 +152,17 @@ def _check(args: RegionLockedBackupArgs) -> int:
             raise ValueError(f"RegionLockedBackupArgs.volume_backup_schedules[{i}].retention_days: {days} is below "
                              f"the minimum retention of {args.minimum_retention_days} days; allowed: "
                              f"{args.minimum_retention_days} or more")
+    if args.policy_compartment_id is not None:
+        for name in ("data_compartment_path", "backup_compartment_path", "primary_key_compartment_path"):
+            if getattr(args, name) is None:
+                raise ValueError(f"RegionLockedBackupArgs.{name}: None while policy_compartment_id is set; allowed: "
+                                 "the compartment's path from the policy's compartment, e.g. us-residency:data")
+    for name in ("data_compartment_path", "backup_compartment_path", "primary_key_compartment_path",
+                 "backup_key_compartment_path"):
+        path = getattr(args, name)
+        if path is not None and not (isinstance(path, str) and _COMPARTMENT_PATH.match(path)):
+            raise ValueError(f"RegionLockedBackupArgs.{name}: {path!r} is not a compartment path; allowed: "
+                             "compartment names joined by ':', e.g. us-residency:data")
     for name, key_id, region in (("primary_key_id", args.primary_key_id, args.home_region),
                                  ("backup_key_id", args.backup_key_id, args.backup_region)):
         # Outputs (a key created in this program) are checked by the policy pack, not here.
@@ -141,6 +172,36 @@ def _check(args: RegionLockedBackupArgs) -> int:
                              f"{ocid_region_segment(key_id) or '(none)'!r}, not of {region}; allowed: a key OCID "
                              f"of the form ocid1.key.<realm>.{short}.<...> (a vault in {region})")
     return retention
+
+
+def _use_key(service: str, compartment_path: str, key_id: pulumi.Input[str] | None) -> str:
+    statement = f"Allow service {service} to use keys in compartment {compartment_path}"
+    # A key OCID known now narrows the grant to that key; a key created in this run is only known after
+    # creation, and an OCID-less statement keeps the policy readable at preview.
+    if isinstance(key_id, str):
+        statement += f" where target.key.id = '{key_id}'"
+    return statement
+
+
+def policy_statements(args: RegionLockedBackupArgs) -> list[str]:
+    """Object Storage's service principals: each region's service may use the keys of its own bucket, and the
+    home region's service (which runs replication) may manage objects of the two buckets only.
+
+    Follows OCI "Object Storage Replication" (the source region's ``objectstorage-<region>`` service manages
+    object-family in the source and destination compartments) and "Using Your Own Keys in Vault for Server-Side
+    Encryption" (``use keys`` for ``objectstorage-<region>``). Compartments are named by path.
+    """
+    home_service = f"objectstorage-{args.home_region}"
+    backup_service = f"objectstorage-{args.backup_region}"
+    backup_key_path = args.backup_key_compartment_path or args.backup_compartment_path
+    return [
+        _use_key(home_service, args.primary_key_compartment_path, args.primary_key_id),
+        _use_key(backup_service, backup_key_path, args.backup_key_id),
+        f"Allow service {home_service} to manage object-family in compartment {args.data_compartment_path} "
+        f"where target.bucket.name = '{args.primary_bucket_name}'",
+        f"Allow service {home_service} to manage object-family in compartment {args.backup_compartment_path} "
+        f"where target.bucket.name = '{args.backup_bucket_name}'",
+    ]
 
 
 def _rfc3339(moment: dt.datetime) -> str:
@@ -202,9 +263,8 @@ class RegionLockedBackup(pulumi.ComponentResource):
                 name=f"{name}-objectstorage",
                 description="Object Storage may use the bucket keys and replicate the primary bucket to the "
                             "US backup bucket (residency kit)",
-                statements=pulumi.Output.all(
-                    args.data_compartment_id, args.backup_compartment_id, args.primary_key_id, backup_key_id
-                ).apply(lambda ids: self._policy_statements(args, *ids)),
+                # Plain strings only: the policy pack must read every statement at preview.
+                statements=policy_statements(args),
                 freeform_tags=tags,
                 opts=home,
             )
@@ -284,20 +344,6 @@ class RegionLockedBackup(pulumi.ComponentResource):
             "backupKeyId": self.backup_key_id,
             "volumeBackupPolicyId": self.volume_backup_policy_id,
         })
-
-    @staticmethod
-    def _policy_statements(args: RegionLockedBackupArgs, data_cid: str, backup_cid: str,
-                           primary_key: str, backup_key: str) -> list[str]:
-        home_service = f"objectstorage-{args.home_region}"
-        backup_service = f"objectstorage-{args.backup_region}"
-        return [
-            f"Allow service {home_service} to use keys in tenancy where target.key.id = '{primary_key}'",
-            f"Allow service {backup_service} to use keys in tenancy where target.key.id = '{backup_key}'",
-            f"Allow service {home_service} to manage object-family in compartment id {data_cid} "
-            f"where target.bucket.name = '{args.primary_bucket_name}'",
-            f"Allow service {home_service} to manage object-family in compartment id {backup_cid} "
-            f"where target.bucket.name = '{args.backup_bucket_name}'",
-        ]
 
     @staticmethod
     def _schedule(schedule: VolumeBackupScheduleSettings, minimum_days: int) -> oci.core.VolumeBackupPolicyScheduleArgs:

@@ -24,8 +24,10 @@ class AwsCopySettings(SettingsModel):
     region: AwsRegion = "us-east-2"
     replica_region: AwsRegion = "us-west-2"
     bucket_name: str | None = Field(default=None, pattern=S3_BUCKET_NAME)
-    """S3 names are global; unset lets Pulumi auto-name the bucket from its resource name."""
+    """Name of the copy bucket. Unset: ``<project>-<stack>-immutable-copy-copy``, deterministic so that the
+    bucket policy is known at preview. S3 names are global across all AWS accounts: set a name you own."""
     replica_bucket_name: str | None = Field(default=None, pattern=S3_BUCKET_NAME)
+    """Name of the replica bucket. Unset: ``<project>-<stack>-immutable-copy-replica``."""
     retention_days: int | None = Field(default=None, ge=1, le=36500)
     """Object Lock default retention (COMPLIANCE mode); unset means ``minimumRetentionDays``."""
 

@@ -7,7 +7,7 @@ from typing import Literal
 from pydantic import Field
 
 from components.settings.base import SettingsModel
-from components.settings.identifiers import OciRegion, TenancyOcid
+from components.settings.identifiers import OciRegion, TenancyOcid, ocid_kind
 
 
 class ChildTenancySettings(SettingsModel):
@@ -31,6 +31,14 @@ class CompartmentNames(SettingsModel):
     audit: str = Field(default="audit", pattern=_COMPARTMENT_NAME)
 
 
+class TrustedAuditorGroupSettings(SettingsModel):
+    """A group of a trusted tenancy admitted to read the residency audit evidence (``Admit group ...``)."""
+
+    tenancy_id: TenancyOcid
+    """Must be one of ``trusted.ociTenancyIds``; the component refuses any other tenancy."""
+    group_id: ocid_kind("group")  # type: ignore[valid-type]
+
+
 class TenancySettings(SettingsModel):
     tenancy_ocid: TenancyOcid
     """The dedicated US tenancy the estate lives in (adopted), or the parent of a new child tenancy."""
@@ -40,3 +48,6 @@ class TenancySettings(SettingsModel):
     """Name of the residency tag namespace; defaults to the root compartment name."""
     vault_type: Literal["DEFAULT", "VIRTUAL_PRIVATE"] = "VIRTUAL_PRIVATE"
     """VIRTUAL_PRIVATE keeps the master key in an HSM partition no other tenancy shares."""
+    trusted_auditor_groups: tuple[TrustedAuditorGroupSettings, ...] = ()
+    """The only principals of other tenancies admitted (read-only, audit evidence). A trusted tenancy is
+    admitted as these specific groups, never as ``any-user``; none configured means no cross-tenancy policy."""

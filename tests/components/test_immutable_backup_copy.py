@@ -26,8 +26,8 @@ class ArnMocks(EchoMocks):
         resource_id, outputs = super().new_resource(args)
         service = args.typ.split(":")[1].split("/")[0]
         if service == "s3":
-            outputs.setdefault("arn", f"arn:aws:s3:::{args.name}")
             outputs.setdefault("bucket", args.name)
+            outputs.setdefault("arn", f"arn:aws:s3:::{outputs['bucket']}")
         else:
             outputs.setdefault("arn", f"arn:aws:{service}:us-test:123456789012:{args.name}")
         return resource_id, outputs
@@ -83,6 +83,8 @@ def monitor():
 
 
 BUCKETS = [("copy-copy-bucket", "copy-copy-key", "us-east-2"), ("copy-replica-bucket", "copy-replica-key", "us-west-2")]
+# Default S3 names: <project>-<stack>-<component name>-<role>; capture() runs as project "project", stack "stack".
+S3_NAMES = {"copy-copy-bucket": "project-stack-copy-copy", "copy-replica-bucket": "project-stack-copy-replica"}
 
 
 def test_children_are_parented_and_no_resource_overrides_its_provider_region(monitor):
@@ -130,7 +132,7 @@ def test_bucket_policy_denies_plain_http_outsiders_and_the_parent_company(monito
     policy = _for_bucket(monitor, "aws:s3/bucketPolicy:BucketPolicy", bucket_name)
     assert _provider_region(monitor, policy) == region
     document = json.loads(policy.inputs["policy"])
-    arn = f"arn:aws:s3:::{bucket_name}"
+    arn = f"arn:aws:s3:::{S3_NAMES[bucket_name]}"
     statements = {s["Sid"]: s for s in document["Statement"]}
     assert set(statements) == {"DenyInsecureTransport", "DenyPrincipalsOutsideTrustedOrganization",
                                "DenyParentCompanyAccounts", "DenyParentCompanyOrganizations"}
@@ -163,7 +165,7 @@ def test_replication_targets_the_replica_bucket_with_its_key(monitor):
     assert replication.inputs["role"] == role.outputs["arn"]
     (rule,) = replication.inputs["rules"]
     assert rule["status"] == "Enabled"
-    assert rule["destination"] == {"bucket": "arn:aws:s3:::copy-replica-bucket",
+    assert rule["destination"] == {"bucket": "arn:aws:s3:::project-stack-copy-replica",
                                    "encryptionConfiguration": {"replicaKmsKeyId": replica_key.outputs["arn"]}}
     assert rule["deleteMarkerReplication"] == {"status": "Disabled"}
     assert rule["sourceSelectionCriteria"] == {"sseKmsEncryptedObjects": {"status": "Enabled"}}
@@ -180,7 +182,7 @@ def test_replication_role_is_least_privilege(monitor):
     (role_policy,) = monitor.of_type("aws:iam/rolePolicy:RolePolicy")
     assert role_policy.inputs["role"] == role.id
     statements = json.loads(role_policy.inputs["policy"])["Statement"]
-    source, replica = "arn:aws:s3:::copy-copy-bucket", "arn:aws:s3:::copy-replica-bucket"
+    source, replica = "arn:aws:s3:::project-stack-copy-copy", "arn:aws:s3:::project-stack-copy-replica"
     by_sid = {s["Sid"]: s for s in statements}
     assert all(s["Effect"] == "Allow" for s in statements)
     assert all("*" not in action for s in statements for action in s["Action"])
@@ -251,3 +253,67 @@ def test_us_prod_settings_build_the_copy():
         settings.trusted.aws_organization_ids)
     assert conditions["DenyParentCompanyAccounts"]["StringEquals"]["aws:PrincipalAccount"] == list(
         settings.parent_company.aws_account_ids)
+
+
+UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"  # the engine's unknown sentinel, as the pack receives it
+
+
+class PreviewMocks(EchoMocks):
+    """Preview as the engine runs it: no ids yet, and every computed output (ARNs) unknown."""
+
+    def __init__(self):
+        super().__init__(preview=True)
+
+    def new_resource(self, args):
+        from pulumi.runtime import rpc
+        resource_id, outputs = super().new_resource(args)
+        outputs.setdefault("arn", rpc.UNKNOWN)
+        return resource_id, outputs
+
+
+def test_bucket_policies_and_replication_target_are_fully_known_at_preview():
+    def program():
+        provider = aws.Provider("aws-copy", region="us-east-2")
+        replica = aws.Provider("aws-replica", region="us-west-2")
+        ImmutableBackupCopy("copy", _args(provider, replica))
+
+    monitor = capture(program, preview=True, mocks=PreviewMocks())
+    policies = monitor.of_type("aws:s3/bucketPolicy:BucketPolicy")
+    assert len(policies) == 2
+    for policy in policies:
+        assert UNKNOWN not in json.dumps(policy.inputs["policy"])
+        resources = {r for s in json.loads(policy.inputs["policy"])["Statement"] for r in s["Resource"]}
+        assert resources in ({"arn:aws:s3:::project-stack-copy-copy", "arn:aws:s3:::project-stack-copy-copy/*"},
+                             {"arn:aws:s3:::project-stack-copy-replica",
+                              "arn:aws:s3:::project-stack-copy-replica/*"})
+    (replication,) = monitor.of_type("aws:s3/bucketReplicationConfig:BucketReplicationConfig")
+    assert replication.inputs["rules"][0]["destination"]["bucket"] == "arn:aws:s3:::project-stack-copy-replica"
+    assert {b.inputs["bucket"] for b in monitor.of_type("aws:s3/bucket:Bucket")} == {
+        "project-stack-copy-copy", "project-stack-copy-replica"}
+
+
+def test_explicit_bucket_names_reach_the_policies():
+    monitor = _run(bucket_name="us-backup-copy", replica_bucket_name="us-backup-replica")
+    documents = [json.loads(p.inputs["policy"]) for p in monitor.of_type("aws:s3/bucketPolicy:BucketPolicy")]
+    assert sorted(d["Statement"][0]["Resource"][0] for d in documents) == [
+        "arn:aws:s3:::us-backup-copy", "arn:aws:s3:::us-backup-replica"]
+
+
+def test_default_bucket_names_are_valid_s3_names_and_distinct_per_stack():
+    from components.aws.immutable_backup_copy import _is_s3_bucket_name, default_bucket_name
+    assert default_bucket_name("Residency_Kit", "us-prod", "immutable-copy", "copy") == \
+        "residency-kit-us-prod-immutable-copy-copy"
+    long_a = default_bucket_name("p" * 40, "stack-a" * 4, "immutable-copy", "replica")
+    long_b = default_bucket_name("p" * 40, "stack-b" * 4, "immutable-copy", "replica")
+    assert len(long_a) <= 63 and _is_s3_bucket_name(long_a) and long_a != long_b
+
+
+@pytest.mark.parametrize("name", ["Upper-Case", "ab", "bad..dots", "192.168.0.1", "-leading"])
+def test_invalid_bucket_names_are_refused(name):
+    with pytest.raises(ValueError, match=r"ImmutableBackupCopyArgs.bucket_name: .* is not a valid S3 bucket name"):
+        _run(bucket_name=name)
+
+
+def test_equal_bucket_names_are_refused():
+    with pytest.raises(ValueError, match="ImmutableBackupCopyArgs.replica_bucket_name: 'us-same' equals"):
+        _run(bucket_name="us-same", replica_bucket_name="us-same")

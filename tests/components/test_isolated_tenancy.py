@@ -10,7 +10,7 @@ import pulumi
 import pulumi_oci as oci
 import pytest
 
-from components.oci.iam_statements import defined_tenancies, is_cross_tenancy
+from components.oci.iam_statements import TrustedGroup, defined_tenancies, is_cross_tenancy
 from components.oci.isolated_tenancy import (
     AUDIT_RETENTION_DAYS,
     ChildTenancyRequest,
@@ -32,6 +32,9 @@ from residency.engine.preview_mocks import PreviewMocks
 TENANCY = "ocid1.tenancy.oc1..aaaaaaaausdatatest"
 PARENT = "ocid1.tenancy.oc1..aaaaaaaaparenttest"
 OVERSIGHT = "ocid1.tenancy.oc1..aaaaaaaaoversighttest"
+OTHER_TRUSTED = "ocid1.tenancy.oc1..aaaaaaaaothertrustedtest"
+AUDITORS = "ocid1.group.oc1..aaaaaaaaoversightauditors"
+OTHER_AUDITORS = "ocid1.group.oc1..aaaaaaaaotherauditors"
 TAGS = {"jurisdiction": "US", "data-owner": "us-data-team"}
 ALLOWED = ("us-ashburn-1", "us-phoenix-1")
 # Regions a quota must zero or leave alone; includes non-US commercial regions and a US region not allowed.
@@ -254,16 +257,32 @@ def test_policies_are_attached_to_the_tenancy_after_their_groups_and_compartment
         assert monitor.named("tenancy-data-stewards").mock_urn in dependencies
 
 
-def test_cross_tenancy_statements_only_for_trusted_tenancies():
+def test_trusted_tenancy_without_groups_admits_nobody():
     monitor, _ = run(trusted_tenancy_ocids=[OVERSIGHT])
+    assert [s for s in all_statements(monitor) if is_cross_tenancy(s)] == []
+    assert all(p.name != "tenancy-trusted-tenancies-policy" for p in monitor.of_type(POLICY))
+
+
+def test_cross_tenancy_statements_only_for_groups_of_trusted_tenancies():
+    monitor, _ = run(trusted_tenancy_ocids=[OVERSIGHT, OTHER_TRUSTED],
+                     trusted_auditor_groups=[TrustedGroup(OVERSIGHT, AUDITORS), TrustedGroup(OVERSIGHT, AUDITORS),
+                                             TrustedGroup(OTHER_TRUSTED, OTHER_AUDITORS)])
     statements = all_statements(monitor)
     cross = [s for s in statements if is_cross_tenancy(s)]
-    assert defined_tenancies(cross) == {"TrustedTenancy1": OVERSIGHT}
+    assert defined_tenancies(cross) == {"TrustedTenancy1": OVERSIGHT, "TrustedTenancy2": OTHER_TRUSTED}
     assert cross == [
         f"Define tenancy TrustedTenancy1 as {OVERSIGHT}",
-        "Admit any-user of tenancy TrustedTenancy1 to read audit-events in compartment us-residency",
-        "Admit any-user of tenancy TrustedTenancy1 to read all-resources in compartment us-residency:audit",
+        f"Define group TrustedAuditors1 as {AUDITORS}",
+        "Admit group TrustedAuditors1 of tenancy TrustedTenancy1 to read audit-events in compartment us-residency",
+        "Admit group TrustedAuditors1 of tenancy TrustedTenancy1 to read all-resources in compartment "
+        "us-residency:audit",
+        f"Define tenancy TrustedTenancy2 as {OTHER_TRUSTED}",
+        f"Define group TrustedAuditors2 as {OTHER_AUDITORS}",
+        "Admit group TrustedAuditors2 of tenancy TrustedTenancy2 to read audit-events in compartment us-residency",
+        "Admit group TrustedAuditors2 of tenancy TrustedTenancy2 to read all-resources in compartment "
+        "us-residency:audit",
     ]
+    assert not any("any-user" in s or "any-group" in s for s in cross)
     assert not any(s.lower().startswith("endorse") for s in statements)
     assert all(PARENT not in s for s in statements)
     trusted_policy = monitor.named("tenancy-trusted-tenancies-policy")
@@ -468,6 +487,12 @@ REFUSALS = [
     ({"trusted_tenancy_ocids": [PARENT]},
      f"trusted_tenancy_ocids: '{PARENT}' is a parent-company tenancy; allowed: tenancies independent"),
     ({"tenancy_ocid": PARENT}, f"tenancy_ocid: '{PARENT}' is a parent-company tenancy"),
+    ({"trusted_auditor_groups": [TrustedGroup(PARENT, AUDITORS)]},
+     f"trusted_auditor_groups[0].tenancy_ocid: '{PARENT}' is a parent-company tenancy"),
+    ({"trusted_auditor_groups": [TrustedGroup(OVERSIGHT, AUDITORS)]},
+     f"trusted_auditor_groups[0].tenancy_ocid: '{OVERSIGHT}' is not allowed; allowed: one of trusted_tenancy_ocids"),
+    ({"trusted_tenancy_ocids": [OVERSIGHT], "trusted_auditor_groups": [TrustedGroup(OVERSIGHT, OVERSIGHT)]},
+     f"trusted_auditor_groups[0].group_ocid: '{OVERSIGHT}' is not allowed; allowed: a group OCID"),
     ({"tenancy_ocid": "ocid1.compartment.oc1..aaaa"}, "tenancy_ocid: 'ocid1.compartment.oc1..aaaa' is not allowed"),
     ({"operator_cidrs": []}, "operator_cidrs: [] is empty; allowed: at least one US operator CIDR"),
     ({"operator_cidrs": ["198.51.100.1/24"]}, "operator_cidrs: '198.51.100.1/24' is not allowed"),
@@ -529,6 +554,11 @@ def test_program_builds_the_isolated_tenancy_for_each_stack(stack, home, root, t
     parent_ids = json.loads(config["residency:parentCompany"])["ociTenancyIds"]
     assert all(pid not in s for s in cross for pid in parent_ids)
     assert bool(cross) == trusted
+    assert not any("any-user" in s for s in cross)
+    if trusted:
+        groups = json.loads(config["residency:tenancy"])["trustedAuditorGroups"]
+        assert [s for s in cross if s.startswith("Define group")] == [
+            f"Define group TrustedAuditors1 as {groups[0]['groupId']}"]
     quota = parse_quota_statement(monitor.named("us-residency-region-lock").inputs["statements"][0])
     assert not quota.applies_in(home) and quota.applies_in("eu-frankfurt-1")
 

@@ -343,7 +343,12 @@ def test_firewall_policy_drops_parent_ranges_in_both_directions_before_any_allow
     allow = rules["allow-from-residency-vcn"].inputs
     assert (deny_from["action"], deny_from["condition"]) == ("DROP", {"sourceAddresses": ["parent-company"]})
     assert (deny_to["action"], deny_to["condition"]) == ("DROP", {"destinationAddresses": ["parent-company"]})
-    assert allow["action"] == "ALLOW" and allow["condition"] == {"sourceAddresses": ["residency-vcn"]}
+    # An allow without a destination condition would match every address, parent ranges included.
+    assert allow["action"] == "ALLOW" and allow["condition"] == {"sourceAddresses": ["residency-vcn"],
+                                                                 "destinationAddresses": ["residency-vcn"]}
+    assert lists["residency-vcn"]["addresses"] == [full_run.named("net-vcn").inputs["cidrBlocks"][0]]
+    list_urns = {r.mock_urn for r in full_run.of_type(T_FW_LIST)}
+    assert all(list_urns <= set(rule.dependencies) for rule in rules.values())
     # Order: deny-from first, then deny-to after it, then the allow after that.
     assert "positions" not in deny_from or deny_from["positions"] == []
     assert deny_to["positions"] == [{"afterRule": "deny-from-parent-company"}]

@@ -45,6 +45,9 @@ def _args(home_provider, backup_provider, **overrides) -> RegionLockedBackupArgs
         primary_key_id=HOME_KEY,
         minimum_retention_days=365,
         policy_compartment_id=TENANCY,
+        data_compartment_path="us-residency:data",
+        backup_compartment_path="us-residency:backup",
+        primary_key_compartment_path="us-residency:security",
         tags={"jurisdiction": "US", "data-owner": "us-data-team"},
         now=NOW,
     )
@@ -155,24 +158,52 @@ def test_volume_backup_copies_only_to_backup_region():
 
 def test_iam_policy_is_service_principal_only_and_scoped_to_buckets_and_keys(monitor):
     policy = monitor.named("backups-objectstorage-policy")
-    key = monitor.named("backups-backup-key")
     assert policy.inputs["compartmentId"] == TENANCY
     assert _provider_region(monitor, policy) == HOME
+    # The backup key is created in this run, so its grant is scoped by compartment (its OCID comes later).
     assert policy.inputs["statements"] == [
-        f"Allow service objectstorage-{HOME} to use keys in tenancy where target.key.id = '{HOME_KEY}'",
-        f"Allow service objectstorage-{BACKUP} to use keys in tenancy where target.key.id = '{key.id}'",
-        f"Allow service objectstorage-{HOME} to manage object-family in compartment id {DATA_CID} "
+        f"Allow service objectstorage-{HOME} to use keys in compartment us-residency:security "
+        f"where target.key.id = '{HOME_KEY}'",
+        f"Allow service objectstorage-{BACKUP} to use keys in compartment us-residency:backup",
+        f"Allow service objectstorage-{HOME} to manage object-family in compartment us-residency:data "
         "where target.bucket.name = 'us-residency-data'",
-        f"Allow service objectstorage-{HOME} to manage object-family in compartment id {BACKUP_CID} "
+        f"Allow service objectstorage-{HOME} to manage object-family in compartment us-residency:backup "
         "where target.bucket.name = 'us-residency-data-backup'",
     ]
 
 
 def test_existing_backup_key_of_backup_region_is_used_without_a_new_vault():
-    monitor = _run(backup_key_id=PHX_KEY)
+    monitor = _run(backup_key_id=PHX_KEY, backup_key_compartment_path="us-residency:security")
     assert monitor.of_type("oci:Kms/vault:Vault") == []
     assert monitor.of_type("oci:Kms/key:Key") == []
     assert monitor.named("backups-backup").inputs["kmsKeyId"] == PHX_KEY
+    # A key OCID known at construction narrows the grant to that key.
+    assert monitor.named("backups-objectstorage-policy").inputs["statements"][1] == (
+        f"Allow service objectstorage-{BACKUP} to use keys in compartment us-residency:security "
+        f"where target.key.id = '{PHX_KEY}'")
+
+
+UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"  # the engine's unknown sentinel, as the pack receives it
+
+
+def test_policy_statements_are_known_at_preview_even_with_created_ids():
+    """Compartments and the master key created by IsolatedTenancy are unknown at preview; the statements aren't."""
+    def program():
+        import pulumi
+        home = oci.Provider("oci-home", region=HOME)
+        backup = oci.Provider("oci-backup", region=BACKUP)
+        unknown_compartment = oci.identity.Compartment("data", compartment_id=TENANCY, description="d")
+        RegionLockedBackup("backups", _args(
+            home, backup, data_compartment_id=unknown_compartment.id,
+            backup_compartment_id=unknown_compartment.id,
+            primary_key_id=pulumi.Output.from_input(unknown_compartment.id), namespace="ns"))
+
+    monitor = capture(program, preview=True)
+    policy = monitor.named("backups-objectstorage-policy")
+    assert monitor.named("backups-primary").inputs["compartmentId"] == UNKNOWN  # the shape the engine sends
+    assert UNKNOWN not in json.dumps(policy.inputs["statements"])
+    assert len(policy.inputs["statements"]) == 4
+    assert all("ocid1." not in statement for statement in policy.inputs["statements"])
 
 
 def test_namespace_can_be_given_without_the_lookup():
@@ -210,6 +241,12 @@ def test_policy_can_be_skipped():
         ({"backup_key_id": "ocid1.key.oc1.eu-frankfurt-1.bbpr2hw5aaeuk.abuwcljrfra0000"},
          "RegionLockedBackupArgs.backup_key_id: 'ocid1.key.oc1.eu-frankfurt-1.bbpr2hw5aaeuk.abuwcljrfra0000' is "
          "a key of region 'eu-frankfurt-1', not of us-phoenix-1"),
+        ({"data_compartment_path": None},
+         "RegionLockedBackupArgs.data_compartment_path: None while policy_compartment_id is set"),
+        ({"backup_compartment_path": "us-residency backup"},
+         "RegionLockedBackupArgs.backup_compartment_path: 'us-residency backup' is not a compartment path"),
+        ({"primary_key_compartment_path": "ocid1.compartment.oc1..x:security'"},
+         "RegionLockedBackupArgs.primary_key_compartment_path: \"ocid1.compartment.oc1..x:security'\" is not a"),
         ({"primary_key_id": PHX_KEY},
          "RegionLockedBackupArgs.primary_key_id: 'ocid1.key.oc1.phx.bbpr2hw5aaeuk.abuwcljrbackupkey000' is a key "
          "of region 'phx', not of us-ashburn-1"),

@@ -70,6 +70,18 @@ def test_shipped_stacks_are_valid(stack):
     assert not set(settings.trusted.oci_tenancy_ids) & set(settings.parent_company.oci_tenancy_ids)
 
 
+def test_trusted_auditor_groups_are_read_from_camel_case_keys():
+    tenancy = {"tenancyOcid": "ocid1.tenancy.oc1..aaaaaaaausdata",
+               "trustedAuditorGroups": [{"tenancyId": "ocid1.tenancy.oc1..aaaaaaaaoversight",
+                                         "groupId": "ocid1.group.oc1..aaaaaaaaauditors"}]}
+    settings = parse_settings(as_config({**BASE, "tenancy": tenancy,
+                                         "trusted": {"ociTenancyIds": ["ocid1.tenancy.oc1..aaaaaaaaoversight"]}}))
+    (group,) = settings.tenancy.trusted_auditor_groups
+    assert (group.tenancy_id, group.group_id) == ("ocid1.tenancy.oc1..aaaaaaaaoversight",
+                                                  "ocid1.group.oc1..aaaaaaaaauditors")
+    assert parse_settings(as_config(BASE)).tenancy.trusted_auditor_groups == ()
+
+
 # --- every bad value: one issue naming the key, the value and what is allowed ---------------------
 
 BAD_CASES = {
@@ -153,6 +165,12 @@ BAD_CASES = {
     "no operator CIDRs": (
         {"operatorCidrs": []},
         ["residency:operatorCidrs: [] Tuple should have at least 1 item after validation, not 0"]),
+    "trusted auditor group with a tenancy OCID as group": (
+        {"tenancy": {"tenancyOcid": "ocid1.tenancy.oc1..aaaaaaaausdata",
+                     "trustedAuditorGroups": [{"tenancyId": "ocid1.tenancy.oc1..aaaaaaaaoversight",
+                                               "groupId": "ocid1.tenancy.oc1..aaaaaaaaoversight"}]}},
+        ["residency:tenancy.trustedAuditorGroups[0].groupId: 'ocid1.tenancy.oc1..aaaaaaaaoversight' not a group "
+         "OCID; allowed: ocid1.group.<realm>..<unique id>"]),
     "unknown vault type": (
         {"tenancy": {"tenancyOcid": "ocid1.tenancy.oc1..aaaaaaaausdata", "vaultType": "EXTERNAL"}},
         ["residency:tenancy.vaultType: 'EXTERNAL' Input should be 'DEFAULT' or 'VIRTUAL_PRIVATE'"]),
