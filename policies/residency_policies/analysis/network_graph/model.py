@@ -86,7 +86,7 @@ class Gateway:
     kind: str
     network: str | None = None  # the VCN/VPC it sits in
     route_table: str | None = None  # OCI: the gateway's own (transit / ingress) route table
-    peers: tuple[str, ...] = ()  # LPG peer / DRG attachments' networks, as node keys
+    peers: tuple[str, ...] = ()  # LPG peer / DRG attachments' networks / AWS peering's in-stack VPCs, as node keys
     blocked: bool = False  # disabled IGW, NAT with blockTraffic
     note: str = ""  # why an exit can reach outside (DRG with external links, foreign peer ...)
     subnet: str | None = None  # firewalls and private IPs: where they forward from
@@ -105,6 +105,7 @@ class SecurityRule:
     peer_unknown: bool = False
     allow: bool = True
     number: int = 0  # NACL evaluation order
+    all_traffic: bool = True  # False: a protocol/port narrows it, so as a NACL deny it blocks only part of a flow
 
 
 @dataclass

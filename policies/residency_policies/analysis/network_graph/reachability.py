@@ -82,6 +82,7 @@ class Prover:
         self.sources = sources
         self._route_cache: dict[tuple[str, str], list[m.Route]] = {}
         self._admit_cache: dict[tuple[str, str, str], tuple[str | None, str | None]] = {}
+        self._nacl_cache: dict[tuple[str, str, str], tuple[bool, str | None, str | None]] = {}
 
     # ---- routing -------------------------------------------------------------------------------
     def _applicable(self, table, source: Source) -> list[m.Route]:
@@ -187,8 +188,27 @@ class Prover:
                 yield from self._walk_table(forward.route_table, source, direction, subnet, hops + [step], unresolved, seen)
             else:
                 yield _Walk(hops + [step], unresolved + [f"{gw.name}: where it forwards is not in this stack"])
-        else:  # peering, transit gateway, VPN gateway: connects to networks the stack cannot see
+        elif gw.kind == m.VPC_PEERING:
+            yield from self._follow_vpc_peering(gw, source, subnet, hops + [step], unresolved)
+        else:  # transit gateway, VPN gateway: connects to networks the stack cannot see
             yield _Walk(hops + [step, ("outside", gw.note or "networks outside this stack")], unresolved)
+
+    def _follow_vpc_peering(self, gw, source, subnet, hops, unresolved):
+        """AWS peering is not transitive: a packet that crosses it can only reach the peer VPC's own
+        addresses (never its gateways or further peerings), so a peer VPC in this stack with known CIDRs
+        carries only those. A peer outside the stack (``note`` says whose) is an exit."""
+        if gw.note:
+            yield _Walk(hops + [("outside", gw.note)], unresolved)
+            return
+        current = subnet_network(self.graph, hops, subnet)
+        for other in (p for p in gw.peers if p != current):
+            net = self.graph.networks.get(other)
+            if net is None:
+                continue
+            if net.cidr_unknown:
+                yield _Walk(hops + [(other, f"peered VPC '{net.name}'")], unresolved + [f"{net.name}.cidrBlock"])
+            elif any(source.ranges.overlaps(c) for c in net.cidrs):
+                yield _Walk(hops + [(other, f"peered VPC '{net.name}' ({', '.join(map(str, net.cidrs))})")], unresolved)
 
     def _follow_drg(self, gw, source, direction, subnet, hops, unresolved, seen):
         graph = self.graph
@@ -260,36 +280,57 @@ class Prover:
         self._admit_cache[key] = result
         return result
 
-    def _nacl_allows(self, subnet: m.Subnet, source: Source, direction: str) -> tuple[bool, str | None]:
+    def _nacl_allows(self, subnet: m.Subnet, source: Source, direction: str) -> tuple[bool, str | None, str | None]:
+        """(allowed, label of the allowing NACL rule, unresolved piece) for the subnet's network ACL.
+
+        First match by rule number: a deny rule covering every protocol takes its range out of the flow; the
+        first allow rule that still meets the flow lets it through; what is left at the end hits the implicit
+        deny. Only the direction of the first packet is checked (replies need the other direction of a
+        stateless NACL too, but a one-way packet can already carry data out), which is the strict reading.
+        """
         if subnet.nacl is None:
-            return True, None
+            return True, None, None
+        key = (f"nacl:{subnet.nacl}", source.key, direction)
+        if key in self._nacl_cache:
+            return self._nacl_cache[key]
         nacl = self.graph.nacls.get(subnet.nacl)
         if nacl is None:
-            return True, self.graph.name_of(subnet.nacl)
-        for rule in sorted((r for r in nacl.rules if r.direction == direction), key=lambda r: r.number):
-            if rule.peer_unknown:
+            result = (True, f"network ACL {self.graph.name_of(subnet.nacl)} (not resolvable)", self.graph.name_of(subnet.nacl))
+        elif nacl.unknown_rules:
+            result = (True, f"network ACL '{nacl.name}' (rules unknown)", nacl.unknown_rules)
+        else:
+            result = (False, None, None)
+            remaining = source.ranges
+            for rule in sorted((r for r in nacl.rules if r.direction == direction), key=lambda r: r.number):
+                if rule.peer_unknown:
+                    if rule.allow:
+                        result = (True, rule.label, rule.peer_text)
+                        break
+                    continue  # an unknown deny may cover nothing
+                if rule.peer is None or not remaining.overlaps(rule.peer):
+                    continue
                 if rule.allow:
-                    return True, rule.peer_text
-                continue
-            if rule.peer is None or not source.ranges.overlaps(rule.peer):
-                continue
-            if rule.allow:
-                return True, None
-            if source.ranges.covered_by([rule.peer]) and rule.peer_text != "partial":
-                return False, None
-        return False, None
+                    result = (True, rule.label, None)
+                    break
+                if rule.all_traffic:
+                    remaining = remaining.without([rule.peer])
+                    if not remaining.versions:
+                        break
+        self._nacl_cache[key] = result
+        return result
 
     def admitted(self, subnet: m.Subnet, source: Source, direction: str) -> tuple[str | None, list[str]]:
-        allowed, why = self._nacl_allows(subnet, source, direction)
+        allowed, nacl_label, why = self._nacl_allows(subnet, source, direction)
         if not allowed:
             return None, []
         pieces = [why] if why else []
+        suffix = f" (network ACL: {nacl_label})" if nacl_label else ""
         if subnet.security_unknown:
-            return subnet.security_unknown, pieces + [subnet.security_unknown]
+            return subnet.security_unknown + suffix, pieces + [subnet.security_unknown]
         for container in subnet.security:
             label, unresolved = self._admits(container, source, direction)
             if label is not None:
-                return label, pieces + ([unresolved] if unresolved else [])
+                return label + suffix, pieces + ([unresolved] if unresolved else [])
         return None, []
 
     # ---- the proof -------------------------------------------------------------------------------
