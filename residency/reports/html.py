@@ -27,7 +27,9 @@ def _pill(status: str) -> str:
 
 
 def _policy_row(p: PolicyRecord) -> str:
-    name = f'<a href="{escape(p.url)}">{escape(p.name)}</a>' if p.url else escape(p.name)
+    # Only web links: a pack's metadata must not be able to put a javascript: URL in front of an auditor.
+    linked = p.url.startswith(("https://", "http://"))
+    name = f'<a href="{escape(p.url)}">{escape(p.name)}</a>' if linked else escape(p.name)
     desc = f'<div class="desc">{escape(p.description)}</div>' if p.description else ""
     note = f'<div class="desc">{escape(p.status_note)}</div>' if p.status_note else ""
     count = len(p.violations)

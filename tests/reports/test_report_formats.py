@@ -94,3 +94,14 @@ def test_markdown_stays_under_the_comment_limit(report):
     text = to_markdown(replace(report, violations=many))
     assert len(text) < COMMENT_LIMIT
     assert "more violation(s) not shown" in text
+
+
+def test_html_links_only_web_urls(report):
+    from dataclasses import replace
+
+    from residency.reports.html import to_html
+
+    policies = tuple(replace(p, url="javascript:alert(1)") for p in report.packs[0].policies)
+    page = to_html(replace(report, packs=(replace(report.packs[0], policies=policies),)))
+    assert "javascript:" not in page
+    assert 'href="https://example.test/docs/private-data-stores"' in to_html(report)
