@@ -201,3 +201,25 @@ def test_unknown_route_target_is_unverifiable():
     paths = prove(build_graph(stack([{"cidrBlock": "0.0.0.0/0", "transitGatewayId": U}], [])), PARENTS)
     assert {p.source.key for p in paths} == {"internet", "parent:203.0.113.0/24"}
     assert all(p.unresolved == ["rt.routes[0].transitGatewayId"] for p in paths)
+
+
+def test_route_through_an_appliance_eni_follows_its_subnet_route_table():
+    eni = "aws:ec2/networkInterface:NetworkInterface"
+    items = stack([{"cidrBlock": "0.0.0.0/0", "networkInterfaceId": U}], [urn(eni, "fw-eni")])
+    items += [
+        in_vpc(SUB, "fw", {"cidrBlock": "10.0.9.0/24", "tags": {"residency-tier": "management"}}),
+        res(eni, "fw-eni", {"subnetId": U}, {"subnetId": [urn(SUB, "fw")]}),
+        in_vpc(RT, "rt-fw", {"routes": [{"cidrBlock": "0.0.0.0/0", "gatewayId": U}]}, {"routes": [urn(IGW, "igw")]}),
+        res(ASSOC, "assoc-fw", {"subnetId": U, "routeTableId": U}, {"subnetId": [urn(SUB, "fw")], "routeTableId": [urn(RT, "rt-fw")]}),
+    ]  # fmt: skip
+    paths = prove(build_graph(items), PARENTS)
+    assert {(p.source.key, p.direction) for p in paths} == {("internet", "ingress"), ("parent:203.0.113.0/24", "ingress")}
+    assert paths[0].hops[1:5] == ["the internet", "internet-gateway 'igw'", "route rt-fw.routes[0] 0.0.0.0/0", "appliance 'fw-eni'"]
+
+
+def test_subnet_in_a_vpc_outside_the_stack_cannot_be_verified():
+    items = [r for r in stack(*IGW_DEFAULT) if r.type != SUB]
+    items.append(res(SUB, "data", {"vpcId": "vpc-0123", "cidrBlock": "10.0.1.0/24"}))
+    piece = "data.vpcId (its VPC and security groups are not in this stack)"
+    assert found(items) == [("internet", "egress", (piece,)), ("internet", "ingress", (piece,)),
+                            ("parent:203.0.113.0/24", "egress", (piece,)), ("parent:203.0.113.0/24", "ingress", (piece,))]  # fmt: skip

@@ -181,12 +181,6 @@ class _Reader:
                     g.gateways[tgw].peers = tuple(dict.fromkeys((*g.gateways[tgw].peers, vpc)))
         for r in self.of(PEERING):
             self._peering(r)
-        for r in self.of(NETWORK_INTERFACE, INSTANCE):
-            subnet = self.refs.candidates(r, "subnetId", (SUBNET,))
-            g.gateways[r.urn] = m.Gateway(r.urn, r.name, m.APPLIANCE, subnet=subnet[0] if subnet else None)
-            g.names[r.urn] = r.name
-        for r in self.of(VPC_ENDPOINT):
-            g.gateways[r.urn] = m.Gateway(r.urn, r.name, m.APPLIANCE)  # forwards to GWLB appliances elsewhere
 
     def _peering(self, r: m.NetResource) -> None:
         p = r.props
@@ -202,6 +196,16 @@ class _Reader:
             gw.note = f"peer VPC {vpc_text} ({', '.join(where)}), outside this stack"
         self.graph.gateways[r.urn] = gw
 
+    def _appliance(self, urn: str) -> None:
+        """An ENI or instance a route points at forwards through its subnet's route table; a (gateway load
+        balancer) endpoint forwards to appliances the stack cannot see. Only route targets become nodes."""
+        r = self.refs.by_urn.get(urn)
+        if r is None or urn in self.graph.gateways or r.type not in (NETWORK_INTERFACE, INSTANCE, VPC_ENDPOINT):
+            return
+        subnet = self.refs.candidates(r, "subnetId", (SUBNET,)) if r.type != VPC_ENDPOINT else []
+        self.graph.gateways[urn] = m.Gateway(urn, r.name, m.APPLIANCE, subnet=subnet[0] if subnet else None)
+        self.graph.names[urn] = r.name
+
     def _target(self, owner: m.NetResource, key: str, value: Any, deps_key: str, what: str) -> tuple[tuple[str, ...], bool]:
         """Node keys for one route target (in-stack resources, synthetic exits for literal ids)."""
         types, kind, note = _TARGETS[key]
@@ -209,6 +213,8 @@ class _Reader:
             return (f"unresolved:{what}",), False
         resolved = self.refs.one(owner, deps_key, value, types, what) if types else None
         if resolved is not None and not any(k.startswith("external:") for k in resolved.keys):
+            for k in resolved.keys:
+                self._appliance(k)
             return resolved.keys, resolved.ambiguous
         value = str(value)
         if key == "gatewayId":
@@ -519,9 +525,29 @@ class _Reader:
             subnet = m.Subnet(r.urn, r.name, "aws", network, cidrs, tier, tagged, public,
                               tables.get(r.urn) or g.default_route_tables.get(network or ""), cidr_unknown=unknown or not cidrs)  # fmt: skip
             subnet.nacl = nacl_of.get(r.urn) or self.default_nacl.get(network or "")
-            own = [sg for sg in groups_by_vpc.get(network, []) if not sg.startswith("aws-default-security-group:") and sg != g.default_security.get(network or "")] if network else []
-            subnet.security = own + groups_by_vpc.get("*", []) + ([self._default_sg(network)] if network else [])
+            if network is None:
+                subnet.security_unknown = f"{r.name}.vpcId (its VPC and security groups are not in this stack)"
+            else:
+                subnet.security = [self._vpc_groups(network, groups_by_vpc)]
             g.subnets[r.urn] = subnet
+
+
+    def _vpc_groups(self, vpc: str, groups_by_vpc: dict[str | None, list[str]]) -> str:
+        """One container holding the rules of every security group that may sit in ``vpc``'s subnets (its own
+        groups, groups of an unresolvable VPC, its default group): the union any ENI could carry, read once
+        per VPC rather than once per subnet."""
+        key = f"aws-vpc-security-groups:{vpc}"
+        if key in self.graph.security:
+            return key
+        default = self._default_sg(vpc)
+        members = [sg for sg in groups_by_vpc.get(vpc, []) if sg != default] + groups_by_vpc.get("*", []) + [default]
+        name = f"security groups of {self.graph.name_of(vpc)}"
+        union = m.SecurityContainer(key, name, "security-group")
+        for sg in members:
+            union.rules.extend(self.graph.security[sg].rules)
+        self.graph.security[key] = union
+        self.graph.names[key] = name
+        return key
 
 
 def build(resources: list[m.NetResource], refs: References, graph: m.NetworkGraph) -> None:
