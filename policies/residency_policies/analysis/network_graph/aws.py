@@ -369,7 +369,8 @@ class _Reader:
                     found = self.refs.one(owner, deps_key or key, v, SECURITY_GROUPS, piece)
                     if any(k.startswith("external:") for k in found.keys) or found.unresolved:
                         text = "<unknown>" if is_unknown(v) else v
-                        add(None, f"security group {text}", f"{piece} ({text} is a security group outside this stack; its members may be anywhere)")
+                        why = f"{piece} ({text} is a security group outside this stack; its members may be anywhere)"
+                        add(None, f"security group {text}", why)
                     else:
                         add(None, "security group " + ", ".join(self.graph.name_of(k) for k in found.keys), not_address=True)
         return out
@@ -383,7 +384,8 @@ class _Reader:
             for direction in ("ingress", "egress"):
                 rules = r.props.get(direction)
                 if is_unknown(rules):
-                    box.rules.append(m.SecurityRule(direction, None, f"{r.name}.{direction}", f"{r.name}.{direction} (unknown)", r.urn, True))
+                    where = f"{r.name}.{direction}"
+                    box.rules.append(m.SecurityRule(direction, None, where, f"{where} (unknown)", r.urn, True))
                     continue
                 for i, rule in enumerate(rules if isinstance(rules, list) else []):
                     where = f"{r.name}.{direction}[{i}]"
@@ -403,12 +405,14 @@ class _Reader:
             p = r.props
             if r.type == SECURITY_GROUP_RULE:
                 direction = p.get("type")
-                fields = {"cidrBlocks": "cidr", "ipv6CidrBlocks": "cidr", "prefixListIds": "pl", "sourceSecurityGroupId": "sg", "self": "self"}
+                fields = {"cidrBlocks": "cidr", "ipv6CidrBlocks": "cidr", "prefixListIds": "pl",
+                          "sourceSecurityGroupId": "sg", "self": "self"}  # fmt: skip
             else:
                 direction = "ingress" if r.type == SG_INGRESS_RULE else "egress"
                 fields = {"cidrIpv4": "cidr", "cidrIpv6": "cidr", "prefixListId": "pl", "referencedSecurityGroupId": "sg"}
             if is_unknown(direction) or direction not in ("ingress", "egress"):
-                rules = [m.SecurityRule(d, None, f"{r.name}.type", f"{r.name} (type unknown)", r.urn, True) for d in ("ingress", "egress")]
+                rules = [m.SecurityRule(d, None, f"{r.name}.type", f"{r.name} (type unknown)", r.urn, True)
+                         for d in ("ingress", "egress")]  # fmt: skip
             else:
                 rules = self._peer_rules(r, direction, p, r.name, fields, None)
             groups = self.refs.candidates(r, "securityGroupId", SECURITY_GROUPS)
@@ -446,7 +450,8 @@ class _Reader:
             label = f"{where} {action} {ports} {arrow} {value if not is_unknown(value) else '<unknown>'} (rule {number})"
             prefix = parse_prefix(value)
             unknown = prefix is None or is_unknown(action) or not isinstance(number, int)
-            piece = f"{where}.{key}" if prefix is None else (f"{where}.{action_key}" if is_unknown(action) else f"{where}.{number_key}")
+            bad_key = key if prefix is None else (action_key if is_unknown(action) else number_key)
+            piece = f"{where}.{bad_key}"
             out.append(m.SecurityRule(direction, prefix if not unknown else None, piece if unknown else str(value), label,
                                       owner.urn, peer_unknown=unknown, allow=action != "deny",
                                       number=number if isinstance(number, int) else 0, all_traffic=not narrowed))  # fmt: skip
@@ -496,7 +501,8 @@ class _Reader:
         acl = m.NetworkAcl(key, name)
         for direction in ("ingress", "egress"):
             for cidr in ("0.0.0.0/0", "::/0"):
-                acl.rules.append(m.SecurityRule(direction, parse_prefix(cidr), cidr, f"{name} (AWS default) allow all {cidr} (rule 100)", key, number=100))
+                label = f"{name} (AWS default) allow all {cidr} (rule 100)"
+                acl.rules.append(m.SecurityRule(direction, parse_prefix(cidr), cidr, label, key, number=100))
         self.graph.nacls[key] = acl
         self.graph.names[key] = name
         self.default_nacl[vpc] = key
@@ -522,8 +528,8 @@ class _Reader:
             tier, tagged = _tier(p)
             # Any instance may ask for a public IP or get an Elastic IP, so mapPublicIpOnLaunch proves nothing.
             public = True if p.get("mapPublicIpOnLaunch") is True else None
-            subnet = m.Subnet(r.urn, r.name, "aws", network, cidrs, tier, tagged, public,
-                              tables.get(r.urn) or g.default_route_tables.get(network or ""), cidr_unknown=unknown or not cidrs)  # fmt: skip
+            table = tables.get(r.urn) or g.default_route_tables.get(network or "")
+            subnet = m.Subnet(r.urn, r.name, "aws", network, cidrs, tier, tagged, public, table, cidr_unknown=unknown or not cidrs)
             subnet.nacl = nacl_of.get(r.urn) or self.default_nacl.get(network or "")
             if network is None:
                 subnet.security_unknown = f"{r.name}.vpcId (its VPC and security groups are not in this stack)"
