@@ -1,0 +1,202 @@
+"""For each policy of the pack: generated edits that turn the compliant estate into a violating one.
+
+``MUTATIONS[policy](data, stack)`` draws an edit with hypothesis' ``data``, applies it to ``stack`` in place and
+returns the URN the policy must flag (``None`` for the root stack) plus the policy config the edit needs.
+Every edit is one a real program could make: a region, a CIDR, a statement, a tag, a missing resource.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from collections.abc import Callable
+from typing import Any
+
+from hypothesis import strategies as st
+
+from residency.engine.stack import UNKNOWN, EngineStack
+from tests.robustness.conftest import add_resource, of_type
+
+PARENT_V4 = ipaddress.ip_network("203.0.113.0/24")
+PARENT_V6 = ipaddress.ip_network("2001:db8:bad::/48")
+PARENT_TENANCY = "ocid1.tenancy.oc1..aaaaaaaaparentexample000000000000000000000000000000000000"
+FOREIGN_REGIONS = ["eu-frankfurt-1", "uk-london-1", "ap-tokyo-1", "sa-saopaulo-1", "ca-toronto-1", "eu-amsterdam-1",
+                   "me-dubai-1", "ap-sydney-1", "il-jerusalem-1", "mx-queretaro-1"]  # fmt: skip
+FOREIGN_REGION_KEYS = ["fra", "lhr", "nrt", "gru", "yyz", "ams", "dxb", "syd", "mtz", "qro"]
+
+
+def overlapping_parent_cidr() -> st.SearchStrategy[str]:
+    """A CIDR that overlaps a parent range: inside it, equal, or a supernet (0.0.0.0/0 and ::/0 included)."""
+
+    def around(net: ipaddress._BaseNetwork, length: int, offset: int) -> str:
+        if length <= net.prefixlen:
+            return str(net.supernet(new_prefix=length))
+        subnets = 2 ** (length - net.prefixlen)
+        base = int(net.network_address) + (offset % subnets) * 2 ** (net.max_prefixlen - length)
+        return f"{ipaddress.ip_address(base)}/{length}"
+
+    v4 = st.builds(around, st.just(PARENT_V4), st.integers(0, 32), st.integers(0, 2**16))
+    v6 = st.builds(around, st.just(PARENT_V6), st.integers(0, 128), st.integers(0, 2**40))
+    return st.one_of(v4, v6)
+
+
+def foreign_region() -> st.SearchStrategy[str]:
+    return st.sampled_from(FOREIGN_REGIONS)
+
+
+def _tcp_rule(peer_key: str, peer: str, port: int) -> dict[str, Any]:
+    kind = "sourceType" if peer_key == "source" else "destinationType"
+    return {"protocol": "6", peer_key: peer, kind: "CIDR_BLOCK", "stateless": False, "tcpOptions": {"min": port, "max": port}}
+
+
+def region_providers(data, stack: EngineStack):
+    provider = data.draw(st.sampled_from(of_type(stack, "pulumi:providers:oci")), label="provider")
+    provider.inputs["region"] = data.draw(foreign_region(), label="region")
+    return provider.urn, None
+
+
+def region_replication(data, stack: EngineStack):
+    policy = of_type(stack, "replicationPolicy:ReplicationPolicy")[0]
+    policy.inputs["destinationRegionName"] = data.draw(foreign_region(), label="region")
+    return policy.urn, None
+
+
+def keys_for_data(data, stack: EngineStack):
+    bucket = data.draw(st.sampled_from(of_type(stack, "bucket:Bucket")), label="bucket")
+    region = data.draw(st.sampled_from(FOREIGN_REGION_KEYS), label="key region")
+    suffix = data.draw(st.text("abcdefghijklmnopqrstuvwxyz0123456789", min_size=8, max_size=40), label="suffix")
+    bucket.inputs["kmsKeyId"] = f"ocid1.key.oc1.{region}.{suffix}.{suffix[::-1]}"
+    bucket.property_dependencies.pop("kmsKeyId", None)
+    return bucket.urn, None
+
+
+def immutable_backups(data, stack: EngineStack):
+    backup = next(b for b in of_type(stack, "bucket:Bucket") if b.name.endswith("-backup"))
+    rule = backup.inputs["retentionRules"][0]
+    if data.draw(st.booleans(), label="shorten (else unlock)"):
+        rule["duration"] = {"timeAmount": str(data.draw(st.integers(1, 364), label="days")), "timeUnit": "DAYS"}
+    else:
+        rule.pop("timeRuleLocked", None)
+    return backup.urn, None
+
+
+def backup_coverage(data, stack: EngineStack):
+    policy = of_type(stack, "replicationPolicy:ReplicationPolicy")[0]
+    source = stack.by_urn[policy.property_dependencies["bucket"][0]]
+    if data.draw(st.booleans(), label="drop the policy (else same region)"):
+        stack.resources.remove(policy)
+        del stack.by_urn[policy.urn]
+    else:
+        policy.inputs["destinationRegionName"] = "us-ashburn-1"  # the bucket's own region: no regional backup
+    return source.urn, None
+
+
+def residency_tags(data, stack: EngineStack):
+    tagged = [r for r in stack.resources if isinstance(r.inputs.get("freeformTags"), dict)]
+    resource = data.draw(st.sampled_from(tagged), label="resource")
+    if data.draw(st.booleans(), label="drop (else change)"):
+        resource.inputs["freeformTags"].pop("jurisdiction")
+    else:
+        resource.inputs["freeformTags"]["jurisdiction"] = data.draw(st.sampled_from(["EU", "us", "", "CN", "global"]))
+    return resource.urn, None
+
+
+def residency_waivers(data, stack: EngineStack):
+    name = data.draw(st.from_regex(r"[a-z]{3,12}(-[a-z]{2,8}){0,3}", fullmatch=True), label="policy name")
+    waiver = {"policy": f"not-a-policy-{name}", "urns": [stack.root.urn], "reason": "x" * 40,
+              "approver": "ciso@example.com", "expires": "2099-01-01"}  # fmt: skip
+    return None, {"residency-waivers": {"waivers": [waiver]}}
+
+
+def no_parent_ingress(data, stack: EngineStack):
+    sl = data.draw(st.sampled_from(of_type(stack, "securityList:SecurityList")), label="security list")
+    rules = sl.inputs["ingressSecurityRules"]
+    at = data.draw(st.integers(0, len(rules)), label="position")
+    rules.insert(at, _tcp_rule("source", data.draw(overlapping_parent_cidr(), label="cidr"), data.draw(st.integers(1, 65535))))
+    return sl.urn, None
+
+
+def no_parent_egress(data, stack: EngineStack):
+    cidr = data.draw(overlapping_parent_cidr(), label="cidr")
+    if data.draw(st.booleans(), label="security list (else route)"):
+        target = data.draw(st.sampled_from(of_type(stack, "securityList:SecurityList")), label="security list")
+        target.inputs["egressSecurityRules"].append(_tcp_rule("destination", cidr, data.draw(st.integers(1, 65535))))
+    else:
+        target = of_type(stack, "routeTable:RouteTable")[0]
+        target.inputs["routeRules"].append({"destination": cidr, "destinationType": "CIDR_BLOCK", "networkEntityId": UNKNOWN})
+    return target.urn, None
+
+
+def cross_tenancy(data, stack: EngineStack):
+    policy = of_type(stack, "policy:Policy")[0]
+    verb = data.draw(st.sampled_from(["inspect", "read", "use", "manage"]), label="verb")
+    what = data.draw(st.sampled_from(["all-resources", "object-family", "buckets", "keys", "virtual-network-family"]))
+    statements = data.draw(
+        st.sampled_from([
+            [f"Define tenancy Parent as {PARENT_TENANCY}", f"Admit group Ops of tenancy Parent to {verb} {what} in tenancy"],
+            [f"Endorse group Ops to {verb} {what} in any-tenancy"],
+            [f"Define tenancy Parent as {PARENT_TENANCY}", f"Endorse group Ops to {verb} {what} in tenancy Parent"],
+        ]),  # fmt: skip
+        label="statements",
+    )
+    policy.inputs["statements"] = policy.inputs["statements"] + statements
+    return policy.urn, None
+
+
+def untrusted_peering(data, stack: EngineStack):
+    vcn = of_type(stack, "vcn:Vcn")[0]
+    region = data.draw(st.sampled_from(["phx", "iad", *FOREIGN_REGION_KEYS]), label="peer region")
+    suffix = data.draw(st.text("abcdefghijklmnopqrstuvwxyz0123456789", min_size=4, max_size=30), label="peer")
+    lpg = add_resource(
+        stack, "oci:Core/localPeeringGateway:LocalPeeringGateway", "lpg-generated",
+        {"compartmentId": UNKNOWN, "vcnId": UNKNOWN, "peerId": f"ocid1.localpeeringgateway.oc1.{region}.{suffix}",
+         "freeformTags": {"jurisdiction": "US"}},
+        property_dependencies={"vcnId": [vcn.urn]},
+    )  # fmt: skip
+    return lpg.urn, None
+
+
+def private_data_stores(data, stack: EngineStack):
+    bucket = data.draw(st.sampled_from(of_type(stack, "bucket:Bucket")), label="bucket")
+    bucket.inputs["accessType"] = data.draw(st.sampled_from(["ObjectRead", "ObjectReadWithoutList"]), label="access")
+    return bucket.urn, None
+
+
+def network_reachability(data, stack: EngineStack):
+    """Open one subnet to the internet: a gateway, a default route to it, a public subnet, an admitting rule."""
+    subnet = data.draw(st.sampled_from(of_type(stack, "subnet:Subnet")), label="subnet")
+    vcn = of_type(stack, "vcn:Vcn")[0]
+    table = of_type(stack, "routeTable:RouteTable")[0]
+    sl = stack.by_urn[subnet.property_dependencies["securityListIds"][0]]
+    igw = add_resource(
+        stack, "oci:Core/internetGateway:InternetGateway", "igw-generated",
+        {"compartmentId": UNKNOWN, "vcnId": UNKNOWN, "enabled": True, "freeformTags": {"jurisdiction": "US"}},
+        property_dependencies={"vcnId": [vcn.urn]},
+    )  # fmt: skip
+    dest = data.draw(st.sampled_from(["0.0.0.0/0", "0.0.0.0/1", "128.0.0.0/1", "8.0.0.0/5"]), label="route")
+    table.inputs["routeRules"].append({"destination": dest, "destinationType": "CIDR_BLOCK", "networkEntityId": UNKNOWN})
+    table.property_dependencies.setdefault("routeRules", []).append(igw.urn)
+    subnet.inputs["prohibitPublicIpOnVnic"] = False
+    subnet.inputs["prohibitInternetIngress"] = False
+    subnet.inputs["freeformTags"]["residency-tier"] = "data"
+    source = data.draw(st.sampled_from(["0.0.0.0/0", "8.8.8.0/24", "1.0.0.0/8", "64.0.0.0/3"]), label="source")
+    port = data.draw(st.integers(1, 65535), label="port")
+    sl.inputs["ingressSecurityRules"].insert(0, _tcp_rule("source", source, port))
+    sl.inputs["egressSecurityRules"].insert(0, _tcp_rule("destination", "0.0.0.0/0", port))
+    return subnet.urn, None
+
+
+MUTATIONS: dict[str, Callable[[Any, EngineStack], tuple[str | None, dict | None]]] = {
+    "us-region-providers": region_providers,
+    "us-region-replication": region_replication,
+    "us-keys-for-data": keys_for_data,
+    "immutable-backups": immutable_backups,
+    "backup-coverage": backup_coverage,
+    "residency-tags": residency_tags,
+    "residency-waivers": residency_waivers,
+    "no-parent-company-ingress": no_parent_ingress,
+    "no-parent-company-egress": no_parent_egress,
+    "no-cross-tenancy-grants": cross_tenancy,
+    "no-untrusted-peering": untrusted_peering,
+    "private-data-stores": private_data_stores,
+    "network-reachability": network_reachability,
+}
