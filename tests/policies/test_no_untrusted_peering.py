@@ -82,3 +82,28 @@ def test_peers_outside_the_stack_cannot_be_verified(pack):
         ("aws:ec2/vpcEndpoint:VpcEndpoint", "third-party"),
     ]}
     assert all("cannot be verified at preview" in m for m in messages)
+
+
+def unknown_peer_values():
+    """Peer identities wired from outputs of resources created in the same run: unknown at preview."""
+    o = pulumi.ResourceOptions(provider=oci_provider())
+    ao = pulumi.ResourceOptions(provider=aws_provider())
+    other_vpc = aws.ec2.Vpc("other-vpc", cidr_block="10.9.0.0/16", opts=ao)
+    aws.ec2.VpcPeeringConnection("pcx-unknown-owner", vpc_id="vpc-1", peer_vpc_id=other_vpc.id,
+                                 peer_owner_id=other_vpc.owner_id, opts=ao)
+    other_gateway = aws.ec2transitgateway.TransitGateway("other-tgw", opts=ao)
+    aws.ec2transitgateway.PeeringAttachment("tgw-unknown-account", transit_gateway_id="tgw-1",
+                                            peer_transit_gateway_id=other_gateway.id, peer_region="us-west-2",
+                                            peer_account_id=other_gateway.owner_id, opts=ao)
+    cpe_address = oci.core.PublicIp("cpe-address", compartment_id=COMP, lifetime="RESERVED", opts=o)
+    oci.core.Cpe("cpe-unknown-address", compartment_id=COMP, ip_address=cpe_address.ip_address, opts=o)
+
+
+def test_unknown_peer_identities_fail_closed(pack):
+    urns, messages = flagged(unknown_peer_values, pack, POLICY, with_messages=True)
+    assert urns == {urn_of(t, n) for t, n in [
+        ("aws:ec2/vpcPeeringConnection:VpcPeeringConnection", "pcx-unknown-owner"),
+        ("aws:ec2transitgateway/peeringAttachment:PeeringAttachment", "tgw-unknown-account"),
+        ("oci:Core/cpe:Cpe", "cpe-unknown-address"),
+    ]}
+    assert all("cannot be verified at preview" in m for m in messages)

@@ -10,7 +10,13 @@ from tests.policies.conftest import PACK_DIR
 
 POLICIES = load_policies(PACK_DIR)
 NAMES = [p.name for p in POLICIES]
-TEST_SOURCES = {p: p.read_text() for p in Path(__file__).parent.glob("test_*.py") if p.name != Path(__file__).name}
+# Policy tests live in tests/policies; the network-reachability stack policy has its own tests/reachability.
+TEST_SOURCES = {
+    p: p.read_text()
+    for folder in ("policies", "reachability")
+    for p in (Path(__file__).parents[1] / folder).glob("test_*.py")
+    if p.name != Path(__file__).name
+}
 
 
 def test_names_are_unique_kebab_case():

@@ -31,7 +31,7 @@ def test_igw_and_open_security_list(reachability_pack):
     )
 
 
-def test_private_subnet_behind_igw_is_clean(reachability_pack):
+def test_compliant_private_subnet_behind_igw_is_clean(reachability_pack):
     assert _paths(reachability_pack, f.igw_private_subnet) == []
 
 
