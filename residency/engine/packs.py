@@ -47,6 +47,8 @@ from residency.engine.pack_config import (
 from residency.engine.stack import EngineStack, urn_name, urn_type
 
 DEFAULT_START_TIMEOUT = float(os.environ.get("RESIDENCY_PACK_START_TIMEOUT", "60"))
+# A pack that hangs inside a policy must not hang the preview: every analyzer call has this deadline.
+DEFAULT_CALL_TIMEOUT = float(os.environ.get("RESIDENCY_PACK_CALL_TIMEOUT", "300"))
 ENGINE_ADDRESS = "127.0.0.1:0"  # pulumi_policy ignores the engine address; there is no engine to call back.
 _MAX_MESSAGE = 400 * 1024 * 1024
 _GRPC_OPTIONS = [("grpc.max_receive_message_length", _MAX_MESSAGE), ("grpc.max_send_message_length", _MAX_MESSAGE)]
@@ -196,6 +198,7 @@ class PolicyPackProcess:
         organization: str = "organization",
         tags: Mapping[str, str] | None = None,
         start_timeout: float | None = None,
+        call_timeout: float | None = None,
     ):
         self.pack_dir = Path(pack_dir).resolve()
         self.project = project
@@ -206,6 +209,7 @@ class PolicyPackProcess:
         self.organization = organization
         self.tags = dict(tags or {})
         self.start_timeout = DEFAULT_START_TIMEOUT if start_timeout is None else start_timeout
+        self.call_timeout = DEFAULT_CALL_TIMEOUT if call_timeout is None else call_timeout
         try:
             self._file_config = parse_policy_pack_config(policy_config)
         except PolicyConfigError as err:
@@ -364,7 +368,7 @@ class PolicyPackProcess:
 
     def _rpc(self, what: str, call: Any, request: Any) -> Any:
         try:
-            return call(request)
+            return call(request, timeout=self.call_timeout)
         except grpc.RpcError as err:
             raise PolicyPackError(self._rpc_message(what, err)) from None
 
@@ -532,7 +536,7 @@ class PolicyPackProcess:
         try:
             for resource in stack.resources:
                 request = analyze_request(stack, resource, remediated.get(resource.urn))
-                in_flight.append((resource.urn, stub.Analyze.future(request)))
+                in_flight.append((resource.urn, stub.Analyze.future(request, timeout=self.call_timeout)))
                 if len(in_flight) >= _IN_FLIGHT:
                     collect(*in_flight.popleft())
             while in_flight:

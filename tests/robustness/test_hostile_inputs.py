@@ -6,6 +6,8 @@ message are the contract; the rest drive the engine API in-process to stay fast.
 
 from __future__ import annotations
 
+import asyncio
+
 import json
 import os
 import signal
@@ -185,18 +187,14 @@ def test_pack_that_never_reports_its_port_times_out_and_leaves_nothing(pid_dir):
     assert recorded and leftovers(pid_dir) == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="PolicyPackProcess.analyze sets no gRPC deadline: a pack that hangs inside Analyze blocks the preview "
-    "forever (fix: pass timeout= to stub.Analyze.future(...).result() / stub.AnalyzeStack(...) from a "
-    "RESIDENCY_PACK_CALL_TIMEOUT setting and raise PolicyPackError naming the pack and the resource)",
-)
 def test_pack_that_hangs_in_analyze_is_bounded_and_leaves_nothing(pid_dir):
-    pack = PolicyPackProcess(HANGING_PACK, project=PROJECT, stack=STACK, config=CONFIG)
+    pack = PolicyPackProcess(HANGING_PACK, project=PROJECT, stack=STACK, config=CONFIG, call_timeout=1.5)
     pack.start()
     outcome: dict[str, BaseException | None] = {}
 
     def run() -> None:
+        asyncio.set_event_loop(asyncio.new_event_loop())  # the mock runtime needs a loop in this thread
+
         def program():
             pulumi.CustomResource("test:index:Thing", "thing", {})
 
