@@ -27,6 +27,7 @@ from residency.engine.pack_config import PolicyConfig
 from residency.engine.packs import PolicyPackError, PolicyPackProcess
 from residency_policies.registry import ALL_POLICIES
 from tests.robustness.conftest import CONFIG, PROJECT, STACK, clone, configure, crashes
+from process_watch import pid_dir, process_alive  # noqa: F401  (shared fixture)
 from tests.robustness.strategies import values
 
 REPO = Path(__file__).resolve().parents[2]
@@ -36,28 +37,8 @@ HANGING_PACK = Path(__file__).resolve().parent / "packs" / "hanging"
 CLI_TIMEOUT = 120
 
 
-def alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    try:
-        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-    except (OSError, IndexError):
-        return False
-    return state not in ("Z", "X")
-
-
-@pytest.fixture
-def pid_dir(tmp_path, monkeypatch):
-    directory = tmp_path / "pids"
-    directory.mkdir()
-    monkeypatch.setenv("RESIDENCY_TEST_PID_DIR", str(directory))
-    return directory
-
-
 def leftovers(pid_dir: Path) -> list[str]:
-    return [p.name for p in pid_dir.iterdir() if alive(int(p.name.rsplit("-", 1)[1]))]
+    return [p.name for p in pid_dir.iterdir() if process_alive(int(p.name.rsplit("-", 1)[1]))]
 
 
 def write_project(root: Path, program: str, stack_yaml: str = "config:\n  oci:region: us-ashburn-1\n") -> Path:
