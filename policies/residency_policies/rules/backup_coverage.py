@@ -50,7 +50,7 @@ def check_stack(resources: list[ResourceView], rules: Rules) -> Iterator[Finding
             region = p.props.get("destinationRegionName")
             if is_unknown(region):
                 verdicts.append(("unknown", p))
-            elif region in rules.allowed_regions_oci and region != own_region:
+            elif isinstance(region, str) and region in rules.allowed_regions_oci and region != own_region:
                 verdicts.append(("ok", p))
             else:
                 verdicts.append(("bad", p))
