@@ -110,3 +110,14 @@ def configure(pack: PolicyPackProcess, overrides: Mapping[str, PolicyConfig]) ->
         if value.properties:
             entry.properties.update(value.properties)
     pack._stub.Configure(request)  # the engine's Configure RPC; PolicyPackProcess only sends it at load time
+
+
+# CI runs are repeatable: a fresh random example there would fail a submission for a bug no change
+# introduced. Developers' runs stay random and keep exploring.
+import os as _os
+
+from hypothesis import settings as _hypothesis_settings
+
+_hypothesis_settings.register_profile("ci", derandomize=True)
+if _os.environ.get("CI"):
+    _hypothesis_settings.load_profile("ci")
