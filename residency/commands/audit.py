@@ -14,6 +14,7 @@ from pathlib import Path
 from rich.console import Console
 from rich.markup import escape
 
+from residency.commands.policy_pack_options import add_policy_pack_arguments
 from residency.reports.writer import add_report_arguments
 
 EXIT_OK, EXIT_MANDATORY, EXIT_ERROR = 0, 1, 2
@@ -31,14 +32,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
         ),
     )
     parser.add_argument("--state", required=True, metavar="FILE", help="the `pulumi stack export` JSON file")
-    parser.add_argument(
-        "--policy-pack", action="append", default=[], metavar="DIR",
-        help="policy pack directory (repeatable; default inside this repository: policies/)",
-    )
-    parser.add_argument(
-        "--policy-pack-config", action="append", default=[], metavar="FILE",
-        help="JSON policy config for the --policy-pack at the same position",
-    )
+    add_policy_pack_arguments(parser)
     parser.add_argument("--json", action="store_true", help="print one JSON object instead of the audit display")
     add_report_arguments(parser)
     return parser

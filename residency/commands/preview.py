@@ -12,6 +12,7 @@ from pathlib import Path
 
 from rich.console import Console
 
+from residency.commands.policy_pack_options import add_policy_pack_arguments
 from residency.reports.writer import add_report_arguments
 
 EXIT_OK, EXIT_MANDATORY, EXIT_ERROR = 0, 1, 2
@@ -29,14 +30,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
     )
     parser.add_argument("--cwd", default=".", help="the project directory holding Pulumi.yaml (default: .)")
     parser.add_argument("--stack", help="stack name: loads Pulumi.<stack>.yaml from the stack config directory")
-    parser.add_argument(
-        "--policy-pack", action="append", default=[], metavar="DIR",
-        help="policy pack directory (repeatable; default inside this repository: policies/)",
-    )
-    parser.add_argument(
-        "--policy-pack-config", action="append", default=[], metavar="FILE",
-        help="JSON policy config for the --policy-pack at the same position",
-    )
+    add_policy_pack_arguments(parser)
     parser.add_argument(
         "--config", action="append", default=[], metavar="KEY=VALUE",
         help="override one stack config key (repeatable)",
