@@ -277,14 +277,7 @@ class _Reader:
         for r in self.of(*ROUTE_TABLES):
             vpc = self.vpc_of(r) if r.type == ROUTE_TABLE else self.vpc_of(r, "defaultRouteTableId")
             table = m.RouteTable(r.urn, r.name, network=vpc)
-            routes = r.props.get("routes")
-            if is_unknown(routes):
-                table.unknown_rules = f"{r.name}.routes"
-            for i, rule in enumerate(routes if isinstance(routes, list) else []):
-                where = f"{r.name}.routes[{i}]"
-                if not isinstance(rule, dict):
-                    table.routes.append(m.Route(None, "unknown", (f"unresolved:{where}",), where, r.urn))
-                    continue
+            for where, rule in table.read_inline_rules(r.props.get("routes"), "routes"):
                 table.routes.extend(self._routes(r, rule, where, inline=True))
             g.route_tables[r.urn] = table
             if r.type == DEFAULT_ROUTE_TABLE and vpc:

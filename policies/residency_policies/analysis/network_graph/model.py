@@ -7,10 +7,12 @@ the URN and name of the resource it came from, so a violation can name it.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 from residency_policies.analysis.network_graph.prefixes import Prefix, PrefixTable
+from residency_policies.values import is_unknown
 
 
 @dataclass(frozen=True)
@@ -69,6 +71,18 @@ class RouteTable:
     unknown_rules: str | None = None  # the whole rule list is unknown: names the property
     network: str | None = None
     _index: PrefixTable | None = None
+
+    def read_inline_rules(self, rules: Any, prop: str) -> Iterator[tuple[str, dict]]:
+        """Each readable inline rule with its place (``<table>.<prop>[i]``). A rule list unknown at preview
+        marks the table's rules unknown; an unreadable rule becomes a route to an unresolved hop."""
+        if is_unknown(rules):
+            self.unknown_rules = f"{self.name}.{prop}"
+        for i, rule in enumerate(rules if isinstance(rules, list) else []):
+            where = f"{self.name}.{prop}[{i}]"
+            if isinstance(rule, dict):
+                yield where, rule
+            else:
+                self.routes.append(Route(None, "unknown", (f"unresolved:{where}",), where, self.urn))
 
     def index(self) -> PrefixTable:
         if self._index is None:

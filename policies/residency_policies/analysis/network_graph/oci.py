@@ -140,14 +140,7 @@ def build(resources: list[m.NetResource], refs: References, graph: m.NetworkGrap
     for r in of(*ROUTE_TABLES):
         vcn = refs.candidates(r, "vcnId", VCN) or refs.candidates(r, "manageDefaultResourceId", VCN)
         table = m.RouteTable(r.urn, r.name, network=vcn[0] if vcn else None)
-        rules = r.props.get("routeRules")
-        if is_unknown(rules):
-            table.unknown_rules = f"{r.name}.routeRules"
-        for i, rule in enumerate(rules if isinstance(rules, list) else []):
-            where = f"{r.name}.routeRules[{i}]"
-            if not isinstance(rule, dict):
-                table.routes.append(m.Route(None, "unknown", (f"unresolved:{where}",), where, r.urn))
-                continue
+        for where, rule in table.read_inline_rules(r.props.get("routeRules"), "routeRules"):
             dest = rule.get("destination") or rule.get("cidrBlock")
             if rule.get("destinationType") == "SERVICE_CIDR_BLOCK":
                 continue  # Oracle Services Network only: reaches neither the internet nor the parent
