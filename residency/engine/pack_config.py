@@ -152,6 +152,20 @@ def _type_name(value: Any) -> str:
     return "object"
 
 
+# gojsonschema's wording of the keywords whose message only quotes the schema's bound.
+_BOUND_MESSAGES = {
+    "minimum": "Must be greater than or equal to {}",
+    "maximum": "Must be less than or equal to {}",
+    "exclusiveMinimum": "Must be greater than {}",
+    "exclusiveMaximum": "Must be less than {}",
+    "minLength": "String length must be greater than or equal to {}",
+    "maxLength": "String length must be less than or equal to {}",
+    "pattern": "Does not match pattern '{}'",
+    "minItems": "Array must have at least {} items",
+    "maxItems": "Array must have at most {} items",
+}
+
+
 def _gojsonschema_message(error: jsonschema.ValidationError) -> str:
     """Phrase a jsonschema error the way gojsonschema's ``ResultError.String()`` does."""
     field_path = ".".join(str(p) for p in error.absolute_path) or "(root)"
@@ -166,24 +180,8 @@ def _gojsonschema_message(error: jsonschema.ValidationError) -> str:
     elif v == "enum":
         allowed = ", ".join(json.dumps(a) for a in arg)
         description = f"{field_path} must be one of the following: {allowed}"
-    elif v == "minimum":
-        description = f"Must be greater than or equal to {arg}"
-    elif v == "maximum":
-        description = f"Must be less than or equal to {arg}"
-    elif v == "exclusiveMinimum":
-        description = f"Must be greater than {arg}"
-    elif v == "exclusiveMaximum":
-        description = f"Must be less than {arg}"
-    elif v == "minLength":
-        description = f"String length must be greater than or equal to {arg}"
-    elif v == "maxLength":
-        description = f"String length must be less than or equal to {arg}"
-    elif v == "pattern":
-        description = f"Does not match pattern '{arg}'"
-    elif v == "minItems":
-        description = f"Array must have at least {arg} items"
-    elif v == "maxItems":
-        description = f"Array must have at most {arg} items"
+    elif v in _BOUND_MESSAGES:
+        description = _BOUND_MESSAGES[v].format(arg)
     elif v == "additionalProperties":
         description = f"Additional property {error.message.split(chr(39))[1] if chr(39) in error.message else ''} is not allowed"
     else:
