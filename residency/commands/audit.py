@@ -45,7 +45,7 @@ def _error(message: str) -> int:
 
 
 def render_audit(result, *, state: str, console: Console) -> None:
-    from residency.engine.display import violation_line
+    from residency.engine.display import render_pack_results
 
     export = result.export
     console.print(f"Auditing state of stack [bold]{escape(export.stack)}[/bold] ({escape(state)})")
@@ -56,20 +56,7 @@ def render_audit(result, *, state: str, console: Console) -> None:
         console.print(f"[yellow]warning:[/yellow] {escape(warning)}", highlight=False)
     if result.packs:
         console.print("[bold]Policies:[/bold]")
-        for info, pack_dir in zip(result.packs, result.pack_dirs):
-            mine = [v for v in result.violations if v.policy_pack == info.name]
-            mark = "❌" if any(v.enforcement_level == "mandatory" for v in mine) else "⚠️ " if mine else "✅"
-            location = Path(pack_dir)
-            try:
-                location = location.relative_to(Path.cwd())
-            except ValueError:
-                pass
-            console.print(f"    {mark} {escape(info.name)}@v{escape(info.version)} (local: {escape(str(location))})")
-            for v in sorted(mine, key=lambda v: (v.enforcement_level != "mandatory", v.policy, v.urn)):
-                style = "red" if v.enforcement_level == "mandatory" else "yellow"
-                console.print(f"        [{style}]{escape(violation_line(v))}[/{style}]", highlight=False)
-                for line in v.message.splitlines():
-                    console.print(f"          {escape(line)}", highlight=False)
+        render_pack_results(console, result.packs, result.pack_dirs, result.violations, cwd=Path.cwd())
     mandatory, advisory = len(result.mandatory), len(result.advisory)
     console.print("\n[bold]Resources:[/bold]")
     console.print(f"    {len(result.resources)} in state")

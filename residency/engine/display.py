@@ -71,21 +71,7 @@ def render(
 
     if result.packs:
         console.print("\n[bold]Policies:[/bold]")
-        for info, pack_dir in zip(result.packs, pack_dirs):
-            mine = [v for v in result.violations if v.policy_pack == info.name]
-            mark = "❌" if any(v.enforcement_level == "mandatory" for v in mine) else "⚠️ " if mine else "✅"
-            location = Path(pack_dir)
-            if cwd is not None:
-                try:
-                    location = location.relative_to(cwd)
-                except ValueError:
-                    pass
-            console.print(f"    {mark} {escape(info.name)}@v{escape(info.version)} (local: {escape(str(location))})")
-            for v in sorted(mine, key=lambda v: (v.enforcement_level != "mandatory", v.policy, v.urn)):
-                style = "red" if v.enforcement_level == "mandatory" else "yellow"
-                console.print(f"        [{style}]{escape(violation_line(v))}[/{style}]", highlight=False)
-                for line in v.message.splitlines():
-                    console.print(f"          {escape(line)}", highlight=False)
+        render_pack_results(console, result.packs, pack_dirs, result.violations, cwd=cwd)
 
     created = len(rows)
     mandatory, advisory = len(result.mandatory), len(result.advisory)
@@ -94,6 +80,25 @@ def render(
     console.print(f"\n[bold]Policy violations:[/bold] {mandatory} mandatory, {advisory} advisory")
     if mandatory:
         console.print("[red]error:[/red] preview failed: mandatory policy violations")
+
+
+def render_pack_results(console: Console, packs, pack_dirs, violations, *, cwd: Path | None) -> None:
+    """The lines under ``Policies:``: each pack's mark, name and location, then its violations."""
+    for info, pack_dir in zip(packs, pack_dirs):
+        mine = [v for v in violations if v.policy_pack == info.name]
+        mark = "❌" if any(v.enforcement_level == "mandatory" for v in mine) else "⚠️ " if mine else "✅"
+        location = Path(pack_dir)
+        if cwd is not None:
+            try:
+                location = location.relative_to(cwd)
+            except ValueError:
+                pass
+        console.print(f"    {mark} {escape(info.name)}@v{escape(info.version)} (local: {escape(str(location))})")
+        for v in sorted(mine, key=lambda v: (v.enforcement_level != "mandatory", v.policy, v.urn)):
+            style = "red" if v.enforcement_level == "mandatory" else "yellow"
+            console.print(f"        [{style}]{escape(violation_line(v))}[/{style}]", highlight=False)
+            for line in v.message.splitlines():
+                console.print(f"          {escape(line)}", highlight=False)
 
 
 def to_json(result: PreviewResult, *, project: str, stack: str, pack_dirs: Sequence[Path]) -> dict[str, Any]:
