@@ -86,6 +86,43 @@ def oci_services(args: Mapping[str, Any], region: str) -> dict[str, Any]:
     return {"services": services, "filters": args.get("filters"), "id": "services"}
 
 
+# Oracle-managed Cloud Guard detector recipes and Security Zone policies exist in every tenancy; programs
+# look them up to attach them to their targets and security recipes.
+_ORACLE_DETECTOR_RECIPES = (
+    ("IAAS_CONFIGURATION_DETECTOR", "OCI Configuration Detector Recipe"),
+    ("IAAS_ACTIVITY_DETECTOR", "OCI Activity Detector Recipe"),
+    ("IAAS_THREAT_DETECTOR", "OCI Threat Detector Recipe"),
+)
+_ORACLE_SECURITY_POLICIES = (
+    "deny_public_buckets",
+    "deny_db_system_public_access",
+    "deny_buckets_without_vault_key",
+    "deny_block_volume_without_vault_key",
+)
+
+
+def oci_detector_recipes(args: Mapping[str, Any], region: str) -> dict[str, Any]:
+    key = oci_region_key(region).lower()
+    items = [
+        {"id": f"ocid1.cloudguarddetectorrecipe.oc1.{key}.preview{detector.lower()}", "owner": "ORACLE",
+         "detector": detector, "displayName": name, "compartmentId": args.get("compartmentId"), "state": "ACTIVE"}
+        for detector, name in _ORACLE_DETECTOR_RECIPES
+    ]
+    return {"detectorRecipeCollections": [{"items": items}], "compartmentId": args.get("compartmentId"),
+            "id": "detector-recipes"}
+
+
+def oci_security_policies(args: Mapping[str, Any], region: str) -> dict[str, Any]:
+    key = oci_region_key(region).lower()
+    items = [
+        {"id": f"ocid1.securityzonessecuritypolicy.oc1.{key}.preview{name.replace('_', '')}", "owner": "ORACLE",
+         "friendlyName": name, "displayName": name, "compartmentId": args.get("compartmentId"), "state": "ACTIVE"}
+        for name in _ORACLE_SECURITY_POLICIES
+    ]
+    return {"securityPolicyCollections": [{"items": items}], "compartmentId": args.get("compartmentId"),
+            "id": "security-policies"}
+
+
 PREVIEW_ACCOUNT_ID = "123456789012"
 
 
@@ -128,6 +165,8 @@ INVOKE_HANDLERS: dict[str, InvokeHandler] = {
     "oci:objectstorage/getnamespace:getnamespace": oci_namespace,
     "oci:identity/getavailabilitydomains:getavailabilitydomains": oci_availability_domains,
     "oci:core/getservices:getservices": oci_services,
+    "oci:cloudguard/getdetectorrecipes:getdetectorrecipes": oci_detector_recipes,
+    "oci:cloudguard/getsecuritypolicies:getsecuritypolicies": oci_security_policies,
     "aws:index/getcalleridentity:getcalleridentity": aws_caller_identity,
     "aws:index/getregion:getregion": aws_region,
     "aws:index/getpartition:getpartition": aws_partition,
