@@ -66,7 +66,7 @@ def _range_finding(verdict: cidrs.RangeVerdict, view: ResourceView, verb: str, p
     return None
 
 
-def judge_address(address: nr.Address, view: ResourceView, index: StackIndex, rules: Rules,
+def judge_address(address: nr.Address, view: ResourceView, index: StackIndex | None, rules: Rules,
                   verb: str) -> Iterator[Finding]:
     parents = rules.parent_cidrs
     kind = address.kind
@@ -226,14 +226,33 @@ def _judge_address_list(address, view, index, verb, parents) -> Iterator[Finding
                 yield finding
 
 
+# Addresses a resource states by itself are judged per resource (``Analyze``), so a deployment is stopped
+# before the offending rule is created even when the stack phase never runs (``pulumi up --skip-preview``).
+# References to other resources (prefix lists, security groups, firewall address lists, the rule order
+# that shields an allow-everything firewall rule) are judged over the stack (``AnalyzeStack``).
+SELF_CONTAINED = frozenset({nr.CIDR, nr.OCI_ENDPOINT, nr.ADB_ACL_ENTRY, nr.UNKNOWN_LIST})
+
+
+def _addresses(view: ResourceView, direction: str) -> Iterator[nr.Address]:
+    if view.type in nr.EXTRACTORS:
+        for address in nr.addresses(view.type, view.props):
+            if address.direction in (direction, nr.EITHER):
+                yield address
+
+
+def judge_resource(view: ResourceView, rules: Rules, direction: str) -> Iterator[Finding]:
+    """Findings for the addresses this resource states by itself."""
+    verb = _VERB[direction]
+    for address in _addresses(view, direction):
+        if address.kind in SELF_CONTAINED:
+            yield from judge_address(address, view, None, rules, verb)
+
+
 def judge_stack(resources: list[ResourceView], rules: Rules, direction: str) -> Iterator[Finding]:
-    """Findings for every rule in the stack that reaches a parent range in ``direction``."""
+    """Findings for every rule in the stack whose reference to another resource reaches a parent range."""
     index = StackIndex(resources)
     verb = _VERB[direction]
     for view in index.resources:
-        if view.type not in nr.EXTRACTORS:
-            continue
-        for address in nr.addresses(view.type, view.props):
-            if address.direction not in (direction, nr.EITHER):
-                continue
-            yield from judge_address(address, view, index, rules, verb)
+        for address in _addresses(view, direction):
+            if address.kind not in SELF_CONTAINED:
+                yield from judge_address(address, view, index, rules, verb)

@@ -7,7 +7,10 @@ ACL egress, route tables (and the default one), routes (VPC, transit gateway, VP
 gateway) and VPN connections' remote networks. A default route (``0.0.0.0/0``, ``::/0``) overlaps every
 parent range, so it is reported too: the estate sends nothing towards the open internet.
 
-It runs at stack level because a prefix list used as a destination is a separate resource.
+It judges in two phases: every address a rule states itself (a CIDR, an OCI endpoint) per resource, so
+the rule is refused before it is created; references to other resources (prefix lists, security groups,
+firewall address lists, the rule order that shields an allow-everything firewall rule) over the stack,
+where the references resolve.
 """
 
 from __future__ import annotations
@@ -15,16 +18,20 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from residency_policies.analysis import network_rules
-from residency_policies.analysis.network_judgement import judge_stack
-from residency_policies.framework import Finding, ResourceView, stack_policy
+from residency_policies.analysis.network_judgement import judge_resource, judge_stack
+from residency_policies.framework import Finding, ResourceView, resource_policy
 from residency_policies.rules_file import Rules
 
 
-def check(resources: list[ResourceView], rules: Rules) -> Iterator[Finding]:
+def check(resource: ResourceView, rules: Rules) -> Iterator[Finding]:
+    yield from judge_resource(resource, rules, network_rules.EGRESS)
+
+
+def check_stack(resources: list[ResourceView], rules: Rules) -> Iterator[Finding]:
     yield from judge_stack(resources, rules, network_rules.EGRESS)
 
 
-POLICY = stack_policy(
+POLICY = resource_policy(
     name="no-parent-company-egress",
     description="No egress rule or route sends traffic to a range that overlaps a parent-company CIDR.",
     severity="critical",
@@ -36,5 +43,6 @@ POLICY = stack_policy(
     tags=["network", "egress", "residency"],
     framework=("US data residency", "1.0", "NET-2"),
     check=check,
+    stack_check=check_stack,
     resource_types=[t for t in network_rules.EXTRACTORS],
 )

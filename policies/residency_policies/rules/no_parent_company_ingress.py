@@ -6,8 +6,10 @@ Autonomous Database access-control lists and file-system export options; AWS sec
 default one), security-group rules (classic and ``aws:vpc`` per-rule resources) and network ACLs (and
 their rules). Overlap, not equality, in IPv4 and IPv6; ``0.0.0.0/0`` and ``::/0`` overlap everything.
 
-It runs at stack level because an AWS prefix list or security group referenced by a rule is a separate
-resource: only the stack says which ranges the reference stands for.
+It judges in two phases: every address a rule states itself (a CIDR, an OCI endpoint) per resource, so
+the rule is refused before it is created; references to other resources (prefix lists, security groups,
+firewall address lists, the rule order that shields an allow-everything firewall rule) over the stack,
+where the references resolve.
 """
 
 from __future__ import annotations
@@ -15,16 +17,20 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from residency_policies.analysis import network_rules
-from residency_policies.analysis.network_judgement import judge_stack
-from residency_policies.framework import Finding, ResourceView, stack_policy
+from residency_policies.analysis.network_judgement import judge_resource, judge_stack
+from residency_policies.framework import Finding, ResourceView, resource_policy
 from residency_policies.rules_file import Rules
 
 
-def check(resources: list[ResourceView], rules: Rules) -> Iterator[Finding]:
+def check(resource: ResourceView, rules: Rules) -> Iterator[Finding]:
+    yield from judge_resource(resource, rules, network_rules.INGRESS)
+
+
+def check_stack(resources: list[ResourceView], rules: Rules) -> Iterator[Finding]:
     yield from judge_stack(resources, rules, network_rules.INGRESS)
 
 
-POLICY = stack_policy(
+POLICY = resource_policy(
     name="no-parent-company-ingress",
     description="No security list, NSG rule, firewall rule, bastion or network source, AWS security group, "
                 "security-group rule or network ACL admits a range overlapping a parent-company CIDR.",
@@ -37,5 +43,6 @@ POLICY = stack_policy(
     tags=["network", "ingress", "residency"],
     framework=("US data residency", "1.0", "NET-1"),
     check=check,
+    stack_check=check_stack,
     resource_types=[t for t in network_rules.EXTRACTORS],
 )

@@ -8,6 +8,9 @@ AWS: VPC peering (peerOwnerId), transit-gateway peering (peerAccountId), accepto
 (only for requests created in this stack), RAM principal associations and accepted shares, PrivateLink
 endpoint services' allowed principals and endpoints to third-party services, Direct Connect hosted
 interfaces and gateway associations, customer gateways in a parent-company range.
+
+Peer accounts and VPN peer addresses are judged per resource, before anything is created; peers, shares
+and services that are acceptable only when created in this stack are judged over the stack.
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ from collections.abc import Iterator
 
 from residency_policies.analysis import aws_principals as ap
 from residency_policies.analysis import cidrs
-from residency_policies.framework import Finding, ResourceView, stack_policy
+from residency_policies.framework import Finding, ResourceView, resource_policy
 from residency_policies.rules_file import Rules
 from residency_policies.values import is_unknown
 
@@ -133,26 +136,37 @@ def _gateway_address(view, rules: Rules) -> Iterator[Finding]:
         yield Finding("the VPN peer address decides who the tunnel reaches", view.urn, unverifiable=True, path=key)
 
 
-def check(resources: list[ResourceView], rules: Rules) -> Iterator[Finding]:
+def _trust(rules: Rules) -> ap.Trust:
+    return ap.Trust(rules.trusted_aws_account_ids, rules.trusted_aws_organization_ids,
+                    rules.parent_aws_account_ids, rules.parent_aws_organization_ids)
+
+
+def check(view: ResourceView, rules: Rules) -> Iterator[Finding]:
+    """What a resource states by itself (peer accounts, VPN peer addresses): refused before it is created."""
+    if not isinstance(view.props, dict):
+        return
+    if view.type in PEER_ACCOUNTS:
+        yield from _peer_accounts(view, _trust(rules))
+    if view.type in GATEWAY_ADDRESSES:
+        yield from _gateway_address(view, rules)
+
+
+def check_stack(resources: list[ResourceView], rules: Rules) -> Iterator[Finding]:
+    """Peers, shares and services that are the estate's own only when the stack creates them."""
     by_urn = {r.urn: r for r in resources}
-    trust = ap.Trust(rules.trusted_aws_account_ids, rules.trusted_aws_organization_ids,
-                     rules.parent_aws_account_ids, rules.parent_aws_organization_ids)
+    trust = _trust(rules)
     for view in resources:
         if not isinstance(view.props, dict):
             continue
         if view.type in IN_STACK_PEERS:
             yield from _in_stack_peers(view, by_urn)
-        if view.type in PEER_ACCOUNTS:
-            yield from _peer_accounts(view, trust)
-        if view.type in GATEWAY_ADDRESSES:
-            yield from _gateway_address(view, rules)
         if view.type == "aws:ram/resourceShareAccepter:ResourceShareAccepter":
             yield from _share_accepter(view, by_urn, trust)
         elif view.type == "aws:ec2/vpcEndpoint:VpcEndpoint":
             yield from _endpoint(view, by_urn)
 
 
-POLICY = stack_policy(
+POLICY = resource_policy(
     name="no-untrusted-peering",
     description="No peering connection, DRG attachment, transit-gateway peering, RAM share, PrivateLink or VPN "
                 "reaches a tenancy, account or network that is not trusted.",
@@ -165,4 +179,5 @@ POLICY = stack_policy(
     tags=["network", "peering", "cross-tenancy", "residency"],
     framework=("US data residency", "1.0", "NET-3"),
     check=check,
+    stack_check=check_stack,
 )
