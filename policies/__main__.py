@@ -6,7 +6,10 @@ everything else lives in ``residency_policies`` where tests and the docs generat
 
 from pulumi_policy import EnforcementLevel, PolicyPack
 
+from residency_policies import decode_once
 from residency_policies.registry import ALL_POLICIES
+
+decode_once.install()
 
 PolicyPack(
     name="us-data-residency",

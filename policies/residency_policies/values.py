@@ -40,11 +40,26 @@ def is_unknown(value: Any) -> bool:
     return isinstance(value, str) and value in UNKNOWN_SENTINELS
 
 
+_SCALAR_TYPES = frozenset({str, int, float, bool, type(None)})
+
+
 def unwrap(value: Any) -> Any:
     """Deep-copy ``value`` into plain dicts/lists/scalars, stripping pulumi_policy proxies.
 
     Reads the proxies' raw targets, so unknown sentinels come through as strings instead of raising.
+    Every resource is unwrapped once per policy, so the common exact types are dispatched first: an
+    ``isinstance`` against the ``Mapping``/``Sequence`` ABCs for every leaf dominated the pack's time.
     """
+    kind = type(value)
+    if kind in _SCALAR_TYPES:
+        return value
+    if kind is _DictProxy or kind is _ListProxy:
+        value = value["__target"]
+        kind = type(value)
+    if kind is dict:
+        return {str(k): unwrap(v) for k, v in value.items()}
+    if kind is list or kind is tuple:
+        return [unwrap(v) for v in value]
     if _DictProxy and isinstance(value, _DictProxy):
         value = value["__target"]
     elif _ListProxy and isinstance(value, _ListProxy):
