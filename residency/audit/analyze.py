@@ -12,15 +12,12 @@ returns (``RefreshStep.Apply``), so after a refresh a change made outside Pulumi
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from pulumi.runtime.proto import analyzer_pb2
-
 from residency.audit.export import StateExport
-from residency.engine.analyzer_requests import analyze_request, stack_resource
 from residency.engine.api import PreviewResult
 from residency.engine.capture import ROOT_STACK_TYPE
 from residency.engine.packs import PolicyPackProcess, Violation
@@ -80,51 +77,19 @@ def engine_stack_from_state(export: StateExport) -> tuple[EngineStack, dict[str,
     return EngineStack(project=export.project, stack=export.stack, resources=[root, *resources]), outputs
 
 
-class StatePolicyPackProcess(PolicyPackProcess):
-    """A pack driven over state: ``Analyze`` with inputs, ``AnalyzeStack`` with outputs, no remediation.
-
-    It also keeps the policies each call reported not applicable, which the evidence report shows.
-    """
-
-    def analyze_state(
-        self, stack: EngineStack, outputs: Mapping[str, Mapping[str, Any]]
-    ) -> tuple[list[Violation], list[dict[str, str]]]:
-        self.start()
-        violations: list[Violation] = []
-        not_applicable: list[dict[str, str]] = []
-        for resource in stack.resources:
-            response = self._rpc(f"Analyze of {resource.urn}", self._stub.Analyze, analyze_request(stack, resource))
-            violations.extend(self._violation(d, resource.urn) for d in response.diagnostics)
-            not_applicable.extend(
-                {"policyPack": self.info.name, "policy": n.policy_name, "urn": resource.urn, "reason": n.reason}
-                for n in response.not_applicable
-            )
-        request = analyzer_pb2.AnalyzeStackRequest(
-            resources=[stack_resource(stack, r, outputs.get(r.urn, {})) for r in stack.resources]
-        )
-        response = self._rpc("AnalyzeStack", self._stub.AnalyzeStack, request)
-        for diag in response.diagnostics:
-            urn = diag.urn if diag.urn in stack.by_urn else stack.root.urn
-            violations.append(self._violation(diag, urn))
-        not_applicable.extend(
-            {"policyPack": self.info.name, "policy": n.policy_name, "urn": "", "reason": n.reason}
-            for n in response.not_applicable
-        )
-        return violations, not_applicable
-
-
 def audit_export(
     export: StateExport,
-    packs: Sequence[StatePolicyPackProcess],
+    packs: Sequence[PolicyPackProcess],
     pack_dirs: Sequence[Path] = (),
 ) -> AuditResult:
     stack, outputs = engine_stack_from_state(export)
     violations: list[Violation] = []
     not_applicable: list[dict[str, str]] = []
     for pack in packs:
-        found, na = pack.analyze_state(stack, outputs)
-        violations.extend(found)
-        not_applicable.extend(na)
+        # As the engine does over state: Analyze sees inputs, AnalyzeStack outputs; nothing is remediated.
+        analysis = pack.analyze_detailed(stack, stack_properties=outputs, remediate=False)
+        violations.extend(analysis.violations)
+        not_applicable.extend(n.as_json() for n in analysis.not_applicable)
     return AuditResult(
         resources=stack.resources,
         violations=violations,

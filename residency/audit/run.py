@@ -6,9 +6,10 @@ from collections.abc import Sequence
 from contextlib import ExitStack
 from pathlib import Path
 
-from residency.audit.analyze import AuditResult, StatePolicyPackProcess, audit_export
+from residency.audit.analyze import AuditResult, audit_export
 from residency.audit.export import load_state_export
 from residency.engine.pack_config import PolicyConfigError, load_policy_pack_config_file
+from residency.engine.packs import PolicyPackProcess
 
 
 class AuditError(RuntimeError):
@@ -53,7 +54,7 @@ def run_audit(
         packs = []
         for pack_dir, pack_config in zip(pack_dirs, parsed):
             # The state is what is deployed, not a plan: the packs run as in an update (dry run false).
-            pack = StatePolicyPackProcess(
+            pack = PolicyPackProcess(
                 pack_dir, project=export.project, stack=export.stack, config={}, dry_run=False,
                 policy_config=pack_config,
             )

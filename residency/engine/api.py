@@ -25,6 +25,8 @@ class PreviewResult:
     packs: list[PackInfo] = field(default_factory=list)
     unanswered_invokes: list[str] = field(default_factory=list)
     registrations: list[Registration] = field(default_factory=list)
+    not_applicable: list[dict[str, str]] = field(default_factory=list)
+    """Each pack's "not applicable" replies (``policyPack``, ``policy``, ``urn``, ``reason``), for reports."""
 
     @property
     def mandatory(self) -> list[Violation]:
@@ -64,8 +66,11 @@ def analyze_registrations(
 ) -> PreviewResult:
     engine_stack = build_engine_stack(registrations, project=project, stack=stack, config=config, secret_keys=secret_keys)
     violations: list[Violation] = []
+    not_applicable: list[dict[str, str]] = []
     for pack in packs:
-        violations.extend(pack.analyze(engine_stack))
+        analysis = pack.analyze_detailed(engine_stack)
+        violations.extend(analysis.violations)
+        not_applicable.extend(n.as_json() for n in analysis.not_applicable)
     return PreviewResult(
         resources=engine_stack.resources,
         violations=violations,
@@ -73,6 +78,7 @@ def analyze_registrations(
         packs=[p.info for p in packs],
         unanswered_invokes=list(dict.fromkeys(unanswered_invokes)),
         registrations=list(registrations),
+        not_applicable=not_applicable,
     )
 
 

@@ -88,6 +88,25 @@ class PolicyPackConfigError(PolicyPackError):
 
 
 @dataclass(frozen=True)
+class NotApplicable:
+    """A policy's reply that it does not apply (to one resource, or to the stack when ``urn`` is empty)."""
+
+    policy_pack: str
+    policy: str
+    urn: str
+    reason: str
+
+    def as_json(self) -> dict[str, str]:
+        return {"policyPack": self.policy_pack, "policy": self.policy, "urn": self.urn, "reason": self.reason}
+
+
+@dataclass
+class Analysis:
+    violations: list[Violation]
+    not_applicable: list[NotApplicable]
+
+
+@dataclass(frozen=True)
 class Violation:
     policy_pack: str
     policy_pack_version: str
@@ -518,10 +537,29 @@ class PolicyPackProcess:
 
     def analyze(self, stack: EngineStack) -> list[Violation]:
         """Remediate, Analyze every resource (pipelined on one channel), then one AnalyzeStack."""
+        return self.analyze_detailed(stack).violations
+
+    def analyze_detailed(
+        self,
+        stack: EngineStack,
+        *,
+        stack_properties: Mapping[str, Mapping[str, Any]] | None = None,
+        remediate: bool = True,
+    ) -> Analysis:
+        """The violations and not-applicable replies of one run over ``stack``.
+
+        ``Analyze`` sees each resource's inputs (remediated, when ``remediate`` and a policy remediates);
+        ``AnalyzeStack`` sees ``stack_properties[urn]`` where given (a state audit passes outputs), else the
+        same properties as ``Analyze``.
+        """
         self.start()
         stub = self._stub
         assert stub is not None
-        remediated, violations = self._remediate(stack)
+        remediated, violations = self._remediate(stack) if remediate else ({}, [])
+        not_applicable: list[NotApplicable] = []
+
+        def record_not_applicable(replies: Iterable[Any], urn: str) -> None:
+            not_applicable.extend(NotApplicable(self.info.name, n.policy_name, urn, n.reason) for n in replies)
 
         in_flight: deque[tuple[str, grpc.Future]] = deque()
 
@@ -532,6 +570,7 @@ class PolicyPackProcess:
                 raise PolicyPackError(self._rpc_message(f"Analyze of {urn}", err)) from None
             # The engine attributes an Analyze diagnostic to the resource being analyzed.
             violations.extend(self._violation(d, urn) for d in response.diagnostics)
+            record_not_applicable(response.not_applicable, urn)
 
         try:
             for resource in stack.resources:
@@ -545,12 +584,23 @@ class PolicyPackProcess:
             for _, future in in_flight:
                 future.cancel()
 
+        def stack_props(urn: str) -> Mapping[str, Any] | None:
+            if stack_properties is not None and urn in stack_properties:
+                return stack_properties[urn]
+            return remediated.get(urn)
+
         request = analyzer_pb2.AnalyzeStackRequest(
-            resources=[stack_resource(stack, r, remediated.get(r.urn)) for r in stack.resources]
+            resources=[stack_resource(stack, r, stack_props(r.urn)) for r in stack.resources]
         )
         response = self._rpc("AnalyzeStack", stub.AnalyzeStack, request)
         for diag in response.diagnostics:
             # resolveStackPolicyViolationURN: the diagnostic's URN if it is in the stack, else the root Stack.
             urn = diag.urn if diag.urn in stack.by_urn else stack.root.urn
             violations.append(self._violation(diag, urn))
-        return violations
+        record_not_applicable(response.not_applicable, "")
+        return Analysis(violations, not_applicable)
+
+    def reconfigure(self, overrides: Mapping[str, PolicyConfig]) -> None:
+        """Send the engine's ``Configure`` again: the reconciled config with ``overrides`` laid over it."""
+        self.start()
+        self._configure({**self.info.config, **overrides})

@@ -13,7 +13,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from pulumi.runtime.proto import analyzer_pb2
 
 from benchmarks.estate import Spec, program
 from residency.engine.api import preview_function
@@ -101,15 +100,7 @@ def of_type(stack: EngineStack, suffix: str) -> list[EngineResource]:
 
 def configure(pack: PolicyPackProcess, overrides: Mapping[str, PolicyConfig]) -> None:
     """Send the engine's ``Configure`` with the pack's reconciled config plus ``overrides`` (over gRPC)."""
-    config = {**pack.info.config, **overrides}
-    request = analyzer_pb2.ConfigureAnalyzerRequest()
-    levels = {"advisory": analyzer_pb2.ADVISORY, "mandatory": analyzer_pb2.MANDATORY, "disabled": analyzer_pb2.DISABLED}
-    for name, value in config.items():
-        entry = request.policyConfig[name]
-        entry.enforcementLevel = levels[value.enforcement_level]
-        if value.properties:
-            entry.properties.update(value.properties)
-    pack._stub.Configure(request)  # the engine's Configure RPC; PolicyPackProcess only sends it at load time
+    pack.reconfigure(overrides)
 
 
 # CI runs are repeatable: a fresh random example there would fail a submission for a bug no change
