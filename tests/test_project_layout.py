@@ -1,47 +1,134 @@
-"""The project files agree with each other: what the Pulumi CLI installs is what the kit pins."""
+"""The project files agree with each other: one source of truth (pyproject.toml + uv.lock) for every install.
+
+What the Pulumi CLI installs (`pulumi install`: `uv sync` for the project, `pip install -r requirements.txt`
+into policies/venv for the pack), what `make setup` installs and what CI installs all come from uv.lock,
+with hashes. The environments themselves are built and run in tests/environments/.
+"""
 
 from __future__ import annotations
 
+import re
+import subprocess
+import sys
 import tomllib
 from pathlib import Path
 
+import pytest
 import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
+UV = Path(sys.executable).parent / "uv"
+PYPROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text())
+LOCK = tomllib.loads((ROOT / "uv.lock").read_text())
+# name==version lines of a requirements file, with the hashes that follow them
+_REQUIREMENT = re.compile(r"^([A-Za-z0-9_.\-\[\]]+)==([^\s;\\]+)(?:\s*;[^\\]*)?\s*\\?$")
 
 
-def _requirements(path: Path) -> list[str]:
-    lines = [line.split("#", 1)[0].strip() for line in path.read_text().splitlines()]
-    return [line for line in lines if line]
+def _requirements(path: Path) -> dict[str, tuple[str, int]]:
+    """{name: (version, number of --hash options)} for a hashed requirements file."""
+    found: dict[str, tuple[str, int]] = {}
+    current = None
+    for line in path.read_text().splitlines():
+        stripped = line.strip()
+        if not stripped or stripped.startswith("#"):
+            continue
+        if stripped.startswith("--hash="):
+            assert current is not None, f"{path}: a hash before any requirement"
+            version, hashes = found[current]
+            found[current] = (version, hashes + 1)
+            continue
+        match = _REQUIREMENT.match(stripped)
+        assert match, f"{path}: not an exact pin: {stripped!r}"
+        current = match.group(1).lower()
+        found[current] = (match.group(2), 0)
+    return found
 
 
-def test_requirements_txt_pins_exactly_the_project_dependencies():
-    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
-    assert sorted(_requirements(ROOT / "requirements.txt")) == sorted(project["dependencies"])
+def _uv(*args: str) -> str:
+    if not UV.exists():
+        pytest.fail(f"{UV} is missing: run `make setup`")
+    done = subprocess.run([str(UV), *args], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stdout + done.stderr
+    return done.stdout
 
 
-def test_every_dependency_is_pinned_to_an_exact_version():
-    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
-    pins = list(project["dependencies"]) + [p for group in project["optional-dependencies"].values() for p in group]
-    pins += _requirements(ROOT / "policies" / "requirements.txt")
-    unpinned = [p for p in pins if "==" not in p]
-    assert unpinned == []
+def _without_header(text: str) -> str:
+    lines = text.splitlines()
+    while lines and lines[0].startswith("#"):
+        lines.pop(0)
+    return "\n".join(lines)
 
 
-def test_policy_pack_pins_agree_with_the_project():
-    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
-    versions = dict(p.split("==") for p in project["dependencies"])
-    for pin in _requirements(ROOT / "policies" / "requirements.txt"):
-        name, version = pin.split("==")
-        if name in versions:
-            assert versions[name] == version, f"policies/requirements.txt pins {pin}, pyproject {versions[name]}"
+def test_every_direct_dependency_is_pinned_to_an_exact_version():
+    pins = list(PYPROJECT["project"]["dependencies"])
+    pins += [p for group in PYPROJECT["dependency-groups"].values() for p in group]
+    assert [p for p in pins if "==" not in p] == []
+    assert PYPROJECT["build-system"]["requires"] == ["setuptools==80.9.0"]
+    assert "setuptools==80.9.0" in PYPROJECT["dependency-groups"]["build"]
 
 
-def test_pulumi_yaml_declares_the_project_and_stack_config_dir():
+def test_the_lock_matches_pyproject():
+    _uv("lock", "--check", "--offline")
+
+
+def test_every_locked_package_has_hashes():
+    for package in LOCK["package"]:
+        if "editable" in package["source"] or "virtual" in package["source"]:
+            assert package["name"] == "residency-kit"
+            continue
+        assert package["source"] == {"registry": "https://pypi.org/simple"}, package["name"]
+        files = package.get("wheels", []) + ([package["sdist"]] if "sdist" in package else [])
+        assert files and all(f["hash"].startswith("sha256:") for f in files), package["name"]
+
+
+@pytest.mark.parametrize("exported, group", [("policies/requirements.txt", "pack"), ("requirements-uv.txt", "uv")])
+def test_exported_requirements_are_the_lock_with_hashes(exported, group):
+    """`make lock` writes these from uv.lock; pip installs them hash-checked (`--require-hashes`)."""
+    expected = _uv("export", "--frozen", "--quiet", "--only-group", group, "--no-emit-project", "--format", "requirements-txt")
+    assert _without_header((ROOT / exported).read_text()) == _without_header(expected), f"{exported} is stale: run `make lock`"
+    pins = _requirements(ROOT / exported)
+    assert pins and all(hashes > 0 for _, hashes in pins.values())
+    locked = {p["name"]: p["version"] for p in LOCK["package"]}
+    assert {name: version for name, (version, _) in pins.items()} == {name: locked[name] for name in pins}
+
+
+def test_the_pack_requirements_cover_what_the_pack_imports():
+    pins = _requirements(ROOT / "policies" / "requirements.txt")
+    assert {"pulumi", "pulumi-policy", "pyyaml", "grpcio", "protobuf"} <= set(pins)
+    # The pack's pins are the kit's pins: the kit's own environment satisfies the pack (the shipped pack
+    # of a non-editable install runs on the kit's interpreter).
+    kit = {p.split("==")[0].lower(): p.split("==")[1] for p in PYPROJECT["project"]["dependencies"]}
+    for name in ("pulumi", "pulumi-policy", "pyyaml"):
+        assert pins[name][0] == kit[name]
+
+
+def test_pulumi_yaml_runs_the_program_in_the_uv_environment():
     project = yaml.safe_load((ROOT / "Pulumi.yaml").read_text())
     assert project["name"] == "us-data-residency"
     assert project["runtime"]["name"] == "python"
-    assert project["runtime"]["options"] == {"toolchain": "pip", "virtualenv": ".venv"}
+    assert project["runtime"]["options"] == {"toolchain": "uv", "virtualenv": ".venv"}
+    assert project["main"] == "__main__.py"
     assert project["stackConfigDir"] == "stacks"
     for stack in ("dev", "us-prod"):
         assert (ROOT / "stacks" / f"Pulumi.{stack}.yaml").is_file()
+    # With toolchain uv the CLI ignores requirements.txt: one here would be a second, unused source of truth.
+    assert not (ROOT / "requirements.txt").exists()
+
+
+def test_the_pack_has_its_own_virtualenv_like_pulumi_policy_new():
+    pack = yaml.safe_load((ROOT / "policies" / "PulumiPolicy.yaml").read_text())
+    assert pack["runtime"] == {"name": "python", "options": {"toolchain": "pip", "virtualenv": "venv"}}
+    # No pyproject.toml in the pack: `pulumi install` there would `pip install` the directory itself.
+    assert not (ROOT / "policies" / "pyproject.toml").exists()
+
+
+def test_every_package_on_disk_is_in_the_wheel_configuration():
+    """pyproject lists packages explicitly (package-dir mappings); a new package must be added there."""
+    on_disk = {".".join(p.parent.relative_to(ROOT).parts) for root in ("components", "residency")
+               for p in (ROOT / root).rglob("__init__.py")}
+    on_disk |= {".".join(p.parent.relative_to(ROOT / "policies").parts)
+                for p in (ROOT / "policies" / "residency_policies").rglob("__init__.py")}
+    on_disk.add("residency_policy_pack")
+    assert set(PYPROJECT["tool"]["setuptools"]["packages"]) == on_disk
+    assert PYPROJECT["tool"]["setuptools"]["package-dir"] == {
+        "residency_policies": "policies/residency_policies", "residency_policy_pack": "policies"}

@@ -44,6 +44,7 @@ from residency.engine.pack_config import (
     parse_policy_pack_config,
     reconcile_policy_pack_config,
 )
+from residency.engine.pack_interpreter import PackInterpreter, PackInterpreterError, resolve_pack_interpreter
 from residency.engine.stack import EngineStack, urn_name, urn_type
 
 DEFAULT_START_TIMEOUT = float(os.environ.get("RESIDENCY_PACK_START_TIMEOUT", "60"))
@@ -172,21 +173,15 @@ def read_pack_project(pack_dir: Path) -> dict[str, Any]:
 
 
 def pack_python(pack_dir: Path, project: Mapping[str, Any]) -> str:
-    """The interpreter the pip toolchain would pick (``virtualenv`` option, then ``PULUMI_PYTHON_CMD``)."""
-    runtime = project.get("runtime")
-    options = runtime.get("options", {}) if isinstance(runtime, dict) else {}
-    venv = (options or {}).get("virtualenv")
-    if venv:
-        venv_dir = Path(venv) if os.path.isabs(venv) else pack_dir / venv
-        python = venv_dir / "bin" / "python"
-        if not python.exists():
-            raise PolicyPackError(
-                f"{pack_dir / 'PulumiPolicy.yaml'}: runtime.options.virtualenv {venv!r} has no {python}"
-            )
-        return str(python)
-    # The engine falls back to python3 on PATH; the interpreter running this tool is the one that
-    # certainly has pulumi_policy installed, so it stands in for it.
-    return os.environ.get("PULUMI_PYTHON_CMD") or sys.executable
+    """The interpreter the Pulumi CLI would run this pack on (residency/engine/pack_interpreter.py)."""
+    return pack_interpreter(pack_dir, project).python
+
+
+def pack_interpreter(pack_dir: Path, project: Mapping[str, Any]) -> PackInterpreter:
+    try:
+        return resolve_pack_interpreter(pack_dir, project)
+    except PackInterpreterError as err:
+        raise PolicyPackError(str(err)) from None
 
 
 # Packs still running when this process exits are killed by their process group. (A preexec_fn that sets
@@ -318,12 +313,12 @@ class PolicyPackProcess:
         project = read_pack_project(self.pack_dir)
         version = project.get("version")
         self._yaml_version = str(version) if version is not None else ""
-        python = pack_python(self.pack_dir, project)
-        cmd = [python, "-u", "-m", "pulumi.policy", ENGINE_ADDRESS, str(self.pack_dir)]
+        interpreter = pack_interpreter(self.pack_dir, project)
+        cmd = [interpreter.python, "-u", "-m", "pulumi.policy", ENGINE_ADDRESS, str(self.pack_dir)]
         self._proc = subprocess.Popen(
             cmd,
             cwd=self.pack_dir,
-            env=self._env(),
+            env=interpreter.environment(self._env()),
             stdin=subprocess.DEVNULL,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
@@ -344,7 +339,8 @@ class PolicyPackProcess:
         if line is None:
             code = self._proc.wait(timeout=5)
             raise PolicyPackError(
-                f"policy pack {self.pack_dir} exited with code {code} before reporting its port" + self._stderr_hint()
+                f"policy pack {self.pack_dir} exited with code {code} before reporting its port"
+                f" (its Python: {interpreter.origin})" + self._stderr_hint()
             )
         text = line.decode(errors="replace").strip()
         try:

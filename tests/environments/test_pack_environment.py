@@ -1,0 +1,48 @@
+"""The pack runs with only its own requirements, in its own virtualenv, as `pulumi install` in policies/ builds it.
+
+PulumiPolicy.yaml says `toolchain: pip`, `virtualenv: venv`: `cd policies && pulumi install` makes
+`policies/venv` and installs `policies/requirements.txt` into it (pulumi/pulumi `pkg/cmd/pulumi/install`,
+`sdk/python/toolchain/pip.go`), and `pulumi preview --policy-pack policies` runs
+`policies/venv/bin/python -u -m pulumi.policy <engine> <packDir>` with the pack directory as working
+directory. Here that venv is built from the requirements file alone, in a copy of the pack that sits in no
+checkout, and the offline engine runs the pack by the same rule.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+from cli_environments import clean_env, flagged_policies, residency_preview, uv, write_frankfurt_program
+
+
+def test_the_pack_runs_in_a_venv_with_only_its_requirements(fresh_clone, tmp_path):
+    pack = shutil.copytree(fresh_clone / "policies", tmp_path / "pack")
+    subprocess.run([sys.executable, "-m", "venv", str(pack / "venv")], check=True, capture_output=True, env=clean_env())
+    python = pack / "venv" / "bin" / "python"
+    uv("pip", "install", "--offline", "--python", str(python), "--require-hashes", "-r", "requirements.txt", cwd=pack)
+
+    # Nothing of the kit is there: the pack cannot lean on it.
+    for module in ("components", "residency", "residency_policies"):
+        done = subprocess.run([str(python), "-c", f"import {module}"], cwd=tmp_path, env=clean_env(),
+                              capture_output=True, text=True)
+        assert done.returncode != 0 and "ModuleNotFoundError" in done.stderr, module
+
+    program = write_frankfurt_program(tmp_path / "program")
+    done = residency_preview(Path(sys.executable).parent / "residency", program, pack, cwd=tmp_path)
+    assert done.returncode == 1, done.stdout[-2000:] + done.stderr[-3000:]
+    assert "us-region-providers" in flagged_policies(done.stdout)
+    messages = [v["message"] for v in json.loads(done.stdout)["violations"] if v["policy"] == "us-region-providers"]
+    assert any("allowed: us-ashburn-1" in m for m in messages), messages
+
+
+def test_a_pack_whose_virtualenv_is_missing_is_refused_with_the_fix(fresh_clone, tmp_path):
+    pack = shutil.copytree(fresh_clone / "policies", tmp_path / "pack")
+    program = write_frankfurt_program(tmp_path / "program")
+    done = residency_preview(Path(sys.executable).parent / "residency", program, pack, cwd=tmp_path)
+    assert done.returncode == 2
+    assert f"{pack}/PulumiPolicy.yaml" in done.stderr
+    assert "virtualenv 'venv'" in done.stderr and f"run `pulumi install` in {pack}" in done.stderr
