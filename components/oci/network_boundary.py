@@ -21,7 +21,6 @@ from dataclasses import dataclass, field
 import pulumi
 import pulumi_oci as oci
 
-from components.oci.cidr_guard import Network, as_network, parent_overlap_issue
 from components.oci.network_flows import (
     TIERS,
     CidrPeer,
@@ -34,6 +33,7 @@ from components.oci.network_flows import (
     allowed_flows,
 )
 from components.settings.network import NetworkSettings
+from residency_policies.ip_ranges import Network, as_network, parent_overlap_issue
 
 TYPE_TOKEN = "residency:oci:NetworkBoundary"
 TIER_TAG = "residency-tier"

@@ -22,7 +22,7 @@ from collections.abc import Iterator
 from residency_policies.analysis.data_bearing_types import PROTECTED_TYPES
 from residency_policies.framework import Finding, ResourceView, resource_policy
 from residency_policies.rules.us_region_replication import S3_BUCKET_TYPES, S3_DESTINATION_PATHS
-from residency_policies.regions import parse_arn
+from residency_policies.aws_identifiers import parse_arn
 from residency_policies.rules_file import Rules
 from residency_policies.values import get, is_unknown, walk
 

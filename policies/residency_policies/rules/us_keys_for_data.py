@@ -23,7 +23,9 @@ from collections.abc import Iterator
 
 from residency_policies.analysis.data_bearing_types import DATA_BEARING_TYPES, KEYED_TYPES, DataBearingType
 from residency_policies.framework import Finding, ResourceView, resource_policy
-from residency_policies.regions import cloud_of_type, effective_region, ocid_region, parse_arn
+from residency_policies.aws_identifiers import parse_arn
+from residency_policies.oci_identifiers import ocid_region
+from residency_policies.provider_regions import cloud_of_type, effective_region
 from residency_policies.rules_file import Rules
 from residency_policies.values import get, is_unknown, walk
 
