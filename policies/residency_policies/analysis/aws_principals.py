@@ -14,13 +14,12 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Iterator
 
+from residency_policies.aws_identifiers import ACCOUNT_ID_RE as ACCOUNT_RE
+from residency_policies.aws_identifiers import ARN_RE
+from residency_policies.aws_identifiers import ORGANIZATION_ID_RE as ORG_RE
+from residency_policies.aws_identifiers import ORGANIZATION_IN_ARN_RE as ORG_IN_ARN_RE
 from residency_policies.values import is_unknown
 
-ACCOUNT_RE = re.compile(r"^[0-9]{12}$")
-ORG_RE = re.compile(r"^o-[a-z0-9]{10,32}$")
-# arn:<partition>:<service>:<region>:<account>:<resource>
-ARN_RE = re.compile(r"^arn:(?P<partition>aws[a-z-]*):(?P<service>[^:]*):(?P<region>[^:]*):(?P<account>[^:]*):(?P<resource>.*)$")
-ORG_IN_ARN_RE = re.compile(r"(?:^|/)(o-[a-z0-9]{10,32})(?:/|$)")
 # IAM unique IDs (AIDA user, AROA role, ...) replace an ARN whose principal was deleted: owner unknown.
 UNIQUE_ID_RE = re.compile(r"^A[A-Z0-9]{3}[A-Z0-9]{12,}$")
 
