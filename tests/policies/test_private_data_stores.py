@@ -75,6 +75,8 @@ def compliant():
     named = aws.s3.BucketV2("blocked-by-name", bucket="named-bucket", opts=ao)
     _block("blocked-by-name-pab", "named-bucket", ao)
     aws.s3.BucketAcl("private-acl", bucket=named.id, acl="private", opts=ao)
+    # AWS turns on all four public-access block settings for every new bucket: no block resource is private.
+    aws.s3.Bucket("aws-default-block", opts=ao)
     # A public object ACL in a bucket whose public-access block ignores ACLs is not public.
     aws.s3.BucketObjectv2("object-in-blocked-bucket", bucket=b.id, key="k", content="x", acl="public-read", opts=ao)
     _stores(o, ao, public=False)
@@ -102,7 +104,6 @@ def violating():
                              opts=o)
     oci.objectstorage.Preauthrequest("par", namespace="ns", bucket="a", name="share", access_type="AnyObjectRead",
                                      bucket_listing_action="ListObjects", time_expires="2030-01-01T00:00:00Z", opts=o)
-    aws.s3.Bucket("no-block", opts=ao)
     half = aws.s3.Bucket("half-block", opts=ao)
     _block("half-block-pab", half.id, ao, restrict_public_buckets=False)
     public = aws.s3.BucketV2("inline-public-acl", acl="public-read", opts=ao)
@@ -164,7 +165,6 @@ def test_every_public_data_store_is_flagged(pack):
     assert flagged(violating, pack, POLICY) == {urn_of(t, n) for t, n in [
         ("oci:ObjectStorage/bucket:Bucket", "oci-public"),
         ("oci:ObjectStorage/preauthrequest:Preauthrequest", "par"),
-        ("aws:s3/bucket:Bucket", "no-block"),
         ("aws:s3/bucket:Bucket", "half-block"),
         ("aws:s3/bucketV2:BucketV2", "inline-public-acl"),
         ("aws:s3/bucketAclV2:BucketAclV2", "acl-all-users"),
@@ -197,3 +197,31 @@ def test_unknown_public_access_settings_fail_closed(pack):
                     urn_of("oci:Artifacts/containerRepository:ContainerRepository", "ocir-flag-unknown"),
                     urn_of("oci:Database/dbSystem:DbSystem", "db-system-external-subnet")}
     assert all("cannot be verified at preview" in m for m in messages)
+
+
+def test_public_exposure_input_list_matches_installed_sdks():
+    import subprocess
+    import sys
+
+    from tests.policies.conftest import PACK_DIR
+
+    done = subprocess.run([sys.executable, str(PACK_DIR / "tools" / "generate_public_exposure_inputs.py"), "--check"],
+                          capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+
+
+def test_every_sdk_exposure_input_is_judged_or_excluded_with_a_reason():
+    from residency_policies.rules import private_data_stores as rule
+
+    lines = (rule.DATA_DIR / "public_exposure_inputs.txt").read_text().splitlines()
+    candidates = {tuple(line.split("\t")) for line in lines if line and not line.startswith("#")}
+    judged = {(token, e.path) for token, exposures in rule.EXPOSURES.items() for e in exposures} | rule.JUDGED_BY_CHECKS
+
+    def is_judged(token, path):
+        return any(t == token and (p == path or p.startswith(path + ".")) for t, p in judged)
+
+    excluded = set(rule.NOT_DATA_STORE_EXPOSURE)
+    assert {c for c in candidates if not is_judged(*c) and c not in excluded} == set()
+    assert {c for c in candidates if is_judged(*c) and c in excluded} == set()
+    assert excluded <= candidates, "excluded inputs the SDK no longer has"
+    assert all(len(reason) > 20 for reason in rule.NOT_DATA_STORE_EXPOSURE.values())

@@ -14,9 +14,10 @@ listed in ``NOT_DATA_STORE_EXPOSURE`` with the reason it is not a data store's e
 * Registries: OCI container repositories with ``isPublic``; every ECR Public repository.
 * OCI databases: an Autonomous Database with a public endpoint and no access-control list, a DIF stack's
   public ADBs, GoldenGate deployments with ``isPublic``, DB systems in a subnet that allows public IPs.
-* Buckets and objects: OCI ``accessType`` other than ``NoPublicAccess`` and every ``Preauthrequest``; every
-  AWS bucket needs a public-access block with all four settings on (its own or an account-level one in
-  the stack); no bucket or object ACL grants AllUsers / AuthenticatedUsers.
+* Buckets and objects: OCI ``accessType`` other than ``NoPublicAccess`` and every ``Preauthrequest``; an AWS
+  bucket's public-access block must not turn any of its four settings off (AWS turns all four on for every
+  new bucket, so a bucket without one is private); no bucket or object ACL grants AllUsers /
+  AuthenticatedUsers (an object ACL counts unless its bucket blocks public ACLs).
 
 Resource policies open to ``*`` on any store are grants and are judged (once) by ``no-cross-tenancy-grants``.
 What a resource states itself is judged per resource (``Analyze``); the joins (bucket public-access blocks,
@@ -27,12 +28,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from residency_policies.framework import Finding, ResourceView, resource_policy
 from residency_policies.rules_file import Rules
 from residency_policies.values import get, is_unknown, maybe_json, walk
 
+DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 OCI_BUCKET = "oci:ObjectStorage/bucket:Bucket"
 OCI_PAR = "oci:ObjectStorage/preauthrequest:Preauthrequest"
 AWS_BUCKETS = frozenset({"aws:s3/bucket:Bucket", "aws:s3/bucketV2:BucketV2"})
@@ -105,8 +108,68 @@ ECR_PUBLIC = "aws:ecrpublic/repository:Repository"
 OCI_ADB = "oci:Database/autonomousDatabase:AutonomousDatabase"
 RDS_CLUSTER = "aws:rds/cluster:Cluster"
 
-# Exposure inputs the SDK scan finds that are not a data store's own exposure, and why.
-NOT_DATA_STORE_EXPOSURE: dict[tuple[str, str], str] = {}
+# The generated candidates (data/public_exposure_inputs.txt) each checks judge, besides EXPOSURES' own paths.
+JUDGED_BY_CHECKS: frozenset[tuple[str, str]] = frozenset({
+    ("aws:rds/cluster:Cluster", "publiclyAccessible"),
+    ("aws:opensearch/domain:Domain", "vpcOptions"),
+    ("aws:elasticsearch/domain:Domain", "vpcOptions"),
+})
+_COMPUTE = "compute or a task, not a data store: its reachability is network-reachability's (the subnet's paths)"
+_APP = "an authenticated application endpoint, not a data store"
+# Candidates the SDK scan finds that are not a data store's own exposure, and why.
+NOT_DATA_STORE_EXPOSURE: dict[tuple[str, str], str] = {
+    **{(t, path): _COMPUTE for t, path in (
+        ("aws:cloudwatch/eventTarget:EventTarget", "ecsTarget.networkConfiguration.assignPublicIp"),
+        ("aws:ec2/instance:Instance", "associatePublicIpAddress"),
+        ("aws:ec2/launchConfiguration:LaunchConfiguration", "associatePublicIpAddress"),
+        ("aws:ec2/launchTemplate:LaunchTemplate", "networkInterfaces[].associatePublicIpAddress"),
+        ("aws:ec2/spotFleetRequest:SpotFleetRequest", "launchSpecifications[].associatePublicIpAddress"),
+        ("aws:ec2/spotInstanceRequest:SpotInstanceRequest", "associatePublicIpAddress"),
+        ("aws:ecs/service:Service", "networkConfiguration.assignPublicIp"),
+        ("aws:ecs/taskSet:TaskSet", "networkConfiguration.assignPublicIp"),
+        ("aws:pipes/pipe:Pipe", "targetParameters.ecsTaskParameters.networkConfiguration.awsVpcConfiguration.assignPublicIp"),
+        ("aws:scheduler/schedule:Schedule", "target.ecsParameters.networkConfiguration.assignPublicIp"),
+        ("aws:sagemaker/notebookInstance:NotebookInstance", "directInternetAccess"),
+        ("oci:CloudMigrations/targetAsset:TargetAsset", "recommendedSpecs[].createVnicDetails[].assignPublicIp"),
+        ("oci:CloudMigrations/targetAsset:TargetAsset", "testSpecs[].createVnicDetails[].assignPublicIp"),
+        ("oci:CloudMigrations/targetAsset:TargetAsset", "userSpec.createVnicDetails.assignPublicIp"),
+        ("oci:ContainerEngine/containerInstance:ContainerInstance", "vnics[].isPublicIpAssigned"),
+        ("oci:ContainerEngine/nodePool:NodePool", "secondaryVnics[].createVnicDetails.assignPublicIp"),
+        ("oci:Core/instance:Instance", "createVnicDetails.assignPublicIp"),
+        ("oci:Core/instanceConfiguration:InstanceConfiguration",
+         "instanceDetails.launchDetails.createVnicDetails.assignPublicIp"),
+        ("oci:Core/instanceConfiguration:InstanceConfiguration",
+         "instanceDetails.options[].launchDetails.createVnicDetails.assignPublicIp"),
+        ("oci:Core/instanceConfiguration:InstanceConfiguration",
+         "instanceDetails.options[].secondaryVnics[].createVnicDetails.assignPublicIp"),
+        ("oci:Core/instanceConfiguration:InstanceConfiguration",
+         "instanceDetails.secondaryVnics[].createVnicDetails.assignPublicIp"),
+        ("oci:Core/vnicAttachment:VnicAttachment", "createVnicDetails.assignPublicIp"),
+    )},
+    **{(t, path): _APP for t, path in (
+        ("aws:apprunner/service:Service", "networkConfiguration.ingressConfiguration.isPubliclyAccessible"),
+        ("aws:eks/cluster:Cluster", "vpcConfig.endpointPublicAccess"),
+        ("aws:eks/cluster:Cluster", "vpcConfig.publicAccessCidrs[]"),
+        ("aws:mwaa/environment:Environment", "webserverAccessMode"),
+        ("oci:ContainerEngine/cluster:Cluster", "endpointConfig.isPublicIpEnabled"),
+        ("oci:Analytics/analyticsInstance:AnalyticsInstance", "networkEndpointDetails.networkEndpointType"),
+        ("oci:Integration/integrationInstance:IntegrationInstance", "networkEndpointDetails.networkEndpointType"),
+        ("oci:VisualBuilder/vbInstance:VbInstance", "networkEndpointDetails.networkEndpointType"),
+    )},
+    ("aws:opensearchingest/pipeline:Pipeline", "vpcOptions"):
+        "an ingestion pipeline (a data flow, no-untrusted-data-destinations'), not a store; SigV4-signed requests only",
+    ("aws:opensearchingest/pipelineEndpoint:PipelineEndpoint", "vpcOptions"): "a VPC endpoint into a pipeline",
+    ("aws:opensearch/vpcEndpoint:VpcEndpoint", "vpcOptions"): "a VPC endpoint: makes a domain reachable privately",
+    ("aws:elasticsearch/vpcEndpoint:VpcEndpoint", "vpcOptions"): "a VPC endpoint: makes a domain reachable privately",
+    ("aws:ec2/subnet:Subnet", "mapPublicIpOnLaunch"): "a subnet: network-reachability proves its paths",
+    ("aws:ec2/defaultSubnet:DefaultSubnet", "mapPublicIpOnLaunch"): "a subnet: network-reachability proves its paths",
+    ("aws:imagebuilder/lifecyclePolicy:LifecyclePolicy", "policyDetails[].exclusionRules.amis.isPublic"):
+        "a filter on which AMIs a lifecycle rule skips, not an exposure",
+    ("oci:Core/cpe:Cpe", "isPrivate"): "a customer-premises VPN endpoint, not a data store",
+    ("oci:LoadBalancer/loadBalancer:LoadBalancer", "isPrivate"): "a load balancer: network-reachability's",
+    ("oci:NetworkLoadBalancer/networkLoadBalancer:NetworkLoadBalancer", "isPrivate"):
+        "a load balancer: network-reachability's",
+}
 
 
 def _flag_findings(view: ResourceView, exposure: Exposure) -> Iterator[Finding]:
@@ -239,14 +302,15 @@ def _block_state(pab: ResourceView) -> tuple[list[str], list[str]]:
 
 
 def _aws_bucket(bucket: ResourceView, blocks: list[ResourceView], account_blocks: list[ResourceView]) -> Iterator[Finding]:
+    """A bucket's own public-access block must keep all four settings on.
+
+    Since April 2023 AWS creates every bucket with all four bucket-level settings on (and ACLs disabled), so a
+    bucket is public only if a ``BucketPublicAccessBlock`` turns a setting off; no block in the stack is
+    AWS's default. An account-level block with all four on covers the bucket whatever its own block says.
+    """
     if any(not _block_state(a)[0] and not _block_state(a)[1] for a in account_blocks):
         return
     mine = [b for b in blocks if _targets(b, bucket)]
-    if not mine:
-        yield Finding("the bucket has no public-access block in this stack; add an aws.s3.BucketPublicAccessBlock "
-                      "with blockPublicAcls, blockPublicPolicy, ignorePublicAcls and restrictPublicBuckets all true",
-                      bucket.urn)
-        return
     for pab in mine:
         off, unknown = _block_state(pab)
         if off:
@@ -304,11 +368,16 @@ def check(view: ResourceView, rules: Rules) -> Iterator[Finding]:
             yield from _flag_findings(view, exposure)
 
 
-def _fully_blocked(bucket: ResourceView | None, blocks: list[ResourceView], account_blocks: list[ResourceView]) -> bool:
-    if any(not _block_state(a)[0] and not _block_state(a)[1] for a in account_blocks):
+def _acls_blocked(bucket: ResourceView | None, blocks: list[ResourceView], account_blocks: list[ResourceView]) -> bool:
+    """Whether public ACLs are refused / ignored for objects of ``bucket`` (a bucket of this stack keeps AWS's
+    default block unless its own block turns ACL blocking off)."""
+    def acl_blocking(pab: ResourceView) -> bool:
+        return pab.props.get("blockPublicAcls") is True or pab.props.get("ignorePublicAcls") is True
+    if any(acl_blocking(a) for a in account_blocks):
         return True
-    return bucket is not None and any(
-        _targets(b, bucket) and not any(_block_state(b)) for b in blocks)
+    if bucket is None:
+        return False
+    return all(acl_blocking(b) for b in blocks if _targets(b, bucket))
 
 
 def check_stack(resources: list[ResourceView], rules: Rules) -> Iterator[Finding]:
@@ -323,7 +392,7 @@ def check_stack(resources: list[ResourceView], rules: Rules) -> Iterator[Finding
             yield from _aws_bucket(view, blocks, account_blocks)
         elif view.type in AWS_OBJECTS:
             bucket = next((b for b in buckets if _targets(view, b)), None)
-            if not _fully_blocked(bucket, blocks, account_blocks):
+            if not _acls_blocked(bucket, blocks, account_blocks):
                 yield from _public_object_acl(view)
         elif view.type == OCI_DB_SYSTEM:
             yield from _oci_db_system(view, by_urn)
@@ -335,8 +404,8 @@ POLICY = resource_policy(
                 "domains, brokers and registries on OCI and AWS.",
     severity="critical",
     remediation=(
-        "Keep every data store private: OCI bucket accessType NoPublicAccess and no Preauthrequest; an AWS "
-        "BucketPublicAccessBlock with all four settings true per bucket and no public ACLs; publiclyAccessible=False "
+        "Keep every data store private: OCI bucket accessType NoPublicAccess and no Preauthrequest; AWS buckets "
+        "keep all four public-access block settings on (AWS's default; never turn one off) and no public ACLs; publiclyAccessible=False "
         "on RDS, Aurora, Neptune, Redshift, DMS, MQ and Timestream; OpenSearch / Elasticsearch domains in a VPC "
         "(vpcOptions) without anonymous access; no public OCI container repository, GoldenGate deployment or ECR "
         "Public repository; Autonomous Databases with a private endpoint (subnetId) or an access-control list; DB "
