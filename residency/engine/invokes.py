@@ -11,25 +11,18 @@ import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
-# OCI region identifier -> region key (the airport code used in service names and AD names).
-OCI_REGION_KEYS = {
-    "us-ashburn-1": "IAD", "us-phoenix-1": "PHX", "us-sanjose-1": "SJC", "us-chicago-1": "ORD",
-    "us-langley-1": "LFI", "us-luke-1": "LUF", "us-gov-ashburn-1": "RIC", "us-gov-chicago-1": "PIA",
-    "us-gov-phoenix-1": "TUS", "ca-toronto-1": "YYZ", "ca-montreal-1": "YUL", "eu-frankfurt-1": "FRA",
-    "eu-amsterdam-1": "AMS", "eu-zurich-1": "ZRH", "eu-paris-1": "CDG", "eu-madrid-1": "MAD",
-    "eu-milan-1": "LIN", "eu-stockholm-1": "ARN", "eu-marseille-1": "MRS", "uk-london-1": "LHR",
-    "uk-cardiff-1": "CWL", "ap-tokyo-1": "NRT", "ap-osaka-1": "KIX", "ap-seoul-1": "ICN",
-    "ap-chuncheon-1": "YNY", "ap-mumbai-1": "BOM", "ap-hyderabad-1": "HYD", "ap-sydney-1": "SYD",
-    "ap-melbourne-1": "MEL", "ap-singapore-1": "SIN", "sa-saopaulo-1": "GRU", "sa-santiago-1": "SCL",
-    "sa-vinhedo-1": "VCP", "me-jeddah-1": "JED", "me-dubai-1": "DXB", "af-johannesburg-1": "JNB",
-    "il-jerusalem-1": "MTZ", "mx-queretaro-1": "QRO",
-}
+from residency_policies import region_tables
+
 # Regions with a single availability domain.
 _SINGLE_AD_PREFIXES = ("us-sanjose", "us-chicago", "ca-", "eu-", "ap-", "sa-", "me-", "af-", "il-", "mx-", "uk-cardiff")
 
 
 def oci_region_key(region: str) -> str:
-    return OCI_REGION_KEYS.get(region, region.split("-")[1][:3].upper() if "-" in region else region.upper())
+    """The region key (``IAD``); for a region missing from the table, a stand-in made from its name."""
+    known = region_tables.oci_region_key(region)
+    if known:
+        return known
+    return region.split("-")[1][:3].upper() if "-" in region else region.upper()
 
 
 def _ad_count(region: str) -> int:

@@ -24,6 +24,7 @@ import yaml
 
 from residency.reports.inventory import Inventory
 from residency.reports.pack_hash import pack_content_hash
+from residency_policies.urns import urn_name, urn_type
 
 STATUSES = ("fail", "waived", "not applicable", "pass")
 # The policy pack's waivers quote themselves this way (policies/residency_policies/waivers.py ``Waiver.quote``).
@@ -217,16 +218,6 @@ def _match_waiver(violation: Mapping[str, Any], waivers: Sequence[WaiverRecord])
 # --- building --------------------------------------------------------------------------------------------
 
 
-def _urn_type(urn: str) -> str:
-    parts = urn.split("::")
-    return parts[2].split("$")[-1] if len(parts) > 3 else ""
-
-
-def _urn_name(urn: str) -> str:
-    parts = urn.split("::", 3)
-    return parts[3] if len(parts) > 3 else ""
-
-
 def _effective_level(info: Any, policy: Any) -> str:
     configured = getattr(info, "config", {}).get(policy.name)
     level = getattr(configured, "enforcement_level", "") if configured is not None else ""
@@ -284,8 +275,8 @@ def build_report(
                 level=v.get("enforcementLevel", ""),
                 severity=v.get("severity", ""),
                 urn=urn,
-                resource_type=_urn_type(urn),
-                resource_name=_urn_name(urn),
+                resource_type=urn_type(urn),
+                resource_name=urn_name(urn),
                 message=v.get("message", ""),
                 waiver=_match_waiver(v, waivers),
             )
