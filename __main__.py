@@ -8,14 +8,18 @@ import pulumi
 import pulumi_oci as oci
 
 from components.oci.isolated_tenancy import IsolatedTenancy, IsolatedTenancyArgs
+from components.provider_credentials import aws_provider_credentials, oci_provider_credentials
 from components.settings import load_settings
 
 settings = load_settings()
+# Explicit providers get none of the `oci:*` / `aws:*` stack config by themselves: pass the credential keys
+# (components/provider_credentials.py); regions come from the settings.
+oci_credentials = oci_provider_credentials(settings.tenancy.tenancy_ocid)
 
 # --- Isolated tenancy (components/oci/isolated_tenancy.py) ---
 # IAM, tags, quotas, Cloud Guard and the master key must be written in the tenancy's home region; the
 # other sections reuse this provider for home-region resources.
-home_provider = oci.Provider("oci-home", region=settings.home_region)
+home_provider = oci.Provider("oci-home", region=settings.home_region, **oci_credentials)
 tenancy = IsolatedTenancy("us-residency", IsolatedTenancyArgs.from_settings(settings, home_provider))
 pulumi.export("compartmentIds", tenancy.compartment_ids)
 pulumi.export("vaultId", tenancy.vault_id)
@@ -50,7 +54,7 @@ import pulumi_aws as aws  # noqa: E402  (section-local imports keep the sections
 from components.aws.immutable_backup_copy import ImmutableBackupCopy, ImmutableBackupCopyArgs  # noqa: E402
 from components.oci.region_locked_backup import RegionLockedBackup, RegionLockedBackupArgs  # noqa: E402
 
-backup_provider = oci.Provider("oci-backup", region=settings.backup_region)
+backup_provider = oci.Provider("oci-backup", region=settings.backup_region, **oci_credentials)
 region_locked_backup = RegionLockedBackup(
     "backups",
     RegionLockedBackupArgs.from_settings(
@@ -66,8 +70,9 @@ pulumi.export("primaryBucketName", region_locked_backup.primary_bucket_name)
 pulumi.export("backupBucketName", region_locked_backup.backup_bucket_name)
 
 if settings.backup.aws_copy.enabled:
-    aws_copy_provider = aws.Provider("aws-copy", region=settings.backup.aws_copy.region)
-    aws_replica_provider = aws.Provider("aws-replica", region=settings.backup.aws_copy.replica_region)
+    aws_credentials = aws_provider_credentials()
+    aws_copy_provider = aws.Provider("aws-copy", region=settings.backup.aws_copy.region, **aws_credentials)
+    aws_replica_provider = aws.Provider("aws-replica", region=settings.backup.aws_copy.replica_region, **aws_credentials)
     immutable_copy = ImmutableBackupCopy(
         "immutable-copy",
         ImmutableBackupCopyArgs.from_settings(

@@ -63,6 +63,9 @@ class IsolatedTenancyArgs:
     """The tenancy's home region (a US region); also the region of the vault and master key."""
     operator_cidrs: Sequence[str]
     """US operator ranges allowed to sign in (console and API)."""
+    ci_egress_cidrs: Sequence[str] = ()
+    """Egress ranges of the CI runners that deploy the estate, admitted by the sign-in boundary beside the
+    operators (their own network source, so the evidence tells people from pipelines)."""
     allowed_regions: Sequence[str] = ()
     """OCI regions where services may be used; every other region is zeroed. Empty: home region only."""
     compartment_names: CompartmentNames = field(default_factory=CompartmentNames)
@@ -103,6 +106,7 @@ class IsolatedTenancyArgs:
             home_provider=home_provider,
             home_region=settings.home_region,
             operator_cidrs=[str(c) for c in settings.operator_cidrs],
+            ci_egress_cidrs=[str(c) for c in settings.ci_egress_cidrs],
             allowed_regions=tuple(settings.allowed_regions.oci),
             compartment_names=tenancy.compartments,
             trusted_tenancy_ocids=tuple(settings.trusted.oci_tenancy_ids),
@@ -158,6 +162,9 @@ def validation_problems(args: IsolatedTenancyArgs) -> list[str]:
     for cidr in args.operator_cidrs:
         if parse_cidr(str(cidr), strict=True) is None:
             bad("operator_cidrs", cidr, "IPv4 or IPv6 CIDR blocks such as 198.51.100.0/24")
+    for cidr in args.ci_egress_cidrs:
+        if parse_cidr(str(cidr), strict=True) is None:
+            bad("ci_egress_cidrs", cidr, "IPv4 or IPv6 CIDR blocks such as 198.51.100.64/26")
     for ocid in args.trusted_tenancy_ocids:
         if ocid in parents:
             problems.append(f"trusted_tenancy_ocids: {ocid!r} is a parent-company tenancy; "
@@ -366,11 +373,22 @@ class IsolatedTenancy(pulumi.ComponentResource):
             freeform_tags=self._freeform(),
             opts=self._opts(),
         )
+        sources = [network_source.id]
+        if self._args.ci_egress_cidrs:
+            sources.append(oci.identity.NetworkSource(
+                f"{self._name}-ci-network-source",
+                compartment_id=self.tenancy_id,
+                name=f"{names['root']}-us-ci-runners",
+                description="Egress ranges of the US team's CI runners allowed to call the API",
+                public_source_lists=[str(c) for c in self._args.ci_egress_cidrs],
+                freeform_tags=self._freeform(),
+                opts=self._opts(),
+            ).id)
         # The tenancy has exactly one authentication policy; OCI keeps it after a destroy.
         authentication_policy = oci.identity.AuthenticationPolicy(
             f"{self._name}-sign-in-policy",
             compartment_id=self.tenancy_id,
-            network_policy={"network_source_ids": [network_source.id]},
+            network_policy={"network_source_ids": sources},
             password_policy={
                 "minimum_password_length": 14,
                 "is_lowercase_characters_required": True,

@@ -55,6 +55,10 @@ class ResidencySettings(SettingsModel):
     parent_company: ParentCompany
     operator_cidrs: tuple[Cidr, ...] = Field(min_length=1)
     """US operator ranges allowed to sign in and to reach management endpoints."""
+    ci_egress_cidrs: tuple[Cidr, ...] = ()
+    """Egress ranges of the CI runners that deploy the estate: admitted by the tenancy's sign-in boundary (API
+    calls only, not the network), so CI still reaches a tenancy it has locked. Self-hosted runners in ranges the
+    US team controls; never a shared hosted-runner range."""
     trusted: Trusted = Trusted()
     minimum_retention_days: int = Field(default=365, ge=1, le=36500)
     required_tags: dict[str, str] = Field(default_factory=lambda: {"jurisdiction": "US"})
@@ -92,13 +96,15 @@ def _region_issues(s, ns: str) -> Iterator[SettingsIssue]:
 
 
 def _operator_issues(s, ns: str) -> Iterator[SettingsIssue]:
-    for i, operator in enumerate(s.operator_cidrs):
-        for parent in s.parent_company.cidrs:
-            if reaches_parent(operator, parent):
-                yield SettingsIssue(
-                    f"{ns}:operatorCidrs[{i}]", str(operator),
-                    f"overlaps parent-company range {parent} ({ns}:parentCompany.cidrs); "
-                    "allowed: US operator ranges disjoint from every parent-company range")
+    for key, ranges, what in (("operatorCidrs", s.operator_cidrs, "US operator ranges"),
+                              ("ciEgressCidrs", s.ci_egress_cidrs, "US CI runner egress ranges")):
+        for i, cidr in enumerate(ranges):
+            for parent in s.parent_company.cidrs:
+                if reaches_parent(cidr, parent):
+                    yield SettingsIssue(
+                        f"{ns}:{key}[{i}]", str(cidr),
+                        f"overlaps parent-company range {parent} ({ns}:parentCompany.cidrs); "
+                        f"allowed: {what} disjoint from every parent-company range")
 
 
 def _trusted_issues(s, ns: str) -> Iterator[SettingsIssue]:
@@ -180,7 +186,7 @@ def _aws_copy_issues(s, ns: str) -> Iterator[SettingsIssue]:
 # value elsewhere never hides it (and a bad value it reads is already reported on its own).
 _CROSS_FIELD_RULES = (
     (("allowed_regions",), _region_issues),
-    (("operator_cidrs", "parent_company"), _operator_issues),
+    (("operator_cidrs", "ci_egress_cidrs", "parent_company"), _operator_issues),
     (("trusted", "parent_company"), _trusted_issues),
     (("tenancy", "allowed_regions"), _tenancy_issues),
     (("network", "parent_company"), _network_issues),
