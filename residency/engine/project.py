@@ -1,7 +1,8 @@
 """A Pulumi project directory read the way the CLI reads it: Pulumi.yaml, ``main``, ``stackConfigDir``, stack config.
 
-- ``main`` is relative to the project root; a directory runs its ``__main__.py`` with that directory as the
-  working directory, a file runs with its parent as the working directory (``getPwdMain``).
+- ``main`` is relative to the project root; a directory (or no ``main``: the root) runs its ``__main__.py``
+  with that directory as the working directory, a file runs with its parent as the working directory
+  (``getPwdMain``).
 - ``Pulumi.<stack>.yaml`` lives in ``<root>/<stackConfigDir>``; a legacy string ``config:`` means the same,
   and having both is an error.
 - Config keys without a namespace belong to the project; scalars become their YAML text, objects and arrays
@@ -34,6 +35,9 @@ class Project:
     entry: Path
     stack_config_dir: Path
     project_config: dict[str, Any] = field(default_factory=dict)
+    entry_is_directory: bool = True
+    """``main`` unset or a directory: the language host runs ``.`` (its ``__main__.py``), which puts the
+    directory on ``sys.path``; a file ``main`` runs that file and puts nothing there."""
 
     @property
     def project_file(self) -> Path:
@@ -93,12 +97,13 @@ def load_project(cwd: str | Path) -> Project:
     config_dir = (root / stack_config_dir).resolve() if stack_config_dir else root
 
     main = doc.get("main")
+    is_directory = True
     if main:
         target = (root / str(main)).resolve()
         if target.is_dir():
             pwd, entry = target, target / "__main__.py"
         elif target.is_file():
-            pwd, entry = target.parent, target
+            pwd, entry, is_directory = target.parent, target, False
         else:
             raise ProjectError(f"{project_file}: key 'main' points to {target}, which does not exist")
     else:
@@ -107,7 +112,7 @@ def load_project(cwd: str | Path) -> Project:
         raise ProjectError(f"{project_file}: the program entry point {entry} does not exist")
     return Project(
         root=root, name=name, runtime_options=options, pwd=pwd, entry=entry,
-        stack_config_dir=config_dir, project_config=project_config,
+        stack_config_dir=config_dir, project_config=project_config, entry_is_directory=is_directory,
     )
 
 

@@ -81,6 +81,9 @@ class EngineResource:
     id: str = ""
     synthesized: bool = False
     """True for resources the engine adds itself (root Stack, default providers)."""
+    source_file: str = ""
+    """Where the program declared the resource (the SDK's source position); empty for synthesized ones."""
+    source_line: int = 0
 
     @property
     def is_provider(self) -> bool:
@@ -186,98 +189,120 @@ def _disabled_default_providers(config: Mapping[str, str]) -> set[str]:
     return {str(v) for v in value} if isinstance(value, list) else {str(value)}
 
 
-def build_engine_stack(
-    registrations: Sequence[Registration],
-    *,
-    project: str,
-    stack: str,
-    config: Mapping[str, str],
-    secret_keys: Iterable[str] = (),
-) -> EngineStack:
-    """Rewrite mock registrations into the resources the engine would register and analyze."""
-    secret_keys = tuple(secret_keys)
-    root = EngineResource(
-        urn=make_urn(stack, project, ROOT_STACK_TYPE, f"{project}-{stack}"),
-        type=ROOT_STACK_TYPE,
-        name=f"{project}-{stack}",
-        custom=False,
-        inputs={},
-        id="",
-        synthesized=True,
-    )
-    resources: list[EngineResource] = [root]
-    urn_map: dict[str, str] = {}
-    default_providers: dict[tuple[str, str, str], EngineResource] = {}
-    disabled = _disabled_default_providers(config)
+def _rewrite_urns(value: Any, urn_map: Mapping[str, str]) -> Any:
+    """Mock URNs inside property values (a component passed as an input is its URN) as engine URNs."""
+    if isinstance(value, str):
+        return urn_map.get(value, value) if value.startswith("urn:pulumi:") else value
+    if isinstance(value, dict):
+        return {k: _rewrite_urns(v, urn_map) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_rewrite_urns(v, urn_map) for v in value]
+    return value
 
-    def engine_urn(mock_urn: str) -> str:
+
+class EngineStackBuilder:
+    """Builds the engine's view one registration at a time, so resources can be analyzed as they arrive.
+
+    ``add(registration)`` returns the engine resources it created, in the order the engine registers them
+    (a default provider first, the first time a package needs one); ``stack()`` is the whole stack so far.
+    """
+
+    def __init__(self, *, project: str, stack: str, config: Mapping[str, str], secret_keys: Iterable[str] = ()):
+        self.project = project
+        self.stack_name = stack
+        self.config = config
+        self.secret_keys = tuple(secret_keys)
+        self.root = EngineResource(
+            urn=make_urn(stack, project, ROOT_STACK_TYPE, f"{project}-{stack}"),
+            type=ROOT_STACK_TYPE,
+            name=f"{project}-{stack}",
+            custom=False,
+            inputs={},
+            id="",
+            synthesized=True,
+        )
+        self.resources: list[EngineResource] = [self.root]
+        self._urn_map: dict[str, str] = {}
+        self._default_providers: dict[tuple[str, str, str], EngineResource] = {}
+        self._disabled = _disabled_default_providers(config)
+        self._seen: set[str] = set()
+        self._engine_stack = EngineStack(project=project, stack=stack, resources=self.resources)
+
+    def engine_urn(self, mock_urn: str) -> str:
+        """The engine URN of a resource the mock monitor named ``mock_urn``."""
+        return self._engine_urn(mock_urn)
+
+    def _engine_urn(self, mock_urn: str) -> str:
         if not mock_urn:
             return ""
         if urn_type(mock_urn) == ROOT_STACK_TYPE:
-            return root.urn
-        return urn_map.get(mock_urn, mock_urn)
+            return self.root.urn
+        return self._urn_map.get(mock_urn, mock_urn)
 
-    def provider_ref(mock_ref: str) -> str:
+    def _provider_ref(self, mock_ref: str) -> str:
         mock_urn, _, id_ = mock_ref.rpartition("::")
-        return f"{engine_urn(mock_urn)}::{id_ or UNKNOWN}"
+        return f"{self._engine_urn(mock_urn)}::{id_ or UNKNOWN}"
 
-    def default_provider_for(reg: Registration) -> EngineResource:
+    def _default_provider_for(self, reg: Registration) -> EngineResource | None:
         package = reg.package
-        if package in disabled or "*" in disabled:
+        if package in self._disabled or "*" in self._disabled:
             raise EngineStackError(
                 f"resource {reg.name!r} of type {reg.type} needs the default {package} provider, but "
                 f"config key pulumi:disable-default-providers disables it; pass an explicit provider"
             )
         key = (package, reg.version, reg.plugin_download_url)
-        provider = default_providers.get(key)
-        if provider is None:
-            name = default_provider_name(reg.version)
-            if reg.plugin_download_url:
-                name += "_" + re.sub(r"[^A-Za-z0-9_]", "_", reg.plugin_download_url)
-            props = package_config(package, config, secret_keys)
-            if reg.version:
-                props["version"] = reg.version
-            if reg.plugin_download_url:
-                props["pluginDownloadURL"] = reg.plugin_download_url
-            provider = EngineResource(
-                urn=make_urn(stack, project, PROVIDER_TYPE_PREFIX + package, name),
-                type=PROVIDER_TYPE_PREFIX + package,
-                name=name,
-                custom=True,
-                inputs=props,
-                version=reg.version,
-                id=UNKNOWN,
-                synthesized=True,
-            )
-            default_providers[key] = provider
-            resources.append(provider)
+        if key in self._default_providers:
+            return None
+        name = default_provider_name(reg.version)
+        if reg.plugin_download_url:
+            name += "_" + re.sub(r"[^A-Za-z0-9_]", "_", reg.plugin_download_url)
+        props = package_config(package, self.config, self.secret_keys)
+        if reg.version:
+            props["version"] = reg.version
+        if reg.plugin_download_url:
+            props["pluginDownloadURL"] = reg.plugin_download_url
+        provider = EngineResource(
+            urn=make_urn(self.stack_name, self.project, PROVIDER_TYPE_PREFIX + package, name),
+            type=PROVIDER_TYPE_PREFIX + package,
+            name=name,
+            custom=True,
+            inputs=props,
+            version=reg.version,
+            id=UNKNOWN,
+            synthesized=True,
+        )
+        self._default_providers[key] = provider
         return provider
 
-    seen: set[str] = set()
-    for reg in registrations:
-        parent = engine_urn(reg.parent) if reg.parent else root.urn
+    def add(self, reg: Registration) -> list[EngineResource]:
+        added: list[EngineResource] = []
+        root = self.root
+        parent = self._engine_urn(reg.parent) if reg.parent else root.urn
         parent_qualified = "" if parent == root.urn else urn_qualified_type(parent)
-        urn = make_urn(stack, project, reg.type, reg.name, parent_qualified)
-        if urn in seen:
+        urn = make_urn(self.stack_name, self.project, reg.type, reg.name, parent_qualified)
+        if urn in self._seen:
             raise EngineStackError(f"duplicate resource URN {urn!r}: two resources named {reg.name!r} of type {reg.type}")
-        seen.add(urn)
-        urn_map[reg.mock_urn] = urn
+        self._seen.add(urn)
+        self._urn_map[reg.mock_urn] = urn
 
         is_provider = reg.is_provider
         provider = ""
         if reg.custom and not is_provider:
             if reg.provider:
-                provider = provider_ref(reg.provider)
+                provider = self._provider_ref(reg.provider)
             else:
-                dp = default_provider_for(reg)
+                created = self._default_provider_for(reg)
+                if created is not None:
+                    added.append(created)
+                dp = self._default_providers[(reg.package, reg.version, reg.plugin_download_url)]
                 provider = f"{dp.urn}::{dp.id}"
 
-        inputs = dict(reg.inputs)
+        inputs = _rewrite_urns(dict(reg.inputs), self._urn_map)
         if is_provider and reg.version and "version" not in inputs:
             # SetProviderVersion: the engine records the plugin version in every provider's inputs.
             inputs["version"] = reg.version
 
-        resources.append(
+        added.append(
             EngineResource(
                 urn=urn,
                 type=reg.type,
@@ -288,9 +313,9 @@ def build_engine_stack(
                 protect=bool(reg.protect),
                 retain_on_delete=bool(reg.retain_on_delete),
                 inputs=inputs,
-                dependencies=[engine_urn(d) for d in reg.dependencies],
+                dependencies=[self._engine_urn(d) for d in reg.dependencies],
                 property_dependencies={
-                    k: [engine_urn(d) for d in v] for k, v in reg.property_dependencies.items() if v
+                    k: [self._engine_urn(d) for d in v] for k, v in reg.property_dependencies.items() if v
                 },
                 delete_before_replace=reg.delete_before_replace,
                 delete_before_replace_defined=reg.delete_before_replace_defined,
@@ -300,6 +325,29 @@ def build_engine_stack(
                 custom_timeouts=dict(reg.custom_timeouts),
                 version=reg.version,
                 id=(reg.id or UNKNOWN) if reg.custom else "",
+                source_file=reg.source_file,
+                source_line=reg.source_line,
             )
         )
-    return EngineStack(project=project, stack=stack, resources=resources)
+        for resource in added:
+            self.resources.append(resource)
+            self._engine_stack.by_urn[resource.urn] = resource
+        return added
+
+    def stack(self) -> EngineStack:
+        return self._engine_stack
+
+
+def build_engine_stack(
+    registrations: Sequence[Registration],
+    *,
+    project: str,
+    stack: str,
+    config: Mapping[str, str],
+    secret_keys: Iterable[str] = (),
+) -> EngineStack:
+    """Rewrite mock registrations into the resources the engine would register and analyze."""
+    builder = EngineStackBuilder(project=project, stack=stack, config=config, secret_keys=secret_keys)
+    for reg in registrations:
+        builder.add(reg)
+    return builder.stack()
