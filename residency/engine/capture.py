@@ -163,7 +163,9 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
         response = super().ReadResource(request)
         source_file, source_line = _source_position(request)
         self.reads.append(Read(request.type, request.name, request.id, source_file, source_line))
-        return response
+        # The engine reads an existing resource even in a preview: its id is the one asked for (the SDK
+        # takes an empty id in a preview to mean unknown). Its other outputs stay unknown offline.
+        return resource_pb2.ReadResourceResponse(urn=response.urn, properties=response.properties, id=request.id)
 
     def RegisterResource(self, request):  # noqa: N802 (gRPC method name)
         response = super().RegisterResource(request)

@@ -9,7 +9,6 @@ Secrets show as ``[secret]`` everywhere.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,14 +27,13 @@ from residency.engine.stack import EngineResource
 
 
 def relative_path(path: str, cwd: Path | None) -> str:
-    if not path:
-        return ""
-    if cwd is not None:
-        try:
-            return os.path.relpath(path, cwd) if Path(path).is_absolute() else path
-        except ValueError:
-            return path
-    return path
+    """``path`` relative to ``cwd`` when it lies under it, else as it is."""
+    if not path or cwd is None:
+        return path
+    try:
+        return Path(path).relative_to(cwd).as_posix()
+    except ValueError:
+        return path
 
 
 def source_position(resource: EngineResource | None, cwd: Path | None = None) -> str:
@@ -179,7 +177,8 @@ def to_json(result: PreviewResult, *, project: str, stack: str) -> dict[str, Any
         "resources": [
             {
                 "urn": r.urn, "type": r.type, "name": r.name, "parent": r.parent, "provider": r.provider,
-                "protect": r.protect, "inputs": redact(r.inputs),
+                "protect": r.protect, "inputs": redact(r.inputs), "dependencies": list(r.dependencies),
+                "propertyDependencies": dict(r.property_dependencies),
                 "sourcePosition": {"file": r.source_file, "line": r.source_line} if r.source_file else None,
             }
             for r in result.resources

@@ -7,9 +7,10 @@ program code). Like the exec shim it:
 - sets the stack config from ``PULUMI_CONFIG`` / ``PULUMI_CONFIG_SECRET_KEYS`` (the only variables the
   language host adds to the environment for a program);
 - changes to the program's working directory, sets ``sys.argv = [entry]`` and calls
-  ``runpy.run_path(entry, run_name="__main__")`` with ``entry`` relative to it: ``.`` for a directory
-  (``runpy`` then puts that directory on ``sys.path``), the file name for a file (nothing is put on
-  ``sys.path``: sibling modules import only if they are installed);
+  ``runpy.run_path(entry, run_name="__main__")``: a directory (``main`` unset or a directory) is put on
+  ``sys.path`` by ``runpy``, a file puts nothing there (sibling modules import only if they are installed).
+  The entry is passed as an absolute path (the shim passes it relative to the working directory), so that
+  code objects carry absolute file names and the SDK can send source positions for the entry file;
 - reports a ``pulumi.RunError`` (``ConfigMissingError``, a program's own configuration errors) by its
   message alone, and any other exception with the traceback from the program's own first frame.
 
@@ -117,6 +118,10 @@ def main(argv: list[str]) -> int:
 
     os.chdir(pwd)
     sys.argv = [entry]
+    # The exec shim passes ``entry`` relative to the working directory; passing it absolute changes nothing
+    # runpy puts on sys.path (the directory itself, or nothing for a file) but gives code objects absolute
+    # file names, without which the SDK sends no source position for resources declared in the entry file.
+    target = os.path.abspath(entry)
     error: dict[str, Any] | None = None
     code = 0
     monitor = install_mocks(
@@ -125,7 +130,7 @@ def main(argv: list[str]) -> int:
     )
     mocks.attach(monitor)
     try:
-        pulumi.runtime.test(lambda: runpy.run_path(entry, run_name="__main__"))()
+        pulumi.runtime.test(lambda: runpy.run_path(target, run_name="__main__"))()
     except SystemExit as err:
         if err.code not in (0, None):
             error = describe_failure(err, root, Path(pwd) / entry)

@@ -96,7 +96,7 @@ class InvokeAnswerer:
         if shape is not None:
             builder = ShapedAnswer(token, ctx, record, self.ledger)
             result = _fill(result, shape, builder, "", 0)
-            for key, value in builder.build(shape, args, skip=set(result)).items():
+            for key, value in builder.build(shape, args, skip=set(result), handled=handler is not None).items():
                 result.setdefault(key, value)
         if pinned is not None:
             for key, value in pinned.result.items():

@@ -95,8 +95,11 @@ class ShapedAnswer:
         self.ledger = ledger
         self.noun = function_noun(token)
 
-    def build(self, shape: Shape, args: Mapping[str, Any], skip: frozenset[str] | set[str] = frozenset()) -> dict[str, Any]:
-        """The top-level fields of ``shape`` not in ``skip`` (those a handler already answered)."""
+    def build(
+        self, shape: Shape, args: Mapping[str, Any], skip: frozenset[str] | set[str] = frozenset(), *, handled: bool = False
+    ) -> dict[str, Any]:
+        """The top-level fields of ``shape`` not in ``skip`` (those a handler already answered). With
+        ``handled`` (a handler computed the answer) an argument is only ever echoed."""
         out: dict[str, Any] = {}
         arguments = argument_fields(self.token)
         for f in shape.fields:
@@ -104,7 +107,7 @@ class ShapedAnswer:
                 continue
             if f.wire_name in args and args[f.wire_name] is not None:
                 out[f.wire_name] = args[f.wire_name]
-            elif f.wire_name in arguments and (f.shape.kind != "str" or self.package == "oci"):
+            elif f.wire_name in arguments and (handled or f.shape.kind != "str" or self.package == "oci"):
                 # An argument the call did not pass (filters, owners, flags) is absent from the answer. An AWS
                 # string argument (id, cidrBlock, state) is also what the lookup found, so it is answered;
                 # the OCI provider's arguments are filters only.
