@@ -28,7 +28,7 @@ from components.aws.bucket_policy import (
     s3_replication_trust_policy,
 )
 from components.settings.backup import S3_BUCKET_NAME
-from components.settings.regions import AWS_US_REGIONS, DEFAULT_AWS_REGIONS
+from residency_policies.region_tables import AWS_US_COMMERCIAL_REGIONS, AWS_US_REGIONS
 
 if TYPE_CHECKING:
     from components.settings.model import ResidencySettings
@@ -52,7 +52,7 @@ class ImmutableBackupCopyArgs:
     denied_account_ids: Sequence[str] = ()
     """Parent-company accounts, denied by name in the bucket policy."""
     denied_organization_ids: Sequence[str] = ()
-    allowed_regions: Sequence[str] = DEFAULT_AWS_REGIONS
+    allowed_regions: Sequence[str] = AWS_US_COMMERCIAL_REGIONS
     bucket_name: str | None = None
     """Name of the copy bucket. None: ``<project>-<stack>-<name>-copy`` (see ``default_bucket_name``). S3 names
     are global across every AWS account, so a default can already be taken by someone else: set explicit,

@@ -8,12 +8,12 @@ residency compartments.
 Cross-tenancy access (``Define`` / ``Endorse`` / ``Admit``) is written only for named groups of trusted
 tenancies (for example an independent US oversight team), and only as read-only access to audit evidence.
 A tenancy is never admitted as ``any-user``: that would let every principal of it in, including ones its
-own administrators create later.
+own administrators create later. Reading statements back (``is_cross_tenancy``, ``defined_tenancies``) is
+``residency_policies.oci_iam_statements``.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
@@ -27,9 +27,6 @@ ROLE_DESCRIPTIONS: Mapping[str, str] = {
     "security-auditors": "Read-only review of the residency estate, its audit events and Cloud Guard findings",
     "break-glass": "Emergency administration of the residency compartments only (not the tenancy)",
 }
-
-_CROSS_TENANCY = re.compile(r"^\s*(define|endorse|admit)\b", re.IGNORECASE)
-
 
 def compartment_path(root: str, child: str | None = None) -> str:
     return f"{root}:{child}" if child else root
@@ -128,17 +125,3 @@ def trusted_tenancy_statements(groups: Sequence[TrustedGroup], trusted_tenancy_o
                 f"Admit group {g_alias} of tenancy {t_alias} to read all-resources in compartment {audit}",
             ]
     return statements
-
-
-def is_cross_tenancy(statement: str) -> bool:
-    return bool(_CROSS_TENANCY.match(statement))
-
-
-def defined_tenancies(statements: Sequence[str]) -> dict[str, str]:
-    """Alias -> tenancy OCID for every ``Define tenancy <alias> as <ocid>`` statement."""
-    found: dict[str, str] = {}
-    for statement in statements:
-        match = re.match(r"^\s*define\s+tenancy\s+(\S+)\s+as\s+(\S+)\s*$", statement, re.IGNORECASE)
-        if match:
-            found[match[1]] = match[2]
-    return found

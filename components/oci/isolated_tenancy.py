@@ -8,7 +8,6 @@ quota and tenancy-level writes only in the home region.
 
 from __future__ import annotations
 
-import ipaddress
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -19,9 +18,10 @@ import pulumi_oci as oci
 
 from components.oci import iam_statements
 from components.oci.quota_statements import DATA_BEARING_QUOTA_FAMILIES, region_lock_statements
-from components.settings.identifiers import OCID_PATTERN
-from components.settings.regions import OCI_US_REGIONS
 from components.settings.tenancy import CompartmentNames
+from residency_policies.ip_ranges import parse_cidr
+from residency_policies.oci_identifiers import is_ocid_of
+from residency_policies.region_tables import OCI_US_REGIONS
 
 TYPE_TOKEN = "residency:oci:IsolatedTenancy"
 
@@ -119,8 +119,7 @@ class IsolatedTenancyArgs:
 
 
 def _is_ocid_of(kind: str, value: object) -> bool:
-    match = OCID_PATTERN.match(value) if isinstance(value, str) else None
-    return bool(match and match["type"] == kind)
+    return is_ocid_of(value, kind)
 
 
 def _is_tenancy_ocid(value: object) -> bool:
@@ -157,9 +156,7 @@ def validation_problems(args: IsolatedTenancyArgs) -> list[str]:
         problems.append("operator_cidrs: [] is empty; allowed: at least one US operator CIDR "
                         "(an empty sign-in boundary would lock every user out)")
     for cidr in args.operator_cidrs:
-        try:
-            ipaddress.ip_network(str(cidr), strict=True)
-        except ValueError:
+        if parse_cidr(str(cidr), strict=True) is None:
             bad("operator_cidrs", cidr, "IPv4 or IPv6 CIDR blocks such as 198.51.100.0/24")
     for ocid in args.trusted_tenancy_ocids:
         if ocid in parents:
@@ -493,7 +490,7 @@ class IsolatedTenancy(pulumi.ComponentResource):
             display_name=f"{names['root']}-audit",
             description="Residency audit and service logs",
             freeform_tags=self._freeform(),
-            opts=self._opts(),
+            opts=self._opts(protect=True),
         )
         return configuration, log_group
 

@@ -21,7 +21,6 @@ from dataclasses import dataclass, field
 import pulumi
 import pulumi_oci as oci
 
-from components.oci.cidr_guard import Network, as_network, parent_overlap_issue
 from components.oci.network_flows import (
     TIERS,
     CidrPeer,
@@ -34,6 +33,7 @@ from components.oci.network_flows import (
     allowed_flows,
 )
 from components.settings.network import NetworkSettings
+from residency_policies.ip_ranges import Network, as_network, parent_overlap_issue
 
 TYPE_TOKEN = "residency:oci:NetworkBoundary"
 TIER_TAG = "residency-tier"
@@ -545,4 +545,5 @@ class NetworkBoundary(pulumi.ComponentResource):
             log_type="SERVICE", is_enabled=True, retention_duration=self._args.network.log_retention_days,
             configuration=oci.logging.LogConfigurationArgs(source=oci.logging.LogConfigurationSourceArgs(
                 category=category, resource=resource_id, service=service, source_type="OCISERVICE")),
-            freeform_tags=self._tags(), opts=self._child)
+            # Log objects hold the evidence (and users' addresses): deleting one deletes its records.
+            freeform_tags=self._tags(), opts=pulumi.ResourceOptions.merge(self._child, pulumi.ResourceOptions(protect=True)))

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-from components.oci.cidr_guard import Network
+from residency_policies.ip_ranges import Network
 
 Tier = Literal["data", "app", "management", "firewall"]
 TIERS: tuple[Tier, ...] = ("data", "app", "management")

@@ -25,9 +25,9 @@ from typing import TYPE_CHECKING
 import pulumi
 import pulumi_oci as oci
 
-from components.oci.ocid_region import ocid_region, ocid_region_segment
 from components.settings.backup import OCI_RULE_LOCK_MIN_DELAY_DAYS, VolumeBackupScheduleSettings
-from components.settings.regions import DEFAULT_OCI_REGIONS, OCI_US_REGIONS
+from residency_policies.oci_identifiers import ocid_region, parse_ocid
+from residency_policies.region_tables import OCI_REGIONS, OCI_US_COMMERCIAL_REGIONS, OCI_US_REGIONS
 
 if TYPE_CHECKING:
     from components.settings.model import ResidencySettings
@@ -66,7 +66,7 @@ class RegionLockedBackupArgs:
     backup_key_compartment_path: str | None = None
     """Path of the compartment holding ``backup_key_id``; None means ``backup_compartment_path``, where the
     key this component creates lives."""
-    allowed_regions: Sequence[str] = DEFAULT_OCI_REGIONS
+    allowed_regions: Sequence[str] = OCI_US_COMMERCIAL_REGIONS
     retention_days: int | None = None
     """Retention of the backup bucket's rule; None means ``minimum_retention_days``."""
     retention_lock_delay_days: int = OCI_RULE_LOCK_MIN_DELAY_DAYS
@@ -166,10 +166,10 @@ def _check(args: RegionLockedBackupArgs) -> int:
     for name, key_id, region in (("primary_key_id", args.primary_key_id, args.home_region),
                                  ("backup_key_id", args.backup_key_id, args.backup_region)):
         # Outputs (a key created in this program) are checked by the policy pack, not here.
-        if isinstance(key_id, str) and ocid_region(key_id) != region:
-            short = OCI_US_REGIONS[region][0].lower()
+        if isinstance(key_id, str) and ocid_region(key_id).region != region:
+            short = OCI_REGIONS[region][0].lower()
             raise ValueError(f"RegionLockedBackupArgs.{name}: {key_id!r} is a key of region "
-                             f"{ocid_region_segment(key_id) or '(none)'!r}, not of {region}; allowed: a key OCID "
+                             f"{getattr(parse_ocid(key_id), 'region', '') or '(none)'!r}, not of {region}; allowed: a key OCID "
                              f"of the form ocid1.key.<realm>.{short}.<...> (a vault in {region})")
     return retention
 

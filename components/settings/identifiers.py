@@ -7,19 +7,14 @@ allowed, so that the settings loader can turn it into one line naming the key an
 from __future__ import annotations
 
 import ipaddress
-import re
 from typing import Annotated
 
 from pydantic import AfterValidator, BeforeValidator
 
-from components.settings.regions import AWS_US_REGIONS, OCI_US_REGIONS
-
-# ocid1.<resource type>.<realm>.[region][.future use].<unique id>  (OCI "Resource Identifiers")
-OCID_PATTERN = re.compile(
-    r"^ocid1\.(?P<type>[a-z0-9]+)\.(?P<realm>oc[0-9]+)\.(?P<region>[a-z0-9-]*)(?:\.[a-z0-9-]+)?\.(?P<unique>[a-z0-9]+)$"
-)
-AWS_ACCOUNT_PATTERN = re.compile(r"^[0-9]{12}$")
-AWS_ORGANIZATION_PATTERN = re.compile(r"^o-[a-z0-9]{10,32}$")
+from residency_policies.aws_identifiers import is_account_id, is_organization_id
+from residency_policies.ip_ranges import as_network
+from residency_policies.oci_identifiers import is_ocid_of
+from residency_policies.region_tables import AWS_US_REGIONS, OCI_US_REGIONS
 
 
 def _require_str(value: object) -> object:
@@ -41,12 +36,7 @@ def _aws_region(value: str) -> str:
 
 
 def _cidr(value: str) -> ipaddress.IPv4Network | ipaddress.IPv6Network:
-    try:
-        return ipaddress.ip_network(value, strict=True)
-    except ValueError as exc:
-        raise ValueError(
-            f"not a CIDR block ({exc}); allowed: an IPv4 or IPv6 network such as 198.51.100.0/24 or 2001:db8::/32"
-        ) from None
+    return as_network(value)
 
 
 def _ipv4_cidr(value: str) -> ipaddress.IPv4Network:
@@ -58,8 +48,7 @@ def _ipv4_cidr(value: str) -> ipaddress.IPv4Network:
 
 def _ocid(kind: str):
     def check(value: str) -> str:
-        match = OCID_PATTERN.match(value)
-        if not match or match["type"] != kind:
+        if not is_ocid_of(value, kind):
             raise ValueError(f"not a {kind} OCID; allowed: ocid1.{kind}.<realm>..<unique id>")
         return value
 
@@ -67,13 +56,13 @@ def _ocid(kind: str):
 
 
 def _aws_account(value: str) -> str:
-    if not AWS_ACCOUNT_PATTERN.match(value):
+    if not is_account_id(value):
         raise ValueError("not an AWS account ID; allowed: exactly 12 digits")
     return value
 
 
 def _aws_organization(value: str) -> str:
-    if not AWS_ORGANIZATION_PATTERN.match(value):
+    if not is_organization_id(value):
         raise ValueError("not an AWS organization ID; allowed: o- followed by 10 to 32 lowercase letters or digits")
     return value
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import ipaddress
 from collections.abc import Iterator
 from dataclasses import dataclass
 from types import SimpleNamespace
@@ -21,13 +20,14 @@ from components.settings.identifiers import (
     TenancyOcid,
 )
 from components.settings.network import NetworkSettings
-from components.settings.regions import DEFAULT_AWS_REGIONS, DEFAULT_OCI_REGIONS
 from components.settings.tenancy import TenancySettings
+from residency_policies.ip_ranges import reaches_parent
+from residency_policies.region_tables import AWS_US_COMMERCIAL_REGIONS, OCI_US_COMMERCIAL_REGIONS
 
 
 class AllowedRegions(SettingsModel):
-    oci: tuple[OciRegion, ...] = Field(default=DEFAULT_OCI_REGIONS, min_length=1)
-    aws: tuple[AwsRegion, ...] = Field(default=DEFAULT_AWS_REGIONS, min_length=1)
+    oci: tuple[OciRegion, ...] = Field(default=OCI_US_COMMERCIAL_REGIONS, min_length=1)
+    aws: tuple[AwsRegion, ...] = Field(default=AWS_US_COMMERCIAL_REGIONS, min_length=1)
 
 
 class ParentCompany(SettingsModel):
@@ -75,10 +75,6 @@ class SettingsIssue:
         return f"{self.key}: {self.value!r} {self.message}"
 
 
-def _overlaps(a: ipaddress._BaseNetwork, b: ipaddress._BaseNetwork) -> bool:
-    return a.version == b.version and a.overlaps(b)
-
-
 def _region_issues(s, ns: str) -> Iterator[SettingsIssue]:
     allowed_oci = s.allowed_regions.oci
     if s.home_region is not None and s.home_region not in allowed_oci:
@@ -98,7 +94,7 @@ def _region_issues(s, ns: str) -> Iterator[SettingsIssue]:
 def _operator_issues(s, ns: str) -> Iterator[SettingsIssue]:
     for i, operator in enumerate(s.operator_cidrs):
         for parent in s.parent_company.cidrs:
-            if _overlaps(operator, parent):
+            if reaches_parent(operator, parent):
                 yield SettingsIssue(
                     f"{ns}:operatorCidrs[{i}]", str(operator),
                     f"overlaps parent-company range {parent} ({ns}:parentCompany.cidrs); "
@@ -136,7 +132,7 @@ def _network_issues(s, ns: str) -> Iterator[SettingsIssue]:
     for a, attachment in enumerate(s.network.drg.vcn_attachments):
         network_ranges += [(f"network.drg.vcnAttachments[{a}].cidrs[{i}]", c) for i, c in enumerate(attachment.cidrs)]
     for key, network in network_ranges:
-        hits = [str(parent) for parent in s.parent_company.cidrs if _overlaps(network, parent)]
+        hits = [str(parent) for parent in s.parent_company.cidrs if reaches_parent(network, parent)]
         if hits:
             yield SettingsIssue(f"{ns}:{key}", str(network),
                                 f"overlaps parent-company range(s) {', '.join(hits)}; "

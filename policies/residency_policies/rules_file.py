@@ -10,7 +10,6 @@ instead of raising.
 
 from __future__ import annotations
 
-import ipaddress
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,17 +17,21 @@ from typing import Any
 
 import yaml
 
+from residency_policies.aws_identifiers import ACCOUNT_ID_PATTERN, ORGANIZATION_ID_PATTERN
+from residency_policies.ip_ranges import Network, parse_cidr
+from residency_policies.oci_identifiers import TENANCY_OCID_PATTERN
+from residency_policies.region_tables import AWS_REGION_PATTERN, OCI_REGION_ID_PATTERN
 from residency_policies.waivers import Waiver, WaiverProblem, parse_waivers
 
 RULES_PATH = Path(__file__).resolve().parent.parent / "residency.yaml"
 
 TOP_LEVEL_KEYS = ("allowedRegions", "parentCompany", "trusted", "minimumRetentionDays", "requiredTags", "waivers")
 
-_OCI_REGION = r"^[a-z]{2,3}(-[a-z]+)+-[0-9]+$"
-_AWS_REGION = r"^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-[0-9]+$"
-_TENANCY_OCID = r"^ocid1\.tenancy\.[a-z0-9]+\..*$"
-_AWS_ACCOUNT = r"^[0-9]{12}$"
-_AWS_ORG = r"^o-[a-z0-9]{10,32}$"
+_OCI_REGION = OCI_REGION_ID_PATTERN
+_AWS_REGION = AWS_REGION_PATTERN
+_TENANCY_OCID = TENANCY_OCID_PATTERN
+_AWS_ACCOUNT = ACCOUNT_ID_PATTERN
+_AWS_ORG = ORGANIZATION_ID_PATTERN
 
 _STR_LIST = lambda pattern, what: {  # noqa: E731 - a schema fragment factory reads best inline
     "type": "array",
@@ -119,7 +122,7 @@ class ConfigError:
 class Rules:
     allowed_regions_oci: frozenset[str]
     allowed_regions_aws: frozenset[str]
-    parent_cidrs: tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]
+    parent_cidrs: tuple[Network, ...]
     parent_oci_tenancy_ids: frozenset[str]
     parent_aws_account_ids: frozenset[str]
     parent_aws_organization_ids: frozenset[str]
@@ -273,12 +276,11 @@ class _Validator:
             return []
         out = []
         for item in items:
-            try:
-                if not isinstance(item, str):
-                    raise ValueError
-                out.append(ipaddress.ip_network(item.strip(), strict=False))
-            except ValueError:
+            network = parse_cidr(item)
+            if network is None:
                 self._err(source, f"{key}.{sub}", item, "IPv4/IPv6 CIDR blocks like 203.0.113.0/24 or 2001:db8::/32")
+            else:
+                out.append(network)
         return out
 
     def accounts(self, section, key) -> list[str]:

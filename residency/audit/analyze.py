@@ -21,7 +21,8 @@ from residency.audit.export import StateExport
 from residency.engine.api import PreviewResult
 from residency.engine.capture import ROOT_STACK_TYPE
 from residency.engine.packs import PolicyPackProcess
-from residency.engine.stack import EngineResource, EngineStack, make_urn, urn_name
+from residency.engine.stack import EngineResource, EngineStack
+from residency_policies.urns import make_urn, urn_name
 
 
 @dataclass

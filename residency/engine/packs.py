@@ -44,7 +44,8 @@ from residency.engine.pack_config import (
     parse_policy_pack_config,
     reconcile_policy_pack_config,
 )
-from residency.engine.stack import EngineResource, EngineStack, urn_name, urn_type
+from residency.engine.stack import EngineResource, EngineStack
+from residency_policies.urns import urn_name, urn_type
 
 DEFAULT_START_TIMEOUT = float(os.environ.get("RESIDENCY_PACK_START_TIMEOUT", "60"))
 # A pack that hangs inside a policy must not hang the preview: every analyzer call has this deadline.

@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from residency.engine.capture import ROOT_STACK_TYPE, Registration
+from residency_policies.urns import make_urn, urn_name, urn_qualified_type, urn_type
 
 UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
 SECRET_SIG_KEY = "4dabf18193072939515e22adb298388d"
@@ -37,23 +38,6 @@ class EngineStackError(ValueError):
 def secret(value: Any) -> dict[str, Any]:
     """The wire form of a secret value."""
     return {SECRET_SIG_KEY: SECRET_SIG, "value": value}
-
-
-def make_urn(stack: str, project: str, type_: str, name: str, parent_qualified_type: str = "") -> str:
-    qualified = f"{parent_qualified_type}${type_}" if parent_qualified_type else type_
-    return f"urn:pulumi:{stack}::{project}::{qualified}::{name}"
-
-
-def urn_qualified_type(urn: str) -> str:
-    return urn.split("::")[2]
-
-
-def urn_name(urn: str) -> str:
-    return urn.split("::", 3)[3]
-
-
-def urn_type(urn: str) -> str:
-    return urn_qualified_type(urn).split("$")[-1]
 
 
 @dataclass

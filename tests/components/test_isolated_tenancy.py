@@ -10,23 +10,18 @@ import pulumi
 import pulumi_oci as oci
 import pytest
 
-from components.oci.iam_statements import TrustedGroup, defined_tenancies, is_cross_tenancy
+from components.oci.iam_statements import TrustedGroup
 from components.oci.isolated_tenancy import (
     AUDIT_RETENTION_DAYS,
     ChildTenancyRequest,
     IsolatedTenancy,
     IsolatedTenancyArgs,
 )
-from components.oci.quota_statements import (
-    DATA_BEARING_QUOTA_FAMILIES,
-    Combination,
-    Comparison,
-    parse_quota_statement,
-    region_condition,
-    region_lock_statements,
-)
+from components.oci.quota_statements import DATA_BEARING_QUOTA_FAMILIES, region_condition, region_lock_statements
 from components.settings.tenancy import CompartmentNames
 from residency.engine.capture import EchoMocks, capture
+from residency_policies.oci_iam_statements import defined_tenancies, is_cross_tenancy
+from residency_policies.oci_quota_statements import Combination, Comparison, parse_quota_statement
 from residency.engine.preview_mocks import PreviewMocks
 
 TENANCY = "ocid1.tenancy.oc1..aaaaaaaausdatatest"
@@ -164,7 +159,8 @@ def test_every_child_uses_the_home_provider(monitor):
 
 def test_data_bearing_children_are_protected_and_others_are_not(monitor):
     protected = {r.name for r in children(monitor) if r.protect}
-    assert protected == {"tenancy-root", "tenancy-data", "tenancy-backup", "tenancy-vault", "tenancy-master-key"}
+    assert protected == {"tenancy-root", "tenancy-data", "tenancy-backup", "tenancy-vault", "tenancy-master-key",
+                         "tenancy-log-group"}
 
 
 def test_compartments_are_never_deleted_by_a_destroy(monitor):

@@ -9,7 +9,6 @@ import pulumi_oci as oci
 import pytest
 import yaml
 
-from components.oci.cidr_guard import ranges_overlap
 from components.oci.network_boundary import (
     OSN_SERVICE_NAME_PATTERN,
     TYPE_TOKEN,
@@ -19,6 +18,7 @@ from components.oci.network_boundary import (
 from components.settings import SettingsError, parse_settings
 from components.settings.network import DrgSettings, NetworkSettings, RemotePeeringSettings, VcnAttachmentSettings
 from residency.engine.capture import EchoMocks, capture
+from residency_policies.ip_ranges import reaches_parent as ranges_overlap
 
 PARENTS = ("203.0.113.0/24", "2001:db8:bad::/48")
 OPERATORS = ("198.51.100.0/24", "2001:db8:1::/48")

@@ -11,7 +11,6 @@ import pulumi_oci as oci
 import pytest
 import yaml
 
-from components.oci.ocid_region import ocid_region
 from components.oci.region_locked_backup import RegionLockedBackup, RegionLockedBackupArgs
 from components.settings.backup import VolumeBackupScheduleSettings
 from residency.engine.capture import EchoMocks, capture
@@ -272,21 +271,6 @@ def test_refusal_registers_nothing_of_the_component():
     monitor = capture(program)
     assert len(refusals) == 1
     assert [r.type for r in monitor.registrations] == ["pulumi:providers:oci", "pulumi:providers:oci"]
-
-
-@pytest.mark.parametrize(
-    ("ocid", "region"),
-    [
-        ("ocid1.key.oc1.iad.bbpr2hw5aaeuk.abuwcljr000", "us-ashburn-1"),
-        ("ocid1.key.oc1.phx.bbpr2hw5aaeuk.abuwcljr000", "us-phoenix-1"),
-        ("ocid1.key.oc1.us-chicago-1.bbpr2hw5aaeuk.abuwcljr000", "us-chicago-1"),
-        ("ocid1.key.oc1.sjc.bbpr2hw5aaeuk.abuwcljr000", "us-sanjose-1"),
-        ("ocid1.key.oc1.fra.bbpr2hw5aaeuk.abuwcljr000", None),
-        ("ocid1.tenancy.oc1..aaaaaaaa000", None),
-    ],
-)
-def test_ocid_region(ocid, region):
-    assert ocid_region(ocid) == region
 
 
 @pytest.mark.parametrize("stack", ["dev", "us-prod"])

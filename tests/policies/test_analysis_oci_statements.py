@@ -2,7 +2,8 @@
 
 import pytest
 
-from residency_policies.analysis.oci_statements import judge_statements, parse_statement
+from residency_policies.analysis.oci_statements import judge_statements
+from residency_policies.oci_iam_statements import parse_statement
 from residency_policies.values import UNKNOWN
 
 TRUSTED_OCID = "ocid1.tenancy.oc1..aaaaaaaaoversight"
@@ -78,5 +79,5 @@ def test_odd_shapes_never_raise(statements):
 
 
 def test_parse_bare_in_tenancy_names_no_alias():
-    st = parse_statement(0, "Admit group G of tenancy Src to manage object-family in tenancy where x = 'y'")
+    st = parse_statement("Admit group G of tenancy Src to manage object-family in tenancy where x = 'y'")
     assert st.tenancy_aliases == ("src",)

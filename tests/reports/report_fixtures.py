@@ -5,7 +5,8 @@ from __future__ import annotations
 from residency.engine.api import PreviewResult
 from residency.engine.pack_config import PolicyConfig, PolicySchema
 from residency.engine.packs import PackInfo, PolicyInfo, Violation
-from residency.engine.stack import EngineResource, EngineStack, urn_name, urn_type
+from residency.engine.stack import EngineResource, EngineStack
+from residency_policies.urns import urn_name, urn_type
 
 
 STACK = "us-prod"

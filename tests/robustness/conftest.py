@@ -18,7 +18,8 @@ from benchmarks.estate import Spec, program
 from residency.engine.api import preview_function
 from residency.engine.pack_config import PolicyConfig
 from residency.engine.packs import PolicyPackProcess, Violation
-from residency.engine.stack import EngineResource, EngineStack, make_urn
+from residency.engine.stack import EngineResource, EngineStack
+from residency_policies.urns import make_urn
 
 REPO = Path(__file__).resolve().parents[2]
 PACK_DIR = REPO / "policies"

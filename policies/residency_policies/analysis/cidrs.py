@@ -1,27 +1,18 @@
-"""IP ranges found in network rules, judged against the parent company's ranges.
+"""Verdicts on the address fields of network rules, against the parent company's ranges.
 
-A range *reaches* a parent range when any address is in both. ``0.0.0.0/0`` and ``::/0`` reach every
-parent range whatever its IP version (the issue's rule: "0.0.0.0/0 overlaps everything"), and an IPv6
-range reaches an IPv4 parent range through the IPv6 forms that carry IPv4 addresses (IPv4-mapped
-``::ffff:0:0/96``, NAT64 ``64:ff9b::/96`` and 6to4 ``2002::/16``), because those still deliver packets
-to or from the parent's IPv4 hosts.
+What "reaches a parent range" means (shared addresses, IPv4-in-IPv6 forms, ``/0``) is
+``residency_policies.ip_ranges``; this module turns one field (a CIDR, a bare address, an unknown, an OCI
+source/destination with its type) into a verdict a rule can report.
 """
 
 from __future__ import annotations
 
-import ipaddress
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any, Iterable
+from typing import Any
 
+from residency_policies.ip_ranges import Network, overlapping_parents, parse_cidr
 from residency_policies.values import is_unknown
-
-Network = ipaddress.IPv4Network | ipaddress.IPv6Network
-
-_V4_IN_V6 = (
-    (ipaddress.IPv6Network("::ffff:0:0/96"), 96),  # IPv4-mapped
-    (ipaddress.IPv6Network("64:ff9b::/96"), 96),  # NAT64 well-known prefix
-    (ipaddress.IPv6Network("2002::/16"), 16),  # 6to4: the IPv4 address follows the 16-bit prefix
-)
 
 # Verdict kinds: what a rule's address field tells us about reaching the parent company.
 CLEAR = "clear"  # a range that reaches no parent range, or a reference that cannot carry one
@@ -45,50 +36,13 @@ class RangeVerdict:
         return self.kind in (OVERLAPS, UNKNOWN, INVALID)
 
 
-def parse_range(value: Any) -> Network | None:
-    """A network from a CIDR (host bits allowed) or a bare address; None when it is not one."""
-    if not isinstance(value, str) or is_unknown(value):
-        return None
-    text = value.strip()
-    if not text:
-        return None
-    try:
-        return ipaddress.ip_network(text, strict=False)
-    except ValueError:
-        return None
-
-
-def _v4_forms_in_v6(parent: ipaddress.IPv4Network) -> list[ipaddress.IPv6Network]:
-    forms = []
-    for prefix, offset in _V4_IN_V6:
-        shifted = int(parent.network_address) << (128 - offset - 32)
-        base = int(prefix.network_address) | shifted
-        forms.append(ipaddress.IPv6Network((base, offset + parent.prefixlen)))
-    return forms
-
-
-def reaches(candidate: Network, parent: Network) -> bool:
-    """True when ``candidate`` shares an address with ``parent`` (see module docstring for cross-version)."""
-    if candidate.prefixlen == 0:
-        return True
-    if candidate.version == parent.version:
-        return candidate.overlaps(parent)
-    if candidate.version == 6 and parent.version == 4:
-        return any(candidate.overlaps(form) for form in _v4_forms_in_v6(parent))
-    return False
-
-
-def overlapping_parents(candidate: Network, parents: Iterable[Network]) -> tuple[Network, ...]:
-    return tuple(p for p in parents if reaches(candidate, p))
-
-
 def judge_range(value: Any, parents: Iterable[Network]) -> RangeVerdict:
     """Judge one address field (CIDR string, bare IP, unknown sentinel, or None)."""
     if value is None or (isinstance(value, str) and not value.strip()):
         return RangeVerdict(ABSENT, value)
     if is_unknown(value):
         return RangeVerdict(UNKNOWN, value, detail="the range is not known at preview")
-    network = parse_range(value)
+    network = parse_cidr(value)
     if network is None:
         return RangeVerdict(INVALID, value, detail=f"{value!r} is not an IP range this policy can check")
     hits = overlapping_parents(network, parents)

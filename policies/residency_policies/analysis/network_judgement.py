@@ -16,6 +16,7 @@ from residency_policies.analysis import cidrs
 from residency_policies.analysis import network_rules as nr
 from residency_policies.analysis.aws_principals import ACCOUNT_RE
 from residency_policies.framework import Finding, ResourceView
+from residency_policies.ip_ranges import parse_cidr
 from residency_policies.rules_file import Rules
 from residency_policies.values import is_unknown, walk
 
@@ -142,7 +143,7 @@ def _shielded_by_earlier_drop(address, view, index, parents) -> bool:
         for name in names:
             for address_list in index.address_lists(name):
                 raw = address_list.props.get("addresses")
-                dropped += [n for n in (cidrs.parse_range(a) for a in (raw if isinstance(raw, list) else [])) if n]
+                dropped += [n for n in (parse_cidr(a) for a in (raw if isinstance(raw, list) else [])) if n]
     return all(any(p.version == d.version and p.subnet_of(d) for d in dropped) for p in parents)
 
 

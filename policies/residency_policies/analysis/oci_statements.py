@@ -1,65 +1,20 @@
-"""OCI IAM policy statements: which other tenancies a policy defines, endorses or admits.
+"""Judging OCI IAM policy statements: which other tenancies a policy defines, endorses or admits.
 
 Cross-tenancy access needs three special verbs (OCI "Cross-Tenancy Access Policies"):
 ``Define tenancy <alias> as <tenancy ocid>`` names the other tenancy, ``Endorse <subject> to ... in
 tenancy <alias> | any-tenancy`` lets our principals act there, and ``Admit <subject> of tenancy <alias> |
 any-tenancy to ...`` lets theirs act here. Define statements must sit in the same policy as the Endorse
-or Admit that uses the alias, so a policy is judged as a whole. Keywords are case-insensitive.
+or Admit that uses the alias, so a policy is judged as a whole. Statements are read by
+``residency_policies.oci_iam_statements``.
 """
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from residency_policies.oci_iam_statements import Statement, parse_statement
 from residency_policies.values import is_unknown
-
-_DEFINE_RE = re.compile(
-    r"^\s*define\s+(?P<kind>tenancy|group|dynamic-group)\s+(?P<alias>\S+)\s+as\s+(?P<target>\S+)", re.I)
-_VERB_RE = re.compile(r"^\s*(?P<verb>define|endorse|admit|allow)\b", re.I)
-# "tenancy <alias>" after in/of/with. A bare "in tenancy" (own tenancy) is followed by nothing or "where".
-_TENANCY_REF_RE = re.compile(r"\b(?:in|of)\s+tenancy\s+(?P<alias>[^\s,()']+|'[^']+')", re.I)
-_ANY_TENANCY_RE = re.compile(r"\bany-tenancy\b", re.I)
-_SUBJECT_RE = re.compile(r"^\s*(?:endorse|admit|allow)\s+(?P<subject>any-user|any-group)\b", re.I)
-_WHERE_RE = re.compile(r"\bwhere\b", re.I)
-_NOT_ALIASES = frozenset({"where", "to", "with", "in", "of"})
-
-
-@dataclass(frozen=True)
-class Statement:
-    index: int
-    text: str
-    verb: str  # define | endorse | admit | allow | other
-    defines: tuple[str, str, str] | None = None  # (kind, alias lower-cased, target)
-    tenancy_aliases: tuple[str, ...] = ()  # aliases (lower-cased) named by "in/of tenancy <alias>"
-    any_tenancy: bool = False
-    any_subject: str | None = None  # any-user / any-group
-    has_where: bool = False
-
-
-def parse_statement(index: int, text: str) -> Statement:
-    verb_match = _VERB_RE.match(text)
-    verb = verb_match["verb"].lower() if verb_match else "other"
-    define = _DEFINE_RE.match(text)
-    defines = None
-    if define:
-        defines = (define["kind"].lower(), define["alias"].strip("'\"").lower(), define["target"].strip("'\""))
-    aliases = tuple(
-        a for a in (m["alias"].strip("'").lower() for m in _TENANCY_REF_RE.finditer(text))
-        if a not in _NOT_ALIASES
-    )
-    subject = _SUBJECT_RE.match(text)
-    return Statement(
-        index=index,
-        text=text,
-        verb=verb,
-        defines=defines,
-        tenancy_aliases=aliases if verb in ("endorse", "admit") else (),
-        any_tenancy=bool(_ANY_TENANCY_RE.search(text)) and verb in ("endorse", "admit"),
-        any_subject=subject["subject"].lower() if subject else None,
-        has_where=bool(_WHERE_RE.search(text)),
-    )
 
 
 @dataclass(frozen=True)
@@ -91,12 +46,12 @@ def judge_statements(statements: Any, trusted: frozenset[str], parents: frozense
             continue
         if not isinstance(text, str):
             continue
-        parsed.append(parse_statement(i, text))
+        parsed.append(parse_statement(text, i))
 
     aliases: dict[str, str] = {}
     for st in parsed:
-        if st.defines and st.defines[0] == "tenancy":
-            _, alias, target = st.defines
+        if st.definition is not None and st.definition.kind == "tenancy":
+            alias, target = st.definition.key, st.definition.target
             ocid = target.lower()
             aliases[alias] = ocid
             if ocid in parents:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from residency_policies.framework import Finding, ResourceView, stack_policy
-from residency_policies.regions import effective_region
+from residency_policies.provider_regions import effective_region
 from residency_policies.rules.immutable_backups import OCI_BUCKET, OCI_REPLICATION_POLICY, _oci_destinations
 from residency_policies.rules_file import Rules
 from residency_policies.values import is_unknown

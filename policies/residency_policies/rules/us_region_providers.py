@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from residency_policies.framework import Finding, ResourceView, resource_policy
-from residency_policies.regions import cloud_of_type, effective_region, provider_region
+from residency_policies.provider_regions import cloud_of_type, effective_region, provider_region
 from residency_policies.rules_file import Rules
 
 

@@ -14,7 +14,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from residency_policies.framework import Finding, ResourceView, resource_policy
-from residency_policies.regions import availability_domain_region, cloud_of_type, effective_region, ocid_region, parse_arn
+from residency_policies.aws_identifiers import parse_arn
+from residency_policies.oci_identifiers import availability_domain_region, ocid_region
+from residency_policies.provider_regions import cloud_of_type, effective_region
 from residency_policies.rules_file import Rules
 from residency_policies.values import is_unknown, walk
 

@@ -23,7 +23,7 @@ from typing import Any
 
 from residency.engine.invokes.context import ProviderContext
 from residency.engine.invokes.ledger import InvokeRecord, Ledger
-from residency.engine.invokes.regions import oci_region_segment
+from residency.engine.invokes.regions import oci_realm, oci_region_segment
 from residency.engine.invokes.sdk_shapes import Shape, argument_fields, token_parts
 
 LIST_LENGTH = 3
@@ -79,7 +79,7 @@ def _identifier(package: str, kind: str, ctx: ProviderContext, tag: str) -> str:
     if package == "oci":
         kind = kind or "resource"
         segment = "" if kind in _OCI_GLOBAL_KINDS else oci_region_segment(ctx.region)
-        return f"ocid1.{kind}.oc1.{segment}.{tag}"
+        return f"ocid1.{kind}.{oci_realm(ctx.region)}.{segment}.{tag}"
     prefix = _AWS_ID_PREFIXES.get(kind, kind or "id")
     return f"{prefix}-0{tag}"
 

@@ -15,7 +15,8 @@ from typing import Any
 
 from residency.engine.invokes.aws_functions import Handler
 from residency.engine.invokes.ledger import InvokeRecord, Ledger
-from residency.engine.invokes.regions import OCI_REGIONS, oci_availability_domain_names, oci_region_key, oci_region_segment
+from residency.engine.invokes.regions import oci_availability_domain_names, oci_region_key, oci_region_segment
+from residency_policies import region_tables
 
 
 def _camel(name: str) -> str:
@@ -49,7 +50,7 @@ def _region_or_marker(ctx, record: InvokeRecord, ledger: Ledger, path: str) -> s
 
 
 def regions(args, ctx, record, ledger):
-    items = [{"key": key, "name": name} for name, (key, _) in sorted(OCI_REGIONS.items())]
+    items = [{"key": key, "name": name} for name, (key, _) in sorted(region_tables.OCI_REGIONS.items())]
     return {"regions": apply_filters(args.get("filters"), items), "id": "regions"}
 
 

@@ -7,32 +7,23 @@ for us-phoenix-1, ``US-ASHBURN`` for us-ashburn-1 and the upper-cased region ide
 
 from __future__ import annotations
 
-# OCI region identifier -> region key (the airport code in service names and OCIDs) and the number of ADs.
-OCI_REGIONS: dict[str, tuple[str, int]] = {
-    "us-ashburn-1": ("IAD", 3), "us-phoenix-1": ("PHX", 3), "us-sanjose-1": ("SJC", 1),
-    "us-chicago-1": ("ORD", 3), "us-langley-1": ("LFI", 1), "us-luke-1": ("LUF", 1),
-    "us-gov-ashburn-1": ("RIC", 1), "us-gov-chicago-1": ("PIA", 1), "us-gov-phoenix-1": ("TUS", 1),
-    "ca-toronto-1": ("YYZ", 1), "ca-montreal-1": ("YUL", 1), "eu-frankfurt-1": ("FRA", 3),
-    "eu-amsterdam-1": ("AMS", 1), "eu-zurich-1": ("ZRH", 1), "eu-paris-1": ("CDG", 1),
-    "eu-madrid-1": ("MAD", 1), "eu-milan-1": ("LIN", 1), "eu-stockholm-1": ("ARN", 1),
-    "eu-marseille-1": ("MRS", 1), "eu-jovanovac-1": ("BEG", 1), "uk-london-1": ("LHR", 3),
-    "uk-cardiff-1": ("CWL", 1), "ap-tokyo-1": ("NRT", 1), "ap-osaka-1": ("KIX", 1),
-    "ap-seoul-1": ("ICN", 1), "ap-chuncheon-1": ("YNY", 1), "ap-mumbai-1": ("BOM", 1),
-    "ap-hyderabad-1": ("HYD", 1), "ap-sydney-1": ("SYD", 1), "ap-melbourne-1": ("MEL", 1),
-    "ap-singapore-1": ("SIN", 1), "ap-singapore-2": ("XSP", 1), "sa-saopaulo-1": ("GRU", 1),
-    "sa-santiago-1": ("SCL", 1), "sa-vinhedo-1": ("VCP", 1), "sa-bogota-1": ("BOG", 1),
-    "sa-valparaiso-1": ("VAP", 1), "me-jeddah-1": ("JED", 1), "me-dubai-1": ("DXB", 1),
-    "me-abudhabi-1": ("AUH", 1), "me-riyadh-1": ("RUH", 1), "af-johannesburg-1": ("JNB", 1),
-    "il-jerusalem-1": ("MTZ", 1), "mx-queretaro-1": ("QRO", 1), "mx-monterrey-1": ("MTY", 1),
-}
+from residency_policies import region_tables
+
+# Availability domains per OCI region where there are more than one (the rest have one). Region keys and
+# realms come from the pack's one home, ``residency_policies.region_tables``.
+_MULTI_AD_REGIONS = {"us-ashburn-1": 3, "us-phoenix-1": 3, "us-chicago-1": 3, "eu-frankfurt-1": 3, "uk-london-1": 3}
 _SHORT_OCID_REGIONS = {"us-ashburn-1": "iad", "us-phoenix-1": "phx", "eu-frankfurt-1": "fra", "uk-london-1": "lhr"}
 _AD_REGION_PARTS = {"us-phoenix-1": "PHX", "us-ashburn-1": "US-ASHBURN"}
 TENANCY_AD_PREFIX = "Uocm"
 
 
 def oci_region_key(region: str) -> str | None:
-    entry = OCI_REGIONS.get(region)
-    return entry[0] if entry else None
+    return region_tables.oci_region_key(region)
+
+
+def oci_realm(region: str | None) -> str:
+    entry = region_tables.OCI_REGIONS.get(region or "")
+    return entry[1] if entry else "oc1"
 
 
 def oci_region_segment(region: str | None) -> str:
@@ -43,7 +34,7 @@ def oci_region_segment(region: str | None) -> str:
 
 
 def oci_availability_domain_names(region: str) -> list[str]:
-    count = OCI_REGIONS.get(region, ("", 1))[1]
+    count = _MULTI_AD_REGIONS.get(region, 1)
     part = _AD_REGION_PARTS.get(region, region.upper())
     return [f"{TENANCY_AD_PREFIX}:{part}-AD-{n}" for n in range(1, count + 1)]
 

@@ -1,6 +1,7 @@
-"""IP prefixes as integer intervals, sets of them, and longest-prefix lookups.
+"""IP prefixes as integer intervals, sets of them, and longest-prefix lookups, for the reachability graph.
 
-Every CIDR is parsed once into ``Prefix(version, start, end, length)``. Overlap tests against a source
+Parsing and what "the same hosts" means across IP versions are ``residency_policies.ip_ranges``. Every CIDR
+is parsed once into ``Prefix(version, start, end, length)``. Overlap tests against a source
 (a sorted, disjoint ``RangeSet``) are a bisect, and a route table answers "which rules can carry some
 address of this set" with at most one dict probe per prefix length (a hash-per-length prefix trie), so
 the proof stays near-linear in the number of rules.
@@ -14,7 +15,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from residency_policies.values import is_unknown
+from residency_policies.ip_ranges import Network, address_forms, parse_cidr
 
 _MAX_LEN = {4: 32, 6: 128}
 
@@ -37,15 +38,19 @@ class Prefix:
         return self.text
 
 
+def prefix_of(net: Network) -> Prefix:
+    return Prefix(net.version, int(net.network_address), int(net.broadcast_address), net.prefixlen, str(net))
+
+
 def parse_prefix(value: Any) -> Prefix | None:
     """A ``Prefix`` from a CIDR or bare address (host bits allowed); None for unknowns and non-CIDRs."""
-    if not isinstance(value, str) or is_unknown(value):
-        return None
-    try:
-        net = ipaddress.ip_network(value.strip(), strict=False)
-    except ValueError:
-        return None
-    return Prefix(net.version, int(net.network_address), int(net.broadcast_address), net.prefixlen, str(net))
+    net = parse_cidr(value)
+    return prefix_of(net) if net is not None else None
+
+
+def prefix_forms(prefix: Prefix) -> list[Prefix]:
+    """``prefix`` and the ranges of the other IP version that hold the same hosts (``ip_ranges.address_forms``)."""
+    return [prefix_of(net) for net in dict.fromkeys(address_forms(ipaddress.ip_network(prefix.text)))]
 
 
 class RangeSet:

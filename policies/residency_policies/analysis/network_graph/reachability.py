@@ -21,7 +21,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from residency_policies.analysis.network_graph import model as m
-from residency_policies.analysis.network_graph.prefixes import Prefix, RangeSet, internet_v4, internet_v6, parse_prefix
+from residency_policies.analysis.network_graph.prefixes import (
+    Prefix,
+    RangeSet,
+    internet_v4,
+    internet_v6,
+    parse_prefix,
+    prefix_forms,
+)
 
 MAX_HOPS = 32
 
@@ -36,12 +43,15 @@ class Source:
 
 def sources_for(parent_cidrs: list[str]) -> list[Source]:
     parents = [p for p in (parse_prefix(str(c)) for c in parent_cidrs) if p is not None]
+    # A parent range is also reached through its IPv4-in-IPv6 forms (NAT64, mapped, 6to4): the source holds
+    # all of them, as ``ip_ranges.shares_address`` counts them.
+    forms = {prefix: prefix_forms(prefix) for prefix in parents}
     # The parent's ranges are public too; keeping them out of "the internet" reports each path once,
     # under the most specific source.
-    internet = RangeSet(internet_v4() + internet_v6()).without(parents)
+    internet = RangeSet(internet_v4() + internet_v6()).without([f for fs in forms.values() for f in fs])
     out = [Source("internet", "the internet (0.0.0.0/0, ::/0)", internet, "internet")]
     for prefix in parents:
-        out.append(Source(f"parent:{prefix}", f"parent-company range {prefix}", RangeSet([prefix]), "parent"))
+        out.append(Source(f"parent:{prefix}", f"parent-company range {prefix}", RangeSet(forms[prefix]), "parent"))
     return out
 
 
