@@ -61,9 +61,9 @@ def render_audit(result, *, state: str, console: Console) -> None:
     console.print("\n[bold]Resources:[/bold]")
     console.print(f"    {len(result.resources)} in state")
     console.print(f"\n[bold]Policy violations:[/bold] {mandatory} mandatory, {advisory} advisory")
-    if not result.checked:
-        console.print("[red]error:[/red] no policy ran: every policy of every pack is disabled; nothing was checked")
-    elif mandatory:
+    for reason in result.not_checked:
+        console.print(f"[red]error:[/red] not checked: {escape(reason)}", highlight=False)
+    if mandatory:
         console.print("[red]error:[/red] audit failed: mandatory policy violations")
 
 
@@ -98,6 +98,6 @@ def run(args: argparse.Namespace) -> int:
             args.report_dir, result, project=export.project, stack=export.stack, kind="audit", source=args.state,
             artifact=args.state, outputs=result.outputs, extra_warnings=export.warnings,
         )
-    if not result.checked:
-        return EXIT_ERROR
-    return EXIT_MANDATORY if result.mandatory else EXIT_OK
+    if result.mandatory:
+        return EXIT_MANDATORY
+    return EXIT_OK if result.checked else EXIT_ERROR

@@ -1,7 +1,7 @@
 """``residency preview``: what ``pulumi preview --policy-pack ...`` would say, offline.
 
 Exit codes: 0 no mandatory violation, 1 any mandatory violation, 2 usage, configuration, program or pack error,
-or a run in which no policy ran (it checked nothing, so it can never pass).
+or a run that could not check everything (no policy ran, a remote component offline): it can never pass.
 """
 
 from __future__ import annotations
@@ -110,8 +110,11 @@ def run(args: argparse.Namespace) -> int:
         from residency.reports.writer import write_preview_reports
 
         write_preview_reports(args.report_dir, preview)
+    if result.mandatory:
+        return EXIT_MANDATORY
     if not result.checked:
         if args.json:
-            print("error: no policy ran: every policy of every pack is disabled; nothing was checked", file=sys.stderr)
+            for reason in result.not_checked:
+                print(f"error: not checked: {reason}", file=sys.stderr)
         return EXIT_ERROR
-    return EXIT_MANDATORY if result.mandatory else EXIT_OK
+    return EXIT_OK

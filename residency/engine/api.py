@@ -18,7 +18,7 @@ from residency.engine.invokes.ledger import InvokeRecord
 from residency.engine.packs import Analysis, PackInfo, PolicyPackProcess, Violation
 from residency.engine.preview_mocks import PreviewMocks
 from residency.engine.secrets import Scrubber, secret_texts
-from residency.engine.stack import EngineResource, EngineStack, EngineStackBuilder
+from residency.engine.stack import EngineResource, EngineStack, EngineStackBuilder, apply_event
 
 ReadRecord = Read
 
@@ -75,9 +75,31 @@ class PreviewResult:
         return sum(len(p.enabled_policies) for p in self.packs)
 
     @property
+    def remote_components(self) -> list[EngineResource]:
+        """Multi-language components: their children are created by the provider plugin's ``Construct``,
+        which does not run offline, so nothing inside them reaches the packs."""
+        return [r for r in self.resources if r.remote]
+
+    @property
+    def not_checked(self) -> list[str]:
+        """Why this run cannot be a clean verdict (empty when it can)."""
+        reasons = []
+        if self.policies_run == 0:
+            reasons.append("no policy ran: every policy of every pack is disabled; nothing was checked")
+        for r in self.remote_components:
+            package = r.type.split(":", 1)[0]
+            reasons.append(
+                f"remote component {r.type} {r.name!r} was not checked: its resources are created by the "
+                f"{package} provider plugin's Construct, which does not run offline (preview it with the Pulumi "
+                "CLI: --engine pulumi, or build it from the provider's resources)"
+            )
+        return reasons
+
+    @property
     def checked(self) -> bool:
-        """False when no policy ran at all: such a run can never be a clean verdict."""
-        return self.policies_run > 0
+        """False when the run could not check everything (no policy ran, an unchecked remote component):
+        such a run can never be a clean verdict."""
+        return not self.not_checked
 
     @property
     def unanswered_invokes(self) -> list[str]:
@@ -120,10 +142,13 @@ def analyze_registrations(
     secret_keys: Iterable[str] = (),
     invokes: Sequence[InvokeRecord] = (),
     reads: Sequence[Read] = (),
+    events: Sequence[tuple[str, Any]] | None = None,
 ) -> PreviewResult:
+    """Analyze a captured run: ``events`` (``RecordingMonitor.events``, in order) when given, else just
+    ``registrations``."""
     builder = EngineStackBuilder(project=project, stack=stack, config=config, secret_keys=secret_keys)
-    for reg in registrations:
-        builder.add(reg)
+    for kind, value in events if events is not None else [("registration", r) for r in registrations]:
+        apply_event(builder, kind, value)
     engine_stack = builder.stack()
     invokes = [replace(r, used_by=[builder.engine_urn(u) for u in r.used_by]) for r in invokes]
     analyses = [pack.analyze_detailed(engine_stack) for pack in packs]
@@ -158,6 +183,7 @@ def preview_function(
         secret_keys=secret_keys,
         invokes=mocks.ledger.records,
         reads=monitor.reads,
+        events=monitor.events,
     )
 
 

@@ -148,9 +148,9 @@ def render(result: PreviewResult, *, stack: str, console: Console, cwd: Path | N
     )
     if assumptions:
         console.print(f"[bold]Assumed answers:[/bold] {len(assumptions)} (listed above)", highlight=False)
-    if not result.checked:
-        console.print("[red]error:[/red] no policy ran: every policy of every pack is disabled; nothing was checked")
-    elif mandatory:
+    for reason in result.not_checked:
+        console.print(f"[red]error:[/red] not checked: {escape(reason)}", highlight=False)
+    if mandatory:
         console.print("[red]error:[/red] preview failed: mandatory policy violations")
 
 

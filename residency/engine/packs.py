@@ -17,6 +17,7 @@ the group so no process outlives the preview.
 from __future__ import annotations
 
 import atexit
+import dataclasses
 import json
 import os
 import queue
@@ -36,7 +37,7 @@ import yaml
 from google.protobuf import empty_pb2, json_format
 from pulumi.runtime.proto import analyzer_pb2, analyzer_pb2_grpc
 
-from residency.engine.analyzer_requests import analyze_request, stack_resource
+from residency.engine.analyzer_requests import analyze_request, preview_outputs, stack_resource
 from residency.engine.pack_config import (
     PolicyConfig,
     PolicyConfigError,
@@ -623,14 +624,16 @@ class AnalysisSession:
         while self._in_flight:
             self._collect(*self._in_flight.popleft())
 
-        def props(urn: str) -> Mapping[str, Any] | None:
-            if stack_properties is not None and urn in stack_properties:
-                return stack_properties[urn]
-            return self.remediated.get(urn)
+        def props(resource: EngineResource) -> Mapping[str, Any] | None:
+            if stack_properties is not None and resource.urn in stack_properties:
+                return stack_properties[resource.urn]
+            if resource.urn in self.remediated:  # the provider previews the create of the remediated inputs
+                return preview_outputs(dataclasses.replace(resource, inputs=self.remediated[resource.urn]))
+            return None
 
         pack = self.pack
         request = analyzer_pb2.AnalyzeStackRequest(
-            resources=[stack_resource(stack, r, props(r.urn)) for r in stack.resources]
+            resources=[stack_resource(stack, r, props(r)) for r in stack.resources]
         )
         response = pack._rpc("AnalyzeStack", pack._stub.AnalyzeStack, request)
         for diag in response.diagnostics:

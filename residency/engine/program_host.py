@@ -15,8 +15,10 @@ program code). Like the exec shim it:
   message alone, and any other exception with the traceback from the program's own first frame.
 
 It writes one JSON object per line to the events file descriptor as things happen: each registration
-(``{"registration": ...}``, so the parent can analyze while the program runs), then
-``{"done": {"error": ..., "invokes": [...], "reads": [...]}}``. Exit 0 on success, 2 when the program failed.
+(``{"registration": ...}``, so the parent can analyze while the program runs), read (``{"read": ...}``),
+component or stack outputs (``{"outputs": {"urn", "outputs"}}``) and default provider an invoke needs
+(``{"default-provider": ...}``), then ``{"done": {"error": ..., "invokes": [...]}}``. Exit 0 on success, 2
+when the program failed.
 """
 
 from __future__ import annotations
@@ -106,7 +108,7 @@ def main(argv: list[str]) -> int:
 
     import pulumi
 
-    from residency.engine.capture import install_mocks
+    from residency.engine.capture import install_mocks, with_stack_outputs
     from residency.engine.invokes.pinned import PinnedAnswers, load_pinned_answers
     from residency.engine.preview_mocks import PreviewMocks
 
@@ -115,6 +117,13 @@ def main(argv: list[str]) -> int:
 
     def on_registration(reg: Any) -> None:
         events.write({"registration": dataclasses.asdict(reg)})
+
+    def on_event(kind: str, value: Any) -> None:
+        if kind == "outputs":
+            urn, outputs = value
+            events.write({"outputs": {"urn": urn, "outputs": outputs}})
+        else:
+            events.write({kind: dataclasses.asdict(value)})
 
     os.chdir(pwd)
     sys.argv = [entry]
@@ -126,11 +135,11 @@ def main(argv: list[str]) -> int:
     code = 0
     monitor = install_mocks(
         mocks, project=request["project"], stack=request["stack"], preview=True, config=config,
-        secret_keys=secret_keys, on_registration=on_registration,
+        secret_keys=secret_keys, on_registration=on_registration, on_event=on_event,
     )
     mocks.attach(monitor)
     try:
-        pulumi.runtime.test(lambda: runpy.run_path(target, run_name="__main__"))()
+        pulumi.runtime.test(with_stack_outputs(lambda: runpy.run_path(target, run_name="__main__")))()
     except SystemExit as err:
         if err.code not in (0, None):
             error = describe_failure(err, root, Path(pwd) / entry)
@@ -141,8 +150,7 @@ def main(argv: list[str]) -> int:
         code = 2
     if error is not None:
         error["invokes"] = [r.call for r in mocks.ledger.explain(error["message"] + error["traceback"])]
-    reads = [dataclasses.asdict(r) for r in monitor.reads]
-    events.write({"done": {"error": error, "invokes": [r.as_json() for r in mocks.ledger.records], "reads": reads}})
+    events.write({"done": {"error": error, "invokes": [r.as_json() for r in mocks.ledger.records]}})
     events.close()
     return code
 

@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from residency.engine.api import PreviewResult, ReadRecord
-from residency.engine.capture import Registration
+from residency.engine.capture import DefaultProviderUse, Registration
 from residency.engine.invokes.ledger import InvokeRecord
 from residency.engine.invokes.pinned import PINNED_FILE, PinnedAnswersError, load_pinned_answers
 from residency.engine.pack_config import PolicyConfigError, load_policy_pack_config_file
@@ -34,7 +34,7 @@ from residency.engine.packs import AnalysisSession, PolicyPackProcess
 from residency.engine.project import Project, ProjectError, load_project, load_stack_config, resolve_stack
 from residency.engine.secrets import Scrubber, secret_texts
 from residency.engine.shipped_pack import shipped_pack_dir
-from residency.engine.stack import EngineResource, EngineStack, EngineStackBuilder
+from residency.engine.stack import EngineResource, EngineStack, EngineStackBuilder, apply_event
 
 PROGRAM_TIMEOUT = float(os.environ.get("RESIDENCY_PROGRAM_TIMEOUT", "900"))
 SHIPPED = "shipped with the kit"
@@ -156,6 +156,17 @@ class ProgramRun:
                 yield json.loads(line)
 
 
+def _decode_event(event: Mapping[str, Any]) -> tuple[str, Any]:
+    if "registration" in event:
+        return "registration", Registration(**event["registration"])
+    if "read" in event:
+        return "read", ReadRecord(**event["read"])
+    if "default-provider" in event:
+        return "default-provider", DefaultProviderUse(**event["default-provider"])
+    outputs = event["outputs"]
+    return "outputs", (outputs["urn"], outputs["outputs"])
+
+
 def run_program(
     project: Project,
     stack: str,
@@ -172,6 +183,7 @@ def run_program(
     """
     builder = EngineStackBuilder(project=project.name, stack=stack, config=config, secret_keys=secret_keys)
     registrations: list[Registration] = []
+    reads: list[ReadRecord] = []
     done: dict[str, Any] | None = None
     with tempfile.TemporaryDirectory(prefix="residency-program-") as workdir:
         program = ProgramRun(project, stack, config, secret_keys, Path(workdir))
@@ -181,14 +193,17 @@ def run_program(
             if on_resources is not None:
                 on_resources(builder.stack(), [builder.root])
             for event in program.events():
-                if "registration" in event:
-                    reg = Registration(**event["registration"])
-                    registrations.append(reg)
-                    added = builder.add(reg)
-                    if on_resources is not None:
-                        on_resources(builder.stack(), added)
-                elif "done" in event:
+                if "done" in event:
                     done = event["done"]
+                    continue
+                kind, value = _decode_event(event)
+                if kind == "registration":
+                    registrations.append(value)
+                elif kind == "read":
+                    reads.append(value)
+                added = apply_event(builder, kind, value)
+                if added and on_resources is not None:
+                    on_resources(builder.stack(), added)
             program.proc.wait()
         finally:
             program.stop()
@@ -208,7 +223,6 @@ def run_program(
     error = done.get("error")
     if error:
         raise _program_error(project, error, invokes, output, scrubber)
-    reads = [ReadRecord(**r) for r in done.get("reads", [])]
     return ProgramOutcome(engine_stack, registrations, invokes, reads, output, scrubber)
 
 

@@ -70,6 +70,5 @@ def warnings(result: PreviewResult, rules: Sequence[RulesInForce | None] = ()) -
                 f"{info.name}: the rules file {pack_rules.path} still holds the shipped illustrative identifiers "
                 f"({', '.join(pack_rules.illustrative)}); replace them with your estate's own"
             )
-    if not result.checked:
-        out.append("no policy ran: every policy of every pack is disabled; nothing was checked")
+    out.extend(result.not_checked)
     return out

@@ -22,7 +22,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from residency.engine.capture import ROOT_STACK_TYPE, Registration
+from residency.engine.capture import ROOT_STACK_TYPE, DefaultProviderUse, Read, Registration
 from residency_policies.urns import make_urn, urn_name, urn_qualified_type, urn_type
 
 UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
@@ -68,6 +68,10 @@ class EngineResource:
     source_file: str = ""
     """Where the program declared the resource (the SDK's source position); empty for synthesized ones."""
     source_line: int = 0
+    registered_outputs: dict[str, Any] | None = None
+    """A component's or the root Stack's registered outputs."""
+    remote: bool = False
+    """A multi-language component whose children only the provider's ``Construct`` creates."""
 
     @property
     def is_provider(self) -> bool:
@@ -227,31 +231,30 @@ class EngineStackBuilder:
         mock_urn, _, id_ = mock_ref.rpartition("::")
         return f"{self._engine_urn(mock_urn)}::{id_ or UNKNOWN}"
 
-    def _default_provider_for(self, reg: Registration) -> EngineResource | None:
-        package = reg.package
+    def _default_provider_for(self, package: str, version: str, url: str, needed_by: str) -> EngineResource | None:
         if package in self._disabled or "*" in self._disabled:
             raise EngineStackError(
-                f"resource {reg.name!r} of type {reg.type} needs the default {package} provider, but "
+                f"{needed_by} needs the default {package} provider, but "
                 f"config key pulumi:disable-default-providers disables it; pass an explicit provider"
             )
-        key = (package, reg.version, reg.plugin_download_url)
+        key = (package, version, url)
         if key in self._default_providers:
             return None
-        name = default_provider_name(reg.version)
-        if reg.plugin_download_url:
-            name += "_" + re.sub(r"[^A-Za-z0-9_]", "_", reg.plugin_download_url)
+        name = default_provider_name(version)
+        if url:
+            name += "_" + re.sub(r"[^A-Za-z0-9_]", "_", url)
         props = package_config(package, self.config, self.secret_keys)
-        if reg.version:
-            props["version"] = reg.version
-        if reg.plugin_download_url:
-            props["pluginDownloadURL"] = reg.plugin_download_url
+        if version:
+            props["version"] = version
+        if url:
+            props["pluginDownloadURL"] = url
         provider = EngineResource(
             urn=make_urn(self.stack_name, self.project, PROVIDER_TYPE_PREFIX + package, name),
             type=PROVIDER_TYPE_PREFIX + package,
             name=name,
             custom=True,
             inputs=props,
-            version=reg.version,
+            version=version,
             id=UNKNOWN,
             synthesized=True,
         )
@@ -275,7 +278,9 @@ class EngineStackBuilder:
             if reg.provider:
                 provider = self._provider_ref(reg.provider)
             else:
-                created = self._default_provider_for(reg)
+                created = self._default_provider_for(
+                    reg.package, reg.version, reg.plugin_download_url, f"resource {reg.name!r} of type {reg.type}"
+                )
                 if created is not None:
                     added.append(created)
                 dp = self._default_providers[(reg.package, reg.version, reg.plugin_download_url)]
@@ -305,12 +310,15 @@ class EngineStackBuilder:
                 delete_before_replace_defined=reg.delete_before_replace_defined,
                 ignore_changes=list(reg.ignore_changes),
                 additional_secret_outputs=list(reg.additional_secret_outputs),
-                aliases=list(reg.aliases),
+                # A create on a fresh stack: the engine's State.Aliases holds only aliases resolved against
+                # existing state, so analyzers see none (the registration keeps what the program gave).
+                aliases=[],
                 custom_timeouts=dict(reg.custom_timeouts),
                 version=reg.version,
                 id=(reg.id or UNKNOWN) if reg.custom else "",
                 source_file=reg.source_file,
                 source_line=reg.source_line,
+                remote=reg.remote,
             )
         )
         for resource in added:
@@ -318,8 +326,43 @@ class EngineStackBuilder:
             self._engine_stack.by_urn[resource.urn] = resource
         return added
 
+    def add_read(self, read: Read) -> None:
+        """A ``Resource.get``: not analyzed, but resources that depend on it name its engine URN."""
+        parent = self._engine_urn(read.parent) if read.parent else self.root.urn
+        parent_qualified = "" if parent == self.root.urn else urn_qualified_type(parent)
+        self._urn_map[read.mock_urn] = make_urn(self.stack_name, self.project, read.type, read.name, parent_qualified)
+
+    def add_default_provider(self, use: DefaultProviderUse) -> list[EngineResource]:
+        """An invoke without an explicit provider: the engine registers the package's default provider."""
+        created = self._default_provider_for(use.package, use.version, use.plugin_download_url,
+                                             f"an invoke of package {use.package}")
+        if created is None:
+            return []
+        self.resources.append(created)
+        self._engine_stack.by_urn[created.urn] = created
+        return [created]
+
+    def set_outputs(self, mock_urn: str, outputs: dict[str, Any]) -> None:
+        """A component's or the root Stack's ``register_outputs`` (what ``AnalyzeStack`` sees for them)."""
+        resource = self._engine_stack.by_urn.get(self._engine_urn(mock_urn))
+        if resource is not None:
+            resource.registered_outputs = _rewrite_urns(dict(outputs), self._urn_map)
+
     def stack(self) -> EngineStack:
         return self._engine_stack
+
+
+def apply_event(builder: EngineStackBuilder, kind: str, value: Any) -> list[EngineResource]:
+    """Feed one monitor event (``RecordingMonitor.events``) to ``builder``; returns the resources it created."""
+    if kind == "registration":
+        return builder.add(value)
+    if kind == "default-provider":
+        return builder.add_default_provider(value)
+    if kind == "read":
+        builder.add_read(value)
+    elif kind == "outputs":
+        builder.set_outputs(*value)
+    return []
 
 
 def build_engine_stack(

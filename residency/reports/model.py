@@ -12,7 +12,8 @@ result is:
 - ``not applicable``: disabled by config, or the pack reported it not applicable to everything it saw;
 - ``pass``: otherwise.
 
-The verdict is ``passed`` (no mandatory violation), ``failed``, or ``not checked`` when no policy ran.
+The verdict is ``failed`` (a mandatory violation), ``not checked`` when the run could not check everything
+(no policy ran, a remote component's resources exist only in its provider's ``Construct``), else ``passed``.
 """
 
 from __future__ import annotations
@@ -149,9 +150,9 @@ class Report:
 
     @property
     def verdict(self) -> str:
-        if not self.checked:
-            return "not checked"
-        return "passed" if not self.mandatory else "failed"
+        if self.mandatory:
+            return "failed"
+        return "passed" if self.checked else "not checked"
 
     @property
     def violation_summary(self) -> str:

@@ -353,3 +353,17 @@ def test_violations_point_at_the_line_that_declared_the_resource(tmp_path):
         for r in run["results"] if r["ruleId"] == "no-public-bucket"
     }
     assert located == {("direct", "__main__.py", 6), ("store-bucket", "lib/storage.py", 9)}
+
+
+REMOTE = """
+import pulumi
+
+pulumi.ComponentResource("awsx:ec2:Vpc", "vpc", {"cidrBlock": "10.0.0.0/16"}, remote=True)
+"""
+
+
+def test_a_remote_component_makes_the_run_not_checked(tmp_path):
+    project = write_project(tmp_path / "p", {"__main__.py": REMOTE})
+    done = preview(project, "--policy-pack", str(PACKS / "tiny"))
+    assert done.returncode == 2
+    assert "not checked: remote component awsx:ec2:Vpc 'vpc' was not checked" in done.stdout

@@ -34,6 +34,8 @@ import zlib
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from residency.engine import go_json
+
 TOKEN = "aws:iam/getPolicyDocument:getPolicyDocument"
 VERSIONS = ("2008-10-17", "2012-10-17")
 _SID_RE = re.compile(r"^[a-zA-Z0-9]*$")
@@ -299,13 +301,6 @@ def _document_json(doc: Mapping[str, Any]) -> dict[str, Any]:
     return out
 
 
-def _go_json(value: Any, *, indent: bool) -> str:
-    text = json.dumps(value, ensure_ascii=False, sort_keys=False, indent=2 if indent else None,
-                      separators=(",", ": ") if indent else (",", ":"))
-    return (text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
-            .replace("\u2028", "\\u2028").replace("\u2029", "\\u2029"))
-
-
 def _sort_map_keys(doc: dict[str, Any]) -> dict[str, Any]:
     for stmt in doc.get("Statement", []):
         for key in ("Principal", "NotPrincipal"):
@@ -353,8 +348,8 @@ def policy_document(args: Mapping[str, Any]) -> dict[str, Any]:
         _merge(merged, _document_from_json(text, "override", index))
 
     document = _sort_map_keys(_document_json(merged))
-    pretty = _go_json(document, indent=True)
-    minified = _go_json(document, indent=False)
+    pretty = go_json.dumps(document, indent=True)
+    minified = go_json.dumps(document)
     statements = []
     for s in args.get("statements") or ():
         echoed = dict(s)
