@@ -490,7 +490,7 @@ class IsolatedTenancy(pulumi.ComponentResource):
             display_name=f"{names['root']}-audit",
             description="Residency audit and service logs",
             freeform_tags=self._freeform(),
-            opts=self._opts(),
+            opts=self._opts(protect=True),
         )
         return configuration, log_group
 

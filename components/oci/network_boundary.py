@@ -545,4 +545,5 @@ class NetworkBoundary(pulumi.ComponentResource):
             log_type="SERVICE", is_enabled=True, retention_duration=self._args.network.log_retention_days,
             configuration=oci.logging.LogConfigurationArgs(source=oci.logging.LogConfigurationSourceArgs(
                 category=category, resource=resource_id, service=service, source_type="OCISERVICE")),
-            freeform_tags=self._tags(), opts=self._child)
+            # Log objects hold the evidence (and users' addresses): deleting one deletes its records.
+            freeform_tags=self._tags(), opts=pulumi.ResourceOptions.merge(self._child, pulumi.ResourceOptions(protect=True)))

@@ -159,7 +159,8 @@ def test_every_child_uses_the_home_provider(monitor):
 
 def test_data_bearing_children_are_protected_and_others_are_not(monitor):
     protected = {r.name for r in children(monitor) if r.protect}
-    assert protected == {"tenancy-root", "tenancy-data", "tenancy-backup", "tenancy-vault", "tenancy-master-key"}
+    assert protected == {"tenancy-root", "tenancy-data", "tenancy-backup", "tenancy-vault", "tenancy-master-key",
+                         "tenancy-log-group"}
 
 
 def test_compartments_are_never_deleted_by_a_destroy(monitor):

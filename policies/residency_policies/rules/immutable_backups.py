@@ -1,6 +1,8 @@
 """immutable-backups: data-bearing resources are protected; backup buckets keep data for the minimum retention.
 
-Resource phase: buckets, volumes, file systems, databases, vaults and keys must have ``protect``. (The
+Resource phase: every store of user data (buckets, volumes, file systems, databases, queues, streams,
+log groups, secrets, registries, vaults and keys: the ``protect`` types of the generated
+``data/data_bearing_types.txt``) must have ``protect``. (The
 engine does not send ``retainOnDelete`` to analyzers, so protect is the only deletion guard a pack can
 see.) Stack phase, where the settings live in separate resources:
 
@@ -17,38 +19,15 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from residency_policies.analysis.data_bearing_types import PROTECTED_TYPES
 from residency_policies.framework import Finding, ResourceView, resource_policy
 from residency_policies.rules.us_region_replication import S3_BUCKET_TYPES, S3_DESTINATION_PATHS
 from residency_policies.aws_identifiers import parse_arn
 from residency_policies.rules_file import Rules
 from residency_policies.values import get, is_unknown, walk
 
-DATA_BEARING_TYPES = frozenset(
-    {
-        "oci:ObjectStorage/bucket:Bucket",
-        "oci:Core/volume:Volume",
-        "oci:Core/bootVolume:BootVolume",
-        "oci:Core/volumeGroup:VolumeGroup",
-        "oci:FileStorage/fileSystem:FileSystem",
-        "oci:Database/autonomousDatabase:AutonomousDatabase",
-        "oci:Database/database:Database",
-        "oci:Database/dbSystem:DbSystem",
-        "oci:Mysql/mysqlDbSystem:MysqlDbSystem",
-        "oci:Psql/dbSystem:DbSystem",
-        "oci:Nosql/table:Table",
-        "oci:Kms/vault:Vault",
-        "oci:Kms/key:Key",
-        "aws:s3/bucket:Bucket",
-        "aws:s3/bucketV2:BucketV2",
-        "aws:ebs/volume:Volume",
-        "aws:efs/fileSystem:FileSystem",
-        "aws:rds/instance:Instance",
-        "aws:rds/cluster:Cluster",
-        "aws:dynamodb/table:Table",
-        "aws:kms/key:Key",
-        "aws:backup/vault:Vault",
-    }
-)
+# The curated stores of user data marked ``protect`` in the generated data/data_bearing_types.txt.
+DATA_BEARING_TYPES = PROTECTED_TYPES
 OCI_BUCKET = "oci:ObjectStorage/bucket:Bucket"
 OCI_REPLICATION_POLICY = "oci:ObjectStorage/replicationPolicy:ReplicationPolicy"
 S3_VERSIONING = "aws:s3/bucketVersioning:BucketVersioning"

@@ -1,19 +1,27 @@
 """us-keys-for-data: data stores use a customer-managed key held in an allowed region, inside the estate.
 
+Which types and which inputs: the generated ``data/data_bearing_types.txt`` (every SDK type with an
+encryption-key input, ~280; see ``analysis/data_bearing_types.py``). Every key given, on any of them,
+must be held in an allowed region inside the estate; the curated stores of user data (queues, topics,
+streams, log groups, secrets, registries, databases, file systems, EBS devices of instances and launch
+templates, EKS/OKE secrets, ...) must have one: ``required`` (one of these paths) and ``each`` (every block
+present at a list path, e.g. each EBS device, carries its own key).
+
 A literal OCI key OCID names the vault's region (``ocid1.key.oc1.iad...``); a literal AWS key ARN names
 region and account. A key id produced by a resource of this stack is unknown at preview: it counts as
 present (presence is all the resource shows), and the stack phase follows the property dependency to
 the key resource and checks the key's own region (its provider's, or its AWS ``region`` input). Keys in
 external key managers (OCI external vaults / EKM, ADB keys in AWS/Azure/GCP/OKV, AWS XKS key stores) are
-outside the estate and fail. AWS buckets usually take their key from a separate
-``BucketServerSideEncryptionConfiguration``, so whether a bucket has a key at all is judged at stack level.
+outside the estate and fail. Keys that may live elsewhere in the stack are judged there: an AWS bucket's
+``BucketServerSideEncryptionConfiguration``, and EBS encryption by default with a ``DefaultKmsKey`` in the
+same region, which covers every EBS volume (instance disks, launch templates) created without a key.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
 
+from residency_policies.analysis.data_bearing_types import DATA_BEARING_TYPES, KEYED_TYPES, DataBearingType
 from residency_policies.framework import Finding, ResourceView, resource_policy
 from residency_policies.aws_identifiers import parse_arn
 from residency_policies.oci_identifiers import ocid_region
@@ -21,32 +29,6 @@ from residency_policies.provider_regions import cloud_of_type, effective_region
 from residency_policies.rules_file import Rules
 from residency_policies.values import get, is_unknown, walk
 
-
-@dataclass(frozen=True)
-class KeySpec:
-    required: tuple[str, ...] = ()  # at least one of these paths must hold a key
-    optional: tuple[str, ...] = ()  # keys that, when given, must also be in an allowed region
-    bucket_needs_stack: bool = False  # an AWS bucket's key may live in a separate resource
-
-
-KEY_PATHS: dict[str, KeySpec] = {
-    "oci:ObjectStorage/bucket:Bucket": KeySpec(("kmsKeyId",)),
-    "oci:Core/volume:Volume": KeySpec(("kmsKeyId",), ("xrcKmsKeyId", "blockVolumeReplicas[].xrrKmsKeyId")),
-    "oci:Core/bootVolume:BootVolume": KeySpec(("kmsKeyId",), ("bootVolumeReplicas[].xrrKmsKeyId",)),
-    "oci:FileStorage/fileSystem:FileSystem": KeySpec(("kmsKeyId",)),
-    "oci:Database/autonomousDatabase:AutonomousDatabase": KeySpec(("kmsKeyId", "encryptionKey.kmsKeyId")),
-    "oci:Database/database:Database": KeySpec(("database.kmsKeyId",)),
-    "oci:Database/dbSystem:DbSystem": KeySpec(("dbHome.database.kmsKeyId",)),
-    "aws:s3/bucket:Bucket": KeySpec(
-        optional=("serverSideEncryptionConfiguration.rule.applyServerSideEncryptionByDefault.kmsMasterKeyId",),
-        bucket_needs_stack=True,
-    ),
-    "aws:ebs/volume:Volume": KeySpec(("kmsKeyId",)),
-    "aws:rds/instance:Instance": KeySpec(("kmsKeyId",)),
-    "aws:rds/cluster:Cluster": KeySpec(("kmsKeyId",)),
-    "aws:dynamodb/table:Table": KeySpec(("serverSideEncryption.kmsKeyArn",)),
-    "aws:efs/fileSystem:FileSystem": KeySpec(("kmsKeyId",)),
-}
 
 # Resources that put keys outside the estate: (type, path, predicate on the value, explanation).
 EXTERNAL_KEY_MARKERS: tuple[tuple[str, str, object, str], ...] = (
@@ -71,8 +53,13 @@ EXTERNAL_KEY_MARKERS: tuple[tuple[str, str, object, str], ...] = (
 )
 _EXTERNAL_TYPES = {t for t, *_ in EXTERNAL_KEY_MARKERS}
 KEY_RESOURCE_TYPES = ("oci:Kms/key:Key", "aws:kms/key:Key", "aws:kms/replicaKey:ReplicaKey", "aws:kms/externalKey:ExternalKey")
-BUCKET_SSE_TYPE = "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration"
+BUCKET_SSE_TYPES = frozenset({
+    "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
+    "aws:s3/bucketServerSideEncryptionConfigurationV2:BucketServerSideEncryptionConfigurationV2",
+})
 _SSE_KEY_PATH = "rules[].applyServerSideEncryptionByDefault.kmsMasterKeyId"
+EBS_ENCRYPTION_BY_DEFAULT = "aws:ebs/encryptionByDefault:EncryptionByDefault"
+EBS_DEFAULT_KMS_KEY = "aws:ebs/defaultKmsKey:DefaultKmsKey"
 
 
 def judge_key(where: str, value: object, cloud: str, rules: Rules) -> Iterator[str]:
@@ -99,6 +86,42 @@ def judge_key(where: str, value: object, cloud: str, rules: Rules) -> Iterator[s
         yield f"{where}: the key {value!r} belongs to the parent company's account {arn.account}"
 
 
+def _has_key(value: object) -> bool:
+    return is_unknown(value) or (isinstance(value, str) and bool(value.strip()))
+
+
+def _site(path: str) -> tuple[str, str]:
+    """``("ebsBlockDevices[]", "kmsKeyId")``: the block that must carry the key, and the key's input name."""
+    head, _, leaf = path.rpartition(".")
+    return head, leaf
+
+
+def missing_keys(resource: ResourceView, spec: DataBearingType) -> Iterator[Finding]:
+    """A store's required key (one of ``required``) and every block's own key (``each``)."""
+    if spec.required and not any(_has_key(v) for p in spec.required for _, v in walk(resource.props, p)):
+        yield Finding(
+            f"no customer-managed key: set {' or '.join(spec.required)} to a key held in an allowed region "
+            "(without it the provider uses a provider-managed key)"
+            + (EBS_DEFAULT_HINT if spec.ebs_default else "")
+        )
+    for path in spec.each:
+        site, leaf = _site(path)
+        for where, block in walk(resource.props, site):
+            if is_unknown(block):
+                yield Finding(f"whether every block at {where} names a customer-managed key", path=where, unverifiable=True)
+            elif isinstance(block, dict) and not _has_key(block.get(leaf)):
+                yield Finding(
+                    f"{where} has no customer-managed key: set its {leaf} to a key held in an allowed region"
+                    + (EBS_DEFAULT_HINT if spec.ebs_default else "")
+                )
+
+
+EBS_DEFAULT_HINT = (
+    " (or give the stack an aws.ebs.EncryptionByDefault and an aws.ebs.DefaultKmsKey in the same region, which "
+    "cover every EBS volume created without a key)"
+)
+
+
 def check(resource: ResourceView, rules: Rules) -> Iterator[Finding]:
     cloud = cloud_of_type(resource.type)
     for type_, path, predicate, why in EXTERNAL_KEY_MARKERS:
@@ -108,37 +131,56 @@ def check(resource: ResourceView, rules: Rules) -> Iterator[Finding]:
                 yield Finding(f"{path} = {value!r}: {why}")
             elif is_unknown(value):
                 yield Finding("whether the key is held outside the estate", path=path, unverifiable=True)
-    spec = KEY_PATHS.get(resource.type)
+    spec = DATA_BEARING_TYPES.get(resource.type)
     if spec is None:
         return
-    present = False
-    for path in spec.required + spec.optional:
+    for path in spec.key_paths:
         for where, value in walk(resource.props, path):
-            if path in spec.required and (is_unknown(value) or (isinstance(value, str) and value)):
-                present = True
             for problem in judge_key(where, value, cloud, rules):
                 yield Finding(problem)
-    if spec.required and not present:
-        yield Finding(
-            f"no customer-managed key: set {' or '.join(spec.required)} to a key held in an allowed region "
-            "(without it the provider uses a provider-managed key)"
-        )
+    # Keys that may come from elsewhere in the stack (an S3 encryption resource, an EBS default key) are
+    # judged in the stack phase.
+    if spec.needs_key and not spec.ebs_default and not spec.separate_sse:
+        yield from missing_keys(resource, spec)
 
 
 def check_stack(resources: list[ResourceView], rules: Rules) -> Iterator[Finding]:
     by_urn = {r.urn: r for r in resources}
+    ebs_default_regions = _ebs_default_key_regions(resources)
     for r in resources:
-        spec = KEY_PATHS.get(r.type)
+        spec = DATA_BEARING_TYPES.get(r.type)
         if spec is None:
             continue
         # Keys created in this stack: follow the dependency to the key and check the key's region.
-        for path in spec.required + spec.optional:
+        for path in spec.key_paths:
             top = path.split(".")[0].split("[")[0]
             for where, value in walk(r.props, path):
                 if is_unknown(value):
                     yield from _judge_key_resources(r, where, r.property_dependencies.get(top, ()), by_urn, rules)
-        if spec.bucket_needs_stack:
-            yield from _judge_bucket(r, resources, by_urn, rules)
+        if spec.separate_sse:
+            yield from _judge_bucket(r, spec, resources, by_urn, rules)
+        elif spec.ebs_default and spec.needs_key:
+            region = effective_region(r)
+            if region is not None and region.region is not None and region.region in ebs_default_regions:
+                continue
+            for finding in missing_keys(r, spec):
+                yield Finding(finding.message, urn=r.urn, unverifiable=finding.unverifiable, path=finding.path)
+
+
+def _ebs_default_key_regions(resources: list[ResourceView]) -> set[str]:
+    """Regions where EBS encryption by default is on and the default key is a customer-managed key."""
+    def regions(type_, ok) -> set[str]:
+        out = set()
+        for r in resources:
+            if r.type == type_ and ok(r):
+                eff = effective_region(r)
+                if eff is not None and eff.region:
+                    out.add(eff.region)
+        return out
+
+    enabled = regions(EBS_ENCRYPTION_BY_DEFAULT, lambda r: r.props.get("enabled") is not False)
+    keyed = regions(EBS_DEFAULT_KMS_KEY, lambda r: _has_key(r.props.get("keyArn")))
+    return enabled & keyed
 
 
 def _judge_key_resources(r, where, dep_urns, by_urn, rules) -> Iterator[Finding]:
@@ -161,17 +203,19 @@ def _bucket_refers(sse: ResourceView, bucket: ResourceView) -> bool:
     return isinstance(name, str) and not is_unknown(name) and name == bucket.props.get("bucket")
 
 
-def _judge_bucket(bucket: ResourceView, resources, by_urn, rules) -> Iterator[Finding]:
-    inline = [v for _, v in walk(bucket.props, KEY_PATHS[bucket.type].optional[0])]
-    configs = [s for s in resources if s.type == BUCKET_SSE_TYPE and _bucket_refers(s, bucket)]
+def _judge_bucket(bucket: ResourceView, spec: DataBearingType, resources, by_urn, rules) -> Iterator[Finding]:
+    inline = [v for p in spec.key_paths if "erverSideEncryption" in p for _, v in walk(bucket.props, p)]
+    configs = [s for s in resources if s.type in BUCKET_SSE_TYPES and _bucket_refers(s, bucket)]
     keys = inline + [v for s in configs for _, v in walk(s.props, _SSE_KEY_PATH)]
-    if not any(is_unknown(k) or (isinstance(k, str) and k) for k in keys):
+    if not any(_has_key(k) for k in keys):
         yield Finding(
             "the bucket has no customer-managed KMS key: add a BucketServerSideEncryptionConfiguration with "
             "sseAlgorithm aws:kms and kmsMasterKeyId set to a key in an allowed region",
             urn=bucket.urn,
         )
     for sse in configs:
+        if sse.type in DATA_BEARING_TYPES:
+            continue  # its own key paths are judged as a keyed type (resource and stack phases)
         for where, value in walk(sse.props, _SSE_KEY_PATH):
             for problem in judge_key(where, value, "aws", rules):
                 yield Finding(problem, urn=sse.urn)
@@ -185,12 +229,14 @@ POLICY = resource_policy(
     severity="high",
     remediation=(
         "Create a key in an OCI Vault / AWS KMS in an allowed region (in this stack, or reference it by OCID/ARN) and "
-        "set kmsKeyId (AWS buckets: a BucketServerSideEncryptionConfiguration with kmsMasterKeyId); do not use "
-        "external key managers, AWS-managed keys or keys of the parent company."
+        "set the store's key input named in the message (kmsKeyId, kmsMasterKeyId, an encryption block, every EBS "
+        "device's kmsKeyId; AWS buckets: a BucketServerSideEncryptionConfiguration with kmsMasterKeyId; EBS: or an "
+        "EncryptionByDefault with a DefaultKmsKey); do not use external key managers, AWS-managed keys or keys of "
+        "the parent company."
     ),
     tags=["encryption", "keys", "residency"],
     framework=("US data residency", "1.0", "KEY-1"),
-    resource_types=set(KEY_PATHS) | _EXTERNAL_TYPES,
+    resource_types=KEYED_TYPES | _EXTERNAL_TYPES | {t for t, d in DATA_BEARING_TYPES.items() if d.needs_key or d.separate_sse},
     check=check,
     stack_check=check_stack,
 )

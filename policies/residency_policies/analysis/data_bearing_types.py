@@ -1,0 +1,61 @@
+"""The resource types that hold or protect data, read from the generated ``data/data_bearing_types.txt``.
+
+Generated from the installed SDKs by ``policies/tools/generate_data_bearing_types.py`` (every type with an
+encryption-key input, plus the curated stores of user data); the pack never imports the SDKs. For each
+type: every key input path, the key paths a store *must* set, the per-block key paths (every EBS device,
+every replica), and flags (``protect``, ``ebs-default``, ``separate-sse``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+DATA_FILE = Path(__file__).resolve().parent.parent / "data" / "data_bearing_types.txt"
+
+
+@dataclass(frozen=True)
+class DataBearingType:
+    token: str
+    key_paths: tuple[str, ...]
+    required: tuple[str, ...] = ()
+    each: tuple[str, ...] = ()
+    protect: bool = False
+    ebs_default: bool = False  # an EBS encryption-by-default key in the stack covers a missing key
+    separate_sse: bool = False  # the key may be set by a separate encryption resource (S3 buckets)
+    store: bool = False  # a curated store of user data (not only a type that takes a key)
+
+    @property
+    def needs_key(self) -> bool:
+        return bool(self.required or self.each)
+
+
+def _split(cell: str) -> tuple[str, ...]:
+    return () if cell == "-" else tuple(cell.split(","))
+
+
+def load(path: Path = DATA_FILE) -> dict[str, DataBearingType]:
+    out: dict[str, DataBearingType] = {}
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if not line or line.startswith("#"):
+            continue
+        token, flags, required, each, keys = line.split("\t")
+        flag_set = set(_split(flags))
+        required_paths, each_paths = _split(required), _split(each)
+        out[token] = DataBearingType(
+            token=token,
+            key_paths=_split(keys),
+            required=required_paths,
+            each=each_paths,
+            protect="protect" in flag_set,
+            ebs_default="ebs-default" in flag_set,
+            separate_sse="separate-sse" in flag_set,
+            store=bool(flag_set) or bool(required_paths or each_paths),
+        )
+    return out
+
+
+DATA_BEARING_TYPES: dict[str, DataBearingType] = load()
+KEYED_TYPES = frozenset(t for t, d in DATA_BEARING_TYPES.items() if d.key_paths)
+PROTECTED_TYPES = frozenset(t for t, d in DATA_BEARING_TYPES.items() if d.protect)
+STORE_TYPES = frozenset(t for t, d in DATA_BEARING_TYPES.items() if d.store)
