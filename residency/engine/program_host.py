@@ -1,6 +1,6 @@
 """Child-process entry point that runs a user's Pulumi program on the mock runtime, as the language host does.
 
-``python -P -m residency.engine.program_host <request.json> <events fd>`` (``-P``: nothing is put on
+``python -P -m residency.engine.program_host <request.json> <events fd or file>`` (``-P``: nothing is put on
 ``sys.path`` for the host itself, as for ``pulumi-language-python-exec``, whose own directory holds no
 program code). Like the exec shim it:
 
@@ -82,8 +82,10 @@ def describe_failure(err: BaseException, root: Path, entry: Path) -> dict[str, A
 
 
 class EventWriter:
-    def __init__(self, fd: int):
-        self._out = os.fdopen(fd, "w", buffering=1 << 16)
+    """JSON lines to a file descriptor (the preview's pipe) or, given a path, to a file (benchmarks)."""
+
+    def __init__(self, target: str):
+        self._out = os.fdopen(int(target), "w", buffering=1 << 16) if target.isdigit() else open(target, "w")
         self._lock = threading.Lock()
 
     def write(self, event: dict[str, Any]) -> None:
@@ -99,7 +101,7 @@ class EventWriter:
 
 def main(argv: list[str]) -> int:
     request = json.loads(Path(argv[1]).read_text())
-    events = EventWriter(int(argv[2]))
+    events = EventWriter(argv[2])
     root = Path(request["root"])
     pwd = request["pwd"]
     entry = request["entry"]
