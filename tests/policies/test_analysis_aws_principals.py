@@ -140,6 +140,46 @@ def test_malformed_json_is_a_violation():
     assert len(failing("{not json")) == 1
 
 
+@pytest.mark.parametrize("document", [
+    "{not json", "42", 42, ["x"], {"Statement": [None, "x", 3]}, {"Statement": None, "Version": "2012-10-17"},
+    {"Statement": "Allow *"}, {"Version": "2012-10-17"}, '"a string"',
+])
+def test_unparseable_documents_fail_closed(document):
+    verdicts = failing(document)
+    assert verdicts and all(not v.ok and v.message.startswith("cannot be verified") for v in verdicts)
+    assert all("fail closed" in v.message for v in verdicts)
+
+
+@pytest.mark.parametrize("document", [None, "", "  ", {}])
+def test_absent_documents_grant_nothing(document):
+    assert failing(document) == []
+
+
+@pytest.mark.parametrize("key", ["aws:ResourceAccount", "aws:resourceaccount", "aws:ResourceOrgID"])
+def test_resource_account_condition_does_not_limit_the_caller(key):
+    value = "o-usoversight01" if "Org" in key else "111111111111"
+    verdicts = failing(doc(allow("*", {"StringEquals": {key: value}})))
+    assert len(verdicts) == 1 and "anyone" in verdicts[0].message
+
+
+@pytest.mark.parametrize("kind, fields, ok", [
+    ("CanonicalUser", {"canonical_id": "a" * 64, "owner_ids": frozenset({"a" * 64})}, True),
+    ("CanonicalUser", {"canonical_id": ap.AWS_LOG_DELIVERY_CANONICAL_ID}, True),
+    ("CanonicalUser", {"canonical_id": "b" * 64, "owner_ids": frozenset({"a" * 64})}, False),
+    ("CanonicalUser", {"canonical_id": "b" * 64}, False),
+    ("AmazonCustomerByEmail", {"email": "ops@parent.example"}, False),
+    ("Email", {"email": "ops@parent.example"}, False),
+    ("Group", {"uri": ap.LOG_DELIVERY_GROUP}, True),
+])
+def test_acl_grantees(kind, fields, ok):
+    assert ap.judge_acl_grantee(kind, **fields).ok is ok
+
+
+def test_unknown_acl_grantee_is_an_unknown_principal():
+    verdict = ap.judge_acl_grantee("CanonicalUser", canonical_id=UNKNOWN)
+    assert not verdict.ok and verdict.unverifiable and verdict.unknown_principal
+
+
 def test_opensearch_serverless_access_policy_list():
     policy = [{"Rules": [{"ResourceType": "index", "Resource": ["index/x/*"], "Permission": ["aoss:*"]}],
                "Principal": ["arn:aws:iam::999999999999:role/reader"]}]

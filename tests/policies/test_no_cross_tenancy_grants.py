@@ -44,6 +44,22 @@ def compliant():
     # An identity policy names no principal: unknown at preview, still grants nobody new.
     aws.iam.RolePolicy("identity", role=role.id, policy=role.arn.apply(lambda a: json.dumps(
         {"Statement": [{"Effect": "Allow", "Action": "s3:*", "Resource": a}]})), opts=ao)
+    # Same-stack principals (issue 13.10): unknown at preview only because they name a role or user of this stack.
+    user = aws.iam.User("deployer", opts=ao)
+    aws.iam.Role("trusts-own-role", assume_role_policy=role.arn.apply(lambda a: _doc({"AWS": a})), opts=ao)
+    data = aws.s3.BucketV2("data", opts=ao)
+    aws.s3.BucketPolicy("grants-own-role-and-user", bucket=data.id, policy=pulumi.Output.json_dumps({"Statement": [
+        {"Effect": "Allow", "Principal": {"AWS": [role.arn, user.arn]}, "Action": "s3:GetObject",
+         "Resource": pulumi.Output.concat(data.arn, "/*")}]}), opts=ao)
+    aws.kms.Grant("grant-own-role", key_id="k", operations=["Decrypt"], grantee_principal=role.arn, opts=ao)
+    oai = aws.cloudfront.OriginAccessIdentity("oai", opts=ao)
+    aws.s3.BucketPolicy("grants-own-cloudfront-identity", bucket=data.id, policy=pulumi.Output.json_dumps({
+        "Statement": [{"Effect": "Allow", "Principal": {"AWS": oai.iam_arn}, "Action": "s3:GetObject",
+                       "Resource": pulumi.Output.concat(data.arn, "/*")}]}), opts=ao)
+    # A Glacier vault lock is a resource policy: a Deny for everyone grants nothing.
+    aws.glacier.VaultLock("vault-lock", vault_name="v", complete_lock=False, policy=json.dumps({"Statement": [
+        {"Effect": "Deny", "Principal": "*", "Action": "glacier:DeleteArchive", "Resource": "*",
+         "Condition": {"NumericLessThanEquals": {"glacier:ArchiveAgeinDays": "365"}}}]}), opts=ao)
 
 
 def violating():
@@ -71,6 +87,15 @@ def violating():
                                  resource_share_arn="arn:aws:ram:us-east-2:123456789012:resource-share/x", opts=ao)
     aws.ec2.AmiLaunchPermission("ami-public", image_id="ami-1", group="all", opts=ao)
     aws.ec2.SnapshotCreateVolumePermission("snap-parent", snapshot_id="snap-1", account_id="999999999999", opts=ao)
+    # aws:ResourceAccount names the bucket's own account, not the caller: still open to every account.
+    aws.s3.BucketPolicy("star-resource-account", bucket="b", policy=_doc(
+        "*", {"StringEquals": {"aws:ResourceAccount": "111111111111"}}), opts=ao)
+    aws.glacier.VaultLock("vault-lock-grants-parent", vault_name="v", complete_lock=True,
+                          policy=_doc({"AWS": "arn:aws:iam::999999999999:root"}), opts=ao)
+    # Unparseable documents grant what nobody can read: fail closed.
+    aws.s3.BucketPolicy("not-json", bucket="b", policy="Allow everyone to read", opts=ao)
+    aws.sqs.QueuePolicy("statement-not-an-object", queue_url="https://sqs/q",
+                        policy=json.dumps({"Statement": "Allow *"}), opts=ao)
 
 
 def unknown_at_preview():
@@ -80,12 +105,28 @@ def unknown_at_preview():
     oci.identity.Policy("statement-unknown", compartment_id=TENANCY, description="x",
                         statements=[group.name.apply(lambda n: f"Admit group {n} of tenancy X to read buckets in tenancy")],
                         opts=o)
-    other = aws.iam.Role("other", assume_role_policy=_doc({"Service": "ec2.amazonaws.com"}), opts=ao)
-    aws.iam.Role("trust-unknown-principal", assume_role_policy=other.arn.apply(lambda a: _doc({"AWS": a})), opts=ao)
+    # Unknown principals that do not come from an IAM principal of this stack.
+    bucket = aws.s3.BucketV2("b", opts=ao)
+    aws.iam.Role("trust-unknown-principal", assume_role_policy=bucket.id.apply(lambda _: _doc({"AWS": "999999999999"})),
+                 opts=ao)
     aws.s3.BucketPolicy("policy-object-unknown-principal", bucket="b",
-                        policy=pulumi.Output.json_dumps({"Statement": [{"Effect": "Allow", "Principal": {"AWS": other.arn},
+                        policy=pulumi.Output.json_dumps({"Statement": [{"Effect": "Allow",
+                                                                        "Principal": {"AWS": bucket.bucket},
                                                                         "Action": "s3:GetObject", "Resource": "*"}]}),
                         opts=ao)
+    # A role created through another provider (another account) is not the stack's own account.
+    elsewhere = aws.Provider("aws-elsewhere", region="us-east-2", skip_credentials_validation=True,
+                             allowed_account_ids=["222222222222"])
+    foreign = aws.iam.Role("foreign-role", assume_role_policy=_doc({"Service": "ec2.amazonaws.com"}),
+                           opts=pulumi.ResourceOptions(provider=elsewhere))
+    aws.kms.Grant("grant-role-of-other-account", key_id="k", operations=["Decrypt"], grantee_principal=foreign.arn,
+                  opts=ao)
+    # The SDK drops the dependencies of an invoke whose inputs are unknown (pulumi 3.272 ``_invoke``), so a
+    # getPolicyDocument built from an unknown ARN cannot be traced to its role: it stays unverifiable.
+    built = aws.iam.get_policy_document_output(statements=[aws.iam.GetPolicyDocumentStatementArgs(
+        actions=["sts:AssumeRole"], principals=[aws.iam.GetPolicyDocumentStatementPrincipalArgs(
+            type="AWS", identifiers=[foreign.arn])])])
+    aws.iam.Role("trust-from-unknown-policy-document", assume_role_policy=built.json, opts=ao)
 
 
 def test_compliant_program_is_not_flagged(pack):
@@ -108,12 +149,24 @@ def test_every_violating_grant_is_flagged(pack):
         ("aws:ram/principalAssociation:PrincipalAssociation", "ram-parent"),
         ("aws:ec2/amiLaunchPermission:AmiLaunchPermission", "ami-public"),
         ("aws:ec2/snapshotCreateVolumePermission:SnapshotCreateVolumePermission", "snap-parent"),
+        ("aws:s3/bucketPolicy:BucketPolicy", "star-resource-account"),
+        ("aws:glacier/vaultLock:VaultLock", "vault-lock-grants-parent"),
+        ("aws:s3/bucketPolicy:BucketPolicy", "not-json"),
+        ("aws:sqs/queuePolicy:QueuePolicy", "statement-not-an-object"),
     ]}
+
+
+def test_malformed_documents_say_they_cannot_be_verified(pack):
+    urns, messages = flagged(violating, pack, POLICY, with_messages=True)
+    malformed = [m for m in messages if "not valid JSON" in m or "not an object" in m]
+    assert len(malformed) == 2 and all("cannot be verified" in m and "fail closed" in m for m in malformed)
 
 
 def test_unknown_principals_fail_closed(pack):
     urns, messages = flagged(unknown_at_preview, pack, POLICY, with_messages=True)
     assert urns == {urn_of("oci:Identity/policy:Policy", "statement-unknown"),
                     urn_of("aws:iam/role:Role", "trust-unknown-principal"),
-                    urn_of("aws:s3/bucketPolicy:BucketPolicy", "policy-object-unknown-principal")}
+                    urn_of("aws:s3/bucketPolicy:BucketPolicy", "policy-object-unknown-principal"),
+                    urn_of("aws:kms/grant:Grant", "grant-role-of-other-account"),
+                    urn_of("aws:iam/role:Role", "trust-from-unknown-policy-document")}
     assert all("cannot be verified at preview" in m for m in messages)

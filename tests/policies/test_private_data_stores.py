@@ -19,6 +19,51 @@ def _block(name, bucket, ao, **off):
     return aws.s3.BucketPublicAccessBlock(name, bucket=bucket, **settings, opts=ao)
 
 
+def _stores(o, ao, public: bool):
+    """One of every data store type with a public-exposure setting, private (public=False) or public."""
+    pa = dict(publicly_accessible=public)
+    aws.rds.Instance("rds", instance_class="db.t3.micro", engine="postgres", **pa, opts=ao)
+    aws.rds.ClusterInstance("aurora-instance", cluster_identifier="c", engine="aurora-postgresql",
+                            instance_class="db.r6g.large", **pa, opts=ao)
+    aws.rds.ShardGroup("shards", db_cluster_identifier="c", db_shard_group_identifier="s", max_acu=16, **pa, opts=ao)
+    aws.rds.Cluster("multi-az", engine="postgres", db_cluster_instance_class="db.m5d.large",
+                    db_subnet_group_name=None if public else "private-db", opts=ao)
+    aws.neptune.ClusterInstance("neptune", cluster_identifier="c", instance_class="db.r5.large", **pa, opts=ao)
+    aws.redshift.Cluster("redshift", cluster_identifier="w", node_type="ra3.xlplus", **pa, opts=ao)
+    aws.redshiftserverless.Workgroup("workgroup", namespace_name="n", workgroup_name="w", **pa, opts=ao)
+    aws.lightsail.Database("lightsail", blueprint_id="postgres_16", bundle_id="micro_2_0", master_database_name="d",
+                           master_password="not-a-secret-x", master_username="u", relational_database_name="r",
+                           **pa, opts=ao)
+    aws.mq.Broker("broker", engine_type="RabbitMQ", engine_version="3.13", host_instance_type="mq.m5.large", **pa,
+                  users=[aws.mq.BrokerUserArgs(username="u", password="not-a-secret-x")], opts=ao)
+    aws.timestreaminfluxdb.DbInstance("influx", allocated_storage=20, bucket="b", db_instance_type="db.influx.medium",
+                                      organization="o", password="not-a-secret-x", username="u",
+                                      vpc_security_group_ids=["sg-1"], vpc_subnet_ids=["subnet-1"], **pa, opts=ao)
+    aws.m2.Environment("mainframe", engine_type="bluage", instance_type="M2.m5.large", name="m", **pa, opts=ao)
+    # DMS is public unless told otherwise.
+    aws.dms.ReplicationInstance("dms", replication_instance_class="dms.t3.micro", replication_instance_id="r",
+                                **({} if public else pa), opts=ao)
+    aws.neptunegraph.Graph("graph", provisioned_memory=16, public_connectivity=public, opts=ao)
+    aws.msk.Cluster("kafka", kafka_version="3.6.0", number_of_broker_nodes=3,
+                    broker_node_group_info=aws.msk.ClusterBrokerNodeGroupInfoArgs(
+                        client_subnets=["subnet-1"], instance_type="kafka.m5.large", security_groups=["sg-1"],
+                        connectivity_info=aws.msk.ClusterBrokerNodeGroupInfoConnectivityInfoArgs(
+                            public_access=aws.msk.ClusterBrokerNodeGroupInfoConnectivityInfoPublicAccessArgs(
+                                type="SERVICE_PROVIDED_EIPS" if public else "DISABLED"))), opts=ao)
+    vpc = None if public else aws.opensearch.DomainVpcOptionsArgs(subnet_ids=["subnet-1"], security_group_ids=["sg-1"])
+    aws.opensearch.Domain("search", vpc_options=vpc, opts=ao)
+    aws.elasticsearch.Domain("legacy-search", vpc_options=None if public else aws.elasticsearch.DomainVpcOptionsArgs(
+        subnet_ids=["subnet-1"], security_group_ids=["sg-1"]), opts=ao)
+    aws.opensearch.ServerlessSecurityPolicy("collection-network", type="network", policy=json.dumps([{
+        "Rules": [{"ResourceType": "collection", "Resource": ["collection/logs"]}], "AllowFromPublic": public,
+        **({} if public else {"SourceVPCEs": ["vpce-1"]})}]), opts=ao)
+    oci.artifacts.ContainerRepository("ocir", compartment_id=COMP, display_name="images", is_public=public, opts=o)
+    oci.goldengate.Deployment("goldengate", compartment_id=COMP, display_name="gg", subnet_id="ocid1.subnet.oc1.phx.x",
+                              license_model="BRING_YOUR_OWN_LICENSE", is_public=public, opts=o)
+    oci.database.AutonomousDatabase("adb", compartment_id=COMP, db_name="adb1", admin_password="Not-a-secret-1",
+                                    subnet_id=None if public else "ocid1.subnet.oc1.phx.aaaa", opts=o)
+
+
 def compliant():
     o = pulumi.ResourceOptions(provider=oci_provider())
     ao = pulumi.ResourceOptions(provider=aws_provider())
@@ -29,10 +74,27 @@ def compliant():
     _block("blocked-by-dependency-pab", b.id, ao)
     named = aws.s3.BucketV2("blocked-by-name", bucket="named-bucket", opts=ao)
     _block("blocked-by-name-pab", "named-bucket", ao)
-    aws.s3.BucketPolicy("org-only", bucket=named.id, policy=json.dumps({"Statement": [
-        {"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject", "Resource": "*",
-         "Condition": {"StringEquals": {"aws:PrincipalOrgID": "o-usoversight01"}}}]}), opts=ao)
     aws.s3.BucketAcl("private-acl", bucket=named.id, acl="private", opts=ao)
+    # AWS turns on all four public-access block settings for every new bucket: no block resource is private.
+    aws.s3.Bucket("aws-default-block", opts=ao)
+    # A public object ACL in a bucket whose public-access block ignores ACLs is not public.
+    aws.s3.BucketObjectv2("object-in-blocked-bucket", bucket=b.id, key="k", content="x", acl="public-read", opts=ao)
+    _stores(o, ao, public=False)
+    # An Autonomous Database with a public endpoint but an access-control list is judged by its ranges
+    # (no-parent-company-ingress), not as public.
+    oci.database.AutonomousDatabase("adb-acl", compartment_id=COMP, db_name="adb2", admin_password="Not-a-secret-1",
+                                    whitelisted_ips=["198.51.100.0/24"], opts=o)
+    vcn = oci.core.Vcn("vcn", compartment_id=COMP, cidr_block="10.0.0.0/16", opts=o)
+    private = oci.core.Subnet("db-private", compartment_id=COMP, vcn_id=vcn.id, cidr_block="10.0.1.0/24",
+                              prohibit_public_ip_on_vnic=True, opts=o)
+    _db_system("db-system-private", private.id, o)
+
+
+def _db_system(name, subnet_id, o):
+    oci.database.DbSystem(name, availability_domain="Uocm:PHX-AD-1", compartment_id=COMP, hostname="db",
+                          shape="VM.Standard2.2", subnet_id=subnet_id, ssh_public_keys=["ssh-rsa AAAA"],
+                          db_home=oci.database.DbSystemDbHomeArgs(database=oci.database.DbSystemDbHomeDatabaseArgs(
+                              admin_password="Not-a-secret-1")), opts=o)
 
 
 def violating():
@@ -42,7 +104,6 @@ def violating():
                              opts=o)
     oci.objectstorage.Preauthrequest("par", namespace="ns", bucket="a", name="share", access_type="AnyObjectRead",
                                      bucket_listing_action="ListObjects", time_expires="2030-01-01T00:00:00Z", opts=o)
-    aws.s3.Bucket("no-block", opts=ao)
     half = aws.s3.Bucket("half-block", opts=ao)
     _block("half-block-pab", half.id, ao, restrict_public_buckets=False)
     public = aws.s3.BucketV2("inline-public-acl", acl="public-read", opts=ao)
@@ -52,8 +113,32 @@ def violating():
         grants=[aws.s3.BucketAclV2AccessControlPolicyGrantArgs(
             permission="READ", grantee=aws.s3.BucketAclV2AccessControlPolicyGrantGranteeArgs(
                 type="Group", uri="http://acs.amazonaws.com/groups/global/AllUsers"))]), opts=ao)
-    aws.s3.BucketPolicy("public-policy", bucket="x", policy=json.dumps({"Statement": [
-        {"Effect": "Allow", "Principal": {"AWS": "*"}, "Action": "s3:GetObject", "Resource": "*"}]}), opts=ao)
+    aws.s3.BucketObjectv2("public-object", bucket="bucket-of-another-stack", key="k", content="x", acl="public-read",
+                          opts=ao)
+    _stores(o, ao, public=True)
+    aws.ecrpublic.Repository("ecr-public", repository_name="images", opts=ao)
+    aws.opensearch.Domain("search-anonymous", vpc_options=aws.opensearch.DomainVpcOptionsArgs(subnet_ids=["subnet-1"]),
+                          advanced_security_options=aws.opensearch.DomainAdvancedSecurityOptionsArgs(
+                              enabled=True, anonymous_auth_enabled=True), opts=ao)
+    vcn = oci.core.Vcn("vcn", compartment_id=COMP, cidr_block="10.0.0.0/16", opts=o)
+    public_subnet = oci.core.Subnet("db-public", compartment_id=COMP, vcn_id=vcn.id, cidr_block="10.0.1.0/24", opts=o)
+    _db_system("db-system-public", public_subnet.id, o)
+
+
+PUBLIC_STORES = [
+    ("aws:rds/instance:Instance", "rds"), ("aws:rds/clusterInstance:ClusterInstance", "aurora-instance"),
+    ("aws:rds/shardGroup:ShardGroup", "shards"), ("aws:rds/cluster:Cluster", "multi-az"),
+    ("aws:neptune/clusterInstance:ClusterInstance", "neptune"), ("aws:redshift/cluster:Cluster", "redshift"),
+    ("aws:redshiftserverless/workgroup:Workgroup", "workgroup"), ("aws:lightsail/database:Database", "lightsail"),
+    ("aws:mq/broker:Broker", "broker"), ("aws:timestreaminfluxdb/dbInstance:DbInstance", "influx"),
+    ("aws:m2/environment:Environment", "mainframe"), ("aws:dms/replicationInstance:ReplicationInstance", "dms"),
+    ("aws:neptunegraph/graph:Graph", "graph"), ("aws:msk/cluster:Cluster", "kafka"),
+    ("aws:opensearch/domain:Domain", "search"), ("aws:elasticsearch/domain:Domain", "legacy-search"),
+    ("aws:opensearch/serverlessSecurityPolicy:ServerlessSecurityPolicy", "collection-network"),
+    ("oci:Artifacts/containerRepository:ContainerRepository", "ocir"),
+    ("oci:GoldenGate/deployment:Deployment", "goldengate"),
+    ("oci:Database/autonomousDatabase:AutonomousDatabase", "adb"),
+]
 
 
 def unknown_at_preview():
@@ -65,6 +150,11 @@ def unknown_at_preview():
     b = aws.s3.Bucket("block-unknown", opts=ao)
     aws.s3.BucketPublicAccessBlock("block-unknown-pab", bucket=b.id, block_public_acls=True, block_public_policy=True,
                                    ignore_public_acls=True, restrict_public_buckets=b.id.apply(lambda _: True), opts=ao)
+    aws.rds.Instance("rds-flag-unknown", instance_class="db.t3.micro", publicly_accessible=b.id.apply(lambda _: False),
+                     opts=ao)
+    oci.artifacts.ContainerRepository("ocir-flag-unknown", compartment_id=COMP, display_name="images",
+                                      is_public=ns.id.apply(lambda _: False), opts=o)
+    _db_system("db-system-external-subnet", "ocid1.subnet.oc1.phx.aaaaaaaaexternal", o)
 
 
 def test_compliant_program_is_not_flagged(pack):
@@ -75,16 +165,63 @@ def test_every_public_data_store_is_flagged(pack):
     assert flagged(violating, pack, POLICY) == {urn_of(t, n) for t, n in [
         ("oci:ObjectStorage/bucket:Bucket", "oci-public"),
         ("oci:ObjectStorage/preauthrequest:Preauthrequest", "par"),
-        ("aws:s3/bucket:Bucket", "no-block"),
         ("aws:s3/bucket:Bucket", "half-block"),
         ("aws:s3/bucketV2:BucketV2", "inline-public-acl"),
         ("aws:s3/bucketAclV2:BucketAclV2", "acl-all-users"),
-        ("aws:s3/bucketPolicy:BucketPolicy", "public-policy"),
+        ("aws:s3/bucketObjectv2:BucketObjectv2", "public-object"),
+        ("aws:ecrpublic/repository:Repository", "ecr-public"),
+        ("aws:opensearch/domain:Domain", "search-anonymous"),
+        ("oci:Database/dbSystem:DbSystem", "db-system-public"),
+        *PUBLIC_STORES,
     ]}
+
+
+def test_public_bucket_policy_is_reported_once_as_a_grant(pack):
+    def program():
+        ao = pulumi.ResourceOptions(provider=aws_provider())
+        b = aws.s3.Bucket("b", opts=ao)
+        _block("b-pab", b.id, ao)
+        aws.s3.BucketPolicy("public-policy", bucket=b.id, policy=json.dumps({"Statement": [
+            {"Effect": "Allow", "Principal": {"AWS": "*"}, "Action": "s3:GetObject", "Resource": "*"}]}), opts=ao)
+
+    assert flagged(program, pack, POLICY) == set()
+    assert flagged(program, pack, "no-cross-tenancy-grants") == {urn_of("aws:s3/bucketPolicy:BucketPolicy",
+                                                                        "public-policy")}
 
 
 def test_unknown_public_access_settings_fail_closed(pack):
     urns, messages = flagged(unknown_at_preview, pack, POLICY, with_messages=True)
     assert urns == {urn_of("oci:ObjectStorage/bucket:Bucket", "access-unknown"),
-                    urn_of("aws:s3/bucket:Bucket", "block-unknown")}
+                    urn_of("aws:s3/bucket:Bucket", "block-unknown"),
+                    urn_of("aws:rds/instance:Instance", "rds-flag-unknown"),
+                    urn_of("oci:Artifacts/containerRepository:ContainerRepository", "ocir-flag-unknown"),
+                    urn_of("oci:Database/dbSystem:DbSystem", "db-system-external-subnet")}
     assert all("cannot be verified at preview" in m for m in messages)
+
+
+def test_public_exposure_input_list_matches_installed_sdks():
+    import subprocess
+    import sys
+
+    from tests.policies.conftest import PACK_DIR
+
+    done = subprocess.run([sys.executable, str(PACK_DIR / "tools" / "generate_public_exposure_inputs.py"), "--check"],
+                          capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+
+
+def test_every_sdk_exposure_input_is_judged_or_excluded_with_a_reason():
+    from residency_policies.rules import private_data_stores as rule
+
+    lines = (rule.DATA_DIR / "public_exposure_inputs.txt").read_text().splitlines()
+    candidates = {tuple(line.split("\t")) for line in lines if line and not line.startswith("#")}
+    judged = {(token, e.path) for token, exposures in rule.EXPOSURES.items() for e in exposures} | rule.JUDGED_BY_CHECKS
+
+    def is_judged(token, path):
+        return any(t == token and (p == path or p.startswith(path + ".")) for t, p in judged)
+
+    excluded = set(rule.NOT_DATA_STORE_EXPOSURE)
+    assert {c for c in candidates if not is_judged(*c) and c not in excluded} == set()
+    assert {c for c in candidates if is_judged(*c) and c in excluded} == set()
+    assert excluded <= candidates, "excluded inputs the SDK no longer has"
+    assert all(len(reason) > 20 for reason in rule.NOT_DATA_STORE_EXPOSURE.values())

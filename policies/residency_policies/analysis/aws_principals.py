@@ -36,7 +36,10 @@ UNKNOWN = "unknown"  # not known at preview
 _AWS_FEDERATION_SERVICES = frozenset({"cognito-identity.amazonaws.com"})
 
 # Condition keys whose values say which account/org the caller (or the calling resource) belongs to.
-_ACCOUNT_KEYS = frozenset({"aws:principalaccount", "aws:sourceaccount", "aws:resourceaccount"})
+# ``aws:ResourceAccount`` / ``aws:ResourceOrgID`` are deliberately absent: they describe the resource being
+# accessed (always the owner's own account on a resource policy), not the caller, so ``Principal: "*"``
+# limited by them is still open to every account.
+_ACCOUNT_KEYS = frozenset({"aws:principalaccount", "aws:sourceaccount"})
 _ORG_KEYS = frozenset({"aws:principalorgid", "aws:sourceorgid"})
 _ORG_PATH_KEYS = frozenset({"aws:principalorgpaths", "aws:sourceorgpaths"})
 _ARN_KEYS = frozenset({"aws:principalarn", "aws:sourcearn", "aws:sourceowner"})
@@ -100,11 +103,24 @@ class Grant:
 
 @dataclass(frozen=True)
 class DocumentProblem:
-    """A document that cannot be read: unknown (preview) or malformed."""
+    """A document (or statement) that cannot be read: unknown at preview (``unverifiable``) or malformed.
+
+    Either way what it grants cannot be known, so it is a failing grant (fail closed): a malformed document
+    is reported as "cannot be verified" with its defect, never skipped.
+    """
 
     path: str
     message: str
     unverifiable: bool
+
+    @property
+    def malformed(self) -> bool:
+        return not self.unverifiable
+
+
+def _malformed(path: str, what: str) -> DocumentProblem:
+    return DocumentProblem(path, f"cannot be verified: {what}, so what it grants cannot be read and it is treated "
+                                 "as a grant to anyone (fail closed); fix the policy document", False)
 
 
 def classify_principal(value: Any, *, key: str = "AWS", path: str = "") -> Party:
@@ -150,12 +166,16 @@ def load_document(value: Any) -> tuple[Any, DocumentProblem | None]:
         if not value.strip():
             return None, None
         try:
-            return json.loads(value), None
+            value = json.loads(value)
         except ValueError as exc:
-            return None, DocumentProblem("", f"the policy document is not valid JSON ({exc})", False)
-    if isinstance(value, (dict, list)):
+            return None, _malformed("", f"the policy document is not valid JSON ({exc})")
+    if isinstance(value, dict):
+        if value and _get_ci(value, "Statement") is None:
+            return None, _malformed("", "the policy document has no Statement")
         return value, None
-    return None, DocumentProblem("", f"the policy document is a {type(value).__name__}, not JSON", False)
+    if isinstance(value, list):
+        return value, None
+    return None, _malformed("", f"the policy document is a {type(value).__name__} ({value!r:.40}), not a JSON object")
 
 
 def _get_ci(mapping: dict, name: str) -> Any:
@@ -171,7 +191,7 @@ def statements(document: Any) -> Iterator[tuple[int, Any]]:
         body = _get_ci(document, "Statement")
         if isinstance(body, list):
             yield from enumerate(body)
-        elif body is not None:
+        elif body is not None or document:
             yield 0, body
     elif isinstance(document, list):
         # OpenSearch Serverless access policies are a list of rule sets, each with a Principal list.
@@ -276,6 +296,8 @@ def grants(document: Any, base_path: str = "") -> tuple[list[Grant], list[Docume
             problems.append(DocumentProblem(spath, "a statement is not known at preview", True))
             continue
         if not isinstance(statement, dict):
+            problems.append(_malformed(spath, f"statement {spath or index} is a {type(statement).__name__} "
+                                              f"({statement!r:.40}), not an object"))
             continue
         if _effect_denies(statement):
             continue
@@ -346,6 +368,9 @@ class Verdict:
     message: str = ""
     unverifiable: bool = False
     path: str = ""
+    unknown_principal: bool = False
+    """The principal itself (or the whole document / statement that names it) is unknown at preview: a
+    stack policy can still tell whether it is only the ARN of a principal created in the same stack."""
 
 
 def _limit_verdict(limit: Limit, trust: Trust) -> Verdict | None:
@@ -380,7 +405,8 @@ def judge_grant(grant: Grant, trust: Trust) -> Verdict:
     if party.kind == UNKNOWN:
         if conditioned is not None and conditioned.ok:
             return Verdict(True)
-        return Verdict(False, "grants a principal that is not known at preview", True, party.path)
+        return Verdict(False, "grants a principal that is not known at preview", True, party.path,
+                       unknown_principal=True)
     if party.kind == ACCOUNT:
         if party.account in trust.parent_accounts:
             return Verdict(False, f"grants {party.describe()} of the parent company", path=party.path)
@@ -416,11 +442,12 @@ def judge_document(value: Any, trust: Trust, base_path: str = "") -> list[Verdic
     """Every failing verdict for a policy document given as JSON string or object."""
     document, problem = load_document(value)
     if problem is not None:
-        return [Verdict(False, problem.message, problem.unverifiable, base_path.rstrip("."))]
+        return [Verdict(False, problem.message, problem.unverifiable, base_path.rstrip("."),
+                        unknown_principal=problem.unverifiable)]
     if document is None:
         return []
     found, problems = grants(document, base_path)
-    failing = [Verdict(False, p.message, p.unverifiable, p.path) for p in problems]
+    failing = [Verdict(False, p.message, p.unverifiable, p.path, unknown_principal=p.unverifiable) for p in problems]
     for grant in found:
         verdict = judge_grant(grant, trust)
         if not verdict.ok:
@@ -442,3 +469,43 @@ def account_of_arn(value: Any) -> str | None:
         return match["account"]
     return None
 
+
+
+# --- S3 access control lists -------------------------------------------------------------------------
+
+# The canonical user of AWS's own log-delivery account (``awslogsdelivery``), which CloudFront standard
+# logging needs on the log bucket's ACL (AWS CloudFront developer guide, "standard logging").
+AWS_LOG_DELIVERY_CANONICAL_ID = "c4c1ede66af53448b93c283ce9448c4ba468c9432aa01d700d3878632f77d2d0"
+PUBLIC_ACL_GROUPS = frozenset({"http://acs.amazonaws.com/groups/global/AllUsers",
+                               "http://acs.amazonaws.com/groups/global/AuthenticatedUsers"})
+LOG_DELIVERY_GROUP = "http://acs.amazonaws.com/groups/s3/LogDelivery"
+
+
+def judge_acl_grantee(kind: Any, *, canonical_id: Any = None, email: Any = None, uri: Any = None,
+                      owner_ids: frozenset[str] = frozenset(), path: str = "") -> Verdict:
+    """One S3 ACL grantee (bucket / object ACL, log target grant, Elastic Transcoder permission).
+
+    ``CanonicalUser`` is the owner's own only when it is the ACL's owner ID (or AWS log delivery); a
+    canonical ID names an account but cannot be mapped to an account ID, so any other one is a grant
+    outside the estate. E-mail grantees name another AWS account by its root e-mail, always outside what
+    the rules can verify. Public groups are ``private-data-stores``' finding, not a grant to a party.
+    """
+    if is_unknown(kind):
+        return Verdict(False, "the ACL grantee type is not known at preview", True, path, unknown_principal=True)
+    text = str(kind or "").strip().lower()
+    if text in ("canonicaluser", "canonical", "id"):
+        if is_unknown(canonical_id):
+            return Verdict(False, "grants a canonical user not known at preview", True, path, unknown_principal=True)
+        value = str(canonical_id or "").strip().lower()
+        if value and (value in owner_ids or value == AWS_LOG_DELIVERY_CANONICAL_ID):
+            return Verdict(True)
+        return Verdict(False, f"grants canonical user {canonical_id!r}, which is not the ACL's owner: a canonical ID "
+                              "names another AWS account that cannot be verified as the estate's or a trusted one; "
+                              "grant through a bucket policy naming a trusted account ID instead", path=path)
+    if text in ("amazoncustomerbyemail", "email"):
+        if is_unknown(email):
+            return Verdict(False, "grants an e-mail grantee not known at preview", True, path, unknown_principal=True)
+        return Verdict(False, f"grants the AWS account of e-mail {email!r}: e-mail grantees name another account, "
+                              "which cannot be verified as the estate's or a trusted one; grant through a bucket "
+                              "policy naming a trusted account ID instead", path=path)
+    return Verdict(True)  # Group grantees: LogDelivery is AWS; public groups are private-data-stores'

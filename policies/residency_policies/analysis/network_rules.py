@@ -183,14 +183,9 @@ def _oci_lb_rule_set(props: dict) -> Iterator[Address]:
 
 
 def _oci_autonomous_database(props: dict) -> Iterator[Address]:
+    # A public endpoint with no access-control list at all is a public data store: private-data-stores'.
     for key in ("whitelistedIps", "standbyWhitelistedIps"):
         yield from _many(INGRESS, ADB_ACL_ENTRY, props.get(key), key, key)
-    subnet = props.get("subnetId")
-    acl = props.get("whitelistedIps")
-    private_ip = props.get("privateEndpointIp")
-    if subnet is None and private_ip is None and not acl and not is_unknown(acl):
-        # A public endpoint with no access-control list accepts connections from anywhere.
-        yield Address(INGRESS, EVERYTHING, None, "whitelistedIps", "whitelistedIps")
 
 
 def _oci_export(props: dict) -> Iterator[Address]:

@@ -10,7 +10,16 @@ Deny never grants. Non-document grants too: Lambda / layer / EventBridge / ACM P
 KMS grants, RAM principal associations, AMI launch and snapshot volume permissions, RDS snapshot sharing,
 DLM share rules, SSM document sharing, delegated administrators, Config aggregation, Redshift/OpenSearch
 endpoint authorizations, Lake Formation, Service Catalog and License Manager grants, S3 Access Grants,
-GuardDuty/Macie administrator invitations accepted. A principal not known at preview cannot be verified.
+GuardDuty/Macie administrator invitations accepted; S3 ACL grants (bucket, object copy, log target and
+Elastic Transcoder permissions) to a canonical user other than the ACL's owner or to an e-mail grantee.
+A document that cannot be parsed grants what nobody can read: it fails closed.
+
+Two phases. Everything a resource states itself is judged per resource (``Analyze``). A principal that is
+not known at preview (or a whole document that is not) is judged over the stack (``AnalyzeStack``), where
+the engine's property dependencies show where it came from: when every unknown part comes from resources
+of this stack and one of them is an IAM role / user (or another principal type below) created by the same
+provider, it is the stack's own account, not a cross-tenancy grant. The literal parts of such a document
+are judged again by ``Analyze`` at ``pulumi up``, once the document is known and before it is applied.
 """
 
 from __future__ import annotations
@@ -20,9 +29,9 @@ from typing import Any
 
 from residency_policies.analysis import aws_principals as ap
 from residency_policies.analysis.oci_statements import judge_statements
-from residency_policies.framework import Finding, ResourceView, resource_policy
+from residency_policies.framework import Finding, ProviderView, ResourceView, resource_policy
 from residency_policies.rules_file import Rules
-from residency_policies.values import is_unknown, walk
+from residency_policies.values import is_unknown, maybe_json, walk
 
 OCI_POLICY = "oci:Identity/policy:Policy"
 
@@ -40,7 +49,20 @@ IDENTITY_POLICY_TYPES = frozenset({
     "aws:rolesanywhere/profile:Profile", "aws:iot/policy:Policy", "aws:iot/policyAttachment:PolicyAttachment",
     "aws:organizations/policy:Policy", "aws:ecr/lifecyclePolicy:LifecyclePolicy",
     "aws:opensearch/serverlessSecurityPolicy:ServerlessSecurityPolicy",
-    "aws:opensearch/serverlessLifecyclePolicy:ServerlessLifecyclePolicy", "aws:glacier/vaultLock:VaultLock",
+    "aws:opensearch/serverlessLifecyclePolicy:ServerlessLifecyclePolicy",
+})
+# Inputs named like a policy document on types where they hold something else (read from the SDK docs).
+NOT_DOCUMENTS = frozenset({
+    ("aws:resiliencehub/resiliencyPolicy:ResiliencyPolicy", "policy"),  # RTO/RPO objectives
+    ("aws:ses/receiptFilter:ReceiptFilter", "policy"),  # "Block" | "Allow"
+    ("aws:iot/policyAttachment:PolicyAttachment", "policy"),  # a policy name
+})
+# Resources whose ARN (or canonical ID) names a principal of the account that creates them: a policy that
+# is unknown at preview only because it names one of these is a grant to the stack's own account.
+SAME_ACCOUNT_PRINCIPAL_TYPES = frozenset({
+    "aws:iam/role:Role", "aws:iam/user:User", "aws:iam/group:Group", "aws:iam/serviceLinkedRole:ServiceLinkedRole",
+    "aws:iam/openIdConnectProvider:OpenIdConnectProvider", "aws:iam/samlProvider:SamlProvider",
+    "aws:cloudfront/originAccessIdentity:OriginAccessIdentity",
 })
 
 
@@ -49,16 +71,19 @@ def trust_of(rules: Rules) -> ap.Trust:
                     rules.parent_aws_account_ids, rules.parent_aws_organization_ids)
 
 
-def _looks_like_document(value: Any) -> bool:
-    if is_unknown(value) or isinstance(value, (dict, list)):
-        return True
-    return isinstance(value, str) and value.strip()[:1] in ("{", "[")
+class _Deferred(Finding):
+    """A finding whose principal is unknown at preview: judged over the stack, where its origin is visible."""
+
+
+def _finding(view: ResourceView, verdict: ap.Verdict, path: str, text: str | None = None) -> Finding:
+    kind = _Deferred if verdict.unknown_principal else Finding
+    return kind(text or f"{path}: {verdict.message}", view.urn, unverifiable=verdict.unverifiable, path=path)
 
 
 def _document_findings(view: ResourceView, key: str, value: Any, trust: ap.Trust) -> Iterator[Finding]:
     for verdict in ap.judge_document(value, trust, base_path=f"{key}."):
         path = verdict.path or key
-        yield Finding(f"{key}: {verdict.message}", view.urn, unverifiable=verdict.unverifiable, path=path)
+        yield _finding(view, verdict, path, f"{key}: {verdict.message}")
 
 
 def _aws_documents(view: ResourceView, trust: ap.Trust) -> Iterator[Finding]:
@@ -67,7 +92,7 @@ def _aws_documents(view: ResourceView, trust: ap.Trust) -> Iterator[Finding]:
         return
     for key, value in props.items():
         if (key in POLICY_DOCUMENT_KEYS or (key == "content" and view.type in _CONTENT_DOCUMENT_TYPES)) \
-                and _looks_like_document(value):
+                and (view.type, key) not in NOT_DOCUMENTS:
             yield from _document_findings(view, key, value, trust)
 
 
@@ -83,7 +108,7 @@ def _principal(view: ResourceView, trust: ap.Trust, key: str, *, limit: ap.Limit
             continue
         verdict = ap.judge_principal(item, trust, path=path, limit=limit, key=kind)
         if not verdict.ok:
-            yield Finding(f"{path}: {verdict.message}", view.urn, unverifiable=verdict.unverifiable, path=path)
+            yield _finding(view, verdict, path)
 
 
 def _limit_from(view: ResourceView, account_key: str | None, org_key: str | None) -> ap.Limit:
@@ -147,7 +172,7 @@ def _shared_accounts(path_expr: str) -> Callable:
                 continue
             verdict = ap.judge_principal(value, trust, path=path)
             if not verdict.ok:
-                yield Finding(f"{path}: {verdict.message}", view.urn, unverifiable=verdict.unverifiable, path=path)
+                yield _finding(view, verdict, path)
     return check
 
 
@@ -159,20 +184,22 @@ def _ssm_document(view, trust):
         return
     if not isinstance(permissions, dict):
         return
-    ids = permissions.get("accountIds")
+    # A plain map: its keys reach the provider verbatim, as Terraform names them (``account_ids``).
+    key = "account_ids" if "account_ids" in permissions else "accountIds"
+    ids = permissions.get(key)
     if is_unknown(ids):
-        yield Finding("the accounts the document is shared with are not known", view.urn, unverifiable=True,
-                      path="permissions.accountIds")
+        yield _Deferred("the accounts the document is shared with are not known", view.urn, unverifiable=True,
+                        path=f"permissions.{key}")
         return
     for account in (ids.split(",") if isinstance(ids, str) else []):
         account = account.strip()
         if account.lower() == "all":
-            yield Finding("permissions.accountIds: 'All' shares the document publicly", view.urn,
-                          path="permissions.accountIds")
+            yield Finding(f"permissions.{key}: 'All' shares the document publicly", view.urn,
+                          path=f"permissions.{key}")
             continue
-        verdict = ap.judge_principal(account, trust, path="permissions.accountIds")
+        verdict = ap.judge_principal(account, trust, path=f"permissions.{key}")
         if not verdict.ok:
-            yield Finding(f"permissions.accountIds: {verdict.message}", view.urn, path="permissions.accountIds")
+            yield _finding(view, verdict, f"permissions.{key}")
 
 
 def _s3_access_grant(view, trust):
@@ -184,8 +211,7 @@ def _s3_access_grant(view, trust):
         value = grantee.get("granteeIdentifier")
         verdict = ap.judge_principal(value, trust, path="grantee.granteeIdentifier")
         if not verdict.ok:
-            yield Finding(f"grantee.granteeIdentifier: {verdict.message}", view.urn, unverifiable=verdict.unverifiable,
-                          path="grantee.granteeIdentifier")
+            yield _finding(view, verdict, "grantee.granteeIdentifier")
 
 
 def _lake_formation(view, trust):
@@ -195,7 +221,51 @@ def _lake_formation(view, trust):
     yield from _principal(view, trust, "principal")
 
 
+def _acl_grants(grants_path: str, *, kind: str, canonical_id: str, email: str, owner_path: str | None = None) -> Callable:
+    """S3-style ACL grants at ``grants_path`` (each a grantee object with the given field names)."""
+    def check(view, trust):
+        owners = frozenset()
+        if owner_path:
+            owner = [v for _, v in walk(view.props, owner_path)]
+            owners = frozenset(str(v).strip().lower() for v in owner if isinstance(v, str) and not is_unknown(v))
+        for path, grantee in walk(view.props, grants_path):
+            if is_unknown(grantee):
+                yield _Deferred("the ACL's grantees are not known at preview", view.urn, unverifiable=True, path=path)
+                continue
+            if not isinstance(grantee, dict):
+                continue
+            verdict = ap.judge_acl_grantee(grantee.get(kind), canonical_id=grantee.get(canonical_id),
+                                           email=grantee.get(email), owner_ids=owners, path=path)
+            if not verdict.ok:
+                yield _finding(view, verdict, path)
+    return check
+
+
+def _transcoder_permissions(view, trust):
+    for key in ("contentConfigPermissions", "thumbnailConfigPermissions"):
+        for path, permission in walk(view.props, f"{key}[]"):
+            if not isinstance(permission, dict):
+                continue
+            kind, grantee = permission.get("granteeType"), permission.get("grantee")
+            verdict = ap.judge_acl_grantee(kind, canonical_id=grantee, email=grantee, path=path)
+            if not verdict.ok:
+                yield _finding(view, verdict, path)
+
+
+_BUCKET_INLINE_GRANTS = _acl_grants("grants[]", kind="type", canonical_id="id", email="email")
+_BUCKET_ACL = _acl_grants("accessControlPolicy.grants[].grantee", kind="type", canonical_id="id",
+                          email="emailAddress", owner_path="accessControlPolicy.owner.id")
+_LOG_TARGET_GRANTS = _acl_grants("targetGrants[].grantee", kind="type", canonical_id="id", email="emailAddress")
+
 GRANT_CHECKS: dict[str, Callable[[ResourceView, ap.Trust], Iterator[Finding]]] = {
+    "aws:s3/bucket:Bucket": _BUCKET_INLINE_GRANTS,
+    "aws:s3/bucketV2:BucketV2": _BUCKET_INLINE_GRANTS,
+    "aws:s3/objectCopy:ObjectCopy": _BUCKET_INLINE_GRANTS,
+    "aws:s3/bucketAcl:BucketAcl": _BUCKET_ACL,
+    "aws:s3/bucketAclV2:BucketAclV2": _BUCKET_ACL,
+    "aws:s3/bucketLogging:BucketLogging": _LOG_TARGET_GRANTS,
+    "aws:s3/bucketLoggingV2:BucketLoggingV2": _LOG_TARGET_GRANTS,
+    "aws:elastictranscoder/pipeline:Pipeline": _transcoder_permissions,
     "aws:lambda/permission:Permission": _lambda_permission,
     "aws:lambda/layerVersionPermission:LayerVersionPermission": _layer_permission,
     "aws:cloudwatch/eventPermission:EventPermission": _event_permission,
@@ -236,17 +306,77 @@ def _oci_policy(view: ResourceView, rules: Rules) -> Iterator[Finding]:
         yield Finding(f"{path}: {problem.message}", view.urn, unverifiable=problem.unverifiable, path=path)
 
 
+def _aws_findings(resource: ResourceView, trust: ap.Trust) -> Iterator[Finding]:
+    yield from _aws_documents(resource, trust)
+    special = GRANT_CHECKS.get(resource.type)
+    if special is not None:
+        yield from special(resource, trust)
+
+
 def check(resource: ResourceView, rules: Rules) -> Iterator[Finding]:
     if resource.type == OCI_POLICY:
         yield from _oci_policy(resource, rules)
         return
     if not resource.type.startswith("aws:") or not isinstance(resource.props, dict):
         return
+    for finding in _aws_findings(resource, trust_of(rules)):
+        if not isinstance(finding, _Deferred):
+            yield finding
+
+
+def _top_key(path: str | None) -> str:
+    return (path or "").split(".", 1)[0].split("[", 1)[0]
+
+
+def _provider_account(provider: ProviderView | None) -> str | None:
+    """The account a provider is pinned to (``allowedAccountIds`` with one entry, or its assumed role's)."""
+    if provider is None:
+        return None
+    allowed = maybe_json(provider.props.get("allowedAccountIds"))
+    if isinstance(allowed, list) and len(allowed) == 1 and isinstance(allowed[0], str):
+        return allowed[0]
+    roles = maybe_json(provider.props.get("assumeRoles") or provider.props.get("assumeRole"))
+    for role in roles if isinstance(roles, list) else [roles]:
+        if isinstance(role, dict):
+            account = ap.account_of_arn(role.get("roleArn"))
+            if account:
+                return account
+    return None
+
+
+def _same_account(a: ProviderView | None, b: ProviderView | None) -> bool:
+    if (a.urn if a else None) == (b.urn if b else None):
+        return True
+    account_a, account_b = _provider_account(a), _provider_account(b)
+    return account_a is not None and account_a == account_b
+
+
+def _own_principal_origin(view: ResourceView, key: str, by_urn: dict[str, ResourceView]) -> str | None:
+    """Why an unknown principal at ``key`` is the stack's own (the principal resource's name), or None."""
+    deps = (view.property_dependencies or {}).get(key, ())
+    if not deps or any(u not in by_urn for u in deps):
+        return None
+    principals = [by_urn[u] for u in deps if by_urn[u].type in SAME_ACCOUNT_PRINCIPAL_TYPES]
+    if not principals or not all(_same_account(p.provider, view.provider) for p in principals):
+        return None
+    return ", ".join(p.name for p in principals)
+
+
+def check_stack(resources: list[ResourceView], rules: Rules) -> Iterator[Finding]:
+    """Unknown principals: the stack's own when they come from a principal created in this stack."""
     trust = trust_of(rules)
-    yield from _aws_documents(resource, trust)
-    special = GRANT_CHECKS.get(resource.type)
-    if special is not None:
-        yield from special(resource, trust)
+    by_urn = {r.urn: r for r in resources}
+    for resource in resources:
+        if not resource.type.startswith("aws:") or not isinstance(resource.props, dict):
+            continue
+        for finding in _aws_findings(resource, trust):
+            if not isinstance(finding, _Deferred):
+                continue
+            if _own_principal_origin(resource, _top_key(finding.path), by_urn) is not None:
+                continue
+            yield Finding(finding.message + "; it does not come from an IAM role or user created in this stack, so "
+                          "whose account it names cannot be verified", resource.urn, unverifiable=True,
+                          path=finding.path)
 
 
 POLICY = resource_policy(
@@ -263,4 +393,5 @@ POLICY = resource_policy(
     tags=["identity", "cross-tenancy", "residency"],
     framework=("US data residency", "1.0", "IAM-1"),
     check=check,
+    stack_check=check_stack,
 )
