@@ -19,6 +19,9 @@ oci_credentials = oci_provider_credentials(settings.tenancy.tenancy_ocid)
 # --- Isolated tenancy (components/oci/isolated_tenancy.py) ---
 # IAM, tags, quotas, Cloud Guard and the master key must be written in the tenancy's home region; the
 # other sections reuse this provider for home-region resources.
+# Every provider is pinned to the estate: OCI providers name the estate tenancy (oci_provider_credentials
+# sets it and refuses an oci:tenancyOcid naming another), AWS providers refuse to run in any account but the
+# estate's (allowedAccountIds); the pack's estate-deploy-targets checks both.
 home_provider = oci.Provider("oci-home", region=settings.home_region, **oci_credentials)
 tenancy = IsolatedTenancy("us-residency", IsolatedTenancyArgs.from_settings(settings, home_provider))
 pulumi.export("compartmentIds", tenancy.compartment_ids)
@@ -70,9 +73,12 @@ pulumi.export("primaryBucketName", region_locked_backup.primary_bucket_name)
 pulumi.export("backupBucketName", region_locked_backup.backup_bucket_name)
 
 if settings.backup.aws_copy.enabled:
+    estate_accounts = list(settings.estate.aws_account_ids)
     aws_credentials = aws_provider_credentials()
-    aws_copy_provider = aws.Provider("aws-copy", region=settings.backup.aws_copy.region, **aws_credentials)
-    aws_replica_provider = aws.Provider("aws-replica", region=settings.backup.aws_copy.replica_region, **aws_credentials)
+    aws_copy_provider = aws.Provider("aws-copy", region=settings.backup.aws_copy.region,
+                                     allowed_account_ids=estate_accounts, **aws_credentials)
+    aws_replica_provider = aws.Provider("aws-replica", region=settings.backup.aws_copy.replica_region,
+                                        allowed_account_ids=estate_accounts, **aws_credentials)
     immutable_copy = ImmutableBackupCopy(
         "immutable-copy",
         ImmutableBackupCopyArgs.from_settings(
