@@ -24,20 +24,22 @@ from pulumi.runtime import mocks as pulumi_mocks
 class Mocks(pulumi_mocks.Mocks):
     def __init__(self):
         self.types = []
+        self._engine = None
 
     def new_resource(self, args):
         self.types.append(args.typ)
         return "", dict(args.inputs)
 
     def call(self, args):
-        try:
-            from residency.engine.invokes import DEFAULT_REGIONS, handler_for
-        except ImportError:
-            return {}
-        handler = handler_for(args.token)
-        config = json.loads(os.environ.get("PULUMI_CONFIG") or "{}")
-        package = args.token.split(":", 1)[0]
-        return handler(dict(args.args or {}), config.get(f"{package}:region") or DEFAULT_REGIONS.get(package, "")) if handler else {}
+        # Invokes: the offline engine's answers (a stand-in for the provider plugins), imported only when the
+        # program calls one, i.e. after its own imports worked.
+        if self._engine is None:
+            try:
+                from residency.engine.preview_mocks import PreviewMocks
+            except ImportError:
+                return {}
+            self._engine = PreviewMocks(json.loads(os.environ.get("PULUMI_CONFIG") or "{}"))
+        return self._engine.call(args)
 
 
 def main() -> int:

@@ -62,7 +62,8 @@ class References:
         found = self.candidates(resource, key, types)
         if values is None:
             return Resolved(tuple(found))
-        if is_unknown(values):
+        if is_unknown(values) or not isinstance(values, (list, tuple)):
+            # Unknown, or not a list at all (a malformed document): fail closed, never raise.
             return Resolved(tuple(found) or (f"unresolved:{what}",))
         keys = list(found)
         literal = [v for v in values if isinstance(v, str) and not is_unknown(v)]
