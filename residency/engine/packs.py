@@ -635,7 +635,7 @@ class AnalysisSession:
             if stack_properties is not None and resource.urn in stack_properties:
                 return stack_properties[resource.urn]
             if resource.urn in self.remediated:  # the provider previews the create of the remediated inputs
-                return preview_outputs(dataclasses.replace(resource, inputs=self.remediated[resource.urn]))
+                return preview_outputs(dataclasses.replace(resource, inputs=self.remediated[resource.urn]), stack)
             return None
 
         pack = self.pack
