@@ -206,6 +206,20 @@ def estate_deploy_targets(data, stack: EngineStack):
     return resource.urn, None
 
 
+def untrusted_data_destinations(data, stack: EngineStack):
+    """Send a stream's data to a destination outside the estate: a parent tenancy, or a stream of elsewhere."""
+    outside = data.draw(st.sampled_from([
+        {"kind": "monitoring", "compartmentId": PARENT_TENANCY, "metricNamespace": "x", "metric": "y"},
+        {"kind": "streaming", "streamId": "ocid1.stream.oc1.iad.aaaaaaaanotintheestate"},
+        {"kind": "objectStorage", "bucket": "someone-elses-bucket", "namespace": "ns"},
+    ]), label="target")
+    connector = add_resource(stack, "oci:Sch/connector:Connector", "connector-generated", {
+        "compartmentId": UNKNOWN, "displayName": "c", "freeformTags": {"jurisdiction": "US"},
+        "source": {"kind": "logging", "logSources": [{"compartmentId": UNKNOWN}]}, "target": outside,
+    })
+    return connector.urn, None
+
+
 MUTATIONS: dict[str, Callable[[Any, EngineStack], tuple[str | None, dict | None]]] = {
     "us-region-providers": region_providers,
     "us-region-replication": region_replication,
@@ -221,4 +235,5 @@ MUTATIONS: dict[str, Callable[[Any, EngineStack], tuple[str | None, dict | None]
     "private-data-stores": private_data_stores,
     "network-reachability": network_reachability,
     "estate-deploy-targets": estate_deploy_targets,
+    "no-untrusted-data-destinations": untrusted_data_destinations,
 }
