@@ -36,6 +36,13 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
         help="override one stack config key (repeatable)",
     )
     parser.add_argument("--json", action="store_true", help="print one JSON object instead of the preview display")
+    parser.add_argument(
+        "--engine", choices=("embedded", "pulumi"), default="embedded",
+        help="embedded (default): the SDK's mock runtime, no Pulumi CLI needed; pulumi: an installed Pulumi CLI "
+             "runs the preview with stand-in providers, a throwaway local backend and no credentials",
+    )
+    parser.add_argument("--pulumi", metavar="PATH", help="the Pulumi CLI for --engine pulumi (default: "
+                        "$RESIDENCY_PULUMI, .oracle/bin/pulumi from `make oracle`, then pulumi on PATH)")
     add_report_arguments(parser)
     return parser
 
@@ -54,6 +61,19 @@ def run(args: argparse.Namespace) -> int:
     from residency.engine.project import ProjectError, parse_config_override
     from residency.engine.project_preview import PreviewError, ProgramError, run_project_preview
     from residency.engine.stack import EngineStackError
+
+    if args.engine == "pulumi":
+        from residency.pulumi_cli.preview_command import run_preview
+
+        if args.report_dir:
+            return _error("--report-dir needs the embedded engine (drop --engine pulumi)")
+        try:
+            overrides = dict(parse_config_override(item) for item in args.config)
+        except ProjectError as err:
+            return _error(str(err))
+        return run_preview(cwd=args.cwd, stack=args.stack, policy_packs=args.policy_pack,
+                           policy_pack_configs=args.policy_pack_config, config=overrides, as_json=args.json,
+                           pulumi=args.pulumi)
 
     try:
         overrides = dict(parse_config_override(item) for item in args.config)

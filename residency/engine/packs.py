@@ -485,6 +485,8 @@ class PolicyPackProcess:
                 )
             entry = request.policyConfig[name]
             entry.enforcementLevel = _LEVEL_ENUM[value.enforcement_level]
+            # The engine always sends a properties struct, empty when the policy has none (oracle-verified).
+            entry.properties.SetInParent()
             if value.properties:
                 entry.properties.update(value.properties)
         self._rpc("Configure", self._stub.Configure, request)

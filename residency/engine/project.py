@@ -118,7 +118,31 @@ def _config_text(value: Any) -> str:
         return "true" if value else "false"
     if isinstance(value, (int, float)):
         return str(value)
-    return json.dumps(value, separators=(",", ":"))
+    return go_json(value)
+
+
+def _integral_floats_as_ints(value: Any) -> Any:
+    if isinstance(value, float) and value.is_integer() and abs(value) < 2**53:
+        return int(value)
+    if isinstance(value, dict):
+        return {k: _integral_floats_as_ints(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_integral_floats_as_ints(v) for v in value]
+    return value
+
+
+def go_json(value: Any) -> str:
+    """JSON text as the CLI writes an object or array config value (Go's ``encoding/json``).
+
+    Keys sorted, no spaces, non-ASCII kept, ``<``, ``>``, ``&``, U+2028 and U+2029 escaped, and whole
+    floats written as integers (the oracle saw ``{"zeta": "<&>", "alpha": 1}`` arrive as
+    ``{"alpha":1,"zeta":"\\u003c\\u0026\\u003e"}`` in the program's and the packs' config).
+    """
+    text = json.dumps(_integral_floats_as_ints(value), separators=(",", ":"), sort_keys=True, ensure_ascii=False)
+    for char, escape in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"),
+                         ("\u2028", "\\u2028"), ("\u2029", "\\u2029")):
+        text = text.replace(char, escape)
+    return text
 
 
 def _full_key(project: Project, key: str) -> str:

@@ -1,0 +1,184 @@
+"""The oracle: the stand-in provider, the comparison, and (``-m oracle``) the corpus under the real CLI.
+
+The corpus tests need the CLI that ``make oracle`` builds; ``make oracle-test`` runs them. Every difference
+between the two engines must carry a documented cause (``residency.oracle.compare.CAUSES``, listed in
+docs/preview.md); a new, unexplained one fails with its details.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+import grpc
+import pytest
+from google.protobuf import json_format, struct_pb2
+from pulumi.runtime.proto import provider_pb2
+
+from residency.engine.project import go_json
+from residency.oracle.compare import (
+    CAUSES, UNKNOWN, Outcome, Recording, Verdict, compare, read_recording,
+)
+from residency.pulumi_cli.offline import find_pulumi
+from residency.pulumi_cli.sdk_outputs import computed_outputs
+from residency.pulumi_cli.standin_provider import StandInProvider
+
+BUCKET = "oci:ObjectStorage/bucket:Bucket"
+
+
+def struct(value: dict) -> struct_pb2.Struct:
+    out = struct_pb2.Struct()
+    out.update(value)
+    return out
+
+
+class AbortingContext:
+    def abort(self, code, details):
+        raise grpc.RpcError(f"{code}: {details}")
+
+
+def test_computed_outputs_are_read_from_the_installed_sdk():
+    outputs = computed_outputs(BUCKET)
+    assert {"bucketId", "etag", "timeCreated", "approximateSize"} <= outputs
+    assert not outputs & {"compartmentId", "name", "namespace", "kmsKeyId"}  # inputs
+    assert "tagsAll" in computed_outputs("aws:kms/key:Key")
+    assert computed_outputs("aws:s3/bucketV2:BucketV2") >= {"arn", "bucketDomainName"}
+    assert computed_outputs("nothing:here/at:All") == frozenset()
+
+
+def test_stand_in_provider_checks_creates_in_preview_only_and_answers_invokes():
+    provider = StandInProvider("oci", "5.5.0")
+    inputs = {"compartmentId": "ocid1.compartment.oc1..x", "name": "b", "freeformTags": {"a": UNKNOWN}}
+    checked = provider.Check(provider_pb2.CheckRequest(urn="urn:pulumi:s::p::" + BUCKET + "::b", type=BUCKET,
+                                                       news=struct(inputs)), None)
+    assert json_format.MessageToDict(checked.inputs) == inputs
+
+    created = provider.Create(provider_pb2.CreateRequest(urn="urn:pulumi:s::p::" + BUCKET + "::b", type=BUCKET,
+                                                         properties=struct(inputs), preview=True), None)
+    properties = json_format.MessageToDict(created.properties)
+    assert created.id == ""
+    assert {k: properties[k] for k in inputs} == inputs
+    assert properties["bucketId"] == UNKNOWN and properties["etag"] == UNKNOWN
+    with pytest.raises(grpc.RpcError, match="only previews"):
+        provider.Create(provider_pb2.CreateRequest(type=BUCKET, properties=struct(inputs), preview=False),
+                        AbortingContext())
+
+    provider.Configure(provider_pb2.ConfigureRequest(args=struct({"region": "us-phoenix-1"})), None)
+    answer = provider.Invoke(provider_pb2.InvokeRequest(tok="oci:Identity/getAvailabilityDomains:getAvailabilityDomains",
+                                                        args=struct({"compartmentId": "c"})), None)
+    ads = json_format.MessageToDict(getattr(answer, "return"))["availabilityDomains"]
+    assert [ad["name"] for ad in ads] == ["Uocm:US-PHOENIX-1-AD-1", "Uocm:US-PHOENIX-1-AD-2", "Uocm:US-PHOENIX-1-AD-3"]
+    unanswered = provider.Invoke(provider_pb2.InvokeRequest(tok="oci:Identity/getCompartments:getCompartments"), None)
+    assert json_format.MessageToDict(getattr(unanswered, "return")) == {}
+
+
+def _resource(urn: str, **extra) -> dict:
+    return {"urn": urn, "type": BUCKET, "name": urn.rsplit("::", 1)[-1], "options": {"customTimeouts": {}},
+            "provider": {"urn": "urn:pulumi:s::p::pulumi:providers:oci::default_5_5_0"}, **extra}
+
+
+def _outcome(analyze: list[dict], stack: list[dict], verdicts=()) -> Outcome:
+    recording = Recording(analyze={r["urn"]: r for r in analyze}, analyze_stack=[stack], requests=len(analyze) + 1)
+    return Outcome(recording, set(verdicts))
+
+
+def test_compare_reports_each_difference_and_explains_only_documented_ones():
+    a = "urn:pulumi:s::p::" + BUCKET + "::a"
+    b = "urn:pulumi:s::p::" + BUCKET + "::b"
+    real = _outcome(
+        [_resource(a, properties={"name": "a"}), _resource(b, properties={"name": "b"})],
+        [_resource(a, properties={"name": "a", "etag": UNKNOWN}, dependencies=[b, a])],
+        [Verdict("pack", "p1", a, "mandatory", "m")],
+    )
+    mine = _outcome(
+        [_resource(a, properties={"name": "a"}), _resource(b, properties={"name": "B"})],
+        [_resource(a, properties={"name": "a"}, dependencies=[a, b])],
+    )
+    diffs = compare("prog", real, mine)
+    by_area = {(d.area, d.key): d for d in diffs}
+    assert by_area[("analyze", f"{b} properties.name")].cause == ""  # a real difference, unexplained
+    assert by_area[("analyze-stack", f"{a} properties.etag")].cause == "computed-outputs"
+    assert ("verdicts", a) in by_area and by_area[("verdicts", a)].cause == ""
+    assert not any("dependencies" in d.key for d in diffs)  # the SDK's dependency order is not a difference
+    assert len(diffs) == 3
+
+    assert compare("prog", real, real) == []
+
+
+def test_every_cause_is_documented_in_the_preview_doc():
+    doc = (Path(__file__).resolve().parents[2] / "docs" / "preview.md").read_text()
+    for cause in CAUSES:
+        assert f"`{cause}`" in doc, f"docs/preview.md does not list the oracle cause {cause}"
+
+
+def test_recordings_are_read_by_method(tmp_path):
+    path = tmp_path / "r.jsonl"
+    path.write_text(
+        '{"method": "ConfigureStack", "request": {"stack": "s"}}\n'
+        '{"method": "Analyze", "request": {"urn": "u1"}}\n'
+        '{"method": "Remediate", "request": {"urn": "u1"}}\n'
+        '{"method": "AnalyzeStack", "request": {"resources": [{"urn": "u1"}]}}\n'
+    )
+    recording = read_recording(path)
+    assert recording.requests == 4
+    assert list(recording.analyze) == ["u1"] and list(recording.remediate) == ["u1"]
+    assert recording.stack_resources == {"u1": {"urn": "u1"}}
+
+
+def test_object_config_text_is_written_as_the_cli_writes_it():
+    # Observed under the real CLI for {zeta: "<&>", alpha: [1, 2.5, true, null], nested: {b: 1, a: x}}.
+    assert go_json({"zeta": "<&>", "alpha": [1, 2.5, True, None], "nested": {"b": 1, "a": "x"}}) == (
+        '{"alpha":[1,2.5,true,null],"nested":{"a":"x","b":1},"zeta":"\\u003c\\u0026\\u003e"}')
+    assert go_json({"n": 1.0, "é": "é"}) == '{"n":1,"é":"é"}'
+
+
+# --- the corpus under the real CLI (make oracle-test) --------------------------------------------------
+
+needs_cli = pytest.mark.skipif(find_pulumi() is None, reason="no Pulumi CLI: run `make oracle`")
+
+
+@pytest.fixture(scope="module")
+def offline():
+    from residency.pulumi_cli.offline import OfflinePulumi
+
+    cli = OfflinePulumi(find_pulumi(), Path(tempfile.mkdtemp(prefix="oracle-test-")) / "cli")
+    cli.setup()
+    return cli
+
+
+def _assert_no_unexplained(result) -> None:
+    lines = [f"{d.area} {d.key}: {d.detail}" for d in result.unexplained]
+    assert not lines, f"{result.program.name}: differences without a documented cause:\n" + "\n".join(lines[:40])
+
+
+def _project_ids():
+    from residency.oracle.corpus import project_programs
+
+    return [p.name for p in project_programs()]
+
+
+@pytest.mark.oracle
+@needs_cli
+@pytest.mark.parametrize("name", _project_ids())
+def test_project_program_agrees_with_the_real_engine(name, offline, tmp_path):
+    from residency.oracle.corpus import project_programs, run_program
+
+    program = next(p for p in project_programs() if p.name == name)
+    _assert_no_unexplained(run_program(program, offline, tmp_path))
+
+
+@pytest.mark.oracle
+@needs_cli
+def test_every_program_the_policy_and_hostile_tests_preview_agrees_with_the_real_engine(offline, tmp_path):
+    from residency.oracle.corpus import capture_programs, run_program
+    from residency.oracle.run import load_saved_programs
+
+    done = capture_programs(tmp_path / "captured")
+    assert done.returncode == 0, done.stdout[-3000:]
+    programs, unsaved = load_saved_programs(tmp_path / "captured")
+    assert len(programs) >= 30, "the capture plugin saved too few programs"
+    failures = []
+    for i, program in enumerate(programs):
+        result = run_program(program, offline, tmp_path / f"run-{i}")
+        failures += [f"{program.name}: {d.area} {d.key}: {d.detail}" for d in result.unexplained]
+    assert not failures, "differences without a documented cause:\n" + "\n".join(failures[:60])
