@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 import yaml
@@ -32,6 +33,7 @@ _AWS_REGION = AWS_REGION_PATTERN
 _TENANCY_OCID = TENANCY_OCID_PATTERN
 _AWS_ACCOUNT = ACCOUNT_ID_PATTERN
 _AWS_ORG = ORGANIZATION_ID_PATTERN
+URN_PATTERN = r"^urn:pulumi:[^:]+::[^:]+::[^:]+(:[^:]+)*::.+$"  # RE2-safe: the engine validates with Go regexps
 
 _STR_LIST = lambda pattern, what: {  # noqa: E731 - a schema fragment factory reads best inline
     "type": "array",
@@ -90,7 +92,7 @@ CONFIG_SCHEMA: dict[str, dict[str, Any]] = {
             "type": "object",
             "properties": {
                 "policy": {"type": "string"},
-                "urns": {"type": "array", "items": {"type": "string"}, "minItems": 1},
+                "urns": {"type": "array", "items": {"type": "string", "pattern": URN_PATTERN}, "minItems": 1},
                 "reason": {"type": "string", "minLength": 20},
                 "approver": {"type": "string", "minLength": 1},
                 "expires": {"type": "string", "pattern": r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"},
@@ -111,11 +113,33 @@ class ConfigError:
     value: Any
     allowed: str
 
-    def message(self, policy: str) -> str:
-        return (
-            f"invalid residency rules for policy '{policy}' ({self.source}): {self.key} = {self.value!r}; "
-            f"allowed: {self.allowed}"
-        )
+    def message(self, policy: str | None) -> str:
+        where = f"for policy '{policy}' ({self.source})" if policy else f"in {RULES_PATH.name}"
+        return f"invalid residency rules {where}: {self.key} = {self.value!r}; allowed: {self.allowed}"
+
+
+def pack_config_errors(policy_names: Iterable[str], config: Mapping[str, Mapping[str, Any] | None]) -> list[str]:
+    """Every problem with the policy config the engine sends (``Configure``), each once, for one error.
+
+    ``config`` maps policy names (and the engine's ``all``) to their properties. A name that is no policy of
+    the pack is refused (the engine passes such names through silently, so a typo would go unnoticed); each
+    policy's rules are built as analysis will build them. Problems of ``residency.yaml`` itself are listed
+    once, not once per policy.
+    """
+    names = list(policy_names)
+    lines: list[str] = []
+    for key in config:
+        if key != "all" and key not in names:
+            lines.append(f"policy config names policy {key!r}, which is not in this pack; allowed: all, {', '.join(names)}")
+    seen: set[str] = set()
+    for name in names:
+        _, errors = build_rules(config.get(name))
+        for error in errors:
+            line = error.message(None if error.source == "residency.yaml" else name)
+            if line not in seen:
+                seen.add(line)
+                lines.append(line)
+    return lines
 
 
 @dataclass(frozen=True)
