@@ -114,7 +114,9 @@ def aws_untagged_public_subnet():
 
 def test_one_mistake_one_violation(preview):
     """A public subnet in an untagged stack: one mandatory violation (the subnet's), saying how to tag a tier."""
-    result = preview(aws_untagged_public_subnet)
+    # The default AWS provider pinned to the estate's account (residency.yaml), as estate-deploy-targets asks.
+    result = preview(aws_untagged_public_subnet, config={"aws:region": "us-east-2",
+                                                         "aws:allowedAccountIds": '["222222222222"]'})
     assert [(v.policy, v.resource_name) for v in result.mandatory] == [(REACH, "public")]
     message = result.mandatory[0].message
     assert message.count("\n  - ") == 4  # internet and parent, ingress and egress: all in the one violation
