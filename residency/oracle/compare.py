@@ -168,6 +168,12 @@ CAUSES = {c.id: c for c in (
     Cause("undecryptable-secure-config", "by design",
           "secure: values the offline passphrase cannot decrypt fail the real engine; residency preview uses "
           "placeholders."),
+    Cause("program-toolchain", "by design",
+          "A program whose Pulumi.yaml asks for the poetry or uv toolchain needs that tool installed under the "
+          "real CLI; residency preview always runs the program on its own interpreter."),
+    Cause("asset-hashes", "by design (NOTES: engine may take it)",
+          "The engine adds each asset's and archive's content hash (sha256) to the marshalled value; residency "
+          "preview sends assets and archives without it."),
     Cause("program-clock", "by design",
           "The program computes a timestamp from the clock; the two runs happen seconds apart."),
 )}
@@ -180,6 +186,8 @@ _OUTCOME_CAUSES = (
     ("no resource plugin", "no-provider-plugin"),
     ("validating stack config: bad value", "undecryptable-secure-config"),
     ("failed to decrypt", "undecryptable-secure-config"),
+    ("Could not find `poetry` executable", "program-toolchain"),
+    ("Could not find `uv` executable", "program-toolchain"),
 )
 _TIMESTAMP = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ")
 
@@ -216,6 +224,8 @@ def _cause(program: str, area: str, resource: Mapping[str, Any], path: str, real
         return "read-urns"
     if _close_timestamps(real, mine):
         return "program-clock"
+    if path.endswith(".hash") and mine is _ABSENT and isinstance(real, str) and re.fullmatch(r"[0-9a-f]{64}", real):
+        return "asset-hashes"
     return ""
 
 
