@@ -148,6 +148,12 @@ CAUSES = {c.id: c for c in (
     Cause("remediate-only-when-remediating", "pending (engine, NOTES 20:58 #6)",
           "The engine sends Remediate for every resource, before Analyze, in preview too; residency preview sends "
           "it only when a policy is at remediate (pulumi_policy answers nothing otherwise)."),
+    Cause("unconfigured-provider-outputs", "pending (engine, NOTES 22:10)",
+          "A resource whose provider's config is unknown at preview is not sent to the provider's Create: its "
+          "AnalyzeStack properties are empty under the real engine; residency preview sends its inputs."),
+    Cause("computed-outputs-verdicts", "pending (engine: computed outputs; coverage-b: NOTES 22:10)",
+          "A stack policy that reads an output-only property (aws acmpca/permission and lambda/layerVersionPermission "
+          "`policy`) sees it unknown under the real engine and fails closed; residency preview sends no such key."),
     Cause("aliases-on-create", "pending (engine, NOTES 20:58 #4)",
           "On a fresh stack the engine sends no aliases (it records only aliases resolved against existing "
           "state); residency preview sends the program's URN aliases."),
@@ -214,6 +220,9 @@ def _cause(program: str, area: str, resource: Mapping[str, Any], path: str, real
 
         if (real == UNKNOWN or (_is_secret(real) and real.get("value") == UNKNOWN)) and parts[1] in computed_outputs(type_):
             return "computed-outputs"
+    provider_props = (resource.get("provider") or {}).get("properties", {})
+    if area == "analyze-stack" and parts[0] == "properties" and real is _ABSENT and UNKNOWN in json.dumps(provider_props):
+        return "unconfigured-provider-outputs"
     # Components and the root Stack have no provider; their AnalyzeStack properties are registered outputs.
     if area == "analyze-stack" and "provider" not in resource and parts[0] == "properties":
         return "registered-outputs"
@@ -273,9 +282,18 @@ def compare(program: str, real: Outcome, mine: Outcome) -> list[Difference]:
     by_urn("analyze-stack", {u: _sorted_dependencies(r) for u, r in real.recording.stack_resources.items()},
            {u: _sorted_dependencies(r) for u, r in mine.recording.stack_resources.items()})
 
+    from residency.pulumi_cli.sdk_outputs import computed_outputs
+
+    def reads_unknown_output(v: Verdict) -> bool:
+        resource = real.recording.stack_resources.get(v.urn, {})
+        mine_props = mine.recording.stack_resources.get(v.urn, {}).get("properties", {})
+        return "unknown" in v.message and any(
+            value == UNKNOWN and key not in mine_props and key in computed_outputs(resource.get("type", ""))
+            for key, value in resource.get("properties", {}).items())
+
     for v in sorted(real.verdicts - mine.verdicts, key=str):
         add("verdicts", v.urn, f"real engine only: [{v.enforcement_level}] {v.policy_pack}/{v.policy}: {v.message[:200]}",
-            _PROGRAM_CAUSES.get(program, ""))
+            _PROGRAM_CAUSES.get(program, "") or ("computed-outputs-verdicts" if reads_unknown_output(v) else ""))
     for v in sorted(mine.verdicts - real.verdicts, key=str):
         add("verdicts", v.urn, f"residency preview only: [{v.enforcement_level}] {v.policy_pack}/{v.policy}: {v.message[:200]}",
             _PROGRAM_CAUSES.get(program, ""))
