@@ -6,10 +6,12 @@ everything else lives in ``residency_policies`` where tests and the docs generat
 
 from pulumi_policy import EnforcementLevel, PolicyPack
 
-from residency_policies import decode_once
+from residency_policies import sdk_compat
 from residency_policies.registry import ALL_POLICIES
+from residency_policies.rules_file import pack_config_errors
 
-decode_once.install()
+# Level changes per finding, one config error before analysis, decoding once per request (see sdk_compat).
+sdk_compat.install(config_check=lambda config: pack_config_errors([p.name for p in ALL_POLICIES], config))
 
 PolicyPack(
     name="us-data-residency",

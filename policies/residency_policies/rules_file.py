@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 import yaml
@@ -25,13 +26,16 @@ from residency_policies.waivers import Waiver, WaiverProblem, parse_waivers
 
 RULES_PATH = Path(__file__).resolve().parent.parent / "residency.yaml"
 
-TOP_LEVEL_KEYS = ("allowedRegions", "parentCompany", "trusted", "minimumRetentionDays", "requiredTags", "waivers")
+TOP_LEVEL_KEYS = ("allowedRegions", "parentCompany", "trusted", "estate", "minimumRetentionDays", "requiredTags", "waivers")
 
 _OCI_REGION = OCI_REGION_ID_PATTERN
 _AWS_REGION = AWS_REGION_PATTERN
 _TENANCY_OCID = TENANCY_OCID_PATTERN
 _AWS_ACCOUNT = ACCOUNT_ID_PATTERN
 _AWS_ORG = ORGANIZATION_ID_PATTERN
+# An estate-owned destination outside the stack: an OCID, an S3 bucket ARN, or an S3 bucket name.
+_DESTINATION = r"^(ocid1\.[a-z0-9]+\.oc[0-9]+\..+|arn:aws[a-z-]*:s3:::[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]|[a-z0-9][a-z0-9.-]{1,61}[a-z0-9])$"
+URN_PATTERN = r"^urn:pulumi:[^:]+::[^:]+::[^:]+(:[^:]+)*::.+$"  # RE2-safe: the engine validates with Go regexps
 
 _STR_LIST = lambda pattern, what: {  # noqa: E731 - a schema fragment factory reads best inline
     "type": "array",
@@ -72,6 +76,20 @@ CONFIG_SCHEMA: dict[str, dict[str, Any]] = {
         },
         "additionalProperties": False,
     },
+    "estate": {
+        "type": "object",
+        "description": (
+            "The estate's own AWS accounts and OCI tenancies (providers may deploy only there; when named, every "
+            "AWS provider must pin allowedAccountIds to them and every OCI provider's tenancyOcid must be one), and "
+            "estate-owned destinations managed outside the stack that managed services may send data to."
+        ),
+        "properties": {
+            "ociTenancyIds": _STR_LIST(_TENANCY_OCID, "OCI tenancy OCIDs of the estate"),
+            "awsAccountIds": _STR_LIST(_AWS_ACCOUNT, "12-digit AWS account IDs of the estate"),
+            "destinations": _STR_LIST(_DESTINATION, "OCIDs and S3 bucket names/ARNs of estate-owned destinations outside the stack"),
+        },
+        "additionalProperties": False,
+    },
     "minimumRetentionDays": {
         "type": "integer",
         "minimum": 1,
@@ -90,7 +108,7 @@ CONFIG_SCHEMA: dict[str, dict[str, Any]] = {
             "type": "object",
             "properties": {
                 "policy": {"type": "string"},
-                "urns": {"type": "array", "items": {"type": "string"}, "minItems": 1},
+                "urns": {"type": "array", "items": {"type": "string", "pattern": URN_PATTERN}, "minItems": 1},
                 "reason": {"type": "string", "minLength": 20},
                 "approver": {"type": "string", "minLength": 1},
                 "expires": {"type": "string", "pattern": r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"},
@@ -111,11 +129,33 @@ class ConfigError:
     value: Any
     allowed: str
 
-    def message(self, policy: str) -> str:
-        return (
-            f"invalid residency rules for policy '{policy}' ({self.source}): {self.key} = {self.value!r}; "
-            f"allowed: {self.allowed}"
-        )
+    def message(self, policy: str | None) -> str:
+        where = f"for policy '{policy}' ({self.source})" if policy else f"in {RULES_PATH.name}"
+        return f"invalid residency rules {where}: {self.key} = {self.value!r}; allowed: {self.allowed}"
+
+
+def pack_config_errors(policy_names: Iterable[str], config: Mapping[str, Mapping[str, Any] | None]) -> list[str]:
+    """Every problem with the policy config the engine sends (``Configure``), each once, for one error.
+
+    ``config`` maps policy names (and the engine's ``all``) to their properties. A name that is no policy of
+    the pack is refused (the engine passes such names through silently, so a typo would go unnoticed); each
+    policy's rules are built as analysis will build them. Problems of ``residency.yaml`` itself are listed
+    once, not once per policy.
+    """
+    names = list(policy_names)
+    lines: list[str] = []
+    for key in config:
+        if key != "all" and key not in names:
+            lines.append(f"policy config names policy {key!r}, which is not in this pack; allowed: all, {', '.join(names)}")
+    seen: set[str] = set()
+    for name in names:
+        _, errors = build_rules(config.get(name))
+        for error in errors:
+            line = error.message(None if error.source == "residency.yaml" else name)
+            if line not in seen:
+                seen.add(line)
+                lines.append(line)
+    return lines
 
 
 @dataclass(frozen=True)
@@ -132,6 +172,12 @@ class Rules:
     minimum_retention_days: int
     required_tags: dict[str, str]
     waivers: tuple[Waiver, ...] = ()
+    estate_oci_tenancy_ids: frozenset[str] = frozenset()
+    """The estate's own tenancies (``estate.ociTenancyIds``); empty when the estate is not named."""
+    estate_aws_account_ids: frozenset[str] = frozenset()
+    """The estate's own AWS accounts (``estate.awsAccountIds``); empty when the estate is not named."""
+    estate_destinations: frozenset[str] = frozenset()
+    """Estate-owned destinations outside the stack (OCIDs lower-cased, S3 bucket names; ``estate.destinations``)."""
     file_waiver_problems: tuple[WaiverProblem, ...] = field(default=(), compare=False)
     """Problems with the rules file's own waivers (reported once, by ``residency-waivers``)."""
 
@@ -194,6 +240,17 @@ def build_rules(config: Any, *, file_data: dict[str, Any] | None = None) -> tupl
     trusted_tenancies = v.str_list(trusted, "trusted", "ociTenancyIds", _TENANCY_OCID, "tenancy OCIDs (ocid1.tenancy.oc1..)", lower=True)
     trusted_accounts = v.accounts(trusted, "trusted")
     trusted_orgs = v.str_list(trusted, "trusted", "awsOrganizationIds", _AWS_ORG, "AWS organization IDs like o-abcdef1234")
+    estate = v.section(merged, "estate", ("ociTenancyIds", "awsAccountIds", "destinations"), required=(), optional=True)
+    estate_tenancies = v.str_list(estate, "estate", "ociTenancyIds", _TENANCY_OCID, "tenancy OCIDs (ocid1.tenancy.oc1..)", lower=True)
+    estate_accounts = v.accounts(estate, "estate")
+    estate_destinations = v.str_list(estate, "estate", "destinations", _DESTINATION,
+                                     "OCIDs, S3 bucket ARNs (arn:aws:s3:::name) or S3 bucket names", lower=True)
+    for label, mine, theirs in (("ociTenancyIds", estate_tenancies, parent_tenancies),
+                                ("awsAccountIds", estate_accounts, parent_accounts)):
+        for value in mine:
+            if value in theirs:
+                v.errors.append(ConfigError(estate[0], f"estate.{label}", value,
+                                            f"identifiers of the estate itself, never a parent-company one (parentCompany.{label})"))
     days = v.days(merged)
     tags = v.tags(merged)
 
@@ -222,6 +279,9 @@ def build_rules(config: Any, *, file_data: dict[str, Any] | None = None) -> tupl
             minimum_retention_days=days,
             required_tags=tags,
             waivers=waivers,
+            estate_oci_tenancy_ids=frozenset(estate_tenancies),
+            estate_aws_account_ids=frozenset(estate_accounts),
+            estate_destinations=frozenset(re.sub(r"^arn:aws[a-z-]*:s3:::", "", d) for d in estate_destinations),
             file_waiver_problems=file_problems,
         ),
         [],

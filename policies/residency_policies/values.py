@@ -1,22 +1,16 @@
-"""Plain values out of pulumi_policy's proxies, unknown sentinels, and path walking.
+"""Unknown sentinels, and walking paths through a resource's properties.
 
-pulumi_policy wraps properties in an unknown-checking proxy whose ``__getitem__`` raises
-``UnknownValueError`` on an unknown value; the SDK then turns the whole policy run into an *advisory*
-"can't run during preview" and the deployment passes. We unwrap the proxies once, without touching the
-checked accessors, so unknowns stay visible as sentinel strings and every policy decides for itself
-(fail closed for residency-deciding values, "present" for presence-only values).
+Checks see properties with unknowns kept as the engine's sentinel strings (``views``, built by the framework
+through ``sdk_compat.plain_properties``) rather than behind pulumi_policy's unknown-checking proxy, whose
+``UnknownValueError`` the SDK would turn into an *advisory* "can't run during preview". So every policy
+decides for itself: fail closed for residency-deciding values, "present" for presence-only values.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterator
 from typing import Any
-
-try:  # the proxy classes are private; degrade to generic Mapping/Sequence handling if they move
-    from pulumi_policy.proxy import _DictProxy, _ListProxy
-except ImportError:  # pragma: no cover - depends on the installed pulumi_policy
-    _DictProxy = _ListProxy = ()  # type: ignore[assignment,misc]
 
 UNKNOWN_STRING = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
 UNKNOWN = UNKNOWN_STRING
@@ -38,37 +32,6 @@ UNKNOWN_SENTINELS: frozenset[str] = frozenset(
 def is_unknown(value: Any) -> bool:
     """True when ``value`` is one of the engine's unknown sentinels (a value not known at preview)."""
     return isinstance(value, str) and value in UNKNOWN_SENTINELS
-
-
-_SCALAR_TYPES = frozenset({str, int, float, bool, type(None)})
-
-
-def unwrap(value: Any) -> Any:
-    """Deep-copy ``value`` into plain dicts/lists/scalars, stripping pulumi_policy proxies.
-
-    Reads the proxies' raw targets, so unknown sentinels come through as strings instead of raising.
-    Every resource is unwrapped once per policy, so the common exact types are dispatched first: an
-    ``isinstance`` against the ``Mapping``/``Sequence`` ABCs for every leaf dominated the pack's time.
-    """
-    kind = type(value)
-    if kind in _SCALAR_TYPES:
-        return value
-    if kind is _DictProxy or kind is _ListProxy:
-        value = value["__target"]
-        kind = type(value)
-    if kind is dict:
-        return {str(k): unwrap(v) for k, v in value.items()}
-    if kind is list or kind is tuple:
-        return [unwrap(v) for v in value]
-    if _DictProxy and isinstance(value, _DictProxy):
-        value = value["__target"]
-    elif _ListProxy and isinstance(value, _ListProxy):
-        value = value["__target"]
-    if isinstance(value, Mapping):
-        return {str(k): unwrap(dict.__getitem__(value, k) if isinstance(value, dict) else value[k]) for k in value}
-    if isinstance(value, Sequence) and not isinstance(value, (str, bytes)):
-        return [unwrap(v) for v in value]
-    return value
 
 
 def walk(value: Any, path: str) -> Iterator[tuple[str, Any]]:

@@ -13,6 +13,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from residency_policies.urns import is_urn
+
 MIN_REASON_CHARS = 20
 WAIVER_KEYS = ("policy", "urns", "reason", "approver", "expires")
 
@@ -81,8 +83,8 @@ def _parse_one(entry: Any) -> tuple[Waiver | None, str | None]:
     policy, urns, reason, approver, expires = (entry[k] for k in WAIVER_KEYS)
     if not isinstance(policy, str) or not policy:
         return None, "`policy` must be a policy name"
-    if not isinstance(urns, list) or not urns or not all(isinstance(u, str) and u.startswith("urn:pulumi:") for u in urns):
-        return None, "`urns` must be a non-empty list of resource URNs (urn:pulumi:...)"
+    if not isinstance(urns, list) or not urns or not all(is_urn(u) for u in urns):
+        return None, "`urns` must be a non-empty list of resource URNs (urn:pulumi:<stack>::<project>::<type>::<name>)"
     if not isinstance(reason, str) or len(reason.strip()) < MIN_REASON_CHARS:
         return None, f"`reason` must be at least {MIN_REASON_CHARS} characters"
     if not isinstance(approver, str) or not approver.strip():

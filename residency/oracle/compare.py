@@ -138,14 +138,14 @@ class Cause:
 
 
 CAUSES = {c.id: c for c in (
-    Cause("computed-outputs", "pending (engine, NOTES 20:58 #2)",
+    Cause("computed-outputs", "fixed in residency preview (engine); the oracle can drop it",
           "AnalyzeStack gets each custom resource's Create(preview) outputs: the inputs plus every property the "
           "type computes, unknown (secret when listed in additional_secret_outputs); residency preview sends the "
           "inputs."),
-    Cause("registered-outputs", "pending (engine, NOTES 20:58 #3)",
+    Cause("registered-outputs", "fixed in residency preview (engine); the oracle can drop it",
           "AnalyzeStack gets a component's and the root Stack's registered outputs (register_outputs, "
           "pulumi.export), not a component's input props; residency preview sends the inputs."),
-    Cause("remediate-only-when-remediating", "pending (engine, NOTES 20:58 #6)",
+    Cause("remediate-only-when-remediating", "by design (engine: the verdict is the same; sending it for every resource would double the calls)",
           "The engine sends Remediate for every resource, before Analyze, in preview too; residency preview sends "
           "it only when a policy is at remediate (pulumi_policy answers nothing otherwise)."),
     Cause("unconfigured-provider-outputs", "pending (engine, NOTES 22:10)",
@@ -154,17 +154,17 @@ CAUSES = {c.id: c for c in (
     Cause("computed-outputs-verdicts", "pending (engine: computed outputs; coverage-b: NOTES 22:10)",
           "A stack policy that reads an output-only property (aws acmpca/permission and lambda/layerVersionPermission "
           "`policy`) sees it unknown under the real engine and fails closed; residency preview sends no such key."),
-    Cause("aliases-on-create", "pending (engine, NOTES 20:58 #4)",
+    Cause("aliases-on-create", "fixed in residency preview (engine); the oracle can drop it",
           "On a fresh stack the engine sends no aliases (it records only aliases resolved against existing "
           "state); residency preview sends the program's URN aliases."),
-    Cause("read-urns", "pending (engine, NOTES 20:58 #5)",
+    Cause("read-urns", "fixed in residency preview (engine); the oracle can drop it",
           "Dependencies on a .get() resource carry the mock URN (pulumi:pulumi:Stack$...) in residency preview."),
-    Cause("transforms", "pending (engine, NOTES 20:58 #1)",
+    Cause("transforms", "fixed in residency preview (engine); the oracle can drop it",
           "Stack transforms (register_resource_transform) and transforms= are not applied by residency preview."),
-    Cause("invoke-default-providers", "pending (engine, NOTES 21:10)",
+    Cause("invoke-default-providers", "fixed in residency preview (engine); the oracle can drop it",
           "An invoke without a provider makes the engine register (and analyze) the package's default provider, "
           "even when no resource uses it; residency preview creates default providers for resources only."),
-    Cause("main-file-sys-path", "pending (engine, issue 12.3)",
+    Cause("main-file-sys-path", "fixed in residency preview (engine); the oracle can drop it",
           "With main: <file>, the language host does not put the file's folder on sys.path; residency preview does."),
     Cause("stack-reference-offline", "by design",
           "A StackReference needs the referenced stack in the backend: the offline real engine fails, residency "

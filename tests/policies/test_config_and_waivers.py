@@ -1,14 +1,13 @@
 """Policy config (override per policy, `all`, invalid values) and waivers (valid, expired, malformed)."""
 
 import shutil
-import sys
 
 import pulumi
 import pulumi_oci as oci
 import pytest
 import yaml
 
-from residency.engine.packs import PolicyPackConfigError
+from residency.engine.packs import PolicyPackConfigError, PolicyPackError
 from tests.policies.conftest import COMPARTMENT, KEY_IAD, PACK_DIR, flagged, messages, provider_urn, start_pack, urn
 
 BUCKET = "oci:ObjectStorage/bucket:Bucket"
@@ -30,8 +29,6 @@ def configured_pack():
     pack = start_pack(policy_config={
         "all": "advisory",
         "us-region-providers": {"enforcementLevel": "mandatory", "allowedRegions": {"oci": ["eu-frankfurt-1"], "aws": ["eu-west-1"]}},
-        # Passes the schema's pattern but is no CIDR: must be reported by the pack, not crash it.
-        "us-keys-for-data": {"parentCompany": {"cidrs": ["999.0.0.1/33"]}},
     })
     yield pack
     pack.close()
@@ -48,12 +45,35 @@ def test_config_override_applies_to_that_policy_only(preview, configured_pack):
     assert flagged(result, "us-region-replication", level="mandatory") == set()
 
 
-def test_invalid_config_reaching_the_pack_is_a_clear_mandatory_violation(preview, configured_pack):
-    result = preview(_estate, using=configured_pack)
-    # Every resource the policy would judge, plus the stack (its stack phase cannot run either).
-    assert flagged(result, "us-keys-for-data", level="mandatory") == {urn(BUCKET, "b-eu"), urn(BUCKET, "b-us"), STACK_URN}
-    text = messages(result, "us-keys-for-data")[0]
-    assert "us-keys-for-data" in text and "parentCompany.cidrs" in text and "999.0.0.1/33" in text and "allowed:" in text
+@pytest.mark.parametrize(
+    ("config", "line"),
+    [
+        # An unknown top-level key: the engine's schema check cannot refuse it (no additionalProperties at the
+        # root of a policy's config schema), so the pack refuses it when the engine sends Configure.
+        ({"us-region-providers": {"bogusKey": 1}},
+         "invalid residency rules for policy 'us-region-providers' (policy config): bogusKey = 1.0; allowed: "
+         "top-level keys allowedRegions, parentCompany, trusted, estate, minimumRetentionDays, requiredTags, waivers"),
+        # Passes the schema's pattern but is no CIDR.
+        ({"us-keys-for-data": {"parentCompany": {"cidrs": ["999.0.0.1/33"]}}},
+         "invalid residency rules for policy 'us-keys-for-data' (policy config): parentCompany.cidrs = "
+         "'999.0.0.1/33'; allowed: IPv4/IPv6 CIDR blocks like 203.0.113.0/24 or 2001:db8::/32"),
+        # A waiver in one policy's config that has expired.
+        ({"us-region-replication": {"waivers": [
+            {"policy": "us-region-replication", "urns": ["urn:pulumi:test::test::T::n"], "expires": "2021-06-01",
+             "reason": "Frankfurt test bucket holds only synthetic data", "approver": "ciso@example.com"}]}},
+         "invalid residency rules for policy 'us-region-replication' (policy config): waivers[0] = "),
+        # A policy name that is not in the pack (a typo would otherwise configure nothing).
+        ({"us-region-provider": {"enforcementLevel": "advisory"}},
+         "policy config names policy 'us-region-provider', which is not in this pack; allowed: all, "),
+    ],
+)
+def test_invalid_policy_config_is_one_error_before_anything_is_analyzed(config, line):
+    with pytest.raises(PolicyPackError) as err:
+        start_pack(policy_config=config)
+    text = str(err.value)
+    assert "Configure failed: invalid policy pack config:" in text
+    lines = [x.strip() for x in text.splitlines()[1:]]
+    assert len(lines) == 1 and lines[0].startswith(line), text
 
 
 def test_engine_rejects_config_of_the_wrong_type_before_the_program_runs():
@@ -79,7 +99,6 @@ def waiver_pack(tmp_path_factory):
     (pack_dir / "residency.yaml").write_text(yaml.safe_dump(rules))
     pack = start_pack(pack_dir, policy_config={
         "us-keys-for-data": {"waivers": [_waiver("us-keys-for-data", [urn(BUCKET, "b-us")])]},
-        "us-region-replication": {"waivers": [_waiver("us-region-replication", [urn(RP, "rp-eu")], expires="2021-06-01")]},
     })
     yield pack
     pack.close()
@@ -102,30 +121,6 @@ def test_expired_and_malformed_file_waivers_are_mandatory_stack_violations(previ
     text = "\n".join(messages(result, "residency-waivers"))
     assert "expired on 2020-01-31" in text and "at least 20 characters" in text
     assert len(messages(result, "residency-waivers")) == 2
-
-
-def test_expired_waiver_in_policy_config_is_invalid_config(preview, waiver_pack):
-    result = preview(_estate, using=waiver_pack)
-    assert flagged(result, "us-region-replication", level="mandatory") == {urn(RP, "rp-eu"), STACK_URN}
-    assert any("expired on 2021-06-01" in m for m in messages(result, "us-region-replication"))
-
-
-def test_waiver_level_change_reaches_pulumi_policys_response():
-    """Pins the one private detail waivers rely on: report_violation's closure holds the AnalyzeResponse."""
-    from pulumi.runtime import proto
-    from pulumi_policy import EnforcementLevel
-    from pulumi_policy.policy import _PolicyAnalyzerServicer
-
-    sys.path.insert(0, str(PACK_DIR))
-    try:
-        from residency_policies.framework import _analyze_response
-        from residency_policies.registry import ALL_POLICIES
-    finally:
-        sys.path.remove(str(PACK_DIR))
-    servicer = _PolicyAnalyzerServicer("p", "1", list(ALL_POLICIES), EnforcementLevel.MANDATORY)
-    response = proto.AnalyzeResponse()
-    report = servicer._create_report_violation(response, "x", "d", EnforcementLevel.MANDATORY)
-    assert _analyze_response(report) is response
 
 
 def test_residency_waivers_compliant_without_waivers(preview):

@@ -149,15 +149,17 @@ INVALID_RULES = st.fixed_dictionaries(
 
 @settings(max_examples=12, deadline=None, database=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(policy=st.sampled_from([p.name for p in ALL_POLICIES]), properties=INVALID_RULES)
-def test_malformed_policy_config_and_waivers_fail_closed_without_crashing(pack, base_stack, policy, properties):
-    """pulumi_policy does no schema validation on Configure, so the pack itself must cope with anything."""
+def test_malformed_policy_config_and_waivers_are_refused_at_configure(pack, base_stack, policy, properties):
+    """pulumi_policy does no schema validation on Configure, so the pack refuses bad rules there, as one error
+    naming the policy, before anything is analyzed; the pack keeps working with the config it had."""
     level = pack.info.config[policy].enforcement_level
     try:
-        configure(pack, {policy: PolicyConfig(level, properties)})
-        violations = pack.analyze(clone(base_stack))
+        with pytest.raises(PolicyPackError, match=r"Configure failed: invalid policy pack config:\n") as err:
+            configure(pack, {policy: PolicyConfig(level, properties)})
+        assert f"for policy '{policy}' (policy config)" in str(err.value)
     finally:
         configure(pack, {})
-    assert crashes(violations) == []
+    assert crashes(pack.analyze(clone(base_stack))) == []
 
 
 def test_pack_that_never_reports_its_port_times_out_and_leaves_nothing(pid_dir):

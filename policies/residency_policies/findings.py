@@ -1,0 +1,38 @@
+"""What a check returns: ``Finding``s, one per violation, each at the policy's level unless it says otherwise."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+LOWER_LEVELS = ("advisory",)
+
+
+@dataclass(frozen=True)
+class Finding:
+    """A violation.
+
+    ``urn``: required for stack checks (None = the stack itself); resource checks judge only the analyzed
+    resource. ``unverifiable``: the deciding value is unknown at preview (the text says so and how to fix it).
+    ``level``: None reports at the policy's configured level; ``"advisory"`` lowers this one finding (for
+    example data classified as not holding US user data) and the message must say why. A check cannot raise a
+    finding above its policy's level: only the framework does, for its own errors (crashes, invalid config).
+    """
+
+    message: str
+    urn: str | None = None
+    unverifiable: bool = False
+    path: str | None = None
+    level: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.level is not None and self.level not in LOWER_LEVELS:
+            raise ValueError(f"Finding.level {self.level!r}: allowed: None (the policy's level) or 'advisory'")
+
+    def text(self) -> str:
+        if self.unverifiable:
+            where = self.path or "a residency-deciding value"
+            return (
+                f"cannot be verified at preview: {where} is unknown; make it a literal or config value. "
+                f"{self.message}"
+            )
+        return self.message

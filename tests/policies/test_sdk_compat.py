@@ -1,0 +1,110 @@
+"""One test per private name of pulumi_policy that ``residency_policies.sdk_compat`` touches.
+
+When an upgrade of pulumi-policy moves one of them, the test named after it fails here, instead of the pack
+silently reporting at the wrong level or decoding wrongly in production.
+"""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+from google.protobuf import struct_pb2
+from pulumi.runtime import proto
+from pulumi_policy import EnforcementLevel
+from pulumi_policy import policy as sdk
+
+from residency_policies import sdk_compat
+from residency_policies.registry import ALL_POLICIES
+from residency_policies.values import UNKNOWN
+from tests.policies.in_process_servicer import Aborted, FakeContext, configure, servicer
+
+
+@pytest.fixture(autouse=True)
+def installed():
+    sdk_compat.install()
+    yield
+    sdk_compat.end_request()
+
+
+def test_the_pinned_pulumi_policy_has_every_private_name():
+    assert sdk_compat.missing_names() == []
+    assert sdk_compat.installed()
+
+
+def test_create_report_violation_takes_the_response_it_appends_to():
+    served = servicer(ALL_POLICIES)
+    response = proto.AnalyzeResponse()
+    report = served._create_report_violation(response, "p", "description", EnforcementLevel.MANDATORY)
+    assert sdk_compat.can_report_at_level(report)
+    sdk_compat.report_at_level(report, "lowered", "urn:x", "advisory")
+    (diag,) = response.diagnostics
+    assert (diag.policyName, diag.message, diag.urn, diag.enforcementLevel) == ("p", "description\nlowered", "urn:x", proto.ADVISORY)
+
+
+def test_configure_runs_the_pack_check_and_refuses_with_invalid_argument():
+    calls = []
+
+    def check(config):
+        calls.append(config)
+        return ["bad key"] if "bad" in config else []
+
+    served = servicer(ALL_POLICIES, config_check=check)
+    configure(served, {"good": ("advisory", {"k": 1})})
+    assert calls[-1] == {"good": {"k": 1.0}}
+    with pytest.raises(Aborted) as err:
+        configure(served, {"bad": ("mandatory", None)})
+    assert err.value.details == "invalid policy pack config:\n  bad key"
+    sdk_compat.install(config_check=None)
+    configure(served, {"bad": ("mandatory", None)})  # no check: accepted as pulumi_policy accepts it
+
+
+@pytest.mark.parametrize("rpc", ["Analyze", "AnalyzeStack", "Remediate"])
+def test_configure_runtime_settings_starts_each_request(rpc, monkeypatch):
+    started = []
+    monkeypatch.setattr(sdk_compat, "begin_request", lambda: started.append(threading.get_ident()))
+    served = servicer(ALL_POLICIES)
+    request = proto.AnalyzeStackRequest() if rpc == "AnalyzeStack" else proto.AnalyzeRequest(type="t", urn="u", name="n")
+    getattr(served, rpc)(request, FakeContext())
+    assert started == [threading.get_ident()]
+
+
+def _struct(data):
+    message = struct_pb2.Struct()
+    message.update(data)
+    return message
+
+
+def test_decoding_globals_are_memoized_within_a_request_only():
+    message = _struct({"region": "us-ashburn-1", "rules": [{"cidr": "10.0.0.0/8"}], "u": UNKNOWN})
+    sdk_compat.begin_request()
+    decoded = sdk.json_format.MessageToDict(message)
+    assert sdk.json_format.MessageToDict(message) is decoded
+    props = sdk.deserialize_properties(decoded)
+    assert sdk.deserialize_properties(decoded) is props
+    proxy = sdk.unknown_checking_proxy(props)
+    assert sdk.unknown_checking_proxy(props) is proxy
+    assert sdk_compat.plain_properties(proxy) is props  # the decoded dict itself, unknowns as sentinels
+    assert sdk.json_format.Parse is sdk.json_format._inner.Parse  # the rest of json_format is protobuf's
+    sdk_compat.begin_request()
+    assert sdk.json_format.MessageToDict(message) is not decoded
+
+
+def test_a_new_request_on_another_thread_keeps_this_threads_cache():
+    message = _struct({"a": 1})
+    sdk_compat.begin_request()
+    first = sdk.json_format.MessageToDict(message)
+    other = threading.Thread(target=lambda: (sdk_compat.begin_request(), sdk.json_format.MessageToDict(message)))
+    other.start()
+    other.join()
+    assert sdk.json_format.MessageToDict(message) is first
+
+
+def test_outside_a_request_nothing_is_cached_and_proxies_are_read_through_their_public_interface():
+    sdk_compat.end_request()
+    message = _struct({"a": {"b": [UNKNOWN, "x"]}, "c": UNKNOWN})
+    assert sdk.json_format.MessageToDict(message) is not sdk.json_format.MessageToDict(message)
+    proxy = sdk.unknown_checking_proxy(sdk.deserialize_properties(sdk.json_format.MessageToDict(message)))
+    with pytest.raises(Exception):
+        proxy["c"]  # the SDK's proxy raises on an unknown ...
+    assert sdk_compat.plain_properties(proxy) == {"a": {"b": [UNKNOWN, "x"]}, "c": UNKNOWN}  # ... this does not
