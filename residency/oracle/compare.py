@@ -180,6 +180,10 @@ CAUSES = {c.id: c for c in (
     Cause("asset-hashes", "by design (NOTES: engine may take it)",
           "The engine adds each asset's and archive's content hash (sha256) to the marshalled value; residency "
           "preview sends assets and archives without it."),
+    Cause("invoke-unknown-fields", "by design",
+          "An invoke field residency preview cannot know is a marker that makes every input built from it unknown "
+          "(fail closed); the stand-in provider returns the same marker text, which the real engine passes on "
+          "inside the built string."),
     Cause("program-clock", "by design",
           "The program computes a timestamp from the clock; the two runs happen seconds apart."),
 )}
@@ -231,6 +235,8 @@ def _cause(program: str, area: str, resource: Mapping[str, Any], path: str, real
     if area == "analyze-stack" and parts[0].startswith(("dependencies", "propertyDependencies")) and \
             isinstance(mine, str) and "::pulumi:pulumi:Stack$" in mine:
         return "read-urns"
+    if isinstance(real, str) and "<<unknown " in real and mine == UNKNOWN:
+        return "invoke-unknown-fields"
     if _close_timestamps(real, mine):
         return "program-clock"
     if path.endswith(".hash") and mine is _ABSENT and isinstance(real, str) and re.fullmatch(r"[0-9a-f]{64}", real):
