@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ipaddress
+import re
 from pathlib import Path
 
 import pulumi_oci as oci
@@ -10,7 +11,6 @@ import pytest
 import yaml
 
 from components.oci.network_boundary import (
-    OSN_SERVICE_NAME_PATTERN,
     TYPE_TOKEN,
     NetworkBoundary,
     NetworkBoundaryArgs,
@@ -41,15 +41,25 @@ T_FW_RULE = "oci:NetworkFirewall/networkFirewallPolicySecurityRule:NetworkFirewa
 T_FW_LIST = "oci:NetworkFirewall/networkFirewallPolicyAddressList:NetworkFirewallPolicyAddressList"
 
 
+IAD_SERVICES = [
+    {"id": OSN_ID, "cidrBlock": OSN_LABEL, "name": "All IAD Services In Oracle Services Network",
+     "description": "All IAD Services In Oracle Services Network"},
+    {"id": "ocid1.service.oc1.iad.aaaaaaaaobjectstorage", "cidrBlock": "oci-iad-objectstorage",
+     "name": "OCI IAD Object Storage", "description": "OCI IAD Object Storage"},
+]
+
+
 def _services(args: dict) -> dict:
-    # What the Core getServices data source returns in us-ashburn-1: the all-services entry and Object Storage.
-    assert args["filters"][0] == {"name": "name", "values": [OSN_SERVICE_NAME_PATTERN], "regex": True}
-    return {"services": [
-        {"id": OSN_ID, "cidrBlock": OSN_LABEL, "name": "All IAD Services In Oracle Services Network",
-         "description": "All IAD Services In Oracle Services Network"},
-        {"id": "ocid1.service.oc1.iad.aaaaaaaaobjectstorage", "cidrBlock": "oci-iad-objectstorage",
-         "name": "OCI IAD Object Storage", "description": "OCI IAD Object Storage"},
-    ]}
+    """What the Core getServices data source returns in us-ashburn-1, with the call's filters applied the way
+    the OCI provider applies them (a ``regex`` filter keeps entries whose field the expression matches
+    anywhere, Go ``regexp.MatchString``; otherwise the field must equal one of the values)."""
+    services = IAD_SERVICES
+    for f in args.get("filters") or []:
+        if f.get("regex"):
+            services = [s for s in services if any(re.search(v, str(s.get(f["name"], ""))) for v in f["values"])]
+        else:
+            services = [s for s in services if str(s.get(f["name"], "")) in f["values"]]
+    return {"services": services}
 
 
 def _private_ips(args: dict) -> dict:
