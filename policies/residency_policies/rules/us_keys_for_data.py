@@ -55,7 +55,6 @@ _EXTERNAL_TYPES = {t for t, *_ in EXTERNAL_KEY_MARKERS}
 KEY_RESOURCE_TYPES = ("oci:Kms/key:Key", "aws:kms/key:Key", "aws:kms/replicaKey:ReplicaKey", "aws:kms/externalKey:ExternalKey")
 BUCKET_SSE_TYPES = frozenset({
     "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
-    "aws:s3/bucketServerSideEncryptionConfigurationV2:BucketServerSideEncryptionConfigurationV2",
 })
 _SSE_KEY_PATH = "rules[].applyServerSideEncryptionByDefault.kmsMasterKeyId"
 EBS_ENCRYPTION_BY_DEFAULT = "aws:ebs/encryptionByDefault:EncryptionByDefault"
