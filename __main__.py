@@ -15,7 +15,9 @@ settings = load_settings()
 # --- Isolated tenancy (components/oci/isolated_tenancy.py) ---
 # IAM, tags, quotas, Cloud Guard and the master key must be written in the tenancy's home region; the
 # other sections reuse this provider for home-region resources.
-home_provider = oci.Provider("oci-home", region=settings.home_region)
+# Every provider is pinned to the estate: OCI providers name the estate tenancy, AWS providers refuse to run
+# in any account but the estate's (allowedAccountIds); the pack's estate-deploy-targets checks both.
+home_provider = oci.Provider("oci-home", region=settings.home_region, tenancy_ocid=settings.tenancy.tenancy_ocid)
 tenancy = IsolatedTenancy("us-residency", IsolatedTenancyArgs.from_settings(settings, home_provider))
 pulumi.export("compartmentIds", tenancy.compartment_ids)
 pulumi.export("vaultId", tenancy.vault_id)
@@ -50,7 +52,7 @@ import pulumi_aws as aws  # noqa: E402  (section-local imports keep the sections
 from components.aws.immutable_backup_copy import ImmutableBackupCopy, ImmutableBackupCopyArgs  # noqa: E402
 from components.oci.region_locked_backup import RegionLockedBackup, RegionLockedBackupArgs  # noqa: E402
 
-backup_provider = oci.Provider("oci-backup", region=settings.backup_region)
+backup_provider = oci.Provider("oci-backup", region=settings.backup_region, tenancy_ocid=settings.tenancy.tenancy_ocid)
 region_locked_backup = RegionLockedBackup(
     "backups",
     RegionLockedBackupArgs.from_settings(
@@ -66,8 +68,10 @@ pulumi.export("primaryBucketName", region_locked_backup.primary_bucket_name)
 pulumi.export("backupBucketName", region_locked_backup.backup_bucket_name)
 
 if settings.backup.aws_copy.enabled:
-    aws_copy_provider = aws.Provider("aws-copy", region=settings.backup.aws_copy.region)
-    aws_replica_provider = aws.Provider("aws-replica", region=settings.backup.aws_copy.replica_region)
+    estate_accounts = list(settings.estate.aws_account_ids)
+    aws_copy_provider = aws.Provider("aws-copy", region=settings.backup.aws_copy.region, allowed_account_ids=estate_accounts)
+    aws_replica_provider = aws.Provider("aws-replica", region=settings.backup.aws_copy.replica_region,
+                                        allowed_account_ids=estate_accounts)
     immutable_copy = ImmutableBackupCopy(
         "immutable-copy",
         ImmutableBackupCopyArgs.from_settings(

@@ -28,7 +28,8 @@ REQUIRED_TAGS = {"jurisdiction": "US"}
 HOME_REGION = "us-ashburn-1"
 BACKUP_REGION = "us-phoenix-1"
 RETENTION_LOCKED_AT = "2030-01-01T00:00:00Z"
-TENANCY = "ocid1.tenancy.oc1..aaaaaaaabenchmarkestate000000000000000000000000000000000000"
+# The estate tenancy the shipped rules file names (policies/residency.yaml estate.ociTenancyIds).
+TENANCY = "ocid1.tenancy.oc1..aaaaaaaausdataexample0000000000000000000000000000000000000"
 
 
 @dataclass(frozen=True)
@@ -150,8 +151,8 @@ def _vault_and_key(name: str, provider: oci.Provider) -> oci.kms.Key:
 
 
 def build(spec: Spec) -> None:
-    home = oci.Provider("oci-home", region=HOME_REGION)
-    backup = oci.Provider("oci-backup", region=BACKUP_REGION)
+    home = oci.Provider("oci-home", region=HOME_REGION, tenancy_ocid=TENANCY)
+    backup = oci.Provider("oci-backup", region=BACKUP_REGION, tenancy_ocid=TENANCY)
     opts = pulumi.ResourceOptions(provider=home)
     data_opts = pulumi.ResourceOptions(provider=home, protect=True)
     backup_opts = pulumi.ResourceOptions(provider=backup, protect=True)

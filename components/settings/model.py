@@ -47,6 +47,15 @@ class Trusted(SettingsModel):
     aws_organization_ids: tuple[AwsOrganizationId, ...] = ()
 
 
+class Estate(SettingsModel):
+    """The estate's own AWS accounts and OCI tenancies: every provider the kit builds deploys only there."""
+
+    aws_account_ids: tuple[AwsAccountId, ...] = ()
+    """Accounts the kit's AWS providers pin ``allowedAccountIds`` to (the provider refuses any other)."""
+    oci_tenancy_ids: tuple[TenancyOcid, ...] = ()
+    """The estate's tenancies besides ``tenancy.tenancyOcid`` (which is always one)."""
+
+
 class ResidencySettings(SettingsModel):
     jurisdiction: Literal["US"] = "US"
     home_region: OciRegion
@@ -56,11 +65,17 @@ class ResidencySettings(SettingsModel):
     operator_cidrs: tuple[Cidr, ...] = Field(min_length=1)
     """US operator ranges allowed to sign in and to reach management endpoints."""
     trusted: Trusted = Trusted()
+    estate: Estate = Estate()
     minimum_retention_days: int = Field(default=365, ge=1, le=36500)
     required_tags: dict[str, str] = Field(default_factory=lambda: {"jurisdiction": "US"})
     tenancy: TenancySettings
     network: NetworkSettings = NetworkSettings()
     backup: BackupSettings = BackupSettings()
+
+    @property
+    def estate_tenancy_ids(self) -> tuple[str, ...]:
+        """Every estate tenancy: ``tenancy.tenancyOcid`` first, then ``estate.ociTenancyIds``."""
+        return tuple(dict.fromkeys((self.tenancy.tenancy_ocid, *self.estate.oci_tenancy_ids)))
 
 
 @dataclass(frozen=True)
@@ -111,6 +126,23 @@ def _trusted_issues(s, ns: str) -> Iterator[SettingsIssue]:
                     f"{ns}:trusted.{label}[{i}]", trusted_id,
                     f"is also a parent-company identifier ({ns}:parentCompany.{label}); "
                     "allowed: parties independent of the parent company")
+
+
+def _estate_issues(s, ns: str) -> Iterator[SettingsIssue]:
+    for field, label in (("oci_tenancy_ids", "ociTenancyIds"), ("aws_account_ids", "awsAccountIds")):
+        parent_ids = set(getattr(s.parent_company, field))
+        for i, own in enumerate(getattr(s.estate, field)):
+            if own in parent_ids:
+                yield SettingsIssue(
+                    f"{ns}:estate.{label}[{i}]", own,
+                    f"is a parent-company identifier ({ns}:parentCompany.{label}); allowed: the estate's own")
+    if s.tenancy is not None and s.tenancy.tenancy_ocid in s.parent_company.oci_tenancy_ids:
+        return  # reported by _tenancy_issues
+    if s.backup.aws_copy.enabled and not s.estate.aws_account_ids:
+        yield SettingsIssue(
+            f"{ns}:estate.awsAccountIds", [],
+            "is empty while backup.awsCopy is enabled; allowed: the estate's AWS account IDs, which the AWS "
+            "providers pin as allowedAccountIds (so they refuse to run in any other account)")
 
 
 def _tenancy_issues(s, ns: str) -> Iterator[SettingsIssue]:
@@ -205,6 +237,7 @@ _CROSS_FIELD_RULES = (
     (("operator_cidrs", "parent_company"), _operator_issues),
     (("trusted", "parent_company"), _trusted_issues),
     (("tenancy", "allowed_regions"), _tenancy_issues),
+    (("estate", "parent_company", "tenancy", "backup"), _estate_issues),
     (("network", "parent_company"), _network_issues),
     (("network", "tenancy", "trusted"), _peer_tenancy_issues),
     (("network", "operator_cidrs"), _role_collision_issues),

@@ -23,7 +23,7 @@ OCID_PATTERN = re.compile(
 TENANCY_OCID_PATTERN = r"^ocid1\.tenancy\.oc[0-9]+\.[a-z0-9-]*(\.[a-z0-9-]+)?\.[a-z0-9_-]+$"
 """A tenancy OCID (tenancies are region-less: ``ocid1.tenancy.oc1..<unique>``)."""
 
-_AD_RE = re.compile(r"^(?:[^:\s]+:)?(?P<region>[A-Za-z]{3}|[A-Za-z]{2,3}(?:-[A-Za-z]+)+-\d+)-AD-\d+$")
+_AD_RE = re.compile(r"^(?:[^:\s]+:)?(?P<region>[A-Za-z]{3}|[A-Za-z]{2,3}(?:-[A-Za-z]+)+(?:-\d+)?)-AD-\d+$")
 
 
 @dataclass(frozen=True)
@@ -89,5 +89,6 @@ def availability_domain_region(value: Any) -> RegionRef:
     match = _AD_RE.match(value.strip())
     if not match:
         return RegionRef(None, unrecognised=value)
-    name = oci_region_name(match["region"])
+    # Ashburn's ADs drop the region identifier's number: ``kIdk:US-ASHBURN-AD-1`` is in us-ashburn-1.
+    name = oci_region_name(match["region"]) or oci_region_name(f"{match['region']}-1")
     return RegionRef(name) if name else RegionRef(None, unrecognised=match["region"])

@@ -16,6 +16,7 @@ from residency_policies.rules import network_reachability
 from residency_policies.rules import no_cross_tenancy_grants
 from residency_policies.rules import no_untrusted_peering
 from residency_policies.rules import private_data_stores
+from residency_policies.rules import estate_deploy_targets
 
 ALL_POLICIES = [
     us_region_providers.POLICY,
@@ -31,4 +32,5 @@ ALL_POLICIES = [
     no_untrusted_peering.POLICY,
     private_data_stores.POLICY,
     network_reachability.POLICY,
+    estate_deploy_targets.POLICY,
 ]

@@ -26,13 +26,15 @@ from residency_policies.waivers import Waiver, WaiverProblem, parse_waivers
 
 RULES_PATH = Path(__file__).resolve().parent.parent / "residency.yaml"
 
-TOP_LEVEL_KEYS = ("allowedRegions", "parentCompany", "trusted", "minimumRetentionDays", "requiredTags", "waivers")
+TOP_LEVEL_KEYS = ("allowedRegions", "parentCompany", "trusted", "estate", "minimumRetentionDays", "requiredTags", "waivers")
 
 _OCI_REGION = OCI_REGION_ID_PATTERN
 _AWS_REGION = AWS_REGION_PATTERN
 _TENANCY_OCID = TENANCY_OCID_PATTERN
 _AWS_ACCOUNT = ACCOUNT_ID_PATTERN
 _AWS_ORG = ORGANIZATION_ID_PATTERN
+# An estate-owned destination outside the stack: an OCID, an S3 bucket ARN, or an S3 bucket name.
+_DESTINATION = r"^(ocid1\.[a-z0-9]+\.oc[0-9]+\..+|arn:aws[a-z-]*:s3:::[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]|[a-z0-9][a-z0-9.-]{1,61}[a-z0-9])$"
 URN_PATTERN = r"^urn:pulumi:[^:]+::[^:]+::[^:]+(:[^:]+)*::.+$"  # RE2-safe: the engine validates with Go regexps
 
 _STR_LIST = lambda pattern, what: {  # noqa: E731 - a schema fragment factory reads best inline
@@ -71,6 +73,20 @@ CONFIG_SCHEMA: dict[str, dict[str, Any]] = {
             "ociTenancyIds": _STR_LIST(_TENANCY_OCID, "OCI tenancy OCIDs"),
             "awsAccountIds": _STR_LIST(_AWS_ACCOUNT, "12-digit AWS account IDs"),
             "awsOrganizationIds": _STR_LIST(_AWS_ORG, "AWS organization IDs (o-...)"),
+        },
+        "additionalProperties": False,
+    },
+    "estate": {
+        "type": "object",
+        "description": (
+            "The estate's own AWS accounts and OCI tenancies (providers may deploy only there; when named, every "
+            "AWS provider must pin allowedAccountIds to them and every OCI provider's tenancyOcid must be one), and "
+            "estate-owned destinations managed outside the stack that managed services may send data to."
+        ),
+        "properties": {
+            "ociTenancyIds": _STR_LIST(_TENANCY_OCID, "OCI tenancy OCIDs of the estate"),
+            "awsAccountIds": _STR_LIST(_AWS_ACCOUNT, "12-digit AWS account IDs of the estate"),
+            "destinations": _STR_LIST(_DESTINATION, "OCIDs and S3 bucket names/ARNs of estate-owned destinations outside the stack"),
         },
         "additionalProperties": False,
     },
@@ -156,6 +172,12 @@ class Rules:
     minimum_retention_days: int
     required_tags: dict[str, str]
     waivers: tuple[Waiver, ...] = ()
+    estate_oci_tenancy_ids: frozenset[str] = frozenset()
+    """The estate's own tenancies (``estate.ociTenancyIds``); empty when the estate is not named."""
+    estate_aws_account_ids: frozenset[str] = frozenset()
+    """The estate's own AWS accounts (``estate.awsAccountIds``); empty when the estate is not named."""
+    estate_destinations: frozenset[str] = frozenset()
+    """Estate-owned destinations outside the stack (OCIDs lower-cased, S3 bucket names; ``estate.destinations``)."""
     file_waiver_problems: tuple[WaiverProblem, ...] = field(default=(), compare=False)
     """Problems with the rules file's own waivers (reported once, by ``residency-waivers``)."""
 
@@ -218,6 +240,17 @@ def build_rules(config: Any, *, file_data: dict[str, Any] | None = None) -> tupl
     trusted_tenancies = v.str_list(trusted, "trusted", "ociTenancyIds", _TENANCY_OCID, "tenancy OCIDs (ocid1.tenancy.oc1..)", lower=True)
     trusted_accounts = v.accounts(trusted, "trusted")
     trusted_orgs = v.str_list(trusted, "trusted", "awsOrganizationIds", _AWS_ORG, "AWS organization IDs like o-abcdef1234")
+    estate = v.section(merged, "estate", ("ociTenancyIds", "awsAccountIds", "destinations"), required=(), optional=True)
+    estate_tenancies = v.str_list(estate, "estate", "ociTenancyIds", _TENANCY_OCID, "tenancy OCIDs (ocid1.tenancy.oc1..)", lower=True)
+    estate_accounts = v.accounts(estate, "estate")
+    estate_destinations = v.str_list(estate, "estate", "destinations", _DESTINATION,
+                                     "OCIDs, S3 bucket ARNs (arn:aws:s3:::name) or S3 bucket names", lower=True)
+    for label, mine, theirs in (("ociTenancyIds", estate_tenancies, parent_tenancies),
+                                ("awsAccountIds", estate_accounts, parent_accounts)):
+        for value in mine:
+            if value in theirs:
+                v.errors.append(ConfigError(estate[0], f"estate.{label}", value,
+                                            f"identifiers of the estate itself, never a parent-company one (parentCompany.{label})"))
     days = v.days(merged)
     tags = v.tags(merged)
 
@@ -246,6 +279,9 @@ def build_rules(config: Any, *, file_data: dict[str, Any] | None = None) -> tupl
             minimum_retention_days=days,
             required_tags=tags,
             waivers=waivers,
+            estate_oci_tenancy_ids=frozenset(estate_tenancies),
+            estate_aws_account_ids=frozenset(estate_accounts),
+            estate_destinations=frozenset(re.sub(r"^arn:aws[a-z-]*:s3:::", "", d) for d in estate_destinations),
             file_waiver_problems=file_problems,
         ),
         [],

@@ -193,5 +193,6 @@ def packages() -> list[Package]:
     return [load(p) for p in PACKAGES]
 
 
-def versions_header() -> list[str]:
-    return [f"# {PACKAGES[p.name]}=={p.version}" for p in packages()]
+def versions_header(*names: str) -> list[str]:
+    """``# pulumi-oci==5.5.0`` lines for the given packages (default: both)."""
+    return [f"# {PACKAGES[n]}=={importlib.metadata.version(PACKAGES[n])}" for n in (names or tuple(PACKAGES))]

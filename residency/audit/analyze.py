@@ -20,7 +20,7 @@ from typing import Any
 from residency.audit.export import StateExport
 from residency.engine.api import PreviewResult
 from residency.engine.capture import ROOT_STACK_TYPE
-from residency.engine.packs import PolicyPackProcess, Violation
+from residency.engine.packs import PolicyPackProcess
 from residency.engine.stack import EngineResource, EngineStack
 from residency_policies.urns import make_urn, urn_name
 
@@ -31,8 +31,6 @@ class AuditResult(PreviewResult):
 
     export: StateExport | None = None
     outputs: dict[str, dict[str, Any]] = field(default_factory=dict)
-    not_applicable: list[dict[str, str]] = field(default_factory=list)
-    pack_dirs: list[Path] = field(default_factory=list)
 
 
 def engine_stack_from_state(export: StateExport) -> tuple[EngineStack, dict[str, dict[str, Any]]]:
@@ -82,22 +80,12 @@ def audit_export(
     export: StateExport,
     packs: Sequence[PolicyPackProcess],
     pack_dirs: Sequence[Path] = (),
+    pack_origin: str = "--policy-pack",
 ) -> AuditResult:
     stack, outputs = engine_stack_from_state(export)
-    violations: list[Violation] = []
-    not_applicable: list[dict[str, str]] = []
-    for pack in packs:
-        # As the engine does over state: Analyze sees inputs, AnalyzeStack outputs; nothing is remediated.
-        analysis = pack.analyze_detailed(stack, stack_properties=outputs, remediate=False)
-        violations.extend(analysis.violations)
-        not_applicable.extend(n.as_json() for n in analysis.not_applicable)
-    return AuditResult(
-        resources=stack.resources,
-        violations=violations,
-        stack=stack,
-        packs=[p.info for p in packs],
-        export=export,
-        outputs=outputs,
-        not_applicable=not_applicable,
-        pack_dirs=list(pack_dirs),
+    # As the engine does over state: Analyze sees inputs, AnalyzeStack outputs; nothing is remediated.
+    analyses = [pack.analyze_detailed(stack, stack_properties=outputs, remediate=False) for pack in packs]
+    return AuditResult.from_analyses(
+        stack, packs=[p.info for p in packs], analyses=analyses, export=export, outputs=outputs,
+        pack_dirs=list(pack_dirs), pack_origin=pack_origin,
     )

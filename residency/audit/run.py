@@ -10,16 +10,11 @@ from residency.audit.analyze import AuditResult, audit_export
 from residency.audit.export import load_state_export
 from residency.engine.pack_config import PolicyConfigError, load_policy_pack_config_file
 from residency.engine.packs import PolicyPackProcess
+from residency.engine.project_preview import GIVEN, SHIPPED, default_policy_packs
 
 
 class AuditError(RuntimeError):
     """A usage, state-file or pack problem (exit code 2); the message names the file at fault."""
-
-
-def default_policy_packs(cwd: Path) -> list[Path]:
-    """As for ``residency preview``: inside this repository the pack is ``policies/``."""
-    candidate = cwd / "policies"
-    return [candidate.resolve()] if (candidate / "PulumiPolicy.yaml").is_file() else []
 
 
 def run_audit(
@@ -27,12 +22,15 @@ def run_audit(
     *,
     policy_packs: Sequence[str | Path] | None = None,
     policy_pack_configs: Sequence[str | Path | None] = (),
-    cwd: str | Path = ".",
 ) -> AuditResult:
     export = load_state_export(state_file)
-    pack_dirs = [Path(p).resolve() for p in policy_packs] if policy_packs else default_policy_packs(Path(cwd))
-    if not pack_dirs:
-        raise AuditError("no policy pack: pass --policy-pack DIR (no policies/PulumiPolicy.yaml here)")
+    if policy_packs:
+        pack_dirs, origin = [Path(p).resolve() for p in policy_packs], GIVEN
+    else:
+        # As for ``residency preview``: the residency pack shipped with the kit.
+        pack_dirs, origin = default_policy_packs(), SHIPPED
+        if not pack_dirs:
+            raise AuditError("no policy pack to run: this installation of the kit has no residency pack; pass --policy-pack DIR")
     configs: list[str | Path | None] = list(policy_pack_configs)
     if len(configs) > len(pack_dirs):
         raise AuditError(
@@ -60,4 +58,4 @@ def run_audit(
             )
             stack.enter_context(pack)
             packs.append(pack)
-        return audit_export(export, packs, pack_dirs)
+        return audit_export(export, packs, pack_dirs, origin)

@@ -54,13 +54,15 @@ def render_audit(result, *, state: str, console: Console) -> None:
     console.print()
     for warning in export.warnings:
         console.print(f"[yellow]warning:[/yellow] {escape(warning)}", highlight=False)
+    console.print("[bold]Policies:[/bold]")
     if result.packs:
-        console.print("[bold]Policies:[/bold]")
-        render_pack_results(console, result.packs, result.pack_dirs, result.violations, cwd=Path.cwd())
+        render_pack_results(console, result, cwd=Path.cwd())
     mandatory, advisory = len(result.mandatory), len(result.advisory)
     console.print("\n[bold]Resources:[/bold]")
     console.print(f"    {len(result.resources)} in state")
     console.print(f"\n[bold]Policy violations:[/bold] {mandatory} mandatory, {advisory} advisory")
+    for reason in result.not_checked:
+        console.print(f"[red]error:[/red] not checked: {escape(reason)}", highlight=False)
     if mandatory:
         console.print("[red]error:[/red] audit failed: mandatory policy violations")
 
@@ -82,10 +84,9 @@ def run(args: argparse.Namespace) -> int:
 
     export = result.export
     if args.json:
-        document = to_json(result, project=export.project, stack=export.stack, pack_dirs=result.pack_dirs)
+        document = to_json(result, project=export.project, stack=export.stack)
         document["state"] = str(args.state)
         document["warnings"] = list(document.get("warnings", [])) + export.warnings
-        document["notApplicable"] = result.not_applicable
         json.dump(document, sys.stdout, indent=2)
         sys.stdout.write("\n")
     else:
@@ -94,8 +95,9 @@ def run(args: argparse.Namespace) -> int:
         from residency.reports.writer import write_reports
 
         write_reports(
-            args.report_dir, result, project=export.project, stack=export.stack, pack_dirs=result.pack_dirs,
-            pack_configs=args.policy_pack_config, kind="audit", source=args.state, artifact=args.state,
-            outputs=result.outputs,
+            args.report_dir, result, project=export.project, stack=export.stack, kind="audit", source=args.state,
+            artifact=args.state, outputs=result.outputs, extra_warnings=export.warnings,
         )
-    return EXIT_MANDATORY if result.mandatory else EXIT_OK
+    if result.mandatory:
+        return EXIT_MANDATORY
+    return EXIT_OK if result.checked else EXIT_ERROR

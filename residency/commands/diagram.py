@@ -10,14 +10,14 @@ Exit codes: 0 drawn (with or without violating paths), 2 usage, configuration or
 from __future__ import annotations
 
 import argparse
+import importlib
 import json
 import sys
-import tempfile
 from pathlib import Path
 from typing import Any
 
 EXIT_OK, EXIT_ERROR = 0, 2
-PACK_DIR = Path(__file__).resolve().parents[2] / "policies"
+NETWORK_GRAPH_MODULE = "residency_policies.analysis.network_graph"
 
 _TIER_COLOURS = {"data": "#f8d7da", "app": "#d1e7dd", "management": "#cfe2ff"}
 _GATEWAY_SHAPES = {"internet-gateway": "doubleoctagon", "nat-gateway": "octagon", "drg": "hexagon",
@@ -25,12 +25,8 @@ _GATEWAY_SHAPES = {"internet-gateway": "doubleoctagon", "nat-gateway": "octagon"
 
 
 def load_network_graph_module():
-    """Import the pack's pure network-graph model (it lives in the self-contained policy pack)."""
-    if str(PACK_DIR) not in sys.path:
-        sys.path.insert(0, str(PACK_DIR))
-    import residency_policies.analysis.network_graph as network_graph
-
-    return network_graph
+    """The pack's pure network-graph model, from the pack's package installed with the kit."""
+    return importlib.import_module(NETWORK_GRAPH_MODULE)
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
@@ -47,34 +43,29 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
     return parser
 
 
-def parent_cidrs(config: dict[str, str]) -> list[str]:
-    """The parent company's ranges: the stack's ``residency:parentCompany``, else the pack's residency.yaml."""
+def parent_cidrs(config: dict[str, str], pack_dir: Path | None = None) -> list[str]:
+    """The parent company's ranges: the stack's ``residency:parentCompany``, else the rules of the pack
+    (``pack_dir``, by default the residency pack shipped with the kit)."""
     raw = config.get("residency:parentCompany")
     if raw:
         value = json.loads(raw) if isinstance(raw, str) else raw
         return [str(c) for c in value.get("cidrs", [])]
-    import yaml
+    from residency.engine.pack_rules import parent_company_cidrs
+    from residency.engine.shipped_pack import shipped_pack_dir
 
-    rules = yaml.safe_load((PACK_DIR / "residency.yaml").read_text()) or {}
-    return [str(c) for c in (rules.get("parentCompany") or {}).get("cidrs", [])]
+    return parent_company_cidrs(pack_dir or shipped_pack_dir())
 
 
 def capture_resources(cwd: str, stack: str | None) -> tuple[list[Any], dict[str, str]]:
+    """Run the program (as ``residency preview`` runs it) and return its engine resources and stack config."""
     from residency.engine.project import load_project, load_stack_config, resolve_stack
-    from residency.engine.project_preview import ProgramRun
-    from residency.engine.stack import build_engine_stack
+    from residency.engine.project_preview import run_program
 
     project = load_project(cwd)
     stack_name = resolve_stack(project, stack)
     config, secret_keys = load_stack_config(project, stack_name, None)
-    with tempfile.TemporaryDirectory(prefix="residency-diagram-") as workdir:
-        program = ProgramRun(project, stack_name, config, secret_keys, Path(workdir))
-        try:
-            registrations, _, _ = program.wait()
-        finally:
-            program.stop()
-    engine_stack = build_engine_stack(registrations, project=project.name, stack=stack_name, config=config, secret_keys=secret_keys)
-    return engine_stack.resources, dict(config)
+    outcome = run_program(project, stack_name, config, secret_keys)
+    return outcome.stack.resources, dict(config)
 
 
 def graph_from_resources(resources, parents: list[str]):

@@ -1,6 +1,7 @@
 """``residency preview``: what ``pulumi preview --policy-pack ...`` would say, offline.
 
-Exit codes: 0 no mandatory violation, 1 any mandatory violation, 2 usage, configuration, program or pack error.
+Exit codes: 0 no mandatory violation, 1 any mandatory violation, 2 usage, configuration, program or pack error,
+or a run that could not check everything (no policy ran, a remote component offline): it can never pass.
 """
 
 from __future__ import annotations
@@ -85,10 +86,10 @@ def run(args: argparse.Namespace) -> int:
             config_overrides=overrides,
         )
     except ProgramError as err:
-        output = str(err.details.get("output", "")).strip()
-        if output:
-            print(output, file=sys.stderr)
-        print(err.details.get("traceback", "").rstrip(), file=sys.stderr)
+        if err.output.strip():
+            print(err.output.rstrip(), file=sys.stderr)
+        if err.traceback.strip():
+            print(err.traceback.rstrip(), file=sys.stderr)
         return _error(str(err))
     except PolicyPackConfigError as err:
         for line in err.errors:
@@ -99,14 +100,21 @@ def run(args: argparse.Namespace) -> int:
 
     result = preview.result
     if args.json:
-        document = to_json(result, project=preview.project.name, stack=preview.stack, pack_dirs=preview.pack_dirs)
+        document = to_json(result, project=preview.project.name, stack=preview.stack)
         json.dump(document, sys.stdout, indent=2)
         sys.stdout.write("\n")
     else:
         console = Console(soft_wrap=True, highlight=False)
-        render(result, stack=preview.stack, pack_dirs=preview.pack_dirs, console=console, cwd=Path.cwd())
+        render(result, stack=preview.stack, console=console, cwd=Path.cwd())
     if args.report_dir:
         from residency.reports.writer import write_preview_reports
 
-        write_preview_reports(args.report_dir, preview, pack_configs=args.policy_pack_config)
-    return EXIT_MANDATORY if result.mandatory else EXIT_OK
+        write_preview_reports(args.report_dir, preview)
+    if result.mandatory:
+        return EXIT_MANDATORY
+    if not result.checked:
+        if args.json:
+            for reason in result.not_checked:
+                print(f"error: not checked: {reason}", file=sys.stderr)
+        return EXIT_ERROR
+    return EXIT_OK

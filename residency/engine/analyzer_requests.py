@@ -3,6 +3,12 @@
 Properties go out with unknowns and secrets kept and top-level ``__*`` keys dropped (``SkipInternalKeys``);
 options carry protect, ignoreChanges, deleteBeforeReplace(+Defined), additionalSecretOutputs, aliases,
 customTimeouts (always present) and parent; the provider block carries the provider's own inputs.
+
+``AnalyzeStack`` sees each resource's outputs (``stepGenerator.AnalyzeResources``). In a preview those of a
+custom resource being created are its provider's ``Create(preview)`` result: its inputs plus every
+property it computes, unknown (secret when listed in ``additionalSecretOutputs``); a provider's are its
+inputs; a component's and the root Stack's are what the program registered (``register_outputs``,
+``pulumi.export``).
 """
 
 from __future__ import annotations
@@ -13,7 +19,8 @@ from typing import Any
 from google.protobuf import struct_pb2
 from pulumi.runtime.proto import analyzer_pb2
 
-from residency.engine.stack import EngineResource, EngineStack, duration_seconds
+from residency.engine.stack import UNKNOWN, EngineResource, EngineStack, duration_seconds, secret
+from residency.pulumi_cli.sdk_outputs import computed_outputs
 
 
 def properties_struct(properties: Mapping[str, Any]) -> struct_pb2.Struct:
@@ -65,15 +72,28 @@ def analyze_request(
     )
 
 
+def preview_outputs(resource: EngineResource) -> dict[str, Any]:
+    """What ``AnalyzeStack`` sees for ``resource`` in a preview, where everything is a create."""
+    if not resource.custom:
+        return dict(resource.registered_outputs or {})
+    if resource.is_provider:
+        return dict(resource.inputs)
+    outputs = dict(resource.inputs)
+    secret_outputs = set(resource.additional_secret_outputs)
+    for name in computed_outputs(resource.type):
+        if name not in outputs:
+            outputs[name] = secret(UNKNOWN) if name in secret_outputs else UNKNOWN
+    return outputs
+
+
 def stack_resource(
     stack: EngineStack, resource: EngineResource, properties: Mapping[str, Any] | None = None
 ) -> analyzer_pb2.AnalyzerResource:
-    # In a preview the outputs of resources being created are unknown; the inputs are the best known state.
     return analyzer_pb2.AnalyzerResource(
         urn=resource.urn,
         type=resource.type,
         name=resource.name,
-        properties=properties_struct(resource.inputs if properties is None else properties),
+        properties=properties_struct(preview_outputs(resource) if properties is None else properties),
         options=resource_options(resource),
         provider=provider_block(stack, resource),
         parent=resource.parent,

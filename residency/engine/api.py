@@ -2,19 +2,25 @@
 
 ``preview_function`` runs a Python callable in this process (fast; what policy tests use);
 ``preview_directory`` runs a Pulumi project directory in a child process like the language host does.
+Both return a ``PreviewResult``: the structured result every output (text, ``--json``, the reports, the
+diagram) is built from.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from residency.engine.capture import Registration, capture
-from residency.engine.packs import PackInfo, PolicyPackProcess, Violation
+from residency.engine.capture import Read, Registration, capture
+from residency.engine.invokes.ledger import InvokeRecord
+from residency.engine.packs import Analysis, PackInfo, PolicyPackProcess, Violation
 from residency.engine.preview_mocks import PreviewMocks
-from residency.engine.stack import EngineResource, EngineStack, build_engine_stack
+from residency.engine.secrets import Scrubber, secret_texts
+from residency.engine.stack import EngineResource, EngineStack, EngineStackBuilder, apply_event
+
+ReadRecord = Read
 
 
 @dataclass
@@ -23,10 +29,37 @@ class PreviewResult:
     violations: list[Violation]
     stack: EngineStack
     packs: list[PackInfo] = field(default_factory=list)
-    unanswered_invokes: list[str] = field(default_factory=list)
     registrations: list[Registration] = field(default_factory=list)
     not_applicable: list[dict[str, str]] = field(default_factory=list)
     """Each pack's "not applicable" replies (``policyPack``, ``policy``, ``urn``, ``reason``), for reports."""
+    invokes: list[InvokeRecord] = field(default_factory=list)
+    """Every invoke the program made and what it was answered with (``residency.engine.invokes``)."""
+    reads: list[Read] = field(default_factory=list)
+    """``Resource.get`` reads: their outputs are not known offline."""
+    pack_dirs: list[Path] = field(default_factory=list)
+    pack_origin: str = ""
+    """``shipped with the kit`` or ``--policy-pack``."""
+    scrubber: Scrubber = field(default_factory=Scrubber)
+    """Replaces any secret's plain text in what is printed (violation messages, program output)."""
+    program_output: str = ""
+
+    @classmethod
+    def from_analyses(
+        cls, stack: EngineStack, *, packs: Sequence[PackInfo], analyses: Sequence[Analysis], scrubber: Scrubber | None = None,
+        **fields: Any,
+    ) -> PreviewResult:
+        scrubber = scrubber if scrubber is not None else Scrubber(secret_texts(r.inputs for r in stack.resources))
+        violations: list[Violation] = []
+        not_applicable: list[dict[str, str]] = []
+        for analysis in analyses:
+            violations.extend(
+                replace(v, message=scrubber.scrub(v.message)) if scrubber else v for v in analysis.violations
+            )
+            not_applicable.extend(n.as_json() for n in analysis.not_applicable)
+        return cls(
+            resources=stack.resources, violations=violations, stack=stack, packs=list(packs),
+            not_applicable=not_applicable, scrubber=scrubber, **fields,
+        )
 
     @property
     def mandatory(self) -> list[Violation]:
@@ -35,6 +68,51 @@ class PreviewResult:
     @property
     def advisory(self) -> list[Violation]:
         return [v for v in self.violations if v.enforcement_level == "advisory"]
+
+    @property
+    def policies_run(self) -> int:
+        """How many policies ran (at a level other than disabled) across all packs."""
+        return sum(len(p.enabled_policies) for p in self.packs)
+
+    @property
+    def remote_components(self) -> list[EngineResource]:
+        """Multi-language components: their children are created by the provider plugin's ``Construct``,
+        which does not run offline, so nothing inside them reaches the packs."""
+        return [r for r in self.resources if r.remote]
+
+    @property
+    def not_checked(self) -> list[str]:
+        """Why this run cannot be a clean verdict (empty when it can)."""
+        reasons = []
+        if self.policies_run == 0:
+            reasons.append("no policy ran: every policy of every pack is disabled; nothing was checked")
+        for r in self.remote_components:
+            package = r.type.split(":", 1)[0]
+            reasons.append(
+                f"remote component {r.type} {r.name!r} was not checked: its resources are created by the "
+                f"{package} provider plugin's Construct, which does not run offline (preview it with the Pulumi "
+                "CLI: --engine pulumi, or build it from the provider's resources)"
+            )
+        return reasons
+
+    @property
+    def checked(self) -> bool:
+        """False when the run could not check everything (no policy ran, an unchecked remote component):
+        such a run can never be a clean verdict."""
+        return not self.not_checked
+
+    @property
+    def unanswered_invokes(self) -> list[str]:
+        return list(dict.fromkeys(r.token for r in self.invokes if r.kind == "unanswered"))
+
+    @property
+    def assumed_invokes(self) -> list[InvokeRecord]:
+        """Invokes whose answer was not computed (assumed, unknown in part, or unanswered)."""
+        return [r for r in self.invokes if r.kind in ("assumed", "unanswered")]
+
+    @property
+    def pinned_invokes(self) -> list[InvokeRecord]:
+        return [r for r in self.invokes if r.kind == "pinned"]
 
     def violations_of(self, policy: str) -> list[Violation]:
         return [v for v in self.violations if v.policy == policy]
@@ -62,23 +140,21 @@ def analyze_registrations(
     stack: str,
     config: Mapping[str, str],
     secret_keys: Iterable[str] = (),
-    unanswered_invokes: Sequence[str] = (),
+    invokes: Sequence[InvokeRecord] = (),
+    reads: Sequence[Read] = (),
+    events: Sequence[tuple[str, Any]] | None = None,
 ) -> PreviewResult:
-    engine_stack = build_engine_stack(registrations, project=project, stack=stack, config=config, secret_keys=secret_keys)
-    violations: list[Violation] = []
-    not_applicable: list[dict[str, str]] = []
-    for pack in packs:
-        analysis = pack.analyze_detailed(engine_stack)
-        violations.extend(analysis.violations)
-        not_applicable.extend(n.as_json() for n in analysis.not_applicable)
-    return PreviewResult(
-        resources=engine_stack.resources,
-        violations=violations,
-        stack=engine_stack,
-        packs=[p.info for p in packs],
-        unanswered_invokes=list(dict.fromkeys(unanswered_invokes)),
-        registrations=list(registrations),
-        not_applicable=not_applicable,
+    """Analyze a captured run: ``events`` (``RecordingMonitor.events``, in order) when given, else just
+    ``registrations``."""
+    builder = EngineStackBuilder(project=project, stack=stack, config=config, secret_keys=secret_keys)
+    for kind, value in events if events is not None else [("registration", r) for r in registrations]:
+        apply_event(builder, kind, value)
+    engine_stack = builder.stack()
+    invokes = [replace(r, used_by=[builder.engine_urn(u) for u in r.used_by]) for r in invokes]
+    analyses = [pack.analyze_detailed(engine_stack) for pack in packs]
+    return PreviewResult.from_analyses(
+        engine_stack, packs=[p.info for p in packs], analyses=analyses, registrations=list(registrations),
+        invokes=list(invokes), reads=list(reads), pack_dirs=[p.pack_dir for p in packs], pack_origin="--policy-pack",
     )
 
 
@@ -105,7 +181,9 @@ def preview_function(
         stack=stack,
         config=config,
         secret_keys=secret_keys,
-        unanswered_invokes=mocks.unanswered_invokes,
+        invokes=mocks.ledger.records,
+        reads=monitor.reads,
+        events=monitor.events,
     )
 
 

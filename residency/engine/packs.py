@@ -17,6 +17,7 @@ the group so no process outlives the preview.
 from __future__ import annotations
 
 import atexit
+import dataclasses
 import json
 import os
 import queue
@@ -36,7 +37,7 @@ import yaml
 from google.protobuf import empty_pb2, json_format
 from pulumi.runtime.proto import analyzer_pb2, analyzer_pb2_grpc
 
-from residency.engine.analyzer_requests import analyze_request, stack_resource
+from residency.engine.analyzer_requests import analyze_request, preview_outputs, stack_resource
 from residency.engine.pack_config import (
     PolicyConfig,
     PolicyConfigError,
@@ -44,7 +45,7 @@ from residency.engine.pack_config import (
     parse_policy_pack_config,
     reconcile_policy_pack_config,
 )
-from residency.engine.stack import EngineStack
+from residency.engine.stack import EngineResource, EngineStack
 from residency_policies.urns import urn_name, urn_type
 
 DEFAULT_START_TIMEOUT = float(os.environ.get("RESIDENCY_PACK_START_TIMEOUT", "60"))
@@ -153,6 +154,18 @@ class PackInfo:
             if p.name == name:
                 return p
         raise KeyError(name)
+
+    def effective_level(self, policy: PolicyInfo) -> str:
+        """The level the pack runs ``policy`` at: the reconciled config's, else the policy's own."""
+        for key in (policy.name, "all"):
+            configured = self.config.get(key)
+            if configured is not None and configured.enforcement_level:
+                return configured.enforcement_level
+        return policy.enforcement_level
+
+    @property
+    def enabled_policies(self) -> list[PolicyInfo]:
+        return [p for p in self.policies if self.effective_level(p) != "disabled"]
 
 
 def read_pack_project(pack_dir: Path) -> dict[str, Any]:
@@ -510,37 +523,14 @@ class PolicyPackProcess:
             description=diag.description,
         )
 
-    def _remediate(self, stack: EngineStack) -> tuple[dict[str, dict[str, Any]], list[Violation]]:
-        """Remediated properties per URN and the diagnostic-only remediations (advisory)."""
-        properties: dict[str, dict[str, Any]] = {}
-        violations: list[Violation] = []
-        if not any(c.enforcement_level == "remediate" for c in self.info.config.values()):
-            return properties, violations
-        for resource in stack.resources:
-            response = self._rpc("Remediate", self._stub.Remediate, analyze_request(stack, resource))
-            for remediation in response.remediations:
-                if remediation.HasField("properties") and remediation.properties.fields:
-                    properties[resource.urn] = json_format.MessageToDict(remediation.properties)
-                elif remediation.diagnostic:
-                    violations.append(
-                        Violation(
-                            policy_pack=remediation.policyPackName,
-                            policy_pack_version=self.info.version,
-                            policy=remediation.policyName,
-                            enforcement_level="advisory",
-                            severity="",
-                            urn=resource.urn,
-                            message=remediation.diagnostic,
-                            resource_type=resource.type,
-                            resource_name=resource.name,
-                            description=remediation.description,
-                        )
-                    )
-        return properties, violations
-
     def analyze(self, stack: EngineStack) -> list[Violation]:
         """Remediate, Analyze every resource (pipelined on one channel), then one AnalyzeStack."""
         return self.analyze_detailed(stack).violations
+
+    def session(self, *, remediate: bool = True) -> AnalysisSession:
+        """An analysis fed one resource at a time, as the engine analyzes each registration as it happens."""
+        self.start()
+        return AnalysisSession(self, remediate=remediate)
 
     def analyze_detailed(
         self,
@@ -555,55 +545,105 @@ class PolicyPackProcess:
         ``AnalyzeStack`` sees ``stack_properties[urn]`` where given (a state audit passes outputs), else the
         same properties as ``Analyze``.
         """
-        self.start()
-        stub = self._stub
-        assert stub is not None
-        remediated, violations = self._remediate(stack) if remediate else ({}, [])
-        not_applicable: list[NotApplicable] = []
-
-        def record_not_applicable(replies: Iterable[Any], urn: str) -> None:
-            not_applicable.extend(NotApplicable(self.info.name, n.policy_name, urn, n.reason) for n in replies)
-
-        in_flight: deque[tuple[str, grpc.Future]] = deque()
-
-        def collect(urn: str, future: grpc.Future) -> None:
-            try:
-                response = future.result()
-            except grpc.RpcError as err:
-                raise PolicyPackError(self._rpc_message(f"Analyze of {urn}", err)) from None
-            # The engine attributes an Analyze diagnostic to the resource being analyzed.
-            violations.extend(self._violation(d, urn) for d in response.diagnostics)
-            record_not_applicable(response.not_applicable, urn)
-
+        session = self.session(remediate=remediate)
         try:
             for resource in stack.resources:
-                request = analyze_request(stack, resource, remediated.get(resource.urn))
-                in_flight.append((resource.urn, stub.Analyze.future(request, timeout=self.call_timeout)))
-                if len(in_flight) >= _IN_FLIGHT:
-                    collect(*in_flight.popleft())
-            while in_flight:
-                collect(*in_flight.popleft())
+                session.add(stack, resource)
+            return session.finish(stack, stack_properties=stack_properties)
         finally:
-            for _, future in in_flight:
-                future.cancel()
-
-        def stack_props(urn: str) -> Mapping[str, Any] | None:
-            if stack_properties is not None and urn in stack_properties:
-                return stack_properties[urn]
-            return remediated.get(urn)
-
-        request = analyzer_pb2.AnalyzeStackRequest(
-            resources=[stack_resource(stack, r, stack_props(r.urn)) for r in stack.resources]
-        )
-        response = self._rpc("AnalyzeStack", stub.AnalyzeStack, request)
-        for diag in response.diagnostics:
-            # resolveStackPolicyViolationURN: the diagnostic's URN if it is in the stack, else the root Stack.
-            urn = diag.urn if diag.urn in stack.by_urn else stack.root.urn
-            violations.append(self._violation(diag, urn))
-        record_not_applicable(response.not_applicable, "")
-        return Analysis(violations, not_applicable)
+            session.cancel()
 
     def reconfigure(self, overrides: Mapping[str, PolicyConfig]) -> None:
         """Send the engine's ``Configure`` again: the reconciled config with ``overrides`` laid over it."""
         self.start()
         self._configure({**self.info.config, **overrides})
+
+
+class AnalysisSession:
+    """One pack's analysis of one stack: ``add`` each resource as it is registered, then ``finish``.
+
+    ``add`` sends ``Remediate`` (only when a policy remediates) and then ``Analyze``, keeping up to
+    ``_IN_FLIGHT`` calls in flight on the channel; ``finish`` collects the rest and sends ``AnalyzeStack``.
+    """
+
+    def __init__(self, pack: PolicyPackProcess, *, remediate: bool = True):
+        self.pack = pack
+        self._remediates = remediate and any(
+            c.enforcement_level == "remediate" for c in pack.info.config.values()
+        )
+        self.remediated: dict[str, dict[str, Any]] = {}
+        self.violations: list[Violation] = []
+        self.not_applicable: list[NotApplicable] = []
+        self._in_flight: deque[tuple[str, grpc.Future]] = deque()
+
+    def _record_not_applicable(self, replies: Iterable[Any], urn: str) -> None:
+        name = self.pack.info.name
+        self.not_applicable.extend(NotApplicable(name, n.policy_name, urn, n.reason) for n in replies)
+
+    def _remediate(self, stack: EngineStack, resource: EngineResource) -> None:
+        pack = self.pack
+        response = pack._rpc("Remediate", pack._stub.Remediate, analyze_request(stack, resource))
+        for remediation in response.remediations:
+            if remediation.HasField("properties") and remediation.properties.fields:
+                self.remediated[resource.urn] = json_format.MessageToDict(remediation.properties)
+            elif remediation.diagnostic:
+                self.violations.append(
+                    Violation(
+                        policy_pack=remediation.policyPackName,
+                        policy_pack_version=pack.info.version,
+                        policy=remediation.policyName,
+                        enforcement_level="advisory",
+                        severity="",
+                        urn=resource.urn,
+                        message=remediation.diagnostic,
+                        resource_type=resource.type,
+                        resource_name=resource.name,
+                        description=remediation.description,
+                    )
+                )
+
+    def _collect(self, urn: str, future: grpc.Future) -> None:
+        try:
+            response = future.result()
+        except grpc.RpcError as err:
+            raise PolicyPackError(self.pack._rpc_message(f"Analyze of {urn}", err)) from None
+        # The engine attributes an Analyze diagnostic to the resource being analyzed.
+        self.violations.extend(self.pack._violation(d, urn) for d in response.diagnostics)
+        self._record_not_applicable(response.not_applicable, urn)
+
+    def add(self, stack: EngineStack, resource: EngineResource) -> None:
+        if self._remediates:
+            self._remediate(stack, resource)
+        request = analyze_request(stack, resource, self.remediated.get(resource.urn))
+        future = self.pack._stub.Analyze.future(request, timeout=self.pack.call_timeout)
+        self._in_flight.append((resource.urn, future))
+        if len(self._in_flight) >= _IN_FLIGHT:
+            self._collect(*self._in_flight.popleft())
+
+    def finish(self, stack: EngineStack, *, stack_properties: Mapping[str, Mapping[str, Any]] | None = None) -> Analysis:
+        while self._in_flight:
+            self._collect(*self._in_flight.popleft())
+
+        def props(resource: EngineResource) -> Mapping[str, Any] | None:
+            if stack_properties is not None and resource.urn in stack_properties:
+                return stack_properties[resource.urn]
+            if resource.urn in self.remediated:  # the provider previews the create of the remediated inputs
+                return preview_outputs(dataclasses.replace(resource, inputs=self.remediated[resource.urn]))
+            return None
+
+        pack = self.pack
+        request = analyzer_pb2.AnalyzeStackRequest(
+            resources=[stack_resource(stack, r, props(r)) for r in stack.resources]
+        )
+        response = pack._rpc("AnalyzeStack", pack._stub.AnalyzeStack, request)
+        for diag in response.diagnostics:
+            # resolveStackPolicyViolationURN: the diagnostic's URN if it is in the stack, else the root Stack.
+            urn = diag.urn if diag.urn in stack.by_urn else stack.root.urn
+            self.violations.append(pack._violation(diag, urn))
+        self._record_not_applicable(response.not_applicable, "")
+        return Analysis(self.violations, self.not_applicable)
+
+    def cancel(self) -> None:
+        for _, future in self._in_flight:
+            future.cancel()
+        self._in_flight.clear()

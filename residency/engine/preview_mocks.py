@@ -1,8 +1,11 @@
 """Mocks that make the SDK's mock runtime behave like ``pulumi preview`` for resources being created.
 
-Ids and computed outputs are unknown (an empty id and no extra outputs: in dry-run mode the SDK turns both
-into unknowns), inputs pass through as outputs, and common invokes get plausible answers
-(``residency.engine.invokes``); other invokes are recorded by token and answered with an empty result.
+- Resources: ids and computed outputs are unknown (an empty id and no extra outputs: in dry-run mode the
+  SDK turns both into unknowns) and inputs pass through as outputs. A read (``Resource.get``) or an
+  import keeps the id it was given; its other outputs are unknown.
+- Invokes: answered by ``residency.engine.invokes`` (computed, pinned, assumed or unanswered, all recorded
+  in ``ledger``). An unanswered invoke's whole result is unknown (``RecordingMonitor`` sends the SDK the
+  engine's ``unknown`` response); one the provider would refuse fails as the provider would fail it.
 """
 
 from __future__ import annotations
@@ -10,41 +13,48 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from pulumi.output import UNKNOWN as SDK_UNKNOWN
 from pulumi.runtime import mocks as pulumi_mocks
 
-from residency.engine.capture import RecordingMonitor
-from residency.engine.invokes import DEFAULT_REGIONS, handler_for
+from residency.engine.capture import UNANSWERED_INVOKE_KEY, RecordingMonitor
+from residency.engine.invokes import InvokeAnswerer, InvokeFailure, Ledger, PinnedAnswers
+from residency.engine.invokes.context import ProviderContext, explicit_provider_context
 
 
 class PreviewMocks(pulumi_mocks.Mocks):
-    def __init__(self, config: Mapping[str, str] | None = None):
+    def __init__(self, config: Mapping[str, str] | None = None, pinned: PinnedAnswers | None = None):
         self.config = dict(config or {})
         self.monitor: RecordingMonitor | None = None
-        self.answered_invokes: list[str] = []
-        self.unanswered_invokes: list[str] = []
+        self.ledger = Ledger()
+        self.answerer = InvokeAnswerer(self.config, pinned=pinned, ledger=self.ledger, provider_lookup=self._provider)
 
     def attach(self, monitor: RecordingMonitor) -> None:
         self.monitor = monitor
+        monitor.ledger = self.ledger
+
+    @property
+    def unanswered_invokes(self) -> list[str]:
+        return [r.token for r in self.ledger.records if r.kind == "unanswered"]
+
+    def _provider(self, provider_ref: str) -> ProviderContext | None:
+        if self.monitor is None:
+            return None
+        reg = self.monitor.by_mock_urn.get(provider_ref.rsplit("::", 1)[0])
+        if reg is None or not reg.is_provider:
+            return None
+        return explicit_provider_context(reg.package, reg.name, reg.inputs)
 
     def new_resource(self, args: pulumi_mocks.MockResourceArgs):
-        return "", dict(args.inputs)
+        inputs = dict(args.inputs)
+        if self.ledger.traces:
+            inputs = self.ledger.trace(inputs, None, unknown=SDK_UNKNOWN)
+        return (args.resource_id or ""), inputs
 
-    def _region(self, token: str, provider_ref: str) -> str:
-        package = token.split(":", 1)[0]
-        if provider_ref and self.monitor is not None:
-            provider_urn = provider_ref.rsplit("::", 1)[0]
-            for reg in self.monitor.registrations:
-                if reg.mock_urn == provider_urn:
-                    region = reg.inputs.get("region")
-                    if isinstance(region, str) and region and not region.startswith("04da6b54"):
-                        return region
-                    break
-        return self.config.get(f"{package}:region") or DEFAULT_REGIONS.get(package, "")
-
-    def call(self, args: pulumi_mocks.MockCallArgs) -> dict[str, Any]:
-        handler = handler_for(args.token)
-        if handler is None:
-            self.unanswered_invokes.append(args.token)
-            return {}
-        self.answered_invokes.append(args.token)
-        return handler(dict(args.args or {}), self._region(args.token, args.provider))
+    def call(self, args: pulumi_mocks.MockCallArgs) -> Any:
+        try:
+            result = self.answerer.answer(args.token, dict(args.args or {}), args.provider or "")
+        except InvokeFailure as err:
+            return {}, [("", str(err))]
+        if result is None:
+            return {UNANSWERED_INVOKE_KEY: True}
+        return result

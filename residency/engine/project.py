@@ -1,7 +1,8 @@
 """A Pulumi project directory read the way the CLI reads it: Pulumi.yaml, ``main``, ``stackConfigDir``, stack config.
 
-- ``main`` is relative to the project root; a directory runs its ``__main__.py`` with that directory as the
-  working directory, a file runs with its parent as the working directory (``getPwdMain``).
+- ``main`` is relative to the project root; a directory (or no ``main``: the root) runs its ``__main__.py``
+  with that directory as the working directory, a file runs with its parent as the working directory
+  (``getPwdMain``).
 - ``Pulumi.<stack>.yaml`` lives in ``<root>/<stackConfigDir>``; a legacy string ``config:`` means the same,
   and having both is an error.
 - Config keys without a namespace belong to the project; scalars become their YAML text, objects and arrays
@@ -17,6 +18,8 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+
+from residency.engine.go_json import dumps as go_json_dumps
 
 SECRET_PLACEHOLDER = "[secret]"
 
@@ -34,6 +37,9 @@ class Project:
     entry: Path
     stack_config_dir: Path
     project_config: dict[str, Any] = field(default_factory=dict)
+    entry_is_directory: bool = True
+    """``main`` unset or a directory: the language host runs ``.`` (its ``__main__.py``), which puts the
+    directory on ``sys.path``; a file ``main`` runs that file and puts nothing there."""
 
     @property
     def project_file(self) -> Path:
@@ -93,12 +99,13 @@ def load_project(cwd: str | Path) -> Project:
     config_dir = (root / stack_config_dir).resolve() if stack_config_dir else root
 
     main = doc.get("main")
+    is_directory = True
     if main:
         target = (root / str(main)).resolve()
         if target.is_dir():
             pwd, entry = target, target / "__main__.py"
         elif target.is_file():
-            pwd, entry = target.parent, target
+            pwd, entry, is_directory = target.parent, target, False
         else:
             raise ProjectError(f"{project_file}: key 'main' points to {target}, which does not exist")
     else:
@@ -107,7 +114,7 @@ def load_project(cwd: str | Path) -> Project:
         raise ProjectError(f"{project_file}: the program entry point {entry} does not exist")
     return Project(
         root=root, name=name, runtime_options=options, pwd=pwd, entry=entry,
-        stack_config_dir=config_dir, project_config=project_config,
+        stack_config_dir=config_dir, project_config=project_config, entry_is_directory=is_directory,
     )
 
 
@@ -121,28 +128,12 @@ def _config_text(value: Any) -> str:
     return go_json(value)
 
 
-def _integral_floats_as_ints(value: Any) -> Any:
-    if isinstance(value, float) and value.is_integer() and abs(value) < 2**53:
-        return int(value)
-    if isinstance(value, dict):
-        return {k: _integral_floats_as_ints(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_integral_floats_as_ints(v) for v in value]
-    return value
-
-
 def go_json(value: Any) -> str:
-    """JSON text as the CLI writes an object or array config value (Go's ``encoding/json``).
-
-    Keys sorted, no spaces, non-ASCII kept, ``<``, ``>``, ``&``, U+2028 and U+2029 escaped, and whole
-    floats written as integers (the oracle saw ``{"zeta": "<&>", "alpha": 1}`` arrive as
-    ``{"alpha":1,"zeta":"\\u003c\\u0026\\u003e"}`` in the program's and the packs' config).
-    """
-    text = json.dumps(_integral_floats_as_ints(value), separators=(",", ":"), sort_keys=True, ensure_ascii=False)
-    for char, escape in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"),
-                         ("\u2028", "\\u2028"), ("\u2029", "\\u2029")):
-        text = text.replace(char, escape)
-    return text
+    """JSON text as the CLI writes an object or array config value (Go's ``encoding/json``: keys sorted, no
+    spaces, non-ASCII kept, ``<>&`` escaped, whole floats as integers). The oracle saw
+    ``{"zeta": "<&>", "alpha": 1}`` arrive as ``{"alpha":1,"zeta":"\\u003c\\u0026\\u003e"}`` in the
+    program's and the packs' config."""
+    return go_json_dumps(value, sort_keys=True)
 
 
 def _full_key(project: Project, key: str) -> str:

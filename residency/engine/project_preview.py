@@ -1,8 +1,13 @@
-"""Preview a Pulumi project directory: packs loaded and configured, program run in a child, then analysis.
+"""Preview a Pulumi project directory: the program runs in a child process while the packs analyze what it registers.
 
-As in ``pulumi preview``, the policy packs are loaded (and their config validated) before the program's
-result is used; the program runs concurrently in a child Python process so its imports overlap with the
-packs' start-up. Every child process is stopped on every exit path.
+As in ``pulumi preview``: the policy packs are loaded (and their config validated) before anything is
+analyzed, and each resource is analyzed as it is registered (``Remediate`` then ``Analyze``), while the
+program keeps running; ``AnalyzeStack`` follows once the program has finished. The program child streams
+its registrations (``program_host``); ``run_program`` is the one place that runs a program and turns its
+registrations into the engine's stack (the preview and the diagram both use it). Every child process is
+stopped on every exit path.
+
+With no ``--policy-pack`` the residency pack that ships with the kit runs (``shipped_pack``).
 """
 
 from __future__ import annotations
@@ -13,19 +18,29 @@ import signal
 import subprocess
 import sys
 import tempfile
-from collections.abc import Mapping, Sequence
+import threading
+from collections.abc import Callable, Mapping, Sequence
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from residency.engine.api import PreviewResult, analyze_registrations
-from residency.engine.capture import Registration
+from residency.engine.api import PreviewResult, ReadRecord
+from residency.engine.capture import DefaultProviderUse, Registration
+from residency.engine.invokes.ledger import InvokeRecord
+from residency.engine.invokes.pinned import PINNED_FILE, PinnedAnswersError, load_pinned_answers
 from residency.engine.pack_config import PolicyConfigError, load_policy_pack_config_file
-from residency.engine.packs import PolicyPackProcess
-from residency.engine.project import Project, load_project, load_stack_config, resolve_stack
+from residency.engine.packs import AnalysisSession, PolicyPackProcess
+from residency.engine.project import Project, ProjectError, load_project, load_stack_config, resolve_stack
+from residency.engine.secrets import Scrubber, secret_texts
+from residency.engine.shipped_pack import shipped_pack_dir
+from residency.engine.stack import EngineResource, EngineStack, EngineStackBuilder, apply_event
 
 PROGRAM_TIMEOUT = float(os.environ.get("RESIDENCY_PROGRAM_TIMEOUT", "900"))
+SHIPPED = "shipped with the kit"
+GIVEN = "--policy-pack"
+_CONFIG_ERROR_CLASSES = ("ConfigMissingError", "ConfigTypeError")
+_CONFIG_ERROR_SUFFIXES = ("ConfigError", "ConfigurationError", "SettingsError")
 
 
 class PreviewError(RuntimeError):
@@ -33,9 +48,25 @@ class PreviewError(RuntimeError):
 
 
 class ProgramError(PreviewError):
-    def __init__(self, message: str, details: Mapping[str, Any]):
+    """The program failed. ``output`` is what it printed, ``traceback`` the program's own part of the trace."""
+
+    def __init__(self, message: str, *, output: str = "", traceback: str = "", configuration: bool = False):
         super().__init__(message)
-        self.details = dict(details)
+        self.output = output
+        self.traceback = traceback
+        self.configuration = configuration
+
+
+@dataclass
+class ProgramOutcome:
+    """What one run of the program produced."""
+
+    stack: EngineStack
+    registrations: list[Registration]
+    invokes: list[InvokeRecord]
+    reads: list[ReadRecord]
+    output: str
+    scrubber: Scrubber = field(default_factory=Scrubber)
 
 
 @dataclass
@@ -46,75 +77,202 @@ class ProjectPreview:
     pack_dirs: list[Path] = field(default_factory=list)
 
 
-def default_policy_packs(project: Project) -> list[Path]:
-    """Inside this repository (``policies/PulumiPolicy.yaml`` next to Pulumi.yaml) the pack is ``policies/``."""
-    candidate = project.root / "policies"
-    return [candidate] if (candidate / "PulumiPolicy.yaml").is_file() else []
+def default_policy_packs() -> list[Path]:
+    pack = shipped_pack_dir()
+    return [pack] if pack is not None else []
+
+
+def _is_configuration_error(error: Mapping[str, Any]) -> bool:
+    name = str(error.get("type", ""))
+    return name in _CONFIG_ERROR_CLASSES or name.endswith(_CONFIG_ERROR_SUFFIXES)
 
 
 class ProgramRun:
-    """The user's program running in a child process; ``wait()`` returns its registrations."""
+    """The user's program running in a child process, streaming its registrations back."""
 
     def __init__(self, project: Project, stack: str, config: Mapping[str, str], secret_keys: Sequence[str], workdir: Path):
         self.project = project
-        self.request_path = workdir / "request.json"
-        self.result_path = workdir / "result.json"
-        self.request_path.write_text(
-            json.dumps(
-                {
-                    "root": str(project.root),
-                    "pwd": str(project.pwd),
-                    "entry": str(project.entry),
-                    "project": project.name,
-                    "stack": stack,
-                    "config": dict(config),
-                    "secret_keys": list(secret_keys),
-                }
+        request_path = workdir / "request.json"
+        entry = "." if project.entry_is_directory else project.entry.name
+        request_path.write_text(json.dumps({
+            "root": str(project.root), "pwd": str(project.pwd), "entry": entry,
+            "project": project.name, "stack": stack,
+        }))
+        # As the language host: the ambient environment plus the stack's config.
+        env = dict(os.environ)
+        env["PULUMI_CONFIG"] = json.dumps(dict(config))
+        env["PULUMI_CONFIG_SECRET_KEYS"] = json.dumps(list(secret_keys))
+        read_fd, write_fd = os.pipe()
+        try:
+            self.proc = subprocess.Popen(
+                [sys.executable, "-P", "-m", "residency.engine.program_host", str(request_path), str(write_fd)],
+                cwd=project.pwd, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                stderr=subprocess.STDOUT, start_new_session=True, pass_fds=(write_fd,),
             )
-        )
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "residency.engine.program_host", str(self.request_path), str(self.result_path)],
-            cwd=project.pwd,
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
+        finally:
+            os.close(write_fd)
+        self._events = os.fdopen(read_fd, "r", encoding="utf-8")
+        self._output: list[bytes] = []
+        self._drain = threading.Thread(target=self._drain_output, daemon=True)
+        self._drain.start()
+        self._timed_out = False
+        self._timer = threading.Timer(PROGRAM_TIMEOUT, self._time_out)
+        self._timer.daemon = True
+        self._timer.start()
 
-    def stop(self) -> None:
+    def _drain_output(self) -> None:
+        assert self.proc.stdout is not None
+        for chunk in iter(lambda: self.proc.stdout.read(65536), b""):
+            self._output.append(chunk)
+
+    def _time_out(self) -> None:
+        self._timed_out = True
+        self._kill()
+
+    def _kill(self) -> None:
         if self.proc.poll() is None:
             try:
                 os.killpg(self.proc.pid, signal.SIGKILL)
             except ProcessLookupError:
                 pass
+
+    def stop(self) -> None:
+        self._timer.cancel()
+        self._kill()
         self.proc.wait()
+        self._drain.join(timeout=5)
         if self.proc.stdout is not None:
             self.proc.stdout.close()
+        self._events.close()
 
-    def wait(self) -> tuple[list[Registration], list[str], str]:
+    @property
+    def output(self) -> str:
+        return b"".join(self._output).decode(errors="replace")
+
+    def events(self):
+        """Each event the program reports, as it reports it."""
+        for line in self._events:
+            if line.strip():
+                yield json.loads(line)
+
+
+def _decode_event(event: Mapping[str, Any]) -> tuple[str, Any]:
+    if "registration" in event:
+        return "registration", Registration(**event["registration"])
+    if "read" in event:
+        return "read", ReadRecord(**event["read"])
+    if "default-provider" in event:
+        return "default-provider", DefaultProviderUse(**event["default-provider"])
+    outputs = event["outputs"]
+    return "outputs", (outputs["urn"], outputs["outputs"])
+
+
+def run_program(
+    project: Project,
+    stack: str,
+    config: Mapping[str, str],
+    secret_keys: Sequence[str],
+    *,
+    on_resources: Callable[[EngineStack, list[EngineResource]], None] | None = None,
+    before_stream: Callable[[], None] | None = None,
+) -> ProgramOutcome:
+    """Run the program; ``on_resources`` sees the engine resources of each registration as it arrives.
+
+    ``before_stream`` runs after the program has started and before its first registration is used (the
+    preview starts the packs there, so their start-up overlaps the program's imports).
+    """
+    builder = EngineStackBuilder(project=project.name, stack=stack, config=config, secret_keys=secret_keys)
+    registrations: list[Registration] = []
+    reads: list[ReadRecord] = []
+    done: dict[str, Any] | None = None
+    with tempfile.TemporaryDirectory(prefix="residency-program-") as workdir:
+        program = ProgramRun(project, stack, config, secret_keys, Path(workdir))
         try:
-            output, _ = self.proc.communicate(timeout=PROGRAM_TIMEOUT)
-        except subprocess.TimeoutExpired:
-            self.stop()
-            raise PreviewError(f"program {self.project.entry} did not finish within {PROGRAM_TIMEOUT:g}s") from None
-        text = output.decode(errors="replace")
-        if not self.result_path.is_file():
-            raise PreviewError(
-                f"program {self.project.entry} crashed (exit code {self.proc.returncode}) before reporting:\n{text}"
+            if before_stream is not None:
+                before_stream()
+            if on_resources is not None:
+                on_resources(builder.stack(), [builder.root])
+            for event in program.events():
+                if "done" in event:
+                    done = event["done"]
+                    continue
+                kind, value = _decode_event(event)
+                if kind == "registration":
+                    registrations.append(value)
+                elif kind == "read":
+                    reads.append(value)
+                added = apply_event(builder, kind, value)
+                if added and on_resources is not None:
+                    on_resources(builder.stack(), added)
+            program.proc.wait()
+        finally:
+            program.stop()
+        output = program.output
+        if program._timed_out:
+            raise PreviewError(f"program {project.entry} did not finish within {PROGRAM_TIMEOUT:g}s")
+    engine_stack = builder.stack()
+    scrubber = Scrubber(secret_texts(r.inputs for r in engine_stack.resources))
+    if done is None:
+        raise PreviewError(
+            f"program {project.entry} crashed (exit code {program.proc.returncode}) before reporting:\n"
+            + scrubber.scrub(output)
+        )
+    invokes = [InvokeRecord.from_json(r) for r in done["invokes"]]
+    for record in invokes:
+        record.used_by = [builder.engine_urn(u) for u in record.used_by]
+    error = done.get("error")
+    if error:
+        raise _program_error(project, error, invokes, output, scrubber)
+    return ProgramOutcome(engine_stack, registrations, invokes, reads, output, scrubber)
+
+
+def _program_error(
+    project: Project, error: Mapping[str, Any], invokes: Sequence[InvokeRecord], output: str, scrubber: Scrubber
+) -> ProgramError:
+    scrub = scrubber.scrub
+    if error.get("run_error"):
+        prefix = "configuration error: " if _is_configuration_error(error) else ""
+        return ProgramError(prefix + scrub(str(error["message"])), output=scrub(output), configuration=True)
+    if error["file"]:
+        where = f"{error['file']}:{error['line']} in {error['function']}"
+        message = f"program failed at {where}: {error['type']}: {error['message']}"
+        if error["code"]:
+            message += f"\n    {error['code']}"
+    else:
+        message = f"program {project.entry} failed: {error['type']}: {error['message']}"
+    named = {c for c in error.get("invokes", [])}
+    blamed = [r for r in invokes if r.call in named]
+    if blamed:
+        tokens = ", ".join(dict.fromkeys(r.token for r in blamed))
+        message += (
+            f"\n    the failing value comes from invoke {tokens}, whose answer is not known offline; "
+            f"pin it in {PINNED_FILE} (see docs/preview.md)"
+        )
+    else:
+        unanswered = list(dict.fromkeys(r.token for r in invokes if r.kind == "unanswered"))
+        if unanswered:
+            message += (
+                f"\n    invoke(s) answered with unknown results offline: {', '.join(unanswered)}; if the failure "
+                f"comes from one, pin its answer in {PINNED_FILE}"
             )
-        result = json.loads(self.result_path.read_text())
-        error = result.get("error")
-        if error:
-            if error["file"]:
-                where = f"{error['file']}:{error['line']} in {error['function']}"
-                message = f"program failed at {where}: {error['type']}: {error['message']}"
-                if error["code"]:
-                    message += f"\n    {error['code']}"
-            else:
-                message = f"program {self.project.entry} failed: {error['type']}: {error['message']}"
-            raise ProgramError(message, {**error, "output": text})
-        registrations = [Registration(**r) for r in result["registrations"]]
-        return registrations, result["unanswered_invokes"], text
+    return ProgramError(scrub(message), output=scrub(output), traceback=scrub(str(error.get("traceback", ""))))
+
+
+def _load_configs(pack_dirs: Sequence[Path], configs: Sequence[str | Path | None]) -> list[Any]:
+    configs = list(configs)
+    if len(configs) > len(pack_dirs):
+        raise PreviewError(
+            f"{len(configs)} --policy-pack-config files for {len(pack_dirs)} --policy-pack directories; "
+            "they pair by position"
+        )
+    configs += [None] * (len(pack_dirs) - len(configs))
+    parsed = []
+    for config_file in configs:
+        try:
+            parsed.append(load_policy_pack_config_file(config_file) if config_file else None)
+        except PolicyConfigError as err:
+            raise PreviewError(str(err)) from err
+    return parsed
 
 
 def run_project_preview(
@@ -125,57 +283,55 @@ def run_project_preview(
     policy_pack_configs: Sequence[str | Path | None] = (),
     config_overrides: Mapping[str, str] | None = None,
 ) -> ProjectPreview:
-    from residency.engine.project import ProjectError
-
     try:
         project = load_project(directory)
         stack_name = resolve_stack(project, stack)
         config, secret_keys = load_stack_config(project, stack_name, config_overrides)
-    except ProjectError as err:
+        load_pinned_answers(project.root)  # a malformed fixtures file is an error before anything runs
+    except (ProjectError, PinnedAnswersError) as err:
         raise PreviewError(str(err)) from err
 
-    pack_dirs = [Path(p).resolve() for p in policy_packs] if policy_packs else default_policy_packs(project)
-    configs = list(policy_pack_configs)
-    if len(configs) > len(pack_dirs):
-        raise PreviewError(
-            f"{len(configs)} --policy-pack-config files for {len(pack_dirs)} --policy-pack directories; "
-            "they pair by position"
-        )
-    configs += [None] * (len(pack_dirs) - len(configs))
-    parsed_configs = []
-    for config_file in configs:
-        try:
-            parsed_configs.append(load_policy_pack_config_file(config_file) if config_file else None)
-        except PolicyConfigError as err:
-            raise PreviewError(str(err)) from err
+    if policy_packs:
+        pack_dirs, origin = [Path(p).resolve() for p in policy_packs], GIVEN
+    else:
+        pack_dirs, origin = default_policy_packs(), SHIPPED
+        if not pack_dirs:
+            raise PreviewError(
+                "no policy pack to run: this installation of the kit has no residency pack; pass --policy-pack DIR"
+            )
+    parsed_configs = _load_configs(pack_dirs, policy_pack_configs)
     for pack_dir in pack_dirs:
         if not (pack_dir / "PulumiPolicy.yaml").is_file():
             raise PreviewError(f"--policy-pack {pack_dir}: not a policy pack (no PulumiPolicy.yaml)")
 
-    with ExitStack() as stack_ctx, tempfile.TemporaryDirectory(prefix="residency-preview-") as workdir:
-        program = ProgramRun(project, stack_name, config, secret_keys, Path(workdir))
-        stack_ctx.callback(program.stop)
-        packs = []
-        for pack_dir, pack_config in zip(pack_dirs, parsed_configs):
-            pack = PolicyPackProcess(
-                pack_dir,
-                project=project.name,
-                stack=stack_name,
-                config=config,
-                dry_run=True,
-                policy_config=pack_config,
-                secret_keys=secret_keys,
-            )
-            stack_ctx.enter_context(pack)
-            packs.append(pack)
-        registrations, unanswered, _ = program.wait()
-        result = analyze_registrations(
-            registrations,
-            packs=packs,
-            project=project.name,
-            stack=stack_name,
-            config=config,
-            secret_keys=secret_keys,
-            unanswered_invokes=unanswered,
+    packs: list[PolicyPackProcess] = []
+    sessions: list[AnalysisSession] = []
+    with ExitStack() as stack_ctx:
+
+        def start_packs() -> None:
+            for pack_dir, pack_config in zip(pack_dirs, parsed_configs):
+                pack = PolicyPackProcess(
+                    pack_dir, project=project.name, stack=stack_name, config=config, dry_run=True,
+                    policy_config=pack_config, secret_keys=secret_keys,
+                )
+                stack_ctx.enter_context(pack)
+                packs.append(pack)
+                session = pack.session()
+                stack_ctx.callback(session.cancel)
+                sessions.append(session)
+
+        def analyze(engine_stack: EngineStack, added: list[EngineResource]) -> None:
+            for session in sessions:
+                for resource in added:
+                    session.add(engine_stack, resource)
+
+        outcome = run_program(
+            project, stack_name, config, secret_keys, on_resources=analyze, before_stream=start_packs
         )
+        analyses = [session.finish(outcome.stack) for session in sessions]
+    result = PreviewResult.from_analyses(
+        outcome.stack, packs=[p.info for p in packs], analyses=analyses, registrations=outcome.registrations,
+        invokes=outcome.invokes, reads=outcome.reads, scrubber=outcome.scrubber,
+        pack_dirs=pack_dirs, pack_origin=origin, program_output=outcome.output,
+    )
     return ProjectPreview(result=result, project=project, stack=stack_name, pack_dirs=pack_dirs)

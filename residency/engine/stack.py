@@ -22,7 +22,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from residency.engine.capture import ROOT_STACK_TYPE, Registration
+from residency.engine.capture import ROOT_STACK_TYPE, DefaultProviderUse, Read, Registration
 from residency_policies.urns import make_urn, urn_name, urn_qualified_type, urn_type
 
 UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
@@ -65,6 +65,13 @@ class EngineResource:
     id: str = ""
     synthesized: bool = False
     """True for resources the engine adds itself (root Stack, default providers)."""
+    source_file: str = ""
+    """Where the program declared the resource (the SDK's source position); empty for synthesized ones."""
+    source_line: int = 0
+    registered_outputs: dict[str, Any] | None = None
+    """A component's or the root Stack's registered outputs."""
+    remote: bool = False
+    """A multi-language component whose children only the provider's ``Construct`` creates."""
 
     @property
     def is_provider(self) -> bool:
@@ -170,98 +177,121 @@ def _disabled_default_providers(config: Mapping[str, str]) -> set[str]:
     return {str(v) for v in value} if isinstance(value, list) else {str(value)}
 
 
-def build_engine_stack(
-    registrations: Sequence[Registration],
-    *,
-    project: str,
-    stack: str,
-    config: Mapping[str, str],
-    secret_keys: Iterable[str] = (),
-) -> EngineStack:
-    """Rewrite mock registrations into the resources the engine would register and analyze."""
-    secret_keys = tuple(secret_keys)
-    root = EngineResource(
-        urn=make_urn(stack, project, ROOT_STACK_TYPE, f"{project}-{stack}"),
-        type=ROOT_STACK_TYPE,
-        name=f"{project}-{stack}",
-        custom=False,
-        inputs={},
-        id="",
-        synthesized=True,
-    )
-    resources: list[EngineResource] = [root]
-    urn_map: dict[str, str] = {}
-    default_providers: dict[tuple[str, str, str], EngineResource] = {}
-    disabled = _disabled_default_providers(config)
+def _rewrite_urns(value: Any, urn_map: Mapping[str, str]) -> Any:
+    """Mock URNs inside property values (a component passed as an input is its URN) as engine URNs."""
+    if isinstance(value, str):
+        return urn_map.get(value, value) if value.startswith("urn:pulumi:") else value
+    if isinstance(value, dict):
+        return {k: _rewrite_urns(v, urn_map) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_rewrite_urns(v, urn_map) for v in value]
+    return value
 
-    def engine_urn(mock_urn: str) -> str:
+
+class EngineStackBuilder:
+    """Builds the engine's view one registration at a time, so resources can be analyzed as they arrive.
+
+    ``add(registration)`` returns the engine resources it created, in the order the engine registers them
+    (a default provider first, the first time a package needs one); ``stack()`` is the whole stack so far.
+    """
+
+    def __init__(self, *, project: str, stack: str, config: Mapping[str, str], secret_keys: Iterable[str] = ()):
+        self.project = project
+        self.stack_name = stack
+        self.config = config
+        self.secret_keys = tuple(secret_keys)
+        self.root = EngineResource(
+            urn=make_urn(stack, project, ROOT_STACK_TYPE, f"{project}-{stack}"),
+            type=ROOT_STACK_TYPE,
+            name=f"{project}-{stack}",
+            custom=False,
+            inputs={},
+            id="",
+            synthesized=True,
+        )
+        self.resources: list[EngineResource] = [self.root]
+        self._urn_map: dict[str, str] = {}
+        self._default_providers: dict[tuple[str, str, str], EngineResource] = {}
+        self._disabled = _disabled_default_providers(config)
+        self._seen: set[str] = set()
+        self._engine_stack = EngineStack(project=project, stack=stack, resources=self.resources)
+
+    def engine_urn(self, mock_urn: str) -> str:
+        """The engine URN of a resource the mock monitor named ``mock_urn``."""
+        return self._engine_urn(mock_urn)
+
+    def _engine_urn(self, mock_urn: str) -> str:
         if not mock_urn:
             return ""
         if urn_type(mock_urn) == ROOT_STACK_TYPE:
-            return root.urn
-        return urn_map.get(mock_urn, mock_urn)
+            return self.root.urn
+        return self._urn_map.get(mock_urn, mock_urn)
 
-    def provider_ref(mock_ref: str) -> str:
+    def _provider_ref(self, mock_ref: str) -> str:
         mock_urn, _, id_ = mock_ref.rpartition("::")
-        return f"{engine_urn(mock_urn)}::{id_ or UNKNOWN}"
+        return f"{self._engine_urn(mock_urn)}::{id_ or UNKNOWN}"
 
-    def default_provider_for(reg: Registration) -> EngineResource:
-        package = reg.package
-        if package in disabled or "*" in disabled:
+    def _default_provider_for(self, package: str, version: str, url: str, needed_by: str) -> EngineResource | None:
+        if package in self._disabled or "*" in self._disabled:
             raise EngineStackError(
-                f"resource {reg.name!r} of type {reg.type} needs the default {package} provider, but "
+                f"{needed_by} needs the default {package} provider, but "
                 f"config key pulumi:disable-default-providers disables it; pass an explicit provider"
             )
-        key = (package, reg.version, reg.plugin_download_url)
-        provider = default_providers.get(key)
-        if provider is None:
-            name = default_provider_name(reg.version)
-            if reg.plugin_download_url:
-                name += "_" + re.sub(r"[^A-Za-z0-9_]", "_", reg.plugin_download_url)
-            props = package_config(package, config, secret_keys)
-            if reg.version:
-                props["version"] = reg.version
-            if reg.plugin_download_url:
-                props["pluginDownloadURL"] = reg.plugin_download_url
-            provider = EngineResource(
-                urn=make_urn(stack, project, PROVIDER_TYPE_PREFIX + package, name),
-                type=PROVIDER_TYPE_PREFIX + package,
-                name=name,
-                custom=True,
-                inputs=props,
-                version=reg.version,
-                id=UNKNOWN,
-                synthesized=True,
-            )
-            default_providers[key] = provider
-            resources.append(provider)
+        key = (package, version, url)
+        if key in self._default_providers:
+            return None
+        name = default_provider_name(version)
+        if url:
+            name += "_" + re.sub(r"[^A-Za-z0-9_]", "_", url)
+        props = package_config(package, self.config, self.secret_keys)
+        if version:
+            props["version"] = version
+        if url:
+            props["pluginDownloadURL"] = url
+        provider = EngineResource(
+            urn=make_urn(self.stack_name, self.project, PROVIDER_TYPE_PREFIX + package, name),
+            type=PROVIDER_TYPE_PREFIX + package,
+            name=name,
+            custom=True,
+            inputs=props,
+            version=version,
+            id=UNKNOWN,
+            synthesized=True,
+        )
+        self._default_providers[key] = provider
         return provider
 
-    seen: set[str] = set()
-    for reg in registrations:
-        parent = engine_urn(reg.parent) if reg.parent else root.urn
+    def add(self, reg: Registration) -> list[EngineResource]:
+        added: list[EngineResource] = []
+        root = self.root
+        parent = self._engine_urn(reg.parent) if reg.parent else root.urn
         parent_qualified = "" if parent == root.urn else urn_qualified_type(parent)
-        urn = make_urn(stack, project, reg.type, reg.name, parent_qualified)
-        if urn in seen:
+        urn = make_urn(self.stack_name, self.project, reg.type, reg.name, parent_qualified)
+        if urn in self._seen:
             raise EngineStackError(f"duplicate resource URN {urn!r}: two resources named {reg.name!r} of type {reg.type}")
-        seen.add(urn)
-        urn_map[reg.mock_urn] = urn
+        self._seen.add(urn)
+        self._urn_map[reg.mock_urn] = urn
 
         is_provider = reg.is_provider
         provider = ""
         if reg.custom and not is_provider:
             if reg.provider:
-                provider = provider_ref(reg.provider)
+                provider = self._provider_ref(reg.provider)
             else:
-                dp = default_provider_for(reg)
+                created = self._default_provider_for(
+                    reg.package, reg.version, reg.plugin_download_url, f"resource {reg.name!r} of type {reg.type}"
+                )
+                if created is not None:
+                    added.append(created)
+                dp = self._default_providers[(reg.package, reg.version, reg.plugin_download_url)]
                 provider = f"{dp.urn}::{dp.id}"
 
-        inputs = dict(reg.inputs)
+        inputs = _rewrite_urns(dict(reg.inputs), self._urn_map)
         if is_provider and reg.version and "version" not in inputs:
             # SetProviderVersion: the engine records the plugin version in every provider's inputs.
             inputs["version"] = reg.version
 
-        resources.append(
+        added.append(
             EngineResource(
                 urn=urn,
                 type=reg.type,
@@ -272,18 +302,79 @@ def build_engine_stack(
                 protect=bool(reg.protect),
                 retain_on_delete=bool(reg.retain_on_delete),
                 inputs=inputs,
-                dependencies=[engine_urn(d) for d in reg.dependencies],
+                dependencies=[self._engine_urn(d) for d in reg.dependencies],
                 property_dependencies={
-                    k: [engine_urn(d) for d in v] for k, v in reg.property_dependencies.items() if v
+                    k: [self._engine_urn(d) for d in v] for k, v in reg.property_dependencies.items() if v
                 },
                 delete_before_replace=reg.delete_before_replace,
                 delete_before_replace_defined=reg.delete_before_replace_defined,
                 ignore_changes=list(reg.ignore_changes),
                 additional_secret_outputs=list(reg.additional_secret_outputs),
-                aliases=list(reg.aliases),
+                # A create on a fresh stack: the engine's State.Aliases holds only aliases resolved against
+                # existing state, so analyzers see none (the registration keeps what the program gave).
+                aliases=[],
                 custom_timeouts=dict(reg.custom_timeouts),
                 version=reg.version,
                 id=(reg.id or UNKNOWN) if reg.custom else "",
+                source_file=reg.source_file,
+                source_line=reg.source_line,
+                remote=reg.remote,
             )
         )
-    return EngineStack(project=project, stack=stack, resources=resources)
+        for resource in added:
+            self.resources.append(resource)
+            self._engine_stack.by_urn[resource.urn] = resource
+        return added
+
+    def add_read(self, read: Read) -> None:
+        """A ``Resource.get``: not analyzed, but resources that depend on it name its engine URN."""
+        parent = self._engine_urn(read.parent) if read.parent else self.root.urn
+        parent_qualified = "" if parent == self.root.urn else urn_qualified_type(parent)
+        self._urn_map[read.mock_urn] = make_urn(self.stack_name, self.project, read.type, read.name, parent_qualified)
+
+    def add_default_provider(self, use: DefaultProviderUse) -> list[EngineResource]:
+        """An invoke without an explicit provider: the engine registers the package's default provider."""
+        created = self._default_provider_for(use.package, use.version, use.plugin_download_url,
+                                             f"an invoke of package {use.package}")
+        if created is None:
+            return []
+        self.resources.append(created)
+        self._engine_stack.by_urn[created.urn] = created
+        return [created]
+
+    def set_outputs(self, mock_urn: str, outputs: dict[str, Any]) -> None:
+        """A component's or the root Stack's ``register_outputs`` (what ``AnalyzeStack`` sees for them)."""
+        resource = self._engine_stack.by_urn.get(self._engine_urn(mock_urn))
+        if resource is not None:
+            resource.registered_outputs = _rewrite_urns(dict(outputs), self._urn_map)
+
+    def stack(self) -> EngineStack:
+        return self._engine_stack
+
+
+def apply_event(builder: EngineStackBuilder, kind: str, value: Any) -> list[EngineResource]:
+    """Feed one monitor event (``RecordingMonitor.events``) to ``builder``; returns the resources it created."""
+    if kind == "registration":
+        return builder.add(value)
+    if kind == "default-provider":
+        return builder.add_default_provider(value)
+    if kind == "read":
+        builder.add_read(value)
+    elif kind == "outputs":
+        builder.set_outputs(*value)
+    return []
+
+
+def build_engine_stack(
+    registrations: Sequence[Registration],
+    *,
+    project: str,
+    stack: str,
+    config: Mapping[str, str],
+    secret_keys: Iterable[str] = (),
+) -> EngineStack:
+    """Rewrite mock registrations into the resources the engine would register and analyze."""
+    builder = EngineStackBuilder(project=project, stack=stack, config=config, secret_keys=secret_keys)
+    for reg in registrations:
+        builder.add(reg)
+    return builder.stack()

@@ -104,7 +104,7 @@ def run_preview(
     except ProjectError as error:
         err.write(f"error: {error}\n")
         return EXIT_ERROR
-    packs = [Path(p) for p in policy_packs] or default_policy_packs(project)
+    packs = [Path(p) for p in policy_packs] or default_policy_packs()
     workdir = Path(tempfile.mkdtemp(prefix="residency-pulumi-"))
     try:
         offline = OfflinePulumi(cli, workdir)

@@ -11,8 +11,8 @@ during a preview:
   SDK, ``residency.pulumi_cli.sdk_outputs``) unknown and no id; outside preview it refuses, so nothing is
   ever deployed through it;
 - ``Read`` returns the properties it is given;
-- ``Invoke`` gives the answers of ``residency preview`` (``residency.engine.invokes``), for the region of
-  the provider instance (its ``region``, else the stack's ``<pkg>:region``, else the engine's default).
+- ``Invoke`` gives the answers of ``residency preview`` (``residency.engine.invokes``) for the provider
+  instance's configuration (a default provider's is the stack's ``<pkg>:*`` config).
 
 The engine launches it as ``pulumi-resource-<pkg> <engine address>``; it prints its port and serves until
 the engine kills it. Set ``RESIDENCY_STANDIN_LOG`` to a file to get one JSON line per invoke.
@@ -31,7 +31,8 @@ import grpc
 from google.protobuf import empty_pb2, json_format, struct_pb2
 from pulumi.runtime.proto import plugin_pb2, provider_pb2, provider_pb2_grpc
 
-from residency.engine.invokes import DEFAULT_REGIONS, handler_for
+from residency.engine.invokes import InvokeAnswerer, InvokeFailure
+from residency.engine.invokes.context import explicit_provider_context
 from residency.pulumi_cli.sdk_outputs import computed_outputs
 
 UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
@@ -114,18 +115,19 @@ class StandInProvider(provider_pb2_grpc.ResourceProviderServicer):
         context.abort(grpc.StatusCode.FAILED_PRECONDITION, f"the stand-in {self.package} provider cannot delete")
 
     # --- functions ----------------------------------------------------------------------------------
-    def _region(self) -> str:
-        region = self.config.get("region")
-        if isinstance(region, str) and region and region != UNKNOWN:
-            return region
-        return str(self.stack_config.get("region") or DEFAULT_REGIONS.get(self.package, ""))
-
     def Invoke(self, request, context):  # noqa: N802
-        handler = handler_for(request.tok)
+        # The answers of ``residency preview`` for this provider instance's configuration (the engine sends a
+        # default provider the stack's config, an explicit one its own inputs, through Configure).
+        context_ = explicit_provider_context(self.package, "provider", self.config)
+        answerer = InvokeAnswerer({}, provider_lookup=lambda _ref: context_)
         args = _to_dict(getattr(request, "args"))
-        result = handler(args, self._region()) if handler is not None else {}
-        self._log({"invoke": request.tok, "answered": handler is not None, "region": self._region()})
-        return provider_pb2.InvokeResponse(**{"return": _to_struct(result)})
+        try:
+            result = answerer.answer(request.tok, args, "provider")
+        except InvokeFailure as err:
+            return provider_pb2.InvokeResponse(failures=[provider_pb2.CheckFailure(property="", reason=str(err))])
+        record = answerer.ledger.records[-1]
+        self._log({"invoke": request.tok, "answered": result is not None, "kind": record.kind, "region": record.region})
+        return provider_pb2.InvokeResponse(**{"return": _to_struct(result or {})})
 
     def _log(self, event: dict[str, Any]) -> None:
         if not self.log_path:

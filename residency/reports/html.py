@@ -11,7 +11,7 @@ from string import Template
 
 from residency.reports.model import PolicyRecord, Report, ViolationRecord, inventory_groups
 
-_STATUS_CLASS = {"fail": "fail", "waived": "waived", "not applicable": "na", "pass": "pass"}
+_STATUS_CLASS = {"fail": "fail", "warn": "waived", "waived": "waived", "not applicable": "na", "pass": "pass"}
 _KIND_TEXT = {
     "preview": "Preview of the program (what a deployment would create), checked with the policy packs",
     "audit": "Audit of exported stack state (what is deployed), checked with the policy packs",
@@ -45,9 +45,10 @@ def _policy_row(p: PolicyRecord) -> str:
 def _violation_block(v: ViolationRecord, remediation: str) -> str:
     kind = "waived" if v.waived else v.level
     label = "waived" if v.waived else v.level
+    where = f'<div class="urn mono">declared at {escape(v.source_file)}:{v.source_line}</div>' if v.source_file else ""
     target = (
         f"<strong>{escape(v.resource_type)}</strong> {escape(v.resource_name)}"
-        f'<div class="urn mono">{escape(v.urn)}</div>'
+        f'<div class="urn mono">{escape(v.urn)}</div>{where}'
         if v.urn
         else "<strong>stack</strong>"
     )
@@ -133,20 +134,39 @@ def _diagram(report: Report) -> str:
     return f'  <p class="note">{escape(report.diagram_note or "No network diagram is available for this run.")}</p>'
 
 
+def _pack_rows(report: Report) -> str:
+    rows = []
+    for p in report.packs:
+        origin = f" ({escape(p.origin)})" if p.origin else ""
+        rows.append(
+            f"<dt>Policy pack</dt><dd><strong>{escape(p.name)}</strong> version {escape(p.version or 'unversioned')}"
+            f"{origin}, {p.policies_enabled} of {len(p.policies)} policies enabled</dd>"
+            f'<dt>Pack content hash</dt><dd class="mono">{escape(p.content_hash or "unavailable")}</dd>'
+        )
+        if p.rules is not None:
+            rows.append(
+                f'<dt>Rules in force</dt><dd class="mono">{escape(str(p.rules.path))} {escape(p.rules.digest)}</dd>'
+            )
+    return "\n    ".join(rows) or "<dt>Policy pack</dt><dd>none</dd>"
+
+
+def _warnings(report: Report) -> str:
+    if not report.warnings:
+        return '  <p class="note">No warnings: every answer was computed and the rules hold no illustrative identifiers.</p>'
+    items = "\n".join(f"    <li>{escape(w)}</li>" for w in report.warnings)
+    return f'  <ul id="warning-list">\n{items}\n  </ul>'
+
+
 def to_html(report: Report) -> str:
-    verdict = "passed" if report.passed else "failed"
+    verdict = report.verdict
     summary = (
-        f"{len(report.mandatory)} mandatory, {len(report.advisory)} advisory and {len(report.waived)} waived "
-        f"violation(s) over {len(report.resources)} resources and {len(report.policies)} policies"
+        f"Policy violations: {report.violation_summary}; {report.counts.analyzed} resources analyzed "
+        f"({report.counts.to_create} to create) and {len(report.policies)} policies"
     )
-    pack_rows = "\n    ".join(
-        f"<dt>Policy pack</dt><dd><strong>{escape(p.name)}</strong> version {escape(p.version or 'unversioned')}</dd>"
-        f'<dt>Pack content hash</dt><dd class="mono">{escape(p.content_hash or "unavailable")}</dd>'
-        for p in report.packs
-    ) or "<dt>Policy pack</dt><dd>none</dd>"
+    pack_rows = _pack_rows(report)
     clouds = sorted({r.cloud for r in report.resources if r.cloud not in ("component", "Pulumi")})
     regions = sorted({r.region for r in report.resources if r.cloud not in ("component", "Pulumi")})
-    order = {"fail": 0, "waived": 1, "pass": 2, "not applicable": 3}
+    order = {"fail": 0, "warn": 1, "waived": 2, "pass": 3, "not applicable": 4}
     policies = sorted(report.policies, key=lambda p: (order.get(p.status, 9), p.name))
     return _template().substitute(
         kind=escape(report.kind),
@@ -155,8 +175,11 @@ def to_html(report: Report) -> str:
         project=escape(report.project or "—"),
         source=escape(report.source or "—"),
         generated_at=escape(report.generated_at.strftime("%Y-%m-%d %H:%M:%S UTC")),
-        verdict_class=verdict,
+        verdict_class="passed" if verdict == "passed" else "failed",
         verdict_text=verdict,
+        warnings=_warnings(report),
+        counted=escape(report.counted),
+        n_warn=report.count("warn"),
         summary_line=escape(summary),
         pack_rows=pack_rows,
         n_fail=report.count("fail"),

@@ -1,8 +1,10 @@
-"""JUnit XML: one test suite per pack, one test case per policy; failures carry the violations.
+"""JUnit XML: one test suite per pack, one test case per policy; failures carry the mandatory violations.
 
-A failing policy (any violation that is not waived, mandatory or advisory) is a ``<failure>`` whose type is
-its worst enforcement level; a not-applicable policy is ``<skipped>``; a waived policy passes with its
-waived violations listed in ``<system-out>``.
+Only a policy with a mandatory violation is a ``<failure>`` (advisory violations do not fail a deployment,
+so they do not fail the test); advisory and waived violations are listed in the case's ``<system-out>``; a
+not-applicable policy is ``<skipped>``. Each suite carries the rules file and digest it ran with, the
+run's counts and, in its ``<system-out>``, every warning and assumption of the text output. A run in which
+no policy ran is one ``<error>``: it checked nothing.
 """
 
 from __future__ import annotations
@@ -13,31 +15,31 @@ from residency.reports.model import PolicyRecord, Report, ViolationRecord
 
 
 def _violation_text(v: ViolationRecord) -> str:
-    target = f"{v.urn}\n" if v.urn else "(stack)\n"
+    where = f" ({v.source_file}:{v.source_line})" if v.source_file else ""
+    target = f"{v.urn}{where}\n" if v.urn else "(stack)\n"
     waived = f"waived: {v.waiver.reason} (approver {v.waiver.approver}, expires {v.waiver.expires})\n" if v.waiver else ""
     return f"[{v.level}] {target}{waived}{v.message}\n"
 
 
 def _testcase(policy: PolicyRecord, suite: str) -> ET.Element:
     case = ET.Element("testcase", name=policy.name, classname=suite, time="0")
-    failing = [v for v in policy.violations if not v.waived]
-    if policy.status == "fail":
-        worst = "mandatory" if any(v.level == "mandatory" for v in failing) else "advisory"
+    mandatory = [v for v in policy.violations if v.level == "mandatory"]
+    if mandatory:
         failure = ET.SubElement(
             case,
             "failure",
-            message=f"{len(failing)} {worst} violation{'s' if len(failing) != 1 else ''} of {policy.name}",
-            type=worst,
+            message=f"{len(mandatory)} mandatory violation{'s' if len(mandatory) != 1 else ''} of {policy.name}",
+            type="mandatory",
         )
-        failure.text = "\n".join(_violation_text(v) for v in failing)
+        failure.text = "\n".join(_violation_text(v) for v in mandatory)
         if policy.remediation:
             failure.text += f"\nRemediation: {policy.remediation}\n"
     elif policy.status == "not applicable":
         ET.SubElement(case, "skipped", message=f"not applicable{': ' + policy.status_note if policy.status_note else ''}")
-    waived = [v for v in policy.violations if v.waived]
-    if waived:
+    others = [v for v in policy.violations if v.level != "mandatory"]
+    if others:
         out = ET.SubElement(case, "system-out")
-        out.text = "\n".join(_violation_text(v) for v in waived)
+        out.text = "\n".join(_violation_text(v) for v in others)
     props = ET.SubElement(case, "properties")
     for key, value in (
         ("severity", policy.severity),
@@ -55,7 +57,7 @@ def _testcase(policy: PolicyRecord, suite: str) -> ET.Element:
 
 def to_junit(report: Report) -> str:
     suites = ET.Element("testsuites", name=f"residency {report.kind} {report.stack}")
-    total = failures = skipped = 0
+    total = failures = skipped = errors = 0
     for pack in report.packs:
         suite_name = f"{pack.name}@{pack.version}" if pack.version else pack.name
         suite = ET.SubElement(
@@ -66,25 +68,40 @@ def to_junit(report: Report) -> str:
             hostname="residency",
         )
         props = ET.SubElement(suite, "properties")
-        for key, value in (("stack", report.stack), ("kind", report.kind), ("contentHash", pack.content_hash)):
+        rules = pack.rules
+        for key, value in (
+            ("stack", report.stack), ("kind", report.kind), ("contentHash", pack.content_hash), ("origin", pack.origin),
+            ("rulesFile", str(rules.path) if rules else ""), ("rulesDigest", rules.digest if rules else ""),
+            ("verdict", report.verdict), ("violations", report.violation_summary),
+            ("resourcesAnalyzed", str(report.counts.analyzed)), ("resourcesToCreate", str(report.counts.to_create)),
+            ("counted", report.counted),
+        ):
             if value:
                 ET.SubElement(props, "property", name=key, value=value)
-        n_fail = n_skip = 0
+        n_fail = n_skip = n_error = 0
         for policy in pack.policies:
             suite.append(_testcase(policy, suite_name))
-            n_fail += policy.status == "fail"
+            n_fail += any(v.level == "mandatory" for v in policy.violations)
             n_skip += policy.status == "not applicable"
-        suite.set("tests", str(len(pack.policies)))
+        if not report.checked:
+            case = ET.SubElement(suite, "testcase", name="policies-ran", classname=suite_name, time="0")
+            ET.SubElement(case, "error", message="no policy ran: nothing was checked", type="not-checked")
+            n_error = 1
+        notes = [f"warning: {w}" for w in report.warnings]
+        if notes:
+            ET.SubElement(suite, "system-out").text = "\n".join(notes) + "\n"
+        suite.set("tests", str(len(pack.policies) + n_error))
         suite.set("failures", str(n_fail))
-        suite.set("errors", "0")
+        suite.set("errors", str(n_error))
         suite.set("skipped", str(n_skip))
         suite.set("time", "0")
-        total += len(pack.policies)
+        total += len(pack.policies) + n_error
         failures += n_fail
         skipped += n_skip
+        errors += n_error
     suites.set("tests", str(total))
     suites.set("failures", str(failures))
-    suites.set("errors", "0")
+    suites.set("errors", str(errors))
     suites.set("skipped", str(skipped))
     ET.indent(suites)
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(suites, encoding="unicode") + "\n"

@@ -10,7 +10,8 @@ from residency.reports.model import Report, ViolationRecord
 
 COMMENT_LIMIT = 60_000
 MARKER = "<!-- residency-report -->"
-_STATUS_ICON = {"fail": "❌ fail", "waived": "🟡 waived", "not applicable": "➖ n/a", "pass": "✅ pass"}
+_STATUS_ICON = {"fail": "❌ fail", "warn": "⚠️ warn", "waived": "🟡 waived", "not applicable": "➖ n/a", "pass": "✅ pass"}
+_VERDICT = {"passed": "✅ **passed**", "failed": "❌ **failed**", "not checked": "⛔ **not checked** (no policy ran)"}
 
 
 def _cell(text: str) -> str:
@@ -19,25 +20,36 @@ def _cell(text: str) -> str:
 
 def _violation_row(v: ViolationRecord) -> str:
     target = f"`{_cell(v.resource_type)}` **{_cell(v.resource_name)}**" if v.urn else "_stack_"
+    where = f"`{_cell(v.source_file.rsplit('/', 1)[-1])}:{v.source_line}`" if v.source_file else "—"
     first_line = v.message.strip().splitlines()[-1] if v.message.strip() else ""
-    return f"| {v.level} | {v.severity or '—'} | `{v.policy}` | {target} | {_cell(first_line)} |"
+    return f"| {v.level} | {v.severity or '—'} | `{v.policy}` | {target} | {where} | {_cell(first_line)} |"
 
 
 def to_markdown(report: Report) -> str:
-    verdict = "✅ **passed**" if report.passed else "❌ **failed**"
+    verdict = _VERDICT[report.verdict]
     lines = [
         MARKER,
         f"### Residency {report.kind}: `{report.stack}` {verdict}",
         "",
-        f"{len(report.mandatory)} mandatory, {len(report.advisory)} advisory, {len(report.waived)} waived "
-        f"violation(s) across {len(report.resources)} resources.",
+        f"Policy violations: {report.violation_summary}; {report.counts.analyzed} resources analyzed, "
+        f"{report.counts.to_create} to create.",
         "",
     ]
     for pack in report.packs:
         short_hash = pack.content_hash.removeprefix("sha256:")[:12]
-        lines.append(f"Policy pack `{pack.name}@{pack.version}`" + (f" (content `sha256:{short_hash}…`)" if short_hash else ""))
+        origin = f", {pack.origin}" if pack.origin else ""
+        lines.append(
+            f"Policy pack `{pack.name}@{pack.version}` ({pack.policies_enabled} of {len(pack.policies)} policies enabled"
+            f"{origin})" + (f", content `sha256:{short_hash}…`" if short_hash else "")
+        )
+        if pack.rules is not None:
+            lines.append(f"- rules: `{pack.rules.path.name}` `{pack.rules.digest}`")
+    if report.warnings:
+        lines += ["", f"<details{' open' if len(report.warnings) <= 5 else ''}><summary>Warnings ({len(report.warnings)}: "
+                  "assumptions and rules)</summary>", ""]
+        lines += [f"- ⚠️ {_cell(w)}" for w in report.warnings] + ["", "</details>"]
     lines += ["", "| Policy | Severity | Level | Result | Violations |", "| --- | --- | --- | --- | --- |"]
-    order = {"fail": 0, "waived": 1, "pass": 2, "not applicable": 3}
+    order = {"fail": 0, "warn": 1, "waived": 2, "pass": 3, "not applicable": 4}
     for p in sorted(report.policies, key=lambda p: (order.get(p.status, 9), p.name)):
         lines.append(
             f"| `{p.name}` | {p.severity or '—'} | {p.enforcement_level} | {_STATUS_ICON.get(p.status, p.status)} "
@@ -46,7 +58,8 @@ def to_markdown(report: Report) -> str:
     failing = [v for v in report.violations if not v.waived]
     if failing:
         lines += ["", "<details open><summary>Violations</summary>", "",
-                  "| Level | Severity | Policy | Resource | Message |", "| --- | --- | --- | --- | --- |"]
+                  "| Level | Severity | Policy | Resource | Declared at | Message |",
+                  "| --- | --- | --- | --- | --- | --- |"]
         body_len = sum(len(line) + 1 for line in lines)
         shown = 0
         for v in sorted(failing, key=lambda v: (v.level != "mandatory", v.policy, v.urn)):
@@ -64,5 +77,5 @@ def to_markdown(report: Report) -> str:
         for w in report.waivers:
             names = ", ".join(f"`{u.rsplit('::', 1)[-1]}`" for u in w.urns) or "—"
             lines.append(f"| `{w.policy}` | {names} | {_cell(w.reason)} | {_cell(w.approver)} | {w.expires} |")
-    lines += ["", f"<sub>Generated {report.generated_at:%Y-%m-%d %H:%M UTC} by `residency {report.kind}`.</sub>", ""]
+    lines += ["", f"<sub>{_cell(report.counted)}.</sub>", "", f"<sub>Generated {report.generated_at:%Y-%m-%d %H:%M UTC} by `residency {report.kind}`.</sub>", ""]
     return "\n".join(lines)

@@ -1,48 +1,36 @@
-"""The report model: one preview or audit, its packs, every policy's result, violations, waivers and inventory.
+"""The report model: one preview or audit, its packs, every policy's result, violations, waivers, assumptions.
 
-Built from what ``residency preview --json`` prints (``resources``, ``policyPacks``, ``violations``,
-``summary``) and each pack's analyzer info (``PackInfo``: policy metadata from ``GetAnalyzerInfo`` and the
-reconciled config). A policy's result is:
+Built from the structured ``PreviewResult`` (an audit's ``AuditResult`` is one): violations with their
+policy, level and the program line that declared the resource, the waiver the pack applied
+(``engine.pack_rules``), the rules file and digest each pack ran with, what the engine assumed instead of
+computing, and the same warnings and counts as the text output (``engine.result_summary``). A policy's
+result is:
 
-- ``fail``: at least one violation that is not waived (mandatory or advisory);
-- ``waived``: violations, all of them waived (reported as advisory, quoting a waiver);
+- ``fail``: at least one mandatory violation;
+- ``warn``: advisory violations only, at least one of them not waived;
+- ``waived``: violations, all of them waived (a waiver lowers a violation to advisory);
 - ``not applicable``: disabled by config, or the pack reported it not applicable to everything it saw;
 - ``pass``: otherwise.
+
+The verdict is ``failed`` (a mandatory violation), ``not checked`` when the run could not check everything
+(no policy ran, a remote component's resources exist only in its provider's ``Construct``), else ``passed``.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import json
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
+from residency.engine.invokes.ledger import InvokeRecord
+from residency.engine.pack_rules import RulesInForce, WaiverInfo, rules_for_result, waiver_of
+from residency.engine.result_summary import COUNTED, ResourceCounts, assumption_lines, resource_counts, warnings
 from residency.reports.inventory import Inventory
 from residency.reports.pack_hash import pack_content_hash
-from residency_policies.urns import urn_name, urn_type
 
-STATUSES = ("fail", "waived", "not applicable", "pass")
-# The policy pack's waivers quote themselves this way (policies/residency_policies/waivers.py ``Waiver.quote``).
-WAIVER_QUOTE = re.compile(
-    r'WAIVED for (?P<policy>\S+) by (?P<approver>.+?) until (?P<expires>\d{4}-\d{2}-\d{2}): "(?P<reason>.*?)"',
-    re.DOTALL,
-)
-RULES_FILE = "residency.yaml"
-
-
-@dataclass(frozen=True)
-class WaiverRecord:
-    policy: str
-    urns: tuple[str, ...]
-    reason: str
-    approver: str
-    expires: str
-    source: str
+STATUSES = ("fail", "warn", "waived", "not applicable", "pass")
 
 
 @dataclass(frozen=True)
@@ -55,7 +43,11 @@ class ViolationRecord:
     resource_type: str
     resource_name: str
     message: str
-    waiver: WaiverRecord | None = None
+    waiver: WaiverInfo | None = None
+    source_file: str = ""
+    """The program file that declared the resource (absolute), empty for stack-level findings."""
+    source_line: int = 0
+    rules_digest: str = ""
 
     @property
     def waived(self) -> bool:
@@ -94,6 +86,9 @@ class PackRecord:
     path: str
     content_hash: str
     policies: tuple[PolicyRecord, ...]
+    origin: str = ""
+    rules: RulesInForce | None = None
+    policies_enabled: int = 0
 
 
 @dataclass(frozen=True)
@@ -105,6 +100,8 @@ class ResourceRecord:
     region: str
     compartment: str
     protect: bool
+    source_file: str = ""
+    source_line: int = 0
 
 
 @dataclass(frozen=True)
@@ -117,12 +114,18 @@ class Report:
     packs: tuple[PackRecord, ...]
     resources: tuple[ResourceRecord, ...]
     violations: tuple[ViolationRecord, ...]
-    waivers: tuple[WaiverRecord, ...]
+    waivers: tuple[WaiverInfo, ...]
     warnings: tuple[str, ...] = ()
+    assumptions: tuple[str, ...] = ()
+    """One line per invoke or read whose answer was assumed rather than computed."""
+    invokes: tuple[InvokeRecord, ...] = ()
+    counts: ResourceCounts = field(default_factory=lambda: ResourceCounts(0, 0, 0))
+    checked: bool = True
     source: str = ""
     """What was analyzed: the project directory or the state file."""
     diagram_svg: str | None = None
     diagram_note: str = ""
+    counted: str = COUNTED
 
     @property
     def policies(self) -> tuple[PolicyRecord, ...]:
@@ -134,7 +137,8 @@ class Report:
 
     @property
     def advisory(self) -> tuple[ViolationRecord, ...]:
-        return tuple(v for v in self.violations if v.level == "advisory" and not v.waived)
+        """Every advisory violation, waived ones included (as the text output counts them)."""
+        return tuple(v for v in self.violations if v.level == "advisory")
 
     @property
     def waived(self) -> tuple[ViolationRecord, ...]:
@@ -142,89 +146,22 @@ class Report:
 
     @property
     def passed(self) -> bool:
-        return not self.mandatory
+        return self.checked and not self.mandatory
+
+    @property
+    def verdict(self) -> str:
+        if self.mandatory:
+            return "failed"
+        return "passed" if self.checked else "not checked"
+
+    @property
+    def violation_summary(self) -> str:
+        """The counts line every report prints, worded as the text output words it."""
+        waived = f" ({len(self.waived)} of them waived)" if self.waived else ""
+        return f"{len(self.mandatory)} mandatory, {len(self.advisory)} advisory{waived}"
 
     def count(self, status: str) -> int:
         return sum(1 for p in self.policies if p.status == status)
-
-
-# --- waivers -------------------------------------------------------------------------------------------
-
-
-def _waiver_from(entry: Any, source: str, fallback_policy: str = "") -> WaiverRecord | None:
-    if not isinstance(entry, Mapping):
-        return None
-    urns = entry.get("urns") or []
-    return WaiverRecord(
-        policy=str(entry.get("policy") or fallback_policy),
-        urns=tuple(str(u) for u in urns) if isinstance(urns, list) else (str(urns),),
-        reason=str(entry.get("reason", "")),
-        approver=str(entry.get("approver", "")),
-        expires=str(entry.get("expires", "")),
-        source=source,
-    )
-
-
-def load_waivers(pack_dirs: Sequence[Path], pack_configs: Sequence[Path | None] = ()) -> list[WaiverRecord]:
-    """Waivers from each pack's rules file and from ``waivers`` entries in the policy pack config files."""
-    found: list[WaiverRecord] = []
-    for pack_dir in pack_dirs:
-        rules = Path(pack_dir) / RULES_FILE
-        if rules.is_file():
-            try:
-                data = yaml.safe_load(rules.read_text()) or {}
-            except yaml.YAMLError:
-                data = {}
-            for entry in (data.get("waivers") or []) if isinstance(data, Mapping) else []:
-                waiver = _waiver_from(entry, str(rules))
-                if waiver:
-                    found.append(waiver)
-    for config_file in pack_configs:
-        if not config_file or not Path(config_file).is_file():
-            continue
-        try:
-            data = json.loads(Path(config_file).read_text() or "{}")
-        except json.JSONDecodeError:
-            continue
-        for policy, value in (data.items() if isinstance(data, Mapping) else []):
-            if isinstance(value, Mapping) and isinstance(value.get("waivers"), list):
-                for entry in value["waivers"]:
-                    waiver = _waiver_from(entry, str(config_file), fallback_policy=policy)
-                    if waiver:
-                        found.append(waiver)
-    return found
-
-
-def _match_waiver(violation: Mapping[str, Any], waivers: Sequence[WaiverRecord]) -> WaiverRecord | None:
-    """The waiver an advisory violation quotes, if it quotes one."""
-    if violation.get("enforcementLevel") != "advisory":
-        return None
-    quote = WAIVER_QUOTE.search(violation.get("message", ""))
-    if quote is None:
-        return None
-    for waiver in waivers:
-        if waiver.policy == violation["policy"] and violation["urn"] in waiver.urns and waiver.reason == quote["reason"]:
-            return waiver
-    return WaiverRecord(
-        policy=quote["policy"],
-        urns=(violation["urn"],),
-        reason=quote["reason"],
-        approver=quote["approver"],
-        expires=quote["expires"],
-        source="quoted in the violation",
-    )
-
-
-# --- building --------------------------------------------------------------------------------------------
-
-
-def _effective_level(info: Any, policy: Any) -> str:
-    configured = getattr(info, "config", {}).get(policy.name)
-    level = getattr(configured, "enforcement_level", "") if configured is not None else ""
-    if not level:
-        all_level = getattr(info, "config", {}).get("all")
-        level = getattr(all_level, "enforcement_level", "") if all_level is not None else ""
-    return level or policy.enforcement_level
 
 
 def _status(
@@ -233,8 +170,10 @@ def _status(
 ) -> tuple[str, str]:
     if level == "disabled":
         return "not applicable", "disabled by policy config"
-    if any(not v.waived for v in violations):
+    if any(v.level == "mandatory" for v in violations):
         return "fail", ""
+    if any(not v.waived for v in violations):
+        return "warn", ""
     if violations:
         return "waived", ""
     if not_applicable:
@@ -246,76 +185,56 @@ def _status(
 
 
 def build_report(
-    document: Mapping[str, Any],
-    packs: Sequence[Any],
+    result: Any,
     *,
     kind: str = "preview",
-    pack_dirs: Sequence[Path] = (),
-    pack_configs: Sequence[Path | None] = (),
+    project: str,
+    stack: str,
     outputs: Mapping[str, Mapping[str, Any]] | None = None,
-    property_dependencies: Mapping[str, Mapping[str, Sequence[str]]] | None = None,
+    extra_warnings: Sequence[str] = (),
     generated_at: dt.datetime | None = None,
     source: str = "",
     diagram_svg: str | None = None,
     diagram_note: str = "",
 ) -> Report:
-    """The report for one run: ``document`` is the ``--json`` object, ``packs`` the packs' ``PackInfo``."""
-    pack_dirs = [Path(p) for p in (pack_dirs or [p.get("path", "") for p in document.get("policyPacks", [])])]
-    waivers = load_waivers(pack_dirs, pack_configs)
-    resources_doc = list(document.get("resources", []))
-    inventory = Inventory(resources_doc, outputs=outputs, property_dependencies=property_dependencies)
-
-    violations: list[ViolationRecord] = []
-    for v in document.get("violations", []):
-        urn = v.get("urn", "")
+    """The report for one run (a ``PreviewResult``; ``outputs`` are an audit's resource outputs by URN)."""
+    rules = rules_for_result(result)
+    digest_of = {info.name: (r.digest if r else "") for info, r in zip(result.packs, rules)}
+    by_urn = result.stack.by_urn
+    violations = []
+    for v in result.violations:
+        resource = by_urn.get(v.urn)
         violations.append(
             ViolationRecord(
-                pack=v.get("policyPack", ""),
-                policy=v.get("policy", ""),
-                level=v.get("enforcementLevel", ""),
-                severity=v.get("severity", ""),
-                urn=urn,
-                resource_type=urn_type(urn),
-                resource_name=urn_name(urn),
-                message=v.get("message", ""),
-                waiver=_match_waiver(v, waivers),
+                pack=v.policy_pack, policy=v.policy, level=v.enforcement_level, severity=v.severity, urn=v.urn,
+                resource_type=v.resource_type, resource_name=v.resource_name, message=v.message,
+                waiver=waiver_of(result, v),
+                source_file=resource.source_file if resource is not None else "",
+                source_line=resource.source_line if resource is not None else 0,
+                rules_digest=digest_of.get(v.policy_pack, ""),
             )
         )
-    for v in violations:  # a waiver known only from its quote is still listed
-        if v.waiver is not None and v.waiver not in waivers and not any(
-            w.policy == v.waiver.policy and w.reason == v.waiver.reason for w in waivers
-        ):
-            waivers.append(v.waiver)
 
-    not_applicable = list(document.get("notApplicable", []))
-    resource_count = len(resources_doc)
+    not_applicable = list(result.not_applicable)
+    resource_count = len(result.resources)
     pack_records: list[PackRecord] = []
-    for index, info in enumerate(packs):
-        pack_dir = pack_dirs[index] if index < len(pack_dirs) else None
+    for index, info in enumerate(result.packs):
+        pack_dir = result.pack_dirs[index] if index < len(result.pack_dirs) else None
         mine = [v for v in violations if v.pack == info.name]
         records: list[PolicyRecord] = []
         known = set()
         for policy in info.policies:
             known.add(policy.name)
-            level = _effective_level(info, policy)
+            level = info.effective_level(policy)
             own = tuple(v for v in mine if v.policy == policy.name)
             na = [n for n in not_applicable if n.get("policyPack") == info.name and n.get("policy") == policy.name]
             status, note = _status(level, own, na, policy.policy_type, resource_count)
             records.append(
                 PolicyRecord(
-                    pack=info.name,
-                    name=policy.name,
-                    description=policy.description,
-                    severity=policy.severity,
-                    enforcement_level=level,
-                    policy_type=policy.policy_type,
-                    remediation=policy.remediation_steps,
-                    url=policy.url,
-                    tags=tuple(policy.tags),
-                    framework=dict(policy.framework),
-                    status=status,
-                    status_note=note,
-                    violations=own,
+                    pack=info.name, name=policy.name, description=policy.description, severity=policy.severity,
+                    enforcement_level=level, policy_type=policy.policy_type, remediation=policy.remediation_steps,
+                    url=policy.url, tags=tuple(policy.tags), framework=dict(policy.framework), status=status,
+                    status_note=note, violations=own,
                 )
             )
         # Violations of a name the pack does not list (e.g. pulumi_policy's own diagnostics) still count.
@@ -331,34 +250,48 @@ def build_report(
             )
         pack_records.append(
             PackRecord(
-                name=info.name,
-                version=info.version,
-                path=str(pack_dir) if pack_dir else "",
-                content_hash=pack_content_hash(pack_dir) if pack_dir and pack_dir.is_dir() else "",
-                policies=tuple(records),
+                name=info.name, version=info.version, path=str(pack_dir) if pack_dir else "",
+                content_hash=pack_content_hash(pack_dir) if pack_dir and Path(pack_dir).is_dir() else "",
+                policies=tuple(records), origin=result.pack_origin, rules=rules[index] if index < len(rules) else None,
+                policies_enabled=len(info.enabled_policies),
             )
         )
 
+    inventory = Inventory(
+        [{"urn": r.urn, "type": r.type, "name": r.name, "provider": r.provider, "inputs": r.inputs, "custom": r.custom,
+          "id": r.id} for r in result.resources],
+        outputs=outputs,
+        property_dependencies={r.urn: r.property_dependencies for r in result.resources},
+    )
     resources = []
-    for r in resources_doc:
-        placement = inventory.placement(r)
+    for r in result.resources:
+        placement = inventory.placement(inventory.by_urn[r.urn])
         resources.append(
             ResourceRecord(
-                urn=r["urn"], type=r["type"], name=r["name"], cloud=placement.cloud, region=placement.region,
-                compartment=placement.compartment, protect=bool(r.get("protect")),
+                urn=r.urn, type=r.type, name=r.name, cloud=placement.cloud, region=placement.region,
+                compartment=placement.compartment, protect=bool(r.protect), source_file=r.source_file,
+                source_line=r.source_line,
             )
         )
 
+    waivers: dict[WaiverInfo, None] = {}
+    for pack_rules in rules:
+        if pack_rules is not None:
+            waivers.update(dict.fromkeys(pack_rules.all_waivers))
     return Report(
         kind=kind,
-        project=str(document.get("project", "")),
-        stack=str(document.get("stack", "")),
+        project=project,
+        stack=stack,
         generated_at=generated_at or dt.datetime.now(dt.timezone.utc),
         packs=tuple(pack_records),
         resources=tuple(resources),
         violations=tuple(violations),
         waivers=tuple(waivers),
-        warnings=tuple(document.get("warnings", [])),
+        warnings=tuple(warnings(result, rules)) + tuple(extra_warnings),
+        assumptions=tuple(assumption_lines(result)),
+        invokes=tuple(result.invokes),
+        counts=resource_counts(result),
+        checked=result.checked,
         source=source,
         diagram_svg=diagram_svg,
         diagram_note=diagram_note,

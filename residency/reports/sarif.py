@@ -2,9 +2,13 @@
 
 - A rule carries the policy's metadata: description, severity (also as GitHub's numeric
   ``security-severity``), remediation (``help``), doc ``helpUri``, tags and compliance framework.
-- A result names the resource by URN as its logical location. Code scanning also requires a physical
-  location, so each result points at the file that configures what was analyzed (the stack's config file
-  for a preview, the state file for an audit).
+- A result names the resource by URN as its logical location, and its physical location is the program line
+  that declared the resource (the SDK's source position), relative to the directory the command ran in, so
+  code scanning annotates the line where the fix belongs. A finding without one (a stack-level finding, a
+  resource declared outside that directory, an audit) points at the file that configures what was analyzed
+  (the stack's config file for a preview, the state file for an audit).
+- The run's invocation carries every warning and assumption of the text output as notifications; each
+  pack (a tool extension) names the rules file it ran with and its digest.
 - A waived violation (advisory, quoting a waiver) is a result with an ``external`` suppression whose
   justification is the waiver's reason.
 """
@@ -12,9 +16,10 @@
 from __future__ import annotations
 
 import hashlib
+from pathlib import Path
 from typing import Any
 
-from residency.reports.model import PolicyRecord, Report, ViolationRecord
+from residency.reports.model import PackRecord, PolicyRecord, Report, ViolationRecord
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 TOOL_URI = "https://github.com/residency-kit/residency-kit"
@@ -62,7 +67,22 @@ def _fingerprint(v: ViolationRecord) -> str:
     return hashlib.sha256(f"{v.pack}\0{v.policy}\0{v.urn}".encode()).hexdigest()
 
 
-def _result(v: ViolationRecord, rule_id: str, rule_index: int, artifact_uri: str) -> dict[str, Any]:
+def program_uri(path: str, root: Path | None) -> str | None:
+    """``path`` as a URI relative to ``root`` (``%SRCROOT%``), or ``None`` when it is not under it."""
+    if not path or root is None:
+        return None
+    try:
+        return Path(path).resolve().relative_to(root.resolve()).as_posix()
+    except ValueError:
+        return None
+
+
+def _result(v: ViolationRecord, rule_id: str, rule_index: int, artifact_uri: str, root: Path | None) -> dict[str, Any]:
+    uri = program_uri(v.source_file, root) if v.source_line > 0 else None
+    location = {"uri": uri, "line": v.source_line} if uri else {"uri": artifact_uri, "line": 1}
+    properties: dict[str, Any] = {"enforcementLevel": v.level, "severity": v.severity, "policyPack": v.pack}
+    if v.rules_digest:
+        properties["rulesDigest"] = v.rules_digest
     result: dict[str, Any] = {
         "ruleId": rule_id,
         "level": _LEVELS.get(v.level, "warning"),
@@ -70,8 +90,8 @@ def _result(v: ViolationRecord, rule_id: str, rule_index: int, artifact_uri: str
         "locations": [
             {
                 "physicalLocation": {
-                    "artifactLocation": {"uri": artifact_uri, "uriBaseId": "%SRCROOT%"},
-                    "region": {"startLine": 1},
+                    "artifactLocation": {"uri": location["uri"], "uriBaseId": "%SRCROOT%"},
+                    "region": {"startLine": location["line"]},
                 },
                 "logicalLocations": [
                     {"fullyQualifiedName": v.urn, "name": v.resource_name or v.urn, "kind": "resource"}
@@ -81,7 +101,7 @@ def _result(v: ViolationRecord, rule_id: str, rule_index: int, artifact_uri: str
             }
         ],
         "partialFingerprints": {"residencyViolation/v1": _fingerprint(v)},
-        "properties": {"enforcementLevel": v.level, "severity": v.severity, "policyPack": v.pack},
+        "properties": properties,
     }
     if rule_index >= 0:
         result["ruleIndex"] = rule_index
@@ -97,7 +117,23 @@ def _result(v: ViolationRecord, rule_id: str, rule_index: int, artifact_uri: str
     return result
 
 
-def to_sarif(report: Report, *, artifact_uri: str = "Pulumi.yaml", tool_version: str = "") -> dict[str, Any]:
+def _extension(pack: PackRecord) -> dict[str, Any]:
+    properties: dict[str, Any] = {"contentHash": pack.content_hash, "origin": pack.origin,
+                                  "policiesEnabled": pack.policies_enabled}
+    if pack.rules is not None:
+        properties.update(rulesFile=str(pack.rules.path), rulesDigest=pack.rules.digest,
+                          illustrativeIdentifiers=list(pack.rules.illustrative))
+    return {"name": pack.name, "version": pack.version or "0.0.0", "properties": properties}
+
+
+def _notifications(report: Report) -> list[dict[str, Any]]:
+    return [{"level": "warning", "message": {"text": w}} for w in report.warnings]
+
+
+def to_sarif(
+    report: Report, *, artifact_uri: str = "Pulumi.yaml", tool_version: str = "", source_root: Path | None = None
+) -> dict[str, Any]:
+    """``source_root`` is ``%SRCROOT%``: program lines under it are the results' locations."""
     ids = rule_ids(report)
     policies = list(report.policies)
     rules = [_rule(p, ids[(p.pack, p.name)]) for p in policies]
@@ -105,7 +141,7 @@ def to_sarif(report: Report, *, artifact_uri: str = "Pulumi.yaml", tool_version:
     results = []
     for v in report.violations:
         key = (v.pack, v.policy)
-        results.append(_result(v, ids.get(key, v.policy), index.get(key, -1), artifact_uri))
+        results.append(_result(v, ids.get(key, v.policy), index.get(key, -1), artifact_uri, source_root))
     driver: dict[str, Any] = {
         "name": "residency",
         "informationUri": TOOL_URI,
@@ -120,11 +156,7 @@ def to_sarif(report: Report, *, artifact_uri: str = "Pulumi.yaml", tool_version:
             {
                 "tool": {
                     "driver": driver,
-                    "extensions": [
-                        {"name": pack.name, "version": pack.version or "0.0.0",
-                         "properties": {"contentHash": pack.content_hash}}
-                        for pack in report.packs
-                    ],
+                    "extensions": [_extension(pack) for pack in report.packs],
                 },
                 "automationDetails": {"id": f"residency/{report.kind}/{report.stack}/"},
                 "originalUriBaseIds": {
@@ -132,9 +164,15 @@ def to_sarif(report: Report, *, artifact_uri: str = "Pulumi.yaml", tool_version:
                 },
                 "invocations": [
                     {
-                        "executionSuccessful": True,
+                        "executionSuccessful": report.checked,
                         "endTimeUtc": report.generated_at.strftime("%Y-%m-%dT%H:%M:%SZ"),
-                        "properties": {"kind": report.kind, "stack": report.stack, "project": report.project},
+                        "toolExecutionNotifications": _notifications(report),
+                        "properties": {
+                            "kind": report.kind, "stack": report.stack, "project": report.project,
+                            "verdict": report.verdict, "violations": report.violation_summary,
+                            "resourcesAnalyzed": report.counts.analyzed, "resourcesToCreate": report.counts.to_create,
+                            "counted": report.counted, "assumptions": list(report.assumptions),
+                        },
                     }
                 ],
                 "results": results,

@@ -43,7 +43,7 @@ def tool_version() -> str:
         return ""
 
 
-def network_diagram(engine_stack: Any, config: Mapping[str, str] | None = None) -> tuple[str | None, str]:
+def network_diagram(engine_stack: Any, config: Mapping[str, str] | None = None, pack_dir: Path | None = None) -> tuple[str | None, str]:
     """The diagram module's SVG for this stack, or ``None`` and a note saying why there is none."""
     try:
         diagram = importlib.import_module(DIAGRAM_MODULE)
@@ -51,7 +51,7 @@ def network_diagram(engine_stack: Any, config: Mapping[str, str] | None = None) 
     except (ImportError, AttributeError) as err:
         return None, f"The network diagram is not available: {err}."
     try:
-        svg = render(engine_stack.resources, parent_cidrs(dict(config or {})), "svg")
+        svg = render(engine_stack.resources, parent_cidrs(dict(config or {}), pack_dir), "svg")
     except Exception as err:  # noqa: BLE001 - a missing `dot` or a broken graph must not lose the evidence
         if type(err).__name__ == "ExecutableNotFound":
             return None, "The network diagram needs Graphviz's `dot` (apt-get install graphviz), which is not installed."
@@ -64,20 +64,23 @@ def network_diagram(engine_stack: Any, config: Mapping[str, str] | None = None) 
     return svg[svg.index("<svg"):], "Network graph: data-tier subnets highlighted; any violating path in red."
 
 
-def render_all(report: Report, artifact_uri: str) -> dict[str, str]:
+def render_all(report: Report, artifact_uri: str, source_root: Path | None = None) -> dict[str, str]:
+    sarif = to_sarif(report, artifact_uri=artifact_uri, tool_version=tool_version(), source_root=source_root)
     return {
-        SARIF_FILE: json.dumps(to_sarif(report, artifact_uri=artifact_uri, tool_version=tool_version()), indent=2) + "\n",
+        SARIF_FILE: json.dumps(sarif, indent=2) + "\n",
         JUNIT_FILE: to_junit(report),
         MARKDOWN_FILE: to_markdown(report),
         HTML_FILE: to_html(report),
     }
 
 
-def write_report_files(report_dir: str | Path, report: Report, *, artifact_uri: str) -> dict[str, Path]:
+def write_report_files(
+    report_dir: str | Path, report: Report, *, artifact_uri: str, source_root: Path | None = None
+) -> dict[str, Path]:
     out = Path(report_dir)
     out.mkdir(parents=True, exist_ok=True)
     written = {}
-    for name, text in render_all(report, artifact_uri).items():
+    for name, text in render_all(report, artifact_uri, source_root).items():
         path = out / name
         path.write_text(text, encoding="utf-8")
         written[name] = path
@@ -99,46 +102,32 @@ def write_reports(
     *,
     project: str,
     stack: str,
-    pack_dirs: Sequence[Path],
-    pack_configs: Sequence[str | Path | None] = (),
     kind: str = "preview",
     source: str | Path | None = None,
     artifact: str | Path | None = None,
     outputs: Mapping[str, Mapping[str, Any]] | None = None,
     config: Mapping[str, str] | None = None,
+    extra_warnings: Sequence[str] = (),
 ) -> dict[str, Path]:
     """Write all reports for ``result`` (an engine ``PreviewResult``) into ``report_dir``.
 
-    ``artifact`` is the file code scanning attaches results to (the stack config file or the state file).
+    ``artifact`` is the file code scanning attaches findings without a program line to (the stack config
+    file or the state file); program lines are given relative to the current directory (``%SRCROOT%``).
     """
-    from residency.engine.display import to_json
-
-    document = to_json(result, project=project, stack=stack, pack_dirs=[Path(p) for p in pack_dirs])
-    document.setdefault("notApplicable", getattr(result, "not_applicable", []))
-    engine_stack = getattr(result, "stack", None)
-    property_dependencies = (
-        {r.urn: r.property_dependencies for r in engine_stack.resources} if engine_stack is not None else None
-    )
-    svg, note = network_diagram(engine_stack, config) if engine_stack is not None else (None, "No stack to draw.")
+    engine_stack = result.stack
+    pack_dir = result.pack_dirs[0] if result.pack_dirs else None
+    svg, note = network_diagram(engine_stack, config, pack_dir) if engine_stack is not None else (None, "No stack to draw.")
     report = build_report(
-        document,
-        result.packs,
-        kind=kind,
-        pack_dirs=[Path(p) for p in pack_dirs],
-        pack_configs=[Path(c) if c else None for c in pack_configs],
-        outputs=outputs,
-        property_dependencies=property_dependencies,
-        source=str(source or ""),
-        diagram_svg=svg,
-        diagram_note=note,
+        result, kind=kind, project=project, stack=stack, outputs=outputs, extra_warnings=extra_warnings,
+        source=str(source or ""), diagram_svg=svg, diagram_note=note,
     )
-    return write_report_files(report_dir, report, artifact_uri=_artifact_uri(Path(artifact) if artifact else None))
+    return write_report_files(
+        report_dir, report, artifact_uri=_artifact_uri(Path(artifact) if artifact else None), source_root=Path.cwd()
+    )
 
 
-def write_preview_reports(
-    report_dir: str | Path, preview: Any, *, pack_configs: Sequence[str | Path | None] = ()
-) -> dict[str, Path]:
-    """``write_reports`` for a ``ProjectPreview``; results attach to the stack's config file."""
+def write_preview_reports(report_dir: str | Path, preview: Any) -> dict[str, Path]:
+    """``write_reports`` for a ``ProjectPreview``; findings without a program line attach to the stack file."""
     from residency.engine.project import load_stack_config
 
     project = preview.project
@@ -149,8 +138,6 @@ def write_preview_reports(
         preview.result,
         project=project.name,
         stack=preview.stack,
-        pack_dirs=preview.pack_dirs,
-        pack_configs=pack_configs,
         kind="preview",
         source=project.root,
         artifact=stack_file if stack_file.is_file() else project.project_file,

@@ -46,7 +46,7 @@ REPLICATION = urn("oci:ObjectStorage/replicationPolicy:ReplicationPolicy", "us-d
 
 
 def _provider(name: str, region: str, uuid: str) -> dict[str, Any]:
-    props = {"region": region, "version": "5.5.0"}
+    props = {"region": region, "tenancyOcid": TENANCY, "version": "5.5.0"}  # the kit pins the estate tenancy
     return {
         "urn": urn("pulumi:providers:oci", name),
         "custom": True,

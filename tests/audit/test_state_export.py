@@ -29,7 +29,8 @@ def test_engine_stack_from_state_puts_the_root_first_and_keeps_outputs_apart(tmp
     stack, outputs = engine_stack_from_state(export)
     assert stack.root.urn == f.STACK_URN
     assert [r.urn for r in stack.resources].count(f.STACK_URN) == 1
-    assert stack.provider_of(stack.by_urn[f.BUCKET]).inputs == {"region": "us-ashburn-1", "version": "5.5.0"}
+    assert stack.provider_of(stack.by_urn[f.BUCKET]).inputs == {"region": "us-ashburn-1", "tenancyOcid": f.TENANCY,
+                                                             "version": "5.5.0"}
     assert stack.provider_of(stack.by_urn[f.REPLICA]).name == "oci-backup"
     assert stack.by_urn[f.HOME_PROVIDER].version == "5.5.0"
     assert stack.by_urn[f.BUCKET].name == "us-data-bucket"

@@ -35,7 +35,7 @@ def test_violating_program_fails_with_mandatory_violations_and_json(leftover_pro
     assert resources["store-bucket"]["parent"] == urns["store"]
     assert resources["store-bucket"]["protect"] is True
     default = resources["default_5_5_0"]["inputs"]
-    assert default["privateKey"]["value"] == "[secret]" and default["region"] == "us-ashburn-1"
+    assert default["privateKey"] == "[secret]" and default["region"] == "us-ashburn-1"
     assert resources["public"]["provider"].startswith(urns["frankfurt"] + "::")
     assert doc["policyPacks"][0]["name"] == "tiny" and doc["policyPacks"][0]["version"] == "0.3.0"
     found = {(v["policy"], v["urn"].rsplit("::", 1)[1], v["enforcementLevel"]) for v in doc["violations"]}
@@ -47,7 +47,9 @@ def test_violating_program_fails_with_mandatory_violations_and_json(leftover_pro
         ("stack-has-vault", "violating-dev", "advisory"),
         ("bucket-name-lowercase", "named-after-public", "advisory"),
     }
-    assert doc["summary"] == {"resources": len(doc["resources"]), "mandatory": 4, "advisory": 2}
+    summary = doc["summary"]
+    assert (summary["resources"], summary["toCreate"], summary["defaultProviders"]) == (len(doc["resources"]), 6, 1)
+    assert (summary["mandatory"], summary["advisory"], summary["waived"], summary["checked"]) == (4, 2, 0, True)
     assert leftover_processes() == []
 
 
@@ -76,8 +78,12 @@ def test_compliant_program_passes_with_config_override():
     vault = next(r for r in doc["resources"] if r["name"] == "vault")
     assert vault["inputs"]["compartmentId"] == "ocid1.compartment.oc1..override"
     archive = next(r for r in doc["resources"] if r["name"] == "archive")
-    assert archive["inputs"]["name"] == "uocm-archive"  # from the mocked availability domains
-    assert archive["inputs"]["namespace"] == "residencypreviewns"
+    assert archive["inputs"]["name"] == "uocm-archive"  # from the assumed availability domains
+    # The namespace is tenancy state: made up, traced, and listed as an assumption with its user.
+    assert archive["inputs"]["namespace"].startswith("nsassumed")
+    (namespace,) = [i for i in doc["invokes"] if i["token"] == "oci:ObjectStorage/getNamespace:getNamespace"]
+    assert namespace["kind"] == "assumed" and namespace["assumed"] == ["namespace"]
+    assert archive["urn"] in namespace["usedBy"]
 
 
 @pytest.mark.parametrize(

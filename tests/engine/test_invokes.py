@@ -1,40 +1,294 @@
-"""Invokes the offline preview answers: a program that looks up Oracle-managed resources gets them."""
+"""Invokes offline: pure functions computed exactly, lookups shaped by the SDK with residency-deciding fields
+unknown, pinned answers winning, unanswerable invokes unknown, and every answer recorded with its users."""
 
 from __future__ import annotations
 
+import json
+import zlib
+from pathlib import Path
+
 import pulumi
+import pulumi_aws as aws
 import pulumi_oci as oci
+import pytest
 
 from residency.engine.capture import capture
+from residency.engine.invokes import InvokeAnswerer
+from residency.engine.invokes.aws_policy_document import policy_document
+from residency.engine.invokes.pinned import PinnedAnswersError, load_pinned_answers
+from residency.engine.invokes.sdk_shapes import object_shape, result_class
 from residency.engine.preview_mocks import PreviewMocks
 
-CONFIG = {"oci:region": "us-phoenix-1"}
+UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
+CONFIG = {"oci:region": "us-phoenix-1", "aws:region": "us-west-2"}
 TENANCY = "ocid1.tenancy.oc1..aaaaaaaatesttenancy"
+TOKENS = Path(__file__).with_name("invoke_tokens.txt")
 
 
-def _cloud_guard_lookups():
-    home = oci.Provider("home", region="us-ashburn-1")
-    opts = pulumi.InvokeOptions(provider=home)
-    recipes = oci.cloudguard.get_detector_recipes_output(compartment_id=TENANCY, opts=opts)
-    policies = oci.cloudguard.get_security_policies_output(compartment_id=TENANCY, opts=opts)
-    recipe_ids = recipes.apply(lambda r: [i.id for c in r.detector_recipe_collections for i in c.items
-                                          if i.owner == "ORACLE" and i.detector == "IAAS_ACTIVITY_DETECTOR"])
-    oci.cloudguard.SecurityRecipe(
-        "recipe", compartment_id=TENANCY, display_name="recipe",
-        security_policies=policies.apply(lambda r: [i.id for c in r.security_policy_collections for i in c.items]),
-        opts=pulumi.ResourceOptions(provider=home))
-    oci.cloudguard.Target(
-        "target", compartment_id=TENANCY, display_name="target", target_resource_type="COMPARTMENT",
-        target_resource_id=TENANCY, target_detector_recipes=recipe_ids.apply(lambda ids: [{"detector_recipe_id": i} for i in ids]),
-        opts=pulumi.ResourceOptions(provider=home))
+def run(program, config=CONFIG, pinned=None):
+    mocks = PreviewMocks(config, pinned=pinned)
+    monitor = capture(program, preview=True, config=config, mocks=mocks)
+    return monitor, mocks.ledger
 
 
-def test_cloud_guard_lookups_return_oracle_managed_recipes_and_policies_of_the_provider_region():
-    mocks = PreviewMocks(CONFIG)
-    monitor = capture(_cloud_guard_lookups, preview=True, config=CONFIG, mocks=mocks)
-    assert mocks.unanswered_invokes == []
-    target = monitor.named("target").inputs["targetDetectorRecipes"]
-    # The explicit provider's region (iad), not the config's (phx), names the recipe.
-    assert target == [{"detectorRecipeId": "ocid1.cloudguarddetectorrecipe.oc1.iad.previewiaas_activity_detector"}]
-    policies = monitor.named("recipe").inputs["securityPolicies"]
-    assert len(policies) == 4 and all(p.startswith("ocid1.securityzonessecuritypolicy.oc1.iad.") for p in policies)
+def record(ledger, token):
+    (found,) = [r for r in ledger.records if r.token == token]
+    return found
+
+
+# --- aws.iam.getPolicyDocument: the provider's exact JSON -------------------------------------------------
+
+
+def test_policy_document_text_is_the_providers():
+    doc = policy_document({"statements": [
+        {"sid": "List", "actions": ["s3:ListAllMyBuckets", "s3:GetBucketLocation"], "resources": ["arn:aws:s3:::*"]},
+        {"actions": ["sts:AssumeRole"], "principals": [{"type": "Service", "identifiers": ["ec2.amazonaws.com"]}]},
+    ]})
+    assert doc["json"] == (
+        '{\n  "Version": "2012-10-17",\n  "Statement": [\n    {\n      "Sid": "List",\n      "Effect": "Allow",\n'
+        '      "Action": [\n        "s3:ListAllMyBuckets",\n        "s3:GetBucketLocation"\n      ],\n'
+        '      "Resource": "arn:aws:s3:::*"\n    },\n    {\n      "Effect": "Allow",\n      "Action": "sts:AssumeRole",\n'
+        '      "Principal": {\n        "Service": "ec2.amazonaws.com"\n      }\n    }\n  ]\n}'
+    )
+    assert doc["minifiedJson"] == json.dumps(json.loads(doc["json"]), separators=(",", ":"))
+    assert doc["id"] == str(zlib.crc32(doc["json"].encode()))
+
+
+def test_policy_document_principals_not_principals_conditions_and_not_fields():
+    doc = json.loads(policy_document({"statements": [
+        {"effect": "Deny", "notActions": ["iam:*", "sts:*"], "notResources": ["arn:aws:s3:::&{aws:username}/*"],
+         "principals": [{"type": "*", "identifiers": ["*"]}],
+         "conditions": [{"test": "StringNotEquals", "variable": "aws:PrincipalAccount", "values": ["111122223333"]},
+                        {"test": "StringNotEquals", "variable": "aws:PrincipalAccount", "values": ["444455556666"]},
+                        {"test": "Bool", "variable": "aws:SecureTransport", "values": ["false"]}]},
+        {"notPrincipals": [{"type": "AWS", "identifiers": ["arn:aws:iam::111122223333:root", "111122223333"]}],
+         "actions": ["s3:GetObject"], "resources": ["*"]},
+        {"principals": [{"type": "AWS", "identifiers": ["*"]}], "actions": ["s3:GetObject"]},
+    ]})["json"])
+    deny, not_principal, aws_star = doc["Statement"]
+    assert deny["Principal"] == "*"  # only {"*": ["*"]} collapses to "*"
+    assert aws_star["Principal"] == {"AWS": "*"}
+    assert deny["NotAction"] == ["sts:*", "iam:*"]  # sets: reverse-sorted
+    assert deny["NotResource"] == "arn:aws:s3:::${aws:username}/*"  # &{ -> ${
+    # Blocks with the same test and variable merge their values; one value is a string.
+    assert sorted(deny["Condition"]["StringNotEquals"]["aws:PrincipalAccount"]) == ["111122223333", "444455556666"]
+    assert deny["Condition"]["Bool"] == {"aws:SecureTransport": "false"}
+    assert not_principal["NotPrincipal"] == {"AWS": ["arn:aws:iam::111122223333:root", "111122223333"]}
+
+
+def test_policy_document_merges_sources_and_overrides_by_sid():
+    source = json.dumps({"Version": "2012-10-17", "Statement": [
+        {"Sid": "Keep", "Effect": "Allow", "Action": ["b", "a"], "Resource": "*",
+         "Principal": {"AWS": ["z", "y"]}, "Condition": {"Bool": {"aws:SecureTransport": True}, "NumericLessThan": {"x": 3}}},
+        {"Sid": "Replace", "Effect": "Allow", "Action": "s3:*", "Resource": "*"},
+    ]})
+    override = json.dumps({"Statement": [{"sid": "Replace", "effect": "Deny", "action": "s3:DeleteObject", "resource": "*"}]})
+    doc = json.loads(policy_document({
+        "sourcePolicyDocuments": [source], "overridePolicyDocuments": [override],
+        "statements": [{"sid": "Own", "actions": ["kms:Decrypt"], "resources": ["*"]}],
+    })["json"])
+    keep, replaced, own = doc["Statement"]
+    assert keep["Action"] == ["b", "a"]  # read back: kept as written
+    assert keep["Principal"] == {"AWS": ["z", "y"]}  # read back: identifiers reverse-sorted
+    assert keep["Condition"] == {"Bool": {"aws:SecureTransport": "true"}}  # bools become strings, numbers drop
+    assert replaced == {"Sid": "Replace", "Effect": "Deny", "Action": "s3:DeleteObject", "Resource": "*"}
+    assert own["Sid"] == "Own"
+
+
+def test_policy_document_refuses_what_the_provider_refuses_and_escapes_like_go():
+    source = json.dumps({"Statement": [{"Sid": "A", "Effect": "Allow", "Action": "*", "Resource": "*"}]})
+    with pytest.raises(ValueError, match=r"duplicate Sid \(A\) in source_policy_documents"):
+        policy_document({"sourcePolicyDocuments": [source, source]})
+    with pytest.raises(ValueError, match="duplicate Sid"):
+        policy_document({"statements": [{"sid": "X", "actions": ["a"]}, {"sid": "X", "actions": ["b"]}]})
+    with pytest.raises(ValueError, match="not supported in document version 2008-10-17"):
+        policy_document({"version": "2008-10-17", "statements": [{"actions": ["a"], "resources": ["&{x}"]}]})
+    text = policy_document({"statements": [{"actions": ["a"], "resources": ["arn:<&>"]}]})["json"]
+    assert '"Resource": "arn:\\u003c\\u0026\\u003e"' in text
+
+
+# --- pure AWS and OCI functions, and lookups consistent with the provider ------------------------------
+
+
+def test_pure_functions_follow_the_provider_not_the_stack_config():
+    def program():
+        gov = aws.Provider("gov", region="us-gov-west-1", allowed_account_ids=["123456789012"])
+        opts = pulumi.InvokeOptions(provider=gov)
+        part = aws.get_partition(opts=opts)
+        region = aws.get_region(opts=opts)
+        ident = aws.get_caller_identity(opts=opts)
+        arn = aws.get_arn(arn="arn:aws:kms:eu-west-1:210987654321:key/abc")
+        aws.s3.Bucket("b", bucket=f"{part.partition}-{region.name}-{ident.account_id}-{arn.region}-{arn.account}")
+
+    monitor, ledger = run(program)
+    assert monitor.named("b").inputs["bucket"] == "aws-us-gov-us-gov-west-1-123456789012-eu-west-1-210987654321"
+    for token in ("aws:index/getPartition:getPartition", "aws:index/getArn:getArn"):
+        assert record(ledger, token).kind == "computed"
+    # The account is computed from allowedAccountIds; its ARN names a session offline cannot know.
+    assert record(ledger, "aws:index/getCallerIdentity:getCallerIdentity").unknown == ["arn", "userId"]
+
+
+def test_the_account_is_unknown_without_credentials_and_makes_every_input_built_from_it_unknown():
+    def program():
+        ident = aws.get_caller_identity()
+        aws.s3.BucketPolicy("p", bucket="b", policy=json.dumps({"Statement": [{"Principal": {
+            "AWS": f"arn:aws:iam::{ident.account_id}:root"}}]}))
+
+    monitor, ledger = run(program)
+    assert monitor.named("p").inputs["policy"] == UNKNOWN
+    identity = record(ledger, "aws:index/getCallerIdentity:getCallerIdentity")
+    assert "accountId" in identity.unknown and identity.used_by == [monitor.named("p").mock_urn]
+
+
+def test_lookups_are_shaped_by_the_sdk_consistent_with_the_region_and_unknown_where_residency_is_decided():
+    def program():
+        azs = aws.get_availability_zones()
+        vpc = aws.ec2.get_vpc(default=True)
+        ami = aws.ec2.get_ami(most_recent=True, owners=["amazon"])
+        aws.ec2.Subnet("s", vpc_id=vpc.id, cidr_block=vpc.cidr_block, availability_zone=azs.names[1])
+        aws.ec2.Instance("i", ami=ami.id, instance_type="t3.micro")
+        ads = oci.identity.get_availability_domains(compartment_id=TENANCY)
+        images = oci.core.get_images_output(compartment_id=TENANCY)
+        oci.core.Instance("vm", compartment_id=TENANCY, availability_domain=ads.availability_domains[0].name,
+                          shape="VM.Standard.E4.Flex",
+                          source_details={"source_type": "image", "source_id": images.images[0].id})
+
+    monitor, ledger = run(program)
+    subnet = monitor.named("s").inputs
+    assert subnet["availabilityZone"] == "us-west-2b"
+    assert subnet["cidrBlock"] == UNKNOWN  # a looked-up CIDR decides residency: unknown, so the pack fails closed
+    assert subnet["vpcId"].startswith("vpc-0assumed")
+    assert monitor.named("i").inputs["ami"].startswith("ami-0assumed")
+    vm = monitor.named("vm").inputs
+    assert vm["availabilityDomain"] == "Uocm:PHX-AD-1"
+    assert vm["sourceDetails"]["sourceId"].startswith("ocid1.image.oc1.phx.assumed")
+    vpc = record(ledger, "aws:ec2/getVpc:getVpc")
+    assert {"cidrBlock", "ownerId", "arn"} <= set(vpc.unknown) and "id" in vpc.assumed
+    assert vpc.used_by == [monitor.named("s").mock_urn]
+    assert record(ledger, "aws:index/getAvailabilityZones:getAvailabilityZones").used_by == [monitor.named("s").mock_urn]
+    assert set(record(ledger, "oci:Core/getImages:getImages").used_by) == {monitor.named("vm").mock_urn}
+
+
+def test_oci_availability_domain_names_carry_the_providers_region():
+    def program():
+        for region in ("us-ashburn-1", "us-phoenix-1", "eu-frankfurt-1", "ap-singapore-1"):
+            p = oci.Provider(region, region=region)
+            ads = oci.identity.get_availability_domains(compartment_id=TENANCY, opts=pulumi.InvokeOptions(provider=p))
+            oci.core.Volume(f"v-{region}", compartment_id=TENANCY, availability_domain=ads.availability_domains[0].name,
+                            opts=pulumi.ResourceOptions(provider=p))
+
+    monitor, _ = run(program)
+    assert {r.name: r.inputs["availabilityDomain"] for r in monitor.of_type("oci:Core/volume:Volume")} == {
+        "v-us-ashburn-1": "Uocm:US-ASHBURN-AD-1", "v-us-phoenix-1": "Uocm:PHX-AD-1",
+        "v-eu-frankfurt-1": "Uocm:EU-FRANKFURT-1-AD-1", "v-ap-singapore-1": "Uocm:AP-SINGAPORE-1-AD-1",
+    }
+
+
+def test_tenancy_home_region_and_region_subscriptions_stay_unknown():
+    def program():
+        tenancy = oci.identity.get_tenancy(tenancy_id=TENANCY)
+        subs = oci.identity.get_region_subscriptions(tenancy_id=TENANCY)
+        home = [s for s in subs.region_subscriptions if s.is_home_region][0]
+        oci.Provider("home", region=home.region_name)
+        oci.Provider("key", region=tenancy.home_region_key)
+        regions = oci.identity.get_regions(filters=[{"name": "name", "values": ["us-.*"], "regex": True}])
+        oci.identity.Tag("t", tag_namespace_id="ns", name="t", description=",".join(r.name for r in regions.regions))
+
+    monitor, ledger = run(program)
+    assert monitor.named("home").inputs["region"] == UNKNOWN
+    assert monitor.named("key").inputs["region"] == UNKNOWN
+    assert "us-ashburn-1" in monitor.named("t").inputs["description"].split(",")
+    assert "eu-frankfurt-1" not in monitor.named("t").inputs["description"].split(",")
+    assert record(ledger, "oci:Identity/getRegions:getRegions").kind == "computed"
+
+
+def test_an_unanswerable_invoke_makes_its_dependents_unknown_never_empty():
+    def program():
+        result = pulumi.runtime.invoke_output("nosuchprovider:index/getThing:getThing", {"x": 1})
+        aws.s3.Bucket("b", bucket=result.apply(lambda r: r["name"]))
+
+    monitor, ledger = run(program)
+    assert monitor.named("b").inputs["bucket"] == UNKNOWN
+    assert record(ledger, "nosuchprovider:index/getThing:getThing").kind == "unanswered"
+
+
+# --- pinned answers -----------------------------------------------------------------------------------------
+
+
+def test_pinned_answers_win_field_by_field(tmp_path):
+    (tmp_path / "residency-invokes.yaml").write_text(
+        "invokes:\n"
+        "  - token: aws:ec2/getVpc:getVpc\n"
+        "    args: {default: true}\n"
+        "    result: {cidr_block: 10.20.0.0/16, id: vpc-0123456789abcdef0}\n"
+    )
+    pinned = load_pinned_answers(tmp_path)
+
+    def program():
+        vpc = aws.ec2.get_vpc(default=True)
+        other = aws.ec2.get_vpc(id="vpc-other")
+        aws.ec2.Subnet("pinned", vpc_id=vpc.id, cidr_block=vpc.cidr_block)
+        aws.ec2.Subnet("not-pinned", vpc_id=other.id, cidr_block=other.cidr_block)
+
+    monitor, ledger = run(program, pinned=pinned)
+    assert monitor.named("pinned").inputs == {"vpcId": "vpc-0123456789abcdef0", "cidrBlock": "10.20.0.0/16"}
+    assert monitor.named("not-pinned").inputs["cidrBlock"] == UNKNOWN
+    first, second = [r for r in ledger.records if r.token == "aws:ec2/getVpc:getVpc"]
+    assert first.pinned == ["cidrBlock", "id"] and "cidrBlock" not in first.unknown and "id" not in first.assumed
+    assert "pinned by" in first.note and second.pinned == []
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("invokes: {}\n", "key 'invokes' must be a list"),
+        ("invokes:\n  - token: getVpc\n    result: {a: 1}\n", "invokes[0].token: 'getVpc' is not a function token"),
+        ("invokes:\n  - token: aws:ec2/getVpc:getVpc\n", "invokes[0].result: expected a non-empty mapping"),
+        ("invokes:\n  - token: aws:ec2/getVpc:getVpc\n    result: {a: 1}\n    answer: 2\n", "unknown key(s) answer"),
+        ("pinned: []\n", "expected a mapping with one key, 'invokes'"),
+    ],
+)
+def test_a_malformed_fixtures_file_names_the_entry_and_key(tmp_path, text, message):
+    (tmp_path / "residency-invokes.yaml").write_text(text)
+    with pytest.raises(PinnedAnswersError, match=None) as err:
+        load_pinned_answers(tmp_path)
+    assert message in str(err.value) and str(tmp_path / "residency-invokes.yaml") in str(err.value)
+
+
+# --- every invoke of the SDKs ---------------------------------------------------------------------------------
+
+
+def test_the_token_list_is_every_invoke_the_pinned_sdks_define():
+    """Drift test: regenerate with ``python tests/engine/invoke_tokens.py`` when an SDK pin changes."""
+    from invoke_tokens import sdk_invoke_tokens
+
+    assert sdk_invoke_tokens() == TOKENS.read_text().split()
+
+
+def test_a_sample_of_every_sdk_invoke_gets_an_answer_its_result_class_accepts():
+    # Every 40th token of the ~3,100 (importing all their modules takes minutes; the sample spans the modules
+    # of both SDKs); the full sweep is ``python tests/engine/invoke_tokens.py --answer-all``.
+    from invoke_tokens import ARGS
+
+    tokens = TOKENS.read_text().split()[::40]
+    answerer = InvokeAnswerer(CONFIG)
+    for token in tokens:
+        result = answerer.answer(token, ARGS.get(token, {}))
+        cls = result_class(token)
+        assert result is not None, token
+        if cls is None:  # a provider function answered by invoke_single
+            assert len(result) == 1, token
+            continue
+        cls(**{f.python_name: result.get(f.wire_name) for f in object_shape(cls).fields})
+
+
+def test_provider_functions_are_computed():
+    answerer = InvokeAnswerer(CONFIG)
+    arn = "arn:aws:iam::111122223333:role/team/app/deployer"
+    assert answerer.answer("aws:index/trimIamRolePath:trimIamRolePath", {"arn": arn}) == {
+        "result": "arn:aws:iam::111122223333:role/deployer"
+    }
+    assert answerer.answer("aws:index/arnBuild:arnBuild", {
+        "partition": "aws", "service": "s3", "region": "", "accountId": "", "resource": "bucket"}) == {"result": "arn:aws:s3:::bucket"}
+    assert answerer.answer("aws:index/arnParse:arnParse", {"arn": arn})["accountId"] == "111122223333"
+    assert all(r.kind == "computed" for r in answerer.ledger.records)

@@ -67,8 +67,12 @@ def test_stand_in_provider_checks_creates_in_preview_only_and_answers_invokes():
     answer = provider.Invoke(provider_pb2.InvokeRequest(tok="oci:Identity/getAvailabilityDomains:getAvailabilityDomains",
                                                         args=struct({"compartmentId": "c"})), None)
     ads = json_format.MessageToDict(getattr(answer, "return"))["availabilityDomains"]
-    assert [ad["name"] for ad in ads] == ["Uocm:US-PHOENIX-1-AD-1", "Uocm:US-PHOENIX-1-AD-2", "Uocm:US-PHOENIX-1-AD-3"]
-    unanswered = provider.Invoke(provider_pb2.InvokeRequest(tok="oci:Identity/getCompartments:getCompartments"), None)
+    assert [ad["name"] for ad in ads] == ["Uocm:PHX-AD-1", "Uocm:PHX-AD-2", "Uocm:PHX-AD-3"]
+    # A lookup of tenancy state: shaped by the SDK's result type, the compartment (which decides residency) unknown.
+    looked_up = provider.Invoke(provider_pb2.InvokeRequest(tok="oci:Identity/getCompartments:getCompartments"), None)
+    compartments = json_format.MessageToDict(getattr(looked_up, "return"))["compartments"]
+    assert compartments and all(c["compartmentId"].startswith("<<unknown ") for c in compartments)
+    unanswered = provider.Invoke(provider_pb2.InvokeRequest(tok="nosuchprovider:index/getThing:getThing"), None)
     assert json_format.MessageToDict(getattr(unanswered, "return")) == {}
 
 

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from components.settings import SettingsError, parse_settings
-from residency.engine import invokes
+from residency.engine.invokes import regions as invoke_regions
 from residency_policies import ip_ranges, region_tables
 from residency_policies.analysis import cidrs
 from residency_policies.analysis.network_graph.prefixes import RangeSet, parse_prefix, prefix_forms
@@ -162,7 +162,7 @@ def test_urns():
 
 
 def test_region_tables_serve_the_engine_and_the_settings():
-    assert invokes.oci_region_key("us-ashburn-1") == "IAD" == region_tables.oci_region_key("us-ashburn-1")
+    assert invoke_regions.oci_region_key("us-ashburn-1") == "IAD" == region_tables.oci_region_key("us-ashburn-1")
     assert region_tables.oci_region_name("ric") == "us-gov-ashburn-1"
     assert set(region_tables.OCI_US_COMMERCIAL_REGIONS) == {"us-ashburn-1", "us-phoenix-1", "us-sanjose-1", "us-chicago-1"}
     keys = [key for key, _realm in region_tables.OCI_REGIONS.values()]

@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 
 import pytest
-from report_fixtures import BUCKET, COMPARTMENT, PUBLIC, REASON, make_document, make_pack_info
+from report_fixtures import PUBLIC, REASON, STACK, make_result
 
 from residency.reports.model import build_report
 
@@ -27,10 +27,9 @@ def pack_dir(tmp_path: Path) -> Path:
 @pytest.fixture
 def report(pack_dir: Path):
     return build_report(
-        make_document(),
-        [make_pack_info()],
-        pack_dirs=[pack_dir],
-        property_dependencies={BUCKET: {"compartmentId": [COMPARTMENT]}},
+        make_result(pack_dir),
+        project="kit",
+        stack=STACK,
         generated_at=dt.datetime(2026, 11, 29, 12, 0, tzinfo=dt.timezone.utc),
         source="/repo",
         diagram_note="The network diagram is not available for this test.",

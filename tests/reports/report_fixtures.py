@@ -1,9 +1,12 @@
-"""A synthetic run shaped like `residency preview --json` plus the pack's analyzer info, for report tests."""
+"""A synthetic preview result (the structured form every report is built from), for report tests."""
 
 from __future__ import annotations
 
+from residency.engine.api import PreviewResult
 from residency.engine.pack_config import PolicyConfig, PolicySchema
-from residency.engine.packs import PackInfo, PolicyInfo
+from residency.engine.packs import PackInfo, PolicyInfo, Violation
+from residency.engine.stack import EngineResource, EngineStack
+from residency_policies.urns import urn_name, urn_type
 
 
 STACK = "us-prod"
@@ -54,39 +57,55 @@ def make_pack_info() -> PackInfo:
     )
 
 
-def make_document() -> dict:
-    def res(urn, type_, name, provider="", inputs=None, protect=False):
-        return {"urn": urn, "type": type_, "name": name, "parent": ROOT if urn != ROOT else "", "provider": provider,
-                "protect": protect, "inputs": inputs or {}}
+PROGRAM_FILE = "/repo/__main__.py"
 
-    return {
-        "project": "kit",
-        "stack": STACK,
-        "resources": [
-            res(ROOT, "pulumi:pulumi:Stack", "kit-us-prod"),
-            res(HOME, "pulumi:providers:oci", "oci-home", inputs={"region": "us-ashburn-1", "version": "5.5.0"}),
-            res(DEFAULT_AWS, "pulumi:providers:aws", "default_7_51_1", inputs={"region": "us-east-2"}),
-            res(COMPARTMENT, "oci:Identity/compartment:Compartment", "data", HOME + "::" + UNKNOWN,
-                {"compartmentId": "ocid1.tenancy.oc1..aaaa", "name": "data"}),
-            res(BUCKET, "oci:ObjectStorage/bucket:Bucket", "us-data", HOME + "::" + UNKNOWN,
-                {"compartmentId": UNKNOWN, "accessType": "NoPublicAccess"}, protect=True),
-            res(PUBLIC, "oci:ObjectStorage/bucket:Bucket", "public-<site>", HOME + "::" + UNKNOWN,
-                {"compartmentId": "ocid1.tenancy.oc1..aaaa", "accessType": "ObjectRead"}),
-            res(AWS_BUCKET, "aws:s3/bucket:Bucket", "copy", DEFAULT_AWS + "::" + UNKNOWN,
-                {"region": "us-west-2", "bucket": "copy"}),
-        ],
-        "policyPacks": [{"name": "us-data-residency", "version": "0.1.0"}],
-        "violations": [
-            {"policyPack": "us-data-residency", "policy": "private-data-stores", "enforcementLevel": "advisory",
-             "severity": "critical", "urn": PUBLIC,
-             "message": f'private-data-stores description.\nWAIVED for private-data-stores by ciso@example.com until '
-                        f'2027-03-31: "{REASON}"; accessType is ObjectRead'},
-            {"policyPack": "us-data-residency", "policy": "us-region-providers", "enforcementLevel": "mandatory",
-             "severity": "critical", "urn": DEFAULT_AWS,
-             "message": "us-region-providers description.\nregion <script>alert(1)</script> | is not allowed"},
-            {"policyPack": "us-data-residency", "policy": "residency-tags", "enforcementLevel": "advisory",
-             "severity": "low", "urn": AWS_BUCKET, "message": "residency-tags description.\nmissing tag jurisdiction"},
-        ],
-        "notApplicable": [],
-        "summary": {"resources": 7, "mandatory": 1, "advisory": 2},
-    }
+
+def make_result(pack_dir, *, violations=None, not_applicable=(), compartment_id=None, outputs_ids=None):
+    """A preview result: the kit's shape in miniature, one waived, one mandatory and one advisory violation."""
+
+    def res(urn, type_, name, provider="", inputs=None, protect=False, custom=True, line=0, deps=None):
+        return EngineResource(
+            urn=urn, type=type_, name=name, custom=custom, parent=ROOT if urn != ROOT else "", provider=provider,
+            protect=protect, inputs=inputs or {}, property_dependencies=deps or {},
+            source_file=PROGRAM_FILE if line else "", source_line=line,
+            synthesized=name.startswith("default_") or urn == ROOT,
+        )
+
+    resources = [
+        res(ROOT, "pulumi:pulumi:Stack", "kit-us-prod", custom=False),
+        res(HOME, "pulumi:providers:oci", "oci-home", inputs={"region": "us-ashburn-1", "version": "5.5.0"}, line=4),
+        res(DEFAULT_AWS, "pulumi:providers:aws", "default_7_51_1", inputs={"region": "us-east-2"}),
+        res(COMPARTMENT, "oci:Identity/compartment:Compartment", "data", HOME + "::" + UNKNOWN,
+            {"compartmentId": "ocid1.tenancy.oc1..aaaa", "name": "data"}, line=6),
+        res(BUCKET, "oci:ObjectStorage/bucket:Bucket", "us-data", HOME + "::" + UNKNOWN,
+            {"compartmentId": compartment_id or UNKNOWN, "accessType": "NoPublicAccess"}, protect=True, line=8,
+            deps={"compartmentId": [COMPARTMENT]}),
+        res(PUBLIC, "oci:ObjectStorage/bucket:Bucket", "public-<site>", HOME + "::" + UNKNOWN,
+            {"compartmentId": "ocid1.tenancy.oc1..aaaa", "accessType": "ObjectRead"}, line=10),
+        res(AWS_BUCKET, "aws:s3/bucket:Bucket", "copy", DEFAULT_AWS + "::" + UNKNOWN,
+            {"region": "us-west-2", "bucket": "copy"}, line=12),
+    ]
+    if outputs_ids:
+        for r in resources:
+            r.id = outputs_ids.get(r.urn, r.id)
+    stack = EngineStack(project="kit", stack=STACK, resources=resources)
+    info = make_pack_info()
+
+    def violation(policy, level, severity, urn, message):
+        return Violation(policy_pack=info.name, policy_pack_version=info.version, policy=policy,
+                         enforcement_level=level, severity=severity, urn=urn, message=message,
+                         resource_type=urn_type(urn), resource_name=urn_name(urn))
+
+    if violations is None:
+        violations = [
+            violation("private-data-stores", "advisory", "critical", PUBLIC,
+                      f'private-data-stores description.\nWAIVED for private-data-stores by ciso@example.com until '
+                      f'2027-03-31: "{REASON}"; accessType is ObjectRead'),
+            violation("us-region-providers", "mandatory", "critical", DEFAULT_AWS,
+                      "us-region-providers description.\nregion <script>alert(1)</script> | is not allowed"),
+            violation("residency-tags", "advisory", "low", AWS_BUCKET, "residency-tags description.\nmissing tag jurisdiction"),
+        ]
+    return PreviewResult(
+        resources=resources, violations=list(violations), stack=stack, packs=[info],
+        not_applicable=[dict(n) for n in not_applicable], pack_dirs=[pack_dir], pack_origin="--policy-pack",
+    )

@@ -51,10 +51,13 @@ def test_preview_writes_all_four_reports_consistent_with_its_exit_code(tmp_path)
     assert run["automationDetails"]["id"] == "residency/preview/dev/"
     assert {r["ruleId"] for r in run["results"]} == {"probe-public-bucket", "probe-stack-public-bucket"}
     assert {r["locations"][0]["logicalLocations"][0]["fullyQualifiedName"] for r in run["results"]} == {public}
-    # Results attach to the stack's config file, relative to where the command ran.
-    assert {r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] for r in run["results"]} == {
-        "infra/Pulumi.dev.yaml"
-    }
+    # Results point at the program line that declared the bucket, relative to where the command ran.
+    declared = PROGRAM.splitlines().index(next(l for l in PROGRAM.splitlines() if '"public-site"' in l)) + 1
+    assert {
+        (r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"],
+         r["locations"][0]["physicalLocation"]["region"]["startLine"])
+        for r in run["results"]
+    } == {("__main__.py", declared)}
     assert len(run["results"]) == len(document["violations"]) == 2
 
     suite = ET.parse(out / "residency-junit.xml").getroot().find("testsuite")

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 import xml.etree.ElementTree as ET
 
 from report_fixtures import AWS_BUCKET, DEFAULT_AWS, PUBLIC, REASON
@@ -30,20 +31,37 @@ def test_sarif_has_one_rule_per_policy_with_its_metadata(report):
     assert rules["residency-tags"]["defaultConfiguration"]["level"] == "warning"
     assert rules["us-keys-for-data"]["defaultConfiguration"]["enabled"] is False
     assert run["automationDetails"]["id"] == "residency/preview/us-prod/"
-    assert run["tool"]["extensions"][0]["properties"]["contentHash"].startswith("sha256:")
+    extension = run["tool"]["extensions"][0]["properties"]
+    assert extension["contentHash"].startswith("sha256:")
+    assert extension["rulesDigest"] == report.packs[0].rules.digest and extension["rulesFile"].endswith("residency.yaml")
+    (invocation,) = run["invocations"]
+    assert invocation["properties"]["violations"] == "1 mandatory, 2 advisory (1 of them waived)"
+    assert invocation["properties"]["resourcesAnalyzed"] == len(report.resources)
 
 
-def test_sarif_results_name_the_resource_and_mark_waivers_suppressed(report):
-    (run,) = to_sarif(report, artifact_uri="stacks/Pulumi.us-prod.yaml")["runs"]
+def test_sarif_results_point_at_the_program_line_and_mark_waivers_suppressed(report):
+    (run,) = to_sarif(report, artifact_uri="stacks/Pulumi.us-prod.yaml", source_root=Path("/repo"))["runs"]
     results = {r["locations"][0]["logicalLocations"][0]["fullyQualifiedName"]: r for r in run["results"]}
     assert set(results) == {PUBLIC, DEFAULT_AWS, AWS_BUCKET}
     rules = run["tool"]["driver"]["rules"]
     for result in run["results"]:
         assert rules[result["ruleIndex"]]["id"] == result["ruleId"]
-        physical = result["locations"][0]["physicalLocation"]
-        assert physical["artifactLocation"]["uri"] == "stacks/Pulumi.us-prod.yaml"
-        assert physical["region"]["startLine"] == 1
         assert len(result["partialFingerprints"]["residencyViolation/v1"]) == 64
+
+    def location(urn):
+        physical = results[urn]["locations"][0]["physicalLocation"]
+        return physical["artifactLocation"]["uri"], physical["region"]["startLine"]
+
+    # The line that declared the resource, relative to %SRCROOT%; a default provider (declared by no line)
+    # falls back to the stack's config file.
+    assert location(AWS_BUCKET) == ("__main__.py", 12)
+    assert location(PUBLIC) == ("__main__.py", 10)
+    assert location(DEFAULT_AWS) == ("stacks/Pulumi.us-prod.yaml", 1)
+    # Outside %SRCROOT% the program line cannot be annotated: the stack file again.
+    (elsewhere,) = to_sarif(report, artifact_uri="stacks/Pulumi.us-prod.yaml", source_root=Path("/other"))["runs"]
+    assert {r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] for r in elsewhere["results"]} == {
+        "stacks/Pulumi.us-prod.yaml"
+    }
 
     waived = results[PUBLIC]
     assert waived["suppressions"] == [
@@ -63,11 +81,16 @@ def test_junit_has_one_testcase_per_policy_with_failures_carrying_violations(rep
     assert suite.get("name") == "us-data-residency@0.1.0"
     cases = {c.get("name"): c for c in suite.findall("testcase")}
     assert set(cases) == {p.name for p in report.policies}
-    assert (suite.get("tests"), suite.get("failures"), suite.get("skipped")) == ("5", "2", "1")
+    # Only mandatory violations fail: residency-tags' advisory violation is reported, not failed.
+    assert (suite.get("tests"), suite.get("failures"), suite.get("skipped")) == ("5", "1", "1")
     failure = cases["us-region-providers"].find("failure")
     assert failure.get("type") == "mandatory"
     assert DEFAULT_AWS in failure.text and "Remediation: Fix us-region-providers." in failure.text
-    assert cases["residency-tags"].find("failure").get("type") == "advisory"
+    assert cases["residency-tags"].find("failure") is None
+    assert AWS_BUCKET in cases["residency-tags"].find("system-out").text
+    props = {p.get("name"): p.get("value") for p in suite.find("properties")}
+    assert props["rulesDigest"] == report.packs[0].rules.digest
+    assert props["violations"] == "1 mandatory, 2 advisory (1 of them waived)"
     assert cases["us-keys-for-data"].find("skipped") is not None
     waived = cases["private-data-stores"]
     assert waived.find("failure") is None
@@ -79,6 +102,10 @@ def test_markdown_summary_for_a_pr_comment(report):
     text = to_markdown(report)
     assert text.startswith(MARKER)
     assert "### Residency preview: `us-prod` ❌ **failed**" in text
+    assert "Policy violations: 1 mandatory, 2 advisory (1 of them waived)" in text
+    assert f"- rules: `residency.yaml` `{report.packs[0].rules.digest}`" in text
+    assert "| `residency-tags` | low | advisory | ⚠️ warn | 1 |" in text
+    assert "`__main__.py:12`" in text
     assert "| `us-region-providers` | critical | mandatory | ❌ fail | 1 |" in text
     assert "| `private-data-stores` | critical | mandatory | 🟡 waived | 1 |" in text
     assert "| `us-keys-for-data` | high | disabled | ➖ n/a | 0 |" in text
@@ -105,3 +132,21 @@ def test_html_links_only_web_urls(report):
     page = to_html(replace(report, packs=(replace(report.packs[0], policies=policies),)))
     assert "javascript:" not in page
     assert 'href="https://example.test/docs/private-data-stores"' in to_html(report)
+
+
+def test_every_report_lists_the_same_warnings(report):
+    from dataclasses import replace
+
+    from residency.reports.html import to_html
+
+    warned = replace(report, warnings=("assumed offline: invoke aws:ec2/getAmi:getAmi (default provider): made up: id",
+                                       "rules still hold illustrative identifiers"))
+    (run,) = to_sarif(warned)["runs"]
+    assert [n["message"]["text"] for n in run["invocations"][0]["toolExecutionNotifications"]] == list(warned.warnings)
+    suite = ET.fromstring(to_junit(warned)).find("testsuite")
+    assert all(w in suite.find("system-out").text for w in warned.warnings)
+    markdown = to_markdown(warned)
+    page = to_html(warned)
+    for w in warned.warnings:
+        assert w in markdown
+        assert w in page.replace("&#x27;", "'")

@@ -1,9 +1,12 @@
 from __future__ import annotations
 
+import hashlib
+from dataclasses import replace
 from pathlib import Path
 
-from report_fixtures import AWS_BUCKET, BUCKET, COMPARTMENT, DEFAULT_AWS, PUBLIC, REASON, make_document, make_pack_info
+from report_fixtures import AWS_BUCKET, BUCKET, COMPARTMENT, DEFAULT_AWS, PUBLIC, REASON, STACK, make_result
 
+from residency.engine.pack_config import PolicyConfig
 from residency.reports.model import build_report, inventory_groups
 from residency.reports.pack_hash import pack_content_hash, pack_files
 
@@ -16,7 +19,7 @@ def test_every_policy_gets_its_result(report):
     assert {p.name: p.status for p in report.policies} == {
         "private-data-stores": "waived",
         "us-region-providers": "fail",
-        "residency-tags": "fail",
+        "residency-tags": "warn",
         "backup-coverage": "pass",
         "us-keys-for-data": "not applicable",
     }
@@ -25,39 +28,64 @@ def test_every_policy_gets_its_result(report):
     assert disabled.enforcement_level == "disabled"
 
 
-def test_waived_violation_is_matched_to_the_waiver_from_the_rules_file(report, pack_dir):
+def test_waived_violation_is_matched_by_the_packs_own_waiver_lookup(report, pack_dir):
     (waived,) = report.waived
     assert waived.urn == PUBLIC
     assert waived.waiver.reason == REASON
     assert waived.waiver.approver == "ciso@example.com"
     assert waived.waiver.expires == "2027-03-31"
-    assert waived.waiver.source == str(pack_dir / "residency.yaml")
+    assert waived.waiver.source == str((pack_dir / "residency.yaml").resolve())
     assert report.waivers == (waived.waiver,)
 
 
-def test_an_advisory_violation_without_a_waiver_quote_is_not_waived(report):
-    assert [v.urn for v in report.advisory] == [AWS_BUCKET]
+def test_advisory_violations_are_counted_with_the_waived_ones_as_the_text_output_counts_them(report):
+    assert [v.urn for v in report.advisory] == [PUBLIC, AWS_BUCKET]
     assert [v.urn for v in report.mandatory] == [DEFAULT_AWS]
-    assert not report.passed
+    assert report.violation_summary == "1 mandatory, 2 advisory (1 of them waived)"
+    assert not report.passed and report.verdict == "failed"
 
 
-def test_waiver_known_only_from_its_quote_is_still_listed(tmp_path):
-    report = build_report(make_document(), [make_pack_info()], pack_dirs=[tmp_path])
-    (waiver,) = report.waivers
-    assert (waiver.policy, waiver.approver, waiver.expires, waiver.reason) == (
-        "private-data-stores", "ciso@example.com", "2027-03-31", REASON,
-    )
-    assert waiver.source == "quoted in the violation"
+def test_a_quoted_waiver_the_rules_do_not_hold_waives_nothing(tmp_path):
+    # The message quotes a waiver, but no waiver the pack would apply covers the violation: not waived (no
+    # text is parsed back out of messages).
+    report = build_report(make_result(tmp_path), project="kit", stack=STACK)
+    assert report.waived == () and report.waivers == ()
+    assert {p.name: p.status for p in report.policies}["private-data-stores"] == "warn"
+
+
+def test_a_mandatory_violation_is_never_waived_even_when_a_waiver_names_it(pack_dir):
+    result = make_result(pack_dir)
+    result.violations[0] = replace(result.violations[0], enforcement_level="mandatory")
+    report = build_report(result, project="kit", stack=STACK)
+    assert report.waived == ()
+    assert {p.name: p.status for p in report.policies}["private-data-stores"] == "fail"
+
+
+def test_violations_carry_the_program_line_and_the_rules_digest(report, pack_dir):
+    by_urn = {v.urn: v for v in report.violations}
+    assert (by_urn[AWS_BUCKET].source_file, by_urn[AWS_BUCKET].source_line) == ("/repo/__main__.py", 12)
+    assert (by_urn[DEFAULT_AWS].source_file, by_urn[DEFAULT_AWS].source_line) == ("", 0)  # a default provider
+    digest = "sha256:" + hashlib.sha256((pack_dir / "residency.yaml").read_bytes()).hexdigest()
+    assert {v.rules_digest for v in report.violations} == {digest}
+    (pack,) = report.packs
+    assert pack.rules.digest == digest and pack.rules.path == (pack_dir / "residency.yaml").resolve()
+
+
+def test_not_checked_when_no_policy_ran(tmp_path):
+    result = make_result(tmp_path, violations=[])
+    result.packs[0].config = {"all": PolicyConfig("disabled", None)}
+    report = build_report(result, project="kit", stack=STACK)
+    assert not report.checked and report.verdict == "not checked" and not report.passed
+    assert "no policy ran: every policy of every pack is disabled; nothing was checked" in report.warnings
 
 
 def test_not_applicable_when_the_pack_says_so_for_every_resource(tmp_path):
-    document = make_document()
-    document["violations"] = []
-    document["notApplicable"] = [
-        {"policyPack": "us-data-residency", "policy": "private-data-stores", "urn": r["urn"], "reason": "no buckets"}
-        for r in document["resources"]
+    result = make_result(tmp_path, violations=[])
+    result.not_applicable = [
+        {"policyPack": "us-data-residency", "policy": "private-data-stores", "urn": r.urn, "reason": "no buckets"}
+        for r in result.resources
     ] + [{"policyPack": "us-data-residency", "policy": "us-region-providers", "urn": BUCKET, "reason": "x"}]
-    report = build_report(document, [make_pack_info()], pack_dirs=[tmp_path])
+    report = build_report(result, project="kit", stack=STACK)
     assert _status(report, "private-data-stores") == "not applicable"
     # Not applicable to one resource only: it still ran on the others and passed.
     assert _status(report, "us-region-providers") == "pass"
@@ -77,13 +105,9 @@ def test_inventory_places_resources_by_cloud_region_and_compartment(report):
 
 
 def test_compartment_named_by_id_when_the_id_is_known(tmp_path):
-    document = make_document()
     compartment_ocid = "ocid1.compartment.oc1..aaaadata"
-    for r in document["resources"]:
-        if r["urn"] == BUCKET:
-            r["inputs"]["compartmentId"] = compartment_ocid
-    report = build_report(document, [make_pack_info()], pack_dirs=[tmp_path],
-                          outputs={COMPARTMENT: {"id": compartment_ocid}})
+    result = make_result(tmp_path, compartment_id=compartment_ocid)
+    report = build_report(result, project="kit", stack=STACK, outputs={COMPARTMENT: {"id": compartment_ocid}})
     assert next(r for r in report.resources if r.urn == BUCKET).compartment == "data"
 
 

@@ -185,6 +185,27 @@ def network_reachability(data, stack: EngineStack):
     return subnet.urn, None
 
 
+def estate_deploy_targets(data, stack: EngineStack):
+    """Point a provider, or one resource's compartment, at the parent company's account or tenancy."""
+    kinds = ["oci-provider", "root-compartment"] + (["aws-role", "aws-allowed"] if of_type(stack, "pulumi:providers:aws") else [])
+    kind = data.draw(st.sampled_from(kinds), label="target")
+    if kind == "oci-provider":
+        provider = data.draw(st.sampled_from(of_type(stack, "pulumi:providers:oci")), label="provider")
+        provider.inputs["tenancyOcid"] = PARENT_TENANCY
+        return provider.urn, None
+    if kind in ("aws-role", "aws-allowed"):
+        provider = data.draw(st.sampled_from(of_type(stack, "pulumi:providers:aws")), label="provider")
+        if kind == "aws-role":
+            provider.inputs["assumeRoles"] = '[{"roleArn": "arn:aws:iam::999999999999:role/OrganizationAccountAccessRole"}]'
+        else:
+            provider.inputs["allowedAccountIds"] = '["222222222222", "999999999999"]'
+        return provider.urn, None
+    placed = [r for r in stack.resources if r.type.startswith("oci:") and isinstance(r.inputs.get("compartmentId"), str)]
+    resource = data.draw(st.sampled_from(placed), label="resource")
+    resource.inputs["compartmentId"] = PARENT_TENANCY
+    return resource.urn, None
+
+
 MUTATIONS: dict[str, Callable[[Any, EngineStack], tuple[str | None, dict | None]]] = {
     "us-region-providers": region_providers,
     "us-region-replication": region_replication,
@@ -199,4 +220,5 @@ MUTATIONS: dict[str, Callable[[Any, EngineStack], tuple[str | None, dict | None]
     "no-untrusted-peering": untrusted_peering,
     "private-data-stores": private_data_stores,
     "network-reachability": network_reachability,
+    "estate-deploy-targets": estate_deploy_targets,
 }

@@ -31,6 +31,7 @@ BASE = {
         "awsOrganizationIds": ["o-parentexample1"],
     },
     "operatorCidrs": ["198.51.100.0/24"],
+    "estate": {"awsAccountIds": ["222222222222"]},
 }
 
 
@@ -126,6 +127,17 @@ BAD_CASES = {
          "(residency:parentCompany.awsAccountIds); allowed: parties independent of the parent company",
          "residency:trusted.awsOrganizationIds[0]: 'o-parentexample1' is also a parent-company identifier "
          "(residency:parentCompany.awsOrganizationIds); allowed: parties independent of the parent company"]),
+    "estate account or tenancy is a parent one": (
+        {"estate": {"awsAccountIds": ["999999999999"], "ociTenancyIds": [PARENT_TENANCY]}},
+        [f"residency:estate.ociTenancyIds[0]: '{PARENT_TENANCY}' is a parent-company identifier "
+         "(residency:parentCompany.ociTenancyIds); allowed: the estate's own",
+         "residency:estate.awsAccountIds[0]: '999999999999' is a parent-company identifier "
+         "(residency:parentCompany.awsAccountIds); allowed: the estate's own"]),
+    "AWS copy without estate accounts to pin its providers to": (
+        {"estate": {}, "backup": {"awsCopy": {"enabled": True, "bucketName": "copy-bucket-name",
+                                              "replicaBucketName": "replica-bucket-name"}}},
+        ["residency:estate.awsAccountIds: [] is empty while backup.awsCopy is enabled; allowed: the estate's AWS "
+         "account IDs, which the AWS providers pin as allowedAccountIds (so they refuse to run in any other account)"]),
     "estate tenancy is the parent tenancy": (
         {"tenancy": {"tenancyOcid": PARENT_TENANCY}},
         [f"residency:tenancy.tenancyOcid: '{PARENT_TENANCY}' is a parent-company tenancy; "

@@ -46,3 +46,13 @@ def test_the_stack_trusts_and_allows_no_more_than_the_pack(stack):
     assert set(settings.allowed_regions.oci) <= set(RULES["allowedRegions"]["oci"])
     assert set(settings.allowed_regions.aws) <= set(RULES["allowedRegions"]["aws"])
     assert settings.minimum_retention_days >= RULES["minimumRetentionDays"]
+
+
+@pytest.mark.parametrize("stack", ["dev", "us-prod"])
+def test_the_pack_knows_the_estate_of_the_stack(stack):
+    """The accounts the program pins its AWS providers to, and its tenancies, are estate ones for the pack."""
+    settings = _settings(stack)
+    estate = RULES["estate"]
+    assert {t.lower() for t in settings.estate_tenancy_ids} <= {t.lower() for t in estate["ociTenancyIds"]}
+    assert set(settings.estate.aws_account_ids) <= set(estate["awsAccountIds"])
+    assert settings.estate.aws_account_ids, "the stack names no estate AWS account to pin its providers to"

@@ -24,6 +24,8 @@ are judged again by ``Analyze`` at ``pulumi up``, once the document is known and
 
 from __future__ import annotations
 
+import threading
+
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -310,15 +312,28 @@ def _aws_findings(resource: ResourceView, trust: ap.Trust) -> Iterator[Finding]:
         yield from special(resource, trust)
 
 
+# The paths each resource's Analyze deferred, by URN. AnalyzeStack sees outputs, which for a create hold
+# every property the provider computes as unknown (a permission's ``policy``, say): only what Analyze judged
+# unknown among the program's inputs is judged again over the stack. Analyze of every resource precedes
+# AnalyzeStack in one preview, in one pack process; a resource Analyze never saw is judged in full.
+_DEFERRED_AT_ANALYZE: dict[str, frozenset[str]] = {}
+_DEFERRED_LOCK = threading.Lock()
+
+
 def check(resource: ResourceView, rules: Rules) -> Iterator[Finding]:
     if resource.type == OCI_POLICY:
         yield from _oci_policy(resource, rules)
         return
     if not resource.type.startswith("aws:") or not isinstance(resource.props, dict):
         return
+    deferred: set[str] = set()
     for finding in _aws_findings(resource, trust_of(rules)):
-        if not isinstance(finding, _Deferred):
+        if isinstance(finding, _Deferred):
+            deferred.add(finding.path or "")
+        else:
             yield finding
+    with _DEFERRED_LOCK:
+        _DEFERRED_AT_ANALYZE[resource.urn] = frozenset(deferred)
 
 
 def _top_key(path: str | None) -> str:
@@ -366,9 +381,13 @@ def check_stack(resources: list[ResourceView], rules: Rules) -> Iterator[Finding
     for resource in resources:
         if not resource.type.startswith("aws:") or not isinstance(resource.props, dict):
             continue
+        with _DEFERRED_LOCK:
+            deferred_at_analyze = _DEFERRED_AT_ANALYZE.get(resource.urn)
         for finding in _aws_findings(resource, trust):
             if not isinstance(finding, _Deferred):
                 continue
+            if deferred_at_analyze is not None and (finding.path or "") not in deferred_at_analyze:
+                continue  # unknown only in the outputs: computed by the provider, not granted by the program
             if _own_principal_origin(resource, _top_key(finding.path), by_urn) is not None:
                 continue
             yield Finding(finding.message + "; it does not come from an IAM role or user created in this stack, so "

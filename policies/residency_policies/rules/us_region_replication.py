@@ -1,22 +1,33 @@
-"""us-region-replication: every property that names another region or a cross-region copy is allowed.
+"""us-region-replication: every other region a resource names for its data is an allowed region.
 
-Covers the region family of the surface map (``shared/docs/residency-surface.md`` §A). Region names are
-compared with ``allowedRegions``; OCI availability-domain names (``Uocm:PHX-AD-1``) and OCIDs
-(``ocid1.filesystem.oc1.iad...``) are mapped to their region first. A region-deciding value that is
-unknown at preview fails closed. Reference values (an OCID or ARN produced by another resource of the
-same stack) that are unknown at preview, and S3 replication destinations (bucket ARNs carry no region),
-are judged in the stack phase, which follows property dependencies / bucket names to the referenced
-resource and takes its region (own ``region`` input for AWS, else its provider's).
+Two kinds of input name a region:
+
+* **region inputs and cross-region copies** (``REGION_PATHS``, the region family of the surface map):
+  replication destinations, backup copy regions, home regions, replica regions. Region names are compared
+  with ``allowedRegions``; a region-deciding value unknown at preview fails closed. Reference values (an
+  OCID or ARN produced by another resource of the same stack) unknown at preview, and S3 replication
+  destinations (bucket ARNs carry no region), are judged in the stack phase, which follows property
+  dependencies / bucket names to the referenced resource and takes its region.
+* **identifiers anywhere** (``analysis/data_references.py``): a generic walk over every property of every
+  resource reads each OCID, ARN, availability-domain name and AWS zone name; one that points at something
+  that holds or receives data (a key, a store, a destination, the subnet or AD that places what the
+  resource creates) must name an allowed region. Keys at the key inputs ``us-keys-for-data`` judges, and
+  references to the resource's own region (``us-region-providers`` judges that), are left to them.
+
+One finding per resource and foreign region, listing every path that names it.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
+from residency_policies.analysis import data_references as refs
+from residency_policies.analysis.data_bearing_types import DATA_BEARING_TYPES
 from residency_policies.framework import Finding, ResourceView, resource_policy
 from residency_policies.aws_identifiers import parse_arn
 from residency_policies.oci_identifiers import availability_domain_region, ocid_region
-from residency_policies.provider_regions import cloud_of_type, effective_region
+from residency_policies.provider_regions import PROVIDER_TYPE_PREFIX, cloud_of_type, effective_region
 from residency_policies.rules_file import Rules
 from residency_policies.values import is_unknown, walk
 
@@ -43,7 +54,11 @@ REGION_PATHS: dict[str, tuple[tuple[str, str], ...]] = {
     "oci:Database/database:Database": (("database.dbBackupConfig.backupDestinationDetails.remoteRegion", "oci"),),
     "oci:Database/dbHome:DbHome": (("database.dbBackupConfig.backupDestinationDetails.remoteRegion", "oci"),),
     "oci:Database/dbSystem:DbSystem": (("dbHome.database.dbBackupConfig.backupDestinationDetails.remoteRegion", "oci"),),
-    "oci:Database/dataGuardAssociation:DataGuardAssociation": (("peerDbSystemId", "oci-ocid"), ("peerVmClusterId", "oci-ocid")),
+    # A standby in a new DB system is placed by its subnet and availability domain (cross-region Data Guard).
+    "oci:Database/dataGuardAssociation:DataGuardAssociation": (
+        ("peerDbSystemId", "oci-ocid"), ("peerVmClusterId", "oci-ocid"), ("subnetId", "oci-ocid"),
+        ("availabilityDomain", "oci-ad"),
+    ),
     "oci:Kms/vaultVerification:VaultVerification": (("replicaRegion", "oci"),),
     "oci:Vault/secret:Secret": (
         ("replicationConfig.replicationTargets[].targetRegion", "oci"),
@@ -114,7 +129,38 @@ def region_of(kind: str, value: object) -> tuple[str | None, str | None]:
     raise ValueError(kind)
 
 
+_CONSEQUENCE = {
+    refs.KEY: "the data would be encrypted under a key held there",
+    refs.STORE: "data is kept in, copied to or read from a store there",
+    refs.DESTINATION: "data is delivered there",
+    refs.PLACEMENT: "what this resource creates is placed there",
+}
+
+
+def _shape(path: str) -> str:
+    """A concrete or pattern path without list markers (``a[0].b`` and ``a[].b`` both -> ``a.b``)."""
+    return re.sub(r"\[\d*\]", "", path)
+
+
+def _covered_paths(resource_type: str) -> frozenset[str]:
+    """Paths judged elsewhere: this policy's own table, and the keys ``us-keys-for-data`` judges."""
+    cached = _COVERED.get(resource_type)
+    if cached is None:
+        spec = DATA_BEARING_TYPES.get(resource_type)
+        cached = frozenset(_shape(p) for p, _ in REGION_PATHS.get(resource_type, ())) | frozenset(
+            _shape(p) for p in (spec.key_paths if spec else ()))
+        _COVERED[resource_type] = cached
+    return cached
+
+
+_COVERED: dict[str, frozenset[str]] = {}
+
+
 def check(resource: ResourceView, rules: Rules) -> Iterator[Finding]:
+    if resource.type.startswith(PROVIDER_TYPE_PREFIX) or cloud_of_type(resource.type) is None:
+        return
+    # Foreign regions named by this resource: region -> [(path, value, why)]; one finding per region.
+    foreign: dict[tuple[str, str], list[tuple[str, object, str]]] = {}
     for path, kind in REGION_PATHS.get(resource.type, ()):
         for where, value in walk(resource.props, path):
             if is_unknown(value):
@@ -123,14 +169,25 @@ def check(resource: ResourceView, rules: Rules) -> Iterator[Finding]:
                 yield Finding(f"{where} names the region a copy of the data goes to", path=where, unverifiable=True)
                 continue
             cloud, region = region_of(kind, value)
-            if region is None:
+            if region is None or region in rules.allowed_regions(cloud):
                 continue
-            allowed = rules.allowed_regions(cloud)
-            if region not in allowed:
-                yield Finding(
-                    f"{where} = {value!r} sends a copy of the data to {region}, outside the allowed {cloud} regions "
-                    f"({', '.join(sorted(allowed))})"
-                )
+            foreign.setdefault((cloud, region), []).append((where, value, "a copy of the data goes there"))
+    covered = _covered_paths(resource.type)
+    # The resource's own region is us-region-providers' finding: a reference to it hides nothing.
+    own = effective_region(resource)
+    own_region = (cloud_of_type(resource.type), own.region) if own is not None and own.region else None
+    for ref in refs.references(resource.props):
+        if not ref.data_bearing or _shape(ref.path) in covered or (ref.cloud, ref.region) == own_region:
+            continue
+        if ref.unrecognised:
+            foreign.setdefault((ref.cloud, f"<unrecognised {ref.unrecognised}>"), []).append(
+                (ref.path, ref.value, f"the {ref.what}'s region segment {ref.unrecognised!r} is not a known region"))
+        elif ref.region and ref.region not in rules.allowed_regions(ref.cloud):
+            foreign.setdefault((ref.cloud, ref.region), []).append((ref.path, ref.value, f"a {ref.what}: {_CONSEQUENCE[ref.kind]}"))
+    for (cloud, region), hits in foreign.items():
+        allowed = ", ".join(sorted(rules.allowed_regions(cloud)))
+        named = "; ".join(f"{where} = {value!r} ({why})" for where, value, why in hits)
+        yield Finding(f"names {region}, outside the allowed {cloud} regions ({allowed}): {named}", path=hits[0][0])
 
 
 # Destinations that name a bucket, not a region; resolved against the stack's buckets.
@@ -197,15 +254,19 @@ def _judge_targets(resource: ResourceView, where: str, targets: list[ResourceVie
 
 POLICY = resource_policy(
     name="us-region-replication",
-    description="Every replication, cross-region copy or home-region property names an allowed (US) region.",
+    description=(
+        "Every region a resource names for its data is an allowed (US) region: replication, copy and home-region "
+        "inputs, and the region inside any OCID, ARN, availability-domain or zone name of a key, store, "
+        "destination, subnet or placement."
+    ),
     severity="critical",
     remediation=(
-        "Point the replication / copy / replica / home region at an allowed region (see allowedRegions), or remove "
-        "the cross-region copy. Use literal region names or config values so the preview can verify them."
+        "Point the replication / copy / replica / home region, and every key, store, destination, subnet or "
+        "availability domain the resource names, at an allowed region (see allowedRegions), or remove the "
+        "cross-region copy. Use literal values or config values so the preview can verify them."
     ),
     tags=["region", "replication", "residency"],
     framework=("US data residency", "1.0", "REG-2"),
-    resource_types=REGION_PATHS,
     check=check,
     stack_check=check_stack,
 )

@@ -1,0 +1,114 @@
+"""Answers to every provider function (invoke) of pulumi_aws and pulumi_oci, offline.
+
+``InvokeAnswerer.answer(token, args, provider)`` answers one call:
+
+1. the provider it runs against (``context``): the explicit provider's inputs, else the stack's config;
+2. a pure function computed exactly, or a lookup answered consistently with the provider's region
+   (``aws_functions``, ``oci_functions``, ``aws_policy_document``);
+3. every field left over filled from the SDK's own result type (``lookups`` over ``sdk_shapes``): made up
+   when it does not decide residency, unknown when it does;
+4. the project's pinned answers win, field by field (``pinned``);
+5. a token no installed SDK defines is *unanswered*: the whole result is unknown.
+
+Each call is recorded in the ``Ledger`` (what was computed, pinned, assumed or unknown; who used it).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from residency.engine.invokes import aws_functions, oci_functions
+from residency.engine.invokes.aws_functions import InvokeFailure
+from residency.engine.invokes.context import ProviderContext, default_provider_context
+from residency.engine.invokes.ledger import InvokeRecord, Ledger
+from residency.engine.invokes.lookups import ShapedAnswer
+from residency.engine.invokes.pinned import PinnedAnswers
+from residency.engine.invokes.sdk_shapes import Shape, argument_fields, result_shape
+
+__all__ = ["InvokeAnswerer", "InvokeFailure", "InvokeRecord", "Ledger", "PinnedAnswers"]
+
+HANDLERS = {**aws_functions.HANDLERS, **oci_functions.HANDLERS}
+
+
+def _fill(value: Any, shape: Shape, builder: ShapedAnswer, path: str, depth: int) -> Any:
+    """``value`` (a handler's partial answer) with every nested field of ``shape`` present; arguments are kept."""
+    if shape.kind == "object" and isinstance(value, dict):
+        out = dict(value)
+        arguments = argument_fields(builder.token) if depth == 0 else frozenset()
+        for f in shape.fields:
+            if f.wire_name in arguments:
+                continue
+            sub = f"{path}.{f.wire_name}" if path else f.wire_name
+            if f.wire_name not in out:
+                if depth == 0:
+                    continue  # top-level gaps are filled by ShapedAnswer.build
+                out[f.wire_name] = builder.value(f.shape, f.wire_name, sub, deciding=False, depth=depth)
+            else:
+                out[f.wire_name] = _fill(out[f.wire_name], f.shape, builder, sub, depth + 1)
+        return out
+    if shape.kind == "list" and isinstance(value, list) and shape.item is not None:
+        return [_fill(v, shape.item, builder, f"{path}[]", depth + 1) for v in value]
+    return value
+
+
+class InvokeAnswerer:
+    def __init__(
+        self,
+        config: Mapping[str, str],
+        *,
+        pinned: PinnedAnswers | None = None,
+        ledger: Ledger | None = None,
+        provider_lookup: Callable[[str], ProviderContext | None] | None = None,
+    ):
+        self.config = dict(config)
+        self.pinned = pinned or PinnedAnswers()
+        self.ledger = ledger or Ledger()
+        self.provider_lookup = provider_lookup
+
+    def context(self, token: str, provider_ref: str) -> ProviderContext:
+        package = token.split(":", 1)[0]
+        if provider_ref and self.provider_lookup is not None:
+            ctx = self.provider_lookup(provider_ref)
+            if ctx is not None:
+                return ctx
+        return default_provider_context(package, self.config)
+
+    def answer(self, token: str, args: Mapping[str, Any], provider_ref: str = "") -> dict[str, Any] | None:
+        """The result (wire names), or ``None`` when the invoke cannot be answered (its result is unknown).
+
+        Raises ``InvokeFailure`` when the provider would fail the call.
+        """
+        args = dict(args or {})
+        ctx = self.context(token, provider_ref)
+        ctx = ctx.with_region(args.get("region"))
+        record = self.ledger.open(token, ctx.name, ctx.region or "")
+        shape = result_shape(token)
+        handler = HANDLERS.get(token.lower())
+        pinned = self.pinned.find(token, args)
+        if shape is None and handler is None and pinned is None:
+            record.kind = "unanswered"
+            record.note = "no installed provider SDK defines this function; its result is unknown"
+            return None
+        result: dict[str, Any] = {}
+        if handler is not None:
+            result = handler(args, ctx, record, self.ledger)
+        if shape is not None:
+            builder = ShapedAnswer(token, ctx, record, self.ledger)
+            result = _fill(result, shape, builder, "", 0)
+            for key, value in builder.build(shape, args, skip=set(result), handled=handler is not None).items():
+                result.setdefault(key, value)
+        if pinned is not None:
+            for key, value in pinned.result.items():
+                result[key] = value
+                record.add("pinned", key)
+            record.assumed = [p for p in record.assumed if not _under(p, pinned.result)]
+            record.unknown = [p for p in record.unknown if not _under(p, pinned.result)]
+            record.note = (record.note + "; " if record.note else "") + f"pinned by {pinned.where}"
+        record.finish()
+        return result
+
+
+def _under(path: str, keys: Mapping[str, Any]) -> bool:
+    head = path.split(".", 1)[0].split("[", 1)[0]
+    return head in keys

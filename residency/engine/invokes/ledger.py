@@ -1,0 +1,169 @@
+"""What every invoke of one preview was answered with, and which resources used an answer that was not computed.
+
+An answer is one of:
+
+- ``computed``: exact, offline (a pure function of its arguments and the provider's configuration);
+- ``pinned``: taken from the project's fixtures file (``residency-invokes.yaml``), field by field;
+- ``assumed``: a lookup of cloud state, shaped by the SDK's result type, with made-up values for fields
+  that do not decide residency and *unknown* for those that do (a region, CIDR, principal, account,
+  tenancy...);
+- ``unanswered``: nothing could be answered (the token is no installed provider SDK's function); the
+  invoke's whole result is unknown, as the engine makes it when it declines an invoke.
+
+Unknown strings cannot be unknown inside a plain invoke result (the SDK's result classes type-check their
+fields), so they are *markers*: ``<<unknown aws:ec2/getVpc:getVpc.cidrBlock #3>>``. A marker survives
+string formatting, so wherever the program puts one into a resource input the whole input string is
+turned into the engine's unknown sentinel (``trace``), and the resource is recorded as a user of invoke
+``#3``. Made-up strings carry ``assumed<8 digits>`` (``ami-0assumed00000004``) for the same tracing;
+region-consistent values that must look real (``us-west-2a``) are traced by exact match.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
+MARKER_RE = re.compile(r"<<unknown [^<>]*? #(\d+)>>")
+ASSUMED_RE = re.compile(r"assumed(\d{8})")
+KINDS = ("computed", "pinned", "assumed", "unanswered")
+
+
+@dataclass
+class InvokeRecord:
+    """One invoke call and what it was answered with."""
+
+    call: int
+    token: str
+    provider: str
+    """``default`` or the explicit provider's name."""
+    region: str
+    kind: str = "computed"
+    assumed: list[str] = field(default_factory=list)
+    """Field paths (``images[].id``) holding made-up values."""
+    unknown: list[str] = field(default_factory=list)
+    """Field paths left unknown (markers, or null for a number or a bool)."""
+    pinned: list[str] = field(default_factory=list)
+    note: str = ""
+    used_by: list[str] = field(default_factory=list)
+    """Mock URNs of the resources whose inputs hold a value of this answer that was not computed."""
+
+    def add(self, bucket: str, path: str) -> None:
+        target = getattr(self, bucket)
+        if path not in target:
+            target.append(path)
+
+    def finish(self) -> None:
+        if self.kind == "unanswered":
+            return
+        if self.assumed or self.unknown:
+            self.kind = "assumed"
+        elif self.pinned:
+            self.kind = "pinned"
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "call": self.call, "token": self.token, "provider": self.provider, "region": self.region,
+            "kind": self.kind, "assumed": list(self.assumed), "unknown": list(self.unknown),
+            "pinned": list(self.pinned), "note": self.note, "usedBy": list(self.used_by),
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> InvokeRecord:
+        return cls(
+            call=data["call"], token=data["token"], provider=data["provider"], region=data["region"],
+            kind=data["kind"], assumed=list(data["assumed"]), unknown=list(data["unknown"]),
+            pinned=list(data["pinned"]), note=data.get("note", ""), used_by=list(data.get("usedBy", [])),
+        )
+
+
+class Ledger:
+    """Every invoke record of one run, the markers and made-up values handed out, and who used them."""
+
+    def __init__(self) -> None:
+        self.records: list[InvokeRecord] = []
+        self._lock = threading.Lock()
+        self._serials: dict[int, int] = {}
+        self._exact: dict[str, set[int]] = {}
+
+    def open(self, token: str, provider: str, region: str) -> InvokeRecord:
+        with self._lock:
+            record = InvokeRecord(call=len(self.records) + 1, token=token, provider=provider, region=region)
+            self.records.append(record)
+            return record
+
+    def marker(self, record: InvokeRecord, path: str) -> str:
+        record.add("unknown", path)
+        return f"<<unknown {record.token}.{path} #{record.call}>>"
+
+    def assumed_tag(self, record: InvokeRecord, path: str) -> str:
+        """``assumed<serial>``: a made-up string's traceable part."""
+        record.add("assumed", path)
+        with self._lock:
+            serial = len(self._serials) + 1
+            self._serials[serial] = record.call
+        return f"assumed{serial:08d}"
+
+    def assumed_exact(self, record: InvokeRecord, path: str, value: str) -> str:
+        """A made-up value that must look real (an AZ name): traced by exact match."""
+        record.add("assumed", path)
+        with self._lock:
+            self._exact.setdefault(value, set()).add(record.call)
+        return value
+
+    @property
+    def traces(self) -> bool:
+        return any(r.kind != "computed" for r in self.records)
+
+    def _calls_in(self, text: str) -> tuple[set[int], bool]:
+        calls: set[int] = set()
+        unknown = False
+        if "<<unknown " in text:
+            for m in MARKER_RE.finditer(text):
+                calls.add(int(m.group(1)))
+                unknown = True
+        if "assumed" in text:
+            for m in ASSUMED_RE.finditer(text):
+                call = self._serials.get(int(m.group(1)))
+                if call is not None:
+                    calls.add(call)
+        exact = self._exact.get(text)
+        if exact:
+            calls |= exact
+        return calls, unknown
+
+    def trace(self, value: Any, user: str | None, *, unknown: Any = UNKNOWN) -> Any:
+        """``value`` with every string holding a marker replaced by ``unknown``; records ``user`` on the invokes used."""
+        used: set[int] = set()
+
+        def walk(v: Any) -> Any:
+            if isinstance(v, str):
+                calls, has_marker = self._calls_in(v)
+                used.update(calls)
+                return unknown if has_marker else v
+            if isinstance(v, dict):
+                return {k: walk(x) for k, x in v.items()}
+            if isinstance(v, list):
+                return [walk(x) for x in v]
+            return v
+
+        out = walk(value)
+        if user is None:
+            return out
+        with self._lock:
+            for call in used:
+                record = self.records[call - 1]
+                if user not in record.used_by:
+                    record.used_by.append(user)
+        return out
+
+    def explain(self, text: str) -> list[InvokeRecord]:
+        """The invokes whose markers or made-up values appear in ``text`` (an error message)."""
+        calls, _ = self._calls_in(text)
+        return [self.records[c - 1] for c in sorted(calls) if 0 < c <= len(self.records)]
+
+    def not_computed(self) -> Iterable[InvokeRecord]:
+        return (r for r in self.records if r.kind != "computed")

@@ -1,0 +1,163 @@
+"""Regions hidden in identifiers (issue 13 item 2): OCIDs, ARNs, AD and AZ names in any property.
+
+``us-region-replication`` walks every property of every resource (no per-type table) and reads each
+identifier's region; a data-bearing reference (a key, a store, a destination, a subnet or availability
+domain that places what the resource creates) must name an allowed region. Identifiers of things that
+hold no data (images, IAM roles, layers, certificates) and free text (tags, descriptions) are not judged.
+One finding per resource and foreign region, naming every path.
+"""
+
+import pulumi
+import pulumi_aws as aws
+import pulumi_oci as oci
+
+from tests.policies.conftest import COMPARTMENT, CONFIG, KEY_IAD, flagged, messages, urn
+
+POLICY = "us-region-replication"
+DGA = "oci:Database/dataGuardAssociation:DataGuardAssociation"
+PROTECT = pulumi.ResourceOptions(protect=True)
+SIN_SUBNET = "ocid1.subnet.oc1.ap-singapore-1.aaaaaaaastandbysubnet"
+PHX_SUBNET = "ocid1.subnet.oc1.phx.aaaaaaaastandbysubnet"
+DB_ID = "ocid1.database.oc1.iad.aaaaaaaaprimarydb"
+
+
+def _standby(name, subnet_id, availability_domain, **extra):
+    return oci.database.DataGuardAssociation(
+        name, database_id=DB_ID, creation_type="NewDbSystem", database_admin_password="Secret#123456",
+        protection_mode="MAXIMUM_PERFORMANCE", transport_type="ASYNC", delete_standby_db_home_on_delete="true",
+        subnet_id=subnet_id, availability_domain=availability_domain, shape="VM.Standard2.1", hostname="standby", **extra)
+
+
+def test_compliant_identifiers_in_allowed_regions_and_identifiers_that_hold_no_data(preview):
+    def program():
+        _standby("standby-phx", PHX_SUBNET, "Uocm:PHX-AD-1")
+        oci.core.Volume("vol-long-ad", compartment_id=COMPARTMENT, availability_domain="xxxx:US-ASHBURN-1-AD-1",
+                        kms_key_id=KEY_IAD, opts=PROTECT)
+        aws.ebs.Volume("ebs", availability_zone="us-east-2a", size=8, opts=PROTECT,
+                       kms_key_id="arn:aws:kms:us-east-2:111111111111:key/1234abcd-12ab-34cd-56ef-1234567890ab")
+        aws.cloudwatch.LogSubscriptionFilter("to-firehose", log_group="app", filter_pattern="",
+                                             destination_arn="arn:aws:firehose:us-west-2:111111111111:deliverystream/logs",
+                                             role_arn="arn:aws:iam::111111111111:role/cwl")
+        # Foreign-region identifiers of things that hold no data, and free text naming a foreign store.
+        oci.core.Instance("vm", availability_domain="Uocm:US-ASHBURN-AD-1", compartment_id=COMPARTMENT, shape="VM.Standard.E4.Flex",
+                          source_details={"source_type": "image", "source_id": "ocid1.image.oc1.eu-frankfurt-1.aaaaaaaaimage",
+                                          "kms_key_id": KEY_IAD},
+                          freeform_tags={"copied-from": "ocid1.bucket.oc1.eu-frankfurt-1.aaaaaaaasourcebucket"})
+        aws.lambda_.Function("fn", role="arn:aws:iam::111111111111:role/fn", runtime="python3.12", handler="h.main",
+                             code=pulumi.AssetArchive({}), layers=["arn:aws:lambda:eu-west-1:464622532012:layer:Datadog-Python312:1"],
+                             description="reads arn:aws:sqs:eu-west-1:111111111111:elsewhere")
+
+    assert flagged(preview(program), POLICY) == set()
+
+
+def test_foreign_regions_hidden_in_identifiers_are_flagged_once_per_resource(preview):
+    def program():
+        # The issue's case: a Data Guard standby whose subnet and AD are in Singapore (one mistake, one report).
+        _standby("standby-sin", SIN_SUBNET, "Uocm:SIN-AD-1")
+        # Keys named outside key inputs, stores, destinations, placements; Args classes and dict literals.
+        oci.database.AutonomousDatabase("adb-vault-fra", compartment_id=COMPARTMENT, db_name="adb", kms_key_id=KEY_IAD,
+                                        vault_id="ocid1.vault.oc1.fra.aaaaaaaavault", opts=PROTECT)
+        oci.core.VolumeAttachment("attach-fra", attachment_type="paravirtualized", instance_id="ocid1.instance.oc1.iad.aaaa",
+                                  volume_id="ocid1.volume.oc1.eu-frankfurt-1.aaaaaaaavolume")
+        oci.core.Instance("vm-fra-boot", availability_domain="Uocm:US-ASHBURN-AD-1", compartment_id=COMPARTMENT,
+                          shape="VM.Standard.E4.Flex",
+                          source_details=oci.core.InstanceSourceDetailsArgs(
+                              source_type="bootVolume", source_id="ocid1.bootvolume.oc1.fra.aaaaaaaaboot", kms_key_id=KEY_IAD))
+        oci.core.Volume("vol-fra-ad", compartment_id=COMPARTMENT, availability_domain="xxxx:EU-FRANKFURT-1-AD-1",
+                        kms_key_id=KEY_IAD, opts=PROTECT)
+        oci.core.Volume("vol-bad-segment", compartment_id=COMPARTMENT, availability_domain="Uocm:US-ASHBURN-AD-1",
+                        kms_key_id=KEY_IAD, source_details={"type": "volume", "id": "ocid1.volume.oc1.zzz.aaaaaaaasource"},
+                        opts=PROTECT)
+        aws.cloudwatch.LogSubscriptionFilter("to-eu", log_group="app", filter_pattern="",
+                                             destination_arn="arn:aws:firehose:eu-west-1:111111111111:deliverystream/logs",
+                                             role_arn="arn:aws:iam::111111111111:role/cwl")
+        aws.sns.TopicSubscription("to-eu-queue", topic="arn:aws:sns:us-east-2:111111111111:events", protocol="sqs",
+                                  endpoint="arn:aws:sqs:eu-central-1:111111111111:events")
+        aws.ebs.Volume("ebs-eu-az", availability_zone="eu-west-1a", size=8, opts=PROTECT,
+                       kms_key_id="arn:aws:kms:us-east-2:111111111111:key/1234abcd-12ab-34cd-56ef-1234567890ab")
+        aws.ec2.Instance("vm-eu-zone-id", ami="ami-0123456789abcdef0", instance_type="t3.micro",
+                         placement_group_id=None, availability_zone="euw1-az2",
+                         root_block_device={"kms_key_id": "arn:aws:kms:us-east-2:111111111111:key/k"})
+
+    result = preview(program)
+    assert flagged(result, POLICY) == {
+        urn(DGA, "standby-sin"),
+        urn("oci:Database/autonomousDatabase:AutonomousDatabase", "adb-vault-fra"),
+        urn("oci:Core/volumeAttachment:VolumeAttachment", "attach-fra"),
+        urn("oci:Core/instance:Instance", "vm-fra-boot"),
+        urn("oci:Core/volume:Volume", "vol-fra-ad"),
+        urn("oci:Core/volume:Volume", "vol-bad-segment"),
+        urn("aws:cloudwatch/logSubscriptionFilter:LogSubscriptionFilter", "to-eu"),
+        urn("aws:sns/topicSubscription:TopicSubscription", "to-eu-queue"),
+        urn("aws:ebs/volume:Volume", "ebs-eu-az"),
+        urn("aws:ec2/instance:Instance", "vm-eu-zone-id"),
+    }
+    standby = [v.message for v in result.violations_of(POLICY) if v.urn == urn(DGA, "standby-sin")]
+    assert len(standby) == 1 and "subnetId" in standby[0] and "availabilityDomain" in standby[0] and "ap-singapore-1" in standby[0]
+
+
+def test_a_key_arn_in_ireland_is_reported_once_by_the_keys_policy(preview):
+    def program():
+        bucket = aws.s3.Bucket("data", opts=PROTECT)
+        aws.s3.BucketServerSideEncryptionConfiguration("data-sse", bucket=bucket.id, rules=[
+            {"apply_server_side_encryption_by_default": {
+                "sse_algorithm": "aws:kms",
+                "kms_master_key_id": "arn:aws:kms:eu-west-1:111111111111:key/1234abcd-12ab-34cd-56ef-1234567890ab"}}])
+
+    result = preview(program)
+    sse = urn("aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration", "data-sse")
+    assert flagged(result, "us-keys-for-data") == {sse}
+    assert flagged(result, POLICY) == set()
+
+
+def test_unknown_identifiers_judged_through_the_stack_and_config(preview):
+    def program():
+        cfg = pulumi.Config()
+        # From stack config: known at preview, judged like a literal.
+        _standby("standby-cfg", cfg.require("standbySubnet"), "Uocm:PHX-AD-1")
+        # Created in this stack by a Singapore provider: the subnet's own region decides (stack phase).
+        sin = oci.Provider("sin", region="ap-singapore-1")
+        subnet = oci.core.Subnet("sin-subnet", compartment_id=COMPARTMENT, vcn_id="ocid1.vcn.oc1.ap-singapore-1.aaaa",
+                                 cidr_block="10.9.0.0/24", opts=pulumi.ResourceOptions(provider=sin))
+        _standby("standby-in-stack", subnet.id, "Uocm:SIN-AD-1")
+        # The AD comes from another resource: the standby's region cannot be verified at preview.
+        _standby("standby-unknown-ad", PHX_SUBNET, subnet.availability_domain)
+        # A destination created in this stack in an allowed region: compliant although unknown.
+        stream = aws.kinesis.FirehoseDeliveryStream("logs", destination="extended_s3",
+                                                    extended_s3_configuration={"role_arn": "arn:aws:iam::111111111111:role/f",
+                                                                               "bucket_arn": "arn:aws:s3:::logs"})
+        aws.cloudwatch.LogSubscriptionFilter("to-stack-firehose", log_group="app", filter_pattern="",
+                                             destination_arn=stream.arn, role_arn="arn:aws:iam::111111111111:role/cwl")
+
+    result = preview(program, config={**CONFIG, "test:standbySubnet": SIN_SUBNET})
+    assert flagged(result, POLICY, level="mandatory") == {
+        urn(DGA, "standby-cfg"), urn(DGA, "standby-in-stack"), urn(DGA, "standby-unknown-ad"),
+    }
+    unknown = [v.message for v in result.violations_of(POLICY) if v.urn == urn(DGA, "standby-unknown-ad")]
+    assert unknown and all("cannot be verified at preview" in m for m in unknown)
+    # The foreign subnet itself is the region rule's finding, not this one's.
+    assert urn("oci:Core/subnet:Subnet", "sin-subnet") in flagged(result, "us-region-providers")
+
+
+def test_identifier_readers_zone_names_ashburn_ads_and_kinds():
+    import sys
+
+    from tests.policies.conftest import PACK_DIR
+
+    sys.path.insert(0, str(PACK_DIR))
+    try:
+        from residency_policies.analysis import data_references as refs
+        from residency_policies.aws_identifiers import parse_arn
+        from residency_policies.oci_identifiers import availability_domain_region
+    finally:
+        sys.path.remove(str(PACK_DIR))
+    assert [refs.aws_zone_region(z) for z in ("eu-west-1a", "us-east-1-bos-1a", "use1-az4", "usgw1-az1", "apne1-az2", "x")] == [
+        "eu-west-1", "us-east-1", "us-east-1", "us-gov-west-1", "ap-northeast-1", None]
+    assert availability_domain_region("kIdk:US-ASHBURN-AD-1").region == "us-ashburn-1"
+    kinds = {a: refs.arn_kind(parse_arn(a)) for a in (
+        "arn:aws:lambda:eu-west-1:1:layer:x:1", "arn:aws:lambda:eu-west-1:1:function:x", "arn:aws:iam::1:role/x",
+        "arn:aws:logs:eu-west-1:1:log-group:x:*", "arn:aws:ec2:eu-west-1:1:image/ami-1", "arn:aws:kms:eu-west-1:1:key/x")}
+    assert kinds == {
+        "arn:aws:lambda:eu-west-1:1:layer:x:1": refs.OTHER, "arn:aws:lambda:eu-west-1:1:function:x": refs.DESTINATION,
+        "arn:aws:iam::1:role/x": refs.OTHER, "arn:aws:logs:eu-west-1:1:log-group:x:*": refs.DESTINATION,
+        "arn:aws:ec2:eu-west-1:1:image/ami-1": refs.OTHER, "arn:aws:kms:eu-west-1:1:key/x": refs.KEY}
