@@ -15,7 +15,7 @@ import pulumi
 import pulumi_aws as aws
 import pulumi_oci as oci
 
-from tests.policies.conftest import COMPARTMENT, KEY_IAD, TAGS, provider_urn, urn
+from tests.policies.conftest import CONFIG, COMPARTMENT, KEY_IAD, TAGS, provider_urn, urn
 
 BUCKET = "oci:ObjectStorage/bucket:Bucket"
 RP = "oci:ObjectStorage/replicationPolicy:ReplicationPolicy"
@@ -34,8 +34,10 @@ class Fixture:
     program: Callable[[], None]
     flagged: frozenset[str]
     level: str = "mandatory"
-    rules_waivers: list | None = None
-    """When set, the program runs against a copy of the pack whose ``residency.yaml`` has these waivers."""
+    rules: dict | None = None
+    """When set, the program runs against a copy of the pack whose ``residency.yaml`` has these top-level keys."""
+    config: dict | None = None
+    """Stack config, when not the tests' default."""
 
 
 @dataclass
@@ -45,6 +47,27 @@ class PolicyFixtures:
     unknown: Fixture | None
     no_unknown_because: str = ""
     extra: dict = field(default_factory=dict)
+
+
+ESTATE_TENANCY = "ocid1.tenancy.oc1..aaaaaaaausdataexample0000000000000000000000000000000000000"
+PINNED = {**CONFIG, "aws:allowedAccountIds": '["222222222222"]', "oci:tenancyOcid": ESTATE_TENANCY}
+
+
+def _oci_provider_in(tenancy):
+    def program():
+        provider = oci.Provider("target", region="us-ashburn-1", tenancy_ocid=tenancy)
+        oci.ons.NotificationTopic("t", compartment_id=COMPARTMENT, name="t", opts=pulumi.ResourceOptions(provider=provider))
+    return program
+
+
+# Identifiers that illustrate nothing: a parent range and accounts no documentation reserves.
+REAL_LOOKING_RULES = {
+    "parentCompany": {"cidrs": ["100.70.0.0/16"], "ociTenancyIds": ["ocid1.tenancy.oc1..aaaaaaaaq7parentco"],
+                      "awsAccountIds": ["403958271635"], "awsOrganizationIds": ["o-k2j4h5g6f7"]},
+    "trusted": {"ociTenancyIds": ["ocid1.tenancy.oc1..aaaaaaaaz3oversight"], "awsAccountIds": ["517283946021"],
+                "awsOrganizationIds": ["o-m3n4b5v6c7"]},
+    "estate": {"ociTenancyIds": ["ocid1.tenancy.oc1..aaaaaaaaw8usdata"], "awsAccountIds": ["628394057162"]},
+}
 
 
 def _seed():
@@ -157,11 +180,24 @@ FIXTURES: dict[str, PolicyFixtures] = {
     ),
     "residency-waivers": PolicyFixtures(
         compliant=Fixture(lambda: _bucket("b"), frozenset()),
-        violating=Fixture(lambda: _bucket("b"), frozenset({STACK}), rules_waivers=[{
+        violating=Fixture(lambda: _bucket("b"), frozenset({STACK}), rules={"waivers": [{
             "policy": "us-keys-for-data", "urns": [urn(BUCKET, "b")], "approver": "ciso@example.com",
-            "reason": "A test waiver that expired long ago", "expires": "2020-01-31"}]),
+            "reason": "A test waiver that expired long ago", "expires": "2020-01-31"}]}),
         unknown=None,
         no_unknown_because="it reads only the rules file, never a value of a resource",
+    ),
+    "estate-deploy-targets": PolicyFixtures(
+        compliant=Fixture(_oci_provider_in(ESTATE_TENANCY), frozenset(), config=PINNED),
+        violating=Fixture(_oci_provider_in(PARENT_TENANCY), frozenset({provider_urn("oci", "target")}), config=PINNED),
+        unknown=Fixture(lambda: _oci_provider_in(_unknown(ESTATE_TENANCY))(), frozenset({provider_urn("oci", "target")}),
+                        config=PINNED),
+    ),
+    "residency-rules": PolicyFixtures(
+        compliant=Fixture(lambda: _bucket("b"), frozenset(), rules=REAL_LOOKING_RULES),
+        # The shipped rules file still holds the illustrative identifiers.
+        violating=Fixture(lambda: _bucket("b"), frozenset({STACK}), level="advisory"),
+        unknown=None,
+        no_unknown_because="it reads only the rules, never a value of a resource",
     ),
     "no-parent-company-ingress": PolicyFixtures(
         compliant=Fixture(_security_list("ingress", "10.0.0.0/8"), frozenset()),

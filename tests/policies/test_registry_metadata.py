@@ -35,8 +35,8 @@ def test_metadata_is_complete(policy):
     assert policy.config_schema is not None and "allowedRegions" in policy.config_schema.properties
 
 
-def test_only_residency_tags_is_advisory_by_default():
-    assert {p.name for p in POLICIES if p.enforcement_level.value == "advisory"} == {"residency-tags"}
+def test_only_the_governance_notices_are_advisory_by_default():
+    assert {p.name for p in POLICIES if p.enforcement_level.value == "advisory"} == {"residency-tags", "residency-rules"}
 
 
 def test_every_policy_has_registry_fixtures():
@@ -46,17 +46,17 @@ def test_every_policy_has_registry_fixtures():
 
 
 @pytest.fixture(scope="module")
-def waiver_pack(tmp_path_factory):
-    """A copy of the pack for fixtures that need their own rules-file waivers, started on first use."""
+def rules_pack(tmp_path_factory):
+    """A copy of the pack for fixtures that need their own rules file, one per set of overrides, started on use."""
     started: dict[str, PolicyPackProcess] = {}
 
-    def get(waivers) -> PolicyPackProcess:
-        key = repr(waivers)
+    def get(overrides) -> PolicyPackProcess:
+        key = repr(overrides)
         if key not in started:
             pack_dir = tmp_path_factory.mktemp("pack") / "policies"
             shutil.copytree(PACK_DIR, pack_dir, ignore=shutil.ignore_patterns("__pycache__", "venv"))
             rules = yaml.safe_load((pack_dir / "residency.yaml").read_text())
-            rules["waivers"] = waivers
+            rules.update(overrides)
             (pack_dir / "residency.yaml").write_text(yaml.safe_dump(rules))
             started[key] = start_pack(pack_dir)
         return started[key]
@@ -71,10 +71,10 @@ CASES = [(name, kind) for name in sorted(FIXTURES) for kind in ("compliant", "vi
 
 
 @pytest.mark.parametrize(("name", "kind"), CASES, ids=[f"{n}-{k}" for n, k in CASES])
-def test_registry_fixture_flags_exactly_its_expected_resources(preview, waiver_pack, name, kind):
+def test_registry_fixture_flags_exactly_its_expected_resources(preview, rules_pack, name, kind):
     fixture = getattr(FIXTURES[name], kind)
-    using = waiver_pack(fixture.rules_waivers) if fixture.rules_waivers is not None else None
-    result = preview(fixture.program, using=using)
+    using = rules_pack(fixture.rules) if fixture.rules is not None else None
+    result = preview(fixture.program, using=using, config=fixture.config)
     found = result.violations_of(name)
     assert {v.urn for v in found} == set(fixture.flagged), [v.message for v in found]
     assert {v.enforcement_level for v in found} <= {fixture.level}
