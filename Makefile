@@ -26,7 +26,7 @@ test: setup
 # oracle/go.mod pins, with our stand-in Python language host and the sdk's exec shim beside it, in .oracle/bin
 # (gitignored). The first build on a machine takes ~17 min; the Go build cache makes later ones ~1 min.
 ORACLE_BIN := .oracle/bin
-PULUMI_VERSION_FLAG = -ldflags "-X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=$$(cd oracle && go list -m -f '{{.Version}}' github.com/pulumi/pulumi/pkg/v3)"
+PULUMI_VERSION_FLAG = -ldflags "-X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=$$(go list -m -f '{{.Version}}' github.com/pulumi/pulumi/pkg/v3)"
 
 oracle: $(ORACLE_BIN)/pulumi $(ORACLE_BIN)/pulumi-language-python $(ORACLE_BIN)/pulumi-language-python-exec
 

@@ -18,6 +18,7 @@ from residency_policies.rules import no_cross_tenancy_grants
 from residency_policies.rules import no_untrusted_peering
 from residency_policies.rules import private_data_stores
 from residency_policies.rules import estate_deploy_targets
+from residency_policies.rules import no_untrusted_data_destinations
 
 ALL_POLICIES = [
     us_region_providers.POLICY,
@@ -35,4 +36,5 @@ ALL_POLICIES = [
     private_data_stores.POLICY,
     network_reachability.POLICY,
     estate_deploy_targets.POLICY,
+    no_untrusted_data_destinations.POLICY,
 ]

@@ -138,27 +138,33 @@ class Cause:
 
 
 CAUSES = {c.id: c for c in (
-    Cause("computed-outputs", "pending (engine, NOTES 20:58 #2)",
+    Cause("computed-outputs", "fixed in residency preview (engine); the oracle can drop it",
           "AnalyzeStack gets each custom resource's Create(preview) outputs: the inputs plus every property the "
           "type computes, unknown (secret when listed in additional_secret_outputs); residency preview sends the "
           "inputs."),
-    Cause("registered-outputs", "pending (engine, NOTES 20:58 #3)",
+    Cause("registered-outputs", "fixed in residency preview (engine); the oracle can drop it",
           "AnalyzeStack gets a component's and the root Stack's registered outputs (register_outputs, "
           "pulumi.export), not a component's input props; residency preview sends the inputs."),
-    Cause("remediate-only-when-remediating", "pending (engine, NOTES 20:58 #6)",
+    Cause("remediate-only-when-remediating", "by design (engine: the verdict is the same; sending it for every resource would double the calls)",
           "The engine sends Remediate for every resource, before Analyze, in preview too; residency preview sends "
           "it only when a policy is at remediate (pulumi_policy answers nothing otherwise)."),
-    Cause("aliases-on-create", "pending (engine, NOTES 20:58 #4)",
+    Cause("unconfigured-provider-outputs", "pending (engine, NOTES 22:10)",
+          "A resource whose provider's config is unknown at preview is not sent to the provider's Create: its "
+          "AnalyzeStack properties are empty under the real engine; residency preview sends its inputs."),
+    Cause("computed-outputs-verdicts", "pending (engine: computed outputs; coverage-b: NOTES 22:10)",
+          "A stack policy that reads an output-only property (aws acmpca/permission and lambda/layerVersionPermission "
+          "`policy`) sees it unknown under the real engine and fails closed; residency preview sends no such key."),
+    Cause("aliases-on-create", "fixed in residency preview (engine); the oracle can drop it",
           "On a fresh stack the engine sends no aliases (it records only aliases resolved against existing "
           "state); residency preview sends the program's URN aliases."),
-    Cause("read-urns", "pending (engine, NOTES 20:58 #5)",
+    Cause("read-urns", "fixed in residency preview (engine); the oracle can drop it",
           "Dependencies on a .get() resource carry the mock URN (pulumi:pulumi:Stack$...) in residency preview."),
-    Cause("transforms", "pending (engine, NOTES 20:58 #1)",
+    Cause("transforms", "fixed in residency preview (engine); the oracle can drop it",
           "Stack transforms (register_resource_transform) and transforms= are not applied by residency preview."),
-    Cause("invoke-default-providers", "pending (engine, NOTES 21:10)",
+    Cause("invoke-default-providers", "fixed in residency preview (engine); the oracle can drop it",
           "An invoke without a provider makes the engine register (and analyze) the package's default provider, "
           "even when no resource uses it; residency preview creates default providers for resources only."),
-    Cause("main-file-sys-path", "pending (engine, issue 12.3)",
+    Cause("main-file-sys-path", "fixed in residency preview (engine); the oracle can drop it",
           "With main: <file>, the language host does not put the file's folder on sys.path; residency preview does."),
     Cause("stack-reference-offline", "by design",
           "A StackReference needs the referenced stack in the backend: the offline real engine fails, residency "
@@ -168,6 +174,16 @@ CAUSES = {c.id: c for c in (
     Cause("undecryptable-secure-config", "by design",
           "secure: values the offline passphrase cannot decrypt fail the real engine; residency preview uses "
           "placeholders."),
+    Cause("program-toolchain", "by design",
+          "A program whose Pulumi.yaml asks for the poetry or uv toolchain needs that tool installed under the "
+          "real CLI; residency preview always runs the program on its own interpreter."),
+    Cause("asset-hashes", "by design (NOTES: engine may take it)",
+          "The engine adds each asset's and archive's content hash (sha256) to the marshalled value; residency "
+          "preview sends assets and archives without it."),
+    Cause("invoke-unknown-fields", "by design",
+          "An invoke field residency preview cannot know is a marker that makes every input built from it unknown "
+          "(fail closed); the stand-in provider returns the same marker text, which the real engine passes on "
+          "inside the built string."),
     Cause("program-clock", "by design",
           "The program computes a timestamp from the clock; the two runs happen seconds apart."),
 )}
@@ -180,6 +196,8 @@ _OUTCOME_CAUSES = (
     ("no resource plugin", "no-provider-plugin"),
     ("validating stack config: bad value", "undecryptable-secure-config"),
     ("failed to decrypt", "undecryptable-secure-config"),
+    ("Could not find `poetry` executable", "program-toolchain"),
+    ("Could not find `uv` executable", "program-toolchain"),
 )
 _TIMESTAMP = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ")
 
@@ -206,6 +224,9 @@ def _cause(program: str, area: str, resource: Mapping[str, Any], path: str, real
 
         if (real == UNKNOWN or (_is_secret(real) and real.get("value") == UNKNOWN)) and parts[1] in computed_outputs(type_):
             return "computed-outputs"
+    provider_props = (resource.get("provider") or {}).get("properties", {})
+    if area == "analyze-stack" and parts[0] == "properties" and real is _ABSENT and UNKNOWN in json.dumps(provider_props):
+        return "unconfigured-provider-outputs"
     # Components and the root Stack have no provider; their AnalyzeStack properties are registered outputs.
     if area == "analyze-stack" and "provider" not in resource and parts[0] == "properties":
         return "registered-outputs"
@@ -214,8 +235,12 @@ def _cause(program: str, area: str, resource: Mapping[str, Any], path: str, real
     if area == "analyze-stack" and parts[0].startswith(("dependencies", "propertyDependencies")) and \
             isinstance(mine, str) and "::pulumi:pulumi:Stack$" in mine:
         return "read-urns"
+    if isinstance(real, str) and "<<unknown " in real and mine == UNKNOWN:
+        return "invoke-unknown-fields"
     if _close_timestamps(real, mine):
         return "program-clock"
+    if path.endswith(".hash") and mine is _ABSENT and isinstance(real, str) and re.fullmatch(r"[0-9a-f]{64}", real):
+        return "asset-hashes"
     return ""
 
 
@@ -263,9 +288,18 @@ def compare(program: str, real: Outcome, mine: Outcome) -> list[Difference]:
     by_urn("analyze-stack", {u: _sorted_dependencies(r) for u, r in real.recording.stack_resources.items()},
            {u: _sorted_dependencies(r) for u, r in mine.recording.stack_resources.items()})
 
+    from residency.pulumi_cli.sdk_outputs import computed_outputs
+
+    def reads_unknown_output(v: Verdict) -> bool:
+        resource = real.recording.stack_resources.get(v.urn, {})
+        mine_props = mine.recording.stack_resources.get(v.urn, {}).get("properties", {})
+        return "unknown" in v.message and any(
+            value == UNKNOWN and key not in mine_props and key in computed_outputs(resource.get("type", ""))
+            for key, value in resource.get("properties", {}).items())
+
     for v in sorted(real.verdicts - mine.verdicts, key=str):
         add("verdicts", v.urn, f"real engine only: [{v.enforcement_level}] {v.policy_pack}/{v.policy}: {v.message[:200]}",
-            _PROGRAM_CAUSES.get(program, ""))
+            _PROGRAM_CAUSES.get(program, "") or ("computed-outputs-verdicts" if reads_unknown_output(v) else ""))
     for v in sorted(mine.verdicts - real.verdicts, key=str):
         add("verdicts", v.urn, f"residency preview only: [{v.enforcement_level}] {v.policy_pack}/{v.policy}: {v.message[:200]}",
             _PROGRAM_CAUSES.get(program, ""))

@@ -101,6 +101,26 @@ def markdown_table(results: list[ProgramResult], skipped: list[tuple[str, str]])
     return "\n".join(lines)
 
 
+def cause_table(results: list[ProgramResult]) -> str:
+    """Differences by cause over the corpus: how many, in how many programs, and the cause's status."""
+    from residency.oracle.compare import CAUSES
+
+    counts: Counter[str] = Counter()
+    programs: dict[str, set[str]] = {}
+    for r in results:
+        for d in r.differences:
+            counts[d.cause or "UNEXPLAINED"] += 1
+            programs.setdefault(d.cause or "UNEXPLAINED", set()).add(r.program.name)
+    lines = [f"{len(results)} programs compared; requests recorded: "
+             f"{sum(r.real_requests for r in results)} (real engine) / {sum(r.residency_requests for r in results)} "
+             f"(residency preview); differences: {sum(counts.values())}.", "",
+             "| cause | differences | programs | status |", "|---|---|---|---|"]
+    for cause, n in counts.most_common():
+        status = CAUSES[cause].status if cause in CAUSES else "UNEXPLAINED"
+        lines.append(f"| `{cause}` | {n} | {len(programs[cause])} | {status} |")
+    return "\n".join(lines)
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m residency.oracle", description=__doc__.splitlines()[0])
     parser.add_argument("--pulumi", help="the Pulumi CLI (default: .oracle/bin/pulumi, then PATH)")
@@ -139,6 +159,8 @@ def main(argv: list[str] | None = None) -> None:
               f"{len(result.unexplained)} unexplained ({result.seconds:.1f}s)", file=sys.stderr, flush=True)
         for d in result.unexplained:
             print(f"    {d.area} {d.key}: {d.detail}", file=sys.stderr)
+    print(cause_table(results))
+    print()
     print(markdown_table(results, skipped))
     if args.json:
         Path(args.json).write_text(json.dumps([d.as_json() for r in results for d in r.differences], indent=1))

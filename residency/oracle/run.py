@@ -40,6 +40,25 @@ class Program:
     pickled: bytes | None = None
 
 
+def preload_sdk_modules(pickled: bytes) -> None:
+    """Fully import the provider-SDK packages a saved program names, before it is unpickled.
+
+    The SDKs import their subpackages lazily (``importlib.util.LazyLoader``); unpickling a closure imports
+    ``pulumi_oci.queue.queue`` directly, which leaves the lazy parent without its classes
+    (``module 'pulumi_oci.queue' has no attribute 'Queue'``). Loading the parents first avoids that.
+    """
+    import importlib
+    import re
+
+    for name in sorted(set(re.findall(rb"pulumi_(?:oci|aws)(?:\.[a-z0-9_]+)+", pickled))):
+        root, *parts = name.decode().split(".")
+        value = importlib.import_module(root)
+        for part in parts:  # attribute access, as a program does: the lazy loader runs the package's __init__
+            value = getattr(value, part, None)
+            if value is None:
+                break
+
+
 def _ensure_paths() -> None:
     for path in reversed(PROGRAM_PATHS):
         if str(path) not in sys.path:
@@ -58,8 +77,11 @@ def function_project(program: Program, directory: Path) -> Path:
         import sys
         sys.path[:0] = {[str(p) for p in PROGRAM_PATHS]!r}
         import cloudpickle
+        from residency.oracle.run import preload_sdk_modules
         with open("program.pkl", "rb") as f:
-            program = cloudpickle.loads(f.read())
+            data = f.read()
+        preload_sdk_modules(data)
+        program = cloudpickle.loads(data)
         program()
         """))
     return directory
@@ -96,6 +118,7 @@ def run_residency(program: Program, workdir: Path) -> Outcome:
             import cloudpickle
 
             _ensure_paths()
+            preload_sdk_modules(program.pickled or b"")
             fn = cloudpickle.loads(program.pickled or b"")
             packs = [PolicyPackProcess(p, project=program.project, stack=program.stack, config=program.config,
                                        secret_keys=program.secret_keys) for p in (RECORDING_PACK, RESIDENCY_PACK)]

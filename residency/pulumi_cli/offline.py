@@ -41,8 +41,12 @@ class OfflinePulumiError(RuntimeError):
 
 
 def find_pulumi(explicit: str | os.PathLike[str] | None = None) -> Path | None:
-    """The Pulumi CLI to use: ``explicit``, ``$RESIDENCY_PULUMI``, the oracle build, then ``pulumi`` on PATH."""
-    for candidate in (explicit, os.environ.get("RESIDENCY_PULUMI"), ORACLE_BIN / "pulumi"):
+    """The Pulumi CLI to use: ``explicit`` (only it, when given), ``$RESIDENCY_PULUMI``, the oracle build, then
+    ``pulumi`` on PATH; None when there is none."""
+    if explicit:
+        path = Path(explicit)
+        return path.resolve() if path.is_file() and os.access(path, os.X_OK) else None
+    for candidate in (os.environ.get("RESIDENCY_PULUMI"), ORACLE_BIN / "pulumi"):
         if candidate and Path(candidate).is_file() and os.access(candidate, os.X_OK):
             return Path(candidate).resolve()
     found = shutil.which("pulumi")

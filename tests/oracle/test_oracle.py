@@ -24,6 +24,7 @@ from residency.pulumi_cli.sdk_outputs import computed_outputs
 from residency.pulumi_cli.standin_provider import StandInProvider
 
 BUCKET = "oci:ObjectStorage/bucket:Bucket"
+PROGRAMS = Path(__file__).resolve().parent / "programs"
 
 
 def struct(value: dict) -> struct_pb2.Struct:
@@ -186,3 +187,34 @@ def test_every_program_the_policy_and_hostile_tests_preview_agrees_with_the_real
         result = run_program(program, offline, tmp_path / f"run-{i}")
         failures += [f"{program.name}: {d.area} {d.key}: {d.detail}" for d in result.unexplained]
     assert not failures, "differences without a documented cause:\n" + "\n".join(failures[:60])
+
+
+def test_engine_pulumi_without_a_cli_is_a_clear_error(tmp_path):
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, "-m", "residency.cli", "preview", "--engine", "pulumi",
+                           "--pulumi", str(tmp_path / "no-such-pulumi"), "--cwd", str(PROGRAMS / "main-file")],
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 2
+    assert "--engine pulumi needs a Pulumi CLI" in done.stderr and "embedded engine" in done.stderr
+
+
+@pytest.mark.oracle
+@needs_cli
+@pytest.mark.parametrize("program", ["tests/programs/compliant", "tests/oracle/programs/providers"])
+def test_engine_pulumi_reaches_the_embedded_engines_verdicts(program):
+    import json
+    import subprocess
+    import sys
+
+    repo = Path(__file__).resolve().parents[2]
+
+    def run(engine):
+        done = subprocess.run([sys.executable, "-m", "residency.cli", "preview", "--engine", engine, "--json",
+                               "--cwd", str(repo / program)], capture_output=True, text=True, timeout=600)
+        document = json.loads(done.stdout)
+        return done.returncode, {(v["policy"], v["urn"], v["enforcementLevel"]) for v in document["violations"]}
+
+    embedded, pulumi = run("embedded"), run("pulumi")
+    assert pulumi == embedded

@@ -3,6 +3,7 @@
 import shutil
 
 import pulumi
+import pulumi_aws as aws
 import pulumi_oci as oci
 import pytest
 import yaml
@@ -12,6 +13,7 @@ from tests.policies.conftest import COMPARTMENT, KEY_IAD, PACK_DIR, flagged, mes
 
 BUCKET = "oci:ObjectStorage/bucket:Bucket"
 RP = "oci:ObjectStorage/replicationPolicy:ReplicationPolicy"
+SQS = "aws:sqs/queue:Queue"
 STACK_URN = "urn:pulumi:test::test::pulumi:pulumi:Stack::test-test"
 
 
@@ -22,6 +24,8 @@ def _estate():
     oci.objectstorage.Bucket("b-us", compartment_id=COMPARTMENT, namespace="ns", opts=pulumi.ResourceOptions(protect=True))
     oci.objectstorage.ReplicationPolicy("rp-eu", bucket="b", namespace="ns", name="rp", destination_bucket_name="d",
                                         destination_region_name="eu-frankfurt-1")
+    # A resource's own region input is judged on the resource (a provider's region only on the provider).
+    aws.sqs.Queue("q-eu", region="eu-west-1", opts=pulumi.ResourceOptions(protect=True))
 
 
 @pytest.fixture(scope="module")
@@ -36,9 +40,10 @@ def configured_pack():
 
 def test_config_override_applies_to_that_policy_only(preview, configured_pack):
     result = preview(_estate, using=configured_pack)
-    # us-region-providers now allows only Frankfurt: the US default provider and bucket are flagged instead.
+    # us-region-providers now allows only Frankfurt / Ireland: the US default providers are flagged instead
+    # (once each: the resources they create are covered by their provider's violation).
     assert flagged(result, "us-region-providers", level="mandatory") == {
-        provider_urn("oci", "default_5_5_0"), urn(BUCKET, "b-us"), urn(RP, "rp-eu")
+        provider_urn("oci", "default_5_5_0"), provider_urn("aws", "default_7_51_1")
     }
     # Other policies keep the rules file's US regions; `all` lowered them to advisory.
     assert flagged(result, "us-region-replication", level="advisory") == {urn(RP, "rp-eu")}
@@ -92,7 +97,7 @@ def waiver_pack(tmp_path_factory):
     shutil.copytree(PACK_DIR, pack_dir, ignore=shutil.ignore_patterns("__pycache__", "venv"))
     rules = yaml.safe_load((pack_dir / "residency.yaml").read_text())
     rules["waivers"] = [
-        _waiver("us-region-providers", [urn(BUCKET, "b-eu")]),
+        _waiver("us-region-providers", [urn(SQS, "q-eu")]),
         _waiver("us-region-providers", [provider_urn("oci", "eu")], expires="2020-01-31"),  # expired: waives nothing
         _waiver("immutable-backups", [urn(BUCKET, "b-us")], reason="too short"),  # malformed
     ]
@@ -106,7 +111,7 @@ def waiver_pack(tmp_path_factory):
 
 def test_valid_waiver_lowers_to_advisory_and_quotes_it(preview, waiver_pack):
     result = preview(_estate, using=waiver_pack)
-    assert flagged(result, "us-region-providers", level="advisory") == {urn(BUCKET, "b-eu")}
+    assert flagged(result, "us-region-providers", level="advisory") == {urn(SQS, "q-eu")}
     assert flagged(result, "us-region-providers", level="mandatory") == {provider_urn("oci", "eu")}
     waived = [v.message for v in result.violations_of("us-region-providers") if v.enforcement_level == "advisory"]
     assert "WAIVED for us-region-providers by ciso@example.com until 2099-12-31" in waived[0]

@@ -42,6 +42,8 @@ def compliant():
 def violating():
     o = pulumi.ResourceOptions(provider=oci_provider())
     ao = pulumi.ResourceOptions(provider=aws_provider())
+    # Default routes (0.0.0.0/0, ::/0) are hops of a path, not admissions: never a finding by themselves
+    # (tests/policies/test_wide_network_rules.py judges the paths they carry).
     oci.core.DefaultRouteTable("default-rt", manage_default_resource_id="ocid1.routetable.oc1..r", route_rules=[
         oci.core.DefaultRouteTableRouteRuleArgs(network_entity_id="ocid1.natgateway.oc1..n", destination="0.0.0.0/0")],
         opts=o)
@@ -86,15 +88,12 @@ def test_compliant_program_is_not_flagged(pack):
 
 def test_every_violating_resource_is_flagged(pack):
     assert flagged(violating, pack, POLICY) == {urn_of(t, n) for t, n in [
-        ("oci:Core/defaultRouteTable:DefaultRouteTable", "default-rt"),
         ("oci:Core/routeTable:RouteTable", "rt-legacy"),
         ("oci:Core/drgRouteTableRouteRule:DrgRouteTableRouteRule", "drg-rule"),
         ("oci:Core/securityList:SecurityList", "sl-egress"),
         ("aws:ec2/securityGroup:SecurityGroup", "sg-egress-all"),
         ("aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule", "egress-rule"),
         ("oci:NetworkFirewall/networkFirewallPolicySecurityRule:NetworkFirewallPolicySecurityRule", "allow-anywhere"),
-        ("aws:ec2/route:Route", "default-route"),
-        ("aws:ec2/routeTable:RouteTable", "rtb-v6"),
         ("aws:ec2/networkAclRule:NetworkAclRule", "nacl-egress"),
         ("aws:ec2/vpnConnection:VpnConnection", "vpn"),
     ]}

@@ -32,9 +32,9 @@ def test_foreign_provider_and_resource_region_inputs_are_flagged(preview):
         aws.s3.Bucket("ab-ap", region="ap-southeast-1", opts=pulumi.ResourceOptions(provider=aws.Provider("east", region="us-east-2")))
         aws.s3.Bucket("ab-us-on-eu", region="us-east-1", opts=pulumi.ResourceOptions(provider=aws.Provider("dublin", region="eu-west-1")))
 
+    # One mistake, one violation: the bucket created by the Frankfurt provider is covered by the provider's.
     assert flagged(preview(program), POLICY) == {
         provider_urn("oci", "eu"),
-        urn(BUCKET, "b-eu"),
         urn(S3, "ab-eu"),
         urn(S3, "ab-ap"),
         provider_urn("aws", "dublin"),  # the resource's own US region overrides its provider's: not flagged
@@ -46,7 +46,7 @@ def test_default_provider_without_region_fails_closed(preview):
         _bucket("b")
 
     result = preview(program, config={"aws:region": "us-east-2"})
-    assert flagged(result, POLICY) == {provider_urn("oci", "default_5_5_0"), urn(BUCKET, "b")}
+    assert flagged(result, POLICY) == {provider_urn("oci", "default_5_5_0")}
     assert any("pulumi config set oci:region" in m for m in messages(result, POLICY))
 
 
@@ -57,5 +57,15 @@ def test_unknown_regions_are_mandatory_and_say_how_to_fix(preview):
         aws.s3.Bucket("ab", region=seed.id.apply(lambda _: "us-east-1"))
 
     result = preview(program)
-    assert flagged(result, POLICY, level="mandatory") == {provider_urn("oci", "dyn"), urn(BUCKET, "b"), urn(S3, "ab")}
+    assert flagged(result, POLICY, level="mandatory") == {provider_urn("oci", "dyn"), urn(S3, "ab")}
     assert all("cannot be verified at preview" in m and "make it a literal or config value" in m for m in messages(result, POLICY))
+
+
+def test_one_violation_per_region_less_provider_not_per_resource(preview):
+    def program():
+        provider = oci.Provider("no-region")
+        for i in range(3):
+            _bucket(f"b{i}", provider)
+
+    result = preview(program)
+    assert [v.urn for v in result.violations_of(POLICY)] == [provider_urn("oci", "no-region")]

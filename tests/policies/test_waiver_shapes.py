@@ -1,7 +1,7 @@
 """Every malformed waiver in the rules file is a mandatory ``residency-waivers`` violation and waives nothing.
 
 Run in pulumi_policy's own servicer over the pack's real policies, with the rules file's ``waivers`` replaced:
-the violation the waiver aims at (``us-region-providers`` on a bucket deployed to Frankfurt) stays mandatory,
+the violation the waiver aims at (``us-region-providers`` on a provider deployed to Frankfurt) stays mandatory,
 and ``residency-waivers`` names the waiver, what is wrong with it and what is allowed.
 """
 
@@ -14,12 +14,12 @@ from residency_policies.registry import ALL_POLICIES
 from tests.policies.in_process_servicer import ROOT, analyze, analyze_stack, servicer, urn
 
 BUCKET = "oci:ObjectStorage/bucket:Bucket"
-TARGET = urn(BUCKET, "b-eu")
-EU_PROVIDER = ("pulumi:providers:oci", "eu", {"region": "eu-frankfurt-1"})
+PROVIDER = "pulumi:providers:oci"
+TARGET = urn(PROVIDER, "eu")  # a provider's region is judged on the provider (once for all it creates)
 GOOD = {
     "policy": "us-region-providers",
     "urns": [TARGET],
-    "reason": "Frankfurt test bucket holds only synthetic data",
+    "reason": "Frankfurt test provider creates only synthetic data",
     "approver": "ciso@example.com",
     "expires": "2099-12-31",
 }
@@ -65,8 +65,7 @@ def rules_with_waivers(monkeypatch):
 
 
 def _target_levels(served):
-    found = analyze(served, BUCKET, "b-eu", {"compartmentId": "ocid1.compartment.oc1..x", "namespace": "ns"},
-                    provider=EU_PROVIDER)
+    found = analyze(served, PROVIDER, "eu", {"region": "eu-frankfurt-1"})
     return [d.level for d in found if d.policy == "us-region-providers"]
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import fixtures_aws as f
 import pytest
-from test_network_reachability_policy import INTERNET, PARENT, _paths
+from test_network_reachability_policy import INTERNET, PARENT, _paths, unverifiable_prefix
 
 from residency_policies.analysis.network_graph import NetResource, build_graph, prove
 
@@ -60,12 +60,13 @@ def test_nacl_deny_after_the_allow_blocks_nothing(reachability_pack):
 
 
 def test_unknown_cidr_in_a_security_group_rule_names_the_piece(reachability_pack):
-    unverifiable = "cannot be verified at preview: sg-db-from-partner.cidrIpv4 is unknown; make it a literal or config value. "
+    assert unverifiable_prefix(reachability_pack, f.unknown_cidr_in_security_group_rule) == [
+        "cannot be verified at preview: sg-db-from-partner.cidrIpv4 is unknown; make it a literal or config value"]
     admitted = "; admitted by sg-db-from-partner ingress tcp 5432 from <unknown>"
     assert _paths(reachability_pack, f.unknown_cidr_in_security_group_rule) == sorted(
         [
-            f"{unverifiable}{INTERNET} can reach data-tier subnet 'data' (ingress): {INTERNET}{IGW_ROUTE}{admitted}",
-            f"{unverifiable}{PARENT} can reach data-tier subnet 'data' (ingress): {PARENT}{IGW_ROUTE}{admitted}",
+            f"{INTERNET} can reach data-tier subnet 'data' (ingress): {INTERNET}{IGW_ROUTE}{admitted}",
+            f"{PARENT} can reach data-tier subnet 'data' (ingress): {PARENT}{IGW_ROUTE}{admitted}",
         ]
     )
 

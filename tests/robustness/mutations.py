@@ -39,6 +39,42 @@ def overlapping_parent_cidr() -> st.SearchStrategy[str]:
     return st.one_of(v4, v6)
 
 
+def parent_range_inside() -> st.SearchStrategy[str]:
+    """A CIDR inside (or equal to) a parent range: refused per resource, whatever the paths."""
+    return overlapping_parent_cidr().filter(lambda c: any(
+        ipaddress.ip_network(c, strict=False).version == p.version and ipaddress.ip_network(c, strict=False).subnet_of(p)
+        for p in (PARENT_V4, PARENT_V6)))
+
+
+def parent_range_around() -> st.SearchStrategy[str]:
+    """An IPv4 CIDR that contains the parent range (0.0.0.0/0 included): judged by the paths it opens."""
+    return st.integers(0, PARENT_V4.prefixlen - 1).map(lambda n: str(PARENT_V4.supernet(new_prefix=n)))
+
+
+def _open_to_internet(stack: EngineStack, subnet) -> None:
+    """Give ``subnet``'s route table a default route to a new internet gateway and let its VNICs be public."""
+    table = stack.by_urn[subnet.property_dependencies["routeTableId"][0]]
+    vcn = stack.by_urn[subnet.property_dependencies["vcnId"][0]]
+    igw = add_resource(
+        stack, "oci:Core/internetGateway:InternetGateway", "igw-generated",
+        {"compartmentId": UNKNOWN, "vcnId": UNKNOWN, "enabled": True, "freeformTags": {"jurisdiction": "US"}},
+        property_dependencies={"vcnId": [vcn.urn]},
+    )  # fmt: skip
+    table.inputs["routeRules"].append({"destination": "0.0.0.0/0", "destinationType": "CIDR_BLOCK", "networkEntityId": UNKNOWN})
+    table.property_dependencies.setdefault("routeRules", []).append(igw.urn)
+    subnet.inputs["prohibitPublicIpOnVnic"] = False
+    subnet.inputs["prohibitInternetIngress"] = False
+
+
+def _wide_rule_target(data, stack: EngineStack):
+    """A non-data subnet opened to the internet, and the security list it names."""
+    subnets = [s for s in of_type(stack, "subnet:Subnet") if (s.inputs.get("freeformTags") or {}).get("residency-tier")
+               not in (None, "data")]
+    subnet = data.draw(st.sampled_from(subnets), label="non-data subnet")
+    _open_to_internet(stack, subnet)
+    return stack.by_urn[subnet.property_dependencies["securityListIds"][0]]
+
+
 def foreign_region() -> st.SearchStrategy[str]:
     return st.sampled_from(FOREIGN_REGIONS)
 
@@ -122,15 +158,24 @@ def residency_rules(data, stack: EngineStack):
 
 
 def no_parent_ingress(data, stack: EngineStack):
-    sl = data.draw(st.sampled_from(of_type(stack, "securityList:SecurityList")), label="security list")
+    if data.draw(st.booleans(), label="a range around the parent's on a public subnet (else inside it)"):
+        sl, cidr = _wide_rule_target(data, stack), data.draw(parent_range_around(), label="cidr")
+    else:
+        sl = data.draw(st.sampled_from(of_type(stack, "securityList:SecurityList")), label="security list")
+        cidr = data.draw(parent_range_inside(), label="cidr")
     rules = sl.inputs["ingressSecurityRules"]
     at = data.draw(st.integers(0, len(rules)), label="position")
-    rules.insert(at, _tcp_rule("source", data.draw(overlapping_parent_cidr(), label="cidr"), data.draw(st.integers(1, 65535))))
+    rules.insert(at, _tcp_rule("source", cidr, data.draw(st.integers(1, 65535))))
     return sl.urn, None
 
 
 def no_parent_egress(data, stack: EngineStack):
-    cidr = data.draw(overlapping_parent_cidr(), label="cidr")
+    if data.draw(st.booleans(), label="a range around the parent's on a public subnet (else inside it)"):
+        sl = _wide_rule_target(data, stack)
+        sl.inputs["egressSecurityRules"].append(_tcp_rule("destination", data.draw(parent_range_around(), label="cidr"),
+                                                          data.draw(st.integers(1, 65535))))
+        return sl.urn, None
+    cidr = data.draw(parent_range_inside(), label="cidr")
     if data.draw(st.booleans(), label="security list (else route)"):
         target = data.draw(st.sampled_from(of_type(stack, "securityList:SecurityList")), label="security list")
         target.inputs["egressSecurityRules"].append(_tcp_rule("destination", cidr, data.draw(st.integers(1, 65535))))
@@ -220,6 +265,20 @@ def estate_deploy_targets(data, stack: EngineStack):
     return resource.urn, None
 
 
+def untrusted_data_destinations(data, stack: EngineStack):
+    """Send a stream's data to a destination outside the estate: a parent tenancy, or a stream of elsewhere."""
+    outside = data.draw(st.sampled_from([
+        {"kind": "monitoring", "compartmentId": PARENT_TENANCY, "metricNamespace": "x", "metric": "y"},
+        {"kind": "streaming", "streamId": "ocid1.stream.oc1.iad.aaaaaaaanotintheestate"},
+        {"kind": "objectStorage", "bucket": "someone-elses-bucket", "namespace": "ns"},
+    ]), label="target")
+    connector = add_resource(stack, "oci:Sch/connector:Connector", "connector-generated", {
+        "compartmentId": UNKNOWN, "displayName": "c", "freeformTags": {"jurisdiction": "US"},
+        "source": {"kind": "logging", "logSources": [{"compartmentId": UNKNOWN}]}, "target": outside,
+    })
+    return connector.urn, None
+
+
 MUTATIONS: dict[str, Callable[[Any, EngineStack], tuple[str | None, dict | None]]] = {
     "us-region-providers": region_providers,
     "us-region-replication": region_replication,
@@ -236,4 +295,5 @@ MUTATIONS: dict[str, Callable[[Any, EngineStack], tuple[str | None, dict | None]
     "private-data-stores": private_data_stores,
     "network-reachability": network_reachability,
     "estate-deploy-targets": estate_deploy_targets,
+    "no-untrusted-data-destinations": untrusted_data_destinations,
 }

@@ -14,6 +14,8 @@ from typing import Any
 
 from residency_policies.analysis import cidrs
 from residency_policies.analysis import network_rules as nr
+from residency_policies.analysis import network_wide_rules as wide_rules
+from residency_policies.analysis.network_graph import NETWORK_TOKENS, NetResource, NetworkGraph, build_graph
 from residency_policies.analysis.aws_principals import ACCOUNT_RE
 from residency_policies.framework import Finding, ResourceView
 from residency_policies.ip_ranges import parse_cidr
@@ -26,6 +28,16 @@ SECURITY_GROUPS = frozenset({"aws:ec2/securityGroup:SecurityGroup", "aws:ec2/def
 FIREWALL_ADDRESS_LIST = "oci:NetworkFirewall/networkFirewallPolicyAddressList:NetworkFirewallPolicyAddressList"
 
 _VERB = {nr.INGRESS: "admits", nr.EGRESS: "sends traffic to"}
+
+
+def stack_graph(resources: Iterable[ResourceView]) -> NetworkGraph:
+    """The network graph of a stack (every resource goes in: instances, databases and load balancers place
+    VNICs, and their NSGs / security groups, into subnets)."""
+    return build_graph(
+        NetResource(r.type, r.urn, r.name, r.props, {k: tuple(v) for k, v in (r.property_dependencies or {}).items()})
+        for r in resources
+        if not r.type.startswith("pulumi:")
+    )
 
 
 class StackIndex:
@@ -109,8 +121,17 @@ def _same_firewall_policy(a: ResourceView, b: ResourceView) -> bool:
     return isinstance(pa, str) and not is_unknown(pa) and pa == pb
 
 
+def _priority(view: ResourceView) -> float | None:
+    value = view.props.get("priorityOrder")
+    return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else None
+
+
 def _earlier_rules(view: ResourceView, rules: list[ResourceView]) -> list[ResourceView]:
-    """Rules placed before ``view`` by the chain of ``positions.afterRule`` names (rules run in order)."""
+    """Rules evaluated before ``view``: a lower ``priorityOrder``, or the chain of ``positions.afterRule``
+    names (rules run in order)."""
+    mine = _priority(view)
+    if mine is not None:
+        return [r for r in rules if r is not view and (_priority(r) is not None and _priority(r) < mine)]
     by_name = {r.props.get("name"): r for r in rules if isinstance(r.props.get("name"), str)}
     earlier, seen, current = [], set(), view
     while True:
@@ -242,18 +263,23 @@ def _addresses(view: ResourceView, direction: str) -> Iterator[nr.Address]:
 
 
 def judge_resource(view: ResourceView, rules: Rules, direction: str) -> Iterator[Finding]:
-    """Findings for the addresses this resource states by itself."""
+    """Findings for the addresses this resource states by itself (a range wider than a parent range on a
+    rule the network graph models is judged over the stack instead, by the paths it opens)."""
     verb = _VERB[direction]
     for address in _addresses(view, direction):
-        if address.kind in SELF_CONTAINED:
+        if address.kind in SELF_CONTAINED and not wide_rules.judged_by_path(view.type, address, rules.parent_cidrs):
             yield from judge_address(address, view, None, rules, verb)
 
 
 def judge_stack(resources: list[ResourceView], rules: Rules, direction: str) -> Iterator[Finding]:
-    """Findings for every rule in the stack whose reference to another resource reaches a parent range."""
+    """Findings for every rule in the stack whose reference to another resource reaches a parent range, and
+    for every wide rule that opens a path to a parent range that nothing in the stack drops."""
     index = StackIndex(resources)
     verb = _VERB[direction]
     for view in index.resources:
         for address in _addresses(view, direction):
             if address.kind not in SELF_CONTAINED:
                 yield from judge_address(address, view, index, rules, verb)
+    if rules.parent_cidrs and any(r.type in NETWORK_TOKENS or r.type in wide_rules.PATH_JUDGED_TYPES
+                                  for r in index.resources):
+        yield from wide_rules.judge(index.resources, stack_graph(index.resources), rules.parent_cidrs, direction)

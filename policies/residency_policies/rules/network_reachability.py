@@ -9,29 +9,52 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from residency_policies.analysis.network_graph import NETWORK_TOKENS, NetResource, build_graph, prove
+from residency_policies.analysis.network_graph import NETWORK_TOKENS, Path, prove
+from residency_policies.analysis.network_judgement import stack_graph
 from residency_policies.framework import Finding, ResourceView, stack_policy
 from residency_policies.rules_file import Rules
+
+TIER_TAG = "residency-tier"
+HOW_TO_TAG = (
+    "If it holds no US user data, tag its tier: AWS `tags={\"residency-tier\": \"app\"}` (or \"management\"), "
+    "OCI `freeform_tags={\"residency-tier\": \"app\"}` or a defined tag `<namespace>.residency-tier`; "
+    "untagged subnets are judged as data (fail closed)."
+)
+
+
+def subnet_finding(paths: list[Path]) -> Finding:
+    """One violation per data subnet, listing every path found to or from it (one mistake, one violation)."""
+    subnet = paths[0].subnet
+    definite = [p for p in paths if not p.unresolved]
+    pieces = list(dict.fromkeys(piece for p in paths for piece in p.unresolved))
+    count = f"{len(paths)} network path{'s' if len(paths) != 1 else ''}"
+    if subnet.tier_tagged:
+        why = f"it is tagged {TIER_TAG}={subnet.tier}"
+        advice = ""
+    else:
+        why = f"it has no {TIER_TAG} tag, so it is judged as a data tier"
+        advice = "\n" + HOW_TO_TAG
+    header = (f"data-tier subnet '{subnet.name}' ({why}) has {count} to or from the internet or the parent "
+              f"company; break one hop of each (remove the route, narrow the admitting rule, or add a deny in a "
+              f"network ACL or network firewall on the path):")
+    lines = [f"  - {p.message(with_unresolved=bool(definite))}" for p in paths]
+    return Finding(
+        "\n".join([header, *lines]) + advice,
+        urn=subnet.urn,
+        unverifiable=not definite,
+        path=None if definite else ", ".join(pieces) or None,
+    )
 
 
 def check_stack(resources: list[ResourceView], rules: Rules) -> Iterator[Finding]:
     if not any(r.type in NETWORK_TOKENS for r in resources):
         return
-    # Every resource goes in, not just network types: instances, databases and load balancers place
-    # VNICs (and their NSGs / security groups) into subnets.
-    net = [
-        NetResource(r.type, r.urn, r.name, r.props, {k: tuple(v) for k, v in r.property_dependencies.items()})
-        for r in resources
-        if not r.type.startswith("pulumi:")
-    ]
-    graph = build_graph(net)
+    graph = stack_graph(resources)
+    by_subnet: dict[str, list[Path]] = {}
     for path in prove(graph, [str(c) for c in rules.parent_cidrs]):
-        yield Finding(
-            path.message(with_unresolved=False),
-            urn=path.subnet.urn,
-            unverifiable=bool(path.unresolved),
-            path=", ".join(dict.fromkeys(path.unresolved)) or None,
-        )
+        by_subnet.setdefault(path.subnet.urn, []).append(path)
+    for paths in by_subnet.values():
+        yield subnet_finding(paths)
 
 
 POLICY = stack_policy(
@@ -40,9 +63,11 @@ POLICY = stack_policy(
     "joins the internet or the parent company's ranges to a data-tier subnet, in either direction.",
     severity="critical",
     enforcement="mandatory",
-    remediation="Break the path the message lists: remove the route to the gateway, DRG or peering, narrow the "
-    "security list / NSG / security group rule that admits the range, or add a network firewall deny rule "
-    "covering the flow. Tag subnets with residency-tier (data|app|management); untagged subnets are judged as data.",
+    remediation="Break each path the message lists: remove the route to the gateway, DRG or peering, narrow the "
+    "security list / NSG / security group rule that admits the range, or add a deny that covers the flow (an AWS "
+    "network ACL deny numbered before the allow, an AWS or OCI network firewall drop rule). Tag subnets with "
+    "residency-tier (data|app|management): AWS `tags`, OCI `freeform_tags` or a defined tag; untagged subnets are "
+    "judged as data.",
     tags=["network", "residency"],
     framework=("US data residency", "1.0", "NET-2"),
     check=check_stack,

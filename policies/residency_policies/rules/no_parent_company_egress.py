@@ -4,13 +4,17 @@ Covers OCI security-list egress rules (and the default security list), NSG egres
 Firewall rules (destination address lists), VCN route tables (and the default one), DRG route rules and
 IPSec static routes; AWS security-group egress (classic, per-rule and ``aws:vpc`` resources), network
 ACL egress, route tables (and the default one), routes (VPC, transit gateway, VPN, client VPN, local
-gateway) and VPN connections' remote networks. A default route (``0.0.0.0/0``, ``::/0``) overlaps every
-parent range, so it is reported too: the estate sends nothing towards the open internet.
+gateway) and VPN connections' remote networks.
 
-It judges in two phases: every address a rule states itself (a CIDR, an OCI endpoint) per resource, so
+It judges in three ways: a range inside a parent range (the parent's own, or part of it) per resource, so
 the rule is refused before it is created; references to other resources (prefix lists, security groups,
 firewall address lists, the rule order that shields an allow-everything firewall rule) over the stack,
-where the references resolve.
+where the references resolve; and a range that *contains* a parent range (``0.0.0.0/0``, ``::/0``) by the
+paths it opens over the stack (``analysis/network_wide_rules.py``): no violation where no path reaches the
+parent or a deny-capable control (an AWS network ACL deny numbered before the allow, an AWS or OCI network
+firewall drop rule) drops every path, one violation with the paths and the exact fix otherwise. A wide
+route is a hop of such a path, never a finding by itself; paths into data-tier subnets are
+network-reachability's.
 """
 
 from __future__ import annotations
@@ -36,9 +40,11 @@ POLICY = resource_policy(
     description="No egress rule or route sends traffic to a range that overlaps a parent-company CIDR.",
     severity="critical",
     remediation=(
-        "Remove every egress destination and route that overlaps `parentCompany.cidrs` (including default routes "
-        "0.0.0.0/0 and ::/0); route only to the estate's own, operator and Oracle Services Network ranges. Use "
-        "prefix lists created in the same stack and literal or config destinations so they can be checked."
+        "Remove every egress destination and route inside `parentCompany.cidrs`. Where a rule sends to a wider "
+        "range (0.0.0.0/0, ::/0) and a route carries it out, drop the parent ranges on the path: an AWS network "
+        "ACL egress deny numbered before the allow, or an AWS / OCI network firewall drop rule (OCI security lists "
+        "and NSGs cannot deny); or narrow the rule. Use prefix lists created in the same stack and literal or "
+        "config destinations so they can be checked."
     ),
     tags=["network", "egress", "residency"],
     framework=("US data residency", "1.0", "NET-2"),

@@ -6,10 +6,15 @@ Autonomous Database access-control lists and file-system export options; AWS sec
 default one), security-group rules (classic and ``aws:vpc`` per-rule resources) and network ACLs (and
 their rules). Overlap, not equality, in IPv4 and IPv6; ``0.0.0.0/0`` and ``::/0`` overlap everything.
 
-It judges in two phases: every address a rule states itself (a CIDR, an OCI endpoint) per resource, so
+It judges in three ways: a range inside a parent range (the parent's own, or part of it) per resource, so
 the rule is refused before it is created; references to other resources (prefix lists, security groups,
 firewall address lists, the rule order that shields an allow-everything firewall rule) over the stack,
-where the references resolve.
+where the references resolve; and a range that *contains* a parent range (``0.0.0.0/0``, ``::/0``) on a
+security group, security list or NSG rule by the paths it opens over the stack
+(``analysis/network_wide_rules.py``): no violation where no path reaches the parent or a deny-capable
+control (an AWS network ACL deny numbered before the allow, an AWS or OCI network firewall drop rule) drops
+every path, one violation with the paths and the exact fix otherwise. Paths into data-tier subnets are
+network-reachability's (one violation per subnet).
 """
 
 from __future__ import annotations
@@ -36,9 +41,11 @@ POLICY = resource_policy(
                 "security-group rule or network ACL admits a range overlapping a parent-company CIDR.",
     severity="critical",
     remediation=(
-        "Remove or narrow every ingress source that overlaps `parentCompany.cidrs` (0.0.0.0/0 and ::/0 included): "
-        "admit only the estate's own and operator ranges. Reference prefix lists and security groups created in "
-        "the same stack, and give rule sources as literal or config values so they can be checked at preview."
+        "Remove every ingress source inside `parentCompany.cidrs`. Where a rule admits a wider range (0.0.0.0/0, "
+        "::/0), drop the parent ranges on every path to it: an AWS network ACL deny rule numbered before the allow, "
+        "or an AWS / OCI network firewall drop rule on the route (OCI security lists and NSGs cannot deny); or "
+        "narrow the rule. Reference prefix lists and security groups created in the same stack, and give rule "
+        "sources as literal or config values so they can be checked at preview."
     ),
     tags=["network", "ingress", "residency"],
     framework=("US data residency", "1.0", "NET-1"),

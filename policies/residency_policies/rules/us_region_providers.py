@@ -1,9 +1,9 @@
 """us-region-providers: every OCI/AWS provider, and every resource, lives in an allowed region.
 
 Providers (explicit and the engine's default providers, which it analyzes too) must set ``region``: an
-unset region comes from the environment or ``~/.oci/config`` and cannot be verified. AWS v7 resources
-take their own ``region`` input, which overrides the provider's, so it is checked first. Resources with
-no provider reference at all (components, the stack, providers themselves) have no region to check.
+unset region comes from the environment or ``~/.oci/config`` and cannot be verified. One mistake, one
+violation: a resource whose region comes from its provider is covered by the provider's violation, so only
+an AWS v7 resource's own ``region`` input (which overrides the provider's) is judged on the resource.
 """
 
 from __future__ import annotations
@@ -35,13 +35,12 @@ def check(resource: ResourceView, rules: Rules) -> Iterator[Finding]:
             yield Finding(f"the {cloud} provider's region {where.region!r} is not allowed; allowed: {_list(allowed)}")
         return
     where = effective_region(resource)
-    if where is None:
+    if where is None or not where.source.startswith("region input"):
+        # The region comes from the provider: the provider's own violation (it is analyzed like any resource,
+        # default providers included) is the one report for every resource it creates.
         return
     if where.unknown:
         yield Finding("the resource's region is unknown", path=where.source, unverifiable=True)
-    elif where.region is None:
-        # The provider itself is reported above; the resource's region is equally unverifiable.
-        yield Finding(f"the region of this resource comes from its provider, which sets none ({where.source}); allowed: {_list(allowed)}")
     elif where.region not in allowed:
         yield Finding(f"this resource is created in {where.region!r} ({where.source}); allowed: {_list(allowed)}")
 

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from residency_policies.analysis.network_graph import aws_firewall
 from residency_policies.analysis.network_graph import model as m
 from residency_policies.analysis.network_graph.prefixes import Prefix, parse_prefix
 from residency_policies.analysis.network_graph.references import References
@@ -67,7 +68,7 @@ TOKENS = frozenset(
     {VPC, SUBNET, *ROUTE_TABLES, ROUTE, ROUTE_TABLE_ASSOCIATION, MAIN_ROUTE_TABLE_ASSOCIATION, INTERNET_GATEWAY,
      INTERNET_GATEWAY_ATTACHMENT, EGRESS_ONLY_GATEWAY, NAT_GATEWAY, VPN_GATEWAY, *SECURITY_GROUPS, SECURITY_GROUP_RULE,
      SG_INGRESS_RULE, SG_EGRESS_RULE, *NACLS, NETWORK_ACL_RULE, NETWORK_ACL_ASSOCIATION, PEERING, TRANSIT_GATEWAY,
-     TGW_VPC_ATTACHMENT, PREFIX_LIST, PREFIX_LIST_ENTRY}
+     TGW_VPC_ATTACHMENT, PREFIX_LIST, PREFIX_LIST_ENTRY, *aws_firewall.TOKENS}
 )  # fmt: skip
 
 # Route target keys (same wire names on inline routes and aws:ec2/route): the in-stack types each may name,
@@ -84,7 +85,7 @@ _TARGETS: dict[str, tuple[tuple[str, ...], str | None, str]] = {
     "odbNetworkArn": ((), "odb-network", "Oracle Database@AWS network {id}"),
     "networkInterfaceId": ((NETWORK_INTERFACE,), None, ""),
     "instanceId": ((INSTANCE,), None, ""),
-    "vpcEndpointId": ((VPC_ENDPOINT,), None, ""),
+    "vpcEndpointId": ((VPC_ENDPOINT, aws_firewall.FIREWALL), None, ""),  # an AWS Network Firewall's endpoint too
 }
 _VPN_NOTE = "on-premises / VPN / Direct Connect networks behind VPN gateway {id}, outside this stack"
 _TGW_NOTE = "networks attached to the transit gateway (its route tables are not evaluated)"
@@ -556,6 +557,7 @@ def build(resources: list[m.NetResource], refs: References, graph: m.NetworkGrap
     reader.networks()
     reader.prefix_list_entries()
     reader.gateways()
+    aws_firewall.build(resources, refs, graph, SUBNET)
     reader.route_tables()
     reader.security_groups()
     nacl_of = reader.nacls()

@@ -196,6 +196,7 @@ class NetworkGraph:
     names: dict[str, str] = field(default_factory=dict)  # node key -> display name
     drg_attachments: dict[str, "DrgAttachment"] = field(default_factory=dict)
     drg_route_tables: dict[str, "DrgRouteTable"] = field(default_factory=dict)
+    firewall_subnets: set[str] = field(default_factory=set)  # subnets that hold a network firewall's endpoints
 
     def name_of(self, key: str) -> str:
         if key in self.names:

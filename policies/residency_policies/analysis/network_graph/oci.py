@@ -375,6 +375,7 @@ def _firewalls(of, refs: References, graph: m.NetworkGraph) -> dict[str, str]:
     for r in of(FIREWALL):
         subnet = refs.one(r, "subnetId", r.props.get("subnetId"), (SUBNET,), f"{r.name}.subnetId").keys
         fw = m.Firewall(r.urn, r.name, subnet[0] if subnet else None)
+        graph.firewall_subnets.update(k for k in subnet if not k.startswith(("external:", "unresolved:")))
         policies = refs.candidates(r, "networkFirewallPolicyId", (FIREWALL_POLICY,))
         if not policies:
             fw.policy_unresolved = f"{r.name}.networkFirewallPolicyId"

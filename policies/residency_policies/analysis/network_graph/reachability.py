@@ -69,10 +69,11 @@ class Path:
 
     def message(self, with_unresolved: bool = True) -> str:
         verb = "can reach" if self.direction == "ingress" else "can be reached from"
+        subnet = f"{self.subnet.tier}-tier subnet '{self.subnet.name}'"
         who = (
-            f"{self.source.label} {verb} data-tier subnet '{self.subnet.name}'"
+            f"{self.source.label} {verb} {subnet}"
             if self.direction == "ingress"
-            else f"data-tier subnet '{self.subnet.name}' can send to {self.source.label}"
+            else f"{subnet} can send to {self.source.label}"
         )
         text = f"{who} ({self.direction}): " + " -> ".join(self.hops) + f"; admitted by {self.admitted_by}"
         if self.unresolved and with_unresolved:
@@ -349,8 +350,20 @@ class Prover:
                         found.append(path)
         return found
 
-    def _path(self, subnet: m.Subnet, source: Source, direction: str) -> Path | None:
-        admitted_by, admit_pieces = self.admitted(subnet, source, direction)
+    def route_path(self, subnet: m.Subnet, source: Source, direction: str, admitted_by: str) -> Path | None:
+        """The path one admitting rule (``admitted_by``) opens between ``subnet`` and ``source``, unless the
+        subnet's network ACL, every route or a firewall on the way drops it; None when nothing carries it."""
+        return self._path(subnet, source, direction, forced=admitted_by)
+
+    def _path(self, subnet: m.Subnet, source: Source, direction: str, forced: str | None = None) -> Path | None:
+        if forced is None:
+            admitted_by, admit_pieces = self.admitted(subnet, source, direction)
+        else:
+            allowed, nacl_label, why = self._nacl_allows(subnet, source, direction)
+            if not allowed:
+                return None
+            admitted_by = forced + (f" (network ACL: {nacl_label})" if nacl_label else "")
+            admit_pieces = [why] if why else []
         if admitted_by is None:
             return None
         best = None

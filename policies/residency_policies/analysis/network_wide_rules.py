@@ -1,0 +1,284 @@
+"""Wide network rules judged by the paths they open, not by their range alone (issue 13 item 8).
+
+A rule that admits (or sends to) a range *wider* than a parent-company range (``0.0.0.0/0``, ``::/0``,
+``203.0.0.0/16`` around ``203.0.113.0/24``) names no parent range itself: whether it lets the parent company
+in depends on what else is on the path. So such a rule is judged over the stack, on the network graph:
+
+* the subnets it governs are found (an AWS security group: every subnet of its VPC, since any interface there
+  may carry it; an OCI security list: the subnets that name it; an NSG: the subnets of the VNICs that carry
+  it, or every subnet of its VCN when none in the stack does);
+* for each of those subnets and each parent range the rule's range contains, the proof looks for the path
+  the rule would carry: the subnet's network ACL (an AWS deny numbered before the allow takes the range
+  out), its routes and their gateways, and network firewalls on the way (OCI Network Firewall and AWS
+  Network Firewall drop rules);
+* no path, or every path dropped by a deny-capable control: no violation. An open path: one violation on
+  the rule, listing the paths and the exact fix for that cloud (a network ACL deny rule numbered before the
+  allow on AWS; a network firewall drop rule on OCI, whose security lists and NSGs cannot deny).
+
+Data-tier subnets are ``network-reachability``'s: it reports each once with all its paths (internet and
+parent), so paths into them are not reported again here. A range inside a parent range (the parent's own
+range, or part of it) is never judged by path: it is refused per resource, before the rule is created.
+Route tables, routes and network ACL allow rules with a wide range are hops of a path, not admissions: the
+stateful rule that admits the flow carries the one violation.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+
+from residency_policies.analysis import network_rules as nr
+from residency_policies.analysis.network_graph import model as m
+from residency_policies.analysis.network_graph.reachability import Prover, Source, sources_for
+from residency_policies.framework import Finding, ResourceView
+from residency_policies.ip_ranges import Network, address_forms, parse_cidr, shares_address
+from residency_policies.values import is_unknown
+
+# Stateful rules whose wide range is judged by the paths it opens (and reported when one is open).
+ADMITTING_TYPES = frozenset({
+    "aws:ec2/securityGroup:SecurityGroup", "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup",
+    "aws:ec2/securityGroupRule:SecurityGroupRule", "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule",
+    "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule",
+    "oci:Core/securityList:SecurityList", "oci:Core/defaultSecurityList:DefaultSecurityList",
+    "oci:Core/networkSecurityGroupSecurityRule:NetworkSecurityGroupSecurityRule",
+})
+# Hops of a path: a wide range here is never a finding by itself (the admitting rule carries it).
+HOP_TYPES = frozenset({
+    "aws:ec2/networkAcl:NetworkAcl", "aws:ec2/defaultNetworkAcl:DefaultNetworkAcl",
+    "aws:ec2/networkAclRule:NetworkAclRule", "aws:ec2/routeTable:RouteTable",
+    "aws:ec2/defaultRouteTable:DefaultRouteTable", "aws:ec2/route:Route",
+    "oci:Core/routeTable:RouteTable", "oci:Core/defaultRouteTable:DefaultRouteTable",
+})
+PATH_JUDGED_TYPES = ADMITTING_TYPES | HOP_TYPES
+_SECURITY_GROUPS = ("aws:ec2/securityGroup:SecurityGroup", "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup")
+_NSG = "oci:Core/networkSecurityGroup:NetworkSecurityGroup"
+_VCNS = ("oci:Core/vcn:Vcn", "oci:Core/virtualNetwork:VirtualNetwork")
+# Admissions no resource of the stack states: AWS's own default security group of a VPC (all egress) and
+# OCI's built-in default security list (SSH and ICMP in, all egress). Reported on the VPC / VCN.
+_IMPLICIT = ("aws-default-security-group:", "builtin-default-security-list:")
+
+
+def _range(address: nr.Address) -> Network | None:
+    if address.kind == nr.CIDR:
+        value = address.value
+    elif address.kind == nr.OCI_ENDPOINT and str(address.endpoint_type or "CIDR_BLOCK").upper() == "CIDR_BLOCK":
+        value = address.value
+    else:
+        return None
+    return parse_cidr(value) if isinstance(value, str) and not is_unknown(value) else None
+
+
+def wide_parents(network: Network, parents: Iterable[Network]) -> tuple[Network, ...]:
+    """The parent ranges ``network`` reaches only by containing them (empty when it lies inside one of them:
+    then it names parent addresses itself)."""
+    # Shared addresses only: a /0 of one IP version holds no range of the other (beyond the embeddings).
+    hits = tuple(p for p in parents if shares_address(network, p))
+    inside = any(f.version == g.version and f.subnet_of(g) for p in hits
+                 for f in address_forms(network) for g in address_forms(p))
+    return () if inside else hits
+
+
+def judged_by_path(view_type: str, address: nr.Address, parents: Iterable[Network]) -> bool:
+    """True when this address is not refused per resource but judged over the stack by its paths."""
+    if view_type not in PATH_JUDGED_TYPES:
+        return False
+    network = _range(address)
+    return network is not None and bool(wide_parents(network, parents))
+
+
+@dataclass
+class _Target:
+    """What one wide admission applies to: a rule of a resource, or an implicit admission of a network."""
+
+    urn: str
+    label: str
+    value: str
+    network: Network
+    hits: tuple[Network, ...]
+    direction: str
+    path: str | None
+    subnets: list[m.Subnet]
+    unplaced: str | None = None  # why the rule governs no subnet of this stack
+    unplaced_is_definite: bool = False
+
+
+class _Governance:
+    """Which subnets each rule (by the URN of the resource that holds it) and each container apply to."""
+
+    def __init__(self, graph: m.NetworkGraph):
+        self.graph = graph
+        self.subnets_of: dict[str, list[m.Subnet]] = {}
+        for subnet in graph.subnets.values():
+            for key in subnet.security:
+                self.subnets_of.setdefault(key, []).append(subnet)
+        self.containers_of: dict[str, set[str]] = {}
+        for key, box in graph.security.items():
+            if key in self.subnets_of:
+                for rule in box.rules:
+                    self.containers_of.setdefault(rule.urn, set()).add(key)
+
+    def subnets(self, urn: str) -> list[m.Subnet]:
+        seen: dict[str, m.Subnet] = {}
+        for key in self.containers_of.get(urn, ()):
+            for subnet in self.subnets_of.get(key, ()):
+                seen[subnet.urn] = subnet
+        return list(seen.values())
+
+
+def _deps(view: ResourceView, key: str, by_urn: dict[str, ResourceView], types: Iterable[str]) -> list[ResourceView]:
+    wanted = frozenset(types)
+    return [by_urn[u] for u in (view.property_dependencies or {}).get(key, ()) if u in by_urn and by_urn[u].type in wanted]
+
+
+def _unplaced(view: ResourceView, by_urn: dict[str, ResourceView], graph: m.NetworkGraph,
+              ) -> tuple[list[m.Subnet], str, bool]:
+    """Subnets an unattached rule may still govern, or why it cannot be placed (and whether that is definite)."""
+    if view.type.startswith("aws:"):
+        group = view if view.type in _SECURITY_GROUPS else next(iter(
+            _deps(view, "securityGroupId", by_urn, _SECURITY_GROUPS)), None)
+        if group is None:
+            return [], "its security group is not created in this stack, so the subnets it applies to cannot be seen", False
+        vpc = group.props.get("vpcId")
+        if vpc is None:
+            return [], ("its security group sets no vpcId, so it lives in the account's default VPC, which is not in "
+                        "this stack (AWS gives it an internet gateway and a network ACL that allows everything): "
+                        "nothing here drops parent-company traffic"), True
+        return [], f"no subnet of its VPC ({group.name}.vpcId) is in this stack, so its paths cannot be seen", False
+    nsg = next(iter(_deps(view, "networkSecurityGroupId", by_urn, (_NSG,))), None)
+    if nsg is not None:
+        vcns = {v.urn for v in _deps(nsg, "vcnId", by_urn, _VCNS)}
+        found = [s for s in graph.subnets.values() if s.network in vcns]
+        if found:
+            return found, "", False  # any VNIC of the VCN may carry the NSG
+        return [], "its NSG's VCN has no subnet in this stack, so its paths cannot be seen", False
+    return [], "it is attached to no subnet of this stack, so its paths cannot be seen", False
+
+
+def _targets(resources: list[ResourceView], graph: m.NetworkGraph, parents: tuple[Network, ...],
+             direction: str) -> Iterator[_Target]:
+    governance = _Governance(graph)
+    by_urn = {r.urn: r for r in resources}
+    for view in resources:
+        if view.type not in ADMITTING_TYPES:
+            continue
+        for address in nr.addresses(view.type, view.props):
+            if address.direction not in (direction, nr.EITHER):
+                continue
+            network = _range(address)
+            hits = wide_parents(network, parents) if network is not None else ()
+            if not hits:
+                continue
+            subnets = governance.subnets(view.urn)
+            target = _Target(view.urn, f"{view.name}.{address.path}", str(network), network, hits,
+                             direction, address.path, subnets)
+            if not subnets:
+                target.subnets, target.unplaced, target.unplaced_is_definite = _unplaced(view, by_urn, graph)
+                if target.subnets:
+                    target.unplaced = None
+            yield target
+    # Implicit admissions: AWS's own default group (its rules carry the synthetic key as their URN, inside
+    # the per-VPC union container) and OCI's built-in default list (a container of its own).
+    implicit: dict[str, tuple[m.SecurityRule, list[m.Subnet]]] = {}
+    for key, box in graph.security.items():
+        for rule in box.rules:
+            owner = rule.urn if rule.urn.startswith(_IMPLICIT) else (key if key.startswith(_IMPLICIT) else None)
+            if owner is None or rule.direction != direction or rule.peer is None:
+                continue
+            subnets = governance.subnets_of.get(key, []) if owner == key else governance.subnets(rule.urn)
+            if subnets:
+                implicit.setdefault(f"{owner}|{rule.label}", (rule, subnets))
+    for name, (rule, subnets) in implicit.items():
+        network = parse_cidr(rule.peer_text)
+        hits = wide_parents(network, parents) if network is not None else ()
+        if hits:
+            network_urn = name.split("|", 1)[0].split(":", 1)[1]
+            yield _Target(network_urn, rule.label, rule.peer_text, network, hits, direction, None, subnets)
+
+
+def _first_allow(graph: m.NetworkGraph, subnet: m.Subnet, source: Source, direction: str) -> int | None:
+    nacl = graph.nacls.get(subnet.nacl or "")
+    numbers = [r.number for r in (nacl.rules if nacl else []) if r.direction == direction and r.allow
+               and (r.peer_unknown or (r.peer is not None and source.ranges.overlaps(r.peer)))]
+    return min(numbers) if numbers else None
+
+
+def _narrow(target: _Target, subnet: m.Subnet) -> str:
+    if target.path:
+        return f"narrow {target.path}"
+    if subnet.cloud == "aws":
+        return "manage the VPC's default security group (aws.ec2.DefaultSecurityGroup) without that rule"
+    return (f"give subnet '{subnet.name}' its own security list (securityListIds), or manage the VCN's default "
+            "security list (oci.core.DefaultSecurityList) without that rule")
+
+
+def _fix(graph: m.NetworkGraph, subnet: m.Subnet, source: Source, direction: str, ranges: str, target: _Target) -> str:
+    narrow = _narrow(target, subnet)
+    if subnet.cloud == "aws":
+        nacl = graph.nacls.get(subnet.nacl or "")
+        number = _first_allow(graph, subnet, source, direction)
+        below = f"numbered below {number}" if number is not None else "numbered before its allow rules"
+        if nacl is None or (subnet.nacl or "").startswith("aws-default-network-acl:"):
+            where = (f"subnet '{subnet.name}' uses its VPC's default network ACL (AWS's own allows everything): manage "
+                     f"it with aws.ec2.DefaultNetworkAcl or associate an aws.ec2.NetworkAcl with the subnet, holding")
+        else:
+            where = f"add to network ACL '{nacl.name}' (subnet '{subnet.name}')"
+        return (f"fix: {where} an {direction} deny rule (protocol -1) for {ranges} {below}; or route the subnet "
+                f"through an AWS Network Firewall whose rule group drops {ranges}; or {narrow}")
+    return (f"fix: OCI security lists and NSGs cannot deny, so route subnet '{subnet.name}' through an OCI Network "
+            f"Firewall whose policy drops {ranges} before any allow rule (a NetworkFirewallPolicySecurityRule with "
+            f"action DROP and an address list holding {ranges}; the subnet's route table and the gateway's ingress "
+            f"route table point at the firewall's private IP); or {narrow}")
+
+
+_VERB = {nr.INGRESS: "admits", nr.EGRESS: "sends traffic to"}
+
+
+def judge(resources: list[ResourceView], graph: m.NetworkGraph, parents: tuple[Network, ...],
+          direction: str) -> Iterator[Finding]:
+    """One finding per resource whose wide admissions open a path to a parent range from a subnet outside the
+    data tier (all its rules and paths in the one finding)."""
+    sources = [s for s in sources_for([str(p) for p in parents]) if s.kind == "parent"]
+    prover = Prover(graph, sources)
+    verb = _VERB[direction]
+    by_urn: dict[str, list[tuple[_Target, list, list[str]]]] = {}
+    unplaced: dict[str, list[_Target]] = {}
+    for target in _targets(resources, graph, parents, direction):
+        if target.unplaced:
+            unplaced.setdefault(target.urn, []).append(target)
+            continue
+        hit_keys = {f"parent:{h}" for h in target.hits}
+        paths, fixes = [], []
+        for subnet in target.subnets:
+            if subnet.tier == "data" or subnet.urn in graph.firewall_subnets:
+                # network-reachability reports every path of a data subnet, once; a network firewall's own
+                # subnet holds its endpoints only (traffic from workloads there would bypass inspection).
+                continue
+            for source in sources:
+                if source.key not in hit_keys:
+                    continue
+                path = prover.route_path(subnet, source, direction, target.label)
+                if path is not None:
+                    paths.append(path)
+                    fixes.append(_fix(graph, subnet, source, direction, source.key.split(":", 1)[1], target))
+        if paths:
+            by_urn.setdefault(target.urn, []).append((target, paths, fixes))
+
+    def lead(target: _Target) -> str:
+        return (f"{verb} {target.value} ({target.label}), which contains parent-company range(s) "
+                + ", ".join(str(h) for h in target.hits))
+
+    for urn, targets in unplaced.items():
+        definite = any(t.unplaced_is_definite for t in targets)
+        text = "; ".join(f"{lead(t)}, and {t.unplaced}" for t in targets)
+        yield Finding(f"{text}; deny the parent-company ranges on the path or narrow the rule", urn,
+                      unverifiable=not definite, path=targets[0].path)
+    for urn, found in by_urn.items():
+        paths = [p for _, ps, _ in found for p in ps]
+        definite = [p for p in paths if not p.unresolved]
+        pieces = list(dict.fromkeys(piece for p in paths for piece in p.unresolved))
+        leads = [lead(t) for t, _, _ in found]
+        lines = [f"  - {p.message(with_unresolved=bool(definite))}" for p in paths]
+        fixes = list(dict.fromkeys(f for _, _, fs in found for f in fs))
+        message = "\n".join([f"{'; '.join(leads)}; nothing in this stack drops them on the way:", *lines, *fixes])
+        yield Finding(message, urn, unverifiable=not definite,
+                      path=None if definite else ", ".join(pieces) or found[0][0].path)

@@ -1,0 +1,195 @@
+"""no-untrusted-data-destinations (issue 13 item 5): data pushed out by managed services stays in the estate.
+
+Estate account ``222222222222``, trusted account ``111111111111``, parent account ``999999999999`` (the
+shipped rules file). The destination inputs come from the generated ``data/data_destinations.txt``; the
+programs below use log subscriptions, event targets, bucket notifications, SNS and ONS subscriptions,
+delivery streams, S3 and ECR replication, CloudTrail, OCI service connectors and Events rules, with
+destinations created in the stack, named by literal ARN/OCID, by bucket name and by endpoint.
+"""
+
+import subprocess
+import sys
+
+import pulumi
+import pulumi_aws as aws
+import pulumi_oci as oci
+
+from tests.policies.conftest import COMPARTMENT, PACK_DIR, flagged, messages, start_pack, urn
+
+POLICY = "no-untrusted-data-destinations"
+ESTATE, TRUSTED, PARENT, OTHER = "222222222222", "111111111111", "999999999999", "333333333333"
+PARENT_TENANCY = "ocid1.tenancy.oc1..aaaaaaaaparentexample000000000000000000000000000000000000"
+ROLE = f"arn:aws:iam::{ESTATE}:role/delivery"
+SUB = "aws:cloudwatch/logSubscriptionFilter:LogSubscriptionFilter"
+
+
+def test_generated_destination_list_is_current_and_covers_the_issue():
+    done = subprocess.run([sys.executable, str(PACK_DIR / "tools" / "generate_data_destinations.py"), "--check"],
+                          capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    rows = {tuple(line.split("\t")[:2]) for line in (PACK_DIR / "residency_policies" / "data" / "data_destinations.txt")
+            .read_text().splitlines() if not line.startswith("#")}
+    for row in (
+        (SUB, "destinationArn"), ("aws:cloudwatch/eventTarget:EventTarget", "arn"),
+        ("aws:s3/bucketNotification:BucketNotification", "queues[].queueArn"),
+        ("aws:sns/topicSubscription:TopicSubscription", "endpoint"),
+        ("aws:kinesis/firehoseDeliveryStream:FirehoseDeliveryStream", "extendedS3Configuration.bucketArn"),
+        ("aws:s3/bucketReplicationConfig:BucketReplicationConfig", "rules[].destination.account"),
+        ("aws:datasync/task:Task", "destinationLocationArn"),
+        ("oci:Sch/connector:Connector", "target.streamId"), ("oci:Ons/subscription:Subscription", "endpoint"),
+        ("oci:Events/rule:Rule", "actions.actions[].topicId"),
+    ):
+        assert row in rows, row
+    # Sources are not destinations.
+    assert ("aws:s3/bucketNotification:BucketNotification", "bucket") not in rows
+    assert not any(path.startswith("source") for token, path in rows if token == "oci:Sch/connector:Connector")
+
+
+def _firehose(name, bucket_arn):
+    return aws.kinesis.FirehoseDeliveryStream(name, destination="extended_s3", extended_s3_configuration=
+                                              aws.kinesis.FirehoseDeliveryStreamExtendedS3ConfigurationArgs(role_arn=ROLE, bucket_arn=bucket_arn))
+
+
+def test_compliant_destinations_in_the_stack_the_estate_and_a_trusted_party(preview):
+    def program():
+        logs = aws.s3.Bucket("logs", bucket="us-estate-logs")
+        stream = _firehose("to-bucket-by-name", "arn:aws:s3:::us-estate-logs")  # a bucket of this stack, by name
+        aws.cloudwatch.LogSubscriptionFilter("to-stack-firehose", log_group="app", filter_pattern="",
+                                             destination_arn=stream.arn, role_arn=ROLE)
+        aws.cloudwatch.EventTarget("to-estate-queue", rule="r", arn=f"arn:aws:sqs:us-east-2:{ESTATE}:events")
+        aws.cloudwatch.EventTarget("to-trusted-bus", rule="r", arn=f"arn:aws:events:us-east-2:{TRUSTED}:event-bus/oversight")
+        fn = aws.lambda_.Function("fn", role=ROLE, runtime="python3.12", handler="h.main", code=pulumi.AssetArchive({}))
+        aws.s3.BucketNotification("notify", bucket=logs.id,
+                                  lambda_functions=[{"lambda_function_arn": fn.arn, "events": ["s3:ObjectCreated:*"]}],
+                                  topics=[aws.s3.BucketNotificationTopicArgs(topic_arn=f"arn:aws:sns:us-east-2:{ESTATE}:t",
+                                                                             events=["s3:ObjectCreated:*"])])
+        aws.sns.TopicSubscription("to-estate-queue-sub", topic=f"arn:aws:sns:us-east-2:{ESTATE}:t", protocol="sqs",
+                                  endpoint=f"arn:aws:sqs:us-east-2:{ESTATE}:q")
+        aws.s3.BucketReplicationConfig("replicate", role=ROLE, bucket=logs.id, rules=[{
+            "id": "all", "status": "Enabled",
+            "destination": {"bucket": "arn:aws:s3:::us-estate-logs", "account": ESTATE}}])
+        aws.ecr.ReplicationConfiguration("ecr", replication_configuration={"rules": [{"destinations": [
+            {"region": "us-west-2", "registry_id": ESTATE}]}]})
+        aws.cloudtrail.Trail("trail", s3_bucket_name=logs.bucket)
+        oci_stream = oci.streaming.Stream("stream", name="s", partitions=1, compartment_id=COMPARTMENT)
+        oci.sch.Connector("connector", compartment_id=COMPARTMENT, display_name="c",
+                          source={"kind": "logging", "log_sources": [{"compartment_id": COMPARTMENT}]},
+                          target={"kind": "streaming", "stream_id": oci_stream.id})
+        topic = oci.ons.NotificationTopic("topic", compartment_id=COMPARTMENT, name="t")
+        oci.events.Rule("rule", compartment_id=COMPARTMENT, display_name="r", is_enabled=True, condition="{}",
+                        actions={"actions": [{"action_type": "ONS", "is_enabled": True, "topic_id": topic.id}]})
+
+    assert flagged(preview(program), POLICY) == set()
+
+
+def test_destinations_outside_the_estate_are_flagged(preview):
+    def program():
+        aws.cloudwatch.LogSubscriptionFilter("to-parent-firehose", log_group="app", filter_pattern="", role_arn=ROLE,
+                                             destination_arn=f"arn:aws:firehose:us-east-2:{PARENT}:deliverystream/collect")
+        aws.cloudwatch.EventTarget("to-parent-bus", rule="r", arn=f"arn:aws:events:us-east-2:{PARENT}:event-bus/default")
+        aws.s3.BucketNotification("notify-other", bucket="us-data", queues=[
+            {"queue_arn": f"arn:aws:sqs:us-east-2:{OTHER}:q", "events": ["s3:ObjectCreated:*"]}])
+        aws.sns.TopicSubscription("https-out", topic=f"arn:aws:sns:us-east-2:{ESTATE}:t", protocol="https",
+                                  endpoint="https://collector.example.net/ingest")
+        aws.sns.TopicSubscription("email-out", topic=f"arn:aws:sns:us-east-2:{ESTATE}:t", protocol="email",
+                                  endpoint="ops@example.net")
+        aws.s3.BucketReplicationConfig("replicate-to-parent", role=ROLE, bucket="us-data", rules=[
+            aws.s3.BucketReplicationConfigRuleArgs(id="all", status="Enabled", destination=aws.s3.BucketReplicationConfigRuleDestinationArgs(
+                bucket="arn:aws:s3:::parent-copy", account=PARENT))])
+        aws.ecr.ReplicationConfiguration("ecr-to-parent", replication_configuration={"rules": [{"destinations": [
+            {"region": "us-east-2", "registry_id": PARENT}]}]})
+        aws.cloudtrail.Trail("trail-elsewhere", s3_bucket_name="central-logs-somewhere")
+        _firehose("firehose-elsewhere", "arn:aws:s3:::someone-elses-bucket")
+        oci.sch.Connector("connector-literal", compartment_id=COMPARTMENT, display_name="c",
+                          source={"kind": "logging", "log_sources": [{"compartment_id": COMPARTMENT}]},
+                          target={"kind": "streaming", "stream_id": "ocid1.stream.oc1.iad.aaaaaaaaelsewhere"})
+        oci.sch.Connector("connector-parent-monitoring", compartment_id=COMPARTMENT, display_name="m",
+                          source={"kind": "logging", "log_sources": [{"compartment_id": COMPARTMENT}]},
+                          target={"kind": "monitoring", "compartment_id": PARENT_TENANCY, "metric_namespace": "x", "metric": "y"})
+        oci.ons.Subscription("ons-email", compartment_id=COMPARTMENT, topic_id="ocid1.onstopic.oc1.iad.aaaa",  # its source
+                             protocol="EMAIL", endpoint="someone@example.org")
+        oci.events.Rule("rule-literal-topic", compartment_id=COMPARTMENT, display_name="r", is_enabled=True, condition="{}",
+                        actions=oci.events.RuleActionsArgs(actions=[oci.events.RuleActionsActionArgs(
+                            action_type="ONS", is_enabled=True, topic_id="ocid1.onstopic.oc1.iad.aaaaaaaaelsewhere")]))
+        # Not a listed destination input, but wired to the parent's stream all the same.
+        aws.lambda_.EventSourceMapping("reads-parent-stream", function_name="fn", starting_position="LATEST",
+                                       event_source_arn=f"arn:aws:kinesis:us-east-2:{PARENT}:stream/user-events")
+
+    result = preview(program)
+    assert flagged(result, POLICY) == {
+        urn(SUB, "to-parent-firehose"), urn("aws:cloudwatch/eventTarget:EventTarget", "to-parent-bus"),
+        urn("aws:s3/bucketNotification:BucketNotification", "notify-other"),
+        urn("aws:sns/topicSubscription:TopicSubscription", "https-out"),
+        urn("aws:sns/topicSubscription:TopicSubscription", "email-out"),
+        urn("aws:s3/bucketReplicationConfig:BucketReplicationConfig", "replicate-to-parent"),
+        urn("aws:ecr/replicationConfiguration:ReplicationConfiguration", "ecr-to-parent"),
+        urn("aws:cloudtrail/trail:Trail", "trail-elsewhere"),
+        urn("aws:kinesis/firehoseDeliveryStream:FirehoseDeliveryStream", "firehose-elsewhere"),
+        urn("oci:Sch/connector:Connector", "connector-literal"),
+        urn("oci:Sch/connector:Connector", "connector-parent-monitoring"),
+        urn("oci:Ons/subscription:Subscription", "ons-email"),
+        urn("oci:Events/rule:Rule", "rule-literal-topic"),
+        urn("aws:lambda/eventSourceMapping:EventSourceMapping", "reads-parent-stream"),
+    }
+    text = "\n".join(messages(result, POLICY))
+    assert "parent company's account 999999999999" in text and "estate.destinations" in text
+
+
+def test_declared_estate_destinations_are_accepted():
+    pack = start_pack(policy_config={POLICY: {"estate": {
+        "awsAccountIds": [ESTATE], "destinations": ["central-logs-somewhere", "example.net",
+                                                   "ocid1.stream.oc1.iad.aaaaaaaaelsewhere"]}}})
+    try:
+        from residency.engine.api import preview_function
+        from tests.policies.conftest import CONFIG
+
+        def program():
+            aws.cloudtrail.Trail("trail-declared", s3_bucket_name="central-logs-somewhere")
+            aws.sns.TopicSubscription("email-declared", topic=f"arn:aws:sns:us-east-2:{ESTATE}:t", protocol="email",
+                                      endpoint="ops@alerts.example.net")
+            oci.sch.Connector("connector-declared", compartment_id=COMPARTMENT, display_name="c",
+                              source={"kind": "logging", "log_sources": [{"compartment_id": COMPARTMENT}]},
+                              target={"kind": "streaming", "stream_id": "ocid1.stream.oc1.iad.aaaaaaaaelsewhere"})
+            aws.sns.TopicSubscription("email-undeclared", topic=f"arn:aws:sns:us-east-2:{ESTATE}:t", protocol="email",
+                                      endpoint="ops@example.com")
+
+        result = preview_function(program, pack=pack, project="test", stack="test", config=CONFIG)
+        assert flagged(result, POLICY) == {urn("aws:sns/topicSubscription:TopicSubscription", "email-undeclared")}
+    finally:
+        pack.close()
+
+
+def test_unknown_destinations_from_the_stack_pass_and_from_elsewhere_fail_closed(preview):
+    def program():
+        queue = aws.sqs.Queue("dlq")
+        aws.lambda_.FunctionEventInvokeConfig("invoke", function_name="fn", destination_config={
+            "on_failure": {"destination": queue.arn}})  # created here: the estate's own
+        # From another stack's outputs: not verifiable at preview.
+        other = pulumi.StackReference("org/logging/prod")
+        aws.cloudwatch.LogSubscriptionFilter("from-other-stack", log_group="app", filter_pattern="", role_arn=ROLE,
+                                             destination_arn=other.get_output("firehoseArn"))
+        # Derived from an IAM role only: no destination of this stack produced it.
+        role = aws.iam.Role("r", assume_role_policy="{}")
+        aws.cloudwatch.EventTarget("from-role", rule="r", arn=role.arn.apply(lambda a: a.replace(":iam:", ":sqs:")))
+
+    result = preview(program)
+    assert flagged(result, POLICY, level="mandatory") == {urn(SUB, "from-other-stack"),
+                                                         urn("aws:cloudwatch/eventTarget:EventTarget", "from-role")}
+    assert all("cannot be verified at preview" in m for m in messages(result, POLICY))
+
+
+def test_one_mistake_one_finding_and_an_owner_account_names_the_bucket(preview):
+    def program():
+        # The parent's account named as owner: one finding (the account), not a second for the bucket.
+        aws.s3.BucketReplicationConfig("to-parent", role=ROLE, bucket="us-data", rules=[{
+            "id": "all", "status": "Enabled", "destination": {"bucket": "arn:aws:s3:::parent-copy", "account": PARENT}}])
+        # An estate owner account names a bucket outside the stack as the estate's.
+        aws.s3.BucketReplicationConfig("to-estate-bucket", role=ROLE, bucket="us-data", rules=[{
+            "id": "all", "status": "Enabled", "destination": {"bucket": "arn:aws:s3:::estate-dr-copy", "account": ESTATE}}])
+
+    result = preview(program)
+    to_parent = urn("aws:s3/bucketReplicationConfig:BucketReplicationConfig", "to-parent")
+    assert flagged(result, POLICY) == {to_parent}
+    assert [m.split("\n")[-1] for m in messages(result, POLICY)] == [
+        "rules[0].destination.account: the destination account '999999999999' is the parent company's account: "
+        "user data would leave the estate"]
