@@ -53,6 +53,15 @@ ESTATE_TENANCY = "ocid1.tenancy.oc1..aaaaaaaausdataexample0000000000000000000000
 PINNED = {**CONFIG, "aws:allowedAccountIds": '["222222222222"]', "oci:tenancyOcid": ESTATE_TENANCY}
 
 
+EVENT_TARGET = "aws:cloudwatch/eventTarget:EventTarget"
+
+
+def _event_target(arn):
+    def program():
+        aws.cloudwatch.EventTarget("t", rule="r", arn=arn)
+    return program
+
+
 def _oci_provider_in(tenancy):
     def program():
         provider = oci.Provider("target", region="us-ashburn-1", tenancy_ocid=tenancy)
@@ -145,10 +154,11 @@ def _reachability(fixture_name: str):
 FIXTURES: dict[str, PolicyFixtures] = {
     "us-region-providers": PolicyFixtures(
         compliant=Fixture(lambda: _bucket("b", provider=oci.Provider("home", region="us-ashburn-1")), frozenset()),
+        # A provider's region is judged on the provider, once for everything it creates.
         violating=Fixture(lambda: _bucket("b", provider=oci.Provider("eu", region="eu-frankfurt-1")),
-                          frozenset({provider_urn("oci", "eu"), urn(BUCKET, "b")})),
+                          frozenset({provider_urn("oci", "eu")})),
         unknown=Fixture(lambda: _bucket("b", provider=oci.Provider("dyn", region=_unknown("us-ashburn-1"))),
-                        frozenset({provider_urn("oci", "dyn"), urn(BUCKET, "b")})),
+                        frozenset({provider_urn("oci", "dyn")})),
     ),
     "us-region-replication": PolicyFixtures(
         compliant=Fixture(_replication("us-phoenix-1"), frozenset()),
@@ -191,6 +201,13 @@ FIXTURES: dict[str, PolicyFixtures] = {
         violating=Fixture(_oci_provider_in(PARENT_TENANCY), frozenset({provider_urn("oci", "target")}), config=PINNED),
         unknown=Fixture(lambda: _oci_provider_in(_unknown(ESTATE_TENANCY))(), frozenset({provider_urn("oci", "target")}),
                         config=PINNED),
+    ),
+    "no-untrusted-data-destinations": PolicyFixtures(
+        compliant=Fixture(_event_target("arn:aws:sqs:us-east-2:222222222222:events"), frozenset()),  # estate account
+        violating=Fixture(_event_target("arn:aws:sqs:us-east-2:999999999999:events"), frozenset({urn(EVENT_TARGET, "t")})),
+        # From another stack's outputs: nothing in this stack says whose queue it is.
+        unknown=Fixture(lambda: _event_target(pulumi.StackReference("org/events/prod").get_output("queueArn"))(),
+                        frozenset({urn(EVENT_TARGET, "t")})),
     ),
     "residency-rules": PolicyFixtures(
         compliant=Fixture(lambda: _bucket("b"), frozenset(), rules=REAL_LOOKING_RULES),
