@@ -20,7 +20,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from residency.engine.stack import SECRET_SIG, SECRET_SIG_KEY, UNKNOWN
+from residency.engine.secrets import SECRET_SIG, SECRET_SIG_KEY, secret
+from residency.engine.stack import UNKNOWN
 
 SUPPORTED_VERSIONS = (3,)
 
@@ -65,10 +66,6 @@ class StateExport:
         return str(self.manifest.get("time", ""))
 
 
-def _secret(value: Any) -> dict[str, Any]:
-    return {SECRET_SIG_KEY: SECRET_SIG, "value": value}
-
-
 class _Decoder:
     """Turns state property values into the analyzer's wire form, counting secrets it cannot read."""
 
@@ -83,11 +80,11 @@ class _Decoder:
                         inner = json.loads(value["plaintext"])
                     except (TypeError, json.JSONDecodeError):
                         inner = value["plaintext"]
-                    return _secret(self.value(inner))
+                    return secret(self.value(inner))
                 if "value" in value:
-                    return _secret(self.value(value["value"]))
+                    return secret(self.value(value["value"]))
                 self.unreadable += 1
-                return _secret(UNKNOWN)
+                return secret(UNKNOWN)
             return {k: self.value(v) for k, v in value.items()}
         if isinstance(value, list):
             return [self.value(v) for v in value]

@@ -6,8 +6,9 @@ customTimeouts (always present) and parent; the provider block carries the provi
 
 ``AnalyzeStack`` sees each resource's outputs (``stepGenerator.AnalyzeResources``). In a preview those of a
 custom resource being created are its provider's ``Create(preview)`` result: its inputs plus every
-property it computes, unknown (secret when listed in ``additionalSecretOutputs``); a provider's are its
-inputs; a component's and the root Stack's are what the program registered (``register_outputs``,
+property it computes, unknown (secret when listed in ``additionalSecretOutputs``), or nothing when its
+provider's configuration is unknown (an unconfigured provider creates nothing at preview); a provider's are
+its inputs; a component's and the root Stack's are what the program registered (``register_outputs``,
 ``pulumi.export``).
 """
 
@@ -19,7 +20,8 @@ from typing import Any
 from google.protobuf import struct_pb2
 from pulumi.runtime.proto import analyzer_pb2
 
-from residency.engine.stack import UNKNOWN, EngineResource, EngineStack, duration_seconds, secret
+from residency.engine.secrets import secret
+from residency.engine.stack import UNKNOWN, EngineResource, EngineStack, duration_seconds
 from residency.pulumi_cli.sdk_outputs import computed_outputs
 
 
@@ -72,12 +74,29 @@ def analyze_request(
     )
 
 
-def preview_outputs(resource: EngineResource) -> dict[str, Any]:
-    """What ``AnalyzeStack`` sees for ``resource`` in a preview, where everything is a create."""
+def _holds_unknown(value: Any) -> bool:
+    if isinstance(value, str):
+        return value == UNKNOWN
+    if isinstance(value, dict):
+        return any(_holds_unknown(v) for v in value.values())
+    if isinstance(value, list):
+        return any(_holds_unknown(v) for v in value)
+    return False
+
+
+def preview_outputs(resource: EngineResource, stack: EngineStack | None = None) -> dict[str, Any]:
+    """What ``AnalyzeStack`` sees for ``resource`` in a preview, where everything is a create.
+
+    A resource whose provider's configuration is unknown at preview is not created by it (the engine leaves
+    that provider unconfigured): it has no outputs at all.
+    """
     if not resource.custom:
         return dict(resource.registered_outputs or {})
     if resource.is_provider:
         return dict(resource.inputs)
+    provider = stack.provider_of(resource) if stack is not None else None
+    if provider is not None and _holds_unknown(provider.inputs):
+        return {}
     outputs = dict(resource.inputs)
     secret_outputs = set(resource.additional_secret_outputs)
     for name in computed_outputs(resource.type):
@@ -93,7 +112,7 @@ def stack_resource(
         urn=resource.urn,
         type=resource.type,
         name=resource.name,
-        properties=properties_struct(preview_outputs(resource) if properties is None else properties),
+        properties=properties_struct(preview_outputs(resource, stack) if properties is None else properties),
         options=resource_options(resource),
         provider=provider_block(stack, resource),
         parent=resource.parent,

@@ -10,7 +10,6 @@ Secrets show as ``[secret]`` everywhere.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 

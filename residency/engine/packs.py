@@ -442,7 +442,7 @@ class PolicyPackProcess:
                 raise PolicyPackConfigError("\n".join(lines), lines)
             info.config = config
             if config:
-                self._configure(config)
+                self._configure(config, f"{info.name}@v{info.version}")
         self._info = info
 
     def _convert_info(self, raw: analyzer_pb2.AnalyzerInfo, plugin_version: str) -> PackInfo:
@@ -488,7 +488,7 @@ class PolicyPackProcess:
             initial_config=initial,
         )
 
-    def _configure(self, config: Mapping[str, PolicyConfig]) -> None:
+    def _configure(self, config: Mapping[str, PolicyConfig], pack_label: str = "") -> None:
         request = analyzer_pb2.ConfigureAnalyzerRequest()
         for name, value in config.items():
             if value.enforcement_level not in _LEVEL_ENUM:
@@ -502,7 +502,14 @@ class PolicyPackProcess:
             entry.properties.SetInParent()
             if value.properties:
                 entry.properties.update(value.properties)
-        self._rpc("Configure", self._stub.Configure, request)
+        try:
+            self._stub.Configure(request, timeout=self.call_timeout)
+        except grpc.RpcError as err:
+            if err.code() == grpc.StatusCode.INVALID_ARGUMENT:
+                # The pack refused its config: one configuration error, as the CLI's "configuring policy pack".
+                label = pack_label or (self._info.name if self._info else str(self.pack_dir))
+                raise PolicyPackError(f"configuring policy pack {label}: {err.details()}") from None
+            raise PolicyPackError(self._rpc_message("Configure", err)) from None
 
     # --- analysis --------------------------------------------------------------------------------------
 
@@ -628,7 +635,7 @@ class AnalysisSession:
             if stack_properties is not None and resource.urn in stack_properties:
                 return stack_properties[resource.urn]
             if resource.urn in self.remediated:  # the provider previews the create of the remediated inputs
-                return preview_outputs(dataclasses.replace(resource, inputs=self.remediated[resource.urn]))
+                return preview_outputs(dataclasses.replace(resource, inputs=self.remediated[resource.urn]), stack)
             return None
 
         pack = self.pack

@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from typing import Any
 
 SECRET_TEXT = "[secret]"
+# The wire form of a secret (pulumi's ``sig.Secret``): ``{SECRET_SIG_KEY: SECRET_SIG, "value": ...}``.
 SECRET_SIG_KEY = "4dabf18193072939515e22adb298388d"
 SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270"
 # Shorter secrets are replaced only where they stand as a whole word, so that "ab" does not mangle text.
@@ -21,6 +22,22 @@ _SUBSTRING_MIN = 4
 
 def is_secret(value: Any) -> bool:
     return isinstance(value, dict) and value.get(SECRET_SIG_KEY) == SECRET_SIG
+
+
+def secret(value: Any) -> dict[str, Any]:
+    """The wire form of a secret value."""
+    return {SECRET_SIG_KEY: SECRET_SIG, "value": value}
+
+
+def plain(value: Any) -> Any:
+    """A wire value with every secret unwrapped."""
+    if is_secret(value):
+        return plain(value.get("value"))
+    if isinstance(value, dict):
+        return {k: plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [plain(v) for v in value]
+    return value
 
 
 def redact(value: Any) -> Any:

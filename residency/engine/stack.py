@@ -22,22 +22,18 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from pulumi.runtime import rpc
+
 from residency.engine.capture import ROOT_STACK_TYPE, DefaultProviderUse, Read, Registration
+from residency.engine.secrets import secret
 from residency_policies.urns import make_urn, urn_name, urn_qualified_type, urn_type
 
-UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
-SECRET_SIG_KEY = "4dabf18193072939515e22adb298388d"
-SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270"
+UNKNOWN = rpc.UNKNOWN
 PROVIDER_TYPE_PREFIX = "pulumi:providers:"
 
 
 class EngineStackError(ValueError):
     """The registrations cannot form a stack the engine would accept (names the resource at fault)."""
-
-
-def secret(value: Any) -> dict[str, Any]:
-    """The wire form of a secret value."""
-    return {SECRET_SIG_KEY: SECRET_SIG, "value": value}
 
 
 @dataclass

@@ -11,8 +11,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
-SECRET_SIG_KEY = "4dabf18193072939515e22adb298388d"
+from residency.engine.secrets import SECRET_SIG_KEY
+from residency.engine.stack import UNKNOWN
+
 COMPARTMENT_TYPE = "oci:Identity/compartment:Compartment"
 PROVIDER_PREFIX = "pulumi:providers:"
 CLOUD_NAMES = {"oci": "OCI", "aws": "AWS", "pulumi": "Pulumi"}
@@ -26,7 +27,7 @@ class Placement:
 
 
 def plain(value: Any) -> Any:
-    """A secret's value (wire form ``{sig: ..., value: ...}``) or the value itself."""
+    """A secret's value (wire form ``{sig: ..., value: ...}``; a state export's may be ``plaintext``) or the value."""
     if isinstance(value, Mapping) and SECRET_SIG_KEY in value:
         return value.get("value", value.get("plaintext"))
     return value

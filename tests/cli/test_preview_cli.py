@@ -134,3 +134,14 @@ def test_bad_policy_pack_config_prints_the_engine_error(tmp_path, leftover_proce
     ]
     assert leftover_processes() == []
 
+
+
+def test_an_invalid_stack_setting_of_the_kit_prints_its_problems_once_as_a_configuration_error():
+    result = preview("--stack", "us-prod", "--config", "residency:homeRegion=eu-frankfurt-1",
+                     "--policy-pack", str(PACKS / "tiny"))
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert lines[0] == "error: configuration error: invalid stack configuration (1 problem(s)):"
+    assert lines[1].startswith("  - residency:homeRegion: 'eu-frankfurt-1' not a US OCI region; allowed: us-ashburn-1")
+    assert len(lines) == 2  # once, with no traceback and none of the kit's own files or raise statements
+    assert "Traceback" not in result.stderr and "components/settings" not in result.stderr

@@ -99,3 +99,15 @@ def test_a_remote_component_is_never_a_clean_verdict():
     assert [r.name for r in result.remote_components] == ["vpc"]
     assert not result.checked
     assert any("remote component awsx:ec2:Vpc 'vpc' was not checked" in reason for reason in result.not_checked)
+
+
+def test_resources_of_a_provider_whose_configuration_is_unknown_have_no_outputs_over_the_stack():
+    def program():
+        seed = oci.identity.Compartment("seed", compartment_id="ocid1.tenancy.oc1..aaaa", name="s", description="d")
+        dynamic = oci.Provider("dyn", region=seed.id.apply(lambda _: "us-ashburn-1"))
+        oci.objectstorage.Bucket("b", compartment_id="c", name="b", namespace="n",
+                                 opts=pulumi.ResourceOptions(provider=dynamic))
+
+    result = preview(program)
+    assert stack_props(result, "b") == {}  # the engine does not create through an unconfigured provider
+    assert json_format.MessageToDict(analyze_request(result.stack, result.stack.named("b")).properties)["name"] == "b"

@@ -292,3 +292,16 @@ def test_provider_functions_are_computed():
         "partition": "aws", "service": "s3", "region": "", "accountId": "", "resource": "bucket"}) == {"result": "arn:aws:s3:::bucket"}
     assert answerer.answer("aws:index/arnParse:arnParse", {"arn": arn})["accountId"] == "111122223333"
     assert all(r.kind == "computed" for r in answerer.ledger.records)
+
+
+def test_the_sdk_records_each_getters_wire_name_where_the_shapes_read_it():
+    """The one private name the shapes read (``pulumi.getter``'s recorded name): an SDK upgrade that moves it
+    fails here, not in every lookup."""
+    from pulumi_aws.ec2.get_vpc import GetVpcResult
+
+    from residency.engine.invokes.sdk_shapes import sdk_getter_wire_name
+
+    assert sdk_getter_wire_name(GetVpcResult.cidr_block.fget) == "cidrBlock"
+    assert sdk_getter_wire_name(GetVpcResult.arn.fget) == "arn"
+    shape = object_shape(GetVpcResult)
+    assert {f.wire_name for f in shape.fields} >= {"cidrBlock", "ownerId", "cidrBlockAssociations", "id"}

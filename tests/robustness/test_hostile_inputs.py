@@ -154,7 +154,7 @@ def test_malformed_policy_config_and_waivers_are_refused_at_configure(pack, base
     naming the policy, before anything is analyzed; the pack keeps working with the config it had."""
     level = pack.info.config[policy].enforcement_level
     try:
-        with pytest.raises(PolicyPackError, match=r"Configure failed: invalid policy pack config:\n") as err:
+        with pytest.raises(PolicyPackError, match=r"configuring policy pack \S+: invalid policy pack config:\n") as err:
             configure(pack, {policy: PolicyConfig(level, properties)})
         assert f"for policy '{policy}' (policy config)" in str(err.value)
     finally:

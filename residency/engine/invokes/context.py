@@ -14,20 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from residency.engine.invokes.ledger import MARKER_RE, UNKNOWN
-
-SECRET_SIG_KEY = "4dabf18193072939515e22adb298388d"
-
-
-def plain(value: Any) -> Any:
-    """A wire value with secrets unwrapped (provider inputs are recorded in wire form)."""
-    if isinstance(value, dict):
-        if SECRET_SIG_KEY in value:
-            return plain(value.get("value"))
-        return {k: plain(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [plain(v) for v in value]
-    return value
-
+from residency.engine.secrets import plain
 
 def known_string(value: Any) -> str | None:
     if isinstance(value, str) and value and value != UNKNOWN and not MARKER_RE.search(value):

@@ -26,7 +26,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
+from pulumi.runtime import rpc
+
+UNKNOWN = rpc.UNKNOWN
 MARKER_RE = re.compile(r"<<unknown [^<>]*? #(\d+)>>")
 ASSUMED_RE = re.compile(r"assumed(\d{8})")
 KINDS = ("computed", "pinned", "assumed", "unanswered")
