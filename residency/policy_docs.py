@@ -2,7 +2,7 @@
 
 The pack's policies carry their own metadata (description, severity, enforcement, framework, tags,
 remediation, url); this renders it, so the docs cannot drift from the code. ``--check`` exits 1 and names
-the stale files instead of writing (CI and ``tests/policies/test_policy_docs.py`` use it).
+the stale files instead of writing (``tests/policies/test_registry_metadata.py`` runs it, so CI fails on drift).
 
     python -m residency.policy_docs [--check]
 """

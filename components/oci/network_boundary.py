@@ -199,6 +199,8 @@ def plan_network(args: NetworkBoundaryArgs) -> NetworkPlan:
         management_ports=tuple(net.management_tcp_ports),
         firewall=CidrPeer(net.vcn_cidr, f"{ARGS}.network.vcn_cidr") if net.network_firewall else None,
     ))
+    issues += _collisions(flows, net, nat_tiers, tuple(internet_tiers), nat_cidrs, internet_cidrs, peer_cidrs,
+                          drg_peers)
     if issues:
         raise ValueError(f"invalid {ARGS} ({len(issues)} problem(s)):\n" + "\n".join(f"  - {i}" for i in issues))
     return NetworkPlan(
@@ -211,6 +213,73 @@ def plan_network(args: NetworkBoundaryArgs) -> NetworkPlan:
 
 def _slug(value: object) -> str:
     return re.sub(r"[^a-z0-9]+", "-", str(value).lower()).strip("-")
+
+
+def nsg_rule_suffixes(flow: Flow) -> list[str]:
+    """The name suffixes of the NSG rules one flow registers (none for firewall flows and any-protocol flows)."""
+    if flow.port is None or TierPeer("firewall") in (flow.source, flow.destination):
+        return []
+    names = []
+    if isinstance(flow.source, TierPeer):
+        names.append(f"{flow.source.tier}-nsg-out-{_peer_slug(flow.destination)}-{flow.port}")
+    if isinstance(flow.destination, TierPeer):
+        names.append(f"{flow.destination.tier}-nsg-in-{_peer_slug(flow.source)}-{flow.port}")
+    return names
+
+
+def _flow_origin(flow: Flow) -> str:
+    """The Args field a flow comes from, for messages (``network_flows.allowed_flows`` builds them)."""
+    for peer in (flow.source, flow.destination):
+        if isinstance(peer, CidrPeer):
+            return peer.field
+    if flow.source == TierPeer("management"):
+        return f"{ARGS}.network.management_tcp_ports"
+    if flow.destination == TierPeer("data"):
+        return f"{ARGS}.network.data_tcp_ports"
+    return f"{ARGS}.network.app_tcp_ports"
+
+
+def _collisions(flows, net, nat_tiers, internet_tiers, nat_cidrs, internet_cidrs, peer_cidrs, drg_peers) -> list[str]:
+    """Inputs that would make the boundary register two resources with one name, or one route table two rules
+    for one destination (OCI refuses both, at deploy): refused here, once per cause, naming fields and value."""
+    found: dict[tuple[str, ...], str] = {}
+    by_name: dict[str, list[Flow]] = {}
+    for flow in flows:
+        for suffix in nsg_rule_suffixes(flow):
+            by_name.setdefault(suffix, []).append(flow)
+    for suffix, same in by_name.items():
+        if len(same) < 2:
+            continue
+        origins = tuple(dict.fromkeys(_flow_origin(f) for f in same))
+        value = next((str(p.cidr) for f in same for p in (f.source, f.destination) if isinstance(p, CidrPeer)),
+                     str(same[0].port))
+        if len(origins) == 1:
+            found.setdefault(origins, f"{origins[0]}: {value!r} is given twice; allowed: each value once")
+        else:
+            found.setdefault(origins, f"{' and '.join(origins)}: both give {value!r}, so two NSG rules would be named "
+                             f"'<name>-{suffix}'; allowed: a range in one role only (one rule already allows it)")
+    for tier in ("app", "management"):
+        routes: dict[object, list[str]] = {}
+        for cidrs, tiers in ((nat_cidrs, nat_tiers), (internet_cidrs, internet_tiers), (peer_cidrs, None)):
+            if tiers is None or tier in tiers:
+                for c in cidrs:
+                    routes.setdefault(c.cidr, []).append(c.field)
+        if net.network_firewall:
+            routes.setdefault(net.data_subnet_cidr, []).append(f"{ARGS}.network.data_subnet_cidr")
+        for destination, fields in routes.items():
+            if len(fields) > 1:
+                found.setdefault(tuple(fields), f"{' and '.join(fields)}: the {tier} route table would route "
+                                 f"{str(destination)!r} twice; allowed: one route per destination")
+    # Child names: f"<name>-rpc-<peering>" and f"<name>-drg-<attachment>" next to f"<name>-drg-residency-vcn".
+    for kind, taken in (("rpc", {}), ("vcn", {"residency-vcn": "the residency VCN's own attachment"})):
+        for i, peer in enumerate(p for p in drg_peers if p.kind == kind):
+            field = f"{ARGS}.network.drg.{'remote_peerings' if kind == 'rpc' else 'vcn_attachments'}[{i}].name"
+            if peer.name in taken:
+                found.setdefault((field,), f"{field}: {peer.name!r} is also {taken[peer.name]}; allowed: distinct "
+                                 "names, and not 'residency-vcn' for an attachment")
+            else:
+                taken[peer.name] = field
+    return list(found.values())
 
 
 def _peer_slug(peer: Peer) -> str:
@@ -438,7 +507,7 @@ class NetworkBoundary(pulumi.ComponentResource):
             return self._peer_cidr(peer), "CIDR_BLOCK"
 
         for flow in self._plan.flows:
-            if flow.port is None or TierPeer("firewall") in (flow.source, flow.destination):
+            if not nsg_rule_suffixes(flow):
                 continue  # firewall-subnet flows live in its security list only
             tcp = oci.core.NetworkSecurityGroupSecurityRuleTcpOptionsArgs(
                 destination_port_range=oci.core.NetworkSecurityGroupSecurityRuleTcpOptionsDestinationPortRangeArgs(

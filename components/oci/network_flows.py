@@ -90,8 +90,3 @@ def allowed_flows(inputs: FlowInputs) -> list[Flow]:
         flows.append(Flow(inputs.firewall, fw, None, "residency VCN traffic routed through the network firewall"))
         flows.append(Flow(fw, inputs.firewall, None, "network firewall forwarding to the residency VCN"))
     return flows
-
-
-def cidr_peers(flows: list[Flow]) -> list[CidrPeer]:
-    """Every CIDR peer any flow names, source or destination."""
-    return [p for f in flows for p in (f.source, f.destination) if isinstance(p, CidrPeer)]

@@ -177,6 +177,28 @@ def _network_issues(s, ns: str) -> Iterator[SettingsIssue]:
                                 "allowed: ranges disjoint from every parent-company range")
 
 
+def _role_collision_issues(s, ns: str) -> Iterator[SettingsIssue]:
+    """A range given in two places that the boundary turns into one rule or route each: two rules, or two
+    routes, for one range (two resources with one name, or a route table OCI refuses)."""
+    net = s.network
+    routes = [(f"network.natRouteCidrs[{i}]", c) for i, c in enumerate(net.nat_route_cidrs)]
+    routes += [(f"network.internetRouteCidrs[{i}]", c) for i, c in enumerate(net.internet_route_cidrs)]
+    peers = [(f"network.drg.remotePeerings[{p}].peerCidrs[{i}]", c)
+             for p, peering in enumerate(net.drg.remote_peerings) for i, c in enumerate(peering.peer_cidrs)]
+    peers += [(f"network.drg.vcnAttachments[{a}].cidrs[{i}]", c)
+              for a, attachment in enumerate(net.drg.vcn_attachments) for i, c in enumerate(attachment.cidrs)]
+    operators = [(f"operatorCidrs[{i}]", c) for i, c in enumerate(s.operator_cidrs)]
+    for group, what in ((routes + peers, "routed twice"), (operators + peers, "allowed into the app tier twice")):
+        first: dict[object, str] = {}
+        for key, cidr in group:
+            # A repeat within one list is refused by the list itself (SettingsModel).
+            if cidr in first and first[cidr].rsplit("[", 1)[0] != key.rsplit("[", 1)[0]:
+                yield SettingsIssue(f"{ns}:{key}", str(cidr), f"is also {ns}:{first[cidr]}: the range would be {what}; "
+                                    "allowed: each range in one of natRouteCidrs, internetRouteCidrs, the DRG peers' "
+                                    "ranges, and not both an operator and a peer range")
+            first.setdefault(cidr, key)
+
+
 def _peer_tenancy_issues(s, ns: str) -> Iterator[SettingsIssue]:
     trusted_tenancies = set(s.trusted.oci_tenancy_ids) | {s.tenancy.tenancy_ocid}
     peers = [(f"network.drg.remotePeerings[{i}].peerTenancyId", p.peer_tenancy_id)
@@ -224,6 +246,7 @@ _CROSS_FIELD_RULES = (
     (("estate", "parent_company", "tenancy", "backup"), _estate_issues),
     (("network", "parent_company"), _network_issues),
     (("network", "tenancy", "trusted"), _peer_tenancy_issues),
+    (("network", "operator_cidrs"), _role_collision_issues),
     (("backup", "minimum_retention_days"), _retention_issues),
     (("backup", "allowed_regions"), _aws_copy_issues),
 )

@@ -37,6 +37,7 @@ from residency_policies import sdk_compat
 from residency_policies.findings import Finding
 from residency_policies.reporting import Reporter
 from residency_policies.rules_file import CONFIG_SCHEMA, ConfigError, Rules, build_rules
+from residency_policies.type_aliases import canonical, canonical_type
 from residency_policies.views import (
     ROOT_STACK_TYPE,
     FrozenDict,
@@ -157,7 +158,7 @@ def resource_policy(
             if args.resource_type == ROOT_STACK_TYPE:
                 reporter.config_errors(errors, args.urn)
             return
-        if types is not None and args.resource_type not in types:
+        if types is not None and canonical_type(args.resource_type) not in types:
             return
         try:
             view = resource_view(args)
@@ -236,12 +237,15 @@ def rules_for(config: Any) -> tuple[Rules | None, list[ConfigError]]:
 def _provider_view(provider) -> ProviderView | None:
     if provider is None:
         return None
-    return ProviderView(provider.resource_type, provider.urn, provider.name, _frozen_props(provider.props))
+    return ProviderView(provider.resource_type, provider.urn, provider.name, _frozen_props(provider.props)[1])
 
 
-def _frozen_props(props: Any) -> FrozenDict:
-    frozen = freeze(sdk_compat.plain_properties(props)) if props is not None else None
-    return frozen if isinstance(frozen, FrozenDict) else FrozenDict()
+def _frozen_props(props: Any, declared_type: str | None = None) -> tuple[str | None, FrozenDict]:
+    """The resource's current type token and its properties, frozen, in that type's shape (``type_aliases``)."""
+    plain = sdk_compat.plain_properties(props) if props is not None else None
+    type_token, plain = canonical(declared_type, plain) if declared_type is not None else (None, plain)
+    frozen = freeze(plain)
+    return type_token, frozen if isinstance(frozen, FrozenDict) else FrozenDict()
 
 
 def resource_view(args) -> ResourceView:
@@ -250,11 +254,13 @@ def resource_view(args) -> ResourceView:
 
 
 def _build_resource_view(args) -> ResourceView:
+    type_token, props = _frozen_props(args.props, args.resource_type)
     return ResourceView(
-        type=args.resource_type,
+        type=type_token,
         urn=args.urn,
         name=args.name,
-        props=_frozen_props(args.props),
+        props=props,
+        declared_type=args.resource_type if type_token != args.resource_type else None,
         protect=bool(args.opts.protect),
         provider=_provider_view(args.provider),
         parent=args.opts.parent or None,
@@ -271,11 +277,13 @@ def stack_view(resources) -> StackView:
 
 def _stack_resource_view(resource) -> ResourceView:
     parent = resource.parent.urn if resource.parent is not None else (resource.opts.parent or None)
+    type_token, props = _frozen_props(resource.props, resource.resource_type)
     return ResourceView(
-        type=resource.resource_type,
+        type=type_token,
         urn=resource.urn,
         name=resource.name,
-        props=_frozen_props(resource.props),
+        props=props,
+        declared_type=resource.resource_type if type_token != resource.resource_type else None,
         protect=bool(resource.opts.protect),
         provider=_provider_view(resource.provider),
         parent=parent,

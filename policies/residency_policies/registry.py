@@ -5,6 +5,7 @@ Policy names are public API (users' ``--policy-pack-config`` and waivers refer t
 
 from residency_policies.rules import backup_coverage
 from residency_policies.rules import immutable_backups
+from residency_policies.rules import residency_rules
 from residency_policies.rules import residency_tags
 from residency_policies.rules import residency_waivers
 from residency_policies.rules import us_keys_for_data
@@ -27,6 +28,7 @@ ALL_POLICIES = [
     backup_coverage.POLICY,
     residency_tags.POLICY,
     residency_waivers.POLICY,
+    residency_rules.POLICY,
     no_parent_company_ingress.POLICY,
     no_parent_company_egress.POLICY,
     no_cross_tenancy_grants.POLICY,

@@ -22,6 +22,7 @@ from residency_policies.aws_identifiers import ACCOUNT_ID_PATTERN, ORGANIZATION_
 from residency_policies.ip_ranges import Network, parse_cidr
 from residency_policies.oci_identifiers import TENANCY_OCID_PATTERN
 from residency_policies.region_tables import AWS_REGION_PATTERN, OCI_REGION_ID_PATTERN
+from residency_policies.rules_in_force import illustrative_identifiers  # noqa: F401 - also the engine's entry point
 from residency_policies.waivers import Waiver, WaiverProblem, parse_waivers
 
 RULES_PATH = Path(__file__).resolve().parent.parent / "residency.yaml"
@@ -180,6 +181,8 @@ class Rules:
     """Estate-owned destinations outside the stack (OCIDs lower-cased, S3 bucket names; ``estate.destinations``)."""
     file_waiver_problems: tuple[WaiverProblem, ...] = field(default=(), compare=False)
     """Problems with the rules file's own waivers (reported once, by ``residency-waivers``)."""
+    illustrative: tuple[str, ...] = ()
+    """Identifiers of these rules that only illustrate the format (``rules_in_force``): to be replaced."""
 
     def allowed_regions(self, cloud: str) -> frozenset[str]:
         return self.allowed_regions_oci if cloud == "oci" else self.allowed_regions_aws
@@ -283,6 +286,7 @@ def build_rules(config: Any, *, file_data: dict[str, Any] | None = None) -> tupl
             estate_aws_account_ids=frozenset(estate_accounts),
             estate_destinations=frozenset(re.sub(r"^arn:aws[a-z-]*:s3:::", "", d) for d in estate_destinations),
             file_waiver_problems=file_problems,
+            illustrative=illustrative_identifiers({key: value for key, (_, value) in merged.items()}),
         ),
         [],
     )

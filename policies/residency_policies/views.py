@@ -81,7 +81,9 @@ class ProviderView:
 class ResourceView:
     """One resource as plain, frozen data. ``props`` keeps unknowns as sentinel strings (``values.is_unknown``).
 
-    In the resource phase (``Analyze``) ``props`` are the resource's inputs and ``dependencies`` /
+    ``type`` and ``props`` are always the current type token and its property shape, also for a resource
+    declared with a deprecated alias (``declared_type``). In the resource phase (``Analyze``) ``props`` are the
+    resource's inputs and ``dependencies`` /
     ``property_dependencies`` are empty (the engine sends none); in the stack phase (``AnalyzeStack``) they
     are the engine's.
     """
@@ -95,6 +97,8 @@ class ResourceView:
     parent: str | None = None
     dependencies: tuple[str, ...] = ()
     property_dependencies: Mapping[str, tuple[str, ...]] = field(default_factory=lambda: _EMPTY)
+    declared_type: str | None = None
+    """The deprecated token the program used, when ``type`` is its current token (``type_aliases``)."""
 
 
 class StackView(Sequence[ResourceView]):

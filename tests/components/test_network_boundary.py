@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ipaddress
+import re
 from pathlib import Path
 
 import pulumi_oci as oci
@@ -10,7 +11,6 @@ import pytest
 import yaml
 
 from components.oci.network_boundary import (
-    OSN_SERVICE_NAME_PATTERN,
     TYPE_TOKEN,
     NetworkBoundary,
     NetworkBoundaryArgs,
@@ -41,15 +41,25 @@ T_FW_RULE = "oci:NetworkFirewall/networkFirewallPolicySecurityRule:NetworkFirewa
 T_FW_LIST = "oci:NetworkFirewall/networkFirewallPolicyAddressList:NetworkFirewallPolicyAddressList"
 
 
+IAD_SERVICES = [
+    {"id": OSN_ID, "cidrBlock": OSN_LABEL, "name": "All IAD Services In Oracle Services Network",
+     "description": "All IAD Services In Oracle Services Network"},
+    {"id": "ocid1.service.oc1.iad.aaaaaaaaobjectstorage", "cidrBlock": "oci-iad-objectstorage",
+     "name": "OCI IAD Object Storage", "description": "OCI IAD Object Storage"},
+]
+
+
 def _services(args: dict) -> dict:
-    # What the Core getServices data source returns in us-ashburn-1: the all-services entry and Object Storage.
-    assert args["filters"][0] == {"name": "name", "values": [OSN_SERVICE_NAME_PATTERN], "regex": True}
-    return {"services": [
-        {"id": OSN_ID, "cidrBlock": OSN_LABEL, "name": "All IAD Services In Oracle Services Network",
-         "description": "All IAD Services In Oracle Services Network"},
-        {"id": "ocid1.service.oc1.iad.aaaaaaaaobjectstorage", "cidrBlock": "oci-iad-objectstorage",
-         "name": "OCI IAD Object Storage", "description": "OCI IAD Object Storage"},
-    ]}
+    """What the Core getServices data source returns in us-ashburn-1, with the call's filters applied the way
+    the OCI provider applies them (a ``regex`` filter keeps entries whose field the expression matches
+    anywhere, Go ``regexp.MatchString``; otherwise the field must equal one of the values)."""
+    services = IAD_SERVICES
+    for f in args.get("filters") or []:
+        if f.get("regex"):
+            services = [s for s in services if any(re.search(v, str(s.get(f["name"], ""))) for v in f["values"])]
+        else:
+            services = [s for s in services if str(s.get(f["name"], "")) in f["values"]]
+    return {"services": services}
 
 
 def _private_ips(args: dict) -> dict:
@@ -588,3 +598,47 @@ def test_from_settings_carries_every_range_and_tenancy():
 def test_ranges_overlap(a, b, expected):
     assert ranges_overlap(ipaddress.ip_network(a), ipaddress.ip_network(b)) is expected
     assert ranges_overlap(ipaddress.ip_network(b), ipaddress.ip_network(a)) is expected
+
+
+# --- collisions: inputs that would register two resources with one name are refused at construction ----------
+
+
+def test_the_same_operator_range_twice_is_refused_before_anything_is_registered():
+    message = _refusal(operator_cidrs=("198.51.100.0/24", "198.51.100.0/24"))
+    assert message == ("invalid NetworkBoundaryArgs (1 problem(s)):\n"
+                       "  - NetworkBoundaryArgs.operator_cidrs[0] and NetworkBoundaryArgs.operator_cidrs[1]: both give "
+                       "'198.51.100.0/24', so two NSG rules would be named '<name>-app-nsg-in-198-51-100-0-24-443'; "
+                       "allowed: a range in one role only (one rule already allows it)")
+
+
+def test_an_operator_range_that_is_also_a_peer_range_is_refused():
+    network = NetworkSettings(drg=DrgSettings(enabled=True, vcn_attachments=(VcnAttachmentSettings(
+        name="own", vcn_id="ocid1.vcn.oc1.iad.aaaaaaaaown", tenancy_id=HOME_TENANCY, cidrs=(OPERATORS[0],)),)))
+    message = _refusal(network)
+    assert ("NetworkBoundaryArgs.operator_cidrs[0] and NetworkBoundaryArgs.network.drg.vcn_attachments[0].cidrs[0]: "
+            f"both give '{OPERATORS[0]}'") in message
+
+
+def test_a_port_given_twice_is_refused():
+    network = NetworkSettings.model_construct(**{**NetworkSettings().__dict__, "data_tcp_ports": (1521, 1521)})
+    assert "NetworkBoundaryArgs.network.data_tcp_ports: '1521' is given twice; allowed: each value once" in _refusal(network)
+
+
+def test_a_nat_route_that_is_also_an_internet_route_is_refused():
+    network = NetworkSettings(enable_nat_gateway=True, nat_route_cidrs=("192.0.2.0/24",),
+                              internet_gateway_tiers=("app",), internet_route_cidrs=("192.0.2.0/24",))
+    message = _refusal(network)
+    assert message.startswith("invalid NetworkBoundaryArgs (1 problem(s)):\n  - NetworkBoundaryArgs.network.nat_route_cidrs[0] "
+                              "and NetworkBoundaryArgs.network.internet_route_cidrs[0]: both give '192.0.2.0/24'")
+
+
+def test_an_attachment_named_like_the_residency_vcn_attachment_is_refused():
+    network = NetworkSettings(drg=DrgSettings(enabled=True, vcn_attachments=(VcnAttachmentSettings(
+        name="residency-vcn", vcn_id="ocid1.vcn.oc1.iad.aaaaaaaaown", tenancy_id=HOME_TENANCY, cidrs=("10.80.0.0/16",)),)))
+    assert ("NetworkBoundaryArgs.network.drg.vcn_attachments[0].name: 'residency-vcn' is also the residency VCN's own "
+            "attachment") in _refusal(network)
+
+
+def test_every_child_name_is_unique_with_every_option_on(full_run):
+    names = [r.name for r in full_run.registrations]
+    assert len(names) == len(set(names))

@@ -131,18 +131,13 @@ def test_unknown_principal_limited_to_trusted_org_passes():
     assert failing(doc(allow({"AWS": UNKNOWN}, {"StringEquals": {"aws:PrincipalOrgID": "o-usoversight01"}}))) == []
 
 
-@pytest.mark.parametrize("document", ["{not json", 42, ["x"], {"Statement": [None, "x", 3]}, {"Statement": None}, None, ""])
-def test_malformed_documents_never_raise(document):
-    ap.judge_document(document, TRUST)
-
-
 def test_malformed_json_is_a_violation():
     assert len(failing("{not json")) == 1
 
 
 @pytest.mark.parametrize("document", [
     "{not json", "42", 42, ["x"], {"Statement": [None, "x", 3]}, {"Statement": None, "Version": "2012-10-17"},
-    {"Statement": "Allow *"}, {"Version": "2012-10-17"}, '"a string"',
+    {"Statement": "Allow *"}, {"Version": "2012-10-17"}, '"a string"', "", "  ",
 ])
 def test_unparseable_documents_fail_closed(document):
     verdicts = failing(document)
@@ -150,7 +145,7 @@ def test_unparseable_documents_fail_closed(document):
     assert all("fail closed" in v.message for v in verdicts)
 
 
-@pytest.mark.parametrize("document", [None, "", "  ", {}])
+@pytest.mark.parametrize("document", [None, {}])
 def test_absent_documents_grant_nothing(document):
     assert failing(document) == []
 

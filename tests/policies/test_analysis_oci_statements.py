@@ -73,9 +73,19 @@ def test_unknown_statements_are_unverifiable(statements):
     assert len(found) == 1 and found[0].unverifiable
 
 
-@pytest.mark.parametrize("statements", [None, [], 42, [None, 3, {"a": 1}], "Allow group A to read buckets in tenancy"])
-def test_odd_shapes_never_raise(statements):
-    judge_statements(statements, TRUSTED, PARENTS)
+@pytest.mark.parametrize("statements", [None, [], "Allow group A to read buckets in tenancy"])
+def test_absent_or_own_tenancy_statements_grant_nothing_across_tenancies(statements):
+    assert judge_statements(statements, TRUSTED, PARENTS) == []
+
+
+@pytest.mark.parametrize(
+    ("statements", "where"),
+    [(42, [-1]), ({"a": 1}, [-1]), ([None, 3, {"a": 1}], [0, 1, 2]), (["Allow group A to read buckets in tenancy", 7], [1])],
+)
+def test_statements_that_cannot_be_read_fail_closed(statements, where):
+    problems = judge_statements(statements, TRUSTED, PARENTS)
+    assert [p.index for p in problems] == where
+    assert all("cannot be checked (fail closed)" in p.message for p in problems)
 
 
 def test_parse_bare_in_tenancy_names_no_alias():

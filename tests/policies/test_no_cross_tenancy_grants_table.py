@@ -10,6 +10,7 @@ import pulumi
 import pulumi_aws as aws
 
 from residency_policies.rules.no_cross_tenancy_grants import GRANT_CHECKS
+from residency_policies.type_aliases import canonical_type
 from residency_rules_programs import aws_provider, flagged, urn_of
 
 POLICY = "no-cross-tenancy-grants"
@@ -167,7 +168,8 @@ def acl_grants(compliant: bool):
 
 
 def test_every_grant_check_has_fixtures():
-    assert set(ACCOUNT_GRANTS.values()) | set(ACL_GRANTS.values()) == set(GRANT_CHECKS)
+    # The V2 fixtures use deprecated classes, which the pack judges as their current types (type_aliases).
+    assert {canonical_type(t) for t in (*ACCOUNT_GRANTS.values(), *ACL_GRANTS.values())} == set(GRANT_CHECKS)
 
 
 def test_grants_to_the_trusted_account_are_compliant(pack):

@@ -1,22 +1,18 @@
 """Registry-wide checks over every policy in the pack (all engineers' policies, as they land)."""
 
 import re
-from pathlib import Path
+import shutil
 
 import pytest
+import yaml
 
+from residency.engine.packs import PolicyPackProcess
 from residency.policy_docs import DOCS_DIR, load_policies, main as policy_docs_main
-from tests.policies.conftest import PACK_DIR
+from tests.policies.conftest import PACK_DIR, start_pack
+from tests.policies.registry_fixtures import FIXTURES
 
 POLICIES = load_policies(PACK_DIR)
 NAMES = [p.name for p in POLICIES]
-# Policy tests live in tests/policies; the network-reachability stack policy has its own tests/reachability.
-TEST_SOURCES = {
-    p: p.read_text()
-    for folder in ("policies", "reachability")
-    for p in (Path(__file__).parents[1] / folder).glob("test_*.py")
-    if p.name != Path(__file__).name
-}
 
 
 def test_names_are_unique_kebab_case():
@@ -39,20 +35,51 @@ def test_metadata_is_complete(policy):
     assert policy.config_schema is not None and "allowedRegions" in policy.config_schema.properties
 
 
-def test_only_residency_tags_is_advisory_by_default():
-    assert {p.name for p in POLICIES if p.enforcement_level.value == "advisory"} == {"residency-tags"}
+def test_only_the_governance_notices_are_advisory_by_default():
+    assert {p.name for p in POLICIES if p.enforcement_level.value == "advisory"} == {"residency-tags", "residency-rules"}
 
 
-@pytest.mark.parametrize("name", NAMES)
-def test_every_policy_has_fixture_tests(name):
-    """Some test module names the policy and has compliant, violating and unknown-at-preview fixtures."""
-    modules = [src for src in TEST_SOURCES.values() if f'"{name}"' in src]
-    assert modules, f"no test module exercises {name}"
-    joined = "\n".join(modules)
-    # residency-waivers reads only the rules file, never a resource value, so it has no unknown-at-preview case.
-    kinds = ("compliant",) if name == "residency-waivers" else ("compliant", "unknown")
-    for kind in kinds:
-        assert re.search(rf"def test_\w*{kind}", joined), f"{name}: no test_*{kind}* fixture"
+def test_every_policy_has_registry_fixtures():
+    assert sorted(FIXTURES) == sorted(NAMES)
+    for name, fixtures in FIXTURES.items():
+        assert fixtures.unknown is not None or fixtures.no_unknown_because, f"{name}: no unknown-at-preview fixture"
+
+
+@pytest.fixture(scope="module")
+def rules_pack(tmp_path_factory):
+    """A copy of the pack for fixtures that need their own rules file, one per set of overrides, started on use."""
+    started: dict[str, PolicyPackProcess] = {}
+
+    def get(overrides) -> PolicyPackProcess:
+        key = repr(overrides)
+        if key not in started:
+            pack_dir = tmp_path_factory.mktemp("pack") / "policies"
+            shutil.copytree(PACK_DIR, pack_dir, ignore=shutil.ignore_patterns("__pycache__", "venv"))
+            rules = yaml.safe_load((pack_dir / "residency.yaml").read_text())
+            rules.update(overrides)
+            (pack_dir / "residency.yaml").write_text(yaml.safe_dump(rules))
+            started[key] = start_pack(pack_dir)
+        return started[key]
+
+    yield get
+    for process in started.values():
+        process.close()
+
+
+CASES = [(name, kind) for name in sorted(FIXTURES) for kind in ("compliant", "violating", "unknown")
+         if getattr(FIXTURES[name], kind) is not None]
+
+
+@pytest.mark.parametrize(("name", "kind"), CASES, ids=[f"{n}-{k}" for n, k in CASES])
+def test_registry_fixture_flags_exactly_its_expected_resources(preview, rules_pack, name, kind):
+    fixture = getattr(FIXTURES[name], kind)
+    using = rules_pack(fixture.rules) if fixture.rules is not None else None
+    result = preview(fixture.program, using=using, config=fixture.config)
+    found = result.violations_of(name)
+    assert {v.urn for v in found} == set(fixture.flagged), [v.message for v in found]
+    assert {v.enforcement_level for v in found} <= {fixture.level}
+    if kind == "unknown":
+        assert all("cannot be verified at preview" in v.message for v in found), [v.message for v in found]
 
 
 def test_generated_docs_are_current():

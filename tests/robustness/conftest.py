@@ -31,14 +31,25 @@ BASE_SPEC = Spec(
     statements_per_policy=2,
 )  # fmt: skip
 
-# How the pack reports its own failures (framework.py ``_Reporter.crash``; pulumi_policy's
+# The estate is judged against real-looking rules for ``residency-rules`` (the shipped rules file holds only
+# illustrative identifiers, which that policy reports); every other policy keeps the shipped rules.
+REAL_LOOKING_RULES = {
+    "parentCompany": {"cidrs": ["100.70.0.0/16"], "ociTenancyIds": ["ocid1.tenancy.oc1..aaaaaaaaq7parentco"],
+                      "awsAccountIds": ["403958271635"], "awsOrganizationIds": ["o-k2j4h5g6f7"]},
+    "trusted": {"ociTenancyIds": ["ocid1.tenancy.oc1..aaaaaaaaz3oversight"], "awsAccountIds": ["517283946021"],
+                "awsOrganizationIds": ["o-m3n4b5v6c7"]},
+    "estate": {"ociTenancyIds": ["ocid1.tenancy.oc1..aaaaaaaaw8usdata"], "awsAccountIds": ["628394057162"]},
+}
+
+# How the pack reports its own failures (reporting.py ``Reporter.crash``; pulumi_policy's
 # UnknownValueError advisory); a gRPC error surfaces as PolicyPackError from ``analyze``.
 CRASH_MARKERS = ("failed while checking", "can't run policy")
 
 
 @pytest.fixture(scope="session")
 def pack():
-    with PolicyPackProcess(PACK_DIR, project=PROJECT, stack=STACK, config=CONFIG) as process:
+    with PolicyPackProcess(PACK_DIR, project=PROJECT, stack=STACK, config=CONFIG,
+                           policy_config={"residency-rules": REAL_LOOKING_RULES}) as process:
         yield process
 
 

@@ -143,6 +143,20 @@ def residency_waivers(data, stack: EngineStack):
     return None, {"residency-waivers": {"waivers": [waiver]}}
 
 
+def residency_rules(data, stack: EngineStack):
+    """Rules that still hold one of the illustrative identifiers (documentation ranges, example IDs)."""
+    from tests.robustness.conftest import REAL_LOOKING_RULES
+
+    section, key, value = data.draw(st.sampled_from([
+        ("parentCompany", "cidrs", "203.0.113.0/24"), ("parentCompany", "cidrs", "2001:db8:bad::/48"),
+        ("parentCompany", "awsAccountIds", "123456789012"), ("trusted", "awsAccountIds", "111111111111"),
+        ("estate", "ociTenancyIds", "ocid1.tenancy.oc1..aaaaaaaaestateexample000"),
+    ]), label="illustrative identifier")
+    rules = {k: dict(v) for k, v in REAL_LOOKING_RULES.items()}
+    rules[section][key] = [*rules[section].get(key, []), value]
+    return None, {"residency-rules": rules}
+
+
 def no_parent_ingress(data, stack: EngineStack):
     if data.draw(st.booleans(), label="a range around the parent's on a public subnet (else inside it)"):
         sl, cidr = _wide_rule_target(data, stack), data.draw(parent_range_around(), label="cidr")
@@ -273,6 +287,7 @@ MUTATIONS: dict[str, Callable[[Any, EngineStack], tuple[str | None, dict | None]
     "backup-coverage": backup_coverage,
     "residency-tags": residency_tags,
     "residency-waivers": residency_waivers,
+    "residency-rules": residency_rules,
     "no-parent-company-ingress": no_parent_ingress,
     "no-parent-company-egress": no_parent_egress,
     "no-cross-tenancy-grants": cross_tenancy,

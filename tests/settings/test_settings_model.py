@@ -281,3 +281,56 @@ def test_program_registers_resources_when_settings_are_good():
     monitor, error = run_program("dev", stack_config("dev"))
     assert error is None
     assert [r.name for r in monitor.registrations if r.type == "residency:oci:IsolatedTenancy"] == ["us-residency"]
+
+
+# --- repeated values (a component would register two resources with one name) -----------------------------
+
+_BASE = {
+    "homeRegion": "us-ashburn-1", "backupRegion": "us-phoenix-1", "parentCompany": {"cidrs": ["203.0.113.0/24"]},
+    "operatorCidrs": ["198.51.100.0/24"], "tenancy": {"tenancyOcid": "ocid1.tenancy.oc1..aaaaaaaausdata"},
+}
+_PEER = {"name": "oversight", "peerId": "ocid1.remotepeeringconnection.oc1.phx.aaaaaaaapeer",
+         "peerRegionName": "us-phoenix-1", "peerTenancyId": "ocid1.tenancy.oc1..aaaaaaaausdata",
+         "peerCidrs": ["10.50.0.0/16"]}
+
+
+@pytest.mark.parametrize(
+    ("overrides", "key", "value"),
+    [
+        ({"operatorCidrs": ["198.51.100.0/24", "198.51.100.0/24"]}, "residency:operatorCidrs", "198.51.100.0/24"),
+        ({"operatorCidrs": ["2001:db8:1::/48", "2001:0db8:0001::/48"]}, "residency:operatorCidrs", "2001:db8:1::/48"),
+        ({"network": {"dataTcpPorts": [1521, 1522, 1521]}}, "residency:network.dataTcpPorts", "1521"),
+        ({"network": {"enableNatGateway": True, "natRouteCidrs": ["192.0.2.0/24", "192.0.2.0/24"]}},
+         "residency:network.natRouteCidrs", "192.0.2.0/24"),
+        ({"network": {"drg": {"enabled": True, "remotePeerings": [_PEER, {**_PEER, "peerCidrs": ["10.60.0.0/16"]}]}}},
+         "residency:network.drg.remotePeerings", "the name 'oversight'"),
+        ({"tenancy": {"tenancyOcid": "ocid1.tenancy.oc1..aaaaaaaausdata", "trustedAuditorGroups": [
+            {"tenancyId": "ocid1.tenancy.oc1..aaaaaaaaoversight", "groupId": "ocid1.group.oc1..aaaa"}] * 2},
+          "trusted": {"ociTenancyIds": ["ocid1.tenancy.oc1..aaaaaaaaoversight"]}},
+         "residency:tenancy.trustedAuditorGroups", "the same entry"),
+    ],
+)
+def test_a_value_given_twice_is_refused_naming_the_key_and_the_value(overrides, key, value):
+    with pytest.raises(SettingsError) as err:
+        parse_settings({**_BASE, **overrides})
+    (issue,) = err.value.issues
+    assert issue.key == key
+    assert f"holds {value if value.startswith('the ') else repr(value)} twice" in issue.message
+    assert issue.message.endswith("allowed: each value once")
+
+
+@pytest.mark.parametrize(
+    ("overrides", "key", "also"),
+    [
+        ({"network": {"drg": {"enabled": True, "remotePeerings": [{**_PEER, "peerCidrs": ["198.51.100.0/24"]}]}}},
+         "residency:network.drg.remotePeerings[0].peerCidrs[0]", "residency:operatorCidrs[0]"),
+        ({"network": {"enableNatGateway": True, "natRouteCidrs": ["192.0.2.0/24"], "internetGatewayTiers": ["app"],
+                      "internetRouteCidrs": ["192.0.2.0/24"]}},
+         "residency:network.internetRouteCidrs[0]", "residency:network.natRouteCidrs[0]"),
+    ],
+)
+def test_a_range_in_two_roles_is_refused(overrides, key, also):
+    with pytest.raises(SettingsError) as err:
+        parse_settings({**_BASE, **overrides})
+    (issue,) = err.value.issues
+    assert issue.key == key and f"is also {also}" in issue.message

@@ -164,7 +164,8 @@ def load_document(value: Any) -> tuple[Any, DocumentProblem | None]:
         return None, DocumentProblem("", "the policy document is not known at preview", True)
     if isinstance(value, str):
         if not value.strip():
-            return None, None
+            # Set, but empty: no document AWS would accept, so what it grants cannot be shown (fail closed).
+            return None, _malformed("", "the policy document is an empty string, not a JSON policy document")
         try:
             value = json.loads(value)
         except ValueError as exc:

@@ -81,12 +81,3 @@ def judge_oci_endpoint(value: Any, endpoint_type: Any, parents: Iterable[Network
     if kind == OCI_NETWORK_SECURITY_GROUP:
         return RangeVerdict(CLEAR, value, detail="network security group in the same VCN")
     return RangeVerdict(INVALID, endpoint_type, detail=f"unrecognised source/destination type {endpoint_type!r}")
-
-
-def as_list(value: Any) -> list[Any]:
-    """A list field as a list: a single value becomes one element, None becomes empty, unknown stays."""
-    if value is None:
-        return []
-    if isinstance(value, list):
-        return value
-    return [value]

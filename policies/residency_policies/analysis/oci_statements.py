@@ -37,7 +37,8 @@ def judge_statements(statements: Any, trusted: frozenset[str], parents: frozense
     if isinstance(statements, str):
         statements = [statements]
     if not isinstance(statements, list):
-        return [StatementProblem(-1, f"statements is a {type(statements).__name__}, not a list of statements")]
+        return [StatementProblem(-1, f"is a {type(statements).__name__}, not a list of policy statements; it cannot "
+                                 "be checked (fail closed)")]
     parsed: list[Statement] = []
     problems: list[StatementProblem] = []
     for i, text in enumerate(statements):
@@ -45,6 +46,9 @@ def judge_statements(statements: Any, trusted: frozenset[str], parents: frozense
             problems.append(StatementProblem(i, "a statement is not known at preview", True))
             continue
         if not isinstance(text, str):
+            # OCI takes statements as strings; anything else cannot be read, so it cannot be shown harmless.
+            problems.append(StatementProblem(i, f"is a {type(text).__name__}, not a policy statement; it cannot be "
+                                             "checked (fail closed): give each statement as a string"))
             continue
         parsed.append(parse_statement(text, i))
 

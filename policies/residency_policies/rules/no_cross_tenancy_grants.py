@@ -261,12 +261,9 @@ _LOG_TARGET_GRANTS = _acl_grants("targetGrants[].grantee", kind="type", canonica
 
 GRANT_CHECKS: dict[str, Callable[[ResourceView, ap.Trust], Iterator[Finding]]] = {
     "aws:s3/bucket:Bucket": _BUCKET_INLINE_GRANTS,
-    "aws:s3/bucketV2:BucketV2": _BUCKET_INLINE_GRANTS,
     "aws:s3/objectCopy:ObjectCopy": _BUCKET_INLINE_GRANTS,
     "aws:s3/bucketAcl:BucketAcl": _BUCKET_ACL,
-    "aws:s3/bucketAclV2:BucketAclV2": _BUCKET_ACL,
     "aws:s3/bucketLogging:BucketLogging": _LOG_TARGET_GRANTS,
-    "aws:s3/bucketLoggingV2:BucketLoggingV2": _LOG_TARGET_GRANTS,
     "aws:elastictranscoder/pipeline:Pipeline": _transcoder_permissions,
     "aws:lambda/permission:Permission": _lambda_permission,
     "aws:lambda/layerVersionPermission:LayerVersionPermission": _layer_permission,

@@ -38,12 +38,12 @@ from residency_policies.values import get, is_unknown, maybe_json, walk
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 OCI_BUCKET = "oci:ObjectStorage/bucket:Bucket"
 OCI_PAR = "oci:ObjectStorage/preauthrequest:Preauthrequest"
-AWS_BUCKETS = frozenset({"aws:s3/bucket:Bucket", "aws:s3/bucketV2:BucketV2"})
+AWS_BUCKETS = frozenset({"aws:s3/bucket:Bucket"})
 AWS_OBJECTS = frozenset({"aws:s3/bucketObject:BucketObject", "aws:s3/bucketObjectv2:BucketObjectv2",
                          "aws:s3/objectCopy:ObjectCopy"})
 BUCKET_PAB = "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock"
 ACCOUNT_PAB = "aws:s3/accountPublicAccessBlock:AccountPublicAccessBlock"
-BUCKET_ACLS = frozenset({"aws:s3/bucketAcl:BucketAcl", "aws:s3/bucketAclV2:BucketAclV2"})
+BUCKET_ACLS = frozenset({"aws:s3/bucketAcl:BucketAcl"})
 OCI_SUBNET = "oci:Core/subnet:Subnet"
 OCI_DB_SYSTEM = "oci:Database/dbSystem:DbSystem"
 PAB_SETTINGS = ("blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets")

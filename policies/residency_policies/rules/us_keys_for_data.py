@@ -55,7 +55,6 @@ _EXTERNAL_TYPES = {t for t, *_ in EXTERNAL_KEY_MARKERS}
 KEY_RESOURCE_TYPES = ("oci:Kms/key:Key", "aws:kms/key:Key", "aws:kms/replicaKey:ReplicaKey", "aws:kms/externalKey:ExternalKey")
 BUCKET_SSE_TYPES = frozenset({
     "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
-    "aws:s3/bucketServerSideEncryptionConfigurationV2:BucketServerSideEncryptionConfigurationV2",
 })
 _SSE_KEY_PATH = "rules[].applyServerSideEncryptionByDefault.kmsMasterKeyId"
 EBS_ENCRYPTION_BY_DEFAULT = "aws:ebs/encryptionByDefault:EncryptionByDefault"
@@ -184,10 +183,12 @@ def _ebs_default_key_regions(resources: list[ResourceView]) -> set[str]:
 
 
 def _judge_key_resources(r, where, dep_urns, by_urn, rules) -> Iterator[Finding]:
-    for urn in dep_urns:
-        key = by_urn.get(urn)
-        if key is None or key.type not in KEY_RESOURCE_TYPES:
-            continue
+    keys = [by_urn[u] for u in dep_urns if u in by_urn and by_urn[u].type in KEY_RESOURCE_TYPES]
+    if not keys:
+        # Unknown, and not the id of a key created in this stack: where the key is held cannot be known.
+        yield Finding(f"the region of the key {where} names (it is not a key created in this stack)", urn=r.urn,
+                      path=where, unverifiable=True)
+    for key in keys:
         eff = effective_region(key)
         cloud = cloud_of_type(key.type)
         if eff is None or eff.region is None:

@@ -194,9 +194,8 @@ def check(resource: ResourceView, rules: Rules) -> Iterator[Finding]:
 S3_DESTINATION_PATHS: dict[str, tuple[str, ...]] = {
     "aws:s3/bucketReplicationConfig:BucketReplicationConfig": ("rules[].destination.bucket",),
     "aws:s3/bucket:Bucket": ("replicationConfiguration.rules[].destination.bucket",),
-    "aws:s3/bucketV2:BucketV2": ("replicationConfigurations[].rules[].destinations[].bucket",),
 }
-S3_BUCKET_TYPES = ("aws:s3/bucket:Bucket", "aws:s3/bucketV2:BucketV2")
+S3_BUCKET_TYPES = ("aws:s3/bucket:Bucket",)
 
 
 def check_stack(resources: list[ResourceView], rules: Rules) -> Iterator[Finding]:

@@ -138,11 +138,6 @@ class Prover:
                 step = (route.urn, f"route {route.label}")
                 yield from self._follow(target, source, direction, subnet, hops + [step], unresolved + extra, seen)
 
-    def _kind_name(self, key: str) -> str:
-        gw = self.graph.gateways.get(key)
-        name = self.graph.name_of(key)
-        return f"{gw.kind} '{name}'" if gw is not None else f"'{name}'"
-
     def _follow(self, target, source, direction, subnet, hops, unresolved, seen):
         graph = self.graph
         if target.startswith("unresolved:"):

@@ -1,0 +1,252 @@
+"""One compliant, one violating and one unknown-at-preview program per policy, with the exact URNs each flags.
+
+``test_registry_metadata.py`` runs every entry through the real pack (the analyzer protocol) and fails when a
+policy of the registry has no entry, when a kind is missing, or when a program flags anything but its expected
+set. The per-policy test modules go much further; these are the registry's minimum, kept small so that a rule
+change that breaks one is easy to see. Each expected set is reasoned from the rule, not copied from a run.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import pulumi
+import pulumi_aws as aws
+import pulumi_oci as oci
+
+from tests.policies.conftest import CONFIG, COMPARTMENT, KEY_IAD, TAGS, provider_urn, urn
+
+BUCKET = "oci:ObjectStorage/bucket:Bucket"
+RP = "oci:ObjectStorage/replicationPolicy:ReplicationPolicy"
+SECURITY_LIST = "oci:Core/securityList:SecurityList"
+OCI_POLICY = "oci:Identity/policy:Policy"
+PEERING = "aws:ec2/vpcPeeringConnection:VpcPeeringConnection"
+SUBNET = "oci:Core/subnet:Subnet"
+STACK = "urn:pulumi:test::test::pulumi:pulumi:Stack::test-test"
+PARENT_TENANCY = "ocid1.tenancy.oc1..aaaaaaaaparentexample000000000000000000000000000000000000"
+KEY_FRA = "ocid1.key.oc1.fra.bbbbbbbbvault.abcdefghijklmnop"
+VCN = "ocid1.vcn.oc1.iad.aaaaaaaavcn"
+
+
+@dataclass(frozen=True)
+class Fixture:
+    program: Callable[[], None]
+    flagged: frozenset[str]
+    level: str = "mandatory"
+    rules: dict | None = None
+    """When set, the program runs against a copy of the pack whose ``residency.yaml`` has these top-level keys."""
+    config: dict | None = None
+    """Stack config, when not the tests' default."""
+
+
+@dataclass
+class PolicyFixtures:
+    compliant: Fixture
+    violating: Fixture
+    unknown: Fixture | None
+    no_unknown_because: str = ""
+    extra: dict = field(default_factory=dict)
+
+
+ESTATE_TENANCY = "ocid1.tenancy.oc1..aaaaaaaausdataexample0000000000000000000000000000000000000"
+PINNED = {**CONFIG, "aws:allowedAccountIds": '["222222222222"]', "oci:tenancyOcid": ESTATE_TENANCY}
+
+
+EVENT_TARGET = "aws:cloudwatch/eventTarget:EventTarget"
+
+
+def _event_target(arn):
+    def program():
+        aws.cloudwatch.EventTarget("t", rule="r", arn=arn)
+    return program
+
+
+def _oci_provider_in(tenancy):
+    def program():
+        provider = oci.Provider("target", region="us-ashburn-1", tenancy_ocid=tenancy)
+        oci.ons.NotificationTopic("t", compartment_id=COMPARTMENT, name="t", opts=pulumi.ResourceOptions(provider=provider))
+    return program
+
+
+# Identifiers that illustrate nothing: a parent range and accounts no documentation reserves.
+REAL_LOOKING_RULES = {
+    "parentCompany": {"cidrs": ["100.70.0.0/16"], "ociTenancyIds": ["ocid1.tenancy.oc1..aaaaaaaaq7parentco"],
+                      "awsAccountIds": ["403958271635"], "awsOrganizationIds": ["o-k2j4h5g6f7"]},
+    "trusted": {"ociTenancyIds": ["ocid1.tenancy.oc1..aaaaaaaaz3oversight"], "awsAccountIds": ["517283946021"],
+                "awsOrganizationIds": ["o-m3n4b5v6c7"]},
+    "estate": {"ociTenancyIds": ["ocid1.tenancy.oc1..aaaaaaaaw8usdata"], "awsAccountIds": ["628394057162"]},
+}
+
+
+def _seed():
+    """A resource whose outputs are unknown at preview, to derive unknown inputs from (itself compliant)."""
+    return oci.identity.Compartment("seed", compartment_id=COMPARTMENT, description="seed", freeform_tags=TAGS)
+
+
+def _unknown(value):
+    return _seed().id.apply(lambda _: value)
+
+
+def _bucket(resource_name, *, provider=None, key=KEY_IAD, protect=True, **kwargs):
+    return oci.objectstorage.Bucket(resource_name, compartment_id=COMPARTMENT, namespace="ns", kms_key_id=key,
+                                    opts=pulumi.ResourceOptions(provider=provider, protect=protect), **kwargs)
+
+
+def _retention(days):
+    return [oci.objectstorage.BucketRetentionRuleArgs(
+        display_name="keep", duration=oci.objectstorage.BucketRetentionRuleDurationArgs(time_amount=days, time_unit="DAYS"),
+        time_rule_locked="2030-01-01T00:00:00Z")]
+
+
+def _backed_up(*, backup_protect=True, backup_days=400, region="us-phoenix-1", replicate=True):
+    phx = oci.Provider("phx", region="us-phoenix-1")
+    _bucket("primary", name="data")
+    _bucket("backup", name="data-backup", provider=phx, protect=backup_protect, retention_rules=_retention(backup_days))
+    if replicate:
+        oci.objectstorage.ReplicationPolicy("rp", bucket="data", namespace="ns", name="rp",
+                                            destination_bucket_name="data-backup", destination_region_name=region)
+
+
+def _replication(region):
+    def program():
+        oci.objectstorage.ReplicationPolicy("rp", bucket="data", namespace="ns", name="rp",
+                                            destination_bucket_name="d", destination_region_name=region)
+    return program
+
+
+def _security_list(direction: str, cidr):
+    def program():
+        if direction == "ingress":
+            rules = {"ingress_security_rules": [oci.core.SecurityListIngressSecurityRuleArgs(protocol="6", source=cidr)]}
+        else:
+            rules = {"egress_security_rules": [oci.core.SecurityListEgressSecurityRuleArgs(protocol="6", destination=cidr)]}
+        oci.core.SecurityList("sl", compartment_id=COMPARTMENT, vcn_id=VCN, **rules)
+    return program
+
+
+def _iam_policy(statements):
+    def program():
+        oci.identity.Policy("policy", compartment_id=COMPARTMENT, description="d", statements=statements)
+    return program
+
+
+def _peering(owner):
+    def program():
+        aws.ec2.VpcPeeringConnection("pcx", vpc_id="vpc-1", peer_vpc_id="vpc-2", peer_owner_id=owner)
+    return program
+
+
+def _public_bucket(access_type):
+    def program():
+        _bucket("b", access_type=access_type)
+    return program
+
+
+def _reachability(fixture_name: str):
+    def program():
+        from tests.reachability import fixtures_oci
+
+        getattr(fixtures_oci, fixture_name)()
+    return program
+
+
+FIXTURES: dict[str, PolicyFixtures] = {
+    "us-region-providers": PolicyFixtures(
+        compliant=Fixture(lambda: _bucket("b", provider=oci.Provider("home", region="us-ashburn-1")), frozenset()),
+        # A provider's region is judged on the provider, once for everything it creates.
+        violating=Fixture(lambda: _bucket("b", provider=oci.Provider("eu", region="eu-frankfurt-1")),
+                          frozenset({provider_urn("oci", "eu")})),
+        unknown=Fixture(lambda: _bucket("b", provider=oci.Provider("dyn", region=_unknown("us-ashburn-1"))),
+                        frozenset({provider_urn("oci", "dyn")})),
+    ),
+    "us-region-replication": PolicyFixtures(
+        compliant=Fixture(_replication("us-phoenix-1"), frozenset()),
+        violating=Fixture(_replication("eu-frankfurt-1"), frozenset({urn(RP, "rp")})),
+        unknown=Fixture(lambda: _replication(_unknown("us-phoenix-1"))(), frozenset({urn(RP, "rp")})),
+    ),
+    "us-keys-for-data": PolicyFixtures(
+        compliant=Fixture(lambda: _bucket("b"), frozenset()),
+        violating=Fixture(lambda: _bucket("b", key=KEY_FRA), frozenset({urn(BUCKET, "b")})),
+        unknown=Fixture(lambda: _bucket("b", key=_unknown(KEY_IAD)), frozenset({urn(BUCKET, "b")})),
+    ),
+    "immutable-backups": PolicyFixtures(
+        compliant=Fixture(_backed_up, frozenset()),
+        violating=Fixture(lambda: _backed_up(backup_protect=False), frozenset({urn(BUCKET, "backup")})),
+        unknown=Fixture(lambda: _backed_up(backup_days=_unknown(400)), frozenset({urn(BUCKET, "backup")})),
+    ),
+    "backup-coverage": PolicyFixtures(
+        compliant=Fixture(_backed_up, frozenset()),
+        # The backup bucket is a replication destination; the primary has no copy without the policy.
+        violating=Fixture(lambda: _backed_up(replicate=False), frozenset({urn(BUCKET, "primary"), urn(BUCKET, "backup")})),
+        unknown=Fixture(lambda: _backed_up(region=_unknown("us-phoenix-1")), frozenset({urn(BUCKET, "primary")})),
+    ),
+    "residency-tags": PolicyFixtures(
+        compliant=Fixture(lambda: _bucket("b", freeform_tags=TAGS), frozenset()),
+        violating=Fixture(lambda: _bucket("b", freeform_tags={"jurisdiction": "EU"}), frozenset({urn(BUCKET, "b")}),
+                          level="advisory"),
+        unknown=Fixture(lambda: _bucket("b", freeform_tags=_unknown(TAGS)), frozenset({urn(BUCKET, "b")}),
+                        level="advisory"),
+    ),
+    "residency-waivers": PolicyFixtures(
+        compliant=Fixture(lambda: _bucket("b"), frozenset()),
+        violating=Fixture(lambda: _bucket("b"), frozenset({STACK}), rules={"waivers": [{
+            "policy": "us-keys-for-data", "urns": [urn(BUCKET, "b")], "approver": "ciso@example.com",
+            "reason": "A test waiver that expired long ago", "expires": "2020-01-31"}]}),
+        unknown=None,
+        no_unknown_because="it reads only the rules file, never a value of a resource",
+    ),
+    "estate-deploy-targets": PolicyFixtures(
+        compliant=Fixture(_oci_provider_in(ESTATE_TENANCY), frozenset(), config=PINNED),
+        violating=Fixture(_oci_provider_in(PARENT_TENANCY), frozenset({provider_urn("oci", "target")}), config=PINNED),
+        unknown=Fixture(lambda: _oci_provider_in(_unknown(ESTATE_TENANCY))(), frozenset({provider_urn("oci", "target")}),
+                        config=PINNED),
+    ),
+    "no-untrusted-data-destinations": PolicyFixtures(
+        compliant=Fixture(_event_target("arn:aws:sqs:us-east-2:222222222222:events"), frozenset()),  # estate account
+        violating=Fixture(_event_target("arn:aws:sqs:us-east-2:999999999999:events"), frozenset({urn(EVENT_TARGET, "t")})),
+        # From another stack's outputs: nothing in this stack says whose queue it is.
+        unknown=Fixture(lambda: _event_target(pulumi.StackReference("org/events/prod").get_output("queueArn"))(),
+                        frozenset({urn(EVENT_TARGET, "t")})),
+    ),
+    "residency-rules": PolicyFixtures(
+        compliant=Fixture(lambda: _bucket("b"), frozenset(), rules=REAL_LOOKING_RULES),
+        # The shipped rules file still holds the illustrative identifiers.
+        violating=Fixture(lambda: _bucket("b"), frozenset({STACK}), level="advisory"),
+        unknown=None,
+        no_unknown_because="it reads only the rules, never a value of a resource",
+    ),
+    "no-parent-company-ingress": PolicyFixtures(
+        compliant=Fixture(_security_list("ingress", "10.0.0.0/8"), frozenset()),
+        violating=Fixture(_security_list("ingress", "203.0.113.0/24"), frozenset({urn(SECURITY_LIST, "sl")})),
+        unknown=Fixture(lambda: _security_list("ingress", _unknown("10.0.0.0/8"))(), frozenset({urn(SECURITY_LIST, "sl")})),
+    ),
+    "no-parent-company-egress": PolicyFixtures(
+        compliant=Fixture(_security_list("egress", "10.0.0.0/8"), frozenset()),
+        violating=Fixture(_security_list("egress", "203.0.113.0/24"), frozenset({urn(SECURITY_LIST, "sl")})),
+        unknown=Fixture(lambda: _security_list("egress", _unknown("10.0.0.0/8"))(), frozenset({urn(SECURITY_LIST, "sl")})),
+    ),
+    "no-cross-tenancy-grants": PolicyFixtures(
+        compliant=Fixture(_iam_policy(["Allow group A to read buckets in compartment x"]), frozenset()),
+        violating=Fixture(_iam_policy([f"Define tenancy Parent as {PARENT_TENANCY}",
+                                       "Admit group G of tenancy Parent to read buckets in compartment x"]),
+                          frozenset({urn(OCI_POLICY, "policy")})),
+        unknown=Fixture(lambda: _iam_policy(_unknown(["Allow group A to read buckets in compartment x"]))(),
+                        frozenset({urn(OCI_POLICY, "policy")})),
+    ),
+    "no-untrusted-peering": PolicyFixtures(
+        compliant=Fixture(_peering("111111111111"), frozenset()),
+        violating=Fixture(_peering("999999999999"), frozenset({urn(PEERING, "pcx")})),
+        unknown=Fixture(lambda: _peering(_unknown("111111111111"))(), frozenset({urn(PEERING, "pcx")})),
+    ),
+    "private-data-stores": PolicyFixtures(
+        compliant=Fixture(_public_bucket("NoPublicAccess"), frozenset()),
+        violating=Fixture(_public_bucket("ObjectRead"), frozenset({urn(BUCKET, "b")})),
+        unknown=Fixture(lambda: _public_bucket(_unknown("NoPublicAccess"))(), frozenset({urn(BUCKET, "b")})),
+    ),
+    "network-reachability": PolicyFixtures(
+        compliant=Fixture(_reachability("igw_private_subnet"), frozenset()),
+        violating=Fixture(_reachability("igw_open_security_list"), frozenset({urn(SUBNET, "data")})),
+        unknown=Fixture(_reachability("unknown_cidr"), frozenset({urn(SUBNET, "data")})),
+    ),
+}
