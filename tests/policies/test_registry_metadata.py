@@ -55,6 +55,8 @@ def rules_pack(tmp_path_factory):
         if key not in started:
             pack_dir = tmp_path_factory.mktemp("pack") / "policies"
             shutil.copytree(PACK_DIR, pack_dir, ignore=shutil.ignore_patterns("__pycache__", "venv"))
+            # The copy runs on the pack's own virtualenv (PulumiPolicy.yaml `virtualenv: venv`), as the original does.
+            (pack_dir / "venv").symlink_to(PACK_DIR / "venv", target_is_directory=True)
             rules = yaml.safe_load((pack_dir / "residency.yaml").read_text())
             rules.update(overrides)
             (pack_dir / "residency.yaml").write_text(yaml.safe_dump(rules))

@@ -63,11 +63,11 @@ def test_browser_shows_verdict_run_details_and_every_policy(rendered, report):
     assert "2026-11-29 12:00:00 UTC" in text
     rows = re.findall(r'<tr class="policy" data-status="([^"]+)"><td><code><a href="[^"]+">([^<]+)</a>', dom)
     assert sorted(rows) == sorted(
-        [("fail", "residency-tags"), ("fail", "us-region-providers"), ("waived", "private-data-stores"),
+        [("warn", "residency-tags"), ("fail", "us-region-providers"), ("waived", "private-data-stores"),
          ("pass", "backup-coverage"), ("not applicable", "us-keys-for-data")]
     )
     # The cards count each result.
-    assert "2 Fail 1 Waived 1 Not applicable 1 Pass" in text
+    assert "1 Fail 1 Advisory only 1 Waived 1 Not applicable 1 Pass" in text
 
 
 def test_browser_shows_violations_waivers_inventory_and_diagram(rendered):
