@@ -16,6 +16,7 @@ from residency_policies.analysis import cidrs
 from residency_policies.analysis import network_rules as nr
 from residency_policies.analysis import network_wide_rules as wide_rules
 from residency_policies.analysis.network_graph import NETWORK_TOKENS, NetResource, NetworkGraph, build_graph
+from residency_policies.analysis import aws_principals as ap
 from residency_policies.analysis.aws_principals import ACCOUNT_RE
 from residency_policies.framework import Finding, ResourceView
 from residency_policies.ip_ranges import parse_cidr
@@ -207,9 +208,9 @@ def _judge_security_group(address, view, index, rules: Rules, verb) -> Iterator[
             if account in rules.parent_aws_account_ids:
                 yield Finding(f"{verb} security group {value} of parent-company account {account}", view.urn,
                               path=address.path)
-            elif account not in rules.trusted_aws_account_ids:
-                yield Finding(f"{verb} security group {value} of account {account}, which is not trusted",
-                              view.urn, path=address.path)
+            elif not ap.trust_of(rules).account_ok(account):
+                yield Finding(f"{verb} security group {value} of account {account}, which is neither an estate "
+                              "nor a trusted account", view.urn, path=address.path)
             return
     if index.deps_of_type(view, address.prop, SECURITY_GROUPS):
         return  # a group created in this stack: its members are the estate's own interfaces
