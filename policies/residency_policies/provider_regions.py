@@ -19,6 +19,12 @@ if TYPE_CHECKING:  # pragma: no cover
 PROVIDER_TYPE_PREFIX = "pulumi:providers:"
 
 
+def is_default_provider(name: str) -> bool:
+    """True for the engine's default providers (``default``, ``default_5_5_0``): their inputs are the stack's
+    ``<package>:*`` config, so a fix is a ``pulumi config set`` command."""
+    return name == "default" or name.startswith("default_")
+
+
 def cloud_of_type(type_token: str) -> str | None:
     """``oci`` / ``aws`` for resource and provider type tokens of those packages, else None."""
     if type_token.startswith(PROVIDER_TYPE_PREFIX):

@@ -35,8 +35,9 @@ from typing import Any
 from residency_policies.aws_identifiers import is_account_id, parse_arn
 from residency_policies.framework import Finding, ResourceView, resource_policy
 from residency_policies.oci_identifiers import is_ocid_of
-from residency_policies.provider_regions import PROVIDER_TYPE_PREFIX
+from residency_policies.provider_regions import PROVIDER_TYPE_PREFIX, is_default_provider
 from residency_policies.rules_file import Rules
+from residency_policies.stack_config_commands import config_set, one_of
 from residency_policies.values import contains_unknown, is_unknown, maybe_json
 
 AWS_PROVIDER = f"{PROVIDER_TYPE_PREFIX}aws"
@@ -61,14 +62,12 @@ def _load_account_targets(path: Path = DATA_FILE) -> dict[str, tuple[str, ...]]:
 ACCOUNT_TARGETS = _load_account_targets()
 
 
-def _is_default(view: ResourceView) -> bool:
-    return view.name == "default" or view.name.startswith("default_")
-
-
-def _fix(view: ResourceView, cloud: str, key: str, python_arg: str, example: str) -> str:
-    if _is_default(view):
-        return f"set it in the stack config: `pulumi config set --path '{cloud}:{key}{example}'`"
-    return f"set {python_arg} on the provider {view.name!r}"
+def _fix(view: ResourceView, config_key: str, python_arg: str, values: list[str]) -> str:
+    """How to pin the provider: the stack-config command for a default provider, the argument for an explicit
+    one; with each value the rules allow (one of them)."""
+    if is_default_provider(view.name):
+        return "set it in the stack config: " + one_of([config_set(config_key, v) for v in values])
+    return f"set {' or '.join(python_arg.format(v) for v in values)} on the provider {view.name!r}"
 
 
 def _account_list(value: Any) -> tuple[list[str] | None, bool]:
@@ -111,7 +110,7 @@ def _role_arns(props: dict[str, Any]) -> Iterator[tuple[str, Any]]:
 def _aws_provider(view: ResourceView, rules: Rules) -> Iterator[Finding]:
     props = view.props
     parent, estate = rules.parent_aws_account_ids, rules.estate_aws_account_ids
-    fix = _fix(view, "aws", "allowedAccountIds", "allowed_account_ids=[...]", "[0]' <estate account id>")
+    fix = _fix(view, "aws:allowedAccountIds[0]", 'allowed_account_ids=["{}"]', sorted(estate) or ["ESTATE_ACCOUNT_ID"])
     allowed, allowed_unknown = _account_list(props.get("allowedAccountIds"))
     for where, arn in _role_arns(props):
         if is_unknown(arn):
@@ -160,7 +159,7 @@ def _oci_provider(view: ResourceView, rules: Rules) -> Iterator[Finding]:
     props = view.props
     tenancy = props.get("tenancyOcid")
     parent, estate = rules.parent_oci_tenancy_ids, rules.estate_oci_tenancy_ids
-    fix = _fix(view, "oci", "tenancyOcid", "tenancy_ocid", "' <estate tenancy OCID>")
+    fix = _fix(view, "oci:tenancyOcid", 'tenancy_ocid="{}"', sorted(estate) or ["ESTATE_TENANCY_OCID"])
     if is_unknown(tenancy):
         yield Finding("tenancyOcid decides which tenancy the provider deploys into", path="tenancyOcid", unverifiable=True)
         return
@@ -241,9 +240,10 @@ POLICY = resource_policy(
     severity="critical",
     remediation=(
         "Name the estate in residency.yaml (estate.awsAccountIds, estate.ociTenancyIds). Pin every AWS provider with "
-        "allowedAccountIds set to estate accounts (default provider: `pulumi config set --path "
-        "'aws:allowedAccountIds[0]' <account>`) and assume roles only in estate accounts; set every OCI provider's "
-        "tenancyOcid to an estate tenancy (default provider: `pulumi config set oci:tenancyOcid <ocid>`) with ApiKey "
+        "allowedAccountIds set to estate accounts (default provider: "
+        f"`{config_set('aws:allowedAccountIds[0]', 'ESTATE_ACCOUNT_ID')}`) and assume roles only in estate accounts; "
+        "set every OCI provider's tenancyOcid to an estate tenancy (default provider: "
+        f"`{config_set('oci:tenancyOcid', 'ESTATE_TENANCY_OCID')}`) with ApiKey "
         "or SecurityToken auth; never use a parent tenancy OCID as a compartmentId or a parent account as an accountId."
     ),
     tags=["accounts", "tenancy", "isolation", "residency"],
