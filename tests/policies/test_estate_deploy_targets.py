@@ -134,3 +134,33 @@ def test_estate_not_named_parent_still_refused_and_forbidden_accounts_accepted()
                                            provider_urn("oci", "parent-tenancy")}
     finally:
         pack.close()
+
+
+def test_unknown_compartments_pass_when_created_in_the_stack_and_fail_closed_from_lookups(preview):
+    """Issue 13: a compartmentId unknown at preview is the estate's when it is the id of a compartment created in
+    the stack (whose own compartmentId is judged); one from a lookup cannot be verified."""
+    def program():
+        team = oci.identity.Compartment("team", compartment_id=ESTATE_TENANCY, description="d")
+        child = oci.identity.Compartment("child", compartment_id=team.id, description="d")
+        oci.objectstorage.Bucket("in-team", compartment_id=team.id, namespace="ns", name="a")
+        oci.ons.NotificationTopic("in-child", compartment_id=child.id, name="t")
+        vcn = oci.core.Vcn("vcn", compartment_id=child.id, cidr_blocks=["10.0.0.0/16"])
+        oci.core.Subnet("beside-vcn", compartment_id=vcn.compartment_id, vcn_id=vcn.id, cidr_block="10.0.1.0/24")
+        looked_up = oci.identity.get_compartments_output(compartment_id=ESTATE_TENANCY, name="data")
+        oci.objectstorage.Bucket("from-lookup", compartment_id=looked_up.compartments[0].id, namespace="ns", name="b")
+        oci.identity.Compartment("child-of-lookup", compartment_id=looked_up.compartments[0].id, description="d")
+        # A compartment created in the stack under the parent's root: flagged once, on that compartment (its
+        # children are placed by it, and its fix is theirs).
+        bad = oci.identity.Compartment("under-parent", compartment_id=PARENT_TENANCY, description="d")
+        oci.objectstorage.Bucket("in-under-parent", compartment_id=bad.id, namespace="ns", name="c")
+
+    result = preview(program, config=PINNED)
+    assert flagged(result, POLICY, level="mandatory") == {
+        urn("oci:ObjectStorage/bucket:Bucket", "from-lookup"),
+        urn("oci:Identity/compartment:Compartment", "child-of-lookup"),
+        urn("oci:Identity/compartment:Compartment", "under-parent"),
+    }
+    unknown = [v.message for v in result.violations_of(POLICY) if "from-lookup" in v.urn or "child-of-lookup" in v.urn]
+    assert len(unknown) == 2
+    assert all("cannot be verified at preview: compartmentId is unknown" in m and "create the compartment in this "
+               "stack" in m for m in unknown), unknown

@@ -24,6 +24,14 @@ compartment: never a parent tenancy's, and only an estate tenancy's where the es
 resources whose input names the account they act in (``accountId`` / ``awsAccountId`` "defaults to the
 provider's account", generated: ``data/account_targets.txt``) never name a parent account, and name only
 estate accounts where the estate is named. Unknown values fail closed with the key to set.
+
+An OCI ``compartmentId`` unknown at preview is judged over the stack (``AnalyzeStack``), where the engine's
+property dependencies show where it came from: the id of a compartment (or the compartment of a resource)
+created in this stack is placed where that resource is, and that resource's own ``compartmentId`` is judged
+here too, so it passes; one that comes from no resource of the stack (a lookup such as
+``oci.identity.get_compartments``, whose ids the preview leaves unknown) cannot be verified and fails closed.
+An unknown AWS account target fails closed already per resource: a resource created in the stack does not make
+an account the estate's (a stack can create accounts), so its origin cannot vouch for it.
 """
 
 from __future__ import annotations
@@ -33,7 +41,8 @@ from pathlib import Path
 from typing import Any
 
 from residency_policies.aws_identifiers import is_account_id, parse_arn
-from residency_policies.framework import Finding, ResourceView, resource_policy
+from residency_policies.deferred_to_stack import DeferredPaths
+from residency_policies.framework import Finding, ResourceView, StackView, resource_policy
 from residency_policies.oci_identifiers import is_ocid_of
 from residency_policies.provider_regions import PROVIDER_TYPE_PREFIX, is_default_provider
 from residency_policies.rules_file import Rules
@@ -60,6 +69,8 @@ def _load_account_targets(path: Path = DATA_FILE) -> dict[str, tuple[str, ...]]:
 
 
 ACCOUNT_TARGETS = _load_account_targets()
+# OCI resources whose compartmentId Analyze found unknown (judged over the stack).
+_UNKNOWN_COMPARTMENTS = DeferredPaths()
 
 
 def _fix(view: ResourceView, config_key: str, python_arg: str, values: list[str]) -> str:
@@ -192,6 +203,9 @@ def _oci_provider(view: ResourceView, rules: Rules) -> Iterator[Finding]:
 
 def _root_compartment(view: ResourceView, rules: Rules) -> Iterator[Finding]:
     value = view.props.get("compartmentId")
+    _UNKNOWN_COMPARTMENTS.record(view.urn, ["compartmentId"] if is_unknown(value) else [])
+    if is_unknown(value):
+        return  # judged over the stack (check_stack), where its origin is visible
     if not isinstance(value, str) or not is_ocid_of(value.strip().lower(), "tenancy"):
         return
     text = value.strip().lower()
@@ -220,6 +234,23 @@ def _target_accounts(view: ResourceView, rules: Rules) -> Iterator[Finding]:
                           "use an estate account or leave it unset (the provider's account)")
 
 
+def check_stack(resources: StackView, rules: Rules) -> Iterator[Finding]:
+    """OCI ``compartmentId``s unknown at preview: the estate's when they come from resources of this stack."""
+    for view in resources:
+        if not view.type.startswith("oci:") or not isinstance(view.props, dict):
+            continue
+        if not is_unknown(view.props.get("compartmentId")) or not _UNKNOWN_COMPARTMENTS.deferred(view.urn, "compartmentId"):
+            continue
+        if view.property_dependencies.get("compartmentId"):
+            continue  # an in-stack compartment's id: placed where that compartment is, which is judged here too
+        yield Finding(
+            "compartmentId decides the tenancy and compartment the resource is created in, and it comes from no "
+            "resource of this stack (a lookup's result, say), so it cannot be verified as an estate compartment; give "
+            "the compartment OCID as a literal or config value, or create the compartment in this stack and pass its id",
+            urn=view.urn, unverifiable=True, path="compartmentId",
+        )
+
+
 def check(resource: ResourceView, rules: Rules) -> Iterator[Finding]:
     if resource.type == AWS_PROVIDER:
         yield from _aws_provider(resource, rules)
@@ -244,9 +275,12 @@ POLICY = resource_policy(
         f"`{config_set('aws:allowedAccountIds[0]', 'ESTATE_ACCOUNT_ID')}`) and assume roles only in estate accounts; "
         "set every OCI provider's tenancyOcid to an estate tenancy (default provider: "
         f"`{config_set('oci:tenancyOcid', 'ESTATE_TENANCY_OCID')}`) with ApiKey "
-        "or SecurityToken auth; never use a parent tenancy OCID as a compartmentId or a parent account as an accountId."
+        "or SecurityToken auth; never use a parent tenancy OCID as a compartmentId or a parent account as an accountId. "
+        "Give every compartmentId as a literal or config value or as the id of a compartment created in the stack (a "
+        "lookup's result cannot be verified at preview)."
     ),
     tags=["accounts", "tenancy", "isolation", "residency"],
     framework=("US data residency", "1.0", "ISO-1"),
     check=check,
+    stack_check=check_stack,
 )

@@ -29,13 +29,12 @@ are judged again by ``Analyze`` at ``pulumi up``, once the document is known and
 
 from __future__ import annotations
 
-import threading
-
 from collections.abc import Callable, Iterator
 from typing import Any
 
 from residency_policies.analysis import aws_principals as ap
 from residency_policies.analysis.oci_statements import judge_statements
+from residency_policies.deferred_to_stack import DeferredPaths
 from residency_policies.framework import Finding, ProviderView, ResourceView, resource_policy
 from residency_policies.rules_file import Rules
 from residency_policies.values import is_unknown, maybe_json, walk
@@ -313,12 +312,8 @@ def _aws_findings(resource: ResourceView, trust: ap.Trust) -> Iterator[Finding]:
         yield from special(resource, trust)
 
 
-# The paths each resource's Analyze deferred, by URN. AnalyzeStack sees outputs, which for a create hold
-# every property the provider computes as unknown (a permission's ``policy``, say): only what Analyze judged
-# unknown among the program's inputs is judged again over the stack. Analyze of every resource precedes
-# AnalyzeStack in one preview, in one pack process; a resource Analyze never saw is judged in full.
-_DEFERRED_AT_ANALYZE: dict[str, frozenset[str]] = {}
-_DEFERRED_LOCK = threading.Lock()
+# The paths each resource's Analyze deferred (a permission's computed ``policy`` output is not one of them).
+_DEFERRED = DeferredPaths()
 
 
 def check(resource: ResourceView, rules: Rules) -> Iterator[Finding]:
@@ -333,8 +328,7 @@ def check(resource: ResourceView, rules: Rules) -> Iterator[Finding]:
             deferred.add(finding.path or "")
         else:
             yield finding
-    with _DEFERRED_LOCK:
-        _DEFERRED_AT_ANALYZE[resource.urn] = frozenset(deferred)
+    _DEFERRED.record(resource.urn, deferred)
 
 
 def _top_key(path: str | None) -> str:
@@ -382,12 +376,10 @@ def check_stack(resources: list[ResourceView], rules: Rules) -> Iterator[Finding
     for resource in resources:
         if not resource.type.startswith("aws:") or not isinstance(resource.props, dict):
             continue
-        with _DEFERRED_LOCK:
-            deferred_at_analyze = _DEFERRED_AT_ANALYZE.get(resource.urn)
         for finding in _aws_findings(resource, trust):
             if not isinstance(finding, _Deferred):
                 continue
-            if deferred_at_analyze is not None and (finding.path or "") not in deferred_at_analyze:
+            if not _DEFERRED.deferred(resource.urn, finding.path or ""):
                 continue  # unknown only in the outputs: computed by the provider, not granted by the program
             if _own_principal_origin(resource, _top_key(finding.path), by_urn) is not None:
                 continue
