@@ -164,3 +164,68 @@ def test_unknown_compartments_pass_when_created_in_the_stack_and_fail_closed_fro
     assert len(unknown) == 2
     assert all("cannot be verified at preview: compartmentId is unknown" in m and "create the compartment in this "
                "stack" in m for m in unknown), unknown
+
+
+def _nested_account_targets(accounts):
+    """Stack sets and products that deploy into the accounts they list (nested account inputs, issue 13)."""
+    cfn = aws.cloudformation
+    cfn.StackSetInstance("stack-set-instance", stack_set_name="baseline",
+                         deployment_targets=cfn.StackSetInstanceDeploymentTargetsArgs(accounts=accounts))
+    cfn.StackInstances("stack-instances", stack_set_name="baseline", accounts=accounts, regions=["us-east-2"])
+    cfn.StackInstances("stack-instances-targets", stack_set_name="baseline", regions=["us-east-2"],
+                       deployment_targets=cfn.StackInstancesDeploymentTargetsArgs(accounts=accounts))
+    aws.servicecatalog.ProvisionedProduct(
+        "product", product_id="prod-1", provisioning_artifact_id="pa-1",
+        stack_set_provisioning_preferences=aws.servicecatalog.ProvisionedProductStackSetProvisioningPreferencesArgs(
+            accounts=accounts, regions=["us-east-2"]))
+
+
+NESTED = {urn("aws:cloudformation/stackSetInstance:StackSetInstance", "stack-set-instance"),
+          urn("aws:cloudformation/stackInstances:StackInstances", "stack-instances"),
+          urn("aws:cloudformation/stackInstances:StackInstances", "stack-instances-targets"),
+          urn("aws:servicecatalog/provisionedProduct:ProvisionedProduct", "product")}
+
+
+def test_nested_account_targets_in_the_estate_pass(preview):
+    assert flagged(preview(lambda: _nested_account_targets([ESTATE_ACCOUNT]), config=PINNED), POLICY) == set()
+
+
+def test_nested_account_targets_outside_the_estate_are_flagged(preview):
+    result = preview(lambda: _nested_account_targets([ESTATE_ACCOUNT, PARENT_ACCOUNT]), config=PINNED)
+    assert flagged(result, POLICY) == NESTED
+    assert all("[1] '999999999999' is the parent company's account" in m for m in messages(result, POLICY))
+    result = preview(lambda: _nested_account_targets([OTHER_ACCOUNT]), config=PINNED)
+    assert flagged(result, POLICY) == NESTED
+    assert all("'333333333333' is not an estate account" in m for m in messages(result, POLICY))
+
+
+def test_unknown_nested_account_targets_fail_closed(preview):
+    def program():
+        member = aws.organizations.Account("member", email="ops@example.com", name="member")
+        _nested_account_targets([member.id])
+
+    result = preview(program, config=PINNED)
+    assert flagged(result, POLICY, level="mandatory") == NESTED
+    assert all("cannot be verified at preview" in m for m in messages(result, POLICY))
+
+
+def test_account_targets_list_is_generated_from_the_sdk():
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    tools = Path(__file__).resolve().parents[2] / "policies" / "tools"
+    done = subprocess.run([sys.executable, str(tools / "generate_account_targets.py"), "--check"],
+                          capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+
+
+def test_account_targets_are_neither_grants_nor_data_destinations():
+    """An input is judged by one policy: placement here, data destinations by no-untrusted-data-destinations."""
+    from residency_policies.rules.estate_deploy_targets import ACCOUNT_TARGETS, DATA_FILE
+
+    destinations = {tuple(line.split("\t")[:2]) for line in (DATA_FILE.parent / "data_destinations.txt")
+                    .read_text(encoding="utf-8").splitlines() if line and not line.startswith("#")}
+    targets = {(token, path) for token, paths in ACCOUNT_TARGETS.items() for path in paths}
+    assert targets and not targets & destinations
+    assert ("aws:cloudformation/stackSetInstance:StackSetInstance", "deploymentTargets.accounts[]") in targets

@@ -21,9 +21,10 @@ check against ``tenancyOcid``, cannot be verified.
 
 Resources: an OCI resource whose ``compartmentId`` is a tenancy OCID is created in that tenancy's root
 compartment: never a parent tenancy's, and only an estate tenancy's where the estate is named. AWS
-resources whose input names the account they act in (``accountId`` / ``awsAccountId`` "defaults to the
-provider's account", generated: ``data/account_targets.txt``) never name a parent account, and name only
-estate accounts where the estate is named. Unknown values fail closed with the key to set.
+resources whose inputs name the accounts they act or deploy in (``accountId`` / ``awsAccountId`` "defaults to
+the provider's account", a stack set's ``accounts`` / ``deploymentTargets.accounts``, an automation's
+``targetAccount``, ...; generated from the SDK schema, top-level and nested: ``data/account_targets.txt``) never
+name a parent account, and name only estate accounts where the estate is named. Unknown values fail closed with the key to set.
 
 An OCI ``compartmentId`` unknown at preview is judged over the stack (``AnalyzeStack``), where the engine's
 property dependencies show where it came from: the id of a compartment (or the compartment of a resource)
@@ -47,7 +48,7 @@ from residency_policies.oci_identifiers import is_ocid_of
 from residency_policies.provider_regions import PROVIDER_TYPE_PREFIX, is_default_provider
 from residency_policies.rules_file import Rules
 from residency_policies.stack_config_commands import config_set, one_of
-from residency_policies.values import contains_unknown, is_unknown, maybe_json
+from residency_policies.values import contains_unknown, is_unknown, maybe_json, walk
 
 AWS_PROVIDER = f"{PROVIDER_TYPE_PREFIX}aws"
 OCI_PROVIDER = f"{PROVIDER_TYPE_PREFIX}oci"
@@ -218,20 +219,22 @@ def _root_compartment(view: ResourceView, rules: Rules) -> Iterator[Finding]:
 
 
 def _target_accounts(view: ResourceView, rules: Rules) -> Iterator[Finding]:
-    for key in ACCOUNT_TARGETS.get(view.type, ()):
-        value = view.props.get(key)
-        if value is None or value == "":
-            continue
-        if is_unknown(value):
-            yield Finding(f"{key} decides which account the resource acts in", path=key, unverifiable=True)
-            continue
-        account = str(value).strip()
-        if account in rules.parent_aws_account_ids:
-            yield Finding(f"{key} {account!r} is the parent company's account: the resource would act in it; use an "
-                          "estate account or leave it unset (the provider's account)")
-        elif rules.estate_aws_account_ids and is_account_id(account) and account not in rules.estate_aws_account_ids:
-            yield Finding(f"{key} {account!r} is not an estate account ({', '.join(sorted(rules.estate_aws_account_ids))}); "
-                          "use an estate account or leave it unset (the provider's account)")
+    """Every account an input of ``account_targets.txt`` names (top-level or nested, one or a list)."""
+    estate = rules.estate_aws_account_ids
+    for path in ACCOUNT_TARGETS.get(view.type, ()):
+        for where, value in walk(view.props, path):
+            if value is None or value == "":
+                continue
+            if is_unknown(value):
+                yield Finding(f"{where} decides which account the resource acts in", path=where, unverifiable=True)
+                continue
+            account = str(value).strip()
+            if account in rules.parent_aws_account_ids:
+                yield Finding(f"{where} {account!r} is the parent company's account: the resource would act in it; use "
+                              "an estate account or leave it unset (the provider's account)", path=where)
+            elif estate and is_account_id(account) and account not in estate:
+                yield Finding(f"{where} {account!r} is not an estate account ({', '.join(sorted(estate))}); use an "
+                              "estate account or leave it unset (the provider's account)", path=where)
 
 
 def check_stack(resources: StackView, rules: Rules) -> Iterator[Finding]:
