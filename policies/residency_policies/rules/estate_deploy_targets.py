@@ -207,6 +207,11 @@ def _root_compartment(view: ResourceView, rules: Rules) -> Iterator[Finding]:
     _UNKNOWN_COMPARTMENTS.record(view.urn, ["compartmentId"] if is_unknown(value) else [])
     if is_unknown(value):
         return  # judged over the stack (check_stack), where its origin is visible
+    yield from _tenancy_root(value, rules)
+
+
+def _tenancy_root(value: Any, rules: Rules) -> Iterator[Finding]:
+    """A known compartmentId that is a tenancy OCID: that tenancy's root compartment."""
     if not isinstance(value, str) or not is_ocid_of(value.strip().lower(), "tenancy"):
         return
     text = value.strip().lower()
@@ -242,7 +247,12 @@ def check_stack(resources: StackView, rules: Rules) -> Iterator[Finding]:
     for view in resources:
         if not view.type.startswith("oci:") or not isinstance(view.props, dict):
             continue
-        if not is_unknown(view.props.get("compartmentId")) or not _UNKNOWN_COMPARTMENTS.deferred(view.urn, "compartmentId"):
+        value = view.props.get("compartmentId")
+        if value is None or not _UNKNOWN_COMPARTMENTS.deferred(view.urn, "compartmentId"):
+            continue
+        if not is_unknown(value):  # unknown to Analyze, known in the outputs: judged as a literal
+            for finding in _tenancy_root(value, rules):
+                yield Finding(finding.message, urn=view.urn)
             continue
         if view.property_dependencies.get("compartmentId"):
             continue  # an in-stack compartment's id: placed where that compartment is, which is judged here too
