@@ -24,7 +24,8 @@ compartment: never a parent tenancy's, and only an estate tenancy's where the es
 resources whose inputs name the accounts they act or deploy in (``accountId`` / ``awsAccountId`` "defaults to
 the provider's account", a stack set's ``accounts`` / ``deploymentTargets.accounts``, an automation's
 ``targetAccount``, ...; generated from the SDK schema, top-level and nested: ``data/account_targets.txt``) never
-name a parent account, and name only estate accounts where the estate is named. Unknown values fail closed with the key to set.
+name a parent account, and name only estate accounts where the estate is named. Unknown values fail closed
+with the key to set.
 
 An OCI ``compartmentId`` unknown at preview is judged over the stack (``AnalyzeStack``), where the engine's
 property dependencies show where it came from: the id of a compartment (or the compartment of a resource)
