@@ -13,6 +13,7 @@ from typing import Any
 
 from residency.engine.secrets import SECRET_SIG_KEY
 from residency.engine.stack import UNKNOWN
+from residency_policies.urns import provider_reference_urn
 
 COMPARTMENT_TYPE = "oci:Identity/compartment:Compartment"
 PROVIDER_PREFIX = "pulumi:providers:"
@@ -82,7 +83,7 @@ class Inventory:
         provider_ref = resource.get("provider") or ""
         if not provider_ref:
             return "—"
-        provider = self.by_urn.get(provider_ref.rsplit("::", 1)[0])
+        provider = self.by_urn.get(provider_reference_urn(provider_ref))
         if provider is None:
             return "unknown"
         return known_text(self._props(provider).get("region")) or (
