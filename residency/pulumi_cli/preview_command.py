@@ -91,7 +91,7 @@ def run_preview(
     err: TextIO = sys.stderr,
 ) -> int:
     from residency.engine.project import ProjectError, load_project, resolve_stack
-    from residency.engine.project_preview import default_policy_packs
+    from residency.engine.pack_selection import default_policy_packs
 
     cli = find_pulumi(pulumi)
     if cli is None:
