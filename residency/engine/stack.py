@@ -116,9 +116,6 @@ class EngineStack:
             raise KeyError(f"expected one resource named {name!r}, found {len(matches)}")
         return matches[0]
 
-    def children_of(self, urn: str) -> list[EngineResource]:
-        return [r for r in self.resources if r.parent == urn]
-
 
 def default_provider_name(version: str) -> str:
     """``ProviderRequest.DefaultName``: ``default`` or ``default_<maj>_<min>_<patch>[_<pre>][_<build>]``."""
