@@ -32,13 +32,14 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
-from residency_policies.analysis.backup_copies import oci_replications, s3_replications
-from residency_policies.analysis.data_bearing_types import DATA_BEARING_TYPES
+from residency_policies.analysis.backup_copies import OCI_BUCKET, oci_replications, s3_replications
+from residency_policies.analysis.data_bearing_types import DATA_BEARING_TYPES, PROTECTED_TYPES
 from residency_policies.findings import Finding
-from residency_policies.resource_tags import read_tag
+from residency_policies.resource_tags import TAGGABLE_TYPES, read_tag
+from residency_policies.rules.us_region_replication import S3_BUCKET_TYPES
 from residency_policies.rules_file import CLASSIFICATION_TAG_KEY, US_USER_DATA, DataClassificationRules, Rules
 from residency_policies.values import is_unknown, walk
-from residency_policies.views import ResourceView
+from residency_policies.views import ResourceView, StackView
 
 __all__ = ["CLASSIFICATION_TAG_KEY", "US_USER_DATA", "Classification", "StackClassification", "classify_own", "finding"]
 
@@ -48,6 +49,8 @@ KEY_TYPES = frozenset({"oci:Kms/key:Key", "oci:Kms/vault:Vault", "aws:kms/key:Ke
                        "aws:kms/externalKey:ExternalKey"})
 KEY_HOLDER_INPUTS = {"oci:Kms/key:Key": ("managementEndpoint", "cryptoEndpoint")}
 """Inputs through which a key names the vault that holds it."""
+BUCKET_TYPES = {OCI_BUCKET: "name", **dict.fromkeys(S3_BUCKET_TYPES, "bucket")}
+"""Bucket types and the input that holds the bucket's name."""
 _MAX_COMPARTMENT_DEPTH = 8  # OCI nests compartments at most six deep
 
 
@@ -147,22 +150,29 @@ class StackClassification:
     def __init__(self, resources: Iterable[ResourceView], rules: Rules) -> None:
         self._resources = list(resources)
         self._rules = rules
-        self._by_urn = {r.urn: r for r in self._resources}
+        self._by_urn = resources.by_urn if isinstance(resources, StackView) else {r.urn: r for r in self._resources}
+        compartments = (resources.of_type(OCI_COMPARTMENT) if isinstance(resources, StackView)
+                        else [r for r in self._resources if r.type == OCI_COMPARTMENT])
         self._compartments_by_id = {
-            r.props["id"].lower(): r for r in self._resources
-            if r.type == OCI_COMPARTMENT and isinstance(r.props.get("id"), str) and not is_unknown(r.props.get("id"))
+            r.props["id"].lower(): r for r in compartments if isinstance(r.props.get("id"), str) and not is_unknown(r.props.get("id"))
         }
         self._memo: dict[str, Classification] = {}
-        self._held: dict[str, tuple[str, ResourceView]] = self._held_as_user_data()
+        self._held: dict[str, tuple[str, ResourceView]] | None = None  # joined on first use: a clean stack pays nothing
+        self._buckets_by_name: dict[str, list[ResourceView]] | None = None
 
     def of(self, resource: ResourceView) -> Classification:
         base = self._base(resource)
-        if base.user_data or resource.urn not in self._held:
+        if base.user_data:
+            return base
+        if self._held is None:
+            self._held = self._held_as_user_data()
+        if resource.urn not in self._held:
             return base
         why, source = self._held[resource.urn]
         return Classification(
             True, f"it is {base.reason}, but {why.format(source=source.name)}: a copy of US user data, and a key "
-            "(or vault) that encrypts it, are held to the same durability whatever their own tag")
+            "(or vault) that encrypts it, are held to the same durability whatever their own tag",
+            advice=f"Fix it, or, if '{source.name}' holds no US user data either, classify '{source.name}' too.")
 
     def of_any(self, resources: Iterable[ResourceView], missing: str) -> Classification:
         """The strictest classification of several resources (US user data when there are none: ``missing``)."""
@@ -176,6 +186,25 @@ class StackClassification:
             own = classify_own(resource, self._rules, dependencies=resource.property_dependencies)
             self._memo[resource.urn] = own if own is not None else self._placement(resource, resource, 0)
         return self._memo[resource.urn]
+
+    def _configured_buckets(self, resource: ResourceView) -> list[ResourceView]:
+        """The stack's buckets that a resource taking no tags of its own configures (its ``bucket`` input: an S3
+        encryption or inventory configuration): what it encrypts is theirs."""
+        if (resource.type in TAGGABLE_TYPES or resource.type in BUCKET_TYPES or resource.type in PROTECTED_TYPES
+                or "bucket" not in resource.props):
+            return []
+        if self._buckets_by_name is None:
+            self._buckets_by_name = {}
+            for b in self._resources:
+                name = b.props.get(BUCKET_TYPES.get(b.type, ""))
+                if isinstance(name, str) and not is_unknown(name):
+                    self._buckets_by_name.setdefault(name, []).append(b)
+        found = {u: self._by_urn[u] for u in resource.property_dependencies.get("bucket", ())
+                 if u in self._by_urn and self._by_urn[u].type in BUCKET_TYPES}
+        name = resource.props.get("bucket")
+        if isinstance(name, str):
+            found.update((b.urn, b) for b in self._buckets_by_name.get(name, ()))
+        return list(found.values())
 
     def _placement(self, resource: ResourceView, judged: ResourceView, depth: int) -> Classification:
         """An untagged OCI resource (or compartment) by the compartment it sits in."""
@@ -220,7 +249,8 @@ class StackClassification:
             for source in replication.sources:
                 for dest in replication.destinations:
                     if dest is not None:
-                        edges.setdefault(source.urn, []).append(("it is a backup copy of '{source}', which holds US user data", dest))
+                        edges.setdefault(source.urn, []).append(
+                            ("it is a backup copy of '{source}', which is judged as US user data", dest))
         keys_by_id = {}
         for r in self._resources:
             if r.type in KEY_TYPES:
@@ -235,11 +265,16 @@ class StackClassification:
                 keys = [self._by_urn[u] for u in r.property_dependencies.get(top, ())
                         if u in self._by_urn and self._by_urn[u].type in KEY_TYPES]
                 keys += [keys_by_id[v] for _, v in walk(r.props, path) if isinstance(v, str) and v in keys_by_id]
-                edges.setdefault(r.urn, []).extend(("it encrypts '{source}', which holds US user data", k) for k in keys)
+                # A configuration taking no tags of its own (an S3 encryption configuration) encrypts its bucket.
+                for holder in (self._configured_buckets(r) or [r]) if keys else ():
+                    edges.setdefault(holder.urn, []).extend(
+                        ("it encrypts '{source}', which is judged as US user data", k) for k in keys)
             for prop in KEY_HOLDER_INPUTS.get(r.type, ()):
                 vaults = [self._by_urn[u] for u in r.property_dependencies.get(prop, ())
                           if u in self._by_urn and self._by_urn[u].type in KEY_TYPES]
-                edges.setdefault(r.urn, []).extend(("it holds key '{source}', which encrypts US user data", v) for v in vaults)
+                if vaults:
+                    edges.setdefault(r.urn, []).extend(
+                        ("it holds key '{source}', which encrypts US user data", v) for v in vaults)
         held: dict[str, tuple[str, ResourceView]] = {}
         queue = [urn for urn in edges if self._base(self._by_urn[urn]).user_data]
         while queue:

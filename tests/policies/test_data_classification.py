@@ -207,6 +207,14 @@ def test_the_engine_refuses_classification_config_its_schema_forbids(classificat
 
 # -- what US user data cannot survive without: its copies and its keys ----------------------------------------
 
+def _s3_encrypted_by(name, tags, key):
+    bucket = aws.s3.Bucket(name, bucket=name, tags=tags, opts=PROTECT)
+    aws.s3.BucketServerSideEncryptionConfiguration(f"{name}-sse", bucket=bucket.id, rules=[
+        aws.s3.BucketServerSideEncryptionConfigurationRuleArgs(
+            apply_server_side_encryption_by_default=aws.s3.BucketServerSideEncryptionConfigurationRuleApplyServerSideEncryptionByDefaultArgs(
+                sse_algorithm="aws:kms", kms_master_key_id=key.arn))])
+
+
 def test_copies_keys_and_vaults_of_user_data_are_held_as_user_data(preview):
     def program():
         vault = oci.kms.Vault("vault", compartment_id=COMPARTMENT, display_name="v", vault_type="VIRTUAL_PRIVATE",
@@ -231,6 +239,9 @@ def test_copies_keys_and_vaults_of_user_data_are_held_as_user_data(preview):
                                        rules=[aws.s3.BucketReplicationConfigRuleArgs(
                                            status="Enabled",
                                            destination=aws.s3.BucketReplicationConfigRuleDestinationArgs(bucket=dest.arn))])
+        # Keys set by a separate encryption configuration (no tags of its own): it holds what its bucket holds.
+        _s3_encrypted_by("records", None, aws.kms.Key("records-key", tags=_cls("internal")))
+        _s3_encrypted_by("assets", _cls("public"), aws.kms.Key("assets-key", tags=_cls("internal")))
         # Nothing of US user data replicates into this one: its findings stay advisory.
         scratch = aws.s3.Bucket("scratch", bucket="scratch", tags=_cls("ephemeral"), opts=PROTECT)
         aws.s3.BucketReplicationConfig("scratch-replication", bucket=scratch.id, role="arn:aws:iam::222222222222:role/r",
@@ -242,6 +253,8 @@ def test_copies_keys_and_vaults_of_user_data_are_held_as_user_data(preview):
 
     result = preview(program)
     assert levels(result, PROTECTION) == {
+        urn("aws:kms/key:Key", "records-key"): "mandatory",
+        urn("aws:kms/key:Key", "assets-key"): "advisory",
         urn(OCI_KEY, "key"): "mandatory",
         urn(VAULT, "vault"): "mandatory",
         urn(OCI_KEY, "spare"): "advisory",
@@ -249,12 +262,16 @@ def test_copies_keys_and_vaults_of_user_data_are_held_as_user_data(preview):
         urn(S3, "dest"): "mandatory",
         urn(S3, "scratch-copy"): "advisory",
     }
-    assert "it encrypts 'primary', which holds US user data" in message_of(result, PROTECTION, urn(OCI_KEY, "key"))
+    key = message_of(result, PROTECTION, urn(OCI_KEY, "key"))
+    assert "it is tagged residency-data=internal, but it encrypts 'primary', which is judged as US user data" in key
+    assert "classify 'primary' too" in key
+    assert "it encrypts 'records', which is judged as US user data" in message_of(
+        result, PROTECTION, urn("aws:kms/key:Key", "records-key"))
     assert "it holds key 'key', which encrypts US user data" in message_of(result, PROTECTION, urn(VAULT, "vault"))
     copy = message_of(result, PROTECTION, urn(BUCKET, "copy"))
-    assert "keeps data for 30 days" in copy and "it is a backup copy of 'primary', which holds US user data" in copy
+    assert "keeps data for 30 days" in copy and "it is a backup copy of 'primary', which is judged as US user data" in copy
     dest = [v.message for v in result.violations_of(PROTECTION) if v.urn == urn(S3, "dest")]
-    assert len(dest) == 2 and all("it is a backup copy of 'source', which holds US user data" in m for m in dest)
+    assert len(dest) == 2 and all("it is a backup copy of 'source', which is judged as US user data" in m for m in dest)
     assert "no versioning" in dest[0] and "Object Lock default retention in COMPLIANCE mode" in dest[1]
     assert levels(result, COVERAGE) == {}  # the primary has its copy; the copy is a destination
 

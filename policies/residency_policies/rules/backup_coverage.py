@@ -27,13 +27,12 @@ def check_stack(resources: list[ResourceView], rules: Rules) -> Iterator[Finding
     for rep in replications:
         for source in rep.sources:
             replications_of.setdefault(source.urn, []).append(rep.via)
-    classes: StackClassification | None = None
+    classes = StackClassification(resources, rules)
     for bucket in (r for r in resources if r.type == OCI_BUCKET):
         if bucket.urn in destinations:
             continue
         problem = _problem(bucket, replications_of.get(bucket.urn, []), rules)
         if problem is not None:
-            classes = classes or StackClassification(resources, rules)
             message, path = problem
             yield finding(message, classes.of(bucket), urn=bucket.urn, path=path, unverifiable=path is not None)
 
