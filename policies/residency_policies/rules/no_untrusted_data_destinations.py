@@ -3,8 +3,10 @@
 Log subscriptions and exports, event targets, bucket and topic notifications, subscriptions, delivery
 streams, replication and sync tasks, OCI service connectors, Events rules and notification subscriptions
 push user data out of the resource that holds it. Their destination inputs are generated from the SDKs
-(``data/data_destinations.txt``, ``policies/tools/generate_data_destinations.py``: ~380 inputs of ~230
-types), and each destination is read by what it is:
+(``data/data_destinations.txt``, ``policies/tools/generate_data_destinations.py``: ~440 inputs of ~280
+types: destination blocks, references named for what receives data such as ``firehoseArn`` or
+``cloudwatchLogGroupArn``, log and output locations such as ``logUri`` and ``outputLocation``, maps of
+destination settings), and each destination is read by what it is:
 
 * an **ARN** names its account: a parent-company account is data leaving the estate; an estate
   (``estate.awsAccountIds``) or trusted account is fine; any other account is not the estate's. An S3 ARN
@@ -18,15 +20,24 @@ types), and each destination is read by what it is:
 * an **account ID** (ECR replication ``registryId``, S3 replication ``account``, AMI distribution
   ``targetAccountIds``...) must be an estate or trusted account.
 * an **endpoint** (an https URL, an e-mail address, a phone number) is the estate's only when its domain
-  is listed in ``estate.destinations``.
+  is listed in ``estate.destinations``; an AWS service endpoint that names its account (an SQS queue URL,
+  an ECR registry host) is judged by that account, an S3 endpoint URL or ``s3://`` URI as a bucket.
+
+Destinations named inside JSON documents given as strings (a redrive policy's ``deadLetterTargetArn``, an
+event target's ``input``, a state machine's ``Destination``: a key or its enclosing key says data is sent
+there, ``data_references.document_destinations``) are judged the same way, on any resource type. A JSON
+document input the SDK types as one (``data/json_document_inputs.txt``, role ``data``) whose text looks like
+JSON but does not parse hides where data goes: it fails closed. IAM policy documents are
+``no-cross-tenancy-grants``' to judge, once.
 
 A destination produced by a resource of this stack (unknown at preview, with a property dependency) is
 the estate's own: the stack's providers are pinned to the estate (``estate-deploy-targets``). One that is
 unknown and comes from nowhere in the stack cannot be verified (fail closed).
 
 Besides the generated inputs, any property of any resource that names a data-bearing resource (a store,
-a stream, a queue, a topic, a function, a log group: ``analysis/data_references.py``) in a parent
-company account, or names a parent tenancy, is a link to the parent and is refused wherever it appears.
+a stream, a queue, a topic, a function, a log group: ``analysis/data_references.py``; by ARN, by service
+endpoint URL, or inside a JSON document) in a parent company account, or names a parent tenancy, is a link to
+the parent and is refused wherever it appears.
 Keys are ``us-keys-for-data``'s to judge; regions are ``us-region-replication``'s.
 """
 
@@ -315,6 +326,20 @@ def check_stack(resources, rules: Rules) -> Iterator[Finding]:
             if name in bucket_names or (bucket_name(value.strip()) or destination.hint == "bucket") and _block_owner(r.props, where):
                 continue
             yield Finding(f"{where}: {verdict.message}", urn=r.urn, path=where)
+        yield from _unknown_documents(r, candidates)
+
+
+def _unknown_documents(r: ResourceView, candidates: set[str]) -> Iterator[Finding]:
+    """A JSON document input (role ``data``) unknown at preview: built from resources of this stack it names
+    the estate's own (and ``Analyze`` reads it, known, before the resource is created); from elsewhere (another
+    stack's outputs) what it names cannot be verified."""
+    for path, role in refs.JSON_DOCUMENT_INPUTS.get(r.type, {}).items():
+        if role != "data":
+            continue
+        for where, value in walk(r.props, path):
+            if is_unknown(value) and not any(u in candidates for u in (r.property_dependencies or {}).get(_top(where), ())):
+                yield Finding(f"{where} is a document that names where data is sent", urn=r.urn, path=where,
+                              unverifiable=True)
 
 
 POLICY = resource_policy(
