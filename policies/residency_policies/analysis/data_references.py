@@ -42,8 +42,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from residency_policies.aws_identifiers import Arn, parse_arn, parse_aws_endpoint
+from residency_policies.aws_identifiers import AWS_ENDPOINT_DOMAINS, Arn, parse_arn, parse_aws_endpoint
 from residency_policies.oci_identifiers import (
+    OCI_ENDPOINT_DOMAINS,
     availability_domain_region,
     is_ocid,
     ocid_region,
@@ -51,7 +52,7 @@ from residency_policies.oci_identifiers import (
     parse_ocid,
 )
 from residency_policies.region_tables import OCI_REGIONS, is_aws_region_code, is_oci_region_id
-from residency_policies.values import is_unknown
+from residency_policies.values import UNKNOWN_SENTINELS, is_unknown
 
 KEY = "key"
 STORE = "store"
@@ -121,7 +122,11 @@ _REGION_KEY = re.compile(r"(?i)region$")
 _AWS_DIRECTIONS = re.compile(r"-(north|south|east|west|central|northeast|northwest|southeast|southwest)-\d+$")
 # Service principals (``logs.eu-west-1.amazonaws.com`` allowed to invoke a function) are who sends, not where.
 _PRINCIPAL_KEY = re.compile(r"(?i)principal")
+# A cheap test before parsing a string as a URL: it names one of the clouds' endpoint domains.
+_ENDPOINT_DOMAIN = re.compile(
+    r"(?i)\.(?:" + "|".join(re.escape(d) for d in AWS_ENDPOINT_DOMAINS + OCI_ENDPOINT_DOMAINS) + r")(?:[:/?#]|$)")
 MAX_DOCUMENT = 1 << 20  # 1 MiB: larger strings are not parsed
+MAX_DEPTH = 64  # containers nested deeper than this (hostile input) are not walked
 
 # Inputs whose text is free-form (a tag value, a description, a display name) and names nothing.
 _FREE_TEXT = re.compile(
@@ -214,7 +219,7 @@ def reference_of(path: str, key: str, value: str) -> Reference | None:
         region = aws_zone_region(text)
         if region is not None:
             return Reference(path, text, "aws", PLACEMENT, "availability zone", region)
-    if "." in text and not _PRINCIPAL_KEY.search(key):
+    if "." in text and _ENDPOINT_DOMAIN.search(text) and not _PRINCIPAL_KEY.search(key):
         return endpoint_reference(path, text)
     return None
 
@@ -250,7 +255,7 @@ def json_document(value: Any) -> Any:
         return None
     try:
         document = json.loads(value)
-    except ValueError:
+    except (ValueError, RecursionError):
         return None
     return document if isinstance(document, (dict, list)) else None
 
@@ -271,50 +276,65 @@ def is_policy_document(document: Any) -> bool:
 def references(props: Any) -> Iterator[Reference]:
     """Every identifier in a resource's properties (depth-first), skipping free-text inputs, and reading
     JSON documents given as strings (IAM policy documents excepted)."""
-    yield from _walk(props, "", "", False)
+    yield from _walk(props, "", "", False, 0)
 
 
 def documents(props: Any) -> Iterator[tuple[str, Any]]:
     """``(path, parsed)`` of every JSON document given as a string in the properties (IAM documents excepted),
     outermost first; paths inside a document read ``input#key[0].key``."""
-    yield from _documents(props, "")
+    yield from _documents(props, "", 0)
 
 
 def _join(path: str, key: str) -> str:
     return f"{path}{key}" if not path or path.endswith("#") else f"{path}.{key}"
 
 
-def _documents(value: Any, path: str) -> Iterator[tuple[str, Any]]:
+def _documents(value: Any, path: str, depth: int) -> Iterator[tuple[str, Any]]:
+    if depth > MAX_DEPTH:
+        return
     if isinstance(value, dict):
+        inner = not path or path[-1] == "#"
         for k, item in value.items():
-            if not _FREE_TEXT.match(str(k)):
-                yield from _documents(item, _join(path, str(k)))
+            if isinstance(item, (dict, list)) or (isinstance(item, str) and _may_be_json(item)):
+                k = str(k)
+                if not _FREE_TEXT.match(k):
+                    yield from _documents(item, f"{path}{k}" if inner else f"{path}.{k}", depth + 1)
     elif isinstance(value, list):
         for i, item in enumerate(value):
-            yield from _documents(item, f"{path}[{i}]")
+            if isinstance(item, (dict, list)) or (isinstance(item, str) and _may_be_json(item)):
+                yield from _documents(item, f"{path}[{i}]", depth + 1)
     else:
         document = json_document(value)
         if document is not None and not is_policy_document(document):
             yield path, document
-            yield from _documents(document, f"{path}#")
+            yield from _documents(document, f"{path}#", depth + 1)
 
 
-def _walk(value: Any, path: str, key: str, in_document: bool) -> Iterator[Reference]:
+def _may_be_json(text: str) -> bool:
+    """A cheap first test (the first character) before ``json_document``."""
+    return text[:1] in _JSON_OPENERS or (text[:1].isspace() and text.lstrip()[:1] in _JSON_OPENERS)
+
+
+def _walk(value: Any, path: str, key: str, in_document: bool, depth: int) -> Iterator[Reference]:
+    if depth > MAX_DEPTH:
+        return
     if isinstance(value, dict):
+        inner = not path or path[-1] == "#"
         for k, item in value.items():
             k = str(k)
             if _FREE_TEXT.match(k):
                 continue
-            yield from _walk(item, _join(path, k), k, in_document)
+            yield from _walk(item, f"{path}{k}" if inner else f"{path}.{k}", k, in_document, depth + 1)
     elif isinstance(value, list):
         for i, item in enumerate(value):
-            yield from _walk(item, f"{path}[{i}]", key, in_document)
-    elif isinstance(value, str) and not is_unknown(value):
-        document = json_document(value)
-        if document is not None:
-            if not is_policy_document(document):
-                yield from _walk(document, f"{path}#", key, True)
-            return
+            yield from _walk(item, f"{path}[{i}]", key, in_document, depth + 1)
+    elif isinstance(value, str) and value not in UNKNOWN_SENTINELS:
+        if _may_be_json(value):
+            document = json_document(value)
+            if document is not None:
+                if not is_policy_document(document):
+                    yield from _walk(document, f"{path}#", key, True, depth + 1)
+                return
         if len(value) >= 2048:
             return
         ref = reference_of(path, key, value)
@@ -322,6 +342,9 @@ def _walk(value: Any, path: str, key: str, in_document: bool) -> Iterator[Refere
             ref = region_name_reference(path, value)
         if ref is not None:
             yield ref
+
+
+_JSON_OPENERS = ("{", "[")
 
 
 # --- Destinations inside JSON documents ----------------------------------------------------------------
@@ -358,18 +381,20 @@ def document_destinations(props: Any) -> Iterator[tuple[str, str, str]]:
     """``(path, key, value)`` of every string inside a JSON document (given as a string input) whose key, or
     the key of its enclosing object, says data is sent there (``deadLetterTargetArn``, ``Destination.Arn``)."""
     for path, document in documents(props):
-        yield from _document_leaves(document, f"{path}#", ("",))
+        yield from _document_leaves(document, f"{path}#", ("",), 0)
 
 
-def _document_leaves(value: Any, path: str, keys: tuple[str, ...]) -> Iterator[tuple[str, str, str]]:
+def _document_leaves(value: Any, path: str, keys: tuple[str, ...], depth: int) -> Iterator[tuple[str, str, str]]:
+    if depth > MAX_DEPTH:
+        return
     if isinstance(value, dict):
         for k, item in value.items():
             k = str(k)
             if not _FREE_TEXT.match(k):
-                yield from _document_leaves(item, _join(path, k), (keys[-1], k))
+                yield from _document_leaves(item, _join(path, k), (keys[-1], k), depth + 1)
     elif isinstance(value, list):
         for i, item in enumerate(value):
-            yield from _document_leaves(item, f"{path}[{i}]", keys)
+            yield from _document_leaves(item, f"{path}[{i}]", keys, depth + 1)
     elif isinstance(value, str) and not is_unknown(value) and json_document(value) is None:
         key = keys[-1]
         if any(DESTINATION_WORD.search(k) for k in keys if k) and not _NOT_DOCUMENT_DESTINATION.search(key):
