@@ -354,7 +354,8 @@ POLICY = resource_policy(
         "Point the destination at a resource of this stack, or of an estate account / tenancy (estate.awsAccountIds, "
         "estate.ociTenancyIds) or a trusted party; list estate-owned destinations managed elsewhere (OCIDs, S3 "
         "bucket names, endpoint domains) in residency.yaml estate.destinations; never send data to a parent "
-        "company account, tenancy, bucket or endpoint."
+        "company account, tenancy, bucket or endpoint. Give JSON document inputs (redrive policies, definitions, "
+        "container definitions, target inputs) as valid JSON (json.dumps) so their destinations can be read."
     ),
     tags=["data-flow", "isolation", "residency"],
     framework=("US data residency", "1.0", "ISO-2"),

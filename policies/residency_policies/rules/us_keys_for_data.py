@@ -264,7 +264,8 @@ POLICY = resource_policy(
         "Create a key in an OCI Vault / AWS KMS in an allowed region (in this stack, or reference it by OCID/ARN) and "
         "set the store's key input named in the message (kmsKeyId, kmsMasterKeyId, an encryption block, every EBS "
         "device's kmsKeyId; AWS buckets: a BucketServerSideEncryptionConfiguration with kmsMasterKeyId; EBS: or an "
-        "EncryptionByDefault with a DefaultKmsKey); do not use external key managers, AWS-managed keys or keys of "
+        "EncryptionByDefault with a DefaultKmsKey; SSM SecureString parameters: keyId; Firehose Direct PUT streams: "
+        "serverSideEncryption with keyType CUSTOMER_MANAGED_CMK and keyArn); do not use external key managers, AWS-managed keys or keys of "
         "the parent company."
     ),
     tags=["encryption", "keys", "residency"],
