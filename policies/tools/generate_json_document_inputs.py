@@ -11,7 +11,8 @@ holds a JSON document (``JSON_DOCUMENT_DOC``) or whose type is a policy document
 * ``grant``: an IAM / resource / organization policy document, judged by ``no-cross-tenancy-grants`` (which
   fails closed on a document it cannot parse), so nobody else reports it;
 * ``inert``: a document that names no place data is kept or sent (event patterns, filters, formats, schemas,
-  match rules, display and autoscaling settings: ``INERT``);
+  match rules, display and autoscaling settings), or an input template whose ``<placeholders>`` make it JSON
+  only once filled in (``INERT``); what such a document names is still read whenever it parses;
 * ``data``: every other document (definitions, container and job properties, redrive and delivery settings,
   target inputs, replication settings, ...): one that cannot be parsed hides where data goes, and
   ``no-untrusted-data-destinations`` fails closed on it.
@@ -42,9 +43,10 @@ JSON_DOCUMENT_DOC = re.compile(
 # Policy documents besides the inputs ``no-cross-tenancy-grants`` reads by name: organization policies, RAM
 # permission templates (both grant or limit access; they name no place data goes).
 GRANT = re.compile(r"(?i)(^content$|policytemplate)")
-# Documents that name no place data is kept or sent: what to match, how to format, what to show.
+# Documents that name no place data is kept or sent: what to match, how to format, what to show; and input
+# templates, which are JSON only once their ``<placeholders>`` are filled in (so an unparsable one is normal).
 INERT = re.compile(
-    r"(?i)(pattern|filter|format|schema|query|criteria|routingrule|substitution|nls|translation|branding|"
+    r"(?i)(inputtemplate|pattern|filter|format|schema|query|criteria|routingrule|substitution|nls|translation|branding|"
     r"condition|monitorspecification|autoscaling|lifecycle|tablemapping|transformationrule|matchscope|"
     r"fallback|jsonpath|jsonkey|timetype|contenttype|sizeinspection|documentationpart|^properties$|^settings$|"
     r"inferenceparams|additionalparams|additionalmodelrequestfields|inputschema|customtranslation|"

@@ -276,6 +276,9 @@ def test_compliant_documents_receivers_and_locations(preview):
                                 s3_config={"bucket_access_role_arn": ROLE})
         aws.sns.TopicSubscription("https-estate-queue-url", topic=f"arn:aws:sns:us-east-2:{ESTATE}:t", protocol="https",
                                   endpoint=f"https://sqs.us-east-2.amazonaws.com/{ESTATE}/q")
+        # An input template is JSON only once its <placeholders> are filled in: not an unreadable document.
+        aws.cloudwatch.EventTarget("input-template", rule="r", arn=f"arn:aws:sqs:us-east-2:{ESTATE}:q", input_transformer={
+            "input_paths": {"instance": "$.detail.instance"}, "input_template": '{"instance": <instance>}'})
 
     assert flagged(preview(program), POLICY) == set()
 
