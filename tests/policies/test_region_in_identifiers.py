@@ -216,8 +216,11 @@ def test_documents_and_endpoints_in_allowed_regions_and_what_holds_no_data_pass(
             "Effect": "Allow", "Action": "sqs:ReceiveMessage", "Resource": f"arn:aws:sqs:eu-west-1:{ESTATE}:q"}]}))
         aws.cloudwatch.EventTarget("to-global-s3-endpoint", rule="r", arn=f"arn:aws:sqs:us-east-2:{ESTATE}:q",
                                    input=json.dumps({"report": "https://reports.s3.amazonaws.com/daily"}))
-        oci.functions.Function("fn-iad-image", application_id="ocid1.fnapp.oc1.iad.aaaaaaaaapp", display_name="f",
-                               memory_in_mbs="256", image="iad.ocir.io/ns/repo:1")
+        # Images are code pulled from a registry, not a place user data goes.
+        oci.functions.Function("fn-fra-image", application_id="ocid1.fnapp.oc1.iad.aaaaaaaaapp", display_name="f",
+                               memory_in_mbs="256", image="fra.ocir.io/ns/repo:1")
+        aws.ecs.TaskDefinition("task-eu-image", family="img", container_definitions=_containers("us-east-2", SECRET_US).replace(
+            "public.ecr.aws/docker/library/busybox:latest", "123456789012.dkr.ecr.eu-west-1.amazonaws.com/app:1"))
 
     assert flagged(preview(program), POLICY) == set()
 
@@ -240,15 +243,16 @@ def test_foreign_regions_inside_documents_and_endpoints_are_flagged_once_per_res
         aws.sns.TopicSubscription("https-to-eu-queue", topic=f"arn:aws:sns:us-east-2:{ESTATE}:t", protocol="https",
                                   endpoint=f"https://sqs.eu-west-1.amazonaws.com/{ESTATE}/q")
         # Host names of stores: a DMS endpoint on an Irish RDS host, notifications into a Frankfurt bucket
-        # through an object-storage URL, a function image in the Frankfurt registry.
+        # through an object-storage URL, a function configured to write to a Frankfurt stream.
         aws.dms.Endpoint("dms-eu-host", endpoint_id="e", endpoint_type="target", engine_name="postgres",
                          server_name="orders.abc123.eu-west-1.rds.amazonaws.com", port=5432, database_name="d",
                          username="u", password="not-a-secret-x")
         oci.ons.Subscription("ons-to-fra-bucket", compartment_id=COMPARTMENT, topic_id="ocid1.onstopic.oc1.iad.aaaa",
                              protocol="HTTPS",
                              endpoint="https://objectstorage.eu-frankfurt-1.oraclecloud.com/p/x/n/ns/b/b/o/")
-        oci.functions.Function("fn-fra-image", application_id="ocid1.fnapp.oc1.iad.aaaaaaaaapp", display_name="f",
-                               memory_in_mbs="256", image="fra.ocir.io/ns/repo:1")
+        oci.functions.Function("fn-to-fra-stream", application_id="ocid1.fnapp.oc1.iad.aaaaaaaaapp", display_name="f",
+                               memory_in_mbs="256", image="iad.ocir.io/ns/repo:1",
+                               config={"STREAM_ENDPOINT": "https://cell-1.streaming.eu-frankfurt-1.oci.oraclecloud.com"})
 
     result = preview(program)
     assert flagged(result, POLICY) == {
@@ -260,7 +264,7 @@ def test_foreign_regions_inside_documents_and_endpoints_are_flagged_once_per_res
         urn("aws:sns/topicSubscription:TopicSubscription", "https-to-eu-queue"),
         urn("aws:dms/endpoint:Endpoint", "dms-eu-host"),
         urn("oci:Ons/subscription:Subscription", "ons-to-fra-bucket"),
-        urn("oci:Functions/function:Function", "fn-fra-image"),
+        urn("oci:Functions/function:Function", "fn-to-fra-stream"),
     }
     task = [v.message for v in result.violations_of(POLICY) if v.urn == urn("aws:ecs/taskDefinition:TaskDefinition", "task-eu")]
     # One finding for the region, naming both paths inside the document.

@@ -24,7 +24,9 @@ Two more places name where data goes, and are read the same way:
 * **service endpoints** in URLs and host names (``https://sqs.eu-west-1.amazonaws.com/...``,
   ``db.x.eu-west-1.rds.amazonaws.com``, ``objectstorage.eu-frankfurt-1.oraclecloud.com``, ``fra.ocir.io``):
   ``aws_identifiers.parse_aws_endpoint`` / ``oci_identifiers.parse_oci_endpoint`` read the service and the
-  region, and the service decides the kind (``ENDPOINT_KINDS``, else the ARN service's);
+  region, and the service decides the kind (``ENDPOINT_KINDS``, else the ARN service's); service
+  principals (``logs.eu-west-1.amazonaws.com`` under a ``principal`` input) are who sends, and a registry
+  host under an ``image`` input is the code that runs: neither is judged;
 * **JSON documents given as strings** (container definitions, state machine definitions, redrive
   policies, event target inputs, ...): any string input that parses as a JSON object or array is walked
   like the properties themselves (paths ``input#key[0].key``), and inside it a region *name* under a key
@@ -122,6 +124,7 @@ _REGION_KEY = re.compile(r"(?i)region$")
 _AWS_DIRECTIONS = re.compile(r"-(north|south|east|west|central|northeast|northwest|southeast|southwest)-\d+$")
 # Service principals (``logs.eu-west-1.amazonaws.com`` allowed to invoke a function) are who sends, not where.
 _PRINCIPAL_KEY = re.compile(r"(?i)principal")
+_IMAGE_KEY = re.compile(r"(?i)image")
 # A cheap test before parsing a string as a URL: it names one of the clouds' endpoint domains.
 _ENDPOINT_DOMAIN = re.compile(
     r"(?i)\.(?:" + "|".join(re.escape(d) for d in AWS_ENDPOINT_DOMAINS + OCI_ENDPOINT_DOMAINS) + r")(?:[:/?#]|$)")
@@ -220,7 +223,11 @@ def reference_of(path: str, key: str, value: str) -> Reference | None:
         if region is not None:
             return Reference(path, text, "aws", PLACEMENT, "availability zone", region)
     if "." in text and _ENDPOINT_DOMAIN.search(text) and not _PRINCIPAL_KEY.search(key):
-        return endpoint_reference(path, text)
+        ref = endpoint_reference(path, text)
+        # A registry host under an image input names the code that runs, which holds no user data.
+        if ref is not None and _IMAGE_KEY.search(key) and ref.what in ("ecr endpoint", "ocir endpoint"):
+            return None
+        return ref
     return None
 
 
