@@ -341,11 +341,17 @@ def test_destinations_in_documents_receivers_and_locations_outside_the_estate_ar
 
 
 def test_documents_and_receivers_unknown_at_preview(preview):
+    import json
+
     def program():
         other = pulumi.StackReference("org/shared/prod")
         dlq = aws.sqs.Queue("dlq")
         aws.sqs.Queue("redrive-from-stack", redrive_policy=dlq.arn.apply(_redrive))
         aws.sqs.Queue("redrive-from-other-stack", redrive_policy=other.get_output("redrivePolicy"))
+        # A job document built from this stack's IAM role: the estate's own document, read when known.
+        role = aws.iam.Role("job-role", assume_role_policy="{}")
+        aws.batch.JobDefinition("job-from-stack-role", type="container", container_properties=role.arn.apply(
+            lambda arn: json.dumps({"image": "busybox", "jobRoleArn": arn, "resourceRequirements": []})))
         aws.cloudwatch.MetricStream("metrics-from-other-stack", role_arn=ROLE, output_format="json",
                                     firehose_arn=other.get_output("firehoseArn"))
 

@@ -68,6 +68,7 @@ _PRINCIPAL_SERVICES = frozenset({"iam", "sts"})
 _EMAIL = re.compile(r"^[^@\s]+@(?P<domain>[^@\s]+)$")
 _URL = re.compile(r"^[a-z][a-z0-9+.-]*://(?:[^@/\s]+@)?(?P<host>[^:/\s?#]+)", re.I)
 _NOT_DESTINATION_SOURCES = ("aws:iam/", "pulumi:pulumi:StackReference", PROVIDER_TYPE_PREFIX)
+_OTHER_STACKS = ("pulumi:pulumi:StackReference", PROVIDER_TYPE_PREFIX)
 _PHONE = re.compile(r"^\+?[0-9][0-9 ().-]{5,}$")
 
 
@@ -307,6 +308,7 @@ def check_stack(resources, rules: Rules) -> Iterator[Finding]:
     # A destination produced by a resource of this stack is the estate's (its providers are pinned); a value
     # derived only from IAM principals or another stack's outputs is not a destination of this stack.
     candidates = {r.urn for r in resources if not r.type.startswith(_NOT_DESTINATION_SOURCES)}
+    in_stack = {r.urn for r in resources if not r.type.startswith(_OTHER_STACKS)}
     for r in resources:
         if r.type.startswith(PROVIDER_TYPE_PREFIX) or not isinstance(r.props, dict):
             continue
@@ -326,18 +328,19 @@ def check_stack(resources, rules: Rules) -> Iterator[Finding]:
             if name in bucket_names or (bucket_name(value.strip()) or destination.hint == "bucket") and _block_owner(r.props, where):
                 continue
             yield Finding(f"{where}: {verdict.message}", urn=r.urn, path=where)
-        yield from _unknown_documents(r, candidates)
+        yield from _unknown_documents(r, in_stack)
 
 
-def _unknown_documents(r: ResourceView, candidates: set[str]) -> Iterator[Finding]:
-    """A JSON document input (role ``data``) unknown at preview: built from resources of this stack it names
-    the estate's own (and ``Analyze`` reads it, known, before the resource is created); from elsewhere (another
-    stack's outputs) what it names cannot be verified."""
+def _unknown_documents(r: ResourceView, in_stack: set[str]) -> Iterator[Finding]:
+    """A JSON document input (role ``data``) unknown at preview: built from resources of this stack (any of
+    them: a Batch job's properties name its IAM role) it is the estate's own (and ``Analyze`` reads it, known,
+    before the resource is created); from elsewhere (another stack's outputs) what it names cannot be
+    verified."""
     for path, role in refs.JSON_DOCUMENT_INPUTS.get(r.type, {}).items():
         if role != "data":
             continue
         for where, value in walk(r.props, path):
-            if is_unknown(value) and not any(u in candidates for u in (r.property_dependencies or {}).get(_top(where), ())):
+            if is_unknown(value) and not any(u in in_stack for u in (r.property_dependencies or {}).get(_top(where), ())):
                 yield Finding(f"{where} is a document that names where data is sent", urn=r.urn, path=where,
                               unverifiable=True)
 
