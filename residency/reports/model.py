@@ -30,7 +30,6 @@ from residency.engine.result_summary import COUNTED, ResourceCounts, assumption_
 from residency.reports.inventory import Inventory
 from residency.reports.pack_hash import pack_content_hash
 
-STATUSES = ("fail", "warn", "waived", "not applicable", "pass")
 
 
 @dataclass(frozen=True)
