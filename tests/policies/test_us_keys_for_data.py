@@ -117,3 +117,57 @@ def test_unknown_key_location_fails_closed(preview):
     result = preview(program)
     assert flagged(result, POLICY, level="mandatory") == {urn("oci:Database/autonomousDatabase:AutonomousDatabase", "adb")}
     assert all("cannot be verified at preview" in m for m in messages(result, POLICY))
+
+
+# --- SSM SecureString parameters and Firehose delivery streams (conditional stores) ------------------------
+
+US_KEY = "arn:aws:kms:us-east-2:111111111111:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+PARAM = "aws:ssm/parameter:Parameter"
+FIREHOSE = "aws:kinesis/firehoseDeliveryStream:FirehoseDeliveryStream"
+ROLE = "arn:aws:iam::222222222222:role/firehose"
+
+
+def _firehose(name, **kw):
+    return aws.kinesis.FirehoseDeliveryStream(name, destination="extended_s3", extended_s3_configuration={
+        "role_arn": ROLE, "bucket_arn": "arn:aws:s3:::us-estate-logs", "kms_key_arn": US_KEY}, **kw)
+
+
+def test_secure_parameters_and_direct_put_streams_with_keys_pass(preview):
+    def program():
+        aws.ssm.Parameter("secure-with-key", type="SecureString", value="v", key_id=US_KEY)
+        aws.ssm.Parameter("secure-with-stack-key", type="SecureString", value="v", key_id=aws.kms.Key("k").arn)
+        aws.ssm.Parameter("plain", type="String", value="v")  # not a secret: no key required
+        _firehose("direct-put-with-key", server_side_encryption={
+            "enabled": True, "key_type": "CUSTOMER_MANAGED_CMK", "key_arn": US_KEY})
+        # Reading a Kinesis stream: records stay under the source stream's key (SSE cannot be set here).
+        _firehose("from-kinesis", kinesis_source_configuration={
+            "kinesis_stream_arn": "arn:aws:kinesis:us-east-2:222222222222:stream/s", "role_arn": ROLE})
+
+    assert flagged(preview(program), POLICY) == set()
+
+
+def test_secure_parameters_and_direct_put_streams_without_keys_are_flagged(preview):
+    def program():
+        aws.ssm.Parameter("secure-default-key", type="SecureString", value="v")
+        aws.ssm.Parameter("secure-eu-key", type="SecureString", value="v",
+                          key_id="arn:aws:kms:eu-west-1:111111111111:key/1234abcd-12ab-34cd-56ef-1234567890ab")
+        _firehose("direct-put-aws-owned", server_side_encryption={"enabled": True, "key_type": "AWS_OWNED_CMK"})
+        _firehose("direct-put-no-sse")
+
+    result = preview(program)
+    assert flagged(result, POLICY) == {urn(PARAM, "secure-default-key"), urn(PARAM, "secure-eu-key"),
+                                       urn(FIREHOSE, "direct-put-aws-owned"), urn(FIREHOSE, "direct-put-no-sse")}
+    text = "\n".join(messages(result, POLICY))
+    assert "no customer-managed key (type is SecureString): set keyId" in text
+    assert "set serverSideEncryption.keyArn" in text
+
+
+def test_whether_a_key_is_required_unknown_at_preview_fails_closed(preview):
+    def program():
+        seed = aws.iam.Role("seed", assume_role_policy="{}")  # holds no data: no key of its own
+        aws.ssm.Parameter("type-unknown", type=seed.id.apply(lambda _: "SecureString"), value="v")
+        aws.ssm.Parameter("type-unknown-with-key", type=seed.id.apply(lambda _: "SecureString"), value="v", key_id=US_KEY)
+
+    result = preview(program)
+    assert flagged(result, POLICY, level="mandatory") == {urn(PARAM, "type-unknown")}
+    assert all("cannot be verified at preview" in m for m in messages(result, POLICY))

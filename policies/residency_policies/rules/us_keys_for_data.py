@@ -4,8 +4,10 @@ Which types and which inputs: the generated ``data/data_bearing_types.txt`` (eve
 encryption-key input, ~280; see ``analysis/data_bearing_types.py``). Every key given, on any of them,
 must be held in an allowed region inside the estate; the curated stores of user data (queues, topics,
 streams, log groups, secrets, registries, databases, file systems, EBS devices of instances and launch
-templates, EKS/OKE secrets, ...) must have one: ``required`` (one of these paths) and ``each`` (every block
-present at a list path, e.g. each EBS device, carries its own key).
+templates, EKS/OKE secrets, SSM SecureString parameters, Firehose Direct PUT streams, ...) must have one:
+``required`` (one of these paths) and ``each`` (every block present at a list path, e.g. each EBS device,
+carries its own key), under the store's conditions (``when``: an SSM parameter only of type ``SecureString``;
+``unless``: a Firehose stream reading a Kinesis stream or MSK topic keeps records under the source's key).
 
 A literal OCI key OCID names the vault's region (``ocid1.key.oc1.iad...``); a literal AWS key ARN names
 region and account. A key id produced by a resource of this stack is unknown at preview: it counts as
@@ -121,12 +123,42 @@ def _site(path: str) -> tuple[str, str]:
     return head, leaf
 
 
+def key_required(resource: ResourceView, spec: DataBearingType) -> bool | None:
+    """Whether the store's conditions make a key required: True / False, None when an unknown input decides."""
+    for path in spec.unless:
+        value = get(resource.props, path)
+        if is_unknown(value):
+            return None
+        if value not in (None, "", [], {}):
+            return False
+    if spec.when is not None:
+        path, wanted = spec.when
+        value = get(resource.props, path)
+        if is_unknown(value):
+            return None
+        return isinstance(value, str) and value.lower() == wanted.lower()
+    return True
+
+
 def missing_keys(resource: ResourceView, spec: DataBearingType) -> Iterator[Finding]:
-    """A store's required key (one of ``required``) and every block's own key (``each``)."""
-    if spec.required and not any(_has_key(v) for p in spec.required for _, v in walk(resource.props, p)):
+    """A store's required key (one of ``required``) and every block's own key (``each``), where its
+    conditions (``when`` / ``unless``) require one."""
+    has_key = any(_has_key(v) for p in spec.required for _, v in walk(resource.props, p))
+    required = key_required(resource, spec)
+    if required is None:
+        if not has_key:
+            condition = spec.when[0] if spec.when and is_unknown(get(resource.props, spec.when[0])) else next(
+                (p for p in spec.unless if is_unknown(get(resource.props, p))), "a condition")
+            yield Finding(f"whether a customer-managed key is required ({' or '.join(spec.required)})",
+                          path=condition, unverifiable=True)
+        return
+    if not required:
+        return
+    if spec.required and not has_key:
+        condition = f" ({spec.when[0]} is {spec.when[1]})" if spec.when else ""
         yield Finding(
-            f"no customer-managed key: set {' or '.join(spec.required)} to a key held in an allowed region "
-            "(without it the provider uses a provider-managed key)"
+            f"no customer-managed key{condition}: set {' or '.join(spec.required)} to a key held in an allowed "
+            "region (without it the provider uses a provider-managed key)"
             + (EBS_DEFAULT_HINT if spec.ebs_default else "")
         )
     for path in spec.each:
@@ -260,7 +292,8 @@ POLICY = resource_policy(
         "Create a key in an OCI Vault / AWS KMS in an allowed region (in this stack, or reference it by OCID/ARN) and "
         "set the store's key input named in the message (kmsKeyId, kmsMasterKeyId, an encryption block, every EBS "
         "device's kmsKeyId; AWS buckets: a BucketServerSideEncryptionConfiguration with kmsMasterKeyId; EBS: or an "
-        "EncryptionByDefault with a DefaultKmsKey); do not use external key managers, AWS-managed keys or keys of "
+        "EncryptionByDefault with a DefaultKmsKey; SSM SecureString parameters: keyId; Firehose Direct PUT streams: "
+        "serverSideEncryption with keyType CUSTOMER_MANAGED_CMK and keyArn); do not use external key managers, AWS-managed keys or keys of "
         "the parent company."
     ),
     tags=["encryption", "keys", "residency"],
