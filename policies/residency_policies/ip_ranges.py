@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import ipaddress
 from collections.abc import Iterable
+from functools import lru_cache
 from typing import Any
 
 from residency_policies.values import is_unknown
@@ -51,6 +52,12 @@ def parse_cidr(value: Any, *, strict: bool = False) -> Network | None:
         return value
     if not isinstance(value, str) or is_unknown(value):
         return None
+    return _parse_text(value, strict)
+
+
+@lru_cache(maxsize=65536)
+def _parse_text(value: str, strict: bool) -> Network | None:
+    # Networks are immutable; a stack repeats the same few ranges in thousands of rules.
     text = value.strip()
     if not text:
         return None
@@ -110,6 +117,7 @@ def nat64_form(network: ipaddress.IPv4Network) -> ipaddress.IPv6Network:
     return _ipv6_form(network, NAT64_PREFIX, 96)
 
 
+@lru_cache(maxsize=65536)
 def path_forms(network: Network) -> tuple[tuple[Network, bool], ...]:
     """``(range, translated)`` for each range that carries ``network``'s packets on a path (see module doc):
     the range itself, and for IPv4 its NAT64 form, ``translated`` (reached only through a NAT64 translator)."""
@@ -118,6 +126,7 @@ def path_forms(network: Network) -> tuple[tuple[Network, bool], ...]:
     return ((network, False),)
 
 
+@lru_cache(maxsize=65536)
 def address_forms(network: Network) -> tuple[Network, ...]:
     """``network`` and every range of the other IP version that holds the same hosts (see module doc)."""
     if isinstance(network, ipaddress.IPv4Network):
@@ -125,6 +134,7 @@ def address_forms(network: Network) -> tuple[Network, ...]:
     return (network, *_embedded_ipv4(network))
 
 
+@lru_cache(maxsize=262144)
 def shares_address(a: Network, b: Network) -> bool:
     """True when ``a`` and ``b`` have an address in common, counting IPv4-in-IPv6 forms."""
     if a.version == b.version and a.overlaps(b):

@@ -54,6 +54,7 @@ from residency_policies.oci_identifiers import (
     parse_ocid,
 )
 from residency_policies.region_tables import OCI_REGIONS, is_aws_region_code, is_oci_region_id
+from residency_policies.sdk_compat import request_memo
 from residency_policies.values import UNKNOWN_SENTINELS, is_unknown
 
 KEY = "key"
@@ -280,10 +281,11 @@ def is_policy_document(document: Any) -> bool:
     return isinstance(document, dict) and any(str(k).lower() == "statement" for k in document)
 
 
-def references(props: Any) -> Iterator[Reference]:
+def references(props: Any) -> tuple[Reference, ...]:
     """Every identifier in a resource's properties (depth-first), skipping free-text inputs, and reading
-    JSON documents given as strings (IAM policy documents excepted)."""
-    yield from _walk(props, "", "", False, 0)
+    JSON documents given as strings (IAM policy documents excepted); read once per request for the same
+    (frozen, shared) properties, whichever policy asks first."""
+    return request_memo("data-references", (props,), lambda: tuple(_walk(props, "", "", False, 0)))
 
 
 def documents(props: Any) -> Iterator[tuple[str, Any]]:
