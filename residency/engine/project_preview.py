@@ -315,14 +315,20 @@ def _program_error(
     return ProgramError(scrub(message), output=scrub(output), traceback=scrub(str(error.get("traceback", ""))))
 
 
+def _project_virtualenv(project: Project) -> Path | None:
+    venv = project.runtime_options.get("virtualenv") if isinstance(project.runtime_options, dict) else None
+    if not isinstance(venv, str) or not venv:
+        return None
+    return Path(venv) if Path(venv).is_absolute() else project.root / venv
+
+
 def _project_environment(project: Project) -> str:
     """The environment ``pulumi preview`` would run the program in, as Pulumi.yaml's runtime options name it."""
     options = project.runtime_options if isinstance(project.runtime_options, dict) else {}
-    venv = options.get("virtualenv")
+    venv = _project_virtualenv(project)
     toolchain = options.get("toolchain")
-    if isinstance(venv, str) and venv:
-        path = Path(venv) if Path(venv).is_absolute() else project.root / venv
-        return f"the project's virtualenv {path} (Pulumi.yaml runtime.options.virtualenv: {venv})"
+    if venv is not None:
+        return f"the project's virtualenv {venv} (Pulumi.yaml runtime.options.virtualenv: {options['virtualenv']})"
     if toolchain in ("uv", "poetry"):
         return f"the project's {toolchain} environment (Pulumi.yaml runtime.options.toolchain: {toolchain})"
     return ""
@@ -339,13 +345,14 @@ def _installed_in(environment_root: Path, module: str) -> bool:
 def interpreter_hint(project: Project, module: str) -> str:
     """What to do when the program cannot import a module: it runs on the kit's interpreter, not the project's."""
     environment = _project_environment(project)
-    unused = f"; {environment} was not used" if environment else ""
-    venv = project.runtime_options.get("virtualenv") if isinstance(project.runtime_options, dict) else None
+    venv = _project_virtualenv(project)
+    if venv is not None and venv.resolve() == Path(sys.prefix).resolve():
+        unused = f" (which is {environment})"  # the kit is installed in the project's own virtualenv
+    else:
+        unused = f"; {environment} was not used" if environment else ""
     found = ""
-    if module and isinstance(venv, str) and venv:
-        root = Path(venv) if Path(venv).is_absolute() else project.root / venv
-        if _installed_in(root, module):
-            found = f" ({module.split('.', 1)[0]} is installed there)"
+    if module and venv is not None and _installed_in(venv, module) and venv.resolve() != Path(sys.prefix).resolve():
+        found = f" ({module.split('.', 1)[0]} is installed there)"
     package = module.split(".", 1)[0] if module else "<package>"
     return (
         f"residency preview runs the program on the kit's own interpreter ({sys.executable}){unused}{found}; "

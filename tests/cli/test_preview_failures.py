@@ -151,3 +151,16 @@ def test_a_missing_module_says_the_kit_interpreter_ran_the_program_and_how_to_fi
     )
     assert hint in done.stderr
     assert hint in json.loads(done.stdout)["error"]["message"]
+
+
+def test_the_hint_does_not_call_the_kits_own_virtualenv_unused(tmp_path):
+    # This repository's Pulumi.yaml names .venv, the environment the kit itself runs in.
+    from residency.engine.project import load_project
+    from residency.engine.project_preview import interpreter_hint
+
+    project = write_project(tmp_path / "p", "import pulumi\n", project_yaml=(
+        f"name: own\nruntime:\n  name: python\n  options:\n    virtualenv: {sys.prefix}\n"))
+    hint = interpreter_hint(load_project(project), "missing_mod")
+    assert hint.startswith(f"residency preview runs the program on the kit's own interpreter ({sys.executable}) "
+                           f"(which is the project's virtualenv {sys.prefix} (Pulumi.yaml runtime.options.virtualenv: ")
+    assert "was not used" not in hint and "missing_mod" in hint
