@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from residency_policies.region_tables import RegionRef, oci_region_name
+from residency_policies.region_tables import OCI_REGION_BY_AD_PART, RegionRef, oci_region_name
 from residency_policies.values import is_unknown
 
 OCID_PATTERN = re.compile(
@@ -89,6 +89,7 @@ def availability_domain_region(value: Any) -> RegionRef:
     match = _AD_RE.match(value.strip())
     if not match:
         return RegionRef(None, unrecognised=value)
-    # Ashburn's ADs drop the region identifier's number: ``kIdk:US-ASHBURN-AD-1`` is in us-ashburn-1.
-    name = oci_region_name(match["region"]) or oci_region_name(f"{match['region']}-1")
+    part = match["region"].lower()
+    # PHX is a region key; Ashburn's ADs drop the identifier's number (``kIdk:US-ASHBURN-AD-1``).
+    name = OCI_REGION_BY_AD_PART.get(part) or oci_region_name(part) or oci_region_name(f"{part}-1")
     return RegionRef(name) if name else RegionRef(None, unrecognised=match["region"])

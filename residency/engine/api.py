@@ -139,9 +139,6 @@ class PreviewResult:
     def flagged_urns(self, policy: str) -> set[str]:
         return {v.urn for v in self.violations_of(policy)}
 
-    def flagged_names(self, policy: str) -> set[str]:
-        return {v.resource_name for v in self.violations_of(policy)}
-
 
 def _as_list(pack: PolicyPackProcess | Sequence[PolicyPackProcess] | None) -> list[PolicyPackProcess]:
     if pack is None:

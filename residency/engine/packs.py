@@ -186,11 +186,6 @@ def read_pack_project(pack_dir: Path) -> dict[str, Any]:
     return project
 
 
-def pack_python(pack_dir: Path, project: Mapping[str, Any]) -> str:
-    """The interpreter the Pulumi CLI would run this pack on (residency/engine/pack_interpreter.py)."""
-    return pack_interpreter(pack_dir, project).python
-
-
 def pack_interpreter(pack_dir: Path, project: Mapping[str, Any]) -> PackInterpreter:
     try:
         return resolve_pack_interpreter(pack_dir, project)

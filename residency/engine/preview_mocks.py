@@ -23,6 +23,7 @@ from residency.engine.capture import UNANSWERED_INVOKE_KEY, RecordingMonitor
 from residency.engine.invokes import InvokeAnswerer, InvokeFailure, Ledger, PinnedAnswers
 from residency.engine.invokes.context import ProviderContext, explicit_provider_context
 from residency.engine.invokes.pinned import PINNED_FILE
+from residency_policies.urns import provider_reference_urn
 
 
 class PreviewMocks(pulumi_mocks.Mocks):
@@ -43,7 +44,7 @@ class PreviewMocks(pulumi_mocks.Mocks):
     def _provider(self, provider_ref: str) -> ProviderContext | None:
         if self.monitor is None:
             return None
-        reg = self.monitor.by_mock_urn.get(provider_ref.rsplit("::", 1)[0])
+        reg = self.monitor.by_mock_urn.get(provider_reference_urn(provider_ref))
         if reg is None or not reg.is_provider:
             return None
         return explicit_provider_context(reg.package, reg.name, reg.inputs)

@@ -29,7 +29,6 @@ from residency.engine.api import PreviewResult, ReadRecord
 from residency.engine.capture import DefaultProviderUse, Registration
 from residency.engine.invokes.ledger import InvokeRecord
 from residency.engine.invokes.pinned import PINNED_FILE, PinnedAnswersError, load_pinned_answers
-from residency.engine.pack_config import PolicyConfigError, load_policy_pack_config_file
 from residency.engine.packs import AnalysisSession, PolicyPackProcess
 from residency.engine.project import (
     Project,
@@ -39,13 +38,11 @@ from residency.engine.project import (
     load_stack_config,
     provider_config_positions,
 )
+from residency.engine.pack_selection import PackSelectionError, select_policy_packs
 from residency.engine.secrets import Scrubber, secret_texts
-from residency.engine.shipped_pack import shipped_pack_dir
 from residency.engine.stack import EngineResource, EngineStack, EngineStackBuilder, apply_event
 
 PROGRAM_TIMEOUT = float(os.environ.get("RESIDENCY_PROGRAM_TIMEOUT", "900"))
-SHIPPED = "shipped with the kit"
-GIVEN = "--policy-pack"
 _CONFIG_ERROR_CLASSES = ("ConfigMissingError", "ConfigTypeError")
 _CONFIG_ERROR_SUFFIXES = ("ConfigError", "ConfigurationError", "SettingsError")
 
@@ -111,11 +108,6 @@ def failed_run_of(err: BaseException) -> FailedRun | None:
 def _partial_outcome(err: BaseException) -> ProgramOutcome | None:
     found = getattr(err, _OUTCOME_ATTRIBUTE, None)
     return found if isinstance(found, ProgramOutcome) else None
-
-
-def default_policy_packs() -> list[Path]:
-    pack = shipped_pack_dir()
-    return [pack] if pack is not None else []
 
 
 def _is_configuration_error(error: Mapping[str, Any]) -> bool:
@@ -362,23 +354,6 @@ def interpreter_hint(project: Project, module: str) -> str:
     )
 
 
-def _load_configs(pack_dirs: Sequence[Path], configs: Sequence[str | Path | None]) -> list[Any]:
-    configs = list(configs)
-    if len(configs) > len(pack_dirs):
-        raise PreviewError(
-            f"{len(configs)} --policy-pack-config files for {len(pack_dirs)} --policy-pack directories; "
-            "they pair by position"
-        )
-    configs += [None] * (len(pack_dirs) - len(configs))
-    parsed = []
-    for config_file in configs:
-        try:
-            parsed.append(load_policy_pack_config_file(config_file) if config_file else None)
-        except PolicyConfigError as err:
-            raise PreviewError(str(err)) from err
-    return parsed
-
-
 def run_project_preview(
     directory: str | Path,
     *,
@@ -420,18 +395,11 @@ def _run_project_preview(
     except (ProjectError, PinnedAnswersError) as err:
         raise PreviewError(str(err)) from err
 
-    if policy_packs:
-        pack_dirs, origin = [Path(p).resolve() for p in policy_packs], GIVEN
-    else:
-        pack_dirs, origin = default_policy_packs(), SHIPPED
-        if not pack_dirs:
-            raise PreviewError(
-                "no policy pack to run: this installation of the kit has no residency pack; pass --policy-pack DIR"
-            )
-    parsed_configs = _load_configs(pack_dirs, policy_pack_configs)
-    for pack_dir in pack_dirs:
-        if not (pack_dir / "PulumiPolicy.yaml").is_file():
-            raise PreviewError(f"--policy-pack {pack_dir}: not a policy pack (no PulumiPolicy.yaml)")
+    try:
+        selection = select_policy_packs(policy_packs, policy_pack_configs)
+    except PackSelectionError as err:
+        raise PreviewError(str(err)) from err
+    pack_dirs, origin, parsed_configs = selection.pack_dirs, selection.origin, selection.configs
 
     packs: list[PolicyPackProcess] = []
     sessions: list[AnalysisSession] = []

@@ -30,7 +30,7 @@ from pulumi.runtime import rpc
 from residency.engine.capture import ROOT_STACK_TYPE, DefaultProviderUse, Read, Registration
 from residency.engine.project import ConfigPositions
 from residency.engine.secrets import secret
-from residency_policies.urns import make_urn, urn_name, urn_qualified_type, urn_type
+from residency_policies.urns import make_urn, provider_reference_urn, urn_name, urn_qualified_type, urn_type
 
 UNKNOWN = rpc.UNKNOWN
 PROVIDER_TYPE_PREFIX = "pulumi:providers:"
@@ -90,7 +90,7 @@ class EngineResource:
 
     @property
     def provider_urn(self) -> str:
-        return self.provider.rsplit("::", 1)[0] if self.provider else ""
+        return provider_reference_urn(self.provider)
 
 
 @dataclass
@@ -120,9 +120,6 @@ class EngineStack:
         if len(matches) != 1:
             raise KeyError(f"expected one resource named {name!r}, found {len(matches)}")
         return matches[0]
-
-    def children_of(self, urn: str) -> list[EngineResource]:
-        return [r for r in self.resources if r.parent == urn]
 
 
 def default_provider_name(version: str) -> str:

@@ -7,6 +7,7 @@ reports rather than letting the comment fail to post.
 from __future__ import annotations
 
 from residency.reports.model import Report, ViolationRecord
+from residency_policies.urns import urn_name
 
 COMMENT_LIMIT = 60_000
 MARKER = "<!-- residency-report -->"
@@ -88,7 +89,7 @@ def to_markdown(report: Report) -> str:
     if report.waivers:
         lines += ["", "**Waivers**", "", "| Policy | Resources | Reason | Approver | Expires |", "| --- | --- | --- | --- | --- |"]
         for w in report.waivers:
-            names = ", ".join(f"`{u.rsplit('::', 1)[-1]}`" for u in w.urns) or "—"
+            names = ", ".join(f"`{urn_name(u) or u}`" for u in w.urns) or "—"
             lines.append(f"| `{w.policy}` | {names} | {_cell(w.reason)} | {_cell(w.approver)} | {w.expires} |")
     lines += ["", f"<sub>{_cell(report.counted)}.</sub>", "", f"<sub>Generated {report.generated_at:%Y-%m-%d %H:%M UTC} by `residency {report.kind}`.</sub>", ""]
     return "\n".join(lines)

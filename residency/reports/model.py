@@ -40,7 +40,6 @@ from residency.engine.result_summary import (
 from residency.reports.inventory import Inventory
 from residency.reports.pack_hash import pack_content_hash
 
-STATUSES = ("fail", "warn", "waived", "not applicable", "not checked", "pass")
 _RUN_FAILED_NOTE = "the run failed before this policy could check everything"
 
 

@@ -57,7 +57,8 @@ def test_config_override_applies_to_that_policy_only(preview, configured_pack):
         # root of a policy's config schema), so the pack refuses it when the engine sends Configure.
         ({"us-region-providers": {"bogusKey": 1}},
          "invalid residency rules for policy 'us-region-providers' (policy config): bogusKey = 1.0; allowed: "
-         "top-level keys allowedRegions, parentCompany, trusted, estate, minimumRetentionDays, requiredTags, waivers"),
+         "top-level keys allowedRegions, parentCompany, trusted, estate, minimumRetentionDays, requiredTags, waivers, "
+         "dataClassification"),
         # Passes the schema's pattern but is no CIDR.
         ({"us-keys-for-data": {"parentCompany": {"cidrs": ["999.0.0.1/33"]}}},
          "invalid residency rules for policy 'us-keys-for-data' (policy config): parentCompany.cidrs = "

@@ -38,8 +38,6 @@ VPC_PEERING = "vpc-peering"
 TGW = "transit-gateway"
 FIREWALL = "network-firewall"
 APPLIANCE = "appliance"  # a private IP / ENI / endpoint that forwards packets by itself
-EXTERNAL = "external"  # a literal id of something outside the stack
-UNRESOLVED = "unresolved"  # a reference the engine could not tell us about at preview
 
 
 @dataclass
