@@ -28,6 +28,8 @@ from typing import Any
 from pulumi.runtime import rpc
 
 from residency.engine.capture import ROOT_STACK_TYPE, DefaultProviderUse, Read, Registration
+from residency.engine.invokes.ledger import MARKER_RE
+from residency.engine.invokes.pinned import PINNED_FILE
 from residency.engine.project import ConfigPositions
 from residency.engine.secrets import secret
 from residency_policies.urns import make_urn, provider_reference_urn, urn_name, urn_qualified_type, urn_type
@@ -273,7 +275,14 @@ class EngineStackBuilder:
         parent_qualified = "" if parent == root.urn else urn_qualified_type(parent)
         urn = make_urn(self.stack_name, self.project, reg.type, reg.name, parent_qualified)
         if urn in self._seen:
-            raise EngineStackError(f"duplicate resource URN {urn!r}: two resources named {reg.name!r} of type {reg.type}")
+            message = f"duplicate resource URN {urn!r}: two resources named {reg.name!r} of type {reg.type}"
+            marker = MARKER_RE.search(reg.name)
+            if marker is not None:
+                message += (
+                    f"; the name holds a value that is unknown offline ({marker.group(0)}): set the config the "
+                    f"invoke depends on (such as the provider's region) or pin its answer in {PINNED_FILE}"
+                )
+            raise EngineStackError(message)
         self._seen.add(urn)
         self._urn_map[reg.mock_urn] = urn
 

@@ -405,3 +405,34 @@ def test_a_policy_document_of_known_values_stays_computed():
     monitor, ledger = run(program)
     assert json.loads(monitor.named("p").inputs["policy"])["Statement"][0]["Action"] == "s3:GetObject"
     assert record(ledger, "aws:iam/getPolicyDocument:getPolicyDocument").kind == "computed"
+
+
+def test_unknown_list_items_have_distinct_markers_so_resources_named_after_them_stay_distinct():
+    def program():
+        azs = aws.get_availability_zones()  # no region configured: the zone names are unknown
+        vpcs = aws.ec2.get_vpcs()
+        for name in azs.names:
+            aws.ec2.Subnet(f"subnet-{name}", vpc_id="vpc-1", cidr_block="10.0.0.0/24", availability_zone=name)
+        aws.ec2.SecurityGroup("sg", vpc_id=vpcs.ids[0])
+
+    monitor, ledger = run(program, config={})
+    subnets = monitor.of_type("aws:ec2/subnet:Subnet")
+    assert len({s.name for s in subnets}) == 3
+    assert [s.name.split(".names")[1] for s in subnets] == ["[0] #1>>", "[1] #1>>", "[2] #1>>"]
+    assert all(s.inputs["availabilityZone"] == UNKNOWN for s in subnets)
+    assert record(ledger, "aws:index/getAvailabilityZones:getAvailabilityZones").unknown[0] == "names[]"
+    assert set(record(ledger, "aws:index/getAvailabilityZones:getAvailabilityZones").used_by) == {s.mock_urn for s in subnets}
+
+
+def test_a_duplicate_name_built_from_an_unknown_value_says_where_it_came_from():
+    from residency.engine.stack import EngineStackError, build_engine_stack
+
+    def program():
+        me = aws.get_caller_identity()
+        aws.s3.Bucket(f"logs-{me.account_id}")
+        aws.s3.Bucket(f"logs-{me.account_id}")
+
+    monitor, _ = run(program)
+    with pytest.raises(EngineStackError, match=r"the name holds a value that is unknown offline \(<<unknown "
+                                                r"aws:index/getCallerIdentity:getCallerIdentity.accountId #1>>\)"):
+        build_engine_stack(monitor.registrations, project="p", stack="s", config=CONFIG)

@@ -106,9 +106,14 @@ class Ledger:
             self.records.append(record)
             return record
 
-    def marker(self, record: InvokeRecord, path: str) -> str:
+    def marker(self, record: InvokeRecord, path: str, *, items: tuple[int, ...] = ()) -> str:
+        """The marker of field ``path`` (``names[]``); ``items`` are the list indexes on the way to this value,
+        written into the marker (``names[1]``) so that the items' markers differ."""
         record.add("unknown", path)
-        return f"<<unknown {record.token}.{path} #{record.call}>>"
+        shown = path
+        for index in items:
+            shown = shown.replace("[]", f"[{index}]", 1)
+        return f"<<unknown {record.token}.{shown} #{record.call}>>"
 
     def assumed_tag(self, record: InvokeRecord, path: str) -> str:
         """``assumed<serial>``: a made-up string's traceable part."""

@@ -74,7 +74,7 @@ def coerce(value: Any, shape: Shape, path: str, on_unknown: Callable[[str], None
             if MARKER_RE.search(value):
                 on_unknown(path)
                 return None
-        raise ResultTypeError(f"{path}: {value!r} is not a bool (the provider converts only \"true\" and \"false\")")
+        raise ResultTypeError(f"{path}: {value!r} is not a bool (the provider converts only the texts true, false, 1 and 0)")
     if kind == "number":
         if isinstance(value, (int, float)) and not isinstance(value, bool):
             if isinstance(value, float) and not math.isfinite(value):
