@@ -19,6 +19,12 @@ if TYPE_CHECKING:  # pragma: no cover
 PROVIDER_TYPE_PREFIX = "pulumi:providers:"
 
 
+def is_default_provider(name: str) -> bool:
+    """True for the engine's default providers (``default``, ``default_5_5_0``): their inputs are the stack's
+    ``<package>:*`` config, so a fix is a ``pulumi config set`` command."""
+    return name == "default" or name.startswith("default_")
+
+
 def package_of_type(type_token: str) -> str:
     """The package a resource or provider type token belongs to (``oci``, ``aws``, ``pulumi``, ...)."""
     if type_token.startswith(PROVIDER_TYPE_PREFIX):

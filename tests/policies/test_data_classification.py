@@ -306,15 +306,17 @@ def test_a_classification_unknown_at_preview_is_us_user_data_that_cannot_be_veri
 def test_no_residency_rule_reads_the_classification(preview):
     def program():
         eu = oci.Provider("eu", region="eu-frankfurt-1")
-        _bucket("public-fra", tags=_cls("public"), key=KEY_FRA, access_type="ObjectRead", provider=eu)
+        _bucket("public-fra", tags=_cls("public"), key=KEY_FRA, access_type="ObjectRead")
+        _bucket("public-in-eu", tags=_cls("public"), provider=eu)
 
     result = preview(program)
-    bucket = urn(BUCKET, "public-fra")
+    bucket, in_eu = urn(BUCKET, "public-fra"), urn(BUCKET, "public-in-eu")
+    # A US bucket with a Frankfurt key, and a bucket created in Frankfurt (one finding, on its provider).
     assert levels(result, "us-keys-for-data") == {bucket: "mandatory"}
     assert levels(result, "private-data-stores") == {bucket: "mandatory"}
     assert levels(result, "us-region-providers") == {provider_urn("oci", "eu"): "mandatory"}
-    assert levels(result, PROTECTION) == {bucket: "advisory"}
-    assert levels(result, COVERAGE) == {bucket: "advisory"}
+    assert levels(result, PROTECTION) == {bucket: "advisory", in_eu: "advisory"}
+    assert levels(result, COVERAGE) == {bucket: "advisory", in_eu: "advisory"}
 
 
 # -- phases: the checks as pure functions over the views the engine's requests become --------------------------
