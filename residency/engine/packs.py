@@ -641,6 +641,15 @@ class AnalysisSession:
         self._record_not_applicable(response.not_applicable, "")
         return Analysis(self.violations, self.not_applicable)
 
+    def partial(self) -> Analysis:
+        """What ``Analyze`` found so far, for a run that failed before ``AnalyzeStack`` (which never runs then)."""
+        while self._in_flight:
+            try:
+                self._collect(*self._in_flight.popleft())
+            except PolicyPackError:
+                continue  # the failure being reported already; the rest of what was found still counts
+        return Analysis(list(self.violations), list(self.not_applicable))
+
     def cancel(self) -> None:
         for _, future in self._in_flight:
             future.cancel()

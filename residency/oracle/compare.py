@@ -19,6 +19,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from residency.engine.invokes.ledger import MARKER_RE
+
 UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
 SECRET_SIG = "4dabf18193072939515e22adb298388d"
 SECRET_VALUE = "1b47061264138c4ac30d75fd1eb44270"
@@ -235,7 +237,7 @@ def _cause(program: str, area: str, resource: Mapping[str, Any], path: str, real
     if area == "analyze-stack" and parts[0].startswith(("dependencies", "propertyDependencies")) and \
             isinstance(mine, str) and "::pulumi:pulumi:Stack$" in mine:
         return "read-urns"
-    if isinstance(real, str) and "<<unknown " in real and mine == UNKNOWN:
+    if isinstance(real, str) and MARKER_RE.search(real) and mine == UNKNOWN:  # also inside Go-escaped JSON
         return "invoke-unknown-fields"
     if _close_timestamps(real, mine):
         return "program-clock"

@@ -90,8 +90,8 @@ def run_preview(
     out: TextIO = sys.stdout,
     err: TextIO = sys.stderr,
 ) -> int:
-    from residency.engine.project import ProjectError, load_project, resolve_stack
     from residency.engine.pack_selection import default_policy_packs
+    from residency.engine.project import ProjectError, choose_stack, load_project
 
     cli = find_pulumi(pulumi)
     if cli is None:
@@ -100,10 +100,13 @@ def run_preview(
         return EXIT_ERROR
     try:
         project = load_project(cwd)
-        stack_name = resolve_stack(project, stack)
+        choice = choose_stack(project, stack)
+        stack_name = choice.name
     except ProjectError as error:
         err.write(f"error: {error}\n")
         return EXIT_ERROR
+    if choice.note:
+        err.write(f"note: {choice.note}\n")
     packs = [Path(p) for p in policy_packs] or default_policy_packs()
     workdir = Path(tempfile.mkdtemp(prefix="residency-pulumi-"))
     try:

@@ -60,3 +60,22 @@ def test_the_mock_monitor_offers_the_methods_the_recording_monitor_extends():
                  "SupportsFeature", "RegisterStackTransform"):
         assert callable(getattr(pulumi.runtime.mocks.MockMonitor, name, None)), name
         assert name in RecordingMonitor.__dict__, name
+
+
+def test_invoke_results_are_built_from_the_wire_struct_as_result_types_check_them():
+    # residency.engine.invokes.result_types.check_fits builds an answer into its SDK result class exactly as
+    # pulumi.runtime.invoke does: deserialize_properties of the returned Struct, then translate_output_properties
+    # with the result class (numbers arrive as floats; an int field gets an int; a wrong type raises TypeError).
+    import pytest
+    from google.protobuf import struct_pb2
+    from pulumi_aws.ec2.get_ami import GetAmiResult
+    from pulumi_aws.s3.get_objects import GetObjectsResult
+
+    wire = struct_pb2.Struct()
+    wire.update({"bucket": "b", "maxKeys": 25, "keys": ["k"]})
+    built = rpc.translate_output_properties(rpc.deserialize_properties(wire), lambda name: name, GetObjectsResult)
+    assert isinstance(built, GetObjectsResult) and built.max_keys == 25 and type(built.max_keys) is int
+    wrong = struct_pb2.Struct()
+    wrong.update({"mostRecent": "true"})
+    with pytest.raises(TypeError, match="most_recent"):
+        rpc.translate_output_properties(rpc.deserialize_properties(wrong), lambda name: name, GetAmiResult)

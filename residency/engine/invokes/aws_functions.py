@@ -151,8 +151,8 @@ def billing_service_account(args, ctx, record, ledger):
 def availability_zones(args, ctx, record, ledger):
     region = _region(args, ctx)
     if region is None:
-        names = [ledger.marker(record, "names[]") for _ in range(LIST_LENGTH)]
-        return {"names": names, "zoneIds": [ledger.marker(record, "zoneIds[]") for _ in names],
+        names = [ledger.marker(record, "names[]", items=(i,)) for i in range(LIST_LENGTH)]
+        return {"names": names, "zoneIds": [ledger.marker(record, "zoneIds[]", items=(i,)) for i in range(LIST_LENGTH)],
                 "groupNames": [ledger.marker(record, "groupNames[]")], "id": ledger.marker(record, "id")}
     excluded_names = set(args.get("excludeNames") or ())
     excluded_ids = set(args.get("excludeZoneIds") or ())

@@ -8,7 +8,9 @@ An answer is one of:
   that do not decide residency and *unknown* for those that do (a region, CIDR, principal, account,
   tenancy...);
 - ``unanswered``: nothing could be answered (the token is no installed provider SDK's function); the
-  invoke's whole result is unknown, as the engine makes it when it declines an invoke.
+  invoke's whole result is unknown, as the engine makes it when it declines an invoke;
+- ``failed``: the invoke failed (what the provider would refuse, or an answer that could not be built);
+  the note says why, and the program got the failure naming the token.
 
 Unknown strings cannot be unknown inside a plain invoke result (the SDK's result classes type-check their
 fields), so they are *markers*: ``<<unknown aws:ec2/getVpc:getVpc.cidrBlock #3>>``. A marker survives
@@ -16,6 +18,12 @@ string formatting, so wherever the program puts one into a resource input the wh
 turned into the engine's unknown sentinel (``trace``), and the resource is recorded as a user of invoke
 ``#3``. Made-up strings carry ``assumed<8 digits>`` (``ami-0assumed00000004``) for the same tracing;
 region-consistent values that must look real (``us-west-2a``) are traced by exact match.
+
+A marker is found however JSON text has escaped it: Go's ``encoding/json`` (how the provider writes
+``getPolicyDocument``'s ``json``) writes ``<`` and ``>`` as ``\u003c`` and ``\u003e``, and JSON text
+embedded in JSON again doubles the backslash; the token, path and call number never need escaping. An
+invoke computed from another's marker or made-up value (``derive``) lists the fields holding one and is
+traced to the resources that use them, by the marker and by exact match of the derived text.
 """
 
 from __future__ import annotations
@@ -29,9 +37,10 @@ from typing import Any
 from pulumi.runtime import rpc
 
 UNKNOWN = rpc.UNKNOWN
-MARKER_RE = re.compile(r"<<unknown [^<>]*? #(\d+)>>")
+# ``<<`` / ``>>`` as written, or JSON-escaped (``\u003c``, behind any number of backslashes).
+MARKER_RE = re.compile(r"(?:<|\\+u003[cC]){2}unknown [^<>\\]*? #(\d+)(?:>|\\+u003[eE]){2}")
 ASSUMED_RE = re.compile(r"assumed(\d{8})")
-KINDS = ("computed", "pinned", "assumed", "unanswered")
+KINDS = ("computed", "pinned", "assumed", "unanswered", "failed")
 
 
 @dataclass
@@ -59,7 +68,7 @@ class InvokeRecord:
             target.append(path)
 
     def finish(self) -> None:
-        if self.kind == "unanswered":
+        if self.kind in ("unanswered", "failed"):
             return
         if self.assumed or self.unknown:
             self.kind = "assumed"
@@ -97,9 +106,14 @@ class Ledger:
             self.records.append(record)
             return record
 
-    def marker(self, record: InvokeRecord, path: str) -> str:
+    def marker(self, record: InvokeRecord, path: str, *, items: tuple[int, ...] = ()) -> str:
+        """The marker of field ``path`` (``names[]``); ``items`` are the list indexes on the way to this value,
+        written into the marker (``names[1]``) so that the items' markers differ."""
         record.add("unknown", path)
-        return f"<<unknown {record.token}.{path} #{record.call}>>"
+        shown = path
+        for index in items:
+            shown = shown.replace("[]", f"[{index}]", 1)
+        return f"<<unknown {record.token}.{shown} #{record.call}>>"
 
     def assumed_tag(self, record: InvokeRecord, path: str) -> str:
         """``assumed<serial>``: a made-up string's traceable part."""
@@ -123,7 +137,7 @@ class Ledger:
     def _calls_in(self, text: str) -> tuple[set[int], bool]:
         calls: set[int] = set()
         unknown = False
-        if "<<unknown " in text:
+        if "unknown " in text:
             for m in MARKER_RE.finditer(text):
                 calls.add(int(m.group(1)))
                 unknown = True
@@ -161,6 +175,37 @@ class Ledger:
                 if user not in record.used_by:
                     record.used_by.append(user)
         return out
+
+    def derive(self, record: InvokeRecord, result: Any) -> None:
+        """Record the fields of ``record``'s answer that hold another invoke's marker (unknown) or made-up value
+        (assumed), and trace the texts holding them back to ``record`` as well (by exact match)."""
+        if not self.traces:
+            return
+        sources: set[int] = set()
+
+        def walk(value: Any, path: str) -> None:
+            if isinstance(value, str):
+                calls, has_marker = self._calls_in(value)
+                calls.discard(record.call)
+                if not calls:
+                    return
+                others_unknown = has_marker and any(int(m.group(1)) != record.call for m in MARKER_RE.finditer(value))
+                record.add("unknown" if others_unknown else "assumed", path)
+                sources.update(calls)
+                with self._lock:
+                    self._exact.setdefault(value, set()).add(record.call)
+            elif isinstance(value, dict):
+                for key, item in value.items():
+                    walk(item, f"{path}.{key}" if path else str(key))
+            elif isinstance(value, list):
+                for item in value:
+                    walk(item, f"{path}[]")
+
+        walk(result, "")
+        if sources:
+            named = ", ".join(f"#{c} {self.records[c - 1].token}" for c in sorted(sources) if 0 < c <= len(self.records))
+            note = f"computed from values of invoke {named} that are not known offline"
+            record.note = f"{record.note}; {note}" if record.note else note
 
     def explain(self, text: str) -> list[InvokeRecord]:
         """The invokes whose markers or made-up values appear in ``text`` (an error message)."""
