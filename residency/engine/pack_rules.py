@@ -14,7 +14,7 @@ shipped illustrative identifiers it still holds, and the usable waivers.
 from __future__ import annotations
 
 import importlib
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any

@@ -23,7 +23,6 @@ import os
 import queue
 import signal
 import subprocess
-import sys
 import threading
 import weakref
 from collections import deque

@@ -32,7 +32,7 @@ from residency.engine.invokes.ledger import MARKER_RE
 from residency.engine.invokes.pinned import PINNED_FILE
 from residency.engine.project import ConfigPositions
 from residency.engine.secrets import secret
-from residency_policies.urns import make_urn, provider_reference_urn, urn_name, urn_qualified_type, urn_type
+from residency_policies.urns import make_urn, provider_reference_urn, urn_qualified_type, urn_type
 
 UNKNOWN = rpc.UNKNOWN
 PROVIDER_TYPE_PREFIX = "pulumi:providers:"

@@ -5,7 +5,6 @@ Programs get explicit US providers; the session-scoped ``pack`` fixture comes fr
 
 from __future__ import annotations
 
-import pulumi
 import pulumi_aws as aws
 import pulumi_oci as oci
 

@@ -3,7 +3,6 @@
 import pulumi
 import pulumi_aws as aws
 import pulumi_oci as oci
-import pytest
 
 from residency_rules_programs import aws_provider, flagged, oci_provider, urn_of
 

@@ -11,7 +11,7 @@ import pulumi
 import pulumi_aws as aws
 import pulumi_oci as oci
 
-from tests.policies.conftest import COMPARTMENT, CONFIG, KEY_IAD, flagged, messages, urn
+from tests.policies.conftest import COMPARTMENT, CONFIG, KEY_IAD, flagged, urn
 
 POLICY = "us-region-replication"
 DGA = "oci:Database/dataGuardAssociation:DataGuardAssociation"

@@ -8,7 +8,6 @@ The parent company is 203.0.113.0/24 and 2001:db8:bad::/48 (policies/residency.y
 ``residency-tier: app`` unless the test is about the data tier, which network-reachability owns.
 """
 
-import pulumi
 import pulumi_aws as aws
 import pulumi_oci as oci
 

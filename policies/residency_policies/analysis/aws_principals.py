@@ -10,7 +10,6 @@ parent-company identifiers.
 from __future__ import annotations
 
 import json
-import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Iterator
 
@@ -23,8 +22,6 @@ from residency_policies.values import is_unknown
 if TYPE_CHECKING:
     from residency_policies.rules_file import Rules
 
-# IAM unique IDs (AIDA user, AROA role, ...) replace an ARN whose principal was deleted: owner unknown.
-UNIQUE_ID_RE = re.compile(r"^A[A-Z0-9]{3}[A-Z0-9]{12,}$")
 
 # Party kinds
 ANYONE = "anyone"
@@ -496,8 +493,6 @@ def account_of_arn(value: Any) -> str | None:
 # The canonical user of AWS's own log-delivery account (``awslogsdelivery``), which CloudFront standard
 # logging needs on the log bucket's ACL (AWS CloudFront developer guide, "standard logging").
 AWS_LOG_DELIVERY_CANONICAL_ID = "c4c1ede66af53448b93c283ce9448c4ba468c9432aa01d700d3878632f77d2d0"
-PUBLIC_ACL_GROUPS = frozenset({"http://acs.amazonaws.com/groups/global/AllUsers",
-                               "http://acs.amazonaws.com/groups/global/AuthenticatedUsers"})
 LOG_DELIVERY_GROUP = "http://acs.amazonaws.com/groups/s3/LogDelivery"
 
 

@@ -20,7 +20,6 @@ ABSENT = "absent"  # nothing set
 OVERLAPS = "overlaps"  # a range that reaches one or more parent ranges
 UNKNOWN = "unknown"  # not known at preview
 INVALID = "invalid"  # set, but not a range we can read: cannot be checked
-REFERENCE = "reference"  # names something else (prefix list, security group) that must be resolved
 
 
 @dataclass(frozen=True)

@@ -65,4 +65,3 @@ def load(path: Path = DATA_FILE) -> dict[str, DataBearingType]:
 DATA_BEARING_TYPES: dict[str, DataBearingType] = load()
 KEYED_TYPES = frozenset(t for t, d in DATA_BEARING_TYPES.items() if d.key_paths)
 PROTECTED_TYPES = frozenset(t for t, d in DATA_BEARING_TYPES.items() if d.protect)
-STORE_TYPES = frozenset(t for t, d in DATA_BEARING_TYPES.items() if d.store)

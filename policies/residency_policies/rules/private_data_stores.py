@@ -40,7 +40,7 @@ from typing import Any
 from residency_policies.framework import Finding, ResourceView, resource_policy
 from residency_policies.ip_ranges import Network, address_forms, parse_cidr
 from residency_policies.rules_file import Rules
-from residency_policies.values import get, is_unknown, maybe_json, walk
+from residency_policies.values import is_unknown, maybe_json, walk
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 OCI_BUCKET = "oci:ObjectStorage/bucket:Bucket"

@@ -30,7 +30,6 @@ from __future__ import annotations
 
 import re
 import threading
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -40,7 +39,6 @@ UNKNOWN = rpc.UNKNOWN
 # ``<<`` / ``>>`` as written, or JSON-escaped (``\u003c``, behind any number of backslashes).
 MARKER_RE = re.compile(r"(?:<|\\+u003[cC]){2}unknown [^<>\\]*? #(\d+)(?:>|\\+u003[eE]){2}")
 ASSUMED_RE = re.compile(r"assumed(\d{8})")
-KINDS = ("computed", "pinned", "assumed", "unanswered", "failed")
 
 
 @dataclass
@@ -53,6 +51,7 @@ class InvokeRecord:
     """``default`` or the explicit provider's name."""
     region: str
     kind: str = "computed"
+    """``computed``, ``pinned``, ``assumed``, ``unanswered`` or ``failed`` (docs/preview.md, "Invokes")."""
     assumed: list[str] = field(default_factory=list)
     """Field paths (``images[].id``) holding made-up values."""
     unknown: list[str] = field(default_factory=list)
@@ -211,6 +210,3 @@ class Ledger:
         """The invokes whose markers or made-up values appear in ``text`` (an error message)."""
         calls, _ = self._calls_in(text)
         return [self.records[c - 1] for c in sorted(calls) if 0 < c <= len(self.records)]
-
-    def not_computed(self) -> Iterable[InvokeRecord]:
-        return (r for r in self.records if r.kind != "computed")
