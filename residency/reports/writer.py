@@ -8,7 +8,6 @@ Files: ``residency.sarif`` (SARIF 2.1.0), ``residency-junit.xml``, ``summary.md`
 from __future__ import annotations
 
 import argparse
-import importlib
 import json
 from collections.abc import Mapping, Sequence
 from importlib import metadata
@@ -25,7 +24,6 @@ SARIF_FILE = "residency.sarif"
 JUNIT_FILE = "residency-junit.xml"
 MARKDOWN_FILE = "summary.md"
 HTML_FILE = "evidence.html"
-DIAGRAM_MODULE = "residency.commands.diagram"
 
 
 def add_report_arguments(parser: argparse.ArgumentParser) -> None:
@@ -43,15 +41,16 @@ def tool_version() -> str:
         return ""
 
 
-def network_diagram(engine_stack: Any, config: Mapping[str, str] | None = None, pack_dir: Path | None = None) -> tuple[str | None, str]:
-    """The diagram module's SVG for this stack, or ``None`` and a note saying why there is none."""
+def network_diagram(engine_stack: Any, pack_dir: Path | None = None) -> tuple[str | None, str]:
+    """The stack's network diagram as inline SVG (``network_diagram.render``, with the parent ranges of the
+    pack's rules), or ``None`` and a note saying why there is none."""
+    from residency.engine.pack_rules import parent_company_cidrs
+    from residency.engine.shipped_pack import shipped_pack_dir
+    from residency.reports.network_diagram import render
+
+    parents = parent_company_cidrs(pack_dir or shipped_pack_dir())
     try:
-        diagram = importlib.import_module(DIAGRAM_MODULE)
-        render, parent_cidrs = diagram.render, diagram.parent_cidrs
-    except (ImportError, AttributeError) as err:
-        return None, f"The network diagram is not available: {err}."
-    try:
-        svg = render(engine_stack.resources, parent_cidrs(dict(config or {}), pack_dir), "svg")
+        svg = render(engine_stack.resources, parents, "svg")
     except Exception as err:  # noqa: BLE001 - a missing `dot` or a broken graph must not lose the evidence
         if type(err).__name__ == "ExecutableNotFound":
             return None, "The network diagram needs Graphviz's `dot` (apt-get install graphviz), which is not installed."
@@ -106,7 +105,6 @@ def write_reports(
     source: str | Path | None = None,
     artifact: str | Path | None = None,
     outputs: Mapping[str, Mapping[str, Any]] | None = None,
-    config: Mapping[str, str] | None = None,
     extra_warnings: Sequence[str] = (),
 ) -> dict[str, Path]:
     """Write all reports for ``result`` (an engine ``PreviewResult``) into ``report_dir``.
@@ -116,7 +114,7 @@ def write_reports(
     """
     engine_stack = result.stack
     pack_dir = result.pack_dirs[0] if result.pack_dirs else None
-    svg, note = network_diagram(engine_stack, config, pack_dir) if engine_stack is not None else (None, "No stack to draw.")
+    svg, note = network_diagram(engine_stack, pack_dir) if engine_stack is not None else (None, "No stack to draw.")
     report = build_report(
         result, kind=kind, project=project, stack=stack, outputs=outputs, extra_warnings=extra_warnings,
         source=str(source or ""), diagram_svg=svg, diagram_note=note,
@@ -149,17 +147,14 @@ def write_failed_preview_reports(report_dir: str | Path, failed: Any, error: str
         artifact = stack_file if stack_file is not None and stack_file.is_file() else project.project_file
     return write_reports(
         report_dir, result, project=project.name if project else "", stack=stack, kind="preview",
-        source=project.root if project else "", artifact=artifact, config=failed.config if failed is not None else None,
+        source=project.root if project else "", artifact=artifact,
     )
 
 
 def write_preview_reports(report_dir: str | Path, preview: Any) -> dict[str, Path]:
     """``write_reports`` for a ``ProjectPreview``; findings without a program line attach to the stack file."""
-    from residency.engine.project import load_stack_config
-
     project = preview.project
     stack_file = project.stack_file(preview.stack)
-    config, _ = load_stack_config(project, preview.stack, None)
     return write_reports(
         report_dir,
         preview.result,
@@ -168,5 +163,4 @@ def write_preview_reports(report_dir: str | Path, preview: Any) -> dict[str, Pat
         kind="preview",
         source=project.root,
         artifact=stack_file if stack_file.is_file() else project.project_file,
-        config=config,
     )

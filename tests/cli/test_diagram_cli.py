@@ -29,8 +29,8 @@ def test_diagram_runs_from_any_directory_without_touching_sys_path(tmp_path):
     assert done.returncode == 0, done.stderr
     assert done.stdout.startswith("flowchart LR") and "data" in done.stdout and "10.0.1.0/24" in done.stdout
     check = subprocess.run(
-        [sys.executable, "-c", "import sys; before = list(sys.path); import residency.commands.diagram as d; "
-         "m = d.load_network_graph_module(); assert sys.path == before, sys.path; print(m.__name__)"],
+        [sys.executable, "-c", "import sys; before = list(sys.path); import residency.commands.diagram; "
+         "import residency.reports.network_diagram as d; assert sys.path == before, sys.path; print(d.ng.__name__)"],
         capture_output=True, text=True, timeout=120, cwd=tmp_path,
     )
     assert check.returncode == 0, check.stderr

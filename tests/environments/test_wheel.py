@@ -117,3 +117,29 @@ def test_the_installed_kit_runs_its_shipped_pack(installed, tmp_path):
     messages = [v["message"] for v in json.loads(done.stdout)["violations"] if v["policy"] == "us-region-providers"]
     # The allowed regions come from the shipped residency.yaml: the pack found its rules file.
     assert any("'eu-frankfurt-1' is not allowed; allowed: us-ashburn-1" in m for m in messages), messages
+
+
+NETWORK_PROGRAM = '''
+import pulumi_oci as oci
+
+COMPARTMENT = "ocid1.compartment.oc1..aaaaaaaawheel"
+vcn = oci.core.Vcn("vcn", compartment_id=COMPARTMENT, cidr_blocks=["10.0.0.0/16"])
+oci.core.Subnet("data", compartment_id=COMPARTMENT, vcn_id=vcn.id, cidr_block="10.0.1.0/24",
+                prohibit_public_ip_on_vnic=True, freeform_tags={"residency-tier": "data"})
+'''
+
+
+def test_the_installed_kit_draws_the_network_diagram(installed, tmp_path):
+    """`residency diagram` of the wheel: the graph and the parent ranges come from the installed pack package."""
+    program = tmp_path / "network"
+    program.mkdir()
+    (program / "Pulumi.yaml").write_text("name: network\nruntime: python\n")
+    (program / "__main__.py").write_text(NETWORK_PROGRAM)
+    (program / "Pulumi.dev.yaml").write_text("config:\n  oci:region: us-ashburn-1\n")
+    done = subprocess.run(
+        [str(installed.parent / "residency"), "diagram", "--cwd", str(program), "--stack", "dev", "--format", "mermaid"],
+        cwd=tmp_path, env=clean_env(), capture_output=True, text=True, stdin=subprocess.DEVNULL, timeout=300,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert done.stdout.startswith("flowchart LR")
+    assert "10.0.1.0/24" in done.stdout and "tier: data" in done.stdout

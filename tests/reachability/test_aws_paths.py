@@ -227,11 +227,11 @@ def test_subnet_in_a_vpc_outside_the_stack_cannot_be_verified():
 
 
 def test_diagram_renders_an_aws_violating_path():
-    from residency.commands import diagram
     from residency.engine.api import preview_function
+    from residency.reports import network_diagram
 
     result = preview_function(f.peering_to_parent_account, pack=None, config={"aws:region": "us-east-2"})
-    dot = diagram.render(result.resources, [f.PARENT], "dot")
-    mermaid = diagram.render(result.resources, [f.PARENT], "mermaid")
+    dot = network_diagram.render(result.resources, [f.PARENT], "dot")
+    mermaid = network_diagram.render(result.resources, [f.PARENT], "mermaid")
     assert "pcx-parent" in dot and "color=red" in dot and "parent-company range 203.0.113.0/24" in dot
     assert "tier: data" in mermaid and "violating" in mermaid

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from residency.commands import diagram
+from residency.reports import network_diagram
 
 ROOT = Path(__file__).resolve().parents[2]
 STACKS = ["dev", "us-prod"]
@@ -21,16 +22,16 @@ def kit_stack(request):
 
 def test_kit_stack_has_no_path_to_its_data_tier(kit_stack):
     _, resources, config = kit_stack
-    graph, paths = diagram.graph_from_resources(resources, diagram.parent_cidrs(config))
+    graph, paths = network_diagram.graph_from_resources(resources, diagram.parent_cidrs())
     assert graph.data_subnets(), "the kit's stacks have a data-tier subnet"
     assert [p.message() for p in paths] == []
 
 
 def test_dot_and_mermaid_render(kit_stack):
     _, resources, config = kit_stack
-    parents = diagram.parent_cidrs(config)
-    dot = diagram.render(resources, parents, "dot")
-    mermaid = diagram.render(resources, parents, "mermaid")
+    parents = diagram.parent_cidrs()
+    dot = network_diagram.render(resources, parents, "dot")
+    mermaid = network_diagram.render(resources, parents, "mermaid")
     assert dot.startswith("digraph network {") and "tier: data" in dot
     assert mermaid.startswith("flowchart LR") and "class " in mermaid and "data" in mermaid
 
@@ -38,7 +39,7 @@ def test_dot_and_mermaid_render(kit_stack):
 @pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz's `dot` binary is not installed (apt-get install graphviz)")
 def test_svg_renders(kit_stack):
     _, resources, config = kit_stack
-    svg = diagram.render(resources, diagram.parent_cidrs(config), "svg")
+    svg = network_diagram.render(resources, diagram.parent_cidrs(), "svg")
     assert b"<svg" in svg and b"tier: data" in svg
 
 
@@ -48,7 +49,7 @@ def test_violating_path_is_highlighted():
     from residency.engine.api import preview_function
 
     result = preview_function(f.igw_open_security_list, pack=None, config=f.CONFIG)
-    mermaid = diagram.render(result.resources, ["203.0.113.0/24"], "mermaid")
-    dot = diagram.render(result.resources, ["203.0.113.0/24"], "dot")
+    mermaid = network_diagram.render(result.resources, ["203.0.113.0/24"], "mermaid")
+    dot = network_diagram.render(result.resources, ["203.0.113.0/24"], "dot")
     assert "linkStyle" in mermaid and "class " in mermaid and "violating" in mermaid
     assert "color=red" in dot and "parent-company range 203.0.113.0/24" in dot
