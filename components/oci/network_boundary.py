@@ -66,6 +66,8 @@ class NetworkBoundaryArgs:
     """Tenancies a DRG may peer with or attach networks of."""
     home_tenancy_id: str | None = None
     """The residency tenancy itself; its own networks may be attached to the DRG."""
+    estate_tenancy_ids: Sequence[str] = ()
+    """The estate's other tenancies (``residency:estate.ociTenancyIds``): the DRG may peer with them too."""
     required_tags: Mapping[str, str] = field(default_factory=lambda: {"jurisdiction": "US"})
     network: NetworkSettings = field(default_factory=NetworkSettings)
 
@@ -81,6 +83,7 @@ class NetworkBoundaryArgs:
             parent_cidrs=tuple(settings.parent_company.cidrs),
             trusted_tenancy_ids=tuple(settings.trusted.oci_tenancy_ids),
             home_tenancy_id=settings.tenancy.tenancy_ocid,
+            estate_tenancy_ids=tuple(settings.estate.oci_tenancy_ids),
             required_tags=dict(settings.required_tags),
             network=settings.network,
         )
@@ -155,7 +158,8 @@ def plan_network(args: NetworkBoundaryArgs) -> NetworkPlan:
                       "enable_nat_gateway is false; allowed: enable the NAT gateway or remove the routes")
     checked += internet_cidrs + nat_cidrs
 
-    trusted = set(args.trusted_tenancy_ids) | ({args.home_tenancy_id} if args.home_tenancy_id else set())
+    trusted = set(args.trusted_tenancy_ids) | set(args.estate_tenancy_ids) | (
+        {args.home_tenancy_id} if args.home_tenancy_id else set())
     drg = net.drg
     peer_cidrs: list[CidrPeer] = []
     drg_peers: list[_DrgPeer] = []
@@ -165,15 +169,15 @@ def plan_network(args: NetworkBoundaryArgs) -> NetworkPlan:
     for i, rpc in enumerate(drg.remote_peerings):
         f = f"{ARGS}.network.drg.remote_peerings[{i}]"
         if rpc.peer_tenancy_id not in trusted:
-            issues.append(f"{f}.peer_tenancy_id: {rpc.peer_tenancy_id!r} is not a trusted tenancy; "
-                          "allowed: one of trusted_tenancy_ids or the residency tenancy")
+            issues.append(f"{f}.peer_tenancy_id: {rpc.peer_tenancy_id!r} is neither an estate nor a trusted tenancy; "
+                          "allowed: the residency tenancy or one of estate_tenancy_ids or trusted_tenancy_ids")
         peer_cidrs += _parse_all(rpc.peer_cidrs, f"{f}.peer_cidrs", issues)
         drg_peers.append(_DrgPeer("rpc", rpc.name, rpc))
     for i, att in enumerate(drg.vcn_attachments):
         f = f"{ARGS}.network.drg.vcn_attachments[{i}]"
         if att.tenancy_id not in trusted:
-            issues.append(f"{f}.tenancy_id: {att.tenancy_id!r} is not a trusted tenancy; "
-                          "allowed: one of trusted_tenancy_ids or the residency tenancy")
+            issues.append(f"{f}.tenancy_id: {att.tenancy_id!r} is neither an estate nor a trusted tenancy; "
+                          "allowed: the residency tenancy or one of estate_tenancy_ids or trusted_tenancy_ids")
         peer_cidrs += _parse_all(att.cidrs, f"{f}.cidrs", issues)
         drg_peers.append(_DrgPeer("vcn", att.name, att))
     checked += peer_cidrs

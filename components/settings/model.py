@@ -200,7 +200,7 @@ def _role_collision_issues(s, ns: str) -> Iterator[SettingsIssue]:
 
 
 def _peer_tenancy_issues(s, ns: str) -> Iterator[SettingsIssue]:
-    trusted_tenancies = set(s.trusted.oci_tenancy_ids) | {s.tenancy.tenancy_ocid}
+    trusted_tenancies = set(s.trusted.oci_tenancy_ids) | {s.tenancy.tenancy_ocid} | set(s.estate.oci_tenancy_ids)
     peers = [(f"network.drg.remotePeerings[{i}].peerTenancyId", p.peer_tenancy_id)
              for i, p in enumerate(s.network.drg.remote_peerings)]
     peers += [(f"network.drg.vcnAttachments[{i}].tenancyId", a.tenancy_id)
@@ -208,8 +208,8 @@ def _peer_tenancy_issues(s, ns: str) -> Iterator[SettingsIssue]:
     for key, tenancy in peers:
         if tenancy not in trusted_tenancies:
             yield SettingsIssue(f"{ns}:{key}", tenancy,
-                                f"is not a trusted tenancy; allowed: {ns}:tenancy.tenancyOcid or one of "
-                                f"{ns}:trusted.ociTenancyIds")
+                                f"is neither an estate nor a trusted tenancy; allowed: {ns}:tenancy.tenancyOcid or "
+                                f"one of {ns}:estate.ociTenancyIds or {ns}:trusted.ociTenancyIds")
 
 
 def _retention_issues(s, ns: str) -> Iterator[SettingsIssue]:

@@ -481,7 +481,7 @@ def test_refuses_a_peer_tenancy_that_is_not_trusted():
         peer_tenancy_id=UNTRUSTED, peer_cidrs=("10.60.0.0/16",)),)))
     message = _refusal(network)
     assert (f"NetworkBoundaryArgs.network.drg.remote_peerings[0].peer_tenancy_id: '{UNTRUSTED}' "
-            "is not a trusted tenancy") in message
+            "is neither an estate nor a trusted tenancy") in message
 
 
 def test_refuses_a_vcn_attachment_of_an_untrusted_tenancy_and_peer_ranges_overlapping_a_parent():
@@ -489,7 +489,7 @@ def test_refuses_a_vcn_attachment_of_an_untrusted_tenancy_and_peer_ranges_overla
         name="other", vcn_id="ocid1.vcn.oc1.iad.aaaaaaaaother", tenancy_id=UNTRUSTED,
         cidrs=("10.70.0.0/16", "203.0.112.0/23")),)))
     message = _refusal(network)
-    assert f"drg.vcn_attachments[0].tenancy_id: '{UNTRUSTED}' is not a trusted tenancy" in message
+    assert f"drg.vcn_attachments[0].tenancy_id: '{UNTRUSTED}' is neither an estate nor a trusted tenancy" in message
     assert "NetworkBoundaryArgs.network.drg.vcn_attachments[0].cidrs[1]: '203.0.112.0/23' overlaps" in message
 
 

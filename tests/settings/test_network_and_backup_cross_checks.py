@@ -48,7 +48,7 @@ def test_peering_to_an_untrusted_tenancy_is_refused():
     }
     issues = _issues(_config(network=network))
     assert list(issues) == ["residency:network.drg.remotePeerings[0].peerTenancyId"]
-    assert "is not a trusted tenancy" in issues["residency:network.drg.remotePeerings[0].peerTenancyId"]
+    assert "is neither an estate nor a trusted tenancy" in issues["residency:network.drg.remotePeerings[0].peerTenancyId"]
 
 
 def test_retention_below_the_minimum_is_refused_in_every_backup_setting():
@@ -68,3 +68,24 @@ def test_retention_below_the_minimum_is_refused_in_every_backup_setting():
 
 def test_the_stacks_as_committed_are_valid():
     assert parse_settings(_config()).backup.aws_copy.enabled is True
+
+
+def test_peering_to_another_estate_tenancy_is_accepted():
+    # The estate's own tenancies (dev, a second production tenancy) are as much the estate as the home one:
+    # the pack's no-untrusted-peering accepts them, so the settings do too.
+    estate_tenancy = "ocid1.tenancy.oc1..aaaaaaaasecondestate000000000000000000000000000000000000"
+    network = yaml.safe_load(STACK.read_text())["config"]["residency:network"]
+    network["drg"] = {
+        "enabled": True,
+        "remotePeerings": [{
+            "name": "second-estate",
+            "peerId": "ocid1.remotepeeringconnection.oc1.phx.aaaaaaaaexamplepeer",
+            "peerRegionName": "us-phoenix-1",
+            "peerTenancyId": estate_tenancy,
+            "peerCidrs": ["10.60.0.0/16"],
+        }],
+    }
+    estate = yaml.safe_load(STACK.read_text())["config"]["residency:estate"]
+    estate["ociTenancyIds"] = [*estate.get("ociTenancyIds", []), estate_tenancy]
+    settings = parse_settings(_config(network=network, estate=estate))
+    assert settings.network.drg.remote_peerings[0].peer_tenancy_id == estate_tenancy
