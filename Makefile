@@ -19,7 +19,7 @@ STACK ?= us-prod
 # uv never downloads a Python of its own here: it uses the interpreter $(PYTHON) made the venvs with.
 export UV_PYTHON_DOWNLOADS := never
 
-.PHONY: setup preview test lock clean oracle oracle-test
+.PHONY: setup preview test coverage lock clean oracle oracle-test
 
 setup: $(STAMP) $(PACK_STAMP)
 
@@ -53,6 +53,18 @@ preview: setup
 
 test: setup
 	$(PY) -m pytest -q
+
+# Line and branch coverage of the pack (residency_policies) over the tests that exercise it, the pack processes
+# they start included (coverage's subprocess patch: coverage goes into policies/venv for the run, and out again).
+COVERAGE_TESTS ?= tests/policies tests/reachability tests/robustness tests/audit
+COVERAGE_DIR := .coverage-data
+coverage: setup
+	$(UV) pip install --quiet --python $(PACK_VENV)/bin/python "coverage==$$($(PY) -c 'import coverage; print(coverage.__version__)')"
+	rm -rf $(COVERAGE_DIR) && mkdir -p $(COVERAGE_DIR)
+	COVERAGE_DATA_DIR=$(CURDIR)/$(COVERAGE_DIR) $(PY) -m coverage run -m pytest -q -p no:cacheprovider $(COVERAGE_TESTS); \
+	  status=$$?; $(UV) pip uninstall --quiet --python $(PACK_VENV)/bin/python coverage; \
+	  COVERAGE_DATA_DIR=$(CURDIR)/$(COVERAGE_DIR) $(PY) -m coverage combine --quiet && \
+	  COVERAGE_DATA_DIR=$(CURDIR)/$(COVERAGE_DIR) $(PY) -m coverage report --sort=cover; exit $$status
 
 # The oracle (docs/preview.md, "The oracle"): the real Pulumi CLI, built from the Go module proxy at the version
 # oracle/go.mod pins, with our stand-in Python language host and the sdk's exec shim beside it, in .oracle/bin
