@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -134,7 +135,13 @@ def main(argv: list[str] | None = None) -> None:
     if pulumi is None:
         sys.exit("error: no Pulumi CLI: run `make oracle` (or pass --pulumi)")
     workdir = Path(tempfile.mkdtemp(prefix="residency-oracle-"))
-    offline = OfflinePulumi(pulumi, workdir / "cli")
+    try:
+        _run_corpus(args, OfflinePulumi(pulumi, workdir / "cli"), workdir)
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+def _run_corpus(args: argparse.Namespace, offline: OfflinePulumi, workdir: Path) -> None:
     offline.setup()
 
     programs = project_programs()

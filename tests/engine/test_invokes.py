@@ -169,6 +169,47 @@ def test_lookups_are_shaped_by_the_sdk_consistent_with_the_region_and_unknown_wh
     assert set(record(ledger, "oci:Core/getImages:getImages").used_by) == {monitor.named("vm").mock_urn}
 
 
+def test_made_up_values_and_markers_depend_on_the_call_alone_not_on_the_calls_before_it():
+    """The stand-in provider answers each invoke with a fresh ledger under the real engine; residency preview
+    answers a whole run with one. Both must hand out the same made-up values and markers (issue 16)."""
+    images = ("oci:Core/getImages:getImages", {"compartmentId": TENANCY, "operatingSystem": "Oracle Linux"})
+    vpc = ("aws:ec2/getVpc:getVpc", {"default": True})
+
+    alone = InvokeAnswerer(CONFIG)
+    after_others = InvokeAnswerer(CONFIG)
+    after_others.answer("aws:ec2/getAmi:getAmi", {"mostRecent": True, "owners": ["amazon"]})
+    after_others.answer("oci:Core/getVcns:getVcns", {"compartmentId": TENANCY})
+    assert after_others.answer(*images) == alone.answer(*images)
+    assert after_others.answer(*vpc) == alone.answer(*vpc)
+    # Numbers arrive as doubles over the wire; the answer is the same.
+    assert alone.answer(images[0], {**images[1], "limit": 3.0}) == InvokeAnswerer(CONFIG).answer(images[0], {**images[1], "limit": 3})
+
+    ids = [i["id"] for i in alone.answer(*images)["images"]]
+    assert len(set(ids)) == len(ids) == 3 and all(i.startswith("ocid1.image.oc1.phx.assumed") for i in ids)
+    other = InvokeAnswerer(CONFIG).answer(images[0], {"compartmentId": TENANCY, "operatingSystem": "Windows"})
+    assert not set(ids) & {i["id"] for i in other["images"]}  # another lookup, other made-up values
+    marker = alone.answer(*vpc)["cidrBlock"]
+    assert marker.startswith("<<unknown aws:ec2/getVpc:getVpc.cidrBlock #") and marker.endswith(">>")
+    # Another region is another lookup.
+    east = InvokeAnswerer({**CONFIG, "aws:region": "us-east-1"}).answer(*vpc)
+    assert east["cidrBlock"] != marker and east["id"] != alone.answer(*vpc)["id"]
+
+
+def test_the_same_lookup_twice_gets_the_same_answer_and_both_calls_list_their_users():
+    def program():
+        first = aws.ec2.get_vpc(default=True)
+        second = aws.ec2.get_vpc(default=True)
+        aws.ec2.Subnet("first", vpc_id=first.id, cidr_block="10.0.1.0/24")
+        aws.ec2.Subnet("second", vpc_id=second.id, cidr_block="10.0.2.0/24")
+
+    monitor, ledger = run(program)
+    assert monitor.named("first").inputs["vpcId"] == monitor.named("second").inputs["vpcId"]
+    one, two = [r for r in ledger.records if r.token == "aws:ec2/getVpc:getVpc"]
+    assert (one.call, two.call) == (1, 2) and one.invoke == two.invoke
+    users = {monitor.named("first").mock_urn, monitor.named("second").mock_urn}
+    assert set(one.used_by) == set(two.used_by) == users
+
+
 def test_oci_availability_domain_names_carry_the_providers_region():
     def program():
         for region in ("us-ashburn-1", "us-phoenix-1", "eu-frankfurt-1", "ap-singapore-1"):

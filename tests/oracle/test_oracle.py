@@ -14,7 +14,9 @@ import grpc
 import pytest
 from google.protobuf import json_format, struct_pb2
 from pulumi.runtime.proto import provider_pb2
+from pulumi.runtime.proto.provider_pb2 import InvokeResponse
 
+from residency.engine.invokes import InvokeAnswerer
 from residency.engine.project import go_json
 from residency.oracle.compare import (
     CAUSES, UNKNOWN, Outcome, Recording, Verdict, compare, read_recording,
@@ -75,6 +77,38 @@ def test_stand_in_provider_checks_creates_in_preview_only_and_answers_invokes():
     assert compartments and all(c["compartmentId"].startswith("<<unknown ") for c in compartments)
     unanswered = provider.Invoke(provider_pb2.InvokeRequest(tok="nosuchprovider:index/getThing:getThing"), None)
     assert json_format.MessageToDict(getattr(unanswered, "return")) == {}
+
+
+def _invoke(provider: StandInProvider, token: str, args: dict) -> InvokeResponse:
+    return provider.Invoke(provider_pb2.InvokeRequest(tok=token, args=struct(args)), None)
+
+
+def test_stand_in_answers_are_residency_previews_answers_whatever_was_asked_before(tmp_path):
+    images = ("oci:Core/getImages:getImages", {"compartmentId": "ocid1.compartment.oc1..x", "limit": 2})
+    provider = StandInProvider("oci", "5.5.0", project_dir=str(tmp_path))
+    provider.Configure(provider_pb2.ConfigureRequest(args=struct({"region": "us-phoenix-1", "version": "5.5.0"})), None)
+    _invoke(provider, "oci:Core/getVcns:getVcns", {"compartmentId": "c"})
+    stand_in = json_format.MessageToDict(getattr(_invoke(provider, *images), "return"))
+
+    embedded = InvokeAnswerer({"oci:region": "us-phoenix-1"})  # one ledger for a whole run, as residency preview
+    embedded.answer("oci:Identity/getAvailabilityDomains:getAvailabilityDomains", {"compartmentId": "c"})
+    embedded.answer("oci:Core/getVcns:getVcns", {"compartmentId": "c"})
+    assert stand_in == embedded.answer(*images)
+    assert stand_in["images"][0]["id"].startswith("ocid1.image.oc1.phx.assumed")
+
+
+def test_stand_in_answers_with_the_projects_pinned_answers(tmp_path):
+    (tmp_path / "residency-invokes.yaml").write_text(
+        "invokes:\n  - token: oci:ObjectStorage/getNamespace:getNamespace\n    result: {namespace: pinnedns}\n")
+    provider = StandInProvider("oci", "5.5.0", project_dir=str(tmp_path))
+    answer = _invoke(provider, "oci:ObjectStorage/getNamespace:getNamespace", {"compartmentId": "c"})
+    assert json_format.MessageToDict(getattr(answer, "return"))["namespace"] == "pinnedns"
+    assert not answer.failures
+
+    (tmp_path / "residency-invokes.yaml").write_text("invokes: {}\n")
+    broken = StandInProvider("oci", "5.5.0", project_dir=str(tmp_path))
+    failed = _invoke(broken, "oci:ObjectStorage/getNamespace:getNamespace", {"compartmentId": "c"})
+    assert [f.reason for f in failed.failures] == [f"{tmp_path / 'residency-invokes.yaml'}: key 'invokes' must be a list, got dict"]
 
 
 def _resource(urn: str, **extra) -> dict:

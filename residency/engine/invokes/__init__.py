@@ -82,7 +82,7 @@ class InvokeAnswerer:
         args = dict(args or {})
         ctx = self.context(token, provider_ref)
         ctx = ctx.with_region(args.get("region"))
-        record = self.ledger.open(token, ctx.name, ctx.region or "")
+        record = self.ledger.open(token, ctx.name, ctx.region or "", args)
         shape = result_shape(token)
         handler = HANDLERS.get(token.lower())
         pinned = self.pinned.find(token, args)
