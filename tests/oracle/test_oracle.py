@@ -7,6 +7,8 @@ docs/preview.md); a new, unexplained one fails with its details.
 
 from __future__ import annotations
 
+import shutil
+import sys
 import tempfile
 from pathlib import Path
 
@@ -19,7 +21,7 @@ from pulumi.runtime.proto.provider_pb2 import InvokeResponse
 from residency.engine.invokes import InvokeAnswerer
 from residency.engine.project import go_json
 from residency.oracle.compare import (
-    CAUSES, UNKNOWN, Outcome, Recording, Verdict, compare, read_recording,
+    CAUSES, UNKNOWN, Outcome, Recording, Verdict, compare, error_essence, read_recording,
 )
 from residency.pulumi_cli.offline import find_pulumi
 from residency.pulumi_cli.sdk_outputs import computed_outputs
@@ -125,23 +127,74 @@ def test_compare_reports_each_difference_and_explains_only_documented_ones():
     a = "urn:pulumi:s::p::" + BUCKET + "::a"
     b = "urn:pulumi:s::p::" + BUCKET + "::b"
     real = _outcome(
-        [_resource(a, properties={"name": "a"}), _resource(b, properties={"name": "b"})],
+        [_resource(a, properties={"name": "a", "tag": "<<unknown oci:Core/getImages:getImages.x #12345678>>"}),
+         _resource(b, properties={"name": "b"})],
         [_resource(a, properties={"name": "a", "etag": UNKNOWN}, dependencies=[b, a])],
         [Verdict("pack", "p1", a, "mandatory", "m")],
     )
     mine = _outcome(
-        [_resource(a, properties={"name": "a"}), _resource(b, properties={"name": "B"})],
+        [_resource(a, properties={"name": "a", "tag": UNKNOWN}), _resource(b, properties={"name": "B"})],
         [_resource(a, properties={"name": "a"}, dependencies=[a, b])],
     )
     diffs = compare("prog", real, mine)
     by_area = {(d.area, d.key): d for d in diffs}
     assert by_area[("analyze", f"{b} properties.name")].cause == ""  # a real difference, unexplained
-    assert by_area[("analyze-stack", f"{a} properties.etag")].cause == "computed-outputs"
+    assert by_area[("analyze", f"{a} properties.tag")].cause == "invoke-unknown-fields"
+    # A computed output residency preview fails to send is a regression now that it sends them: unexplained.
+    assert by_area[("analyze-stack", f"{a} properties.etag")].cause == ""
     assert ("verdicts", a) in by_area and by_area[("verdicts", a)].cause == ""
     assert not any("dependencies" in d.key for d in diffs)  # the SDK's dependency order is not a difference
-    assert len(diffs) == 3
+    assert len(diffs) == 4
 
     assert compare("prog", real, real) == []
+
+
+def test_behaviours_residency_preview_reproduces_have_no_cause_left():
+    """Causes of differences residency preview fixed are gone, so a regression fails the oracle."""
+    assert not set(CAUSES) & {"computed-outputs", "registered-outputs", "aliases-on-create", "read-urns", "transforms",
+                              "invoke-default-providers", "main-file-sys-path", "unconfigured-provider-outputs",
+                              "computed-outputs-verdicts"}
+    assert all(c.status.startswith("by design") for c in CAUSES.values())
+    provider = "urn:pulumi:s::transforms::pulumi:providers:oci::default_5_5_0"
+    real = _outcome([_resource(provider)], [])
+    ran = compare("tests/oracle/programs/transforms", real, _outcome([], []))
+    assert [(d.area, d.cause) for d in ran] == [("analyze", "")]  # an extra default provider: unexplained
+    missing = "Program failed with an unhandled exception:\nTraceback (most recent call last):\n  File \"x\", line 1\n" \
+              "ModuleNotFoundError: No module named 'names'"
+    failed = compare("main-file", Outcome(Recording(), set(), missing), Outcome(Recording(), set()))
+    assert [(d.area, d.cause) for d in failed] == [("outcome", "")]
+
+
+def test_runs_that_failed_under_both_engines_are_compared_by_error_and_by_the_requests_before():
+    a = "urn:pulumi:s::p::" + BUCKET + "::a"
+    traceback = ("Program failed with an unhandled exception:\nTraceback (most recent call last):\n"
+                 "  File \"/tmp/m/__main__.py\", line 5, in <module>\n    raise RuntimeError(\"half way\")\n"
+                 "RuntimeError: half way")
+    mine_error = ("ProgramError: program failed at /repo/__main__.py:5 in <module>: RuntimeError: half way\n"
+                  "    raise RuntimeError(\"half way\")")
+    before = [_resource(a, properties={"name": "a"})]
+    same = compare("p", Outcome(_outcome(before, []).recording, set(), traceback),
+                   Outcome(_outcome(before, []).recording, set(), mine_error))
+    assert same == []
+
+    other = compare("p", Outcome(_outcome(before, []).recording, set(), traceback),
+                    Outcome(_outcome([_resource(a, properties={"name": "A"})], []).recording, set(),
+                            "ProgramError: program failed at /repo/__main__.py:5 in <module>: ValueError: other"))
+    assert {(d.area, d.key) for d in other} == {("outcome", "error"), ("analyze", f"{a} properties.name")}
+    assert all(d.cause == "" for d in other)
+    (outcome,) = [d for d in other if d.area == "outcome"]
+    assert "'RuntimeError: half way'" in outcome.detail and "'ValueError: other'" in outcome.detail
+
+
+@pytest.mark.parametrize(("real", "mine"), [
+    ("Configuration 'p:count' value 'x' is not a valid 'int'; an unhandled error occurred: program exited with "
+     "non-zero exit code: 1", "ProgramError: configuration error: Configuration 'p:count' value 'x' is not a valid 'int'"),
+    ("Program failed with an unhandled exception:\nTraceback (most recent call last):\n  File \"/tmp/a.py\", line 1, "
+     "in <module>\n    f()\n    ^^^\nValueError: no name for bucket 1",
+     "ProgramError: program failed at /r/__main__.py:13 in bucket_name: ValueError: no name for bucket 1\n    raise X"),
+])
+def test_error_essence_removes_each_engines_framing(real, mine):
+    assert error_essence(real) == error_essence(mine) != ""
 
 
 def test_every_cause_is_documented_in_the_preview_doc():
@@ -171,9 +224,12 @@ def test_object_config_text_is_written_as_the_cli_writes_it():
     assert go_json({"n": 1.0, "é": "é"}) == '{"n":1,"é":"é"}'
 
 
-# --- the corpus under the real CLI (make oracle-test) --------------------------------------------------
+# --- the corpus under the real CLI -----------------------------------------------------------------------
+# `make oracle-test` (CI, marker `oracle`): every project program and a sample of the captured ones.
+# `make oracle-test-full` (marker `oracle_full` too): every program the policy and hostile-input tests preview.
 
 needs_cli = pytest.mark.skipif(find_pulumi() is None, reason="no Pulumi CLI: run `make oracle`")
+REPO = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(scope="module")
@@ -182,7 +238,8 @@ def offline():
 
     cli = OfflinePulumi(find_pulumi(), Path(tempfile.mkdtemp(prefix="oracle-test-")) / "cli")
     cli.setup()
-    return cli
+    yield cli
+    shutil.rmtree(cli.workdir.parent, ignore_errors=True)
 
 
 def _assert_no_unexplained(result) -> None:
@@ -196,6 +253,13 @@ def _project_ids():
     return [p.name for p in project_programs()]
 
 
+def _kit_environment() -> dict[str, bytes]:
+    """What a uv sync from a mirror rewrote: the kit's console script and its editable install's record."""
+    venv = Path(sys.prefix)
+    files = [venv / "bin" / "residency", *venv.glob("lib/python*/site-packages/residency_kit-*.dist-info/direct_url.json")]
+    return {str(f): f.read_bytes() for f in files if f.exists()}
+
+
 @pytest.mark.oracle
 @needs_cli
 @pytest.mark.parametrize("name", _project_ids())
@@ -203,24 +267,49 @@ def test_project_program_agrees_with_the_real_engine(name, offline, tmp_path):
     from residency.oracle.corpus import project_programs, run_program
 
     program = next(p for p in project_programs() if p.name == name)
-    _assert_no_unexplained(run_program(program, offline, tmp_path))
+    before = _kit_environment()
+    result = run_program(program, offline, tmp_path)
+    _assert_no_unexplained(result)
+    assert result.real_requests and result.residency_requests, "nothing recorded: the comparison saw no request"
+    # The kit's stacks are a `toolchain: uv` project whose .venv is the one running this test (issue 16).
+    assert _kit_environment() == before
 
 
-@pytest.mark.oracle
-@needs_cli
-def test_every_program_the_policy_and_hostile_tests_preview_agrees_with_the_real_engine(offline, tmp_path):
+def _compare_captured(tests, offline, tmp_path):
     from residency.oracle.corpus import capture_programs, run_program
     from residency.oracle.run import load_saved_programs
 
-    done = capture_programs(tmp_path / "captured")
+    done = capture_programs(tmp_path / "captured", tests)
     assert done.returncode == 0, done.stdout[-3000:]
     programs, unsaved = load_saved_programs(tmp_path / "captured")
-    assert len(programs) >= 30, "the capture plugin saved too few programs"
     failures = []
     for i, program in enumerate(programs):
         result = run_program(program, offline, tmp_path / f"run-{i}")
         failures += [f"{program.name}: {d.area} {d.key}: {d.detail}" for d in result.unexplained]
     assert not failures, "differences without a documented cause:\n" + "\n".join(failures[:60])
+    return programs, unsaved
+
+
+@pytest.mark.oracle
+@needs_cli
+def test_a_sample_of_the_programs_the_policy_and_hostile_tests_preview_agrees_with_the_real_engine(offline, tmp_path):
+    from residency.oracle.corpus import CI_CAPTURED_TESTS
+    from residency_policies.registry import ALL_POLICIES
+
+    programs, unsaved = _compare_captured(CI_CAPTURED_TESTS, offline, tmp_path)
+    tests = {p.name.rsplit(" #", 1)[0] for p in programs} | {name.rsplit(" #", 1)[0] for name, _ in unsaved}
+    registry = "tests/policies/test_registry_metadata.py::test_registry_fixture_flags_exactly_its_expected_resources"
+    assert {f"{registry}[{p.name}-violating]" for p in ALL_POLICIES} <= tests, "a policy's violating program is missing"
+    assert sum("test_no_cross_tenancy_grants_table.py::" in t for t in tests) >= 5
+    assert any("test_program_registering_thousands_of_resources" in t for t in tests)
+    assert not unsaved, unsaved
+
+
+@pytest.mark.oracle_full
+@needs_cli
+def test_every_program_the_policy_and_hostile_tests_preview_agrees_with_the_real_engine(offline, tmp_path):
+    programs, _ = _compare_captured(None, offline, tmp_path)
+    assert len(programs) >= 100, "the capture plugin saved too few programs"
 
 
 def test_engine_pulumi_without_a_cli_is_a_clear_error(tmp_path):
