@@ -164,6 +164,9 @@ CAUSES = {c.id: c for c in (
           "inside the built string."),
     Cause("program-clock", "by design",
           "The program computes a timestamp from the clock; the two runs happen seconds apart."),
+    Cause("error-wording", "by design",
+          "Both engines refuse the program for the same reason and the same resource; residency preview's "
+          "message also says how to fix it (a default provider that pulumi:disable-default-providers disables)."),
 )}
 
 # A run that failed under the real engine only, for a reason the offline real engine cannot avoid.
@@ -208,7 +211,26 @@ _TRACEBACK = "Traceback (most recent call last):"
 _PROGRAM_FAILED = re.compile(r"program failed at \S+:\d+ in [^:]+: (.+)")
 # The real engine appends the language host's exit to a message the program printed.
 _HOST_EXIT = re.compile(r";? ?an unhandled error occurred: program exited with non-zero exit code: \d+$")
-_FRAMING = ("ProgramError: configuration error: ", "ProgramError: ", "error: ")
+_FRAMING = ("ProgramError: configuration error: ", "ProgramError: ", "EngineStackError: ", "error: ")
+
+
+_DEFAULT_PROVIDER_DISABLED = (
+    re.compile(r"Default provider for '(?P<package>[^']+)' disabled\. '(?P<urn>urn:pulumi:[^']+)' must use an "
+               r"explicit provider\."),
+    re.compile(r"resource '(?P<name>[^']+)' of type (?P<type>\S+) needs the default (?P<package>\S+) provider, but "
+               r"config key pulumi:disable-default-providers disables it; pass an explicit provider"),
+)
+
+
+def _same_failure(real: str, mine: str) -> str:
+    """The cause when two differently worded errors are the same refusal of the same resource, else ""."""
+    from residency_policies.urns import urn_name, urn_type
+
+    engine, residency = (p.fullmatch(t) for p, t in zip(_DEFAULT_PROVIDER_DISABLED, (real, mine)))
+    if engine and residency and engine["package"] == residency["package"] and \
+            (urn_name(engine["urn"]), urn_type(engine["urn"])) == (residency["name"], residency["type"]):
+        return "error-wording"
+    return ""
 
 
 def error_essence(message: str) -> str:
@@ -241,8 +263,9 @@ def compare(program: str, real: Outcome, mine: Outcome) -> list[Difference]:
             _outcome_cause(real.error, mine.error))
         return diffs  # one engine stopped early: its requests are a prefix of the other's, not comparable
     if real.error and error_essence(real.error) != error_essence(mine.error):
-        add("outcome", "error", f"both failed, differently: real engine {error_essence(real.error)!r}; "
-                                f"residency preview {error_essence(mine.error)!r}")
+        essences = error_essence(real.error), error_essence(mine.error)
+        add("outcome", "error", f"both failed, differently: real engine {essences[0]!r}; residency preview "
+                                f"{essences[1]!r}", _same_failure(*essences))
 
     for area, a, b in (("configure-stack", real.recording.configure_stack, mine.recording.configure_stack),
                        ("configure", real.recording.configure, mine.recording.configure)):
@@ -267,6 +290,10 @@ def compare(program: str, real: Outcome, mine: Outcome) -> list[Difference]:
     by_urn("analyze-stack", {u: _sorted_dependencies(r) for u, r in real.recording.stack_resources.items()},
            {u: _sorted_dependencies(r) for u, r in mine.recording.stack_resources.items()})
 
+    if real.error:
+        # Both failed: the real engine still reports what the packs said before the failure, residency preview
+        # only the failure. What the packs were sent is compared above; that decides what they said.
+        return diffs
     for v in sorted(real.verdicts - mine.verdicts, key=str):
         add("verdicts", v.urn, f"real engine only: [{v.enforcement_level}] {v.policy_pack}/{v.policy}: {v.message[:200]}")
     for v in sorted(mine.verdicts - real.verdicts, key=str):
