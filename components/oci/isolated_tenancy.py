@@ -22,6 +22,7 @@ from components.settings.tenancy import CompartmentNames
 from residency_policies.ip_ranges import parse_cidr
 from residency_policies.oci_identifiers import is_ocid_of
 from residency_policies.region_tables import OCI_US_REGIONS
+from residency_policies.rules_file import CLASSIFICATION_TAG_KEY, US_USER_DATA
 
 TYPE_TOKEN = "residency:oci:IsolatedTenancy"
 
@@ -33,6 +34,14 @@ DATA_CLASSIFICATIONS: tuple[str, ...] = ("public", "internal", "confidential", "
 COMPARTMENT_ROLES: tuple[str, ...] = ("root", "network", "data", "backup", "security", "audit")
 # Compartments that hold US data (or contain the ones that do) are protected from deletion.
 DATA_BEARING_COMPARTMENTS: frozenset[str] = frozenset({"root", "data", "backup"})
+# Each compartment's class under the policy pack's data classification (tag residency-data): what is placed in a
+# US-user-data compartment is held to the durability rules (protect, backups), mandatory. The network compartment
+# holds no US user data (VCN, gateways, firewall). The security compartment holds the keys that encrypt it (losing
+# a key loses the data) and the audit compartment the logs that record US users' access: both are held as data.
+COMPARTMENT_DATA_CLASSES: dict[str, str] = {
+    "root": US_USER_DATA, "network": "internal", "data": US_USER_DATA, "backup": US_USER_DATA,
+    "security": US_USER_DATA, "audit": US_USER_DATA,
+}
 # Security Zones go on the compartments that store data; Cloud Guard watches the whole tree.
 SECURITY_ZONE_COMPARTMENTS: tuple[str, ...] = ("data", "backup")
 
@@ -294,7 +303,8 @@ class IsolatedTenancy(pulumi.ComponentResource):
             description="Residency root: US user data and everything that guards it",
             # enable_delete=False: a destroy leaves OCI compartments (and what they hold) in place.
             enable_delete=False,
-            freeform_tags=self._freeform(**{"residency-compartment": "root"}),
+            freeform_tags=self._freeform(**{"residency-compartment": "root",
+                                            CLASSIFICATION_TAG_KEY: COMPARTMENT_DATA_CLASSES["root"]}),
             opts=self._opts(protect=True),
         )
         compartments = {"root": root}
@@ -312,7 +322,8 @@ class IsolatedTenancy(pulumi.ComponentResource):
                 name=names[role],
                 description=descriptions[role],
                 enable_delete=False,
-                freeform_tags=self._freeform(**{"residency-compartment": role}),
+                freeform_tags=self._freeform(**{"residency-compartment": role,
+                                                CLASSIFICATION_TAG_KEY: COMPARTMENT_DATA_CLASSES[role]}),
                 opts=self._opts(protect=role in DATA_BEARING_COMPARTMENTS),
             )
         return compartments

@@ -133,16 +133,10 @@ def plan_network(args: NetworkBoundaryArgs) -> NetworkPlan:
     checked.append(CidrPeer(net.vcn_cidr, f"{ARGS}.network.vcn_cidr"))
 
     subnets = {tier: cidr for tier, cidr in net.subnet_cidrs().items()}
-    for tier, cidr in subnets.items():
-        f = f"{ARGS}.network.{tier}_subnet_cidr"
-        if not cidr.subnet_of(net.vcn_cidr):
-            issues.append(f"{f}: '{cidr}' is outside the VCN range {net.vcn_cidr}; allowed: a subnet of vcn_cidr")
-    tiers = list(subnets)
-    for i, a in enumerate(tiers):
-        for b in tiers[i + 1:]:
-            if subnets[a].overlaps(subnets[b]):
-                issues.append(f"{ARGS}.network.{b}_subnet_cidr: '{subnets[b]}' overlaps {a}_subnet_cidr "
-                              f"{subnets[a]}; allowed: subnet ranges disjoint from each other")
+    for tier, cidr, other in net.subnet_layout_problems():
+        where = f"is outside the VCN range {net.vcn_cidr}" if other is None else \
+            f"overlaps {other}_subnet_cidr {subnets[other]}"
+        issues.append(f"{ARGS}.network.{tier}_subnet_cidr: '{cidr}' {where}; allowed: disjoint subnets inside vcn_cidr")
 
     internet_tiers: list[Tier] = []
     for i, tier in enumerate(net.internet_gateway_tiers):

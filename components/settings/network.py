@@ -83,18 +83,33 @@ class NetworkSettings(SettingsModel):
     """Flow and firewall log retention; OCI Logging keeps service logs 30 to 180 days in 30-day steps."""
     drg: DrgSettings = DrgSettings()
 
-    @model_validator(mode="after")
-    def _subnets_fit_the_vcn(self) -> NetworkSettings:
-        problems: list[str] = []
+    def subnet_layout_problems(self) -> list[tuple[str, IPv4Network, str | None]]:
+        """``(tier, its subnet, None)`` for a tier subnet outside the VCN and ``(tier, its subnet, other tier)``
+        for one overlapping an earlier tier's subnet.
+
+        The one check of the subnet layout: the settings refuse it at validation, and ``NetworkBoundary``
+        refuses settings built without validation (``model_construct``) with its own argument names.
+        """
+        problems: list[tuple[str, IPv4Network, str | None]] = []
         subnets = self.subnet_cidrs()
         for tier, cidr in subnets.items():
             if not cidr.subnet_of(self.vcn_cidr):
-                problems.append(f"{tier}SubnetCidr {cidr} is outside vcnCidr {self.vcn_cidr}")
+                problems.append((tier, cidr, None))
         tiers = list(subnets)
         for i, a in enumerate(tiers):
             for b in tiers[i + 1:]:
                 if subnets[a].overlaps(subnets[b]):
-                    problems.append(f"{b}SubnetCidr {subnets[b]} overlaps {a}SubnetCidr {subnets[a]}")
+                    problems.append((b, subnets[b], a))
+        return problems
+
+    @model_validator(mode="after")
+    def _subnets_fit_the_vcn(self) -> NetworkSettings:
+        subnets = self.subnet_cidrs()
+        problems = [
+            f"{tier}SubnetCidr {cidr} is outside vcnCidr {self.vcn_cidr}" if other is None
+            else f"{tier}SubnetCidr {cidr} overlaps {other}SubnetCidr {subnets[other]}"
+            for tier, cidr, other in self.subnet_layout_problems()
+        ]
         if problems:
             raise ValueError("; ".join(problems) + "; allowed: disjoint subnets inside vcnCidr")
         return self

@@ -148,7 +148,7 @@ def resource_policy(
     def validate(args, report_violation) -> None:
         reporter = Reporter(name, report_violation)
         try:
-            rules, errors = rules_for(args.get_config())
+            rules, errors = rules_for(args.get_config(), name)
         except Exception as exc:  # noqa: BLE001 - fail closed
             reporter.crash(exc, args.urn)
             return
@@ -205,7 +205,7 @@ def _stack_validate(name: str, check: StackCheck, *, report_config_errors: bool)
     def validate(args, report_violation) -> None:
         reporter = Reporter(name, report_violation)
         try:
-            rules, errors = rules_for(args.get_config())
+            rules, errors = rules_for(args.get_config(), name)
             if errors:
                 # A dual policy already reported them in its resource phase, on the root stack.
                 if report_config_errors:
@@ -222,15 +222,28 @@ def _stack_validate(name: str, check: StackCheck, *, report_config_errors: bool)
     return validate
 
 
-_rules_cache: dict[tuple[str, str], tuple[Rules | None, list[ConfigError]]] = {}
+_rules_cache: dict[tuple[Any, ...], tuple[Rules | None, list[ConfigError]]] = {}
 
 
-def rules_for(config: Any) -> tuple[Rules | None, list[ConfigError]]:
-    """The rules for one policy's config (``residency.yaml`` with the config's keys laid over it), cached."""
+def rules_for(config: Any, policy: str | None = None) -> tuple[Rules | None, list[ConfigError]]:
+    """The rules for one policy's config (``residency.yaml`` with the config's keys laid over it), cached.
+
+    Inside the pack (``sdk_compat`` installed) a policy's config changes only when the engine sends
+    ``Configure``, so the rules are cached per policy and config generation; otherwise by the config's content.
+    """
+    generation = sdk_compat.config_generation()
+    day = today().isoformat()
+    if policy is not None and generation is not None:
+        fast_key: tuple[Any, ...] = ("policy", policy, generation, day)
+        hit = _rules_cache.get(fast_key)
+        if hit is not None:
+            return hit
     plain = sdk_compat.plain_properties(config) if config else None
-    key = (json.dumps(plain, sort_keys=True, default=str), today().isoformat())
+    key = ("config", json.dumps(plain, sort_keys=True, default=str), day)
     if key not in _rules_cache:
         _rules_cache[key] = build_rules(plain)
+    if policy is not None and generation is not None:
+        _rules_cache[fast_key] = _rules_cache[key]
     return _rules_cache[key]
 
 

@@ -13,7 +13,8 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from residency_policies.region_tables import RegionRef, oci_region_name
+from residency_policies.hosts import url_host
+from residency_policies.region_tables import OCI_REGION_BY_AD_PART, RegionRef, oci_region_name
 from residency_policies.values import is_unknown
 
 OCID_PATTERN = re.compile(
@@ -89,6 +90,51 @@ def availability_domain_region(value: Any) -> RegionRef:
     match = _AD_RE.match(value.strip())
     if not match:
         return RegionRef(None, unrecognised=value)
-    # Ashburn's ADs drop the region identifier's number: ``kIdk:US-ASHBURN-AD-1`` is in us-ashburn-1.
-    name = oci_region_name(match["region"]) or oci_region_name(f"{match['region']}-1")
+    part = match["region"].lower()
+    # PHX is a region key; Ashburn's ADs drop the identifier's number (``kIdk:US-ASHBURN-AD-1``).
+    name = OCI_REGION_BY_AD_PART.get(part) or oci_region_name(part) or oci_region_name(f"{part}-1")
     return RegionRef(name) if name else RegionRef(None, unrecognised=match["region"])
+
+
+# --- Service endpoints ---------------------------------------------------------------------------------
+# OCI "API Reference and Endpoints": ``<service>.<region>.oraclecloud.com`` (``objectstorage.us-ashburn-1``),
+# ``<prefix>.<service>.<region>.oci.oraclecloud.com`` (``cell-1.streaming``, ``cell-1.queue.messaging``,
+# ``<vault>-management.kms``), the customer-specific Object Storage domain
+# (``<namespace>.objectstorage.<region>.oci.customer-oci.com``), Autonomous Database hosts
+# (``<id>.adb.<region>.oraclecloudapps.com``) and the Container Registry (OCIR: ``<region key>.ocir.io``,
+# ``<region identifier>.ocir.io``). The region label is a region identifier; OCIR's may be a region key.
+OCI_ENDPOINT_DOMAINS = ("oci.oraclecloud.com", "oraclecloud.com", "oci.customer-oci.com", "oraclecloudapps.com",
+                        "ocir.io")
+_OCI_REGION_LABEL = re.compile(r"^[a-z]{2,3}(?:-[a-z]+)+-\d+$")
+
+
+@dataclass(frozen=True)
+class OciEndpoint:
+    """An OCI service endpoint named by a URL or host name: the service label and the region."""
+
+    host: str
+    service: str
+    region: RegionRef
+
+
+def parse_oci_endpoint(value: Any) -> OciEndpoint | None:
+    """The OCI service endpoint a URL or host name names (region from its region label); else None."""
+    found = url_host(value)
+    if found is None:
+        return None
+    host = found[0]
+    domain = next((d for d in OCI_ENDPOINT_DOMAINS if host.endswith("." + d)), None)
+    if domain is None:
+        return None
+    labels = host[: -len(domain) - 1].split(".")
+    if domain == "ocir.io":
+        name = oci_region_name(labels[-1])
+        ref = RegionRef(name) if name else RegionRef(None, unrecognised=labels[-1])
+        return OciEndpoint(host, "ocir", ref)
+    index = next((i for i, label in enumerate(labels) if _OCI_REGION_LABEL.match(label)), None)
+    if index is None:
+        return OciEndpoint(host, labels[-1], RegionRef(None))
+    service = labels[index - 1] if index > 0 else (labels[index + 1] if index + 1 < len(labels) else "")
+    if service.endswith("-management") or service.endswith("-crypto"):
+        service = "kms"
+    return OciEndpoint(host, service, RegionRef(oci_region_name(labels[index])))

@@ -19,12 +19,22 @@ if TYPE_CHECKING:  # pragma: no cover
 PROVIDER_TYPE_PREFIX = "pulumi:providers:"
 
 
+def is_default_provider(name: str) -> bool:
+    """True for the engine's default providers (``default``, ``default_5_5_0``): their inputs are the stack's
+    ``<package>:*`` config, so a fix is a ``pulumi config set`` command."""
+    return name == "default" or name.startswith("default_")
+
+
+def package_of_type(type_token: str) -> str:
+    """The package a resource or provider type token belongs to (``oci``, ``aws``, ``pulumi``, ...)."""
+    if type_token.startswith(PROVIDER_TYPE_PREFIX):
+        return type_token.removeprefix(PROVIDER_TYPE_PREFIX)
+    return type_token.split(":", 1)[0]
+
+
 def cloud_of_type(type_token: str) -> str | None:
     """``oci`` / ``aws`` for resource and provider type tokens of those packages, else None."""
-    if type_token.startswith(PROVIDER_TYPE_PREFIX):
-        pkg = type_token.removeprefix(PROVIDER_TYPE_PREFIX)
-    else:
-        pkg = type_token.split(":", 1)[0]
+    pkg = package_of_type(type_token)
     return pkg if pkg in ("oci", "aws") else None
 
 
@@ -39,19 +49,30 @@ class EffectiveRegion:
 
 def effective_region(resource: "ResourceView") -> EffectiveRegion | None:
     """Region of an OCI/AWS custom resource; None when it cannot apply (not OCI/AWS, or no provider at all)."""
-    cloud = cloud_of_type(resource.type)
-    if cloud is None or resource.type.startswith(PROVIDER_TYPE_PREFIX):
+    provider = resource.provider
+    return resource_region(
+        resource.type, resource.props, provider.props if provider is not None else None,
+        provider.urn if provider is not None else "",
+    )
+
+
+def resource_region(
+    type_token: str, props: Mapping[str, Any], provider_props: Mapping[str, Any] | None, provider_urn: str = "",
+) -> EffectiveRegion | None:
+    """Region of an OCI/AWS custom resource from its own inputs and its provider's (None when none applies:
+    not OCI/AWS, a provider itself, or no provider at all). The pack and the reports both decide it here."""
+    cloud = cloud_of_type(type_token)
+    if cloud is None or type_token.startswith(PROVIDER_TYPE_PREFIX):
         return None
     if cloud == "aws":
-        own = resource.props.get("region")
+        own = props.get("region")
         if is_unknown(own):
             return EffectiveRegion(None, "region input", unknown=True)
         if isinstance(own, str) and own:
             return EffectiveRegion(own, "region input")
-    provider = resource.provider
-    if provider is None:
+    if provider_props is None:
         return None
-    return provider_region(provider.props, f"provider {provider.urn}")
+    return provider_region(provider_props, f"provider {provider_urn}" if provider_urn else "provider")
 
 
 def provider_region(props: Mapping[str, Any], source: str = "provider") -> EffectiveRegion:

@@ -67,6 +67,16 @@ OCI_REGIONS: dict[str, tuple[str, str]] = {
 OCI_REGION_BY_KEY: dict[str, str] = {key.lower(): region for region, (key, _realm) in OCI_REGIONS.items()}
 """Lower-case region key -> region identifier."""
 
+OCI_OCID_SHORT_SEGMENTS: dict[str, str] = {"us-ashburn-1": "iad", "us-phoenix-1": "phx", "eu-frankfurt-1": "fra", "uk-london-1": "lhr"}
+"""The first OCI regions write their lower-case key, not their identifier, in regional OCIDs
+(``ocid1.instance.oc1.iad...``); the rest write the identifier (``ocid1.instance.oc1.us-chicago-1...``)."""
+
+OCI_AD_REGION_PARTS: dict[str, str] = {"us-phoenix-1": "PHX", "us-ashburn-1": "US-ASHBURN"}
+"""The region part of an availability-domain name (``Uocm:PHX-AD-1``, ``Uocm:US-ASHBURN-AD-1``) where it is not
+the upper-cased identifier (``xxxx:EU-FRANKFURT-1-AD-1``)."""
+
+OCI_REGION_BY_AD_PART: dict[str, str] = {part.lower(): region for region, part in OCI_AD_REGION_PARTS.items()}
+
 OCI_US_REGIONS: tuple[str, ...] = tuple(r for r in OCI_REGIONS if r.startswith("us-"))
 """Every US OCI region, commercial (oc1) and government realms."""
 
@@ -110,6 +120,16 @@ def oci_region_key(region: str) -> str | None:
     """The upper-case region key of a known region identifier (``us-ashburn-1`` -> ``IAD``), else None."""
     entry = OCI_REGIONS.get(region)
     return entry[0] if entry else None
+
+
+def oci_ocid_region_segment(region: str) -> str:
+    """The region segment a regional OCID of ``region`` carries (``iad`` for us-ashburn-1, else the identifier)."""
+    return OCI_OCID_SHORT_SEGMENTS.get(region, region)
+
+
+def oci_availability_domain_part(region: str) -> str:
+    """The region part of ``region``'s availability-domain names (``PHX``, ``US-ASHBURN``, ``EU-FRANKFURT-1``)."""
+    return OCI_AD_REGION_PARTS.get(region, region.upper())
 
 
 def is_oci_region_id(value: object) -> bool:

@@ -27,7 +27,10 @@ from residency_policies.waivers import Waiver, WaiverProblem, parse_waivers
 
 RULES_PATH = Path(__file__).resolve().parent.parent / "residency.yaml"
 
-TOP_LEVEL_KEYS = ("allowedRegions", "parentCompany", "trusted", "estate", "minimumRetentionDays", "requiredTags", "waivers")
+TOP_LEVEL_KEYS = (
+    "allowedRegions", "parentCompany", "trusted", "estate", "minimumRetentionDays", "requiredTags", "waivers",
+    "dataClassification",
+)
 
 _OCI_REGION = OCI_REGION_ID_PATTERN
 _AWS_REGION = AWS_REGION_PATTERN
@@ -37,6 +40,10 @@ _AWS_ORG = ORGANIZATION_ID_PATTERN
 # An estate-owned destination outside the stack: an OCID, an S3 bucket ARN, or an S3 bucket name.
 _DESTINATION = r"^(ocid1\.[a-z0-9]+\.oc[0-9]+\..+|arn:aws[a-z-]*:s3:::[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]|[a-z0-9][a-z0-9.-]{1,61}[a-z0-9])$"
 URN_PATTERN = r"^urn:pulumi:[^:]+::[^:]+::[^:]+(:[^:]+)*::.+$"  # RE2-safe: the engine validates with Go regexps
+# A tag key both clouds accept (OCI defined-tag keys take no periods or spaces) and tag values.
+_TAG_KEY = r"^[A-Za-z0-9][A-Za-z0-9_:/+=@-]{0,99}$"
+_TAG_VALUE = r"^[A-Za-z0-9][A-Za-z0-9 _.:/+=@-]{0,99}$"
+_COMPARTMENT_OCID = r"^ocid1\.compartment\.oc[0-9]+\.[a-z0-9-]*(\.[a-z0-9-]+)?\.[a-z0-9_-]+$"
 
 _STR_LIST = lambda pattern, what: {  # noqa: E731 - a schema fragment factory reads best inline
     "type": "array",
@@ -102,6 +109,22 @@ CONFIG_SCHEMA: dict[str, dict[str, Any]] = {
         "additionalProperties": {"type": "string"},
         "description": "Tags every taggable resource must carry (key: value).",
     },
+    "dataClassification": {
+        "type": "object",
+        "description": (
+            "Which resources hold US user data. Durability rules (immutable-backups, backup-coverage) are mandatory "
+            "for US user data and advisory for data classified otherwise: by the tag tagKey with one of otherValues, "
+            "or (OCI, untagged) by placement in a compartment so tagged or listed in nonDataCompartmentIds. "
+            "Untagged means US user data."
+        ),
+        "properties": {
+            "tagKey": {"type": "string", "pattern": _TAG_KEY, "description": "The classification tag's key (residency-data)."},
+            "userDataValues": {**_STR_LIST(_TAG_VALUE, "tag values meaning US user data (us-user-data)"), "minItems": 1},
+            "otherValues": _STR_LIST(_TAG_VALUE, "tag values meaning no US user data (internal, public, ephemeral)"),
+            "nonDataCompartmentIds": _STR_LIST(_COMPARTMENT_OCID, "OCI compartment OCIDs that hold no US user data"),
+        },
+        "additionalProperties": False,
+    },
     "waivers": {
         "type": "array",
         "description": "Waivers: one policy, named URNs, a reason, an approver and an expiry date.",
@@ -159,6 +182,28 @@ def pack_config_errors(policy_names: Iterable[str], config: Mapping[str, Mapping
     return lines
 
 
+CLASSIFICATION_TAG_KEY = "residency-data"
+US_USER_DATA = "us-user-data"
+NOT_US_USER_DATA = ("internal", "public", "ephemeral")
+
+
+@dataclass(frozen=True)
+class DataClassificationRules:
+    """``dataClassification``: the documented classification the durability rules follow (``data_classification``)."""
+
+    tag_key: str = CLASSIFICATION_TAG_KEY
+    user_data_values: tuple[str, ...] = (US_USER_DATA,)
+    """Tag values that mean the resource holds US user data."""
+    other_values: tuple[str, ...] = NOT_US_USER_DATA
+    """Tag values that mean it holds none (any other value is judged as US user data)."""
+    non_data_compartment_ids: frozenset[str] = frozenset()
+    """OCI compartments (outside the stack) that hold no US user data: untagged resources placed there are not."""
+
+    @property
+    def allowed_values(self) -> tuple[str, ...]:
+        return self.user_data_values + self.other_values
+
+
 @dataclass(frozen=True)
 class Rules:
     allowed_regions_oci: frozenset[str]
@@ -183,6 +228,8 @@ class Rules:
     """Problems with the rules file's own waivers (reported once, by ``residency-waivers``)."""
     illustrative: tuple[str, ...] = ()
     """Identifiers of these rules that only illustrate the format (``rules_in_force``): to be replaced."""
+    data_classification: DataClassificationRules = DataClassificationRules()
+    """Which resources hold US user data (``dataClassification``; defaults when the rules leave it out)."""
 
     def allowed_regions(self, cloud: str) -> frozenset[str]:
         return self.allowed_regions_oci if cloud == "oci" else self.allowed_regions_aws
@@ -256,6 +303,7 @@ def build_rules(config: Any, *, file_data: dict[str, Any] | None = None) -> tupl
                                             f"identifiers of the estate itself, never a parent-company one (parentCompany.{label})"))
     days = v.days(merged)
     tags = v.tags(merged)
+    classification = v.data_classification(merged)
 
     source, raw_waivers = merged.get("waivers", ("residency.yaml", []))
     waivers, problems = parse_waivers(raw_waivers)
@@ -287,6 +335,7 @@ def build_rules(config: Any, *, file_data: dict[str, Any] | None = None) -> tupl
             estate_destinations=frozenset(re.sub(r"^arn:aws[a-z-]*:s3:::", "", d) for d in estate_destinations),
             file_waiver_problems=file_problems,
             illustrative=illustrative_identifiers({key: value for key, (_, value) in merged.items()}),
+            data_classification=classification,
         ),
         [],
     )
@@ -372,6 +421,33 @@ class _Validator:
             self._err(source, "minimumRetentionDays", value, "an integer number of days between 1 and 36500")
             return 0
         return value
+
+    def data_classification(self, merged) -> DataClassificationRules:
+        default = DataClassificationRules()
+        keys = ("tagKey", "userDataValues", "otherValues", "nonDataCompartmentIds")
+        section = self.section(merged, "dataClassification", keys, required=(), optional=True)
+        source, value = section
+        if value is None or not value:
+            return default
+        before = len(self.errors)
+        tag_key = value.get("tagKey", default.tag_key)
+        if not isinstance(tag_key, str) or not re.match(_TAG_KEY, tag_key):
+            self._err(source, "dataClassification.tagKey", tag_key,
+                      "a tag key of letters, digits and _:/+=@- (no periods or spaces: OCI defined tags refuse them)")
+        what = "tag values (letters, digits, spaces and _.:/+=@-)"
+        user = (self.str_list(section, "dataClassification", "userDataValues", _TAG_VALUE, what, min_items=1)
+                if "userDataValues" in value else list(default.user_data_values))
+        other = (self.str_list(section, "dataClassification", "otherValues", _TAG_VALUE, what)
+                 if "otherValues" in value else list(default.other_values))
+        for both in sorted(set(user) & set(other)):
+            self._err(source, "dataClassification.otherValues", both,
+                      "values that are not also userDataValues (a value cannot mean both)")
+        compartments = self.str_list(section, "dataClassification", "nonDataCompartmentIds", _COMPARTMENT_OCID,
+                                     "compartment OCIDs (ocid1.compartment.oc1..)", lower=True)
+        if len(self.errors) > before:
+            return default
+        return DataClassificationRules(tag_key, tuple(dict.fromkeys(user)), tuple(dict.fromkeys(other)),
+                                       frozenset(compartments))
 
     def tags(self, merged) -> dict[str, str]:
         source, value = merged.get("requiredTags", ("residency.yaml", {}))

@@ -14,7 +14,11 @@ private name                                          why
 ``_PolicyAnalyzerServicer.Configure``                 wrapped to run the pack's config check and refuse the RPC
                                                       (``INVALID_ARGUMENT``) before anything is analyzed (b)
 ``_PolicyAnalyzerServicer._configure_runtime_settings``  the first call of ``Analyze``, ``AnalyzeStack`` and
-                                                      ``Remediate``: a new request starts on this thread (c)
+                                                      ``Remediate``: a new request starts on this thread (c); it
+                                                      re-reads the process environment each time, so it runs
+                                                      again only when that environment changed
+``_PolicyAnalyzerServicer._get_resource_options``,    what the servicer builds from each request message once per
+``_get_provider_resource``                            policy; memoized per request (c)
 ``pulumi_policy.policy.json_format``,                 the module globals the servicer decodes every resource with,
 ``deserialize_properties``, ``unknown_checking_proxy``  once per policy; memoized per request (c)
 ====================================================  ===========================================================
@@ -39,6 +43,7 @@ sentinel from the public ``UnknownValueError.unknown_type_sentinel``.
 
 from __future__ import annotations
 
+import os
 import threading
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
@@ -49,7 +54,11 @@ from pulumi_policy.proxy import UnknownValueError
 _RESPONSE_ATTR = "_residency_analyze_response"
 _LEVELS = {"advisory": proto.ADVISORY, "mandatory": proto.MANDATORY}
 
-_PATCHED_NAMES = ("_create_report_violation", "Configure", "_configure_runtime_settings")
+_PATCHED_NAMES = (
+    "_create_report_violation", "Configure", "_configure_runtime_settings", "_get_resource_options",
+    "_get_provider_resource",
+)
+_RUNTIME_ENV = ("PULUMI_CONFIG", "PULUMI_PROJECT", "PULUMI_STACK", "PULUMI_DRY_RUN", "PULUMI_ORGANIZATION")
 _DECODING_NAMES = ("json_format", "deserialize_properties", "unknown_checking_proxy")
 
 ConfigCheck = Callable[[Mapping[str, Mapping[str, Any] | None]], list[str]]
@@ -126,6 +135,26 @@ def _memoized(fn: Callable[..., Any], *, record_target: bool = False) -> Callabl
     return memoized
 
 
+def _memoized_method(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """``fn(self, request)`` once per request for the same ``request`` message (compared by identity)."""
+    tag = id(fn)
+
+    def memoized(self: Any, request: Any) -> Any:
+        scope = _scope()
+        if scope is None:
+            return fn(self, request)
+        key = (tag, id(request), ())
+        hit = scope.memo.get(key)
+        if hit is not None and hit[0] is request:
+            return hit[1]
+        result = fn(self, request)
+        scope.memo[key] = (request, result)
+        return result
+
+    memoized.__wrapped__ = fn  # type: ignore[attr-defined]
+    return memoized
+
+
 class _JsonFormat:
     """``google.protobuf.json_format`` as pulumi_policy sees it, with ``MessageToDict`` memoized."""
 
@@ -141,6 +170,13 @@ class _JsonFormat:
 
 _installed = False
 _config_check: ConfigCheck | None = None
+_config_generation = 0
+
+
+def config_generation() -> int | None:
+    """A number that changes whenever the engine sends ``Configure`` (None when ``install`` has not run): a
+    policy's config is the same for every request between two changes."""
+    return _config_generation if _installed else None
 
 
 def _servicer_module() -> Any:
@@ -192,7 +228,9 @@ def install(config_check: ConfigCheck | None = None) -> None:
     original_configure = servicer.Configure
 
     def configure(self: Any, request: Any, context: Any) -> Any:
+        global _config_generation
         result = original_configure(self, request, context)
+        _config_generation += 1
         if _config_check is not None:
             config = {
                 name: (sdk.json_format.MessageToDict(entry.properties) or None)
@@ -204,14 +242,24 @@ def install(config_check: ConfigCheck | None = None) -> None:
         return result
 
     original_runtime = servicer._configure_runtime_settings
+    configured_for: list[tuple[str | None, ...]] = []
 
     def configure_runtime_settings(self: Any) -> Any:
         begin_request()
-        return original_runtime(self)
+        # The SDK re-reads these variables on every request (a JSON parse, a Settings and an inspect.signature
+        # each time); they only change when the process environment does.
+        seen = tuple(os.environ.get(name) for name in _RUNTIME_ENV)
+        if configured_for and configured_for[-1] == seen:
+            return None
+        result = original_runtime(self)
+        configured_for[:] = [seen]
+        return result
 
     servicer._create_report_violation = create_report_violation
     servicer.Configure = configure
     servicer._configure_runtime_settings = configure_runtime_settings
+    servicer._get_resource_options = _memoized_method(servicer._get_resource_options)
+    servicer._get_provider_resource = _memoized_method(servicer._get_provider_resource)
     sdk.json_format = _JsonFormat(sdk.json_format)
     sdk.deserialize_properties = _memoized(sdk.deserialize_properties)
     sdk.unknown_checking_proxy = _memoized(sdk.unknown_checking_proxy, record_target=True)

@@ -67,3 +67,13 @@ def urn_name(urn: str) -> str:
     """The resource name a URN names; "" when ``urn`` is not a URN."""
     parsed = parse_urn(urn)
     return parsed.name if parsed else ""
+
+
+def provider_reference_urn(reference: str) -> str:
+    """The provider's URN in a provider reference ``<provider urn>::<provider id>`` ("" for "")."""
+    return reference.rsplit("::", 1)[0] if reference else ""
+
+
+def provider_reference_id(reference: str) -> str:
+    """The provider's ID in a provider reference ``<provider urn>::<provider id>`` ("" when there is none)."""
+    return reference.rsplit("::", 1)[1] if reference and reference.count("::") > 3 else ""

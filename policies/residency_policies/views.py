@@ -12,7 +12,7 @@ unwrapped, as pulumi_policy hands them to policies.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, NoReturn
 
@@ -116,6 +116,14 @@ class StackView(Sequence[ResourceView]):
             by_type.setdefault(r.type, []).append(r)
         self._by_type = {t: tuple(rs) for t, rs in by_type.items()}
         self.root_urn: str | None = next((r.urn for r in self._resources if r.type == ROOT_STACK_TYPE), None)
+        self._derived: dict[str, Any] = {}
+
+    def derived(self, key: str, build: Callable[[], Any]) -> Any:
+        """``build()`` once per view: what several stack policies derive from the same stack (the network
+        graph) is built by the first that asks. What ``build`` returns must be read-only to its callers."""
+        if key not in self._derived:
+            self._derived[key] = build()
+        return self._derived[key]
 
     def __getitem__(self, index):  # type: ignore[override]
         return self._resources[index]

@@ -15,8 +15,11 @@ Two sources, merged per type token:
   ``protect`` when the ``protect`` flag is set.
 
 Columns (tab-separated): token, flags (``protect``, ``ebs-default``: an EBS default key in the stack
-covers a missing key, ``separate-sse``: the key may live in a separate encryption resource), required key
-paths, per-block key paths, every key path (``-`` = none). Run after upgrading pulumi-oci / pulumi-aws:
+covers a missing key, ``separate-sse``: the key may live in a separate encryption resource,
+``when=<input>:<value>``: the key is required only when the input has that value, e.g. an SSM parameter of
+type ``SecureString``, ``unless=<input>|<input>``: not required when one of these inputs is set, e.g. a
+Firehose stream that reads a Kinesis stream), required key paths, per-block key paths, every key path
+(``-`` = none). Run after upgrading pulumi-oci / pulumi-aws:
 
     .venv/bin/python policies/tools/generate_data_bearing_types.py [--check]
 """
@@ -58,6 +61,8 @@ class Store:
     each: tuple[str, ...] = ()  # every block present at these list paths holds its own key
     protect: bool = True
     flags: tuple[str, ...] = ()
+    when: tuple[str, str] | None = None  # (path, value): the key is required only when the input has this value
+    unless: tuple[str, ...] = ()  # the key is not required when one of these inputs is set (encrypted elsewhere)
 
 
 _EBS = ("ebs-default",)
@@ -127,6 +132,13 @@ STORES: dict[str, Store] = {
     "aws:mq/broker:Broker": Store(("encryptionOptions.kmsKeyId",)),
     "aws:cloudwatch/logGroup:LogGroup": Store(("kmsKeyId",)),
     "aws:secretsmanager/secret:Secret": Store(("kmsKeyId",), ("replicas[].kmsKeyId",)),
+    # SSM parameters: a SecureString holds a secret, encrypted with ``keyId`` (else the AWS-managed aws/ssm key).
+    "aws:ssm/parameter:Parameter": Store(("keyId",), protect=False, when=("type", "SecureString")),
+    # Firehose keeps records until delivery; Direct PUT streams encrypt them with ``serverSideEncryption``
+    # (a stream reading a Kinesis stream or MSK topic keeps them under the source's own key).
+    "aws:kinesis/firehoseDeliveryStream:FirehoseDeliveryStream": Store(
+        ("serverSideEncryption.keyArn",), protect=False,
+        unless=("kinesisSourceConfiguration", "mskSourceConfiguration")),
     "aws:ecr/repository:Repository": Store(("encryptionConfigurations[].kmsKey",)),
     # EKS: Kubernetes secrets in etcd, encrypted with the cluster's key.
     "aws:eks/cluster:Cluster": Store(("encryptionConfig.provider.keyArn",)),
@@ -207,12 +219,21 @@ def rows() -> list[str]:
         for path in store.each:
             if "[]" not in path:
                 problems.append(f"STORES {token}: per-block path {path} has no list ([]) in it")
+        inputs = {path for package in sdk_schema.packages() if token in package.resources
+                  for path, _ in package.paths(package.resources[token])}
+        for path in ((store.when[0],) if store.when else ()) + store.unless:
+            if path not in inputs:
+                problems.append(f"STORES {token}: condition input {path} is not an input of this type in the installed SDK")
     if problems:
         raise SystemExit("\n".join(problems))
     out = []
     for token in sorted(set(found) | set(STORES)):
         store = STORES.get(token)
         flags = (("protect",) if store and store.protect else ()) + (store.flags if store else ())
+        if store and store.when:
+            flags += (f"when={store.when[0]}:{store.when[1]}",)
+        if store and store.unless:
+            flags += ("unless=" + "|".join(store.unless),)
         out.append("\t".join((
             token,
             ",".join(flags) or "-",

@@ -4,7 +4,9 @@ reachable from the internet by its own setting.
 Read from the installed SDKs (``sdk_schema``): every input path whose wire name is a public-exposure switch
 (``publiclyAccessible``, ``isPublic``, ``publicAccess``, ``publicConnectivity``, ``assignPublicIp``,
 ``associatePublicIpAddress``, ``endpointPublicAccess``, ``isPrivate``, ``networkEndpointType``,
-``vpcOptions``, ``anonymousAuthEnabled``, ...). ``private-data-stores`` judges every line whose type is a data
+``vpcOptions``, ``anonymousAuthEnabled``, ...) or an access-control list that decides who reaches a public
+endpoint (``whitelistedIps``, ``allowlistedIps``, ...), or the private-endpoint block whose absence leaves one
+public (``privateEndpointSettings``). ``private-data-stores`` judges every line whose type is a data
 store and lists every other line with the reason it is not a data store's own exposure; a test fails when a
 line is in neither, so a new SDK's new switch is looked at rather than missed.
 
@@ -28,7 +30,9 @@ EXPOSURE_NAME = re.compile(
     r"^(publiclyAccessible|isPubliclyAccessible|publicConnectivity|isPublic|publicAccess|publicNetworkAccess"
     r"|endpointPublicAccess|publicAccessCidrs|isPublicIpEnabled|isPublicIpAssigned|assignPublicIp"
     r"|associatePublicIpAddress|mapPublicIpOnLaunch|isPrivate|networkEndpointType|vpcOptions"
-    r"|anonymousAuthEnabled|directInternetAccess|webserverAccessMode)$"
+    r"|anonymousAuthEnabled|directInternetAccess|webserverAccessMode"
+    r"|whitelistedIps|standbyWhitelistedIps|allowlistedIps|standbyAllowlistedIps|allowlistedHttpIps"
+    r"|allowlistedIpCidrs|privateEndpointSettings)$"
 )
 
 

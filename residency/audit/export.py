@@ -22,6 +22,7 @@ from typing import Any
 
 from residency.engine.secrets import SECRET_SIG, SECRET_SIG_KEY, secret
 from residency.engine.stack import UNKNOWN
+from residency_policies.urns import parse_urn, provider_reference_urn
 
 SUPPORTED_VERSIONS = (3,)
 
@@ -114,10 +115,10 @@ def _string_list(value: Any, where: str) -> list[str]:
 
 
 def _urn_parts(urn: str, where: str) -> tuple[str, str]:
-    parts = urn.split("::")
-    if not urn.startswith("urn:pulumi:") or len(parts) < 4:
+    parsed = parse_urn(urn)
+    if parsed is None:
         raise StateFileError(f"{where}: {urn!r} is not a Pulumi URN (urn:pulumi:<stack>::<project>::<type>::<name>)")
-    return parts[0].removeprefix("urn:pulumi:"), parts[1]
+    return parsed.stack, parsed.project
 
 
 def load_state_export(path: str | Path) -> StateExport:
@@ -206,7 +207,7 @@ def load_state_export(path: str | Path) -> StateExport:
     stack, project = next(iter(stacks))
     by_urn = {r.urn for r in resources}
     for r in resources:
-        if r.provider and r.provider.rsplit("::", 1)[0] not in by_urn:
+        if r.provider and provider_reference_urn(r.provider) not in by_urn:
             raise StateFileError(f"{path}: resource {r.urn} refers to provider {r.provider!r}, which is not in the state")
         if r.parent and r.parent not in by_urn:
             raise StateFileError(f"{path}: resource {r.urn} has parent {r.parent!r}, which is not in the state")

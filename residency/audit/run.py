@@ -8,9 +8,8 @@ from pathlib import Path
 
 from residency.audit.analyze import AuditResult, audit_export
 from residency.audit.export import load_state_export
-from residency.engine.pack_config import PolicyConfigError, load_policy_pack_config_file
 from residency.engine.packs import PolicyPackProcess
-from residency.engine.project_preview import GIVEN, SHIPPED, default_policy_packs
+from residency.engine.pack_selection import PackSelectionError, select_policy_packs
 
 
 class AuditError(RuntimeError):
@@ -24,29 +23,11 @@ def run_audit(
     policy_pack_configs: Sequence[str | Path | None] = (),
 ) -> AuditResult:
     export = load_state_export(state_file)
-    if policy_packs:
-        pack_dirs, origin = [Path(p).resolve() for p in policy_packs], GIVEN
-    else:
-        # As for ``residency preview``: the residency pack shipped with the kit.
-        pack_dirs, origin = default_policy_packs(), SHIPPED
-        if not pack_dirs:
-            raise AuditError("no policy pack to run: this installation of the kit has no residency pack; pass --policy-pack DIR")
-    configs: list[str | Path | None] = list(policy_pack_configs)
-    if len(configs) > len(pack_dirs):
-        raise AuditError(
-            f"{len(configs)} --policy-pack-config files for {len(pack_dirs)} --policy-pack directories; "
-            "they pair by position"
-        )
-    configs += [None] * (len(pack_dirs) - len(configs))
-    parsed = []
-    for config_file in configs:
-        try:
-            parsed.append(load_policy_pack_config_file(config_file) if config_file else None)
-        except PolicyConfigError as err:
-            raise AuditError(str(err)) from err
-    for pack_dir in pack_dirs:
-        if not (pack_dir / "PulumiPolicy.yaml").is_file():
-            raise AuditError(f"--policy-pack {pack_dir}: not a policy pack (no PulumiPolicy.yaml)")
+    try:
+        selection = select_policy_packs(policy_packs, policy_pack_configs)
+    except PackSelectionError as err:
+        raise AuditError(str(err)) from err
+    pack_dirs, origin, parsed = selection.pack_dirs, selection.origin, selection.configs
 
     with ExitStack() as stack:
         packs = []

@@ -57,10 +57,14 @@ def render_audit(result, *, state: str, console: Console) -> None:
     console.print("[bold]Policies:[/bold]")
     if result.packs:
         render_pack_results(console, result, cwd=Path.cwd())
-    mandatory, advisory = len(result.mandatory), len(result.advisory)
+    from residency.engine.pack_rules import waiver_of
+    from residency.engine.result_summary import result_violation_summary
+
+    mandatory = len(result.mandatory)
     console.print("\n[bold]Resources:[/bold]")
     console.print(f"    {len(result.resources)} in state")
-    console.print(f"\n[bold]Policy violations:[/bold] {mandatory} mandatory, {advisory} advisory")
+    summary = result_violation_summary(result, sum(1 for v in result.violations if waiver_of(result, v) is not None))
+    console.print(f"\n[bold]Policy violations:[/bold] {escape(summary)}", highlight=False)
     for reason in result.not_checked:
         console.print(f"[red]error:[/red] not checked: {escape(reason)}", highlight=False)
     if mandatory:
@@ -90,7 +94,9 @@ def run(args: argparse.Namespace) -> int:
         json.dump(document, sys.stdout, indent=2)
         sys.stdout.write("\n")
     else:
-        render_audit(result, state=str(args.state), console=Console(soft_wrap=True, highlight=False))
+        from residency.engine.display import text_console
+
+        render_audit(result, state=str(args.state), console=text_console())
     if args.report_dir:
         from residency.reports.writer import write_reports
 

@@ -10,8 +10,7 @@ import argparse
 import json
 import sys
 from pathlib import Path
-
-from rich.console import Console
+from typing import Any
 
 from residency.commands.policy_pack_options import add_policy_pack_arguments
 from residency.reports.writer import add_report_arguments
@@ -56,8 +55,44 @@ def _error(message: str) -> int:
     return EXIT_ERROR
 
 
+def _failed(args: argparse.Namespace, err: BaseException, error: dict[str, Any]) -> int:
+    """A run that failed: the error on stderr (after any notes), and with ``--json`` / ``--report-dir`` the
+    error and what the run had learned, marked as an error (never a verdict)."""
+    from residency.engine.display import error_json
+    from residency.engine.project_preview import failed_run_of
+
+    failed = failed_run_of(err)
+    notes = failed.notes if failed is not None else []
+    for note in notes:
+        print(f"note: {note}", file=sys.stderr)
+    if error.get("output", "").strip():
+        print(error["output"].rstrip(), file=sys.stderr)
+    if error.get("traceback", "").strip():
+        print(error["traceback"].rstrip(), file=sys.stderr)
+    for line in error.get("details", []):
+        print(f"error: {line}", file=sys.stderr)
+    _error(error["message"])
+    if args.json:
+        document = error_json(
+            error, failed.result if failed is not None else None,
+            project=failed.project.name if failed is not None and failed.project is not None else None,
+            stack=(failed.stack or None) if failed is not None else args.stack, notes=notes,
+        )
+        json.dump(document, sys.stdout, indent=2)
+        sys.stdout.write("\n")
+    if args.report_dir:
+        from residency.reports.writer import write_failed_preview_reports
+
+        try:
+            write_failed_preview_reports(args.report_dir, failed, error["message"])
+        except Exception as report_err:  # noqa: BLE001 - the run's own error is the one to report
+            print(f"error: --report-dir: could not write the reports: {type(report_err).__name__}: {report_err}",
+                  file=sys.stderr)
+    return EXIT_ERROR
+
+
 def run(args: argparse.Namespace) -> int:
-    from residency.engine.display import render, to_json
+    from residency.engine.display import render, text_console, to_json
     from residency.engine.packs import PolicyPackConfigError, PolicyPackError
     from residency.engine.project import ProjectError, parse_config_override
     from residency.engine.project_preview import PreviewError, ProgramError, run_project_preview
@@ -86,17 +121,15 @@ def run(args: argparse.Namespace) -> int:
             config_overrides=overrides,
         )
     except ProgramError as err:
-        if err.output.strip():
-            print(err.output.rstrip(), file=sys.stderr)
-        if err.traceback.strip():
-            print(err.traceback.rstrip(), file=sys.stderr)
-        return _error(str(err))
+        kind = "configuration" if err.configuration else "program"
+        return _failed(args, err, {"kind": kind, "message": str(err), "details": [], "traceback": err.traceback,
+                                   "output": err.output})
     except PolicyPackConfigError as err:
-        for line in err.errors:
-            print(f"error: {line}", file=sys.stderr)
-        return _error("validating policy config")
-    except (PreviewError, ProjectError, PolicyPackError, EngineStackError) as err:
-        return _error(str(err))
+        return _failed(args, err, {"kind": "policy-config", "message": "validating policy config",
+                                   "details": list(err.errors), "traceback": "", "output": ""})
+    except (PreviewError, PolicyPackError, EngineStackError, ProjectError) as err:
+        kind = "policy-pack" if isinstance(err, PolicyPackError) else "preview"
+        return _failed(args, err, {"kind": kind, "message": str(err), "details": [], "traceback": "", "output": ""})
 
     result = preview.result
     if args.json:
@@ -104,8 +137,7 @@ def run(args: argparse.Namespace) -> int:
         json.dump(document, sys.stdout, indent=2)
         sys.stdout.write("\n")
     else:
-        console = Console(soft_wrap=True, highlight=False)
-        render(result, stack=preview.stack, console=console, cwd=Path.cwd())
+        render(result, stack=preview.stack, console=text_console(), cwd=Path.cwd())
     if args.report_dir:
         from residency.reports.writer import write_preview_reports
 

@@ -42,6 +42,10 @@ class PreviewResult:
     scrubber: Scrubber = field(default_factory=Scrubber)
     """Replaces any secret's plain text in what is printed (violation messages, program output)."""
     program_output: str = ""
+    notes: list[str] = field(default_factory=list)
+    """What the user should know about how the run was set up (a stack previewed with empty config)."""
+    error: str = ""
+    """Set when the run failed (exit 2): the result holds only what was learned before the failure."""
 
     @classmethod
     def from_analyses(
@@ -84,7 +88,13 @@ class PreviewResult:
     def not_checked(self) -> list[str]:
         """Why this run cannot be a clean verdict (empty when it can)."""
         reasons = []
-        if self.policies_run == 0:
+        if self.error:
+            first = self.error.strip().splitlines()[0] if self.error.strip() else "error"
+            reasons.append(
+                f"the run failed ({first}): only the resources registered before the failure were analyzed, "
+                "and the whole-stack checks (AnalyzeStack) never ran"
+            )
+        elif self.policies_run == 0:
             reasons.append("no policy ran: every policy of every pack is disabled; nothing was checked")
         for r in self.remote_components:
             package = r.type.split(":", 1)[0]
@@ -100,6 +110,15 @@ class PreviewResult:
         """False when the run could not check everything (no policy ran, an unchecked remote component):
         such a run can never be a clean verdict."""
         return not self.not_checked
+
+    @property
+    def verdict(self) -> str:
+        """``error`` (the run failed), ``failed`` (a mandatory violation), ``not checked`` or ``passed``."""
+        if self.error:
+            return "error"
+        if self.mandatory:
+            return "failed"
+        return "passed" if self.checked else "not checked"
 
     @property
     def unanswered_invokes(self) -> list[str]:
@@ -119,9 +138,6 @@ class PreviewResult:
 
     def flagged_urns(self, policy: str) -> set[str]:
         return {v.urn for v in self.violations_of(policy)}
-
-    def flagged_names(self, policy: str) -> set[str]:
-        return {v.resource_name for v in self.violations_of(policy)}
 
 
 def _as_list(pack: PolicyPackProcess | Sequence[PolicyPackProcess] | None) -> list[PolicyPackProcess]:

@@ -3,7 +3,9 @@
 ``RecordingMonitor`` subclasses the SDK's ``MockMonitor`` and keeps each ``RegisterResourceRequest``
 as a ``Registration``: inputs exactly as the SDK serialized them (unknowns as sentinel strings,
 secrets as signature objects), the resource options the engine would see and the source position the
-SDK sends. Component tests and the offline preview both build on it.
+SDK sends (for ``pulumi.ComponentResource(...)`` / ``pulumi.CustomResource(...)`` instantiated directly, for
+which the SDK finds none, the program's frame: ``direct_positions``). Component tests and the offline
+preview both build on it.
 
 Resource references: the engine hands analyzers properties marshalled without ``KeepResources``
 (pulumi/pulumi ``MarshalPropertyValue``): a reference to a custom resource becomes its ID (unknown for a
@@ -30,6 +32,8 @@ from pulumi.runtime import settings as pulumi_settings
 from pulumi.runtime.config import set_all_config
 from pulumi.runtime.stack import massage
 from pulumi.runtime.proto import callback_pb2, callback_pb2_grpc, resource_pb2
+
+from residency.engine import direct_positions
 
 ROOT_STACK_TYPE = "pulumi:pulumi:Stack"
 # A mock's invoke answer holding this key asks the monitor to answer "unknown", as the engine does when it
@@ -291,7 +295,8 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
             response = super().RegisterResource(request)
         if request.type == ROOT_STACK_TYPE:
             return response
-        source_file, source_line = _source_position(request)
+        direct = direct_positions.take(request.type, request.name)
+        source_file, source_line = direct if direct is not None else _source_position(request)
         inputs = _struct_to_dict(request.object)
         if self.ledger is not None and self.ledger.traces:
             inputs = self.ledger.trace(inputs, response.urn)
@@ -385,6 +390,7 @@ def install_mocks(
     # reset_options also forgets the previous run's root Stack, so set_mocks creates a fresh one.
     pulumi_settings.reset_options(project=project, stack=stack, preview=preview)
     set_all_config(dict(config or {}), list(secret_keys))
+    direct_positions.install(_in_library)
     monitor = RecordingMonitor(mocks, on_registration, on_event)
     pulumi_mocks.set_mocks(mocks, project=project, stack=stack, preview=preview, monitor=monitor)
     return monitor

@@ -4,12 +4,16 @@ The tree lists every resource to create nested by parent (default providers hidd
 them); the ``Policies:`` section follows ``ProgressDisplay.printPolicies``: per pack ❌ (any mandatory),
 ⚠️ (advisory only) or ✅, then ``- [level] [severity: s]  policy  (type: name)  file:line`` and the message.
 Then what the engine assumed instead of computing (invokes, reads), the rules in force, and the summary.
-Secrets show as ``[secret]`` everywhere.
+Secrets show as ``[secret]`` everywhere. The console (``text_console``) reads no emoji codes: user data such
+as a type ``my:x:Comp`` prints as it is (rich would turn ``:x:`` into an emoji); markup in it is escaped.
+
+A run that failed (exit 2) prints its error on stderr; ``--json`` then prints ``error_json``: the error and
+whatever the run had learned, never a verdict (``summary.checked`` false, ``summary.verdict`` ``error``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -20,9 +24,21 @@ from residency.engine.api import PreviewResult
 from residency.engine.invokes.ledger import InvokeRecord
 from residency.engine.pack_rules import RulesInForce, rules_for_result, waiver_of
 from residency.engine.packs import PackInfo, Violation
-from residency.engine.result_summary import COUNTED, assumption_lines, resource_counts, short_list, warnings
+from residency.engine.result_summary import (
+    COUNTED,
+    assumption_lines,
+    resource_counts,
+    result_violation_summary,
+    short_list,
+    warnings,
+)
 from residency.engine.secrets import redact
 from residency.engine.stack import EngineResource
+
+
+def text_console(**options: Any) -> Console:
+    """The console every text output prints through: no emoji codes, no highlighting, no wrapping."""
+    return Console(soft_wrap=True, highlight=False, emoji=False, **options)
 
 
 def relative_path(path: str, cwd: Path | None) -> str:
@@ -75,7 +91,12 @@ def render_pack_results(
         pack_dir = result.pack_dirs[index] if index < len(result.pack_dirs) else None
         pack_rules = rules[index] if index < len(rules) else None
         mine = [v for v in result.violations if v.policy_pack == info.name]
-        mark = "❌" if any(v.enforcement_level == "mandatory" for v in mine) else "⚠️ " if mine else "✅"
+        if any(v.enforcement_level == "mandatory" for v in mine):
+            mark = "❌"
+        elif mine:
+            mark = "⚠️ "
+        else:
+            mark = "✅" if info.enabled_policies and result.checked else "⛔"
         location = relative_path(str(pack_dir), cwd) if pack_dir else ""
         origin = f"{result.pack_origin}: " if result.pack_origin == "shipped with the kit" else "local: "
         console.print(f"    {mark} {escape(info.name)}@v{escape(info.version)} ({escape(origin + location)})")
@@ -101,6 +122,8 @@ def render_pack_results(
 
 def render(result: PreviewResult, *, stack: str, console: Console, cwd: Path | None = None) -> None:
     console.print(f"Previewing update ([bold]{escape(stack)}[/bold]) offline\n")
+    for note in result.notes:
+        console.print(f"[yellow]note:[/yellow] {escape(note)}\n", highlight=False)
     rows = _tree_rows(result)
     type_width = max(len(prefix) + len(r.type) for prefix, r in rows) + 2
     console.print(f"     {'Type':<{type_width}}Name")
@@ -131,7 +154,7 @@ def render(result: PreviewResult, *, stack: str, console: Console, cwd: Path | N
     if result.packs:
         render_pack_results(console, result, cwd=cwd)
     counts = resource_counts(result)
-    mandatory, advisory = len(result.mandatory), len(result.advisory)
+    mandatory = len(result.mandatory)
     console.print("\n[bold]Resources:[/bold]")
     console.print(f"    [green]+ {counts.to_create} to create[/green]")
     console.print(
@@ -140,11 +163,7 @@ def render(result: PreviewResult, *, stack: str, console: Console, cwd: Path | N
         highlight=False,
     )
     waived = sum(1 for v in result.violations if waiver_of(result, v) is not None)
-    console.print(
-        f"\n[bold]Policy violations:[/bold] {mandatory} mandatory, {advisory} advisory"
-        + (f" ({waived} of them waived)" if waived else ""),
-        highlight=False,
-    )
+    console.print(f"\n[bold]Policy violations:[/bold] {escape(result_violation_summary(result, waived))}", highlight=False)
     if assumptions:
         console.print(f"[bold]Assumed answers:[/bold] {len(assumptions)} (listed above)", highlight=False)
     for reason in result.not_checked:
@@ -196,6 +215,8 @@ def to_json(result: PreviewResult, *, project: str, stack: str) -> dict[str, Any
             for v in result.violations
         ],
         "notApplicable": list(result.not_applicable),
+        "notes": list(result.notes),
+        "error": None,
         "invokes": [invoke_json(r) for r in result.invokes],
         "reads": [{"type": r.type, "name": r.name, "id": r.id} for r in result.reads],
         "assumptions": assumption_lines(result),
@@ -210,6 +231,32 @@ def to_json(result: PreviewResult, *, project: str, stack: str) -> dict[str, Any
             "waived": sum(1 for v in result.violations if waiver_of(result, v) is not None),
             "policiesRun": result.policies_run,
             "checked": result.checked,
+            "verdict": result.verdict,
             "assumedAnswers": len(result.assumed_invokes) + len(result.reads),
         },
     }
+
+
+def error_json(
+    error: Mapping[str, Any], result: PreviewResult | None, *, project: str | None, stack: str | None,
+    notes: Sequence[str] = (),
+) -> dict[str, Any]:
+    """``--json`` for a run that failed: ``error`` (kind, message, details, traceback, program output) and
+    whatever the run had learned (``result``: resources registered and analyzed before the failure)."""
+    if result is not None:
+        document = to_json(result, project=project or "", stack=stack or "")
+    else:
+        document = {
+            "project": project, "stack": stack, "resources": [], "policyPacks": [], "violations": [],
+            "notApplicable": [], "notes": list(notes), "invokes": [], "reads": [], "assumptions": [],
+            "warnings": [f"note: {n}" for n in notes] + [f"the run failed: {error.get('message', '')}".strip()],
+            "summary": {
+                "resources": 0, "toCreate": 0, "defaultProviders": 0, "counted": COUNTED, "mandatory": 0,
+                "advisory": 0, "waived": 0, "policiesRun": 0, "checked": False, "verdict": "error",
+                "assumedAnswers": 0,
+            },
+        }
+    document["error"] = dict(error)
+    document["summary"]["checked"] = False
+    document["summary"]["verdict"] = "error"
+    return document

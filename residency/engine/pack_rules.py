@@ -13,10 +13,9 @@ shipped illustrative identifiers it still holds, and the usable waivers.
 
 from __future__ import annotations
 
-import hashlib
 import importlib
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -25,14 +24,30 @@ RULES_FILE = "residency.yaml"
 
 @dataclass(frozen=True)
 class WaiverInfo:
-    policy: str
-    urns: tuple[str, ...]
-    reason: str
-    approver: str
-    expires: str
+    """A usable waiver as the pack parsed it (``residency_policies.waivers.Waiver``) and where it was given."""
+
+    waiver: Any
     source: str
-    pack_waiver: Any = field(default=None, compare=False, repr=False)
-    """The pack's own ``Waiver`` object (what the pack's ``find_waiver`` matches)."""
+
+    @property
+    def policy(self) -> str:
+        return self.waiver.policy
+
+    @property
+    def urns(self) -> tuple[str, ...]:
+        return tuple(self.waiver.urns)
+
+    @property
+    def reason(self) -> str:
+        return self.waiver.reason
+
+    @property
+    def approver(self) -> str:
+        return self.waiver.approver
+
+    @property
+    def expires(self) -> str:
+        return self.waiver.expires.isoformat()
 
     def as_json(self) -> dict[str, Any]:
         return {"policy": self.policy, "urns": list(self.urns), "reason": self.reason, "approver": self.approver,
@@ -65,22 +80,19 @@ class RulesInForce:
                 "waivers": [w.as_json() for w in self.all_waivers]}
 
 
-def _pack_modules() -> tuple[Any, Any] | None:
+def _pack_modules() -> tuple[Any, Any, Any] | None:
+    """The pack package's rules-file, rules-in-force and waiver modules (None when it is not importable)."""
     try:
-        return importlib.import_module("residency_policies.rules_file"), importlib.import_module("residency_policies.waivers")
+        return (importlib.import_module("residency_policies.rules_file"),
+                importlib.import_module("residency_policies.rules_in_force"),
+                importlib.import_module("residency_policies.waivers"))
     except ImportError:
         return None
 
 
-def _digest(path: Path) -> str:
-    return "sha256:" + hashlib.sha256(path.read_bytes()).hexdigest()
-
-
 def _waiver_infos(waivers_module: Any, raw: Any, source: str) -> tuple[WaiverInfo, ...]:
     usable, _problems = waivers_module.parse_waivers(raw)
-    return tuple(
-        WaiverInfo(w.policy, tuple(w.urns), w.reason, w.approver, str(w.expires), source, w) for w in usable
-    )
+    return tuple(WaiverInfo(w, source) for w in usable)
 
 
 def rules_in_force(pack_name: str, pack_dir: Path, policy_config: Mapping[str, Any] | None = None) -> RulesInForce | None:
@@ -89,30 +101,23 @@ def rules_in_force(pack_name: str, pack_dir: Path, policy_config: Mapping[str, A
     if not path.is_file():
         return None
     modules = _pack_modules()
-    api = getattr(modules[0], "rules_in_force", None) if modules else None
-    if api is not None:  # the pack's own structured answer, when it offers one
-        return api(pack_dir, policy_config)
+    if modules is None:
+        return RulesInForce(pack_name, path.resolve(), "", (), (), {})
+    _rules_module, in_force_module, waivers_module = modules
+    described = in_force_module.describe_rules_file(path)  # the digest and identifiers the pack itself reports
     import yaml
 
     try:
         doc = yaml.safe_load(path.read_text()) or {}
     except yaml.YAMLError:
         doc = {}
-    illustrative: tuple[str, ...] = ()
-    waivers: tuple[WaiverInfo, ...] = ()
+    waivers = _waiver_infos(waivers_module, doc.get("waivers"), str(path)) if isinstance(doc, Mapping) else ()
     per_policy: dict[str, tuple[WaiverInfo, ...]] = {}
-    if modules is not None:
-        rules_module, waivers_module = modules
-        finder = getattr(rules_module, "illustrative_identifiers", None)
-        if finder is not None:
-            illustrative = tuple(finder(doc))
-        if isinstance(doc, Mapping):
-            waivers = _waiver_infos(waivers_module, doc.get("waivers"), str(path))
-        for policy, config in (policy_config or {}).items():
-            props = getattr(config, "properties", None) or {}
-            if isinstance(props, Mapping) and "waivers" in props:
-                per_policy[policy] = _waiver_infos(waivers_module, props["waivers"], f"policy config of {policy}")
-    return RulesInForce(pack_name, path.resolve(), _digest(path), illustrative, waivers, per_policy)
+    for policy, config in (policy_config or {}).items():
+        props = getattr(config, "properties", None) or {}
+        if isinstance(props, Mapping) and "waivers" in props:
+            per_policy[policy] = _waiver_infos(waivers_module, props["waivers"], f"policy config of {policy}")
+    return RulesInForce(pack_name, described.path, described.digest, described.illustrative, waivers, per_policy)
 
 
 def rules_for_result(result: Any) -> list[RulesInForce | None]:
@@ -135,14 +140,14 @@ def waiver_of(result: Any, violation: Any) -> WaiverInfo | None:
     modules = _pack_modules()
     if modules is None:
         return None
-    find_waiver = modules[1].find_waiver
+    find_waiver = modules[2].find_waiver
     for info, rules in zip(result.packs, rules_for_result(result)):
         if info.name != violation.policy_pack or rules is None:
             continue
         candidates = rules.waivers_for(violation.policy)
-        found = find_waiver([w.pack_waiver for w in candidates], violation.policy, violation.urn)
+        found = find_waiver([w.waiver for w in candidates], violation.policy, violation.urn)
         if found is not None:
-            return next(w for w in candidates if w.pack_waiver is found)
+            return next(w for w in candidates if w.waiver is found)
     return None
 
 

@@ -186,11 +186,6 @@ def read_pack_project(pack_dir: Path) -> dict[str, Any]:
     return project
 
 
-def pack_python(pack_dir: Path, project: Mapping[str, Any]) -> str:
-    """The interpreter the Pulumi CLI would run this pack on (residency/engine/pack_interpreter.py)."""
-    return pack_interpreter(pack_dir, project).python
-
-
 def pack_interpreter(pack_dir: Path, project: Mapping[str, Any]) -> PackInterpreter:
     try:
         return resolve_pack_interpreter(pack_dir, project)
@@ -645,6 +640,15 @@ class AnalysisSession:
             self.violations.append(pack._violation(diag, urn))
         self._record_not_applicable(response.not_applicable, "")
         return Analysis(self.violations, self.not_applicable)
+
+    def partial(self) -> Analysis:
+        """What ``Analyze`` found so far, for a run that failed before ``AnalyzeStack`` (which never runs then)."""
+        while self._in_flight:
+            try:
+                self._collect(*self._in_flight.popleft())
+            except PolicyPackError:
+                continue  # the failure being reported already; the rest of what was found still counts
+        return Analysis(list(self.violations), list(self.not_applicable))
 
     def cancel(self) -> None:
         for _, future in self._in_flight:

@@ -5,7 +5,10 @@
   import keeps the id it was given; its other outputs are unknown.
 - Invokes: answered by ``residency.engine.invokes`` (computed, pinned, assumed or unanswered, all recorded
   in ``ledger``). An unanswered invoke's whole result is unknown (``RecordingMonitor`` sends the SDK the
-  engine's ``unknown`` response); one the provider would refuse fails as the provider would fail it.
+  engine's ``unknown`` response); one the provider would refuse fails as the provider would fail it. An
+  answer that cannot be built at all (a fault of the offline answer, not of the program) fails the invoke
+  too, so the SDK's error names its token (``invoke of <token> failed: ...``) instead of the program dying
+  on a value that was never answered.
 """
 
 from __future__ import annotations
@@ -19,6 +22,8 @@ from pulumi.runtime import mocks as pulumi_mocks
 from residency.engine.capture import UNANSWERED_INVOKE_KEY, RecordingMonitor
 from residency.engine.invokes import InvokeAnswerer, InvokeFailure, Ledger, PinnedAnswers
 from residency.engine.invokes.context import ProviderContext, explicit_provider_context
+from residency.engine.invokes.pinned import PINNED_FILE
+from residency_policies.urns import provider_reference_urn
 
 
 class PreviewMocks(pulumi_mocks.Mocks):
@@ -39,7 +44,7 @@ class PreviewMocks(pulumi_mocks.Mocks):
     def _provider(self, provider_ref: str) -> ProviderContext | None:
         if self.monitor is None:
             return None
-        reg = self.monitor.by_mock_urn.get(provider_ref.rsplit("::", 1)[0])
+        reg = self.monitor.by_mock_urn.get(provider_reference_urn(provider_ref))
         if reg is None or not reg.is_provider:
             return None
         return explicit_provider_context(reg.package, reg.name, reg.inputs)
@@ -55,6 +60,9 @@ class PreviewMocks(pulumi_mocks.Mocks):
             result = self.answerer.answer(args.token, dict(args.args or {}), args.provider or "")
         except InvokeFailure as err:
             return {}, [("", str(err))]
+        except Exception as err:  # noqa: BLE001 - never crash the program on our own fault without naming the invoke
+            return {}, [("", f"residency preview could not answer it offline ({type(err).__name__}: {err}); "
+                             f"pin its answer in {PINNED_FILE}")]
         if result is None:
             return {UNANSWERED_INVOKE_KEY: True}
         return result

@@ -78,6 +78,7 @@ def describe_failure(err: BaseException, root: Path, entry: Path) -> dict[str, A
         "code": (where.line or "") if where else "",
         "traceback": shown,
         "run_error": False,
+        "module": (err.name or "") if isinstance(err, ImportError) else "",
     }
 
 

@@ -4,7 +4,9 @@
   with that directory as the working directory, a file runs with its parent as the working directory
   (``getPwdMain``).
 - ``Pulumi.<stack>.yaml`` lives in ``<root>/<stackConfigDir>``; a legacy string ``config:`` means the same,
-  and having both is an error.
+  and having both is an error. A stack named with ``--stack`` whose file does not exist has empty config,
+  as in the CLI (``pulumi stack init`` writes no file; ``pulumi preview`` runs it with no config); the run
+  says so in a note. With no ``--stack``, the one stack file there is the stack.
 - Config keys without a namespace belong to the project; scalars become their YAML text, objects and arrays
   JSON text; ``secure:`` values cannot be decrypted offline and become secrets holding a placeholder.
 """
@@ -12,6 +14,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -157,18 +160,48 @@ def _strip_secure(value: Any) -> tuple[Any, bool]:
     return value, False
 
 
-def resolve_stack(project: Project, stack: str | None) -> str:
+# pulumi/pulumi ``tokens.ValidateStackName``: what a stack name may hold.
+_STACK_NAME = re.compile(r"[A-Za-z0-9_.-]{1,100}")
+
+
+@dataclass(frozen=True)
+class StackChoice:
+    name: str
+    note: str = ""
+    """Set when the stack has no config file: it is previewed with empty config (shown in every output)."""
+
+
+def choose_stack(project: Project, stack: str | None) -> StackChoice:
+    """The stack to preview: ``--stack NAME`` (with or without a config file), else the only stack file."""
     if stack:
-        if not project.stack_file(stack).is_file():
-            known = ", ".join(project.stacks()) or "none"
-            raise ProjectError(f"unknown stack {stack!r}: {project.stack_file(stack)} does not exist (stacks: {known})")
-        return stack
+        if not _STACK_NAME.fullmatch(stack):
+            raise ProjectError(
+                f"invalid stack name {stack!r}: a stack name may only contain alphanumerics, hyphens, underscores "
+                "or periods (at most 100 characters)"
+            )
+        stack_file = project.stack_file(stack)
+        if stack_file.is_file():
+            return StackChoice(stack)
+        others = project.stacks()
+        known = f" (stack config files there: {', '.join(others)})" if others else ""
+        return StackChoice(
+            stack,
+            f"stack {stack!r} has no config file ({stack_file} does not exist){known}: previewed with empty "
+            f"stack config, as the Pulumi CLI previews a new stack",
+        )
     stacks = project.stacks()
     if len(stacks) == 1:
-        return stacks[0]
+        return StackChoice(stacks[0])
     if not stacks:
-        raise ProjectError(f"no stack config in {project.stack_config_dir}; pass --stack NAME")
+        raise ProjectError(
+            f"no stack config file (Pulumi.<stack>.yaml) in {project.stack_config_dir}: pass --stack NAME to name "
+            "the stack to preview (a stack with no config file is previewed with empty config, as a new stack)"
+        )
     raise ProjectError(f"several stacks in {project.stack_config_dir} ({', '.join(stacks)}); pass --stack NAME")
+
+
+def resolve_stack(project: Project, stack: str | None) -> str:
+    return choose_stack(project, stack).name
 
 
 def load_stack_config(
@@ -200,6 +233,54 @@ def load_stack_config(
         config[full] = value
         secret_keys.discard(full)
     return config, sorted(secret_keys)
+
+
+@dataclass(frozen=True)
+class ConfigPositions:
+    """Where each package's provider configuration is written, for findings on its default provider.
+
+    The engine configures a default provider from the stack's ``<pkg>:*`` keys, so a finding on it is fixed
+    where those keys are set: the line of ``<pkg>:region`` (else the package's first key) in the stack file,
+    else in Pulumi.yaml's ``config:``; with none, line 1 of the stack file (Pulumi.yaml when the stack has no
+    file)."""
+
+    lines: dict[str, tuple[str, int]] = field(default_factory=dict)
+    """Package -> (file, line)."""
+    fallback: tuple[str, int] = ("", 0)
+
+    def of_package(self, package: str) -> tuple[str, int]:
+        return self.lines.get(package, self.fallback)
+
+
+def _config_key_lines(path: Path) -> list[tuple[str, int]]:
+    """``(key, line)`` of each config key in a stack file (``config:``) or Pulumi.yaml (``config:`` mapping)."""
+    try:
+        root = yaml.compose(path.read_text())
+    except (OSError, yaml.YAMLError):
+        return []
+    if not isinstance(root, yaml.MappingNode):
+        return []
+    section = next((v for k, v in root.value if isinstance(k, yaml.ScalarNode) and k.value == "config"), None)
+    if not isinstance(section, yaml.MappingNode):
+        return []
+    return [(str(k.value), k.start_mark.line + 1) for k, _ in section.value if isinstance(k, yaml.ScalarNode)]
+
+
+def provider_config_positions(project: Project, stack: str) -> ConfigPositions:
+    stack_file = project.stack_file(stack)
+    lines: dict[str, tuple[str, int]] = {}
+    for path in (stack_file, project.project_file):
+        if not path.is_file():
+            continue
+        for key, line in _config_key_lines(path):
+            package, sep, name = key.partition(":")
+            if not sep or (package in lines and name != "region"):
+                continue
+            if package in lines and lines[package][0] != str(path):
+                continue  # the stack file's line wins over Pulumi.yaml's
+            lines[package] = (str(path), line)
+    fallback = (str(stack_file), 1) if stack_file.is_file() else (str(project.project_file), 1)
+    return ConfigPositions(lines, fallback)
 
 
 def parse_config_override(text: str) -> tuple[str, str]:

@@ -29,16 +29,20 @@ from residency.engine.api import PreviewResult, ReadRecord
 from residency.engine.capture import DefaultProviderUse, Registration
 from residency.engine.invokes.ledger import InvokeRecord
 from residency.engine.invokes.pinned import PINNED_FILE, PinnedAnswersError, load_pinned_answers
-from residency.engine.pack_config import PolicyConfigError, load_policy_pack_config_file
 from residency.engine.packs import AnalysisSession, PolicyPackProcess
-from residency.engine.project import Project, ProjectError, load_project, load_stack_config, resolve_stack
+from residency.engine.project import (
+    Project,
+    ProjectError,
+    choose_stack,
+    load_project,
+    load_stack_config,
+    provider_config_positions,
+)
+from residency.engine.pack_selection import PackSelectionError, select_policy_packs
 from residency.engine.secrets import Scrubber, secret_texts
-from residency.engine.shipped_pack import shipped_pack_dir
 from residency.engine.stack import EngineResource, EngineStack, EngineStackBuilder, apply_event
 
 PROGRAM_TIMEOUT = float(os.environ.get("RESIDENCY_PROGRAM_TIMEOUT", "900"))
-SHIPPED = "shipped with the kit"
-GIVEN = "--policy-pack"
 _CONFIG_ERROR_CLASSES = ("ConfigMissingError", "ConfigTypeError")
 _CONFIG_ERROR_SUFFIXES = ("ConfigError", "ConfigurationError", "SettingsError")
 
@@ -77,9 +81,33 @@ class ProjectPreview:
     pack_dirs: list[Path] = field(default_factory=list)
 
 
-def default_policy_packs() -> list[Path]:
-    pack = shipped_pack_dir()
-    return [pack] if pack is not None else []
+@dataclass
+class FailedRun:
+    """What a run that failed (exit 2) had learned before it failed, for ``--json`` and ``--report-dir``.
+
+    ``result`` holds the resources registered and analyzed (``Analyze`` only: ``AnalyzeStack`` never ran)
+    and the invokes answered before the failure, with ``error`` set, so it is never a verdict."""
+
+    project: Project | None = None
+    stack: str = ""
+    notes: list[str] = field(default_factory=list)
+    config: dict[str, str] = field(default_factory=dict)
+    result: PreviewResult | None = None
+
+
+_FAILED_RUN_ATTRIBUTE = "residency_failed_run"
+_OUTCOME_ATTRIBUTE = "residency_program_outcome"
+
+
+def failed_run_of(err: BaseException) -> FailedRun | None:
+    """What the run that raised ``err`` had learned (set by ``run_project_preview``)."""
+    found = getattr(err, _FAILED_RUN_ATTRIBUTE, None)
+    return found if isinstance(found, FailedRun) else None
+
+
+def _partial_outcome(err: BaseException) -> ProgramOutcome | None:
+    found = getattr(err, _OUTCOME_ATTRIBUTE, None)
+    return found if isinstance(found, ProgramOutcome) else None
 
 
 def _is_configuration_error(error: Mapping[str, Any]) -> bool:
@@ -181,49 +209,68 @@ def run_program(
     ``before_stream`` runs after the program has started and before its first registration is used (the
     preview starts the packs there, so their start-up overlaps the program's imports).
     """
-    builder = EngineStackBuilder(project=project.name, stack=stack, config=config, secret_keys=secret_keys)
+    builder = EngineStackBuilder(
+        project=project.name, stack=stack, config=config, secret_keys=secret_keys,
+        config_positions=provider_config_positions(project, stack),
+    )
     registrations: list[Registration] = []
     reads: list[ReadRecord] = []
     done: dict[str, Any] | None = None
-    with tempfile.TemporaryDirectory(prefix="residency-program-") as workdir:
-        program = ProgramRun(project, stack, config, secret_keys, Path(workdir))
-        try:
-            if before_stream is not None:
-                before_stream()
-            if on_resources is not None:
-                on_resources(builder.stack(), [builder.root])
-            for event in program.events():
-                if "done" in event:
-                    done = event["done"]
-                    continue
-                kind, value = _decode_event(event)
-                if kind == "registration":
-                    registrations.append(value)
-                elif kind == "read":
-                    reads.append(value)
-                added = apply_event(builder, kind, value)
-                if added and on_resources is not None:
-                    on_resources(builder.stack(), added)
-            program.proc.wait()
-        finally:
-            program.stop()
-        output = program.output
-        if program._timed_out:
-            raise PreviewError(f"program {project.entry} did not finish within {PROGRAM_TIMEOUT:g}s")
-    engine_stack = builder.stack()
-    scrubber = Scrubber(secret_texts(r.inputs for r in engine_stack.resources))
-    if done is None:
-        raise PreviewError(
-            f"program {project.entry} crashed (exit code {program.proc.returncode}) before reporting:\n"
-            + scrubber.scrub(output)
+    program: ProgramRun | None = None
+
+    def learned(invokes: Sequence[InvokeRecord] = ()) -> ProgramOutcome:
+        engine_stack = builder.stack()
+        return ProgramOutcome(
+            engine_stack, registrations, list(invokes), reads, program.output if program is not None else "",
+            Scrubber(secret_texts(r.inputs for r in engine_stack.resources)),
         )
-    invokes = [InvokeRecord.from_json(r) for r in done["invokes"]]
-    for record in invokes:
-        record.used_by = [builder.engine_urn(u) for u in record.used_by]
-    error = done.get("error")
-    if error:
-        raise _program_error(project, error, invokes, output, scrubber)
-    return ProgramOutcome(engine_stack, registrations, invokes, reads, output, scrubber)
+
+    try:
+        with tempfile.TemporaryDirectory(prefix="residency-program-") as workdir:
+            program = ProgramRun(project, stack, config, secret_keys, Path(workdir))
+            try:
+                if before_stream is not None:
+                    before_stream()
+                if on_resources is not None:
+                    on_resources(builder.stack(), [builder.root])
+                for event in program.events():
+                    if "done" in event:
+                        done = event["done"]
+                        continue
+                    kind, value = _decode_event(event)
+                    if kind == "registration":
+                        registrations.append(value)
+                    elif kind == "read":
+                        reads.append(value)
+                    added = apply_event(builder, kind, value)
+                    if added and on_resources is not None:
+                        on_resources(builder.stack(), added)
+                program.proc.wait()
+            finally:
+                program.stop()
+            output = program.output
+            if program._timed_out:
+                raise PreviewError(f"program {project.entry} did not finish within {PROGRAM_TIMEOUT:g}s")
+        engine_stack = builder.stack()
+        scrubber = Scrubber(secret_texts(r.inputs for r in engine_stack.resources))
+        if done is None:
+            raise PreviewError(
+                f"program {project.entry} crashed (exit code {program.proc.returncode}) before reporting:\n"
+                + scrubber.scrub(output)
+            )
+        invokes = [InvokeRecord.from_json(r) for r in done["invokes"]]
+        for record in invokes:
+            record.used_by = [builder.engine_urn(u) for u in record.used_by]
+        error = done.get("error")
+        if error:
+            failure = _program_error(project, error, invokes, output, scrubber)
+            setattr(failure, _OUTCOME_ATTRIBUTE, learned(invokes))
+            raise failure
+        return ProgramOutcome(engine_stack, registrations, invokes, reads, output, scrubber)
+    except Exception as err:
+        if _partial_outcome(err) is None:
+            setattr(err, _OUTCOME_ATTRIBUTE, learned())
+        raise
 
 
 def _program_error(
@@ -240,6 +287,8 @@ def _program_error(
             message += f"\n    {error['code']}"
     else:
         message = f"program {project.entry} failed: {error['type']}: {error['message']}"
+    if error.get("type") in ("ModuleNotFoundError", "ImportError"):
+        message += "\n    " + interpreter_hint(project, str(error.get("module") or ""))
     named = {c for c in error.get("invokes", [])}
     blamed = [r for r in invokes if r.call in named]
     if blamed:
@@ -258,21 +307,51 @@ def _program_error(
     return ProgramError(scrub(message), output=scrub(output), traceback=scrub(str(error.get("traceback", ""))))
 
 
-def _load_configs(pack_dirs: Sequence[Path], configs: Sequence[str | Path | None]) -> list[Any]:
-    configs = list(configs)
-    if len(configs) > len(pack_dirs):
-        raise PreviewError(
-            f"{len(configs)} --policy-pack-config files for {len(pack_dirs)} --policy-pack directories; "
-            "they pair by position"
-        )
-    configs += [None] * (len(pack_dirs) - len(configs))
-    parsed = []
-    for config_file in configs:
-        try:
-            parsed.append(load_policy_pack_config_file(config_file) if config_file else None)
-        except PolicyConfigError as err:
-            raise PreviewError(str(err)) from err
-    return parsed
+def _project_virtualenv(project: Project) -> Path | None:
+    venv = project.runtime_options.get("virtualenv") if isinstance(project.runtime_options, dict) else None
+    if not isinstance(venv, str) or not venv:
+        return None
+    return Path(venv) if Path(venv).is_absolute() else project.root / venv
+
+
+def _project_environment(project: Project) -> str:
+    """The environment ``pulumi preview`` would run the program in, as Pulumi.yaml's runtime options name it."""
+    options = project.runtime_options if isinstance(project.runtime_options, dict) else {}
+    venv = _project_virtualenv(project)
+    toolchain = options.get("toolchain")
+    if venv is not None:
+        return f"the project's virtualenv {venv} (Pulumi.yaml runtime.options.virtualenv: {options['virtualenv']})"
+    if toolchain in ("uv", "poetry"):
+        return f"the project's {toolchain} environment (Pulumi.yaml runtime.options.toolchain: {toolchain})"
+    return ""
+
+
+def _installed_in(environment_root: Path, module: str) -> bool:
+    top = module.split(".", 1)[0]
+    return bool(top) and any(
+        (site / top).exists() or (site / f"{top}.py").exists()
+        for site in environment_root.glob("lib/python3*/site-packages")
+    )
+
+
+def interpreter_hint(project: Project, module: str) -> str:
+    """What to do when the program cannot import a module: it runs on the kit's interpreter, not the project's."""
+    environment = _project_environment(project)
+    venv = _project_virtualenv(project)
+    if venv is not None and venv.resolve() == Path(sys.prefix).resolve():
+        unused = f" (which is {environment})"  # the kit is installed in the project's own virtualenv
+    else:
+        unused = f"; {environment} was not used" if environment else ""
+    found = ""
+    if module and venv is not None and _installed_in(venv, module) and venv.resolve() != Path(sys.prefix).resolve():
+        found = f" ({module.split('.', 1)[0]} is installed there)"
+    package = module.split(".", 1)[0] if module else "<package>"
+    return (
+        f"residency preview runs the program on the kit's own interpreter ({sys.executable}){unused}{found}; "
+        f"install the missing package into the kit's environment (`{sys.executable} -m pip install {package}`; "
+        "the distribution may be named differently from the module) or preview with the real CLI: "
+        "`residency preview --engine pulumi`"
+    )
 
 
 def run_project_preview(
@@ -283,26 +362,44 @@ def run_project_preview(
     policy_pack_configs: Sequence[str | Path | None] = (),
     config_overrides: Mapping[str, str] | None = None,
 ) -> ProjectPreview:
+    """Preview a project. Any error raised carries what the run had learned (``failed_run_of``)."""
+    failed = FailedRun(stack=stack or "")
+    try:
+        return _run_project_preview(
+            directory, failed, stack=stack, policy_packs=policy_packs, policy_pack_configs=policy_pack_configs,
+            config_overrides=config_overrides,
+        )
+    except Exception as err:
+        setattr(err, _FAILED_RUN_ATTRIBUTE, failed)
+        raise
+
+
+def _run_project_preview(
+    directory: str | Path,
+    failed: FailedRun,
+    *,
+    stack: str | None,
+    policy_packs: Sequence[str | Path] | None,
+    policy_pack_configs: Sequence[str | Path | None],
+    config_overrides: Mapping[str, str] | None,
+) -> ProjectPreview:
     try:
         project = load_project(directory)
-        stack_name = resolve_stack(project, stack)
+        failed.project = project
+        choice = choose_stack(project, stack)
+        stack_name = failed.stack = choice.name
+        notes = failed.notes = [choice.note] if choice.note else []
         config, secret_keys = load_stack_config(project, stack_name, config_overrides)
+        failed.config = dict(config)
         load_pinned_answers(project.root)  # a malformed fixtures file is an error before anything runs
     except (ProjectError, PinnedAnswersError) as err:
         raise PreviewError(str(err)) from err
 
-    if policy_packs:
-        pack_dirs, origin = [Path(p).resolve() for p in policy_packs], GIVEN
-    else:
-        pack_dirs, origin = default_policy_packs(), SHIPPED
-        if not pack_dirs:
-            raise PreviewError(
-                "no policy pack to run: this installation of the kit has no residency pack; pass --policy-pack DIR"
-            )
-    parsed_configs = _load_configs(pack_dirs, policy_pack_configs)
-    for pack_dir in pack_dirs:
-        if not (pack_dir / "PulumiPolicy.yaml").is_file():
-            raise PreviewError(f"--policy-pack {pack_dir}: not a policy pack (no PulumiPolicy.yaml)")
+    try:
+        selection = select_policy_packs(policy_packs, policy_pack_configs)
+    except PackSelectionError as err:
+        raise PreviewError(str(err)) from err
+    pack_dirs, origin, parsed_configs = selection.pack_dirs, selection.origin, selection.configs
 
     packs: list[PolicyPackProcess] = []
     sessions: list[AnalysisSession] = []
@@ -325,13 +422,24 @@ def run_project_preview(
                 for resource in added:
                     session.add(engine_stack, resource)
 
-        outcome = run_program(
-            project, stack_name, config, secret_keys, on_resources=analyze, before_stream=start_packs
-        )
-        analyses = [session.finish(outcome.stack) for session in sessions]
+        try:
+            outcome = run_program(
+                project, stack_name, config, secret_keys, on_resources=analyze, before_stream=start_packs
+            )
+            analyses = [session.finish(outcome.stack) for session in sessions]
+        except Exception as err:
+            learned = _partial_outcome(err)
+            if learned is not None:
+                failed.result = PreviewResult.from_analyses(
+                    learned.stack, packs=[p.info for p in packs], analyses=[s.partial() for s in sessions],
+                    registrations=learned.registrations, invokes=learned.invokes, reads=learned.reads,
+                    scrubber=learned.scrubber, pack_dirs=[p.pack_dir for p in packs], pack_origin=origin,
+                    program_output=learned.output, notes=list(notes), error=learned.scrubber.scrub(str(err)),
+                )
+            raise
     result = PreviewResult.from_analyses(
         outcome.stack, packs=[p.info for p in packs], analyses=analyses, registrations=outcome.registrations,
         invokes=outcome.invokes, reads=outcome.reads, scrubber=outcome.scrubber,
-        pack_dirs=pack_dirs, pack_origin=origin, program_output=outcome.output,
+        pack_dirs=pack_dirs, pack_origin=origin, program_output=outcome.output, notes=list(notes),
     )
     return ProjectPreview(result=result, project=project, stack=stack_name, pack_dirs=pack_dirs)

@@ -34,6 +34,32 @@ def resource_counts(result: PreviewResult) -> ResourceCounts:
     return ResourceCounts(len(result.resources) - hidden, len(result.resources), hidden)
 
 
+def violation_summary(
+    mandatory: int, advisory: int, waived: int, *, checked: bool, policies_run: int, error: bool = False
+) -> str:
+    """The counts line every output prints. A run that is not checked never reads like a clean count:
+    it says so first, and counts only what was checked."""
+    counts = f"{mandatory} mandatory, {advisory} advisory" + (f" ({waived} of them waived)" if waived else "")
+    if checked:
+        return counts
+    if error:
+        why = "the run failed"
+    elif policies_run == 0:
+        why = "no policy ran"
+    else:
+        why = "the run could not check everything"
+    if policies_run == 0 and not (mandatory or advisory):
+        return f"not checked ({why})"
+    return f"not checked ({why}); {counts} in what was checked"
+
+
+def result_violation_summary(result: PreviewResult, waived: int) -> str:
+    return violation_summary(
+        len(result.mandatory), len(result.advisory), waived, checked=result.checked,
+        policies_run=result.policies_run, error=bool(result.error),
+    )
+
+
 def short_list(fields: Sequence[str]) -> str:
     shown = ", ".join(fields[:_SHOWN_FIELDS])
     return shown + (f" (+{len(fields) - _SHOWN_FIELDS} more)" if len(fields) > _SHOWN_FIELDS else "")
@@ -63,7 +89,8 @@ def assumption_lines(result: PreviewResult) -> list[str]:
 
 def warnings(result: PreviewResult, rules: Sequence[RulesInForce | None] = ()) -> list[str]:
     """Every warning of the run, the same in the text output, ``--json`` and every report."""
-    out = [f"assumed offline: {line}" for line in assumption_lines(result)]
+    out = [f"note: {note}" for note in result.notes]
+    out += [f"assumed offline: {line}" for line in assumption_lines(result)]
     for info, pack_rules in zip(result.packs, rules or rules_for_result(result)):
         if pack_rules is not None and pack_rules.illustrative:
             out.append(

@@ -12,6 +12,9 @@ the parent's last type in the chain) and sends no provider for resources that re
   whose properties are the stack config keys of that package without the namespace (raw strings, secure
   values as secrets) plus ``version``;
 - provider references ``<urn>::<id>``, the id being the engine's unknown sentinel in a preview.
+
+A default provider has no line in the program; its source position is where the stack config that
+configures it is written (``ConfigPositions``), so a finding on it points where the fix belongs.
 """
 
 from __future__ import annotations
@@ -25,8 +28,11 @@ from typing import Any
 from pulumi.runtime import rpc
 
 from residency.engine.capture import ROOT_STACK_TYPE, DefaultProviderUse, Read, Registration
+from residency.engine.invokes.ledger import MARKER_RE
+from residency.engine.invokes.pinned import PINNED_FILE
+from residency.engine.project import ConfigPositions
 from residency.engine.secrets import secret
-from residency_policies.urns import make_urn, urn_name, urn_qualified_type, urn_type
+from residency_policies.urns import make_urn, provider_reference_urn, urn_name, urn_qualified_type, urn_type
 
 UNKNOWN = rpc.UNKNOWN
 PROVIDER_TYPE_PREFIX = "pulumi:providers:"
@@ -62,7 +68,8 @@ class EngineResource:
     synthesized: bool = False
     """True for resources the engine adds itself (root Stack, default providers)."""
     source_file: str = ""
-    """Where the program declared the resource (the SDK's source position); empty for synthesized ones."""
+    """Where the program declared the resource (the SDK's source position). A default provider's is where
+    its package's stack config is set (``project.ConfigPositions``); empty for the root Stack."""
     source_line: int = 0
     registered_outputs: dict[str, Any] | None = None
     """A component's or the root Stack's registered outputs."""
@@ -85,7 +92,7 @@ class EngineResource:
 
     @property
     def provider_urn(self) -> str:
-        return self.provider.rsplit("::", 1)[0] if self.provider else ""
+        return provider_reference_urn(self.provider)
 
 
 @dataclass
@@ -115,9 +122,6 @@ class EngineStack:
         if len(matches) != 1:
             raise KeyError(f"expected one resource named {name!r}, found {len(matches)}")
         return matches[0]
-
-    def children_of(self, urn: str) -> list[EngineResource]:
-        return [r for r in self.resources if r.parent == urn]
 
 
 def default_provider_name(version: str) -> str:
@@ -191,8 +195,12 @@ class EngineStackBuilder:
     (a default provider first, the first time a package needs one); ``stack()`` is the whole stack so far.
     """
 
-    def __init__(self, *, project: str, stack: str, config: Mapping[str, str], secret_keys: Iterable[str] = ()):
+    def __init__(
+        self, *, project: str, stack: str, config: Mapping[str, str], secret_keys: Iterable[str] = (),
+        config_positions: ConfigPositions | None = None,
+    ):
         self.project = project
+        self.config_positions = config_positions
         self.stack_name = stack
         self.config = config
         self.secret_keys = tuple(secret_keys)
@@ -244,6 +252,7 @@ class EngineStackBuilder:
             props["version"] = version
         if url:
             props["pluginDownloadURL"] = url
+        source_file, source_line = self.config_positions.of_package(package) if self.config_positions else ("", 0)
         provider = EngineResource(
             urn=make_urn(self.stack_name, self.project, PROVIDER_TYPE_PREFIX + package, name),
             type=PROVIDER_TYPE_PREFIX + package,
@@ -253,6 +262,8 @@ class EngineStackBuilder:
             version=version,
             id=UNKNOWN,
             synthesized=True,
+            source_file=source_file,
+            source_line=source_line,
         )
         self._default_providers[key] = provider
         return provider
@@ -264,7 +275,14 @@ class EngineStackBuilder:
         parent_qualified = "" if parent == root.urn else urn_qualified_type(parent)
         urn = make_urn(self.stack_name, self.project, reg.type, reg.name, parent_qualified)
         if urn in self._seen:
-            raise EngineStackError(f"duplicate resource URN {urn!r}: two resources named {reg.name!r} of type {reg.type}")
+            message = f"duplicate resource URN {urn!r}: two resources named {reg.name!r} of type {reg.type}"
+            marker = MARKER_RE.search(reg.name)
+            if marker is not None:
+                message += (
+                    f"; the name holds a value that is unknown offline ({marker.group(0)}): set the config the "
+                    f"invoke depends on (such as the provider's region) or pin its answer in {PINNED_FILE}"
+                )
+            raise EngineStackError(message)
         self._seen.add(urn)
         self._urn_map[reg.mock_urn] = urn
 

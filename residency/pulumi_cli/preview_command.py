@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from residency.pulumi_cli.offline import CliPreview, OfflinePulumi, OfflinePulumiError, find_pulumi
+from residency_policies.urns import urn_name, urn_type
 
 EXIT_OK, EXIT_MANDATORY, EXIT_ERROR = 0, 1, 2
 _MARKS = {"mandatory": "❌", "advisory": "⚠️"}
@@ -57,7 +58,7 @@ def to_json(run: CliPreview, *, pulumi: Path, stack: str) -> dict[str, Any]:
 
 def render(run: CliPreview, *, out: TextIO) -> None:
     for r in _resources(run):
-        out.write(f" {'+' if r['op'] == 'create' else ' '}  {r['type']}  {r['urn'].rsplit('::', 1)[-1]}  {r['op']}\n")
+        out.write(f" {'+' if r['op'] == 'create' else ' '}  {r['type']}  {urn_name(r['urn'])}  {r['op']}\n")
     violations = _violations(run)
     if violations:
         out.write("\nPolicies:\n")
@@ -66,8 +67,7 @@ def render(run: CliPreview, *, out: TextIO) -> None:
             mark = _MARKS["mandatory"] if any(v["enforcementLevel"] == "mandatory" for v in mine) else _MARKS["advisory"]
             out.write(f"    {mark} {pack}\n")
             for v in mine:
-                name = v["urn"].rsplit("::", 1)[-1] if v["urn"] else ""
-                type_ = v["urn"].split("::")[2].split("$")[-1] if v["urn"].count("::") >= 3 else ""
+                name, type_ = urn_name(v["urn"]), urn_type(v["urn"])
                 out.write(f"        - [{v['enforcementLevel']}] [severity: {v['severity']}]  {v['policy']}  "
                           f"({type_}: {name})\n")
                 for line in v["message"].splitlines():
@@ -90,8 +90,8 @@ def run_preview(
     err: TextIO = sys.stderr,
 ) -> int:
     from residency.engine.invokes.pinned import PinnedAnswersError, load_pinned_answers
-    from residency.engine.project import ProjectError, load_project, resolve_stack
-    from residency.engine.project_preview import default_policy_packs
+    from residency.engine.pack_selection import default_policy_packs
+    from residency.engine.project import ProjectError, choose_stack, load_project
 
     cli = find_pulumi(pulumi)
     if cli is None:
@@ -100,11 +100,14 @@ def run_preview(
         return EXIT_ERROR
     try:
         project = load_project(cwd)
-        stack_name = resolve_stack(project, stack)
+        choice = choose_stack(project, stack)
+        stack_name = choice.name
         load_pinned_answers(project.root)  # a malformed fixtures file is an error before anything runs
     except (ProjectError, PinnedAnswersError) as error:
         err.write(f"error: {error}\n")
         return EXIT_ERROR
+    if choice.note:
+        err.write(f"note: {choice.note}\n")
     packs = [Path(p) for p in policy_packs] or default_policy_packs()
     offline = OfflinePulumi(cli, Path(tempfile.mkdtemp(prefix="residency-pulumi-")))
     try:

@@ -41,6 +41,7 @@ from residency.engine.invokes.context import explicit_provider_context
 from residency.engine.invokes.pinned import PinnedAnswersError, load_pinned_answers
 from residency.pulumi_cli.offline import PROJECT_DIR_ENV
 from residency.pulumi_cli.sdk_outputs import computed_outputs
+from residency_policies.urns import urn_type
 
 UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
 # The plugin versions the kit's SDKs request (pulumi-plugin.json of pulumi_oci 5.5.0 / pulumi_aws 7.51.1).
@@ -115,7 +116,7 @@ class StandInProvider(provider_pb2_grpc.ResourceProviderServicer):
             context.abort(grpc.StatusCode.FAILED_PRECONDITION,
                           f"the stand-in {self.package} provider only previews; it cannot create {request.urn}")
         properties = _to_dict(request.properties)
-        for name in computed_outputs(request.type or request.urn.split("::")[-2].split("$")[-1]):
+        for name in computed_outputs(request.type or urn_type(request.urn)):
             properties.setdefault(name, UNKNOWN)
         return provider_pb2.CreateResponse(id="", properties=_to_struct(properties))
 

@@ -11,7 +11,8 @@ from string import Template
 
 from residency.reports.model import PolicyRecord, Report, ViolationRecord, inventory_groups
 
-_STATUS_CLASS = {"fail": "fail", "warn": "waived", "waived": "waived", "not applicable": "na", "pass": "pass"}
+_STATUS_CLASS = {"fail": "fail", "warn": "waived", "waived": "waived", "not applicable": "na", "not checked": "fail",
+                 "pass": "pass"}
 _KIND_TEXT = {
     "preview": "Preview of the program (what a deployment would create), checked with the policy packs",
     "audit": "Audit of exported stack state (what is deployed), checked with the policy packs",
@@ -151,10 +152,11 @@ def _pack_rows(report: Report) -> str:
 
 
 def _warnings(report: Report) -> str:
+    error = f'  <pre id="run-error">error: {escape(report.error.strip())}</pre>\n' if report.error.strip() else ""
     if not report.warnings:
-        return '  <p class="note">No warnings: every answer was computed and the rules hold no illustrative identifiers.</p>'
+        return error + '  <p class="note">No warnings: every answer was computed and the rules hold no illustrative identifiers.</p>'
     items = "\n".join(f"    <li>{escape(w)}</li>" for w in report.warnings)
-    return f'  <ul id="warning-list">\n{items}\n  </ul>'
+    return f'{error}  <ul id="warning-list">\n{items}\n  </ul>'
 
 
 def to_html(report: Report) -> str:
@@ -166,7 +168,7 @@ def to_html(report: Report) -> str:
     pack_rows = _pack_rows(report)
     clouds = sorted({r.cloud for r in report.resources if r.cloud not in ("component", "Pulumi")})
     regions = sorted({r.region for r in report.resources if r.cloud not in ("component", "Pulumi")})
-    order = {"fail": 0, "warn": 1, "waived": 2, "pass": 3, "not applicable": 4}
+    order = {"fail": 0, "warn": 1, "waived": 2, "not checked": 3, "pass": 4, "not applicable": 5}
     policies = sorted(report.policies, key=lambda p: (order.get(p.status, 9), p.name))
     return _template().substitute(
         kind=escape(report.kind),
@@ -185,6 +187,10 @@ def to_html(report: Report) -> str:
         n_fail=report.count("fail"),
         n_waived=report.count("waived"),
         n_na=report.count("not applicable"),
+        not_checked_card=(
+            f'<div class="card fail"><div class="n">{report.count("not checked")}</div><div class="l">Not checked</div></div>'
+            if report.count("not checked") else ""
+        ),
         n_pass=report.count("pass"),
         policy_rows="\n".join(_policy_row(p) for p in policies) or '      <tr><td colspan="5">No policies.</td></tr>',
         violation_blocks=_violations(report),

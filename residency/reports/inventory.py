@@ -13,6 +13,8 @@ from typing import Any
 
 from residency.engine.secrets import SECRET_SIG_KEY
 from residency.engine.stack import UNKNOWN
+from residency_policies.provider_regions import package_of_type, provider_region, resource_region
+from residency_policies.urns import provider_reference_urn
 
 COMPARTMENT_TYPE = "oci:Identity/compartment:Compartment"
 PROVIDER_PREFIX = "pulumi:providers:"
@@ -33,6 +35,11 @@ def plain(value: Any) -> Any:
     return value
 
 
+def _plain_values(props: Mapping[str, Any]) -> dict[str, Any]:
+    """Top-level secrets unwrapped and the engine's unknown as the pack's unknown, as the pack reads them."""
+    return {k: plain(v) for k, v in props.items()}
+
+
 def known_text(value: Any) -> str | None:
     value = plain(value)
     if isinstance(value, str) and value and value != UNKNOWN:
@@ -41,8 +48,7 @@ def known_text(value: Any) -> str | None:
 
 
 def cloud_of(type_token: str, custom: bool) -> str:
-    package = type_token.removeprefix(PROVIDER_PREFIX).split(":", 1)[0] if type_token.startswith(PROVIDER_PREFIX) \
-        else type_token.split(":", 1)[0]
+    package = package_of_type(type_token).split(":", 1)[0]
     if not custom and package not in ("pulumi",):
         return "component"
     return CLOUD_NAMES.get(package, package)
@@ -74,20 +80,23 @@ class Inventory:
         return inputs if inputs else self.outputs.get(resource["urn"], {})
 
     def region(self, resource: Mapping[str, Any]) -> str:
-        own = known_text(self._props(resource).get("region"))
-        if own:
-            return own
+        """The region as the pack decides it (``provider_regions``): "unknown", "not set", or "—" (none applies)."""
+        props = _plain_values(self._props(resource))
         if resource["type"].startswith(PROVIDER_PREFIX):
-            return "unknown" if "region" in self._props(resource) else "not set"
-        provider_ref = resource.get("provider") or ""
-        if not provider_ref:
+            decided = provider_region(props)
+        else:
+            provider_ref = resource.get("provider") or ""
+            provider = self.by_urn.get(provider_reference_urn(provider_ref)) if provider_ref else None
+            if provider_ref and provider is None:
+                return "unknown"
+            decided = resource_region(
+                resource["type"], props, _plain_values(self._props(provider)) if provider is not None else None,
+            )
+        if decided is None:
             return "—"
-        provider = self.by_urn.get(provider_ref.rsplit("::", 1)[0])
-        if provider is None:
+        if decided.unknown:
             return "unknown"
-        return known_text(self._props(provider).get("region")) or (
-            "unknown" if "region" in self._props(provider) else "not set"
-        )
+        return decided.region or "not set"
 
     def compartment(self, resource: Mapping[str, Any]) -> str:
         props = self._props(resource)

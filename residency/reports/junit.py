@@ -3,8 +3,9 @@
 Only a policy with a mandatory violation is a ``<failure>`` (advisory violations do not fail a deployment,
 so they do not fail the test); advisory and waived violations are listed in the case's ``<system-out>``; a
 not-applicable policy is ``<skipped>``. Each suite carries the rules file and digest it ran with, the
-run's counts and, in its ``<system-out>``, every warning and assumption of the text output. A run in which
-no policy ran is one ``<error>``: it checked nothing.
+run's counts and, in its ``<system-out>``, every warning and assumption of the text output. A run that is
+not checked (no policy ran, an unchecked remote component, a run that failed) has one ``<error>`` per suite
+saying why; a run that failed before any pack started is one suite holding that error.
 """
 
 from __future__ import annotations
@@ -34,8 +35,9 @@ def _testcase(policy: PolicyRecord, suite: str) -> ET.Element:
         failure.text = "\n".join(_violation_text(v) for v in mandatory)
         if policy.remediation:
             failure.text += f"\nRemediation: {policy.remediation}\n"
-    elif policy.status == "not applicable":
-        ET.SubElement(case, "skipped", message=f"not applicable{': ' + policy.status_note if policy.status_note else ''}")
+    elif policy.status in ("not applicable", "not checked"):
+        note = f": {policy.status_note}" if policy.status_note else ""
+        ET.SubElement(case, "skipped", message=f"{policy.status}{note}")
     others = [v for v in policy.violations if v.level != "mandatory"]
     if others:
         out = ET.SubElement(case, "system-out")
@@ -55,9 +57,29 @@ def _testcase(policy: PolicyRecord, suite: str) -> ET.Element:
     return case
 
 
+def _not_checked_case(report: Report, suite_name: str) -> ET.Element:
+    case = ET.Element("testcase", name="run-checked", classname=suite_name, time="0")
+    reasons = list(report.not_checked) or [report.error or "the run was not checked"]
+    error = ET.SubElement(case, "error", message=reasons[0], type="error" if report.error else "not-checked")
+    error.text = "\n".join(reasons + ([report.error] if report.error and report.error not in reasons else [])) + "\n"
+    return case
+
+
 def to_junit(report: Report) -> str:
     suites = ET.Element("testsuites", name=f"residency {report.kind} {report.stack}")
     total = failures = skipped = errors = 0
+    if not report.packs and not report.checked:
+        suite = ET.SubElement(suites, "testsuite", name="residency", timestamp=report.generated_at.strftime("%Y-%m-%dT%H:%M:%S"),
+                              hostname="residency", tests="1", failures="0", errors="1", skipped="0", time="0")
+        props = ET.SubElement(suite, "properties")
+        for key, value in (("stack", report.stack), ("kind", report.kind), ("verdict", report.verdict),
+                           ("violations", report.violation_summary)):
+            if value:
+                ET.SubElement(props, "property", name=key, value=value)
+        suite.append(_not_checked_case(report, "residency"))
+        if report.warnings:
+            ET.SubElement(suite, "system-out").text = "\n".join(f"warning: {w}" for w in report.warnings) + "\n"
+        total = errors = 1
     for pack in report.packs:
         suite_name = f"{pack.name}@{pack.version}" if pack.version else pack.name
         suite = ET.SubElement(
@@ -82,10 +104,9 @@ def to_junit(report: Report) -> str:
         for policy in pack.policies:
             suite.append(_testcase(policy, suite_name))
             n_fail += any(v.level == "mandatory" for v in policy.violations)
-            n_skip += policy.status == "not applicable"
+            n_skip += policy.status in ("not applicable", "not checked")
         if not report.checked:
-            case = ET.SubElement(suite, "testcase", name="policies-ran", classname=suite_name, time="0")
-            ET.SubElement(case, "error", message="no policy ran: nothing was checked", type="not-checked")
+            suite.append(_not_checked_case(report, suite_name))
             n_error = 1
         notes = [f"warning: {w}" for w in report.warnings]
         if notes:

@@ -7,11 +7,14 @@ reports rather than letting the comment fail to post.
 from __future__ import annotations
 
 from residency.reports.model import Report, ViolationRecord
+from residency_policies.urns import urn_name
 
 COMMENT_LIMIT = 60_000
 MARKER = "<!-- residency-report -->"
-_STATUS_ICON = {"fail": "❌ fail", "warn": "⚠️ warn", "waived": "🟡 waived", "not applicable": "➖ n/a", "pass": "✅ pass"}
-_VERDICT = {"passed": "✅ **passed**", "failed": "❌ **failed**", "not checked": "⛔ **not checked** (no policy ran)"}
+_STATUS_ICON = {"fail": "❌ fail", "warn": "⚠️ warn", "waived": "🟡 waived", "not applicable": "➖ n/a",
+                "not checked": "⛔ not checked", "pass": "✅ pass"}
+_VERDICT = {"passed": "✅ **passed**", "failed": "❌ **failed**", "not checked": "⛔ **not checked**",
+            "error": "⛔ **error** (the run failed: not checked)"}
 
 
 def _cell(text: str) -> str:
@@ -25,12 +28,23 @@ def _violation_row(v: ViolationRecord) -> str:
     return f"| {v.level} | {v.severity or '—'} | `{v.policy}` | {target} | {where} | {_cell(first_line)} |"
 
 
+def _error_lines(error: str) -> list[str]:
+    first, *rest = error.strip().splitlines()
+    lines = [f"**Error:** {_cell(first)}", ""]
+    if rest:
+        lines += ["```text", *(line.replace("```", "` ` `") for line in rest), "```", ""]
+    return lines
+
+
 def to_markdown(report: Report) -> str:
     verdict = _VERDICT[report.verdict]
     lines = [
         MARKER,
         f"### Residency {report.kind}: `{report.stack}` {verdict}",
         "",
+        *(_error_lines(report.error) if report.error.strip() else []),
+        *[f"**Not checked:** {_cell(reason)}" for reason in report.not_checked],
+        *([""] if report.not_checked else []),
         f"Policy violations: {report.violation_summary}; {report.counts.analyzed} resources analyzed, "
         f"{report.counts.to_create} to create.",
         "",
@@ -49,7 +63,7 @@ def to_markdown(report: Report) -> str:
                   "assumptions and rules)</summary>", ""]
         lines += [f"- ⚠️ {_cell(w)}" for w in report.warnings] + ["", "</details>"]
     lines += ["", "| Policy | Severity | Level | Result | Violations |", "| --- | --- | --- | --- | --- |"]
-    order = {"fail": 0, "warn": 1, "waived": 2, "pass": 3, "not applicable": 4}
+    order = {"fail": 0, "warn": 1, "waived": 2, "not checked": 3, "pass": 4, "not applicable": 5}
     for p in sorted(report.policies, key=lambda p: (order.get(p.status, 9), p.name)):
         lines.append(
             f"| `{p.name}` | {p.severity or '—'} | {p.enforcement_level} | {_STATUS_ICON.get(p.status, p.status)} "
@@ -75,7 +89,7 @@ def to_markdown(report: Report) -> str:
     if report.waivers:
         lines += ["", "**Waivers**", "", "| Policy | Resources | Reason | Approver | Expires |", "| --- | --- | --- | --- | --- |"]
         for w in report.waivers:
-            names = ", ".join(f"`{u.rsplit('::', 1)[-1]}`" for u in w.urns) or "—"
+            names = ", ".join(f"`{urn_name(u) or u}`" for u in w.urns) or "—"
             lines.append(f"| `{w.policy}` | {names} | {_cell(w.reason)} | {_cell(w.approver)} | {w.expires} |")
     lines += ["", f"<sub>{_cell(report.counted)}.</sub>", "", f"<sub>Generated {report.generated_at:%Y-%m-%d %H:%M UTC} by `residency {report.kind}`.</sub>", ""]
     return "\n".join(lines)

@@ -10,10 +10,13 @@ result is:
 - ``warn``: advisory violations only, at least one of them not waived;
 - ``waived``: violations, all of them waived (a waiver lowers a violation to advisory);
 - ``not applicable``: disabled by config, or the pack reported it not applicable to everything it saw;
+- ``not checked``: the run failed (exit 2) before the policy could have found anything: never a pass;
 - ``pass``: otherwise.
 
-The verdict is ``failed`` (a mandatory violation), ``not checked`` when the run could not check everything
-(no policy ran, a remote component's resources exist only in its provider's ``Construct``), else ``passed``.
+The verdict is ``error`` when the run failed (the program, a pack or the setup; the report holds what was
+learned before the failure), ``failed`` (a mandatory violation), ``not checked`` when the run could not check
+everything (no policy ran, a remote component's resources exist only in its provider's ``Construct``), else
+``passed``. The counts line of a run that is not checked says so first (``result_summary.violation_summary``).
 """
 
 from __future__ import annotations
@@ -26,11 +29,18 @@ from typing import Any
 
 from residency.engine.invokes.ledger import InvokeRecord
 from residency.engine.pack_rules import RulesInForce, WaiverInfo, rules_for_result, waiver_of
-from residency.engine.result_summary import COUNTED, ResourceCounts, assumption_lines, resource_counts, warnings
+from residency.engine.result_summary import (
+    COUNTED,
+    ResourceCounts,
+    assumption_lines,
+    resource_counts,
+    violation_summary,
+    warnings,
+)
 from residency.reports.inventory import Inventory
 from residency.reports.pack_hash import pack_content_hash
 
-STATUSES = ("fail", "warn", "waived", "not applicable", "pass")
+_RUN_FAILED_NOTE = "the run failed before this policy could check everything"
 
 
 @dataclass(frozen=True)
@@ -126,6 +136,10 @@ class Report:
     diagram_svg: str | None = None
     diagram_note: str = ""
     counted: str = COUNTED
+    not_checked: tuple[str, ...] = ()
+    """Why the run is not a verdict (empty when it is one)."""
+    error: str = ""
+    """The error of a run that failed (exit 2)."""
 
     @property
     def policies(self) -> tuple[PolicyRecord, ...]:
@@ -150,6 +164,8 @@ class Report:
 
     @property
     def verdict(self) -> str:
+        if self.error:
+            return "error"
         if self.mandatory:
             return "failed"
         return "passed" if self.checked else "not checked"
@@ -157,8 +173,10 @@ class Report:
     @property
     def violation_summary(self) -> str:
         """The counts line every report prints, worded as the text output words it."""
-        waived = f" ({len(self.waived)} of them waived)" if self.waived else ""
-        return f"{len(self.mandatory)} mandatory, {len(self.advisory)} advisory{waived}"
+        return violation_summary(
+            len(self.mandatory), len(self.advisory), len(self.waived), checked=self.checked,
+            policies_run=sum(p.policies_enabled for p in self.packs), error=bool(self.error),
+        )
 
     def count(self, status: str) -> int:
         return sum(1 for p in self.policies if p.status == status)
@@ -217,6 +235,7 @@ def build_report(
 
     not_applicable = list(result.not_applicable)
     resource_count = len(result.resources)
+    run_failed = bool(getattr(result, "error", ""))
     pack_records: list[PackRecord] = []
     for index, info in enumerate(result.packs):
         pack_dir = result.pack_dirs[index] if index < len(result.pack_dirs) else None
@@ -229,6 +248,8 @@ def build_report(
             own = tuple(v for v in mine if v.policy == policy.name)
             na = [n for n in not_applicable if n.get("policyPack") == info.name and n.get("policy") == policy.name]
             status, note = _status(level, own, na, policy.policy_type, resource_count)
+            if status == "pass" and run_failed:
+                status, note = "not checked", _RUN_FAILED_NOTE
             records.append(
                 PolicyRecord(
                     pack=info.name, name=policy.name, description=policy.description, severity=policy.severity,
@@ -292,6 +313,8 @@ def build_report(
         invokes=tuple(result.invokes),
         counts=resource_counts(result),
         checked=result.checked,
+        not_checked=tuple(result.not_checked),
+        error=getattr(result, "error", ""),
         source=source,
         diagram_svg=diagram_svg,
         diagram_note=diagram_note,

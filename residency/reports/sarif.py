@@ -7,7 +7,8 @@
   code scanning annotates the line where the fix belongs. A finding without one (a stack-level finding, a
   resource declared outside that directory, an audit) points at the file that configures what was analyzed
   (the stack's config file for a preview, the state file for an audit).
-- The run's invocation carries every warning and assumption of the text output as notifications; each
+- The run's invocation carries every warning and assumption of the text output as notifications (and
+  the error of a run that failed, as an error notification, with ``executionSuccessful`` false); each
   pack (a tool extension) names the rules file it ran with and its digest.
 - A waived violation (advisory, quoting a waiver) is a result with an ``external`` suppression whose
   justification is the waiver's reason.
@@ -127,7 +128,8 @@ def _extension(pack: PackRecord) -> dict[str, Any]:
 
 
 def _notifications(report: Report) -> list[dict[str, Any]]:
-    return [{"level": "warning", "message": {"text": w}} for w in report.warnings]
+    errors = [{"level": "error", "message": {"text": report.error}}] if report.error else []
+    return errors + [{"level": "warning", "message": {"text": w}} for w in report.warnings]
 
 
 def to_sarif(

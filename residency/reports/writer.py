@@ -126,6 +126,33 @@ def write_reports(
     )
 
 
+def write_failed_preview_reports(report_dir: str | Path, failed: Any, error: str) -> dict[str, Path]:
+    """The reports of a preview that failed (exit 2): verdict ``error``, with what it had learned
+    (``FailedRun``: the resources registered and analyzed before the failure, or nothing)."""
+    from dataclasses import replace
+
+    from residency.engine.api import PreviewResult
+    from residency.engine.stack import EngineStackBuilder
+
+    project = failed.project if failed is not None else None
+    stack = failed.stack if failed is not None else ""
+    result = failed.result if failed is not None else None
+    if result is None:
+        engine_stack = EngineStackBuilder(project=project.name if project else "", stack=stack, config={}).stack()
+        result = PreviewResult(resources=engine_stack.resources, violations=[], stack=engine_stack,
+                               notes=list(failed.notes) if failed is not None else [], error=error)
+    elif not result.error:
+        result = replace(result, error=error)
+    artifact = None
+    if project is not None:
+        stack_file = project.stack_file(stack) if stack else None
+        artifact = stack_file if stack_file is not None and stack_file.is_file() else project.project_file
+    return write_reports(
+        report_dir, result, project=project.name if project else "", stack=stack, kind="preview",
+        source=project.root if project else "", artifact=artifact, config=failed.config if failed is not None else None,
+    )
+
+
 def write_preview_reports(report_dir: str | Path, preview: Any) -> dict[str, Path]:
     """``write_reports`` for a ``ProjectPreview``; findings without a program line attach to the stack file."""
     from residency.engine.project import load_stack_config

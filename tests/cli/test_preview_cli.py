@@ -90,7 +90,7 @@ def test_compliant_program_passes_with_config_override():
     ("args", "env", "message"),
     [
         (["--cwd", "{tmp}"], {}, "no Pulumi.yaml"),
-        (["--cwd", str(PROGRAMS / "compliant"), "--stack", "prod"], {}, "unknown stack 'prod'"),
+        (["--cwd", str(PROGRAMS / "compliant"), "--stack", "no such/stack"], {}, "invalid stack name 'no such/stack'"),
         (["--cwd", str(PROGRAMS / "nodejs")], {}, "key 'runtime' is 'nodejs'"),
         (["--cwd", str(PROGRAMS / "compliant"), "--config", "novalue"], {}, "--config 'novalue': expected KEY=VALUE"),
         (
@@ -102,7 +102,7 @@ def test_compliant_program_passes_with_config_override():
             {"RESIDENCY_PACK_START_TIMEOUT": "1.5"}, "did not report its port within 1.5s",
         ),
     ],
-    ids=["no-project", "unknown-stack", "nodejs", "bad-override", "crashing-pack", "silent-pack"],
+    ids=["no-project", "bad-stack-name", "nodejs", "bad-override", "crashing-pack", "silent-pack"],
 )
 def test_bad_inputs_exit_2_with_a_clear_message(tmp_path, leftover_processes, args, env, message):
     result = preview(*[a.replace("{tmp}", str(tmp_path)) for a in args], env=env)
@@ -145,3 +145,76 @@ def test_an_invalid_stack_setting_of_the_kit_prints_its_problems_once_as_a_confi
     assert lines[1].startswith("  - residency:homeRegion: 'eu-frankfurt-1' not a US OCI region; allowed: us-ashburn-1")
     assert len(lines) == 2  # once, with no traceback and none of the kit's own files or raise statements
     assert "Traceback" not in result.stderr and "components/settings" not in result.stderr
+
+
+# --- a new user's first run: a stack with no config file, user data that looks like markup -------------------
+
+def _project(root: Path, program: str, stacks: dict[str, str] | None = None) -> Path:
+    root.mkdir(parents=True)
+    (root / "Pulumi.yaml").write_text("name: newuser\nruntime: python\n")
+    (root / "__main__.py").write_text(program)
+    for name, text in (stacks or {}).items():
+        (root / f"Pulumi.{name}.yaml").write_text(text)
+    return root
+
+
+CONFIG_FREE = """
+import pulumi
+import pulumi_oci as oci
+
+region = pulumi.Config("oci").get("region") or "unset"
+oci.objectstorage.Bucket("b", compartment_id="ocid1.compartment.oc1..aaaa", name="b-" + region, namespace="ns")
+"""
+
+
+def test_a_stack_named_with_no_config_file_runs_with_empty_config_and_says_so_everywhere(tmp_path, leftover_processes):
+    project = _project(tmp_path / "p", CONFIG_FREE, {"prod": "config:\n  oci:region: us-ashburn-1\n"})
+    note = (f"stack 'dev' has no config file ({project / 'Pulumi.dev.yaml'} does not exist) (stack config files "
+            "there: prod): previewed with empty stack config, as the Pulumi CLI previews a new stack")
+    out = tmp_path / "reports"
+    text = preview("--cwd", str(project), "--stack", "dev", "--policy-pack", str(PACKS / "tiny"), "--report-dir", str(out))
+    as_json = preview("--cwd", str(project), "--stack", "dev", "--policy-pack", str(PACKS / "tiny"), "--json")
+    assert text.returncode == 1 and as_json.returncode == 1, text.stderr  # tiny: no vault, bucket not protected
+    assert f"note: {note}" in text.stdout
+    doc = json.loads(as_json.stdout)
+    assert doc["notes"] == [note] and f"note: {note}" in doc["warnings"]
+    assert {r["name"]: r for r in doc["resources"]}["b"]["inputs"]["name"] == "b-unset"  # no config at all
+    for name in ("summary.md", "residency-junit.xml"):
+        assert note in (out / name).read_text(), name
+    assert note.replace("'", "&#x27;") in (out / "evidence.html").read_text()
+    (run,) = json.loads((out / "residency.sarif").read_text())["runs"]
+    assert f"note: {note}" in {n["message"]["text"] for n in run["invocations"][0]["toolExecutionNotifications"]}
+    assert leftover_processes() == []
+
+
+def test_without_stack_or_stack_file_the_error_says_how_to_name_one(tmp_path):
+    project = _project(tmp_path / "p", CONFIG_FREE)
+    done = preview("--cwd", str(project), "--policy-pack", str(PACKS / "tiny"))
+    assert done.returncode == 2
+    assert done.stderr.splitlines() == [
+        f"error: no stack config file (Pulumi.<stack>.yaml) in {project}: pass --stack NAME to name the stack to "
+        "preview (a stack with no config file is previewed with empty config, as a new stack)"
+    ]
+
+
+MARKUP_LOOKALIKES = """
+import pulumi
+import pulumi_oci as oci
+
+comp = pulumi.ComponentResource("my:x:Comp", ":warning:[bold]name")
+oci.objectstorage.Bucket("b", compartment_id="c", name=":thumbs_up: [red]Upper", namespace="ns", access_type=":x:",
+                         opts=pulumi.ResourceOptions(parent=comp))
+print("program says :smile: and [/]")
+"""
+
+
+def test_types_names_and_messages_print_as_they_are_not_as_emoji_or_markup(tmp_path):
+    project = _project(tmp_path / "p", MARKUP_LOOKALIKES, {"dev": "config:\n  oci:region: us-ashburn-1\n"})
+    done = preview("--cwd", str(project), "--policy-pack", str(PACKS / "tiny"))
+    assert done.returncode == 1, done.stderr
+    out = done.stdout
+    assert "└─ my:x:Comp" in out and ":warning:[bold]name" in out  # the type and the name, verbatim
+    assert "(oci:ObjectStorage/bucket:Bucket: b)" in out
+    assert "bucket access type is :x:" in out  # a violation message quoting user data
+    assert "program says :smile: and [/]" in out
+    assert "❌Comp" not in out and "⚠" not in out.split("Policies:")[0] and "😄" not in out

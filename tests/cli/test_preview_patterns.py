@@ -367,3 +367,114 @@ def test_a_remote_component_makes_the_run_not_checked(tmp_path):
     done = preview(project, "--policy-pack", str(PACKS / "tiny"))
     assert done.returncode == 2
     assert "not checked: remote component awsx:ec2:Vpc 'vpc' was not checked" in done.stdout
+
+
+# --- invoke answers fit the SDK's types; unknowns survive the provider's JSON escaping -----------------------------
+
+STRING_FLAGS = """
+import pulumi_aws as aws
+
+ami = aws.ec2.get_ami(most_recent="true", owners=["amazon"], filters=[{"name": "name", "values": ["al2023-*"]}])
+aws.ec2.Instance("web", ami=ami.id, instance_type="t3.micro", tags={"recent": str(ami.most_recent)})
+"""
+
+
+def test_an_argument_given_as_text_is_answered_as_the_provider_converts_it(tmp_path):
+    project = write_project(tmp_path / "p", {"__main__.py": STRING_FLAGS})
+    done = preview(project, "--policy-pack", str(PACKS / "tiny"), "--json")
+    assert done.returncode in (0, 1), done.stderr
+    doc = json.loads(done.stdout)
+    web = resources_by_name(doc)["web"]
+    assert web["inputs"]["tags"] == {"recent": "True"}  # the SDK's GetAmiResult got the bool true
+    (ami,) = [i for i in doc["invokes"] if i["token"] == "aws:ec2/getAmi:getAmi"]
+    assert ami["kind"] == "assumed" and ami["usedBy"] == [web["urn"]]
+
+    refused = write_project(tmp_path / "r", {"__main__.py": STRING_FLAGS.replace('most_recent="true"', 'most_recent="yes"')})
+    done = preview(refused, "--policy-pack", str(PACKS / "tiny"))
+    assert done.returncode == 2
+    assert "invoke of aws:ec2/getAmi:getAmi failed: argument mostRecent: 'yes' is not a bool" in done.stderr
+
+
+TRUST_FROM_UNKNOWN_ACCOUNT = """
+import pulumi_aws as aws
+
+me = aws.get_caller_identity()
+doc = aws.iam.get_policy_document(statements=[{
+    "actions": ["sts:AssumeRole"],
+    "principals": [{"type": "AWS", "identifiers": [f"arn:aws:iam::{me.account_id}:root"]}],
+}])
+aws.iam.Role("trust", assume_role_policy=doc.json)
+aws.iam.Role("service", assume_role_policy=aws.iam.get_policy_document(statements=[{
+    "actions": ["sts:AssumeRole"], "principals": [{"type": "Service", "identifiers": ["ec2.amazonaws.com"]}]}]).json)
+"""
+
+
+def test_a_policy_document_built_from_an_unknown_account_is_unknown_and_listed_with_its_user(tmp_path):
+    project = write_project(tmp_path / "p", {"__main__.py": TRUST_FROM_UNKNOWN_ACCOUNT})
+    done = preview(project, "--policy-pack", str(PACKS / "tiny"), "--json")
+    assert done.returncode in (0, 1), done.stderr
+    doc = json.loads(done.stdout)
+    roles = resources_by_name(doc)
+    assert roles["trust"]["inputs"]["assumeRolePolicy"] == UNKNOWN  # the engine's unknown, not escaped marker text
+    assert json.loads(roles["service"]["inputs"]["assumeRolePolicy"])["Statement"][0]["Principal"] == {
+        "Service": "ec2.amazonaws.com"
+    }
+    identity, trust_doc, service_doc = doc["invokes"]
+    assert identity["token"] == "aws:index/getCallerIdentity:getCallerIdentity"
+    assert identity["usedBy"] == [roles["trust"]["urn"]]
+    assert (trust_doc["kind"], trust_doc["usedBy"]) == ("assumed", [roles["trust"]["urn"]])
+    assert {"json", "minifiedJson"} <= set(trust_doc["unknown"])
+    assert service_doc["kind"] == "computed"
+    # The text output lists both, with the resource that used them.
+    text = preview(project, "--policy-pack", str(PACKS / "tiny")).stdout
+    assert "invoke aws:index/getCallerIdentity:getCallerIdentity (default provider, us-east-2): unknown: accountId, arn, " \
+           "userId; used by: trust" in text
+    assert "invoke aws:iam/getPolicyDocument:getPolicyDocument (default provider, us-east-2): unknown: json, " \
+           "minifiedJson, statements[].principals[].identifiers[]; used by: trust" in text
+    assert "no resource input (traceable) uses it" not in text
+
+
+# --- source positions of default providers and of directly instantiated base classes -------------------------------
+
+DIRECT = """
+import pulumi
+import pulumi_oci as oci
+
+group = pulumi.ComponentResource("testkit:x:Group", "group")
+pulumi.CustomResource("oci:ObjectStorage/bucket:Bucket", "raw", {
+    "compartmentId": "ocid1.compartment.oc1..aaaa", "name": "raw", "namespace": "ns", "accessType": "ObjectRead"},
+    opts=pulumi.ResourceOptions(parent=group))
+oci.kms.Vault("vault", compartment_id="ocid1.compartment.oc1..aaaa", display_name="v", vault_type="DEFAULT")
+"""
+STACK_FILE = """config:
+  proj:owner: data-team
+  oci:configFileProfile: DEFAULT
+  oci:region: eu-frankfurt-1
+"""
+
+
+def test_a_default_provider_points_at_its_config_and_a_direct_base_class_at_its_line(tmp_path):
+    project = write_project(tmp_path / "p", {"__main__.py": DIRECT})
+    (project / "Pulumi.dev.yaml").write_text(STACK_FILE)
+    out = tmp_path / "reports"
+    done = preview(project, "--policy-pack", str(PACKS / "tiny"), "--report-dir", str(out))
+    assert done.returncode == 1, done.stderr
+    assert "(pulumi:providers:oci: default_5_5_0)  Pulumi.dev.yaml:4" in done.stdout  # the oci:region line
+    assert "(oci:ObjectStorage/bucket:Bucket: raw)  __main__.py:6" in done.stdout
+    doc = json.loads(preview(project, "--policy-pack", str(PACKS / "tiny"), "--json").stdout)
+    positions = {r["name"]: r["sourcePosition"] for r in doc["resources"]}
+    assert positions["group"] == {"file": str(project / "__main__.py"), "line": 5}
+    assert positions["raw"] == {"file": str(project / "__main__.py"), "line": 6}
+    assert positions["default_5_5_0"] == {"file": str(project / "Pulumi.dev.yaml"), "line": 4}
+    (run,) = json.loads((out / "residency.sarif").read_text())["runs"]
+    located = {
+        (r["ruleId"], r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"],
+         r["locations"][0]["physicalLocation"]["region"]["startLine"])
+        for r in run["results"] if r["ruleId"] in ("allowed-region", "no-public-bucket")
+    }
+    assert located == {("allowed-region", "Pulumi.dev.yaml", 4), ("no-public-bucket", "__main__.py", 6)}
+
+    # No oci key in the stack file (the region comes from --config): line 1 of the stack file.
+    (project / "Pulumi.dev.yaml").write_text("config:\n  proj:owner: data-team\n")
+    done = preview(project, "--policy-pack", str(PACKS / "tiny"), "--config", "oci:region=eu-frankfurt-1")
+    assert "(pulumi:providers:oci: default_5_5_0)  Pulumi.dev.yaml:1" in done.stdout

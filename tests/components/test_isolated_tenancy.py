@@ -22,6 +22,7 @@ from components.settings.tenancy import CompartmentNames
 from residency.engine.capture import EchoMocks, capture
 from residency_policies.oci_iam_statements import defined_tenancies, is_cross_tenancy
 from residency_policies.oci_quota_statements import Combination, Comparison, parse_quota_statement
+from residency_policies.rules_file import build_rules
 from residency.engine.preview_mocks import PreviewMocks
 
 TENANCY = "ocid1.tenancy.oc1..aaaaaaaausdatatest"
@@ -191,6 +192,18 @@ def test_compartment_tree_hangs_under_the_residency_root(monitor):
         assert compartment.inputs["compartmentId"] == root.id
         assert compartment.inputs["name"] == role
         assert compartment.inputs["freeformTags"]["residency-compartment"] == role
+
+
+def test_compartments_carry_the_pack_data_classification(monitor):
+    """The pack's durability rules follow the residency-data tag: only the network compartment holds no US user
+    data; the rest (data, backups, their keys, the audit logs, and the root containing them) are US user data."""
+    rules, errors = build_rules(None)
+    assert errors == []
+    dc = rules.data_classification
+    classes = {c.name: c.inputs["freeformTags"][dc.tag_key] for c in monitor.of_type(COMPARTMENT)}
+    assert classes == {"tenancy-root": "us-user-data", "tenancy-network": "internal", "tenancy-data": "us-user-data",
+                       "tenancy-backup": "us-user-data", "tenancy-security": "us-user-data", "tenancy-audit": "us-user-data"}
+    assert dc.user_data_values == ("us-user-data",) and "internal" in dc.other_values
 
 
 def test_compartment_names_are_configurable():

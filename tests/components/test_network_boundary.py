@@ -516,7 +516,7 @@ def _unchecked(**changes) -> NetworkSettings:
 def test_refuses_overlapping_subnets():
     message = _refusal(_unchecked(app_subnet_cidr=ipaddress.ip_network("10.20.10.128/25")))
     assert ("NetworkBoundaryArgs.network.app_subnet_cidr: '10.20.10.128/25' overlaps data_subnet_cidr "
-            "10.20.10.0/24") in message
+            "10.20.10.0/24; allowed: disjoint subnets inside vcn_cidr") in message
 
 
 def test_refuses_subnets_outside_the_vcn():

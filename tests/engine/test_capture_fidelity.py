@@ -111,3 +111,28 @@ def test_resources_of_a_provider_whose_configuration_is_unknown_have_no_outputs_
     result = preview(program)
     assert stack_props(result, "b") == {}  # the engine does not create through an unconfigured provider
     assert json_format.MessageToDict(analyze_request(result.stack, result.stack.named("b")).properties)["name"] == "b"
+
+
+def test_base_classes_instantiated_directly_carry_the_programs_line():
+    """The SDK finds no concrete class's ``__init__`` for ``pulumi.ComponentResource(...)`` and sends no position;
+    the capture gives it the line that made the call, and leaves subclasses' positions to the SDK."""
+    import inspect
+
+    class Sub(pulumi.ComponentResource):
+        def __init__(self, name):
+            super().__init__("testkit:x:Sub", name)
+
+    lines = {}
+
+    def program():
+        lines["direct"] = inspect.currentframe().f_lineno + 1
+        group = pulumi.ComponentResource("testkit:x:Group", "direct")
+        lines["raw"] = inspect.currentframe().f_lineno + 1
+        pulumi.CustomResource("aws:s3/bucket:Bucket", "raw", {}, opts=pulumi.ResourceOptions(parent=group))
+        lines["sub"] = inspect.currentframe().f_lineno + 1
+        Sub("sub")
+
+    result = preview(program)
+    for name, line in lines.items():
+        resource = result.stack.named(name)
+        assert (resource.source_file, resource.source_line) == (__file__, line), name

@@ -346,3 +346,136 @@ def test_the_sdk_records_each_getters_wire_name_where_the_shapes_read_it():
     assert sdk_getter_wire_name(GetVpcResult.arn.fget) == "arn"
     shape = object_shape(GetVpcResult)
     assert {f.wire_name for f in shape.fields} >= {"cidrBlock", "ownerId", "cidrBlockAssociations", "id"}
+
+
+# --- answers fit the SDK's result types ------------------------------------------------------------------------
+
+
+def test_echoed_arguments_are_converted_to_the_result_fields_types_as_the_provider_converts_them():
+    seen = {}
+
+    def program():
+        ami = aws.ec2.get_ami(most_recent="true", owners=["amazon"], include_deprecated="0")
+        objects = aws.s3.get_objects(bucket="b", max_keys="25")
+        ad = oci.identity.get_availability_domain(compartment_id=TENANCY, ad_number="2")
+        images = oci.core.get_images(compartment_id=TENANCY, operating_system_version=8)
+        seen.update(most_recent=ami.most_recent, include_deprecated=ami.include_deprecated,
+                    max_keys=objects.max_keys, ad_number=ad.ad_number, os_version=images.operating_system_version)
+
+    _, ledger = run(program)
+    assert seen == {"most_recent": True, "include_deprecated": False, "max_keys": 25, "ad_number": 2, "os_version": "8"}
+    assert type(seen["max_keys"]) is int and all(r.kind != "failed" for r in ledger.records)
+
+
+def test_a_value_the_provider_would_not_convert_fails_the_invoke_naming_its_token_and_field():
+    def program():
+        aws.ec2.get_ami(most_recent="yes", owners=["amazon"])
+
+    with pytest.raises(Exception, match=r"invoke of aws:ec2/getAmi:getAmi failed: argument mostRecent: 'yes' is not a bool"):
+        run(program)
+
+
+def test_an_answer_the_sdk_result_class_would_refuse_fails_the_invoke_naming_its_token(tmp_path):
+    # A pinned answer of the wrong shape (a list where the SDK's GetVpcResult wants a string).
+    (tmp_path / "residency-invokes.yaml").write_text(
+        "invokes:\n  - token: aws:ec2/getVpc:getVpc\n    result: {cidr_block: [10.0.0.0/16]}\n"
+    )
+
+    def program():
+        aws.ec2.get_vpc(default=True)
+
+    mocks = PreviewMocks(CONFIG, pinned=load_pinned_answers(tmp_path))
+    with pytest.raises(Exception, match=r"invoke of aws:ec2/getVpc:getVpc failed: the offline answer does not fit the SDK's GetVpcResult: "
+                                        r"cidrBlock: a list where the result has a string \(pinned by "):
+        capture(program, preview=True, config=CONFIG, mocks=mocks)
+    (failed,) = mocks.ledger.records
+    assert failed.kind == "failed" and "GetVpcResult" in failed.note
+
+
+def test_a_fault_of_the_offline_answer_fails_the_invoke_naming_its_token(monkeypatch):
+    from residency.engine import invokes
+
+    def broken(args, ctx, record, ledger):
+        raise KeyError("zones")
+
+    monkeypatch.setitem(invokes.HANDLERS, "aws:index/getavailabilityzones:getavailabilityzones", broken)
+
+    def program():
+        aws.get_availability_zones()
+
+    mocks = PreviewMocks(CONFIG)
+    with pytest.raises(Exception, match=r"invoke of aws:index/getAvailabilityZones:getAvailabilityZones failed: "
+                                        r"residency preview could not answer it offline \(KeyError: 'zones'\)"):
+        capture(program, preview=True, config=CONFIG, mocks=mocks)
+    assert mocks.ledger.records[0].kind == "failed"
+
+
+# --- values derived from unknown answers -------------------------------------------------------------------------
+
+
+def test_a_policy_document_computed_from_an_unknown_account_is_unknown_wherever_its_escaped_text_goes():
+    def program():
+        me = aws.get_caller_identity()
+        doc = aws.iam.get_policy_document(statements=[{
+            "actions": ["sts:AssumeRole"],
+            "principals": [{"type": "AWS", "identifiers": [f"arn:aws:iam::{me.account_id}:root"]}],
+        }])
+        assert "\\u003c\\u003cunknown " in doc.json  # Go's encoding/json escapes the marker's < and >
+        aws.iam.Role("direct", assume_role_policy=doc.json)
+        aws.iam.Role("embedded", assume_role_policy=json.dumps({"wrapped": doc.minified_json}))
+        aws.iam.Role("literal", assume_role_policy=json.dumps({"Statement": []}))
+
+    monitor, ledger = run(program)
+    assert monitor.named("direct").inputs["assumeRolePolicy"] == UNKNOWN
+    assert monitor.named("embedded").inputs["assumeRolePolicy"] == UNKNOWN  # escaped twice: still found
+    assert monitor.named("literal").inputs["assumeRolePolicy"] != UNKNOWN
+    identity = record(ledger, "aws:index/getCallerIdentity:getCallerIdentity")
+    document = record(ledger, "aws:iam/getPolicyDocument:getPolicyDocument")
+    users = {monitor.named("direct").mock_urn, monitor.named("embedded").mock_urn}
+    assert set(identity.used_by) == users
+    assert document.kind == "assumed" and {"json", "minifiedJson"} <= set(document.unknown)
+    assert monitor.named("direct").mock_urn in document.used_by  # the document's own text, by exact match
+    assert "#1 aws:index/getCallerIdentity:getCallerIdentity" in document.note
+
+
+def test_a_policy_document_of_known_values_stays_computed():
+    def program():
+        doc = aws.iam.get_policy_document(statements=[{"actions": ["s3:GetObject"], "resources": ["arn:aws:s3:::b/*"]}])
+        aws.iam.Policy("p", policy=doc.json)
+
+    monitor, ledger = run(program)
+    assert json.loads(monitor.named("p").inputs["policy"])["Statement"][0]["Action"] == "s3:GetObject"
+    assert record(ledger, "aws:iam/getPolicyDocument:getPolicyDocument").kind == "computed"
+
+
+def test_unknown_list_items_have_distinct_markers_so_resources_named_after_them_stay_distinct():
+    def program():
+        azs = aws.get_availability_zones()  # no region configured: the zone names are unknown
+        vpcs = aws.ec2.get_vpcs()
+        for name in azs.names:
+            aws.ec2.Subnet(f"subnet-{name}", vpc_id="vpc-1", cidr_block="10.0.0.0/24", availability_zone=name)
+        aws.ec2.SecurityGroup("sg", vpc_id=vpcs.ids[0])
+
+    monitor, ledger = run(program, config={})
+    subnets = monitor.of_type("aws:ec2/subnet:Subnet")
+    assert len({s.name for s in subnets}) == 3
+    azs = record(ledger, "aws:index/getAvailabilityZones:getAvailabilityZones")
+    assert [s.name.split(".names")[1] for s in subnets] == [f"[{i}] #{azs.invoke:08d}>>" for i in range(3)]
+    assert all(s.inputs["availabilityZone"] == UNKNOWN for s in subnets)
+    assert record(ledger, "aws:index/getAvailabilityZones:getAvailabilityZones").unknown[0] == "names[]"
+    assert set(record(ledger, "aws:index/getAvailabilityZones:getAvailabilityZones").used_by) == {s.mock_urn for s in subnets}
+
+
+def test_a_duplicate_name_built_from_an_unknown_value_says_where_it_came_from():
+    from residency.engine.stack import EngineStackError, build_engine_stack
+
+    def program():
+        me = aws.get_caller_identity()
+        aws.s3.Bucket(f"logs-{me.account_id}")
+        aws.s3.Bucket(f"logs-{me.account_id}")
+
+    monitor, ledger = run(program)
+    invoke = record(ledger, "aws:index/getCallerIdentity:getCallerIdentity").invoke
+    with pytest.raises(EngineStackError, match=r"the name holds a value that is unknown offline \(<<unknown "
+                                                rf"aws:index/getCallerIdentity:getCallerIdentity.accountId #{invoke:08d}>>\)"):
+        build_engine_stack(monitor.registrations, project="p", stack="s", config=CONFIG)

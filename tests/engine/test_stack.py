@@ -119,3 +119,35 @@ def test_durations():
     assert duration_seconds("") == 0
     with pytest.raises(ValueError):
         duration_seconds("5 minutes")
+
+
+def test_default_providers_are_placed_where_their_package_config_is_written(tmp_path):
+    from residency.engine.project import load_project, provider_config_positions
+
+    (tmp_path / "Pulumi.yaml").write_text("name: proj\nruntime: python\nconfig:\n  gcp:project: p\n  aws:region: us-east-1\n")
+    (tmp_path / "__main__.py").write_text("")
+    (tmp_path / "Pulumi.dev.yaml").write_text(
+        "config:\n  aws:profile: ops\n  proj:x: 1\n  aws:region: us-east-2\n  oci:auth: SecurityToken\n"
+    )
+    project = load_project(tmp_path)
+    positions = provider_config_positions(project, "dev")
+    stack_file, project_file = str(tmp_path / "Pulumi.dev.yaml"), str(tmp_path / "Pulumi.yaml")
+    assert positions.of_package("aws") == (stack_file, 4)  # the region line wins over the package's first key
+    assert positions.of_package("oci") == (stack_file, 5)
+    assert positions.of_package("gcp") == (project_file, 4)  # only Pulumi.yaml sets it
+    assert positions.of_package("azure") == (stack_file, 1)  # nothing sets it: the stack file
+    assert provider_config_positions(project, "new").of_package("aws") == (project_file, 5)  # no stack file
+    assert provider_config_positions(project, "new").of_package("azure") == (project_file, 1)
+
+    def program():
+        aws.s3.Bucket("b")
+
+    monitor = capture(program, project="proj", stack="dev", preview=True, config=CONFIG, mocks=PreviewMocks(CONFIG))
+    from residency.engine.stack import EngineStackBuilder
+
+    builder = EngineStackBuilder(project="proj", stack="dev", config=CONFIG, config_positions=positions)
+    for reg in monitor.registrations:
+        builder.add(reg)
+    provider = builder.stack().named("default_7_51_1")
+    assert (provider.source_file, provider.source_line) == (stack_file, 4)
+    assert builder.stack().root.source_file == ""

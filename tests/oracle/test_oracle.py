@@ -209,6 +209,17 @@ def test_error_essence_removes_each_engines_framing(real, mine):
     assert error_essence(real) == error_essence(mine) != ""
 
 
+def test_an_invoke_marker_inside_go_escaped_json_explains_an_unknown_input():
+    # The stand-in provider answers a policy document as the provider writes it (Go escapes the marker's < >);
+    # residency preview sends the engine's unknown for the input built from it.
+    a = "urn:pulumi:s::p::" + BUCKET + "::a"
+    doc = '{"Principal": "arn:aws:iam::\\u003c\\u003cunknown aws:index/getCallerIdentity:getCallerIdentity.accountId #1\\u003e\\u003e:root"}'
+    real = _outcome([_resource(a, properties={"policy": doc})], [])
+    mine = _outcome([_resource(a, properties={"policy": UNKNOWN})], [])
+    (diff,) = compare("prog", real, mine)
+    assert diff.cause == "invoke-unknown-fields"
+
+
 def test_the_preview_doc_lists_exactly_the_oracles_causes():
     import re
 

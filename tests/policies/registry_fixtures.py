@@ -46,7 +46,8 @@ class PolicyFixtures:
     violating: Fixture
     unknown: Fixture | None
     no_unknown_because: str = ""
-    extra: dict = field(default_factory=dict)
+    extra: dict[str, Fixture] = field(default_factory=dict)
+    """Further named cases (``test_registry_metadata`` runs them like the three above)."""
 
 
 ESTATE_TENANCY = "ocid1.tenancy.oc1..aaaaaaaausdataexample0000000000000000000000000000000000000"
@@ -88,9 +89,12 @@ def _unknown(value):
     return _seed().id.apply(lambda _: value)
 
 
-def _bucket(resource_name, *, provider=None, key=KEY_IAD, protect=True, **kwargs):
-    return oci.objectstorage.Bucket(resource_name, compartment_id=COMPARTMENT, namespace="ns", kms_key_id=key,
+def _bucket(resource_name, *, provider=None, key=KEY_IAD, protect=True, compartment_id=COMPARTMENT, **kwargs):
+    return oci.objectstorage.Bucket(resource_name, compartment_id=compartment_id, namespace="ns", kms_key_id=key,
                                     opts=pulumi.ResourceOptions(provider=provider, protect=protect), **kwargs)
+
+
+NOT_USER_DATA = {"residency-data": "internal"}
 
 
 def _retention(days):
@@ -99,10 +103,11 @@ def _retention(days):
         time_rule_locked="2030-01-01T00:00:00Z")]
 
 
-def _backed_up(*, backup_protect=True, backup_days=400, region="us-phoenix-1", replicate=True):
+def _backed_up(*, backup_protect=True, backup_days=400, region="us-phoenix-1", replicate=True, backup_tags=None):
     phx = oci.Provider("phx", region="us-phoenix-1")
     _bucket("primary", name="data")
-    _bucket("backup", name="data-backup", provider=phx, protect=backup_protect, retention_rules=_retention(backup_days))
+    _bucket("backup", name="data-backup", provider=phx, protect=backup_protect, retention_rules=_retention(backup_days),
+            freeform_tags=backup_tags)
     if replicate:
         oci.objectstorage.ReplicationPolicy("rp", bucket="data", namespace="ns", name="rp",
                                             destination_bucket_name="data-backup", destination_region_name=region)
@@ -174,12 +179,33 @@ FIXTURES: dict[str, PolicyFixtures] = {
         compliant=Fixture(_backed_up, frozenset()),
         violating=Fixture(lambda: _backed_up(backup_protect=False), frozenset({urn(BUCKET, "backup")})),
         unknown=Fixture(lambda: _backed_up(backup_days=_unknown(400)), frozenset({urn(BUCKET, "backup")})),
+        extra={
+            # Classified as holding no US user data: the same finding, advisory.
+            "classified-not-user-data": Fixture(lambda: _bucket("scratch", protect=False, freeform_tags=NOT_USER_DATA),
+                                                frozenset({urn(BUCKET, "scratch")}), level="advisory"),
+            # A backup copy of an untagged (US user data) bucket is US user data whatever its own tag.
+            "copy-of-user-data": Fixture(lambda: _backed_up(backup_protect=False, backup_tags=NOT_USER_DATA),
+                                         frozenset({urn(BUCKET, "backup")})),
+            # The classification itself unknown at preview: US user data that cannot be verified.
+            "classification-unknown": Fixture(
+                lambda: _bucket("scratch", protect=False, freeform_tags={"residency-data": _unknown("internal")}),
+                frozenset({urn(BUCKET, "scratch")})),
+        },
     ),
     "backup-coverage": PolicyFixtures(
         compliant=Fixture(_backed_up, frozenset()),
         # The backup bucket is a replication destination; the primary has no copy without the policy.
         violating=Fixture(lambda: _backed_up(replicate=False), frozenset({urn(BUCKET, "primary"), urn(BUCKET, "backup")})),
         unknown=Fixture(lambda: _backed_up(region=_unknown("us-phoenix-1")), frozenset({urn(BUCKET, "primary")})),
+        extra={
+            "classified-not-user-data": Fixture(lambda: _bucket("scratch", freeform_tags=NOT_USER_DATA),
+                                                frozenset({urn(BUCKET, "scratch")}), level="advisory"),
+            # Untagged, in a compartment of the stack classified as holding no US user data.
+            "placed-outside-data": Fixture(
+                lambda: _bucket("scratch", compartment_id=oci.identity.Compartment(
+                    "sandbox", compartment_id=COMPARTMENT, description="d", freeform_tags=NOT_USER_DATA).id),
+                frozenset({urn(BUCKET, "scratch")}), level="advisory"),
+        },
     ),
     "residency-tags": PolicyFixtures(
         compliant=Fixture(lambda: _bucket("b", freeform_tags=TAGS), frozenset()),

@@ -7,11 +7,14 @@ import pytest
 from residency_policies.analysis import aws_principals as ap
 from residency_policies.values import UNKNOWN
 
+ESTATE = "222222222222"  # the estate's own account (estate.awsAccountIds)
+OTHER = "333333333333"  # neither estate, trusted nor parent
 TRUST = ap.Trust(
     trusted_accounts=frozenset({"111111111111"}),
     trusted_organizations=frozenset({"o-usoversight01"}),
     parent_accounts=frozenset({"999999999999"}),
     parent_organizations=frozenset({"o-parentexample1"}),
+    estate_accounts=frozenset({ESTATE}),
 )
 
 
@@ -38,8 +41,13 @@ def failing(document):
     {"Service": ["ec2.amazonaws.com", "ecs-tasks.amazonaws.com"]},
     {"Federated": "arn:aws:iam::111111111111:oidc-provider/token.actions.githubusercontent.com"},
     {"Federated": "cognito-identity.amazonaws.com"},
+    # The estate's own account: a standard KMS key policy, a bucket policy, a GitHub OIDC provider of the estate.
+    {"AWS": f"arn:aws:iam::{ESTATE}:root"},
+    {"AWS": ESTATE},
+    {"AWS": [f"arn:aws:iam::{ESTATE}:role/app", "arn:aws:iam::111111111111:root"]},
+    {"Federated": f"arn:aws:iam::{ESTATE}:oidc-provider/token.actions.githubusercontent.com"},
 ])
-def test_trusted_principals_pass(principal):
+def test_trusted_and_estate_principals_pass(principal):
     assert failing(doc(allow(principal))) == []
 
 
@@ -47,7 +55,8 @@ def test_trusted_principals_pass(principal):
     ({"AWS": "999999999999"}, "parent company"),
     ({"AWS": "arn:aws:iam::999999999999:role/x"}, "parent company"),
     ({"AWS": "arn:aws:sts::999999999999:assumed-role/x/y"}, "parent company"),
-    ({"AWS": "222222222222"}, "not a trusted account"),
+    ({"AWS": OTHER}, "neither an estate account nor a trusted account"),
+    ({"AWS": f"arn:aws:iam::{OTHER}:root"}, "neither an estate account nor a trusted account"),
     ("*", "anyone"),
     ({"AWS": "*"}, "anyone"),
     ({"AWS": ["111111111111", "*"]}, "anyone"),
@@ -87,6 +96,8 @@ def test_identity_policy_without_principal_grants_nobody():
     {"StringEquals": {"aws:SourceOrgID": "o-usoversight01"}},
     {"ForAnyValue:StringLike": {"aws:PrincipalOrgPaths": "o-usoversight01/r-ab12/*"}},
     {"ArnLike": {"aws:SourceArn": "arn:aws:s3:::*"}, "StringEquals": {"aws:SourceAccount": "111111111111"}},
+    {"StringEquals": {"aws:PrincipalAccount": ESTATE}},
+    {"StringEquals": {"aws:PrincipalAccount": [ESTATE, "111111111111"]}},
 ])
 def test_star_limited_to_trusted_org_passes(condition):
     assert failing(doc(allow("*", condition))) == []
@@ -95,7 +106,8 @@ def test_star_limited_to_trusted_org_passes(condition):
 @pytest.mark.parametrize("condition, unverifiable", [
     ({"StringEquals": {"aws:PrincipalOrgID": "o-parentexample1"}}, False),
     ({"StringEquals": {"aws:PrincipalOrgID": ["o-usoversight01", "o-parentexample1"]}}, False),
-    ({"StringEquals": {"aws:SourceAccount": "222222222222"}}, False),
+    ({"StringEquals": {"aws:SourceAccount": OTHER}}, False),
+    ({"StringEquals": {"aws:PrincipalAccount": [ESTATE, OTHER]}}, False),
     ({"StringEqualsIfExists": {"aws:PrincipalOrgID": "o-usoversight01"}}, False),  # absent key passes
     ({"StringNotEquals": {"aws:PrincipalOrgID": "o-usoversight01"}}, False),
     ({"StringLike": {"aws:PrincipalOrgID": "o-*"}}, False),
@@ -106,6 +118,13 @@ def test_star_limited_to_trusted_org_passes(condition):
 def test_star_not_limited_to_trusted_org_fails(condition, unverifiable):
     verdicts = failing(doc(allow("*", condition)))
     assert len(verdicts) == 1 and verdicts[0].unverifiable is unverifiable
+
+
+def test_a_parent_account_is_refused_even_when_also_listed_as_estate_or_trusted():
+    both = ap.Trust(trusted_accounts=frozenset({"999999999999"}), parent_accounts=frozenset({"999999999999"}),
+                    estate_accounts=frozenset({"999999999999"}))
+    verdicts = ap.judge_document(doc(allow({"AWS": "arn:aws:iam::999999999999:root"})), both)
+    assert len(verdicts) == 1 and "parent company" in verdicts[0].message
 
 
 def test_service_acting_for_parent_account_fails_but_own_account_passes():

@@ -36,10 +36,20 @@ def test_parent_tenancy_define_endorse_admit_fail():
     assert all("parent-company" in p.message for p in found)
 
 
+def test_a_tenancy_in_the_trusted_set_passes_and_a_parent_in_it_still_fails():
+    # The policy passes the estate's tenancies with the trusted ones; a parent named in both is still refused.
+    assert problems(f"Define tenancy Oversight as {TRUSTED_OCID}",
+                    "Endorse group Ops to read buckets in tenancy Oversight") == []
+    found = judge_statements([f"Define tenancy P as {PARENT_OCID}", "Admit group G of tenancy P to read buckets in tenancy"],
+                             TRUSTED | PARENTS, PARENTS)
+    assert [p.index for p in found] == [0, 1] and all("parent-company" in p.message for p in found)
+
+
 def test_unlisted_tenancy_fails():
     found = problems("Define tenancy Other as ocid1.tenancy.oc1..aaaaaaaaother",
                      "Admit group G of tenancy Other to read buckets in tenancy")
     assert [p.index for p in found] == [0, 1]
+    assert all("neither an estate nor a trusted tenancy" in p.message for p in found)
 
 
 @pytest.mark.parametrize("statement", [

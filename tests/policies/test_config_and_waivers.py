@@ -57,7 +57,8 @@ def test_config_override_applies_to_that_policy_only(preview, configured_pack):
         # root of a policy's config schema), so the pack refuses it when the engine sends Configure.
         ({"us-region-providers": {"bogusKey": 1}},
          "invalid residency rules for policy 'us-region-providers' (policy config): bogusKey = 1.0; allowed: "
-         "top-level keys allowedRegions, parentCompany, trusted, estate, minimumRetentionDays, requiredTags, waivers"),
+         "top-level keys allowedRegions, parentCompany, trusted, estate, minimumRetentionDays, requiredTags, waivers, "
+         "dataClassification"),
         # Passes the schema's pattern but is no CIDR.
         ({"us-keys-for-data": {"parentCompany": {"cidrs": ["999.0.0.1/33"]}}},
          "invalid residency rules for policy 'us-keys-for-data' (policy config): parentCompany.cidrs = "
@@ -67,6 +68,10 @@ def test_config_override_applies_to_that_policy_only(preview, configured_pack):
             {"policy": "us-region-replication", "urns": ["urn:pulumi:test::test::T::n"], "expires": "2021-06-01",
              "reason": "Frankfurt test bucket holds only synthetic data", "approver": "ciso@example.com"}]}},
          "invalid residency rules for policy 'us-region-replication' (policy config): waivers[0] = "),
+        # A parent-company account listed as the estate's own: refused, never trusted as the estate.
+        ({"no-cross-tenancy-grants": {"estate": {"awsAccountIds": ["999999999999"]}}},
+         "invalid residency rules for policy 'no-cross-tenancy-grants' (policy config): estate.awsAccountIds = "
+         "'999999999999'; allowed: identifiers of the estate itself, never a parent-company one"),
         # A policy name that is not in the pack (a typo would otherwise configure nothing).
         ({"us-region-provider": {"enforcementLevel": "advisory"}},
          "policy config names policy 'us-region-provider', which is not in this pack; allowed: all, "),
@@ -132,3 +137,16 @@ def test_expired_and_malformed_file_waivers_are_mandatory_stack_violations(previ
 def test_residency_waivers_compliant_without_waivers(preview):
     """The shipped rules file has no waivers: nothing to report."""
     assert flagged(preview(_estate), "residency-waivers") == set()
+
+
+def test_rules_refuse_estate_identifiers_that_are_the_parents():
+    """An identifier cannot be both the estate's own and the parent's: the rules are refused (fail closed), so no
+    policy ever trusts a parent identifier as the estate's."""
+    from residency_policies.rules_file import build_rules
+
+    data = yaml.safe_load((PACK_DIR / "residency.yaml").read_text(encoding="utf-8"))
+    parent = data["parentCompany"]
+    data["estate"] = {"ociTenancyIds": [parent["ociTenancyIds"][0]], "awsAccountIds": [parent["awsAccountIds"][0]]}
+    rules, errors = build_rules(None, file_data=data)
+    assert rules is None
+    assert sorted(e.key for e in errors) == ["estate.awsAccountIds", "estate.ociTenancyIds"]

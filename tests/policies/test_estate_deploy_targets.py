@@ -134,3 +134,98 @@ def test_estate_not_named_parent_still_refused_and_forbidden_accounts_accepted()
                                            provider_urn("oci", "parent-tenancy")}
     finally:
         pack.close()
+
+
+def test_unknown_compartments_pass_when_created_in_the_stack_and_fail_closed_from_lookups(preview):
+    """Issue 13: a compartmentId unknown at preview is the estate's when it is the id of a compartment created in
+    the stack (whose own compartmentId is judged); one from a lookup cannot be verified."""
+    def program():
+        team = oci.identity.Compartment("team", compartment_id=ESTATE_TENANCY, description="d")
+        child = oci.identity.Compartment("child", compartment_id=team.id, description="d")
+        oci.objectstorage.Bucket("in-team", compartment_id=team.id, namespace="ns", name="a")
+        oci.ons.NotificationTopic("in-child", compartment_id=child.id, name="t")
+        vcn = oci.core.Vcn("vcn", compartment_id=child.id, cidr_blocks=["10.0.0.0/16"])
+        oci.core.Subnet("beside-vcn", compartment_id=vcn.compartment_id, vcn_id=vcn.id, cidr_block="10.0.1.0/24")
+        looked_up = oci.identity.get_compartments_output(compartment_id=ESTATE_TENANCY, name="data")
+        oci.objectstorage.Bucket("from-lookup", compartment_id=looked_up.compartments[0].id, namespace="ns", name="b")
+        oci.identity.Compartment("child-of-lookup", compartment_id=looked_up.compartments[0].id, description="d")
+        # A compartment created in the stack under the parent's root: flagged once, on that compartment (its
+        # children are placed by it, and its fix is theirs).
+        bad = oci.identity.Compartment("under-parent", compartment_id=PARENT_TENANCY, description="d")
+        oci.objectstorage.Bucket("in-under-parent", compartment_id=bad.id, namespace="ns", name="c")
+
+    result = preview(program, config=PINNED)
+    assert flagged(result, POLICY, level="mandatory") == {
+        urn("oci:ObjectStorage/bucket:Bucket", "from-lookup"),
+        urn("oci:Identity/compartment:Compartment", "child-of-lookup"),
+        urn("oci:Identity/compartment:Compartment", "under-parent"),
+    }
+    unknown = [v.message for v in result.violations_of(POLICY) if "from-lookup" in v.urn or "child-of-lookup" in v.urn]
+    assert len(unknown) == 2
+    assert all("cannot be verified at preview: compartmentId is unknown" in m and "create the compartment in this "
+               "stack" in m for m in unknown), unknown
+
+
+def _nested_account_targets(accounts):
+    """Stack sets and products that deploy into the accounts they list (nested account inputs, issue 13)."""
+    cfn = aws.cloudformation
+    cfn.StackSetInstance("stack-set-instance", stack_set_name="baseline",
+                         deployment_targets=cfn.StackSetInstanceDeploymentTargetsArgs(accounts=accounts))
+    cfn.StackInstances("stack-instances", stack_set_name="baseline", accounts=accounts, regions=["us-east-2"])
+    cfn.StackInstances("stack-instances-targets", stack_set_name="baseline", regions=["us-east-2"],
+                       deployment_targets=cfn.StackInstancesDeploymentTargetsArgs(accounts=accounts))
+    aws.servicecatalog.ProvisionedProduct(
+        "product", product_id="prod-1", provisioning_artifact_id="pa-1",
+        stack_set_provisioning_preferences=aws.servicecatalog.ProvisionedProductStackSetProvisioningPreferencesArgs(
+            accounts=accounts, regions=["us-east-2"]))
+
+
+NESTED = {urn("aws:cloudformation/stackSetInstance:StackSetInstance", "stack-set-instance"),
+          urn("aws:cloudformation/stackInstances:StackInstances", "stack-instances"),
+          urn("aws:cloudformation/stackInstances:StackInstances", "stack-instances-targets"),
+          urn("aws:servicecatalog/provisionedProduct:ProvisionedProduct", "product")}
+
+
+def test_nested_account_targets_in_the_estate_pass(preview):
+    assert flagged(preview(lambda: _nested_account_targets([ESTATE_ACCOUNT]), config=PINNED), POLICY) == set()
+
+
+def test_nested_account_targets_outside_the_estate_are_flagged(preview):
+    result = preview(lambda: _nested_account_targets([ESTATE_ACCOUNT, PARENT_ACCOUNT]), config=PINNED)
+    assert flagged(result, POLICY) == NESTED
+    assert all("[1] '999999999999' is the parent company's account" in m for m in messages(result, POLICY))
+    result = preview(lambda: _nested_account_targets([OTHER_ACCOUNT]), config=PINNED)
+    assert flagged(result, POLICY) == NESTED
+    assert all("'333333333333' is not an estate account" in m for m in messages(result, POLICY))
+
+
+def test_unknown_nested_account_targets_fail_closed(preview):
+    def program():
+        member = aws.organizations.Account("member", email="ops@example.com", name="member")
+        _nested_account_targets([member.id])
+
+    result = preview(program, config=PINNED)
+    assert flagged(result, POLICY, level="mandatory") == NESTED
+    assert all("cannot be verified at preview" in m for m in messages(result, POLICY))
+
+
+def test_account_targets_list_is_generated_from_the_sdk():
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    tools = Path(__file__).resolve().parents[2] / "policies" / "tools"
+    done = subprocess.run([sys.executable, str(tools / "generate_account_targets.py"), "--check"],
+                          capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+
+
+def test_account_targets_are_neither_grants_nor_data_destinations():
+    """An input is judged by one policy: placement here, data destinations by no-untrusted-data-destinations."""
+    from residency_policies.rules.estate_deploy_targets import ACCOUNT_TARGETS, DATA_FILE
+
+    destinations = {tuple(line.split("\t")[:2]) for line in (DATA_FILE.parent / "data_destinations.txt")
+                    .read_text(encoding="utf-8").splitlines() if line and not line.startswith("#")}
+    targets = {(token, path) for token, paths in ACCOUNT_TARGETS.items() for path in paths}
+    assert targets and not targets & destinations
+    assert ("aws:cloudformation/stackSetInstance:StackSetInstance", "deploymentTargets.accounts[]") in targets

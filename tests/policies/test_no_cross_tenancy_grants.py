@@ -13,6 +13,11 @@ TENANCY = "ocid1.tenancy.oc1..aaaaaaaadevtenancy"
 TRUSTED_TENANCY = "ocid1.tenancy.oc1..aaaaaaaaoversightexample0000000000000000000000000000000000"
 PARENT_TENANCY = "ocid1.tenancy.oc1..aaaaaaaaparentexample000000000000000000000000000000000000"
 TRUSTED_ORG = "o-usoversight01"
+# The estate's own account and second tenancy (residency.yaml estate.*), and an account that is neither the
+# estate's, a trusted party's nor the parent's.
+ESTATE_ACCOUNT = "222222222222"
+ESTATE_TENANCY = "ocid1.tenancy.oc1..aaaaaaaadevtenancyexample00000000000000000000000000000000"
+OTHER_ACCOUNT = "333333333333"
 
 
 def _doc(principal, condition=None, effect="Allow"):
@@ -71,7 +76,7 @@ def violating():
     oci.identity.Policy("endorse-any", compartment_id=TENANCY, description="x", statements=[
         "Endorse group Ops to manage object-family in any-tenancy"], opts=o)
     aws.iam.Role("parent-trust", assume_role_policy=_doc({"AWS": "arn:aws:iam::999999999999:role/admin"}), opts=ao)
-    aws.iam.Role("unlisted-trust", assume_role_policy=_doc({"AWS": "222222222222"}), opts=ao)
+    aws.iam.Role("unlisted-trust", assume_role_policy=_doc({"AWS": OTHER_ACCOUNT}), opts=ao)
     aws.s3.BucketPolicy("star", bucket="b", policy=_doc("*"), opts=ao)
     aws.kms.Key("key-parent-org", policy=_doc("*", {"StringEquals": {"aws:PrincipalOrgID": "o-parentexample1"}}),
                 opts=ao)
@@ -82,7 +87,7 @@ def violating():
     aws.lambda_.Permission("lambda-parent", action="lambda:InvokeFunction", function="fn", principal="999999999999",
                            opts=ao)
     aws.kms.Grant("grant-unlisted", key_id="k", operations=["Decrypt"],
-                  grantee_principal="arn:aws:iam::222222222222:role/x", opts=ao)
+                  grantee_principal=f"arn:aws:iam::{OTHER_ACCOUNT}:role/x", opts=ao)
     aws.ram.PrincipalAssociation("ram-parent", principal="999999999999",
                                  resource_share_arn="arn:aws:ram:us-east-2:123456789012:resource-share/x", opts=ao)
     aws.ec2.AmiLaunchPermission("ami-public", image_id="ami-1", group="all", opts=ao)
@@ -116,7 +121,7 @@ def unknown_at_preview():
                         opts=ao)
     # A role created through another provider (another account) is not the stack's own account.
     elsewhere = aws.Provider("aws-elsewhere", region="us-east-2", skip_credentials_validation=True,
-                             allowed_account_ids=["222222222222"])
+                             allowed_account_ids=[OTHER_ACCOUNT])
     foreign = aws.iam.Role("foreign-role", assume_role_policy=_doc({"Service": "ec2.amazonaws.com"}),
                            opts=pulumi.ResourceOptions(provider=elsewhere))
     aws.kms.Grant("grant-role-of-other-account", key_id="k", operations=["Decrypt"], grantee_principal=foreign.arn,
@@ -127,6 +132,95 @@ def unknown_at_preview():
         actions=["sts:AssumeRole"], principals=[aws.iam.GetPolicyDocumentStatementPrincipalArgs(
             type="AWS", identifiers=[foreign.arn])])])
     aws.iam.Role("trust-from-unknown-policy-document", assume_role_policy=built.json, opts=ao)
+
+
+def _key_policy(account):
+    """The standard KMS key policy: the key's own account (its root) administers the key."""
+    return json.dumps({"Version": "2012-10-17", "Statement": [{
+        "Sid": "Enable IAM User Permissions", "Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{account}:root"},
+        "Action": "kms:*", "Resource": "*"}]})
+
+
+def estate_grants():
+    """Grants to the estate's own account and tenancies (issue 13): ordinary designs that must pass."""
+    o = pulumi.ResourceOptions(provider=oci_provider())
+    ao = pulumi.ResourceOptions(provider=aws_provider())
+    aws.kms.Key("key-estate-root", policy=_key_policy(ESTATE_ACCOUNT), opts=ao)
+    # The same policy built from get_caller_identity on a provider pinned to the estate account (the provider
+    # refuses to run with any other account's credentials, so the identity is the estate account).
+    pinned = aws.Provider("aws-estate", region="us-east-2", skip_credentials_validation=True,
+                          allowed_account_ids=[ESTATE_ACCOUNT])
+    po = pulumi.ResourceOptions(provider=pinned)
+    identity = aws.get_caller_identity(opts=pulumi.InvokeOptions(provider=pinned))
+    aws.kms.Key("key-caller-identity", policy=_key_policy(identity.account_id), opts=po)
+    aws.kms.Key("key-caller-identity-output", policy=aws.get_caller_identity_output(
+        opts=pulumi.InvokeOptions(provider=pinned)).account_id.apply(_key_policy), opts=po)
+    aws.s3.BucketPolicy("bucket-estate-role", bucket="b", policy=json.dumps({"Statement": [{
+        "Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{ESTATE_ACCOUNT}:role/reader"},
+        "Action": "s3:GetObject", "Resource": "arn:aws:s3:::b/*"}]}), opts=ao)
+    aws.lambda_.Permission("lambda-estate", action="lambda:InvokeFunction", function="fn", principal=ESTATE_ACCOUNT,
+                           opts=ao)
+    aws.iam.Role("github-oidc-estate", assume_role_policy=json.dumps({"Statement": [{
+        "Effect": "Allow", "Action": "sts:AssumeRoleWithWebIdentity",
+        "Principal": {"Federated": f"arn:aws:iam::{ESTATE_ACCOUNT}:oidc-provider/token.actions.githubusercontent.com"},
+        "Condition": {"StringEquals": {"token.actions.githubusercontent.com:aud": "sts.amazonaws.com"},
+                      "StringLike": {"token.actions.githubusercontent.com:sub": "repo:org/repo:*"}}}]}), opts=ao)
+    aws.s3.BucketPolicy("star-estate-account", bucket="b", policy=_doc(
+        "*", {"StringEquals": {"aws:PrincipalAccount": ESTATE_ACCOUNT}}), opts=ao)
+    aws.kms.Grant("grant-estate-role", key_id="k", operations=["Decrypt"],
+                  grantee_principal=f"arn:aws:iam::{ESTATE_ACCOUNT}:role/app", opts=ao)
+    oci.identity.Policy("admit-estate-tenancy", compartment_id=TENANCY, description="x", statements=[
+        f"Define tenancy Dev as {ESTATE_TENANCY}",
+        "Admit group Deployers of tenancy Dev to read all-resources in tenancy",
+        "Endorse group Ops to read buckets in tenancy Dev"], opts=o)
+
+
+def estate_lookalikes():
+    """Violating neighbours of ``estate_grants``: an account that is neither estate nor trusted, a parent
+    account in a ``Principal: "*"`` condition, a tenancy that is neither estate nor trusted."""
+    o = pulumi.ResourceOptions(provider=oci_provider())
+    ao = pulumi.ResourceOptions(provider=aws_provider())
+    aws.kms.Key("key-other-root", policy=_key_policy(OTHER_ACCOUNT), opts=ao)
+    aws.kms.Key("key-parent-root", policy=_key_policy("999999999999"), opts=ao)
+    aws.s3.BucketPolicy("star-other-account", bucket="b", policy=_doc(
+        "*", {"StringEquals": {"aws:PrincipalAccount": [ESTATE_ACCOUNT, OTHER_ACCOUNT]}}), opts=ao)
+    aws.iam.Role("github-oidc-other", assume_role_policy=_doc(
+        {"Federated": f"arn:aws:iam::{OTHER_ACCOUNT}:oidc-provider/token.actions.githubusercontent.com"}), opts=ao)
+    oci.identity.Policy("admit-other-tenancy", compartment_id=TENANCY, description="x", statements=[
+        "Define tenancy Other as ocid1.tenancy.oc1..aaaaaaaasomeoneelse0000000000000000000000000000000000000000",
+        "Admit group Deployers of tenancy Other to read all-resources in tenancy"], opts=o)
+
+
+def caller_identity_unpinned():
+    """get_caller_identity on a provider that pins no account: whose account it is cannot be known offline."""
+    unpinned = aws.Provider("aws-unpinned", region="us-east-2", skip_credentials_validation=True)
+    identity = aws.get_caller_identity(opts=pulumi.InvokeOptions(provider=unpinned))
+    aws.kms.Key("key-unpinned-identity", policy=_key_policy(identity.account_id),
+                opts=pulumi.ResourceOptions(provider=unpinned))
+
+
+def test_grants_to_the_estates_own_accounts_and_tenancies_are_compliant(pack):
+    assert flagged(estate_grants, pack, POLICY) == set()
+
+
+def test_grants_to_accounts_and_tenancies_outside_the_estate_are_flagged(pack):
+    urns, messages = flagged(estate_lookalikes, pack, POLICY, with_messages=True)
+    assert urns == {urn_of(t, n) for t, n in [
+        ("aws:kms/key:Key", "key-other-root"),
+        ("aws:kms/key:Key", "key-parent-root"),
+        ("aws:s3/bucketPolicy:BucketPolicy", "star-other-account"),
+        ("aws:iam/role:Role", "github-oidc-other"),
+        ("oci:Identity/policy:Policy", "admit-other-tenancy"),
+    ]}
+    text = "\n".join(messages)
+    assert "neither an estate account nor a trusted account" in text and "parent company" in text
+    assert "neither an estate nor a trusted tenancy" in text
+
+
+def test_caller_identity_of_an_unpinned_provider_cannot_be_verified(pack):
+    urns, messages = flagged(caller_identity_unpinned, pack, POLICY, with_messages=True)
+    assert urns == {urn_of("aws:kms/key:Key", "key-unpinned-identity")}
+    assert all("cannot be verified at preview" in m for m in messages)
 
 
 def test_compliant_program_is_not_flagged(pack):

@@ -2,8 +2,8 @@
 and a violating fixture, run through the analyzer protocol with exact flagged URN sets.
 
 One program builds one resource of every grant type for a given grantee: with the trusted account
-(``111111111111`` in the rules file) nothing is flagged; with the parent company's account (``999999999999``)
-every resource is. The S3 ACL types are judged by canonical user / e-mail, so they have their own pair.
+(``111111111111`` in the rules file) or the estate's own (``222222222222``) nothing is flagged; with the parent
+company's account (``999999999999``) or one that is neither (``333333333333``) every resource is. The S3 ACL types are judged by canonical user / e-mail, so they have their own pair.
 """
 
 import pulumi
@@ -15,6 +15,8 @@ from residency_rules_programs import aws_provider, flagged, urn_of
 
 POLICY = "no-cross-tenancy-grants"
 TRUSTED = "111111111111"
+ESTATE = "222222222222"
+OTHER = "333333333333"
 PARENT = "999999999999"
 OWNER_CANONICAL = "a" * 64
 FOREIGN_CANONICAL = "b" * 64
@@ -74,7 +76,7 @@ def account_grants(account: str):
     # ACM PCA grants only to the ACM service; the account it acts for is sourceAccount.
     aws.acmpca.Permission("acmpca", actions=["IssueCertificate"], principal="acm.amazonaws.com",
                           certificate_authority_arn="arn:aws:acm-pca:us-east-2:123456789012:certificate-authority/x",
-                          source_account=account if account == PARENT else None, opts=ao)
+                          source_account=account if account in (PARENT, OTHER) else None, opts=ao)
     aws.signer.SigningProfilePermission("signer", action="signer:StartSigningJob", principal=account,
                                         profile_name="profile", opts=ao)
     aws.kms.Grant("kms-grant", key_id="key", operations=["Decrypt"], grantee_principal=role, opts=ao)
@@ -174,6 +176,18 @@ def test_every_grant_check_has_fixtures():
 
 def test_grants_to_the_trusted_account_are_compliant(pack):
     assert flagged(lambda: account_grants(TRUSTED), pack, POLICY) == set()
+
+
+def test_grants_to_the_estates_own_account_are_compliant(pack):
+    assert flagged(lambda: account_grants(ESTATE), pack, POLICY) == set()
+
+
+def test_every_grant_type_to_an_account_outside_the_estate_is_flagged(pack):
+    urns, messages = flagged(lambda: account_grants(OTHER), pack, POLICY, with_messages=True)
+    # ACM PCA grants only to the ACM service: acting for another (not parent) account is its own confused-deputy
+    # guard, not a grant to that account.
+    assert urns == {urn_of(t, n) for n, t in ACCOUNT_GRANTS.items() if n != "acmpca"}
+    assert all("neither an estate account nor a trusted account" in m for m in messages), messages
 
 
 def test_every_grant_type_to_the_parent_account_is_flagged(pack):

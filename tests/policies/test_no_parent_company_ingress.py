@@ -150,3 +150,20 @@ def test_unknown_and_unresolvable_values_fail_closed(pack):
         urn_of("aws:ec2/networkAclRule:NetworkAclRule", "nacl-rule-unknown"),
     }
     assert all("cannot be verified at preview" in m for m in messages)
+
+
+def cross_account_group_references():
+    """Security groups named ``<account>/<sg-id>`` (a peered VPC's group): the estate's own account passes,
+    an account that is neither the estate's nor trusted and the parent's do not."""
+    ao = pulumi.ResourceOptions(provider=aws_provider())
+    for name, account in (("sg-estate-ref", "222222222222"), ("sg-other-ref", "333333333333"),
+                          ("sg-parent-ref", "999999999999")):
+        aws.ec2.SecurityGroup(name, vpc_id="vpc-1", ingress=[aws.ec2.SecurityGroupIngressArgs(
+            protocol="tcp", from_port=443, to_port=443, security_groups=[f"{account}/sg-0123456789abcdef0"])], opts=ao)
+
+
+def test_security_groups_of_the_estates_own_account_are_not_flagged(pack):
+    urns, messages = flagged(cross_account_group_references, pack, POLICY, with_messages=True)
+    assert urns == {urn_of("aws:ec2/securityGroup:SecurityGroup", n) for n in ("sg-other-ref", "sg-parent-ref")}
+    text = "\n".join(messages)
+    assert "neither an estate nor a trusted account" in text and "parent-company account 999999999999" in text

@@ -193,3 +193,170 @@ def test_one_mistake_one_finding_and_an_owner_account_names_the_bucket(preview):
     assert [m.split("\n")[-1] for m in messages(result, POLICY)] == [
         "rules[0].destination.account: the destination account '999999999999' is the parent company's account: "
         "user data would leave the estate"]
+
+
+# --- Destinations inside JSON documents, endpoints, and the broadened generated list (follow-up audit) -------
+
+def test_generated_list_has_receivers_locations_and_maps_the_audit_found():
+    rows = {tuple(line.split("\t")) for line in (PACK_DIR / "residency_policies" / "data" / "data_destinations.txt")
+            .read_text().splitlines() if not line.startswith("#")}
+    for row in (
+        ("aws:cloudwatch/metricStream:MetricStream", "firehoseArn", "ref"),
+        ("aws:wafv2/webAclLoggingConfiguration:WebAclLoggingConfiguration", "logDestinationConfigs[]", "ref"),
+        ("aws:route53/queryLog:QueryLog", "cloudwatchLogGroupArn", "ref"),
+        ("aws:athena/workgroup:Workgroup", "configuration.resultConfiguration.outputLocation", "ref"),
+        ("aws:emr/cluster:Cluster", "logUri", "ref"),
+        ("aws:networkfirewall/loggingConfiguration:LoggingConfiguration",
+         "loggingConfiguration.logDestinationConfigs[].logDestination{}", "map"),
+        ("aws:datasync/s3Location:S3Location", "s3BucketArn", "bucket"),
+    ):
+        assert row in rows, row
+    # What a resource is about, or reads from, is not where it sends data.
+    for token, path in (("aws:s3tables/namespace:Namespace", "tableBucketArn"),
+                        ("aws:kinesis/streamConsumer:StreamConsumer", "streamArn"),
+                        ("aws:cloudwatch/logTransformer:LogTransformer", "logGroupArn"),
+                        ("aws:lambda/eventSourceMapping:EventSourceMapping", "eventSourceArn")):
+        assert not any(r[:2] == (token, path) for r in rows), (token, path)
+
+
+def test_generated_json_document_list_is_current_and_types_the_audited_documents():
+    done = subprocess.run([sys.executable, str(PACK_DIR / "tools" / "generate_json_document_inputs.py"), "--check"],
+                          capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    rows = {tuple(line.split("\t")) for line in (PACK_DIR / "residency_policies" / "data" / "json_document_inputs.txt")
+            .read_text().splitlines() if not line.startswith("#")}
+    for row in (("aws:ecs/taskDefinition:TaskDefinition", "containerDefinitions", "data"),
+                ("aws:sfn/stateMachine:StateMachine", "definition", "data"),
+                ("aws:sqs/queue:Queue", "redrivePolicy", "data"),
+                ("aws:sqs/redrivePolicy:RedrivePolicy", "redrivePolicy", "data"),
+                ("aws:cloudwatch/eventTarget:EventTarget", "input", "data"),
+                ("aws:sqs/queuePolicy:QueuePolicy", "policy", "grant"),
+                ("aws:iam/role:Role", "assumeRolePolicy", "grant"),
+                ("aws:cloudwatch/eventRule:EventRule", "eventPattern", "inert")):
+        assert row in rows, row
+
+
+def _redrive(dlq_arn):
+    import json
+
+    return json.dumps({"deadLetterTargetArn": dlq_arn, "maxReceiveCount": 5})
+
+
+def _nfw_logs(name, destination):
+    return aws.networkfirewall.LoggingConfiguration(
+        name, firewall_arn=f"arn:aws:network-firewall:us-east-2:{ESTATE}:firewall/fw",
+        logging_configuration={"log_destination_configs": [
+            {"log_destination": destination, "log_destination_type": "S3" if "bucketName" in destination else "CloudWatchLogs",
+             "log_type": "FLOW"}]})
+
+
+def test_compliant_documents_receivers_and_locations(preview):
+    import json
+
+    def program():
+        logs = aws.s3.Bucket("logs", bucket="us-estate-logs")
+        dlq = aws.sqs.Queue("dlq")
+        aws.sqs.Queue("dlq-in-estate", redrive_policy=_redrive(f"arn:aws:sqs:us-east-2:{ESTATE}:dlq"))
+        aws.sqs.Queue("dlq-in-stack", redrive_policy=dlq.arn.apply(_redrive))  # unknown at preview, from the stack
+        aws.cloudwatch.EventTarget("input-names-estate-stream", rule="r", arn=f"arn:aws:sqs:us-east-2:{ESTATE}:q",
+                                   input=json.dumps({"destination": {"arn": f"arn:aws:kinesis:us-east-2:{ESTATE}:stream/s"},
+                                                     "note": "hourly"}))
+        stream = _firehose("metrics-firehose", "arn:aws:s3:::us-estate-logs")
+        aws.cloudwatch.MetricStream("metrics-to-stack", firehose_arn=stream.arn, role_arn=ROLE, output_format="json")
+        aws.wafv2.WebAclLoggingConfiguration("waf-logs-estate", resource_arn=f"arn:aws:wafv2:us-east-2:{ESTATE}:regional/webacl/w/1",
+                                             log_destination_configs=[f"arn:aws:firehose:us-east-2:{ESTATE}:deliverystream/aws-waf-logs-w"])
+        group = aws.cloudwatch.LogGroup("dns-logs", retention_in_days=365)
+        aws.route53.QueryLog("dns-logs-stack", zone_id="Z123", cloudwatch_log_group_arn=group.arn)
+        aws.athena.Workgroup("athena-results-stack", configuration={"result_configuration": {
+            "output_location": "s3://us-estate-logs/athena/"}})
+        aws.emr.Cluster("emr-logs-stack", release_label="emr-7.0.0", service_role=ROLE, log_uri="s3://us-estate-logs/emr/")
+        _nfw_logs("nfw-logs-stack", {"bucketName": "us-estate-logs", "prefix": "nfw"})
+        _nfw_logs("nfw-logs-group", {"logGroup": "/nfw/flow"})  # a log group name: the firewall's own account
+        aws.datasync.S3Location("datasync-stack-bucket", s3_bucket_arn=logs.arn, subdirectory="/in",
+                                s3_config={"bucket_access_role_arn": ROLE})
+        aws.sns.TopicSubscription("https-estate-queue-url", topic=f"arn:aws:sns:us-east-2:{ESTATE}:t", protocol="https",
+                                  endpoint=f"https://sqs.us-east-2.amazonaws.com/{ESTATE}/q")
+        # An input template is JSON only once its <placeholders> are filled in: not an unreadable document.
+        aws.cloudwatch.EventTarget("input-template", rule="r", arn=f"arn:aws:sqs:us-east-2:{ESTATE}:q", input_transformer={
+            "input_paths": {"instance": "$.detail.instance"}, "input_template": '{"instance": <instance>}'})
+
+    assert flagged(preview(program), POLICY) == set()
+
+
+def test_destinations_in_documents_receivers_and_locations_outside_the_estate_are_flagged(preview):
+    import json
+
+    def program():
+        aws.sqs.Queue("dlq-in-parent", redrive_policy=_redrive(f"arn:aws:sqs:us-east-2:{PARENT}:dlq"))
+        aws.sqs.RedrivePolicy("redrive-other-account", queue_url=f"https://sqs.us-east-2.amazonaws.com/{ESTATE}/q",
+                              redrive_policy=_redrive(f"arn:aws:sqs:us-east-2:{OTHER}:dlq"))
+        aws.cloudwatch.EventTarget("input-forwards-to-parent", rule="r", arn=f"arn:aws:sqs:us-east-2:{ESTATE}:q",
+                                   input=json.dumps({"destination": {"arn": f"arn:aws:firehose:us-east-2:{PARENT}:deliverystream/x"}}))
+        aws.sfn.StateMachine("sfn-to-parent-queue", role_arn=ROLE, definition=json.dumps({"StartAt": "S", "States": {"S": {
+            "Type": "Task", "Resource": "arn:aws:states:::sqs:sendMessage", "End": True,
+            "Parameters": {"QueueUrl": f"https://sqs.us-east-2.amazonaws.com/{PARENT}/q", "MessageBody.$": "$"}}}}))
+        aws.sns.TopicSubscription("https-other-queue-url", topic=f"arn:aws:sns:us-east-2:{ESTATE}:t", protocol="https",
+                                  endpoint=f"https://sqs.us-east-2.amazonaws.com/{OTHER}/q")
+        aws.cloudwatch.MetricStream("metrics-to-other-account", role_arn=ROLE, output_format="json",
+                                    firehose_arn=f"arn:aws:firehose:us-east-2:{OTHER}:deliverystream/metrics")
+        aws.wafv2.WebAclLoggingConfiguration("waf-logs-to-parent", resource_arn=f"arn:aws:wafv2:us-east-2:{ESTATE}:regional/webacl/w/1",
+                                             log_destination_configs=[f"arn:aws:firehose:us-east-2:{PARENT}:deliverystream/aws-waf-logs-w"])
+        aws.route53.QueryLog("dns-logs-to-parent", zone_id="Z123",
+                             cloudwatch_log_group_arn=f"arn:aws:logs:us-east-1:{PARENT}:log-group:/aws/route53/z")
+        aws.athena.Workgroup("athena-results-elsewhere", configuration={"result_configuration": {
+            "output_location": "s3://other-bucket/results/"}})
+        aws.emr.Cluster("emr-logs-elsewhere", release_label="emr-7.0.0", service_role=ROLE, log_uri="s3://someone-elses-logs/emr/")
+        _nfw_logs("nfw-logs-elsewhere", {"bucketName": "other-bucket", "prefix": "nfw"})
+        aws.datasync.S3Location("datasync-parent-bucket", s3_bucket_arn="arn:aws:s3:::parent-copy", subdirectory="/out",
+                                s3_config={"bucket_access_role_arn": ROLE})
+        # Looks like JSON, does not parse: where the dead letters go cannot be read.
+        aws.sqs.Queue("dlq-unparseable", redrive_policy='{deadLetterTargetArn: "arn:aws:sqs:us-east-2:222222222222:dlq"}')
+
+    result = preview(program)
+    q, rp = "aws:sqs/queue:Queue", "aws:sqs/redrivePolicy:RedrivePolicy"
+    assert flagged(result, POLICY) == {
+        urn(q, "dlq-in-parent"), urn(rp, "redrive-other-account"),
+        urn("aws:cloudwatch/eventTarget:EventTarget", "input-forwards-to-parent"),
+        urn("aws:sfn/stateMachine:StateMachine", "sfn-to-parent-queue"),
+        urn("aws:sns/topicSubscription:TopicSubscription", "https-other-queue-url"),
+        urn("aws:cloudwatch/metricStream:MetricStream", "metrics-to-other-account"),
+        urn("aws:wafv2/webAclLoggingConfiguration:WebAclLoggingConfiguration", "waf-logs-to-parent"),
+        urn("aws:route53/queryLog:QueryLog", "dns-logs-to-parent"),
+        urn("aws:athena/workgroup:Workgroup", "athena-results-elsewhere"),
+        urn("aws:emr/cluster:Cluster", "emr-logs-elsewhere"),
+        urn("aws:networkfirewall/loggingConfiguration:LoggingConfiguration", "nfw-logs-elsewhere"),
+        urn("aws:datasync/s3Location:S3Location", "datasync-parent-bucket"),
+        urn(q, "dlq-unparseable"),
+    }
+    by_urn = {}
+    for v in result.violations_of(POLICY):
+        by_urn.setdefault(v.urn, []).append(v.message.split("\n")[-1])
+    # One mistake, one finding: the DLQ in the parent account is reported once (by its document key).
+    assert by_urn[urn(q, "dlq-in-parent")] == [
+        f"redrivePolicy#deadLetterTargetArn: the destination 'arn:aws:sqs:us-east-2:{PARENT}:dlq' is in the parent "
+        "company's account 999999999999: user data would leave the estate"]
+    assert len(by_urn[urn("aws:sfn/stateMachine:StateMachine", "sfn-to-parent-queue")]) == 1
+    assert "is not valid JSON" in by_urn[urn(q, "dlq-unparseable")][0]
+    assert "'s3://other-bucket/results/'" in by_urn[urn("aws:athena/workgroup:Workgroup", "athena-results-elsewhere")][0]
+
+
+def test_documents_and_receivers_unknown_at_preview(preview):
+    import json
+
+    def program():
+        other = pulumi.StackReference("org/shared/prod")
+        dlq = aws.sqs.Queue("dlq")
+        aws.sqs.Queue("redrive-from-stack", redrive_policy=dlq.arn.apply(_redrive))
+        aws.sqs.Queue("redrive-from-other-stack", redrive_policy=other.get_output("redrivePolicy"))
+        # A job document built from this stack's IAM role: the estate's own document, read when known.
+        role = aws.iam.Role("job-role", assume_role_policy="{}")
+        aws.batch.JobDefinition("job-from-stack-role", type="container", container_properties=role.arn.apply(
+            lambda arn: json.dumps({"image": "busybox", "jobRoleArn": arn, "resourceRequirements": []})))
+        aws.cloudwatch.MetricStream("metrics-from-other-stack", role_arn=ROLE, output_format="json",
+                                    firehose_arn=other.get_output("firehoseArn"))
+
+    result = preview(program)
+    assert flagged(result, POLICY, level="mandatory") == {
+        urn("aws:sqs/queue:Queue", "redrive-from-other-stack"),
+        urn("aws:cloudwatch/metricStream:MetricStream", "metrics-from-other-stack")}
+    assert all("cannot be verified at preview" in m for m in messages(result, POLICY))

@@ -8,6 +8,8 @@ from residency_rules_programs import aws_provider, flagged, oci_provider, urn_of
 
 POLICY = "no-untrusted-peering"
 COMP = "ocid1.compartment.oc1..aaaaaaaacompartment"
+ESTATE_ACCOUNT = "222222222222"  # residency.yaml estate.awsAccountIds
+OTHER_ACCOUNT = "333333333333"  # neither estate, trusted nor parent
 
 
 def compliant():
@@ -25,6 +27,15 @@ def compliant():
                                        peer_owner_id="111111111111", opts=ao)
     aws.ec2.VpcPeeringConnectionAccepter("accept-own", vpc_peering_connection_id=req.id, auto_accept=True, opts=ao)
     aws.ec2.VpcEndpoint("s3-endpoint", vpc_id="vpc-1", service_name="com.amazonaws.us-east-2.s3", opts=ao)
+    # Peering, sharing and endpoint access inside the estate's own account.
+    aws.ec2.VpcPeeringConnection("pcx-estate", vpc_id="vpc-1", peer_vpc_id="vpc-3", peer_owner_id=ESTATE_ACCOUNT,
+                                 opts=ao)
+    aws.ec2transitgateway.PeeringAttachment("tgw-estate", transit_gateway_id="tgw-1", peer_transit_gateway_id="tgw-3",
+                                            peer_region="us-west-2", peer_account_id=ESTATE_ACCOUNT, opts=ao)
+    aws.ram.PrincipalAssociation("ram-estate", resource_share_arn="arn:aws:ram:us-east-2:1:resource-share/y",
+                                 principal=ESTATE_ACCOUNT, opts=ao)
+    aws.ec2.VpcEndpointServiceAllowedPrinciple("endpoint-estate", vpc_endpoint_service_id="vpce-svc-1",
+                                               principal_arn=f"arn:aws:iam::{ESTATE_ACCOUNT}:root", opts=ao)
 
 
 def violating():
@@ -34,7 +45,7 @@ def violating():
     aws.ec2.VpcPeeringConnection("pcx-parent", vpc_id="vpc-1", peer_vpc_id="vpc-2", peer_owner_id="999999999999",
                                  opts=ao)
     aws.ec2transitgateway.PeeringAttachment("tgw-unlisted", transit_gateway_id="tgw-1", peer_transit_gateway_id="tgw-2",
-                                            peer_region="us-west-2", peer_account_id="222222222222", opts=ao)
+                                            peer_region="us-west-2", peer_account_id=OTHER_ACCOUNT, opts=ao)
     aws.ram.PrincipalAssociation("ram-parent-org", resource_share_arn="arn:aws:ram:us-east-2:1:resource-share/x",
                                  principal="arn:aws:organizations::999999999999:organization/o-parentexample1", opts=ao)
     aws.ec2.VpcEndpointService("endpoint-service-star", acceptance_required=False, allowed_principals=["*"],

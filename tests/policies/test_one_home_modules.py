@@ -18,7 +18,9 @@ from components.settings import SettingsError, parse_settings
 from residency.engine.invokes import regions as invoke_regions
 from residency_policies import ip_ranges, region_tables
 from residency_policies.analysis import cidrs
-from residency_policies.analysis.network_graph.prefixes import RangeSet, parse_prefix, prefix_forms
+from residency_policies.analysis import network_wide_rules as wide_rules
+from residency_policies.analysis.network_graph.prefixes import parse_prefix
+from residency_policies.analysis.network_graph.reachability import sources_for
 from residency_policies.aws_identifiers import is_account_id, is_organization_id, parse_arn
 from residency_policies.oci_iam_statements import defined_tenancies, is_cross_tenancy, parse_statement
 from residency_policies.oci_identifiers import availability_domain_region, is_ocid_of, ocid_region, parse_ocid
@@ -55,12 +57,36 @@ def test_reaches_parent_counts_every_form_of_the_parent_range(candidate, reaches
     assert (cidrs.judge_range(candidate, [PARENT_V4]).kind == cidrs.OVERLAPS) is reaches
 
 
-def test_reachability_graph_sources_hold_the_same_forms():
-    parent = parse_prefix(str(PARENT_V4))
-    sources = RangeSet(prefix_forms(parent))
-    assert sources.overlaps(parse_prefix("64:ff9b::cb00:7100/120"))
-    assert sources.overlaps(parse_prefix("2002:cb00:7100::/48"))
-    assert not sources.overlaps(parse_prefix("64:ff9b::c633:6400/120"))
+def test_path_forms_are_the_range_and_its_nat64_form_only():
+    """On a path an IPv4 range travels as itself or, through a NAT64 translator, as its NAT64 form; the mapped
+    and 6to4 forms name its hosts (refused above) but carry none of its packets."""
+    assert ip_ranges.path_forms(PARENT_V4) == ((PARENT_V4, False), (N("64:ff9b::cb00:7100/120"), True))
+    assert ip_ranges.path_forms(PARENT_V6) == ((PARENT_V6, False),)
+    assert ip_ranges.nat64_form(N("198.51.100.7/32")) == N("64:ff9b::c633:6407/128")
+
+
+def test_reachability_graph_sources_are_the_path_forms():
+    sources = {s.key: s for s in sources_for([str(PARENT_V4), str(PARENT_V6)]) if s.kind == "parent"}
+    assert set(sources) == {"parent:203.0.113.0/24", "parent:203.0.113.0/24:nat64", "parent:2001:db8:bad::/48"}
+    direct, nat64 = sources["parent:203.0.113.0/24"], sources["parent:203.0.113.0/24:nat64"]
+    assert direct.ranges.overlaps(parse_prefix("203.0.113.7/32")) and not direct.translated
+    assert not direct.ranges.overlaps(parse_prefix("2002:cb00:7100::/48"))  # 6to4: no path
+    assert not direct.ranges.overlaps(parse_prefix("::ffff:cb00:7100/120"))  # mapped: never on the wire
+    assert nat64.translated and nat64.untranslated is direct and nat64.parent == "203.0.113.0/24"
+    assert nat64.ranges.overlaps(parse_prefix("64:ff9b::cb00:7100/120"))
+    assert not nat64.ranges.overlaps(parse_prefix("64:ff9b::c633:6400/120"))
+    assert nat64.deny == "64:ff9b::cb00:7100/120 (the NAT64 form of 203.0.113.0/24)"
+
+
+@pytest.mark.parametrize("candidate", ["64:ff9b::cb00:7100/120", "::ffff:203.0.113.9/128", "2002:cb00:7100::/40",
+                                       "203.0.113.128/25"])
+def test_settings_and_the_pack_refuse_the_same_literal_parent_forms(candidate):
+    """One implementation: a range naming parent hosts (in any written form) is refused by the settings and
+    by the pack per resource, never judged by path."""
+    with pytest.raises(SettingsError):
+        parse_settings(_stack_settings(operatorCidrs=[candidate]))
+    assert cidrs.judge_range(candidate, [PARENT_V4]).kind == cidrs.OVERLAPS
+    assert wide_rules.wide_parents(N(candidate), [PARENT_V4]) == ()
 
 
 @pytest.mark.parametrize("value", [None, "", "  ", 5, UNKNOWN, "10.0.0.0/33", "not-a-cidr", "10.0.0.0/8/8"])

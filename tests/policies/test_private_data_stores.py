@@ -225,3 +225,74 @@ def test_every_sdk_exposure_input_is_judged_or_excluded_with_a_reason():
     assert {c for c in candidates if is_judged(*c) and c in excluded} == set()
     assert excluded <= candidates, "excluded inputs the SDK no longer has"
     assert all(len(reason) > 20 for reason in rule.NOT_DATA_STORE_EXPOSURE.values())
+
+
+# --- Access-control lists, stream pools, private endpoints from the stack (follow-up audit) ------------------
+
+ADB = "oci:Database/autonomousDatabase:AutonomousDatabase"
+POOL = "oci:Streaming/streamPool:StreamPool"
+STREAM = "oci:Streaming/stream:Stream"
+
+
+def _adb(name, o, **kw):
+    return oci.database.AutonomousDatabase(name, compartment_id=COMP, db_name=name.replace("-", "")[:14],
+                                           admin_password="Not-a-secret-1", opts=o, **kw)
+
+
+def _pool(name, o, subnet_id=None):
+    settings = None if subnet_id is None else oci.streaming.StreamPoolPrivateEndpointSettingsArgs(subnet_id=subnet_id)
+    return oci.streaming.StreamPool(name, compartment_id=COMP, name=name, private_endpoint_settings=settings, opts=o)
+
+
+def acl_and_endpoint_compliant():
+    o = pulumi.ResourceOptions(provider=oci_provider())
+    vcn = oci.core.Vcn("vcn", compartment_id=COMP, cidr_block="10.0.0.0/16", opts=o)
+    sub = oci.core.Subnet("db", compartment_id=COMP, vcn_id=vcn.id, cidr_block="10.0.1.0/24",
+                          prohibit_public_ip_on_vnic=True, opts=o)
+    # A private endpoint in a subnet of this stack (unknown at preview) is as private as a literal subnet.
+    _adb("adb-private-in-stack", o, subnet_id=sub.id)
+    _adb("adb-private-literal", o, subnet_id="ocid1.subnet.oc1.phx.aaaaaaaadb")
+    # A public endpoint behind an access-control list of estate ranges and a VCN.
+    _adb("adb-acl-estate", o, whitelisted_ips=["198.51.100.0/24", "ocid1.vcn.oc1.phx.aaaaaaaavcn;10.0.0.0/16"],
+         standby_whitelisted_ips=["198.51.100.0/24"])
+    pool = _pool("pool-private-in-stack", o, sub.id)
+    _pool("pool-private-literal", o, "ocid1.subnet.oc1.phx.aaaaaaaastreams")
+    oci.streaming.Stream("stream-in-pool", name="s", partitions=1, stream_pool_id=pool.id, opts=o)
+
+
+def acl_and_endpoint_violating():
+    o = pulumi.ResourceOptions(provider=oci_provider())
+    _adb("adb-acl-open", o, whitelisted_ips=["0.0.0.0/0"])
+    _adb("adb-acl-internet-wide", o, whitelisted_ips=["198.51.100.0/24", "64.0.0.0/2"])
+    _adb("adb-standby-acl-open", o, whitelisted_ips=["198.51.100.0/24"], standby_whitelisted_ips=["::/0"])
+    _pool("pool-public", o)
+    oci.streaming.Stream("stream-default-pool", name="s", partitions=1, compartment_id=COMP, opts=o)
+
+
+def acl_and_endpoint_unknown():
+    o = pulumi.ResourceOptions(provider=oci_provider())
+    other = pulumi.StackReference("org/network/prod")
+    _adb("adb-subnet-other-stack", o, subnet_id=other.get_output("dbSubnetId"))
+    _adb("adb-acl-other-stack", o, whitelisted_ips=["198.51.100.0/24", other.get_output("officeRange")])
+    _pool("pool-subnet-other-stack", o, other.get_output("streamSubnetId"))
+
+
+def test_estate_access_lists_and_private_endpoints_from_the_stack_pass(pack):
+    assert flagged(acl_and_endpoint_compliant, pack, POLICY) == set()
+
+
+def test_internet_wide_access_lists_and_public_stream_pools_are_flagged(pack):
+    urns, texts = flagged(acl_and_endpoint_violating, pack, POLICY, with_messages=True)
+    assert urns == {urn_of(ADB, "adb-acl-open"), urn_of(ADB, "adb-acl-internet-wide"),
+                    urn_of(ADB, "adb-standby-acl-open"), urn_of(POOL, "pool-public"),
+                    urn_of(STREAM, "stream-default-pool")}
+    assert any("whitelistedIps[1] is '64.0.0.0/2', which admits the internet" in t for t in texts)
+    assert any("standbyWhitelistedIps[0] is '::/0'" in t for t in texts)
+    assert len(texts) == 5  # one finding per mistake
+
+
+def test_private_endpoints_and_lists_from_another_stack_fail_closed(pack):
+    urns, texts = flagged(acl_and_endpoint_unknown, pack, POLICY, with_messages=True)
+    assert urns == {urn_of(ADB, "adb-subnet-other-stack"), urn_of(ADB, "adb-acl-other-stack"),
+                    urn_of(POOL, "pool-subnet-other-stack")}
+    assert all("cannot be verified at preview" in t for t in texts)

@@ -75,19 +75,106 @@ def _struct(data):
     return message
 
 
-def test_decoding_globals_are_memoized_within_a_request_only():
+def test_json_format_message_to_dict_is_memoized_within_a_request_only():
     message = _struct({"region": "us-ashburn-1", "rules": [{"cidr": "10.0.0.0/8"}], "u": UNKNOWN})
     sdk_compat.begin_request()
     decoded = sdk.json_format.MessageToDict(message)
+    assert decoded == {"region": "us-ashburn-1", "rules": [{"cidr": "10.0.0.0/8"}], "u": UNKNOWN}
     assert sdk.json_format.MessageToDict(message) is decoded
-    props = sdk.deserialize_properties(decoded)
-    assert sdk.deserialize_properties(decoded) is props
-    proxy = sdk.unknown_checking_proxy(props)
-    assert sdk.unknown_checking_proxy(props) is proxy
-    assert sdk_compat.plain_properties(proxy) is props  # the decoded dict itself, unknowns as sentinels
     assert sdk.json_format.Parse is sdk.json_format._inner.Parse  # the rest of json_format is protobuf's
     sdk_compat.begin_request()
     assert sdk.json_format.MessageToDict(message) is not decoded
+
+
+def test_deserialize_properties_is_memoized_within_a_request_only():
+    decoded = {"region": "us-ashburn-1", "secret": {"4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270", "value": "s"}}
+    sdk_compat.begin_request()
+    props = sdk.deserialize_properties(decoded)
+    assert props["secret"] == "s"  # the SDK's decoding: secrets unwrapped
+    assert sdk.deserialize_properties(decoded) is props
+    sdk_compat.begin_request()
+    assert sdk.deserialize_properties(decoded) is not props
+
+
+def test_unknown_checking_proxy_is_memoized_and_reads_back_its_decoded_dict():
+    props = {"region": "us-ashburn-1", "u": UNKNOWN}
+    sdk_compat.begin_request()
+    proxy = sdk.unknown_checking_proxy(props)
+    assert sdk.unknown_checking_proxy(props) is proxy
+    assert sdk_compat.plain_properties(proxy) is props  # the decoded dict itself, unknowns as sentinels
+    sdk_compat.begin_request()
+    assert sdk.unknown_checking_proxy(props) is not proxy
+
+
+def test_unknown_value_error_carries_the_sentinel_it_hit():
+    # plain_properties reads an unknown through the proxy's public interface when no memo recorded it.
+    from pulumi_policy.proxy import UnknownValueError
+
+    sdk_compat.end_request()
+    proxy = sdk.unknown_checking_proxy({"u": UNKNOWN})
+    with pytest.raises(UnknownValueError) as err:
+        proxy["u"]
+    assert err.value.unknown_type_sentinel == UNKNOWN
+
+
+def _request_with_options_and_provider():
+    request = proto.AnalyzeRequest(type="oci:ObjectStorage/bucket:Bucket", urn="urn:x", name="b",
+                                   properties=_struct({"name": "b"}))
+    request.options.protect = True
+    request.options.parent = "urn:parent"
+    request.provider.CopyFrom(proto.AnalyzerProviderResource(
+        type="pulumi:providers:oci", urn="urn:p", name="p", properties=_struct({"region": "us-ashburn-1"})))
+    return request
+
+
+def test_get_resource_options_is_built_once_per_request_message():
+    served = servicer(ALL_POLICIES)
+    request = _request_with_options_and_provider()
+    sdk_compat.begin_request()
+    opts = served._get_resource_options(request)
+    assert (opts.protect, opts.parent) == (True, "urn:parent")
+    assert served._get_resource_options(request) is opts
+    sdk_compat.begin_request()
+    assert served._get_resource_options(request) is not opts
+
+
+def test_get_provider_resource_is_built_once_per_request_message():
+    served = servicer(ALL_POLICIES)
+    request = _request_with_options_and_provider()
+    sdk_compat.begin_request()
+    provider = served._get_provider_resource(request)
+    assert (provider.resource_type, provider.urn, provider.props["region"]) == ("pulumi:providers:oci", "urn:p", "us-ashburn-1")
+    assert served._get_provider_resource(request) is provider
+    sdk_compat.begin_request()
+    assert served._get_provider_resource(request) is not provider
+
+
+def test_runtime_settings_are_read_again_only_when_the_environment_changes(monkeypatch):
+    from pulumi.runtime import settings as runtime_settings
+
+    served = servicer(ALL_POLICIES)
+    monkeypatch.setenv("PULUMI_PROJECT", "p1")
+    monkeypatch.setenv("PULUMI_STACK", "s1")
+    monkeypatch.setenv("PULUMI_DRY_RUN", "true")
+    served._configure_runtime_settings()
+    assert runtime_settings.get_project() == "p1"
+    import pulumi.runtime
+
+    monkeypatch.setattr(pulumi.runtime, "configure", lambda settings: pytest.fail("configured again, unchanged"))
+    served._configure_runtime_settings()  # same environment: nothing re-read
+    monkeypatch.undo()
+    monkeypatch.setenv("PULUMI_PROJECT", "p2")
+    monkeypatch.setenv("PULUMI_STACK", "s1")
+    monkeypatch.setenv("PULUMI_DRY_RUN", "true")
+    served._configure_runtime_settings()
+    assert runtime_settings.get_project() == "p2"
+
+
+def test_each_configure_starts_a_new_config_generation():
+    served = servicer(ALL_POLICIES)
+    before = sdk_compat.config_generation()
+    configure(served, {"residency-tags": ("advisory", None)})
+    assert sdk_compat.config_generation() == before + 1
 
 
 def test_a_new_request_on_another_thread_keeps_this_threads_cache():
@@ -108,3 +195,16 @@ def test_outside_a_request_nothing_is_cached_and_proxies_are_read_through_their_
     with pytest.raises(Exception):
         proxy["c"]  # the SDK's proxy raises on an unknown ...
     assert sdk_compat.plain_properties(proxy) == {"a": {"b": [UNKNOWN, "x"]}, "c": UNKNOWN}  # ... this does not
+
+
+def test_rules_follow_a_new_configure_of_the_same_policy():
+    # framework.rules_for caches per policy and config generation: a reconfigure must not serve stale rules.
+    from residency_policies.framework import rules_for
+
+    served = servicer(ALL_POLICIES)
+    configure(served, {"backup-coverage": ("mandatory", {"minimumRetentionDays": 400})})
+    rules, errors = rules_for(served._get_policy_config("backup-coverage"), "backup-coverage")
+    assert not errors and rules.minimum_retention_days == 400
+    assert rules_for(served._get_policy_config("backup-coverage"), "backup-coverage")[0] is rules
+    configure(served, {"backup-coverage": ("mandatory", {"minimumRetentionDays": 500})})
+    assert rules_for(served._get_policy_config("backup-coverage"), "backup-coverage")[0].minimum_retention_days == 500

@@ -335,3 +335,111 @@ def test_unknown_hops_on_the_path_of_a_wide_rule_fail_closed(pack):
     urns, messages = flagged(aws_unknown_next_hop, pack, INGRESS, with_messages=True)
     assert urns == {urn_of(SG, "web")}
     assert all("cannot be verified at preview" in m for m in messages)
+
+
+# --- dual stack: IPv6 rules reach IPv4 parent ranges only through a NAT64 translator ---------------------
+
+NAT64_PARENT = "64:ff9b::cb00:7100/120"  # the NAT64 form of 203.0.113.0/24
+
+
+def aws_dual_stack(nat64=None, deny_nat64=False):
+    """A dual-stack app subnet: routes 0.0.0.0/0 and ::/0 to the internet gateway, a security group open on
+    443 and all egress for both versions, and a network ACL that denies both parent ranges (rules 10, 11) before
+    allowing 0.0.0.0/0 (100) and ::/0 (101). ``nat64``: also route 64:ff9b::/96 to a NAT gateway ("literal"),
+    or to a next hop unknown at preview ("unknown")."""
+    vpc = aws.ec2.Vpc("vpc", cidr_block="10.0.0.0/16", assign_generated_ipv6_cidr_block=True)
+    aws.ec2.DefaultSecurityGroup("default-sg", vpc_id=vpc.id)
+    igw = aws.ec2.InternetGateway("igw", vpc_id=vpc.id)
+    subnet = aws.ec2.Subnet("web-subnet", vpc_id=vpc.id, cidr_block="10.0.1.0/24",
+                            ipv6_cidr_block="2600:1f14:abc:100::/64", tags=APP)
+    routes = [aws.ec2.RouteTableRouteArgs(cidr_block="0.0.0.0/0", gateway_id=igw.id),
+              aws.ec2.RouteTableRouteArgs(ipv6_cidr_block="::/0", gateway_id=igw.id)]
+    if nat64 == "literal":
+        public = aws.ec2.Subnet("nat-subnet", vpc_id=vpc.id, cidr_block="10.0.9.0/24", tags=MGMT)
+        nat = aws.ec2.NatGateway("nat", subnet_id=public.id, allocation_id=aws.ec2.Eip("nat-ip", domain="vpc").id)
+        routes.append(aws.ec2.RouteTableRouteArgs(ipv6_cidr_block="64:ff9b::/96", nat_gateway_id=nat.id))
+    elif nat64 == "unknown":
+        seed = aws.s3.Bucket("seed")
+        routes.append(aws.ec2.RouteTableRouteArgs(ipv6_cidr_block="64:ff9b::/96",
+                                                  nat_gateway_id=seed.id.apply(lambda _: "nat-0123456789abcdef0")))
+    rt = aws.ec2.RouteTable("rt", vpc_id=vpc.id, routes=routes)
+    aws.ec2.RouteTableAssociation("rta", subnet_id=subnet.id, route_table_id=rt.id)
+    aws.ec2.SecurityGroup("web", vpc_id=vpc.id, ingress=[aws.ec2.SecurityGroupIngressArgs(
+        protocol="tcp", from_port=443, to_port=443, cidr_blocks=["0.0.0.0/0"], ipv6_cidr_blocks=["::/0"])],
+        egress=[aws.ec2.SecurityGroupEgressArgs(protocol="-1", from_port=0, to_port=0, cidr_blocks=["0.0.0.0/0"],
+                                                ipv6_cidr_blocks=["::/0"])])
+
+    def entries(args):
+        rules = [args(rule_no=10, action="deny", protocol="-1", from_port=0, to_port=0, cidr_block=PARENT),
+                 args(rule_no=11, action="deny", protocol="-1", from_port=0, to_port=0, ipv6_cidr_block="2001:db8:bad::/48"),
+                 args(rule_no=100, action="allow", protocol="-1", from_port=0, to_port=0, cidr_block="0.0.0.0/0"),
+                 args(rule_no=101, action="allow", protocol="-1", from_port=0, to_port=0, ipv6_cidr_block="::/0")]
+        if deny_nat64:
+            rules.append(args(rule_no=12, action="deny", protocol="-1", from_port=0, to_port=0,
+                              ipv6_cidr_block=NAT64_PARENT))
+        return rules
+
+    aws.ec2.NetworkAcl("nacl", vpc_id=vpc.id, subnet_ids=[subnet.id], ingress=entries(aws.ec2.NetworkAclIngressArgs),
+                       egress=entries(aws.ec2.NetworkAclEgressArgs))
+
+
+def test_dual_stack_network_acl_denying_both_parent_ranges_is_compliant(pack):
+    """Issue 13 item 8: ::/0 does not reach 203.0.113.0/24 through an internet gateway (no 6to4 or mapped
+    path exists in a stack), so the ACL's two denies close every path."""
+    for policy in (INGRESS, EGRESS):
+        assert flagged(aws_dual_stack, pack, policy) == set(), policy
+
+
+def test_a_nat64_route_opens_the_translated_path_and_the_fix_names_its_range(pack):
+    program = lambda: aws_dual_stack(nat64="literal")  # noqa: E731
+    assert flagged(program, pack, INGRESS) == set()  # a NAT gateway admits nothing inbound
+    urns, messages = flagged(program, pack, EGRESS, with_messages=True)
+    assert urns == {urn_of(SG, "web")}
+    (message,) = messages
+    assert f"parent-company range {PARENT} through NAT64 ({NAT64_PARENT})" in message
+    assert "nat-gateway 'nat'" in message
+    assert (f"add to network ACL 'nacl' (subnet 'web-subnet') an egress deny rule (protocol -1) for {NAT64_PARENT} "
+            f"(the NAT64 form of {PARENT}) numbered below 101") in message
+    # The rule that carries it is the IPv6 one, not the IPv4 rule the ACL already closes.
+    assert "egress[0].ipv6CidrBlocks[0]" in message and "egress[0].cidrBlocks[0]" not in message
+
+
+def test_denying_the_nat64_form_closes_the_translated_path(pack):
+    program = lambda: aws_dual_stack(nat64="literal", deny_nat64=True)  # noqa: E731
+    for policy in (INGRESS, EGRESS):
+        assert flagged(program, pack, policy) == set(), policy
+
+
+def test_a_nat64_route_to_a_hop_unknown_at_preview_fails_closed(pack):
+    urns, messages = flagged(lambda: aws_dual_stack(nat64="unknown"), pack, EGRESS, with_messages=True)
+    assert urns == {urn_of(SG, "web")}
+    assert all("cannot be verified at preview" in m for m in messages)
+
+
+def aws_dual_stack_data_subnet(nat64):
+    """A data-tier dual-stack subnet with no internet route; ``nat64`` adds a 64:ff9b::/96 route to a NAT gateway."""
+    vpc = aws.ec2.Vpc("vpc", cidr_block="10.0.0.0/16", assign_generated_ipv6_cidr_block=True)
+    aws.ec2.DefaultSecurityGroup("default-sg", vpc_id=vpc.id)
+    subnet = aws.ec2.Subnet("data-subnet", vpc_id=vpc.id, cidr_block="10.0.1.0/24",
+                            ipv6_cidr_block="2600:1f14:abc:100::/64", tags={"residency-tier": "data"})
+    routes = []
+    if nat64:
+        public = aws.ec2.Subnet("nat-subnet", vpc_id=vpc.id, cidr_block="10.0.9.0/24", tags=MGMT)
+        nat = aws.ec2.NatGateway("nat", subnet_id=public.id, allocation_id=aws.ec2.Eip("nat-ip", domain="vpc").id)
+        routes.append(aws.ec2.RouteTableRouteArgs(ipv6_cidr_block="64:ff9b::/96", nat_gateway_id=nat.id))
+    rt = aws.ec2.RouteTable("rt", vpc_id=vpc.id, routes=routes)
+    aws.ec2.RouteTableAssociation("rta", subnet_id=subnet.id, route_table_id=rt.id)
+    aws.ec2.SecurityGroup("app", vpc_id=vpc.id, egress=[aws.ec2.SecurityGroupEgressArgs(
+        protocol="-1", from_port=0, to_port=0, ipv6_cidr_blocks=["::/0"])])
+
+
+def test_network_reachability_follows_nat64_from_a_data_subnet(pack):
+    """The same translation rule in the data-tier proof: an IPv6 egress rule reaches the IPv4 internet and the
+    parent's IPv4 range only through the NAT gateway the 64:ff9b::/96 route names."""
+    assert flagged(lambda: aws_dual_stack_data_subnet(False), pack, REACH) == set()
+    urns, messages = flagged(lambda: aws_dual_stack_data_subnet(True), pack, REACH, with_messages=True)
+    assert urns == {urn_of("aws:ec2/subnet:Subnet", "data-subnet")}
+    (message,) = messages
+    assert "can send to the internet through NAT64 (64:ff9b::/96)" in message
+    assert f"can send to parent-company range {PARENT} through NAT64 ({NAT64_PARENT})" in message
+    assert message.count("\n  - ") == 2  # egress only: a NAT gateway admits nothing inbound

@@ -136,3 +136,29 @@ def test_report_records_pack_name_version_and_hash(report, pack_dir: Path):
     (pack,) = report.packs
     assert (pack.name, pack.version, pack.path) == ("us-data-residency", "0.1.0", str(pack_dir))
     assert pack.content_hash == pack_content_hash(pack_dir)
+
+
+def test_a_failed_run_is_an_error_whose_clean_policies_are_not_checked(pack_dir):
+    from residency.reports.junit import to_junit
+    from residency.reports.markdown import to_markdown
+
+    result = make_result(pack_dir)
+    result.error = "program failed at /repo/__main__.py:3 in <module>: ValueError: boom\n    raise ValueError('boom')"
+    report = build_report(result, project="kit", stack=STACK)
+    assert (report.checked, report.verdict, report.passed) == (False, "error", False)
+    statuses = {p.name: p.status for p in report.policies}
+    assert statuses["backup-coverage"] == "not checked" and statuses["us-region-providers"] == "fail"
+    assert report.violation_summary == (
+        "not checked (the run failed); 1 mandatory, 2 advisory (1 of them waived) in what was checked"
+    )
+    assert report.not_checked[0].startswith("the run failed (program failed at /repo/__main__.py:3")
+    markdown = to_markdown(report)
+    assert "**Error:** program failed at /repo/__main__.py:3 in <module>: ValueError: boom" in markdown
+    assert "```text\n    raise ValueError('boom')\n```" in markdown
+    assert 'type="error"' in to_junit(report)
+
+
+def test_a_run_with_nothing_to_analyze_counts_as_not_checked_not_clean(tmp_path):
+    result = make_result(tmp_path, violations=[])
+    result.packs[0].config = {"all": PolicyConfig("disabled", None)}
+    assert build_report(result, project="kit", stack=STACK).violation_summary == "not checked (no policy ran)"

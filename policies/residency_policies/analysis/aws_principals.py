@@ -12,13 +12,16 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass, field
-from typing import Any, Iterator
+from typing import TYPE_CHECKING, Any, Iterator
 
 from residency_policies.aws_identifiers import ACCOUNT_ID_RE as ACCOUNT_RE
 from residency_policies.aws_identifiers import ARN_RE
 from residency_policies.aws_identifiers import ORGANIZATION_ID_RE as ORG_RE
 from residency_policies.aws_identifiers import ORGANIZATION_IN_ARN_RE as ORG_IN_ARN_RE
 from residency_policies.values import is_unknown
+
+if TYPE_CHECKING:
+    from residency_policies.rules_file import Rules
 
 # IAM unique IDs (AIDA user, AROA role, ...) replace an ARN whose principal was deleted: owner unknown.
 UNIQUE_ID_RE = re.compile(r"^A[A-Z0-9]{3}[A-Z0-9]{12,}$")
@@ -347,18 +350,33 @@ def _principal_parties(principal: Any, path: str) -> Iterator[Party]:
 
 @dataclass(frozen=True)
 class Trust:
-    """The identifiers a judgement is made against (from the rules)."""
+    """The identifiers a judgement is made against (from the rules, ``trust_of``).
+
+    An account may be granted when it is the estate's own (``estate.awsAccountIds``: a KMS key policy naming
+    ``arn:aws:iam::<estate account>:root``, a bucket policy for the estate account, peering inside it) or a
+    trusted party's; a parent-company account never is, even if a list names it twice.
+    """
 
     trusted_accounts: frozenset[str] = frozenset()
     trusted_organizations: frozenset[str] = frozenset()
     parent_accounts: frozenset[str] = frozenset()
     parent_organizations: frozenset[str] = frozenset()
+    estate_accounts: frozenset[str] = frozenset()
 
     def account_ok(self, account: str) -> bool:
-        return account in self.trusted_accounts and account not in self.parent_accounts
+        return (account in self.trusted_accounts or account in self.estate_accounts) \
+            and account not in self.parent_accounts
 
     def organization_ok(self, org: str) -> bool:
         return org in self.trusted_organizations and org not in self.parent_organizations
+
+
+def trust_of(rules: Rules) -> Trust:
+    """The ``Trust`` of a ``rules_file.Rules``: its estate and trusted identifiers against its parent's ones.
+    The one place every policy that judges an AWS grant or peer builds it."""
+    return Trust(rules.trusted_aws_account_ids, rules.trusted_aws_organization_ids,
+                 rules.parent_aws_account_ids, rules.parent_aws_organization_ids,
+                 rules.estate_aws_account_ids)
 
 
 @dataclass(frozen=True)
@@ -415,7 +433,8 @@ def judge_grant(grant: Grant, trust: Trust) -> Verdict:
             return conditioned if conditioned is not None and not conditioned.ok else Verdict(True)
         if conditioned is not None and conditioned.ok:
             return Verdict(True)
-        return Verdict(False, f"grants {party.describe()}, which is not a trusted account", path=party.path)
+        return Verdict(False, f"grants {party.describe()}, which is neither an estate account nor a trusted "
+                              "account", path=party.path)
     if party.kind == ORGANIZATION:
         if party.organization in trust.parent_organizations:
             return Verdict(False, f"grants {party.describe()} of the parent company", path=party.path)

@@ -16,8 +16,9 @@ from residency_policies.analysis import cidrs
 from residency_policies.analysis import network_rules as nr
 from residency_policies.analysis import network_wide_rules as wide_rules
 from residency_policies.analysis.network_graph import NETWORK_TOKENS, NetResource, NetworkGraph, build_graph
+from residency_policies.analysis import aws_principals as ap
 from residency_policies.analysis.aws_principals import ACCOUNT_RE
-from residency_policies.framework import Finding, ResourceView
+from residency_policies.framework import Finding, ResourceView, StackView
 from residency_policies.ip_ranges import parse_cidr
 from residency_policies.rules_file import Rules
 from residency_policies.values import is_unknown, walk
@@ -32,7 +33,14 @@ _VERB = {nr.INGRESS: "admits", nr.EGRESS: "sends traffic to"}
 
 def stack_graph(resources: Iterable[ResourceView]) -> NetworkGraph:
     """The network graph of a stack (every resource goes in: instances, databases and load balancers place
-    VNICs, and their NSGs / security groups, into subnets)."""
+    VNICs, and their NSGs / security groups, into subnets); built once per ``StackView``, shared by the
+    stack policies that read it (they never change it)."""
+    if isinstance(resources, StackView):
+        return resources.derived("network-graph", lambda: _build_graph(resources))
+    return _build_graph(resources)
+
+
+def _build_graph(resources: Iterable[ResourceView]) -> NetworkGraph:
     return build_graph(
         NetResource(r.type, r.urn, r.name, r.props, {k: tuple(v) for k, v in (r.property_dependencies or {}).items()})
         for r in resources
@@ -42,6 +50,7 @@ def stack_graph(resources: Iterable[ResourceView]) -> NetworkGraph:
 
 class StackIndex:
     def __init__(self, resources: Iterable[ResourceView]):
+        self.view = resources
         self.resources = list(resources)
         self.by_urn = {r.urn: r for r in self.resources}
 
@@ -207,9 +216,9 @@ def _judge_security_group(address, view, index, rules: Rules, verb) -> Iterator[
             if account in rules.parent_aws_account_ids:
                 yield Finding(f"{verb} security group {value} of parent-company account {account}", view.urn,
                               path=address.path)
-            elif account not in rules.trusted_aws_account_ids:
-                yield Finding(f"{verb} security group {value} of account {account}, which is not trusted",
-                              view.urn, path=address.path)
+            elif not ap.trust_of(rules).account_ok(account):
+                yield Finding(f"{verb} security group {value} of account {account}, which is neither an estate "
+                              "nor a trusted account", view.urn, path=address.path)
             return
     if index.deps_of_type(view, address.prop, SECURITY_GROUPS):
         return  # a group created in this stack: its members are the estate's own interfaces
@@ -282,4 +291,4 @@ def judge_stack(resources: list[ResourceView], rules: Rules, direction: str) -> 
                 yield from judge_address(address, view, index, rules, verb)
     if rules.parent_cidrs and any(r.type in NETWORK_TOKENS or r.type in wide_rules.PATH_JUDGED_TYPES
                                   for r in index.resources):
-        yield from wide_rules.judge(index.resources, stack_graph(index.resources), rules.parent_cidrs, direction)
+        yield from wide_rules.judge(index.resources, stack_graph(index.view), rules.parent_cidrs, direction)

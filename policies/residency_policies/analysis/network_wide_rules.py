@@ -15,6 +15,11 @@ in depends on what else is on the path. So such a rule is judged over the stack,
   the rule, listing the paths and the exact fix for that cloud (a network ACL deny rule numbered before the
   allow on AWS; a network firewall drop rule on OCI, whose security lists and NSGs cannot deny).
 
+An IPv6 rule (``::/0``) carries an IPv4 parent range only as its NAT64 form (``ip_ranges.path_forms``), which
+reaches the parent only through a translator on the path (an AWS NAT gateway with a ``64:ff9b::/96`` route):
+a dual-stack network ACL that denies the parent's IPv4 and IPv6 ranges before ``allow 0.0.0.0/0`` and
+``allow ::/0`` leaves no path; where a translator is on the path, the fix names the exact NAT64 range to deny.
+
 Data-tier subnets are ``network-reachability``'s: it reports each once with all its paths (internet and
 parent), so paths into them are not reported again here. A range inside a parent range (the parent's own
 range, or part of it) is never judged by path: it is refused per resource, before the rule is created.
@@ -29,6 +34,7 @@ from dataclasses import dataclass
 
 from residency_policies.analysis import network_rules as nr
 from residency_policies.analysis.network_graph import model as m
+from residency_policies.analysis.network_graph.prefixes import prefix_of
 from residency_policies.analysis.network_graph.reachability import Prover, Source, sources_for
 from residency_policies.framework import Finding, ResourceView
 from residency_policies.ip_ranges import Network, address_forms, parse_cidr, shares_address
@@ -241,44 +247,55 @@ def judge(resources: list[ResourceView], graph: m.NetworkGraph, parents: tuple[N
     prover = Prover(graph, sources)
     verb = _VERB[direction]
     by_urn: dict[str, list[tuple[_Target, list, list[str]]]] = {}
-    unplaced: dict[str, list[_Target]] = {}
+    unplaced: dict[str, list[tuple[_Target, list[Source]]]] = {}
     for target in _targets(resources, graph, parents, direction):
+        carried = _carried(target, sources)
         if target.unplaced:
-            unplaced.setdefault(target.urn, []).append(target)
+            if target.unplaced_is_definite:
+                # The account's default VPC: IPv4, an internet gateway, no NAT64 translator.
+                carried = [s for s in carried if not s.translated]
+            if carried:
+                unplaced.setdefault(target.urn, []).append((target, carried))
             continue
-        hit_keys = {f"parent:{h}" for h in target.hits}
         paths, fixes = [], []
         for subnet in target.subnets:
             if subnet.tier == "data" or subnet.urn in graph.firewall_subnets:
                 # network-reachability reports every path of a data subnet, once; a network firewall's own
                 # subnet holds its endpoints only (traffic from workloads there would bypass inspection).
                 continue
-            for source in sources:
-                if source.key not in hit_keys:
-                    continue
+            for source in carried:
                 path = prover.route_path(subnet, source, direction, target.label)
                 if path is not None:
                     paths.append(path)
-                    fixes.append(_fix(graph, subnet, source, direction, source.key.split(":", 1)[1], target))
+                    fixes.append(_fix(graph, subnet, source, direction, source.deny, target))
         if paths:
             by_urn.setdefault(target.urn, []).append((target, paths, fixes))
 
-    def lead(target: _Target) -> str:
+    def lead(target: _Target, carried: list[Source]) -> str:
         return (f"{verb} {target.value} ({target.label}), which contains parent-company range(s) "
-                + ", ".join(str(h) for h in target.hits))
+                + ", ".join(s.deny for s in carried))
 
-    for urn, targets in unplaced.items():
+    for urn, pairs in unplaced.items():
+        targets = [t for t, _ in pairs]
         definite = any(t.unplaced_is_definite for t in targets)
-        text = "; ".join(f"{lead(t)}, and {t.unplaced}" for t in targets)
+        text = "; ".join(f"{lead(t, c)}, and {t.unplaced}" for t, c in pairs)
         yield Finding(f"{text}; deny the parent-company ranges on the path or narrow the rule", urn,
                       unverifiable=not definite, path=targets[0].path)
     for urn, found in by_urn.items():
         paths = [p for _, ps, _ in found for p in ps]
         definite = [p for p in paths if not p.unresolved]
         pieces = list(dict.fromkeys(piece for p in paths for piece in p.unresolved))
-        leads = [lead(t) for t, _, _ in found]
+        leads = [lead(t, list(dict.fromkeys(p.source for p in ps))) for t, ps, _ in found]
         lines = [f"  - {p.message(with_unresolved=bool(definite))}" for p in paths]
         fixes = list(dict.fromkeys(f for _, _, fs in found for f in fs))
         message = "\n".join([f"{'; '.join(leads)}; nothing in this stack drops them on the way:", *lines, *fixes])
         yield Finding(message, urn, unverifiable=not definite,
                       path=None if definite else ", ".join(pieces) or found[0][0].path)
+
+
+def _carried(target: _Target, sources: list[Source]) -> list[Source]:
+    """The parent sources whose packets the rule's range carries (``ip_ranges.path_forms``): a parent range of
+    the rule's IP version that it contains, or the NAT64 form of an IPv4 one inside an IPv6 rule."""
+    hits = {str(h) for h in target.hits}
+    rule = prefix_of(target.network)
+    return [s for s in sources if s.parent in hits and s.ranges.overlaps(rule)]

@@ -28,7 +28,9 @@ class StatementProblem:
 def judge_statements(statements: Any, trusted: frozenset[str], parents: frozenset[str]) -> list[StatementProblem]:
     """Every problem in one policy's statements (issue 5: no untrusted tenancy; parents never trusted).
 
-    ``trusted`` and ``parents`` hold lower-cased tenancy OCIDs.
+    ``trusted`` holds the tenancies that may be defined, endorsed or admitted (the estate's own and the trusted
+    parties'), ``parents`` the parent company's; both lower-cased tenancy OCIDs. A parent tenancy is refused
+    even when ``trusted`` names it too.
     """
     if statements is None:
         return []
@@ -62,8 +64,8 @@ def judge_statements(statements: Any, trusted: frozenset[str], parents: frozense
                 problems.append(StatementProblem(st.index, f"defines parent-company tenancy {target} as '{alias}'",
                                                  tenancies=(ocid,)))
             elif ocid not in trusted:
-                problems.append(StatementProblem(st.index, f"defines tenancy {target} ('{alias}'), which is not "
-                                                 "a trusted tenancy", tenancies=(ocid,)))
+                problems.append(StatementProblem(st.index, f"defines tenancy {target} ('{alias}'), which is "
+                                                 "neither an estate nor a trusted tenancy", tenancies=(ocid,)))
 
     for st in parsed:
         if st.verb not in ("endorse", "admit", "allow"):
@@ -89,7 +91,7 @@ def judge_statements(statements: Any, trusted: frozenset[str], parents: frozense
                                                      tenancies=(ocid,)))
                 elif ocid not in trusted:
                     problems.append(StatementProblem(st.index, f"{st.verb}s tenancy '{alias}' ({ocid}), which is "
-                                                     "not a trusted tenancy", tenancies=(ocid,)))
+                                                     "neither an estate nor a trusted tenancy", tenancies=(ocid,)))
         elif st.any_subject == "any-user" and not st.has_where:
             problems.append(StatementProblem(st.index, "allows any-user without a where clause: it also covers "
                                              "principals admitted from other tenancies"))

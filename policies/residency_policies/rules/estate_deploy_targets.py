@@ -21,9 +21,19 @@ check against ``tenancyOcid``, cannot be verified.
 
 Resources: an OCI resource whose ``compartmentId`` is a tenancy OCID is created in that tenancy's root
 compartment: never a parent tenancy's, and only an estate tenancy's where the estate is named. AWS
-resources whose input names the account they act in (``accountId`` / ``awsAccountId`` "defaults to the
-provider's account", generated: ``data/account_targets.txt``) never name a parent account, and name only
-estate accounts where the estate is named. Unknown values fail closed with the key to set.
+resources whose inputs name the accounts they act or deploy in (``accountId`` / ``awsAccountId`` "defaults to
+the provider's account", a stack set's ``accounts`` / ``deploymentTargets.accounts``, an automation's
+``targetAccount``, ...; generated from the SDK schema, top-level and nested: ``data/account_targets.txt``) never
+name a parent account, and name only estate accounts where the estate is named. Unknown values fail closed
+with the key to set.
+
+An OCI ``compartmentId`` unknown at preview is judged over the stack (``AnalyzeStack``), where the engine's
+property dependencies show where it came from: the id of a compartment (or the compartment of a resource)
+created in this stack is placed where that resource is, and that resource's own ``compartmentId`` is judged
+here too, so it passes; one that comes from no resource of the stack (a lookup such as
+``oci.identity.get_compartments``, whose ids the preview leaves unknown) cannot be verified and fails closed.
+An unknown AWS account target fails closed already per resource: a resource created in the stack does not make
+an account the estate's (a stack can create accounts), so its origin cannot vouch for it.
 """
 
 from __future__ import annotations
@@ -33,11 +43,13 @@ from pathlib import Path
 from typing import Any
 
 from residency_policies.aws_identifiers import is_account_id, parse_arn
-from residency_policies.framework import Finding, ResourceView, resource_policy
+from residency_policies.deferred_to_stack import DeferredPaths
+from residency_policies.framework import Finding, ResourceView, StackView, resource_policy
 from residency_policies.oci_identifiers import is_ocid_of
-from residency_policies.provider_regions import PROVIDER_TYPE_PREFIX
+from residency_policies.provider_regions import PROVIDER_TYPE_PREFIX, is_default_provider
 from residency_policies.rules_file import Rules
-from residency_policies.values import contains_unknown, is_unknown, maybe_json
+from residency_policies.stack_config_commands import config_set, one_of
+from residency_policies.values import contains_unknown, is_unknown, maybe_json, walk
 
 AWS_PROVIDER = f"{PROVIDER_TYPE_PREFIX}aws"
 OCI_PROVIDER = f"{PROVIDER_TYPE_PREFIX}oci"
@@ -59,16 +71,16 @@ def _load_account_targets(path: Path = DATA_FILE) -> dict[str, tuple[str, ...]]:
 
 
 ACCOUNT_TARGETS = _load_account_targets()
+# OCI resources whose compartmentId Analyze found unknown (judged over the stack).
+_UNKNOWN_COMPARTMENTS = DeferredPaths()
 
 
-def _is_default(view: ResourceView) -> bool:
-    return view.name == "default" or view.name.startswith("default_")
-
-
-def _fix(view: ResourceView, cloud: str, key: str, python_arg: str, example: str) -> str:
-    if _is_default(view):
-        return f"set it in the stack config: `pulumi config set --path '{cloud}:{key}{example}'`"
-    return f"set {python_arg} on the provider {view.name!r}"
+def _fix(view: ResourceView, config_key: str, python_arg: str, values: list[str]) -> str:
+    """How to pin the provider: the stack-config command for a default provider, the argument for an explicit
+    one; with each value the rules allow (one of them)."""
+    if is_default_provider(view.name):
+        return "set it in the stack config: " + one_of([config_set(config_key, v) for v in values])
+    return f"set {' or '.join(python_arg.format(v) for v in values)} on the provider {view.name!r}"
 
 
 def _account_list(value: Any) -> tuple[list[str] | None, bool]:
@@ -111,7 +123,7 @@ def _role_arns(props: dict[str, Any]) -> Iterator[tuple[str, Any]]:
 def _aws_provider(view: ResourceView, rules: Rules) -> Iterator[Finding]:
     props = view.props
     parent, estate = rules.parent_aws_account_ids, rules.estate_aws_account_ids
-    fix = _fix(view, "aws", "allowedAccountIds", "allowed_account_ids=[...]", "[0]' <estate account id>")
+    fix = _fix(view, "aws:allowedAccountIds[0]", 'allowed_account_ids=["{}"]', sorted(estate) or ["ESTATE_ACCOUNT_ID"])
     allowed, allowed_unknown = _account_list(props.get("allowedAccountIds"))
     for where, arn in _role_arns(props):
         if is_unknown(arn):
@@ -160,7 +172,7 @@ def _oci_provider(view: ResourceView, rules: Rules) -> Iterator[Finding]:
     props = view.props
     tenancy = props.get("tenancyOcid")
     parent, estate = rules.parent_oci_tenancy_ids, rules.estate_oci_tenancy_ids
-    fix = _fix(view, "oci", "tenancyOcid", "tenancy_ocid", "' <estate tenancy OCID>")
+    fix = _fix(view, "oci:tenancyOcid", 'tenancy_ocid="{}"', sorted(estate) or ["ESTATE_TENANCY_OCID"])
     if is_unknown(tenancy):
         yield Finding("tenancyOcid decides which tenancy the provider deploys into", path="tenancyOcid", unverifiable=True)
         return
@@ -193,6 +205,14 @@ def _oci_provider(view: ResourceView, rules: Rules) -> Iterator[Finding]:
 
 def _root_compartment(view: ResourceView, rules: Rules) -> Iterator[Finding]:
     value = view.props.get("compartmentId")
+    _UNKNOWN_COMPARTMENTS.record(view.urn, ["compartmentId"] if is_unknown(value) else [])
+    if is_unknown(value):
+        return  # judged over the stack (check_stack), where its origin is visible
+    yield from _tenancy_root(value, rules)
+
+
+def _tenancy_root(value: Any, rules: Rules) -> Iterator[Finding]:
+    """A known compartmentId that is a tenancy OCID: that tenancy's root compartment."""
     if not isinstance(value, str) or not is_ocid_of(value.strip().lower(), "tenancy"):
         return
     text = value.strip().lower()
@@ -205,20 +225,44 @@ def _root_compartment(view: ResourceView, rules: Rules) -> Iterator[Finding]:
 
 
 def _target_accounts(view: ResourceView, rules: Rules) -> Iterator[Finding]:
-    for key in ACCOUNT_TARGETS.get(view.type, ()):
-        value = view.props.get(key)
-        if value is None or value == "":
+    """Every account an input of ``account_targets.txt`` names (top-level or nested, one or a list)."""
+    estate = rules.estate_aws_account_ids
+    for path in ACCOUNT_TARGETS.get(view.type, ()):
+        for where, value in walk(view.props, path):
+            if value is None or value == "":
+                continue
+            if is_unknown(value):
+                yield Finding(f"{where} decides which account the resource acts in", path=where, unverifiable=True)
+                continue
+            account = str(value).strip()
+            if account in rules.parent_aws_account_ids:
+                yield Finding(f"{where} {account!r} is the parent company's account: the resource would act in it; use "
+                              "an estate account or leave it unset (the provider's account)", path=where)
+            elif estate and is_account_id(account) and account not in estate:
+                yield Finding(f"{where} {account!r} is not an estate account ({', '.join(sorted(estate))}); use an "
+                              "estate account or leave it unset (the provider's account)", path=where)
+
+
+def check_stack(resources: StackView, rules: Rules) -> Iterator[Finding]:
+    """OCI ``compartmentId``s unknown at preview: the estate's when they come from resources of this stack."""
+    for view in resources:
+        if not view.type.startswith("oci:") or not isinstance(view.props, dict):
             continue
-        if is_unknown(value):
-            yield Finding(f"{key} decides which account the resource acts in", path=key, unverifiable=True)
+        value = view.props.get("compartmentId")
+        if value is None or not _UNKNOWN_COMPARTMENTS.deferred(view.urn, "compartmentId"):
             continue
-        account = str(value).strip()
-        if account in rules.parent_aws_account_ids:
-            yield Finding(f"{key} {account!r} is the parent company's account: the resource would act in it; use an "
-                          "estate account or leave it unset (the provider's account)")
-        elif rules.estate_aws_account_ids and is_account_id(account) and account not in rules.estate_aws_account_ids:
-            yield Finding(f"{key} {account!r} is not an estate account ({', '.join(sorted(rules.estate_aws_account_ids))}); "
-                          "use an estate account or leave it unset (the provider's account)")
+        if not is_unknown(value):  # unknown to Analyze, known in the outputs: judged as a literal
+            for finding in _tenancy_root(value, rules):
+                yield Finding(finding.message, urn=view.urn)
+            continue
+        if view.property_dependencies.get("compartmentId"):
+            continue  # an in-stack compartment's id: placed where that compartment is, which is judged here too
+        yield Finding(
+            "compartmentId decides the tenancy and compartment the resource is created in, and it comes from no "
+            "resource of this stack (a lookup's result, say), so it cannot be verified as an estate compartment; give "
+            "the compartment OCID as a literal or config value, or create the compartment in this stack and pass its id",
+            urn=view.urn, unverifiable=True, path="compartmentId",
+        )
 
 
 def check(resource: ResourceView, rules: Rules) -> Iterator[Finding]:
@@ -241,12 +285,16 @@ POLICY = resource_policy(
     severity="critical",
     remediation=(
         "Name the estate in residency.yaml (estate.awsAccountIds, estate.ociTenancyIds). Pin every AWS provider with "
-        "allowedAccountIds set to estate accounts (default provider: `pulumi config set --path "
-        "'aws:allowedAccountIds[0]' <account>`) and assume roles only in estate accounts; set every OCI provider's "
-        "tenancyOcid to an estate tenancy (default provider: `pulumi config set oci:tenancyOcid <ocid>`) with ApiKey "
-        "or SecurityToken auth; never use a parent tenancy OCID as a compartmentId or a parent account as an accountId."
+        "allowedAccountIds set to estate accounts (default provider: "
+        f"`{config_set('aws:allowedAccountIds[0]', 'ESTATE_ACCOUNT_ID')}`) and assume roles only in estate accounts; "
+        "set every OCI provider's tenancyOcid to an estate tenancy (default provider: "
+        f"`{config_set('oci:tenancyOcid', 'ESTATE_TENANCY_OCID')}`) with ApiKey "
+        "or SecurityToken auth; never use a parent tenancy OCID as a compartmentId or a parent account as an accountId. "
+        "Give every compartmentId as a literal or config value or as the id of a compartment created in the stack (a "
+        "lookup's result cannot be verified at preview)."
     ),
     tags=["accounts", "tenancy", "isolation", "residency"],
     framework=("US data residency", "1.0", "ISO-1"),
     check=check,
+    stack_check=check_stack,
 )

@@ -1,10 +1,9 @@
 """immutable-backups: data-bearing resources are protected; backup buckets keep data for the minimum retention.
 
-Resource phase: every store of user data (buckets, volumes, file systems, databases, queues, streams,
-log groups, secrets, registries, vaults and keys: the ``protect`` types of the generated
-``data/data_bearing_types.txt``) must have ``protect``. (The
-engine does not send ``retainOnDelete`` to analyzers, so protect is the only deletion guard a pack can
-see.) Stack phase, where the settings live in separate resources:
+Every store of data (buckets, volumes, file systems, databases, queues, streams, log groups, secrets,
+registries, vaults and keys: the ``protect`` types of the generated ``data/data_bearing_types.txt``) must have
+``protect`` (the engine does not send ``retainOnDelete`` to analyzers, so protect is the only deletion guard a
+pack can see). Stack phase, where the settings live in separate resources:
 
 * OCI backup buckets are ``ReplicationPolicy`` destinations (joined by bucket name, or by property
   dependency when the name is unknown). OCI refuses versioning on a replication destination, so the
@@ -13,75 +12,85 @@ see.) Stack phase, where the settings live in separate resources:
 * AWS backup buckets are S3 replication destinations and buckets with Object Lock enabled: versioning
   must be ``Enabled`` and Object Lock default retention must be COMPLIANCE mode for at least
   ``minimumRetentionDays`` (inline or in ``BucketVersioning`` / ``BucketObjectLockConfiguration``).
+
+Every finding follows the data classification (``data_classification``): mandatory for US user data (untagged
+means US user data), advisory for a resource classified as holding none. What a resource's own inputs decide
+as US user data is reported in the resource phase, before anything is created; placement in a compartment and
+what a resource copies or encrypts are joins, judged in the stack phase.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 
+from residency_policies.analysis.backup_copies import (
+    OCI_BUCKET,
+    OCI_REPLICATION_POLICY,
+    oci_replications,
+    refers_to_bucket,
+    s3_replications,
+)
 from residency_policies.analysis.data_bearing_types import PROTECTED_TYPES
+from residency_policies.data_classification import StackClassification, classify_own, finding
 from residency_policies.framework import Finding, ResourceView, resource_policy
-from residency_policies.rules.us_region_replication import S3_BUCKET_TYPES, S3_DESTINATION_PATHS
-from residency_policies.aws_identifiers import parse_arn
+from residency_policies.rules.us_region_replication import S3_BUCKET_TYPES
 from residency_policies.rules_file import Rules
-from residency_policies.values import get, is_unknown, walk
+from residency_policies.values import get, is_unknown
 
 # The curated stores of user data marked ``protect`` in the generated data/data_bearing_types.txt.
 DATA_BEARING_TYPES = PROTECTED_TYPES
-OCI_BUCKET = "oci:ObjectStorage/bucket:Bucket"
-OCI_REPLICATION_POLICY = "oci:ObjectStorage/replicationPolicy:ReplicationPolicy"
 S3_VERSIONING = "aws:s3/bucketVersioning:BucketVersioning"
 S3_OBJECT_LOCK = "aws:s3/bucketObjectLockConfiguration:BucketObjectLockConfiguration"
 _DAYS_PER = {"DAYS": 1, "YEARS": 365}
+UNPROTECTED = (
+    "this data-bearing resource is not protected: `pulumi destroy` or a replacement would delete it; set protect=True"
+)
+
+__all__ = ["OCI_BUCKET", "OCI_REPLICATION_POLICY", "POLICY"]
 
 
 def check(resource: ResourceView, rules: Rules) -> Iterator[Finding]:
-    if not resource.protect:
-        yield Finding(
-            "this data-bearing resource is not protected: `pulumi destroy` or a replacement would delete it; "
-            "set protect=True"
-        )
+    # What the resource's own inputs decide as US user data is judged here, before anything is created; the
+    # rest (its compartment, what it copies or encrypts) in the stack phase.
+    if resource.protect:
+        return
+    classification = classify_own(resource, rules)
+    if classification is not None and classification.decided_alone:
+        yield finding(UNPROTECTED, classification)
 
 
 def check_stack(resources: list[ResourceView], rules: Rules) -> Iterator[Finding]:
-    by_urn = {r.urn: r for r in resources}
-    oci_buckets = [r for r in resources if r.type == OCI_BUCKET]
-    for policy in (r for r in resources if r.type == OCI_REPLICATION_POLICY):
-        for dest in _oci_destinations(policy, oci_buckets, by_urn):
-            if dest is None:
-                yield Finding(
-                    "the replication destination bucket is not in this stack, so its retention cannot be verified",
-                    urn=policy.urn,
-                )
-            else:
-                yield from _judge_oci_backup_bucket(dest, rules)
-    s3_buckets = [r for r in resources if r.type in S3_BUCKET_TYPES]
-    backup_buckets: dict[str, ResourceView] = {}
+    classes = StackClassification(resources, rules)
     for r in resources:
-        for path in S3_DESTINATION_PATHS.get(r.type, ()):
-            top = path.split(".")[0].split("[")[0]
-            for _, value in walk(r.props, path):
-                for dest in _s3_targets(value, r.property_dependencies.get(top, ()), s3_buckets, by_urn):
-                    backup_buckets[dest.urn] = dest
-    for b in s3_buckets:
-        if b.props.get("objectLockEnabled") is True:
+        if r.type in DATA_BEARING_TYPES and not r.protect:
+            classification = classes.of(r)
+            if not classification.decided_alone:
+                yield finding(UNPROTECTED, classification, urn=r.urn)
+    judged: set[str] = set()
+    for replication in oci_replications(resources):
+        for dest in replication.destinations:
+            if dest is None:
+                source = classes.of_any(replication.sources, "its source bucket is not in this stack")
+                yield finding("the replication destination bucket is not in this stack, so its retention cannot be "
+                              "verified", source, urn=replication.via.urn)
+            elif dest.urn not in judged:
+                judged.add(dest.urn)
+                yield from _classified(_judge_oci_backup_bucket(dest, rules), dest, classes)
+    backup_buckets: dict[str, ResourceView] = {}
+    for replication in s3_replications(resources):
+        for dest in replication.destinations:
+            if dest is not None:
+                backup_buckets[dest.urn] = dest
+    for b in resources:
+        if b.type in S3_BUCKET_TYPES and b.props.get("objectLockEnabled") is True:
             backup_buckets.setdefault(b.urn, b)
     for b in backup_buckets.values():
-        yield from _judge_s3_backup_bucket(b, resources, rules)
+        yield from _classified(_judge_s3_backup_bucket(b, resources, rules), b, classes)
 
 
-def _oci_destinations(policy: ResourceView, buckets, by_urn) -> Iterator[ResourceView | None]:
-    name = policy.props.get("destinationBucketName")
-    if is_unknown(name):
-        deps = [by_urn[u] for u in policy.property_dependencies.get("destinationBucketName", ()) if u in by_urn]
-        found = [d for d in deps if d.type == OCI_BUCKET]
-        yield from found or [None]
-        return
-    region = policy.props.get("destinationRegionName")
-    matches = [b for b in buckets if b.props.get("name") == name]
-    if len(matches) > 1 and isinstance(region, str):
-        matches = [b for b in matches if b.provider is not None and b.provider.props.get("region") == region] or matches
-    yield from matches or [None]
+def _classified(findings: Iterator[Finding], bucket: ResourceView, classes: StackClassification) -> Iterator[Finding]:
+    for f in findings:
+        yield finding(f.message, classes.of(bucket), urn=f.urn, path=f.path, unverifiable=f.unverifiable)
 
 
 def _judge_oci_backup_bucket(bucket: ResourceView, rules: Rules) -> Iterator[Finding]:
@@ -134,29 +143,14 @@ def _oci_rule_days(duration) -> int | None:
         return 0
 
 
-def _s3_targets(value, dep_urns, buckets, by_urn) -> list[ResourceView]:
-    if is_unknown(value):
-        return [by_urn[u] for u in dep_urns if u in by_urn and by_urn[u].type in S3_BUCKET_TYPES]
-    arn = parse_arn(value)
-    name = arn.resource if arn is not None else value
-    return [b for b in buckets if b.props.get("bucket") == name]
-
-
-def _refers(config: ResourceView, bucket: ResourceView) -> bool:
-    if bucket.urn in config.property_dependencies.get("bucket", ()):
-        return True
-    name = config.props.get("bucket")
-    return isinstance(name, str) and not is_unknown(name) and name == bucket.props.get("bucket")
-
-
 def _judge_s3_backup_bucket(bucket: ResourceView, resources, rules: Rules) -> Iterator[Finding]:
     versioning = [get(bucket.props, "versioning.enabled")] + [
-        get(r.props, "versioningConfiguration.status") for r in resources if r.type == S3_VERSIONING and _refers(r, bucket)
+        get(r.props, "versioningConfiguration.status") for r in resources if r.type == S3_VERSIONING and refers_to_bucket(r, bucket)
     ]
     if not any(v is True or v == "Enabled" or is_unknown(v) for v in versioning):
         yield Finding("backup bucket has no versioning: add a BucketVersioning with status Enabled", urn=bucket.urn)
     retentions = [get(bucket.props, "objectLockConfiguration.rule.defaultRetention")] + [
-        get(r.props, "rule.defaultRetention") for r in resources if r.type == S3_OBJECT_LOCK and _refers(r, bucket)
+        get(r.props, "rule.defaultRetention") for r in resources if r.type == S3_OBJECT_LOCK and refers_to_bucket(r, bucket)
     ]
     retentions = [r for r in retentions if r is not None]
     ok = False
@@ -187,7 +181,13 @@ POLICY = resource_policy(
     remediation=(
         "Set protect=True on buckets, volumes, file systems, databases, vaults and keys. Give OCI replication "
         "destination buckets a locked retention rule of at least minimumRetentionDays; give AWS backup buckets "
-        "versioning and Object Lock (COMPLIANCE) default retention of at least minimumRetentionDays."
+        "versioning and Object Lock (COMPLIANCE) default retention of at least minimumRetentionDays. Mandatory for "
+        "US user data; untagged resources are US user data. A resource that holds none is classified with the tag "
+        "dataClassification.tagKey (residency-data) set to one of otherValues (internal, public, ephemeral): AWS "
+        "`tags` (provider defaultTags count), OCI `freeform_tags` or a defined tag <namespace>.residency-data; or, "
+        "for an untagged OCI resource, by its compartment (tagged so in the stack, or listed in "
+        "dataClassification.nonDataCompartmentIds). Its findings are then advisory, unless it is a backup copy of, "
+        "or a key or vault that encrypts, US user data in the stack."
     ),
     tags=["backup", "immutability", "residency"],
     framework=("US data residency", "1.0", "BAK-1"),

@@ -1,11 +1,16 @@
-"""no-cross-tenancy-grants: no identity grant reaches a tenancy, account or organization that is not trusted.
+"""no-cross-tenancy-grants: no identity grant reaches a tenancy, account or organization outside the estate and
+its trusted parties.
 
-OCI: policy statements that Define, Endorse or Admit a tenancy that is not trusted (parent-company
-tenancies never are), ``any-tenancy``, and ``Allow any-user`` without a where clause.
+The estate's own accounts and tenancies (``estate.awsAccountIds`` / ``estate.ociTenancyIds``) and the trusted
+parties (``trusted.*``) may be granted; parent-company identifiers never are (the rules file refuses an estate
+identifier that is also a parent's, and a parent identifier is refused here whatever else lists it).
+OCI: policy statements that Define, Endorse or Admit a tenancy that is neither an estate nor a trusted
+tenancy, ``any-tenancy``, and ``Allow any-user`` without a where clause.
 AWS: every policy document input on any resource type (bucket, KMS key, SNS/SQS, ECR, Secrets Manager,
 Backup vault, IAM role trust and inline policies, Lambda, OpenSearch, ... given as JSON string or
 object): an Allow statement whose principal is a parent-company or unlisted account or organization, an
-external identity provider, or ``*`` without a condition limiting it to a trusted organization/account.
+external identity provider, or ``*`` without a condition limiting it to the estate's or a trusted
+organization/account (a standard key policy naming ``arn:aws:iam::<estate account>:root`` passes).
 Deny never grants. Non-document grants too: Lambda / layer / EventBridge / ACM PCA / signer permissions,
 KMS grants, RAM principal associations, AMI launch and snapshot volume permissions, RDS snapshot sharing,
 DLM share rules, SSM document sharing, delegated administrators, Config aggregation, Redshift/OpenSearch
@@ -24,13 +29,12 @@ are judged again by ``Analyze`` at ``pulumi up``, once the document is known and
 
 from __future__ import annotations
 
-import threading
-
 from collections.abc import Callable, Iterator
 from typing import Any
 
 from residency_policies.analysis import aws_principals as ap
 from residency_policies.analysis.oci_statements import judge_statements
+from residency_policies.deferred_to_stack import DeferredPaths
 from residency_policies.framework import Finding, ProviderView, ResourceView, resource_policy
 from residency_policies.rules_file import Rules
 from residency_policies.values import is_unknown, maybe_json, walk
@@ -66,11 +70,6 @@ SAME_ACCOUNT_PRINCIPAL_TYPES = frozenset({
     "aws:iam/openIdConnectProvider:OpenIdConnectProvider", "aws:iam/samlProvider:SamlProvider",
     "aws:cloudfront/originAccessIdentity:OriginAccessIdentity",
 })
-
-
-def trust_of(rules: Rules) -> ap.Trust:
-    return ap.Trust(rules.trusted_aws_account_ids, rules.trusted_aws_organization_ids,
-                    rules.parent_aws_account_ids, rules.parent_aws_organization_ids)
 
 
 class _Deferred(Finding):
@@ -298,7 +297,8 @@ GRANT_CHECKS: dict[str, Callable[[ResourceView, ap.Trust], Iterator[Finding]]] =
 
 
 def _oci_policy(view: ResourceView, rules: Rules) -> Iterator[Finding]:
-    problems = judge_statements(view.props.get("statements"), rules.trusted_oci_tenancy_ids,
+    problems = judge_statements(view.props.get("statements"),
+                                rules.trusted_oci_tenancy_ids | rules.estate_oci_tenancy_ids,
                                 rules.parent_oci_tenancy_ids)
     for problem in problems:
         path = "statements" if problem.index < 0 else f"statements[{problem.index}]"
@@ -312,12 +312,8 @@ def _aws_findings(resource: ResourceView, trust: ap.Trust) -> Iterator[Finding]:
         yield from special(resource, trust)
 
 
-# The paths each resource's Analyze deferred, by URN. AnalyzeStack sees outputs, which for a create hold
-# every property the provider computes as unknown (a permission's ``policy``, say): only what Analyze judged
-# unknown among the program's inputs is judged again over the stack. Analyze of every resource precedes
-# AnalyzeStack in one preview, in one pack process; a resource Analyze never saw is judged in full.
-_DEFERRED_AT_ANALYZE: dict[str, frozenset[str]] = {}
-_DEFERRED_LOCK = threading.Lock()
+# The paths each resource's Analyze deferred (a permission's computed ``policy`` output is not one of them).
+_DEFERRED = DeferredPaths()
 
 
 def check(resource: ResourceView, rules: Rules) -> Iterator[Finding]:
@@ -327,13 +323,12 @@ def check(resource: ResourceView, rules: Rules) -> Iterator[Finding]:
     if not resource.type.startswith("aws:") or not isinstance(resource.props, dict):
         return
     deferred: set[str] = set()
-    for finding in _aws_findings(resource, trust_of(rules)):
+    for finding in _aws_findings(resource, ap.trust_of(rules)):
         if isinstance(finding, _Deferred):
             deferred.add(finding.path or "")
         else:
             yield finding
-    with _DEFERRED_LOCK:
-        _DEFERRED_AT_ANALYZE[resource.urn] = frozenset(deferred)
+    _DEFERRED.record(resource.urn, deferred)
 
 
 def _top_key(path: str | None) -> str:
@@ -376,17 +371,15 @@ def _own_principal_origin(view: ResourceView, key: str, by_urn: dict[str, Resour
 
 def check_stack(resources: list[ResourceView], rules: Rules) -> Iterator[Finding]:
     """Unknown principals: the stack's own when they come from a principal created in this stack."""
-    trust = trust_of(rules)
+    trust = ap.trust_of(rules)
     by_urn = {r.urn: r for r in resources}
     for resource in resources:
         if not resource.type.startswith("aws:") or not isinstance(resource.props, dict):
             continue
-        with _DEFERRED_LOCK:
-            deferred_at_analyze = _DEFERRED_AT_ANALYZE.get(resource.urn)
         for finding in _aws_findings(resource, trust):
             if not isinstance(finding, _Deferred):
                 continue
-            if deferred_at_analyze is not None and (finding.path or "") not in deferred_at_analyze:
+            if not _DEFERRED.deferred(resource.urn, finding.path or ""):
                 continue  # unknown only in the outputs: computed by the provider, not granted by the program
             if _own_principal_origin(resource, _top_key(finding.path), by_urn) is not None:
                 continue
@@ -398,12 +391,13 @@ def check_stack(resources: list[ResourceView], rules: Rules) -> Iterator[Finding
 POLICY = resource_policy(
     name="no-cross-tenancy-grants",
     description="No OCI policy statement or AWS policy, permission or share grants access to a tenancy, "
-                "account or organization that is not trusted.",
+                "account or organization that is neither the estate's own nor trusted.",
     severity="critical",
     remediation=(
-        "Grant only tenancies in `trusted.ociTenancyIds` and AWS accounts/organizations in `trusted.awsAccountIds` / "
-        "`trusted.awsOrganizationIds` (never a parent-company identifier). Replace `*` principals with named trusted "
-        "principals or add a `StringEquals` `aws:PrincipalOrgID` condition naming the trusted organization, remove "
+        "Grant only the estate's own tenancies and accounts (`estate.ociTenancyIds`, `estate.awsAccountIds`) and "
+        "trusted ones (`trusted.ociTenancyIds`, `trusted.awsAccountIds` / `trusted.awsOrganizationIds`), never a "
+        "parent-company identifier. Replace `*` principals with named principals of those accounts or add a "
+        "`StringEquals` `aws:PrincipalOrgID` / `aws:PrincipalAccount` condition naming them, remove "
         "`any-tenancy` and undefined tenancy aliases, and give principals as literal or config values."
     ),
     tags=["identity", "cross-tenancy", "residency"],

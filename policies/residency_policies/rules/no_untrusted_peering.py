@@ -1,5 +1,8 @@
 """no-untrusted-peering: no peering, attachment, share or VPN reaches a party that is not trusted.
 
+The estate's own AWS accounts (``estate.awsAccountIds``: VPC peering inside the estate) and the trusted
+parties' may be peered with; a parent-company account never is.
+
 OCI: remote peering connections, local peering gateways, DRG attachments (and attachment management),
 FastConnect virtual circuits' remote account, CPEs in a parent-company range. OCI peer OCIDs do not
 encode a tenancy, so a peer is accepted only when it is created in this stack (the engine's
@@ -136,17 +139,12 @@ def _gateway_address(view, rules: Rules) -> Iterator[Finding]:
         yield Finding("the VPN peer address decides who the tunnel reaches", view.urn, unverifiable=True, path=key)
 
 
-def _trust(rules: Rules) -> ap.Trust:
-    return ap.Trust(rules.trusted_aws_account_ids, rules.trusted_aws_organization_ids,
-                    rules.parent_aws_account_ids, rules.parent_aws_organization_ids)
-
-
 def check(view: ResourceView, rules: Rules) -> Iterator[Finding]:
     """What a resource states by itself (peer accounts, VPN peer addresses): refused before it is created."""
     if not isinstance(view.props, dict):
         return
     if view.type in PEER_ACCOUNTS:
-        yield from _peer_accounts(view, _trust(rules))
+        yield from _peer_accounts(view, ap.trust_of(rules))
     if view.type in GATEWAY_ADDRESSES:
         yield from _gateway_address(view, rules)
 
@@ -154,7 +152,7 @@ def check(view: ResourceView, rules: Rules) -> Iterator[Finding]:
 def check_stack(resources: list[ResourceView], rules: Rules) -> Iterator[Finding]:
     """Peers, shares and services that are the estate's own only when the stack creates them."""
     by_urn = {r.urn: r for r in resources}
-    trust = _trust(rules)
+    trust = ap.trust_of(rules)
     for view in resources:
         if not isinstance(view.props, dict):
             continue
@@ -169,11 +167,11 @@ def check_stack(resources: list[ResourceView], rules: Rules) -> Iterator[Finding
 POLICY = resource_policy(
     name="no-untrusted-peering",
     description="No peering connection, DRG attachment, transit-gateway peering, RAM share, PrivateLink or VPN "
-                "reaches a tenancy, account or network that is not trusted.",
+                "reaches a tenancy, account or network that is neither the estate's own nor trusted.",
     severity="critical",
     remediation=(
-        "Peer only with parties in `trusted` (never a parent-company identifier): set AWS peer accounts to trusted "
-        "account IDs, create both sides of OCI peerings and DRG attachments in the stack, accept only requests and "
+        "Peer only with the estate's own accounts (`estate.awsAccountIds`) and parties in `trusted` (never a "
+        "parent-company identifier): set AWS peer accounts to estate or trusted account IDs, create both sides of OCI peerings and DRG attachments in the stack, accept only requests and "
         "shares created in the stack, and keep VPN peers out of `parentCompany.cidrs`."
     ),
     tags=["network", "peering", "cross-tenancy", "residency"],

@@ -12,8 +12,14 @@ listed in ``NOT_DATA_STORE_EXPOSURE`` with the reason it is not a data store's e
 * Search: OpenSearch / Elasticsearch domains without ``vpcOptions`` (a public endpoint) or with anonymous
   access; OpenSearch Serverless network policies with ``AllowFromPublic``.
 * Registries: OCI container repositories with ``isPublic``; every ECR Public repository.
-* OCI databases: an Autonomous Database with a public endpoint and no access-control list, a DIF stack's
-  public ADBs, GoldenGate deployments with ``isPublic``, DB systems in a subnet that allows public IPs.
+* OCI databases: an Autonomous Database with a public endpoint and no access-control list, or one whose list
+  (``whitelistedIps``, ``standbyWhitelistedIps``) admits the internet (a ``/0``, or public ranges a ``/8`` or
+  wider; parent-company ranges there are ``no-parent-company-ingress``'s); a DIF stack's public ADBs,
+  GoldenGate deployments with ``isPublic``, DB systems in a subnet that allows public IPs. A private endpoint
+  in a subnet created in the same stack (unknown at preview) is private; one from another stack's outputs
+  cannot be verified.
+* OCI Streaming: a stream pool without ``privateEndpointSettings.subnetId`` (public endpoint), and a stream
+  created without a stream pool (it lands in the compartment's public default pool).
 * Buckets and objects: OCI ``accessType`` other than ``NoPublicAccess`` and every ``Preauthrequest``; an AWS
   bucket's public-access block must not turn any of its four settings off (AWS turns all four on for every
   new bucket, so a bucket without one is private); no bucket or object ACL grants AllUsers /
@@ -32,6 +38,7 @@ from pathlib import Path
 from typing import Any
 
 from residency_policies.framework import Finding, ResourceView, resource_policy
+from residency_policies.ip_ranges import Network, address_forms, parse_cidr
 from residency_policies.rules_file import Rules
 from residency_policies.values import get, is_unknown, maybe_json, walk
 
@@ -106,11 +113,15 @@ SEARCH_DOMAINS = frozenset({"aws:opensearch/domain:Domain", "aws:elasticsearch/d
 SERVERLESS_SECURITY_POLICY = "aws:opensearch/serverlessSecurityPolicy:ServerlessSecurityPolicy"
 ECR_PUBLIC = "aws:ecrpublic/repository:Repository"
 OCI_ADB = "oci:Database/autonomousDatabase:AutonomousDatabase"
+OCI_STREAM_POOL = "oci:Streaming/streamPool:StreamPool"
+OCI_STREAM = "oci:Streaming/stream:Stream"
 RDS_CLUSTER = "aws:rds/cluster:Cluster"
 
 # The generated candidates (data/public_exposure_inputs.txt) each checks judge, besides EXPOSURES' own paths.
 JUDGED_BY_CHECKS: frozenset[tuple[str, str]] = frozenset({
     ("aws:rds/cluster:Cluster", "publiclyAccessible"),
+    (OCI_ADB, "whitelistedIps[]"), (OCI_ADB, "standbyWhitelistedIps[]"),
+    (OCI_STREAM_POOL, "privateEndpointSettings"),
     ("aws:opensearch/domain:Domain", "vpcOptions"),
     ("aws:elasticsearch/domain:Domain", "vpcOptions"),
 })
@@ -155,7 +166,19 @@ NOT_DATA_STORE_EXPOSURE: dict[tuple[str, str], str] = {
         ("oci:Analytics/analyticsInstance:AnalyticsInstance", "networkEndpointDetails.networkEndpointType"),
         ("oci:Integration/integrationInstance:IntegrationInstance", "networkEndpointDetails.networkEndpointType"),
         ("oci:VisualBuilder/vbInstance:VbInstance", "networkEndpointDetails.networkEndpointType"),
+        ("oci:Analytics/analyticsInstance:AnalyticsInstance", "networkEndpointDetails.whitelistedIps[]"),
+        ("oci:Analytics/analyticsInstance:AnalyticsInstance",
+         "networkEndpointDetails.whitelistedVcns[].whitelistedIps[]"),
+        *((("oci:Integration/integrationInstance:IntegrationInstance", f"networkEndpointDetails.{where}")
+           for where in ("allowlistedHttpIps[]", "allowlistedHttpVcns[].allowlistedIps[]",
+                         "designTime.allowlistedHttpIps[]", "designTime.allowlistedHttpVcns[].allowlistedIps[]",
+                         "runtime.allowlistedHttpIps[]", "runtime.allowlistedHttpVcns[].allowlistedIps[]"))),
+        ("oci:VisualBuilder/vbInstance:VbInstance", "networkEndpointDetails.allowlistedHttpIps[]"),
+        ("oci:VisualBuilder/vbInstance:VbInstance", "networkEndpointDetails.allowlistedHttpVcns[].allowlistedIpCidrs[]"),
     )},
+    **{("aws:odb/autonomousDatabase:AutonomousDatabase", path): (
+        "an Oracle Database@AWS database lives in an ODB network and has private endpoints only; the list narrows "
+        "who reaches them privately") for path in ("allowlistedIps[]", "standbyAllowlistedIps[]")},
     ("aws:opensearchingest/pipeline:Pipeline", "vpcOptions"):
         "an ingestion pipeline (a data flow, no-untrusted-data-destinations'), not a store; SigV4-signed requests only",
     ("aws:opensearchingest/pipelineEndpoint:PipelineEndpoint", "vpcOptions"): "a VPC endpoint into a pipeline",
@@ -230,19 +253,115 @@ def _ecr_public(view: ResourceView) -> Iterator[Finding]:
     yield Finding("an ECR Public repository can be pulled by anyone; use a private aws.ecr.Repository", view.urn)
 
 
+# An access-control entry that admits the internet: a default route (``0.0.0.0/0``, ``::/0``) or any range of
+# public addresses at least 1/256 of its address space (a /8 or wider): no one party's range is that wide.
+INTERNET_WIDE_PREFIX = 8
+
+
+def internet_wide(entry: Any) -> Network | None:
+    """The range an access-control entry admits when it is the internet; None otherwise (VCN-scoped
+    ``<vcn ocid>;<cidr>`` entries reach the database through a private VCN, not the internet)."""
+    if not isinstance(entry, str) or ";" in entry or entry.strip().lower().startswith("ocid1."):
+        return None
+    network = parse_cidr(entry.strip())
+    if network is None:
+        return None
+    forms = address_forms(network)
+    if any(f.prefixlen == 0 for f in forms):
+        return network
+    return network if network.prefixlen <= INTERNET_WIDE_PREFIX and not network.is_private else None
+
+
+def _acl_findings(view: ResourceView, keys: tuple[str, ...], what: str, fix: str) -> Iterator[Finding]:
+    """Entries of an access-control list in front of a public endpoint that admit the internet."""
+    for key in keys:
+        for path, entry in walk(view.props, f"{key}[]"):
+            if is_unknown(entry):
+                yield Finding(f"{path} decides who can reach {what} over the internet", view.urn,
+                              unverifiable=True, path=path)
+            elif (wide := internet_wide(entry)) is not None:
+                yield Finding(f"{path} is {entry!r}, which admits the internet ({wide}): {what} is public; {fix}",
+                              view.urn, path=path)
+
+
+_ADB_PRIVATE = ("subnetId", "privateEndpointIp", "autonomousContainerDatabaseId")
+_ADB_FIX = ("give it a private endpoint (subnetId) or list only the estate's ranges and VCNs in whitelistedIps "
+            "(parent-company ranges there are no-parent-company-ingress's)")
+
+
 def _oci_autonomous_database(view: ResourceView) -> Iterator[Finding]:
+    """An ADB without a private endpoint has a public one: no access-control list, or one that admits the
+    internet, makes it public. A private endpoint named by another resource of the stack (unknown at preview)
+    is judged over the stack."""
     p = view.props
-    private = [p.get(k) for k in ("subnetId", "privateEndpointIp", "autonomousContainerDatabaseId")]
+    private = [p.get(k) for k in _ADB_PRIVATE]
     if p.get("isDedicated") is True or any(v for v in private if not is_unknown(v)):
         return
+    if any(is_unknown(v) for v in private):
+        return  # a private endpoint from another resource: the stack phase follows it
     acl = p.get("whitelistedIps")
-    if any(is_unknown(v) for v in private) or is_unknown(acl):
-        yield Finding("subnetId / whitelistedIps decide whether the database has a public endpoint", view.urn,
-                      unverifiable=True, path="subnetId")
+    if is_unknown(acl):
+        yield Finding("whitelistedIps decides who can reach the database's public endpoint", view.urn,
+                      unverifiable=True, path="whitelistedIps")
     elif not acl:
         yield Finding("the Autonomous Database has a public endpoint (no subnetId) and no access-control list "
                       "(whitelistedIps): anyone on the internet can connect; give it a subnetId (private endpoint) "
                       "or an access-control list of estate ranges", view.urn, path="whitelistedIps")
+    else:
+        yield from _acl_findings(view, ("whitelistedIps", "standbyWhitelistedIps"),
+                                 "the database's public endpoint", _ADB_FIX)
+
+
+def _stack_origin(view: ResourceView, key: str, by_urn: dict[str, ResourceView]) -> bool:
+    """Whether the unknown ``key`` comes from a resource created in this stack (not another stack's output)."""
+    return any(u in by_urn and not by_urn[u].type.startswith(_NOT_STACK_RESOURCES)
+               for u in (view.property_dependencies or {}).get(key, ()))
+
+
+_NOT_STACK_RESOURCES = ("pulumi:pulumi:StackReference", "pulumi:providers:")
+
+
+def _oci_autonomous_database_stack(view: ResourceView, by_urn: dict[str, ResourceView]) -> Iterator[Finding]:
+    p = view.props
+    private = {k: p.get(k) for k in _ADB_PRIVATE}
+    if p.get("isDedicated") is True or any(v and not is_unknown(v) for v in private.values()):
+        return
+    unknown = [k for k, v in private.items() if is_unknown(v)]
+    if not unknown or any(_stack_origin(view, k, by_urn) for k in unknown):
+        return  # no private endpoint (judged per resource), or one created in this stack
+    yield Finding(f"{unknown[0]} decides whether the database has a private endpoint, and it comes from no resource "
+                  "of this stack", view.urn, unverifiable=True, path=unknown[0])
+
+
+def _oci_stream_pool(view: ResourceView) -> Iterator[Finding]:
+    """A stream pool without private endpoint settings (a subnet) has a public endpoint."""
+    settings = view.props.get("privateEndpointSettings")
+    subnet = settings.get("subnetId") if isinstance(settings, dict) else None
+    if is_unknown(settings):
+        yield Finding("privateEndpointSettings decides whether the stream pool has a public endpoint", view.urn,
+                      unverifiable=True, path="privateEndpointSettings")
+    elif not is_unknown(subnet) and not subnet:
+        yield Finding("the stream pool has no privateEndpointSettings.subnetId, so its streams are served on a public "
+                      "endpoint reachable from the internet; set privateEndpointSettings with a private subnetId",
+                      view.urn, path="privateEndpointSettings")
+
+
+def _oci_stream_pool_stack(view: ResourceView, by_urn: dict[str, ResourceView]) -> Iterator[Finding]:
+    settings = view.props.get("privateEndpointSettings")
+    subnet = settings.get("subnetId") if isinstance(settings, dict) else None
+    if is_unknown(subnet) and not _stack_origin(view, "privateEndpointSettings", by_urn):
+        yield Finding("privateEndpointSettings.subnetId decides whether the stream pool has a public endpoint, and it "
+                      "comes from no resource of this stack", view.urn, unverifiable=True,
+                      path="privateEndpointSettings.subnetId")
+
+
+def _oci_stream(view: ResourceView) -> Iterator[Finding]:
+    """A stream created without a stream pool lands in the compartment's default pool, which is public."""
+    pool = view.props.get("streamPoolId")
+    if pool is None or pool == "":
+        yield Finding("the stream has no streamPoolId, so OCI puts it in the compartment's default stream pool, whose "
+                      "endpoint is public; create an oci.streaming.StreamPool with privateEndpointSettings and set "
+                      "streamPoolId", view.urn, path="streamPoolId")
 
 
 def _public_object_acl(view: ResourceView) -> Iterator[Finding]:
@@ -352,6 +471,8 @@ _OWN_FLAG_CHECKS: dict[str, Callable[[ResourceView], Iterator[Finding]]] = {
     SERVERLESS_SECURITY_POLICY: _serverless_network_policy,
     ECR_PUBLIC: _ecr_public,
     OCI_ADB: _oci_autonomous_database,
+    OCI_STREAM_POOL: _oci_stream_pool,
+    OCI_STREAM: _oci_stream,
     RDS_CLUSTER: _rds_cluster,
 }
 
@@ -381,7 +502,8 @@ def _acls_blocked(bucket: ResourceView | None, blocks: list[ResourceView], accou
 
 
 def check_stack(resources: list[ResourceView], rules: Rules) -> Iterator[Finding]:
-    """The joins: AWS buckets and their public-access blocks, objects' ACLs, DB systems' subnets."""
+    """The joins: AWS buckets and their public-access blocks, objects' ACLs, DB systems' subnets, and private
+    endpoints named by another resource (an ADB's or a stream pool's subnet)."""
     views = [r for r in resources if isinstance(r.props, dict)]
     by_urn = {r.urn: r for r in views}
     blocks = [r for r in views if r.type == BUCKET_PAB]
@@ -396,6 +518,10 @@ def check_stack(resources: list[ResourceView], rules: Rules) -> Iterator[Finding
                 yield from _public_object_acl(view)
         elif view.type == OCI_DB_SYSTEM:
             yield from _oci_db_system(view, by_urn)
+        elif view.type == OCI_ADB:
+            yield from _oci_autonomous_database_stack(view, by_urn)
+        elif view.type == OCI_STREAM_POOL:
+            yield from _oci_stream_pool_stack(view, by_urn)
 
 
 POLICY = resource_policy(
@@ -408,8 +534,9 @@ POLICY = resource_policy(
         "keep all four public-access block settings on (AWS's default; never turn one off) and no public ACLs; publiclyAccessible=False "
         "on RDS, Aurora, Neptune, Redshift, DMS, MQ and Timestream; OpenSearch / Elasticsearch domains in a VPC "
         "(vpcOptions) without anonymous access; no public OCI container repository, GoldenGate deployment or ECR "
-        "Public repository; Autonomous Databases with a private endpoint (subnetId) or an access-control list; DB "
-        "systems in subnets with prohibitPublicIpOnVnic=true. Share data through IAM policies instead."
+        "Public repository; Autonomous Databases with a private endpoint (subnetId) or an access-control list of "
+        "estate ranges (never 0.0.0.0/0 or another internet-wide range); stream pools with privateEndpointSettings "
+        "and streams in them (streamPoolId); DB systems in subnets with prohibitPublicIpOnVnic=true. Share data through IAM policies instead."
     ),
     tags=["data", "storage", "public-access", "residency"],
     framework=("US data residency", "1.0", "DATA-1"),

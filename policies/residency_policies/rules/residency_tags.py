@@ -4,40 +4,17 @@ Only types whose inputs accept tags are checked: OCI types taking ``freeformTags
 AWS types taking a ``tags`` map (863 of 1,748). The set is generated at development time from the
 installed SDKs (``policies/tools/generate_taggable_types.py`` -> ``data/taggable_types.txt``), because
 importing the SDKs inside the pack would take seconds and hundreds of MB. AWS provider ``defaultTags``
-are merged into every resource's tags by the provider, so they count as carried.
+are merged into every resource's tags by the provider, so they count as carried (``resource_tags``).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 
 from residency_policies.framework import Finding, ResourceView, resource_policy
+from residency_policies.resource_tags import TAGGABLE_TYPES, provider_default_tags
 from residency_policies.rules_file import Rules
-from residency_policies.values import is_unknown, maybe_json
-
-DATA_FILE = Path(__file__).resolve().parent.parent / "data" / "taggable_types.txt"
-
-
-def load_taggable_types(path: Path = DATA_FILE) -> dict[str, str]:
-    """Type token -> the input that holds its tags."""
-    types: dict[str, str] = {}
-    for line in path.read_text(encoding="utf-8").splitlines():
-        if line and not line.startswith("#"):
-            token, prop = line.split("\t")
-            types[token] = prop
-    return types
-
-
-TAGGABLE_TYPES = load_taggable_types()
-
-
-def _provider_default_tags(resource: ResourceView) -> dict:
-    if resource.provider is None or not resource.type.startswith("aws:"):
-        return {}
-    default = maybe_json(resource.provider.props.get("defaultTags"))
-    tags = default.get("tags") if isinstance(default, dict) else None
-    return maybe_json(tags) if isinstance(maybe_json(tags), dict) else {}
+from residency_policies.values import is_unknown
 
 
 def check(resource: ResourceView, rules: Rules) -> Iterator[Finding]:
@@ -48,7 +25,7 @@ def check(resource: ResourceView, rules: Rules) -> Iterator[Finding]:
     if is_unknown(tags):
         yield Finding("the resource's tags", path=prop, unverifiable=True)
         return
-    carried = {**_provider_default_tags(resource), **(tags if isinstance(tags, dict) else {})}
+    carried = {**provider_default_tags(resource), **(tags if isinstance(tags, dict) else {})}
     missing = [
         f"{k}={v}"
         for k, v in sorted(rules.required_tags.items())

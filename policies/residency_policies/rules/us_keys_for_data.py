@@ -4,8 +4,10 @@ Which types and which inputs: the generated ``data/data_bearing_types.txt`` (eve
 encryption-key input, ~280; see ``analysis/data_bearing_types.py``). Every key given, on any of them,
 must be held in an allowed region inside the estate; the curated stores of user data (queues, topics,
 streams, log groups, secrets, registries, databases, file systems, EBS devices of instances and launch
-templates, EKS/OKE secrets, ...) must have one: ``required`` (one of these paths) and ``each`` (every block
-present at a list path, e.g. each EBS device, carries its own key).
+templates, EKS/OKE secrets, SSM SecureString parameters, Firehose Direct PUT streams, ...) must have one:
+``required`` (one of these paths) and ``each`` (every block present at a list path, e.g. each EBS device,
+carries its own key), under the store's conditions (``when``: an SSM parameter only of type ``SecureString``;
+``unless``: a Firehose stream reading a Kinesis stream or MSK topic keeps records under the source's key).
 
 A literal OCI key OCID names the vault's region (``ocid1.key.oc1.iad...``); a literal AWS key ARN names
 region and account. A key id produced by a resource of this stack is unknown at preview: it counts as
@@ -15,6 +17,12 @@ external key managers (OCI external vaults / EKM, ADB keys in AWS/Azure/GCP/OKV,
 outside the estate and fail. Keys that may live elsewhere in the stack are judged there: an AWS bucket's
 ``BucketServerSideEncryptionConfiguration``, and EBS encryption by default with a ``DefaultKmsKey`` in the
 same region, which covers every EBS volume (instance disks, launch templates) created without a key.
+
+One mistake, one violation: a key whose region is already ``us-region-providers``' finding is not reported
+again here. A key created in this stack takes its region from its provider (or its own AWS ``region`` input),
+which ``us-region-providers`` reports whenever it is not allowed (or not set); a literal key in the very region
+the data store itself is reported for (a provider in ap-southeast-1 whose resources use ap-southeast-1 keys)
+is part of that one mistake. A key in a region that differs from the store's reported one is its own finding.
 """
 
 from __future__ import annotations
@@ -25,6 +33,7 @@ from residency_policies.analysis.data_bearing_types import DATA_BEARING_TYPES, K
 from residency_policies.framework import Finding, ResourceView, resource_policy
 from residency_policies.aws_identifiers import parse_arn
 from residency_policies.oci_identifiers import ocid_region
+from residency_policies.region_tables import oci_region_name
 from residency_policies.provider_regions import cloud_of_type, effective_region
 from residency_policies.rules_file import Rules
 from residency_policies.values import get, is_unknown, walk
@@ -61,15 +70,34 @@ EBS_ENCRYPTION_BY_DEFAULT = "aws:ebs/encryptionByDefault:EncryptionByDefault"
 EBS_DEFAULT_KMS_KEY = "aws:ebs/defaultKmsKey:DefaultKmsKey"
 
 
-def judge_key(where: str, value: object, cloud: str, rules: Rules) -> Iterator[str]:
-    """Problems with one literal key reference (empty when it is fine or unknown = created in the stack)."""
+def reported_region(resource: ResourceView, rules: Rules) -> str | None:
+    """The region ``us-region-providers`` already reports for this resource (its provider's, or its own AWS
+    ``region`` input, when known and not allowed); None when it reports none."""
+    cloud = cloud_of_type(resource.type)
+    eff = effective_region(resource)
+    if cloud is None or eff is None or eff.unknown or not eff.region:
+        return None
+    region = _region_id(cloud, eff.region)
+    return None if region in rules.allowed_regions(cloud) else region
+
+
+def _region_id(cloud: str, region: str) -> str:
+    return (oci_region_name(region) or region) if cloud == "oci" else region
+
+
+def judge_key(where: str, value: object, cloud: str, rules: Rules, covered: str | None = None) -> Iterator[str]:
+    """Problems with one literal key reference (empty when it is fine or unknown = created in the stack).
+
+    ``covered``: the store's own disallowed region, already reported by ``us-region-providers``; a key held in
+    that same region is part of that finding, not a second one.
+    """
     if is_unknown(value) or not isinstance(value, str) or not value:
         return
     if cloud == "oci":
         ref = ocid_region(value)
         if ref.unrecognised:
             yield f"{where} = {value!r}: region segment {ref.unrecognised!r} of the key OCID is not a known region"
-        elif ref.region and ref.region not in rules.allowed_regions_oci:
+        elif ref.region and ref.region not in rules.allowed_regions_oci and ref.region != covered:
             yield f"{where}: the key {value!r} is held in {ref.region}, outside the allowed OCI regions"
         return
     arn = parse_arn(value)
@@ -79,7 +107,7 @@ def judge_key(where: str, value: object, cloud: str, rules: Rules) -> Iterator[s
         return  # a bare key id / alias resolves in the resource's own (checked) region
     if arn.resource.startswith("alias/aws/"):
         yield f"{where} = {value!r} is an AWS-managed key, not a customer-managed one"
-    if arn.region and arn.region not in rules.allowed_regions_aws:
+    if arn.region and arn.region not in rules.allowed_regions_aws and arn.region != covered:
         yield f"{where}: the key {value!r} is held in {arn.region}, outside the allowed AWS regions"
     if arn.account in rules.parent_aws_account_ids:
         yield f"{where}: the key {value!r} belongs to the parent company's account {arn.account}"
@@ -95,12 +123,42 @@ def _site(path: str) -> tuple[str, str]:
     return head, leaf
 
 
+def key_required(resource: ResourceView, spec: DataBearingType) -> bool | None:
+    """Whether the store's conditions make a key required: True / False, None when an unknown input decides."""
+    for path in spec.unless:
+        value = get(resource.props, path)
+        if is_unknown(value):
+            return None
+        if value not in (None, "", [], {}):
+            return False
+    if spec.when is not None:
+        path, wanted = spec.when
+        value = get(resource.props, path)
+        if is_unknown(value):
+            return None
+        return isinstance(value, str) and value.lower() == wanted.lower()
+    return True
+
+
 def missing_keys(resource: ResourceView, spec: DataBearingType) -> Iterator[Finding]:
-    """A store's required key (one of ``required``) and every block's own key (``each``)."""
-    if spec.required and not any(_has_key(v) for p in spec.required for _, v in walk(resource.props, p)):
+    """A store's required key (one of ``required``) and every block's own key (``each``), where its
+    conditions (``when`` / ``unless``) require one."""
+    has_key = any(_has_key(v) for p in spec.required for _, v in walk(resource.props, p))
+    required = key_required(resource, spec)
+    if required is None:
+        if not has_key:
+            condition = spec.when[0] if spec.when and is_unknown(get(resource.props, spec.when[0])) else next(
+                (p for p in spec.unless if is_unknown(get(resource.props, p))), "a condition")
+            yield Finding(f"whether a customer-managed key is required ({' or '.join(spec.required)})",
+                          path=condition, unverifiable=True)
+        return
+    if not required:
+        return
+    if spec.required and not has_key:
+        condition = f" ({spec.when[0]} is {spec.when[1]})" if spec.when else ""
         yield Finding(
-            f"no customer-managed key: set {' or '.join(spec.required)} to a key held in an allowed region "
-            "(without it the provider uses a provider-managed key)"
+            f"no customer-managed key{condition}: set {' or '.join(spec.required)} to a key held in an allowed "
+            "region (without it the provider uses a provider-managed key)"
             + (EBS_DEFAULT_HINT if spec.ebs_default else "")
         )
     for path in spec.each:
@@ -133,9 +191,10 @@ def check(resource: ResourceView, rules: Rules) -> Iterator[Finding]:
     spec = DATA_BEARING_TYPES.get(resource.type)
     if spec is None:
         return
+    covered = reported_region(resource, rules)
     for path in spec.key_paths:
         for where, value in walk(resource.props, path):
-            for problem in judge_key(where, value, cloud, rules):
+            for problem in judge_key(where, value, cloud, rules, covered):
                 yield Finding(problem)
     # Keys that may come from elsewhere in the stack (an S3 encryption resource, an EBS default key) are
     # judged in the stack phase.
@@ -189,12 +248,13 @@ def _judge_key_resources(r, where, dep_urns, by_urn, rules) -> Iterator[Finding]
         yield Finding(f"the region of the key {where} names (it is not a key created in this stack)", urn=r.urn,
                       path=where, unverifiable=True)
     for key in keys:
-        eff = effective_region(key)
-        cloud = cloud_of_type(key.type)
-        if eff is None or eff.region is None:
-            yield Finding(f"{where} uses key {key.urn}, whose region cannot be verified", urn=r.urn, path=where, unverifiable=True)
-        elif eff.region not in rules.allowed_regions(cloud):
-            yield Finding(f"{where} uses key {key.urn} held in {eff.region} ({eff.source}), outside the allowed regions", urn=r.urn)
+        # A key of this stack is a resource ``us-region-providers`` judges: a region that is not allowed, unset
+        # or unknown is reported there, on the key's provider (or on the key, for its own region input), as the
+        # one violation for the key and every store that uses it. Only a key whose region nothing else can
+        # report (no provider to read it from) is judged here.
+        if effective_region(key) is None:
+            yield Finding(f"{where} uses key {key.urn}, whose region cannot be verified", urn=r.urn, path=where,
+                          unverifiable=True)
 
 
 def _bucket_refers(sse: ResourceView, bucket: ResourceView) -> bool:
@@ -218,7 +278,7 @@ def _judge_bucket(bucket: ResourceView, spec: DataBearingType, resources, by_urn
         if sse.type in DATA_BEARING_TYPES:
             continue  # its own key paths are judged as a keyed type (resource and stack phases)
         for where, value in walk(sse.props, _SSE_KEY_PATH):
-            for problem in judge_key(where, value, "aws", rules):
+            for problem in judge_key(where, value, "aws", rules, reported_region(sse, rules)):
                 yield Finding(problem, urn=sse.urn)
             if is_unknown(value):
                 yield from _judge_key_resources(sse, where, sse.property_dependencies.get("rules", ()), by_urn, rules)
@@ -232,7 +292,8 @@ POLICY = resource_policy(
         "Create a key in an OCI Vault / AWS KMS in an allowed region (in this stack, or reference it by OCID/ARN) and "
         "set the store's key input named in the message (kmsKeyId, kmsMasterKeyId, an encryption block, every EBS "
         "device's kmsKeyId; AWS buckets: a BucketServerSideEncryptionConfiguration with kmsMasterKeyId; EBS: or an "
-        "EncryptionByDefault with a DefaultKmsKey); do not use external key managers, AWS-managed keys or keys of "
+        "EncryptionByDefault with a DefaultKmsKey; SSM SecureString parameters: keyId; Firehose Direct PUT streams: "
+        "serverSideEncryption with keyType CUSTOMER_MANAGED_CMK and keyArn); do not use external key managers, AWS-managed keys or keys of "
         "the parent company."
     ),
     tags=["encryption", "keys", "residency"],

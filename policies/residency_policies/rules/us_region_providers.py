@@ -11,8 +11,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from residency_policies.framework import Finding, ResourceView, resource_policy
-from residency_policies.provider_regions import cloud_of_type, effective_region, provider_region
+from residency_policies.provider_regions import cloud_of_type, effective_region, is_default_provider, provider_region
 from residency_policies.rules_file import Rules
+from residency_policies.stack_config_commands import config_set
 
 
 def check(resource: ResourceView, rules: Rules) -> Iterator[Finding]:
@@ -28,11 +29,11 @@ def check(resource: ResourceView, rules: Rules) -> Iterator[Finding]:
             yield Finding(
                 f"the {cloud} provider sets no region, so it would come from the environment"
                 + (" or ~/.oci/config" if cloud == "oci" else "")
-                + f" and cannot be verified; set region to one of {_list(allowed)}"
-                + (" (for the default provider: `pulumi config set " + cloud + ":region <region>`)" if resource.name.startswith("default") else "")
+                + f" and cannot be verified; set region to one of {_list(allowed)}" + _default_fix(resource, cloud, allowed)
             )
         elif where.region not in allowed:
-            yield Finding(f"the {cloud} provider's region {where.region!r} is not allowed; allowed: {_list(allowed)}")
+            yield Finding(f"the {cloud} provider's region {where.region!r} is not allowed; allowed: {_list(allowed)}"
+                          + _default_fix(resource, cloud, allowed))
         return
     where = effective_region(resource)
     if where is None or not where.source.startswith("region input"):
@@ -47,6 +48,13 @@ def check(resource: ResourceView, rules: Rules) -> Iterator[Finding]:
 
 def _list(regions: frozenset[str]) -> str:
     return ", ".join(sorted(regions))
+
+
+def _default_fix(resource: ResourceView, cloud: str, allowed: frozenset[str]) -> str:
+    """For a default provider (its region is the stack's ``<cloud>:region``), the command that sets it."""
+    if not is_default_provider(resource.name):
+        return ""
+    return f" (for the default provider, e.g. `{config_set(f'{cloud}:region', sorted(allowed)[0])}`)"
 
 
 POLICY = resource_policy(

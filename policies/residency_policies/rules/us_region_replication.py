@@ -9,7 +9,10 @@ Two kinds of input name a region:
   destinations (bucket ARNs carry no region), are judged in the stack phase, which follows property
   dependencies / bucket names to the referenced resource and takes its region.
 * **identifiers anywhere** (``analysis/data_references.py``): a generic walk over every property of every
-  resource reads each OCID, ARN, availability-domain name and AWS zone name; one that points at something
+  resource reads each OCID, ARN, availability-domain name, AWS zone name and cloud service endpoint (an SQS
+  queue URL, an RDS host name, an Object Storage or OCIR host), also inside JSON documents given as strings
+  (container definitions, state machine definitions, redrive policies; there also a region name under a
+  ``...region`` key of a log or destination block, ``awslogs-region``); one that points at something
   that holds or receives data (a key, a store, a destination, the subnet or AD that places what the
   resource creates) must name an allowed region. Keys at the key inputs ``us-keys-for-data`` judges, and
   references to the resource's own region (``us-region-providers`` judges that), are left to them.
@@ -256,8 +259,8 @@ POLICY = resource_policy(
     name="us-region-replication",
     description=(
         "Every region a resource names for its data is an allowed (US) region: replication, copy and home-region "
-        "inputs, and the region inside any OCID, ARN, availability-domain or zone name of a key, store, "
-        "destination, subnet or placement."
+        "inputs, and the region inside any OCID, ARN, availability-domain or zone name or service endpoint of a key, "
+        "store, destination, subnet or placement, also inside JSON documents given as strings."
     ),
     severity="critical",
     remediation=(

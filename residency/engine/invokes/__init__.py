@@ -8,7 +8,14 @@
 3. every field left over filled from the SDK's own result type (``lookups`` over ``sdk_shapes``): made up
    when it does not decide residency, unknown when it does;
 4. the project's pinned answers win, field by field (``pinned``);
-5. a token no installed SDK defines is *unanswered*: the whole result is unknown.
+5. the answer is converted to the SDK result class's types as the provider converts its arguments
+   (``result_types``: an echoed ``most_recent="true"`` is the bool ``true``), and checked to build that class
+   as the SDK will build it: an answer it would refuse fails the invoke, naming the token and the field;
+6. a token no installed SDK defines is *unanswered*: the whole result is unknown.
+
+A value computed from another invoke's unknown or made-up value (a policy document naming an account that
+is unknown offline) carries that invoke's marker or tag; the record lists the fields holding one, so the
+answer is reported as not computed and the resources using it are traced (``Ledger.derive``).
 
 Each call is recorded in the ``Ledger`` (what was computed, pinned, assumed or unknown; who used it).
 """
@@ -24,6 +31,7 @@ from residency.engine.invokes.context import ProviderContext, default_provider_c
 from residency.engine.invokes.ledger import InvokeRecord, Ledger
 from residency.engine.invokes.lookups import ShapedAnswer
 from residency.engine.invokes.pinned import PinnedAnswers
+from residency.engine.invokes.result_types import ResultTypeError, check_fits, coerce, coerce_arguments
 from residency.engine.invokes.sdk_shapes import Shape, argument_fields, result_shape
 
 __all__ = ["InvokeAnswerer", "InvokeFailure", "InvokeRecord", "Ledger", "PinnedAnswers"]
@@ -77,12 +85,21 @@ class InvokeAnswerer:
     def answer(self, token: str, args: Mapping[str, Any], provider_ref: str = "") -> dict[str, Any] | None:
         """The result (wire names), or ``None`` when the invoke cannot be answered (its result is unknown).
 
-        Raises ``InvokeFailure`` when the provider would fail the call.
+        Raises ``InvokeFailure`` when the provider would fail the call or the answer does not fit the SDK's
+        result class; the record is then ``failed``, with the reason as its note.
         """
         args = dict(args or {})
         ctx = self.context(token, provider_ref)
         ctx = ctx.with_region(args.get("region"))
         record = self.ledger.open(token, ctx.name, ctx.region or "", args)
+        try:
+            return self._answer(token, args, ctx, record)
+        except Exception as err:
+            record.kind = "failed"
+            record.note = str(err) if isinstance(err, InvokeFailure) else f"{type(err).__name__}: {err}"
+            raise
+
+    def _answer(self, token: str, args: dict[str, Any], ctx: ProviderContext, record: InvokeRecord) -> dict[str, Any] | None:
         shape = result_shape(token)
         handler = HANDLERS.get(token.lower())
         pinned = self.pinned.find(token, args)
@@ -90,6 +107,12 @@ class InvokeAnswerer:
             record.kind = "unanswered"
             record.note = "no installed provider SDK defines this function; its result is unknown"
             return None
+        if shape is not None:
+            # The provider converts the arguments to its schema's types before it computes anything.
+            try:
+                args = coerce_arguments(args, shape, argument_fields(token), lambda path: record.add("unknown", path))
+            except ResultTypeError as err:
+                raise InvokeFailure(f"argument {err}") from None
         result: dict[str, Any] = {}
         if handler is not None:
             result = handler(args, ctx, record, self.ledger)
@@ -105,8 +128,24 @@ class InvokeAnswerer:
             record.assumed = [p for p in record.assumed if not _under(p, pinned.result)]
             record.unknown = [p for p in record.unknown if not _under(p, pinned.result)]
             record.note = (record.note + "; " if record.note else "") + f"pinned by {pinned.where}"
+        if shape is not None:
+            try:
+                result = coerce(result, shape, "", lambda path: record.add("unknown", path))
+                check_fits(token, result)
+            except ResultTypeError as err:
+                raise InvokeFailure(f"the offline answer does not fit the SDK's {shape.type_name}: {err}{_pinned_hint(pinned)}") from None
+            except Exception as err:  # noqa: BLE001 - what the SDK would raise building its result class
+                raise InvokeFailure(
+                    f"the offline answer does not fit the SDK's {shape.type_name} ({type(err).__name__}: {err})"
+                    f"{_pinned_hint(pinned)}"
+                ) from None
+        self.ledger.derive(record, result)
         record.finish()
         return result
+
+
+def _pinned_hint(pinned: Any) -> str:
+    return f" (pinned by {pinned.where})" if pinned is not None else ""
 
 
 def _under(path: str, keys: Mapping[str, Any]) -> bool:

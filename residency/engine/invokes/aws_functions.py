@@ -20,6 +20,7 @@ from residency.engine.invokes.aws_policy_document import PolicyDocumentError, po
 from residency.engine.invokes.context import ProviderContext, known_string
 from residency.engine.invokes.ledger import InvokeRecord, Ledger
 from residency.engine.invokes.lookups import LIST_LENGTH
+from residency_policies.aws_identifiers import is_account_id, parse_arn
 from residency.engine.invokes.regions import (
     AWS_DEFAULT_REGIONS,
     AWS_DESCRIPTIONS,
@@ -75,10 +76,9 @@ def caller_identity(args, ctx, record, ledger):
         account = allowed[0]
     roles = ctx.value("assumeRoles") or ([ctx.value("assumeRole")] if ctx.value("assumeRole") else [])
     if account is None and isinstance(roles, list) and roles and isinstance(roles[-1], dict):
-        arn = known_string(roles[-1].get("roleArn"))
-        parts = arn.split(":") if arn else []
-        if len(parts) >= 6 and parts[4].isdigit():
-            account = parts[4]
+        role = parse_arn(known_string(roles[-1].get("roleArn")))
+        if role is not None and is_account_id(role.account):
+            account = role.account
     if account is None:
         record.note = "no credentials offline: the account is unknown unless the provider pins allowedAccountIds or assumes a role"
         account = ledger.marker(record, "accountId")
@@ -89,11 +89,11 @@ def caller_identity(args, ctx, record, ledger):
 
 def arn(args, ctx, record, ledger):
     text = known_string(args.get("arn")) or ""
-    parts = text.split(":", 5)
-    if len(parts) != 6 or parts[0] != "arn":
+    parsed = parse_arn(text)
+    if parsed is None:
         raise InvokeFailure(f"arn: invalid ARN {text!r}")
-    return {"arn": text, "id": text, "partition": parts[1], "service": parts[2], "region": parts[3],
-            "account": parts[4], "resource": parts[5]}
+    return {"arn": text, "id": text, "partition": parsed.partition, "service": parsed.service,
+            "region": parsed.region, "account": parsed.account, "resource": parsed.resource}
 
 
 def arn_parse(args, ctx, record, ledger):
@@ -151,8 +151,8 @@ def billing_service_account(args, ctx, record, ledger):
 def availability_zones(args, ctx, record, ledger):
     region = _region(args, ctx)
     if region is None:
-        names = [ledger.marker(record, "names[]") for _ in range(LIST_LENGTH)]
-        return {"names": names, "zoneIds": [ledger.marker(record, "zoneIds[]") for _ in names],
+        names = [ledger.marker(record, "names[]", items=(i,)) for i in range(LIST_LENGTH)]
+        return {"names": names, "zoneIds": [ledger.marker(record, "zoneIds[]", items=(i,)) for i in range(LIST_LENGTH)],
                 "groupNames": [ledger.marker(record, "groupNames[]")], "id": ledger.marker(record, "id")}
     excluded_names = set(args.get("excludeNames") or ())
     excluded_ids = set(args.get("excludeZoneIds") or ())

@@ -8,7 +8,9 @@ An answer is one of:
   that do not decide residency and *unknown* for those that do (a region, CIDR, principal, account,
   tenancy...);
 - ``unanswered``: nothing could be answered (the token is no installed provider SDK's function); the
-  invoke's whole result is unknown, as the engine makes it when it declines an invoke.
+  invoke's whole result is unknown, as the engine makes it when it declines an invoke;
+- ``failed``: the invoke failed (what the provider would refuse, or an answer that could not be built);
+  the note says why, and the program got the failure naming the token.
 
 Unknown strings cannot be unknown inside a plain invoke result (the SDK's result classes type-check their
 fields), so they are *markers*: ``<<unknown aws:ec2/getVpc:getVpc.cidrBlock #40213377>>``. A marker survives
@@ -24,6 +26,12 @@ the same values in every run and by every engine that uses this package: ``resid
 ledger per run) and the stand-in provider under the real Pulumi engine (a ledger per call) alike.
 Two different lookups can share an id or a serial (8 digits of a hash); the only effect is that a resource
 using one is also listed as a user of the other.
+
+A marker is found however JSON text has escaped it: Go's ``encoding/json`` (how the provider writes
+``getPolicyDocument``'s ``json``) writes ``<`` and ``>`` as ``\u003c`` and ``\u003e``, and JSON text
+embedded in JSON again doubles the backslash; the token, path and invoke id never need escaping. An
+invoke computed from another's marker or made-up value (``derive``) lists the fields holding one and is
+traced to the resources that use them, by the marker and by exact match of the derived text.
 """
 
 from __future__ import annotations
@@ -42,9 +50,10 @@ from pulumi.runtime import rpc
 from residency.engine.secrets import SECRET_TEXT, is_secret
 
 UNKNOWN = rpc.UNKNOWN
-MARKER_RE = re.compile(r"<<unknown [^<>]*? #(\d+)>>")
+# ``<<`` / ``>>`` as written, or JSON-escaped (``\u003c``, behind any number of backslashes).
+MARKER_RE = re.compile(r"(?:<|\\+u003[cC]){2}unknown [^<>\\]*? #(\d+)(?:>|\\+u003[eE]){2}")
 ASSUMED_RE = re.compile(r"assumed(\d{8})")
-KINDS = ("computed", "pinned", "assumed", "unanswered")
+KINDS = ("computed", "pinned", "assumed", "unanswered", "failed")
 _SERIALS = 10**8
 
 
@@ -102,7 +111,7 @@ class InvokeRecord:
             target.append(path)
 
     def finish(self) -> None:
-        if self.kind == "unanswered":
+        if self.kind in ("unanswered", "failed"):
             return
         if self.assumed or self.unknown:
             self.kind = "assumed"
@@ -145,9 +154,14 @@ class Ledger:
             self._invokes.setdefault(invoke, set()).add(record.call)
             return record
 
-    def marker(self, record: InvokeRecord, path: str) -> str:
+    def marker(self, record: InvokeRecord, path: str, *, items: tuple[int, ...] = ()) -> str:
+        """The marker of field ``path`` (``names[]``); ``items`` are the list indexes on the way to this value,
+        written into the marker (``names[1]``) so that the items' markers differ."""
         record.add("unknown", path)
-        return f"<<unknown {record.token}.{path} #{record.invoke:08d}>>"
+        shown = path
+        for index in items:
+            shown = shown.replace("[]", f"[{index}]", 1)
+        return f"<<unknown {record.token}.{shown} #{record.invoke:08d}>>"
 
     def assumed_tag(self, record: InvokeRecord, path: str) -> str:
         """``assumed<serial>``: a made-up string's traceable part; the serial is derived from the invoke, the
@@ -174,7 +188,7 @@ class Ledger:
     def _calls_in(self, text: str) -> tuple[set[int], bool]:
         calls: set[int] = set()
         unknown = False
-        if "<<unknown " in text:
+        if "unknown " in text:
             for m in MARKER_RE.finditer(text):
                 calls |= self._invokes.get(int(m.group(1)), set())
                 unknown = True
@@ -210,6 +224,37 @@ class Ledger:
                 if user not in record.used_by:
                     record.used_by.append(user)
         return out
+
+    def derive(self, record: InvokeRecord, result: Any) -> None:
+        """Record the fields of ``record``'s answer that hold another invoke's marker (unknown) or made-up value
+        (assumed), and trace the texts holding them back to ``record`` as well (by exact match)."""
+        if not self.traces:
+            return
+        sources: set[int] = set()
+
+        def walk(value: Any, path: str) -> None:
+            if isinstance(value, str):
+                calls, has_marker = self._calls_in(value)
+                calls -= self._invokes.get(record.invoke, set())  # its own values (and those of the same lookup)
+                if not calls:
+                    return
+                others_unknown = has_marker and any(int(m.group(1)) != record.invoke for m in MARKER_RE.finditer(value))
+                record.add("unknown" if others_unknown else "assumed", path)
+                sources.update(calls)
+                with self._lock:
+                    self._exact.setdefault(value, set()).add(record.call)
+            elif isinstance(value, dict):
+                for key, item in value.items():
+                    walk(item, f"{path}.{key}" if path else str(key))
+            elif isinstance(value, list):
+                for item in value:
+                    walk(item, f"{path}[]")
+
+        walk(result, "")
+        if sources:
+            named = ", ".join(f"#{c} {self.records[c - 1].token}" for c in sorted(sources) if 0 < c <= len(self.records))
+            note = f"computed from values of invoke {named} that are not known offline"
+            record.note = f"{record.note}; {note}" if record.note else note
 
     def explain(self, text: str) -> list[InvokeRecord]:
         """The invokes whose markers or made-up values appear in ``text`` (an error message)."""

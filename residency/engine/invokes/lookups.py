@@ -11,7 +11,7 @@ For every field of ``Get<Fn>Result`` (``sdk_shapes``), in this order:
    endpoint, an availability zone or domain, a location. Strings are markers (``ledger``), numbers and
    bools null, and the pack fails closed on whatever the program builds from them;
 4. anything else is made up and listed as assumed: identifiers of the provider's kind and region
-   (``ocid1.image.oc1.phx.assumed00000003``, ``ami-0assumed00000004``), names, other strings; lists get
+   (``ocid1.image.oc1.phx.assumed07731902``, ``ami-0assumed40518276``), names, other strings; lists get
    ``LIST_LENGTH`` items, maps are empty, numbers and bools null.
 """
 
@@ -118,12 +118,14 @@ class ShapedAnswer:
                 out[f.wire_name] = self.value(f.shape, f.wire_name, f.wire_name, deciding=False, depth=0)
         return out
 
-    def value(self, shape: Shape, name: str, path: str, *, deciding: bool, depth: int) -> Any:
+    def value(self, shape: Shape, name: str, path: str, *, deciding: bool, depth: int, items: tuple[int, ...] = ()) -> Any:
+        """``items``: the index of each list item on the way down, so that the markers of two items differ (a
+        program may name resources after them)."""
         deciding = deciding or decides_residency(name)
         kind = shape.kind
         if kind == "str" or kind == "any":
             if deciding:
-                return self.ledger.marker(self.record, path)
+                return self.ledger.marker(self.record, path, items=items)
             return self.made_up_string(name, path)
         if kind in ("bool", "number"):
             self.record.add("unknown" if deciding else "assumed", path)
@@ -137,10 +139,14 @@ class ShapedAnswer:
             if deciding and item.kind in ("str", "any"):
                 count = 1
             singular = name[:-1] if name.endswith("s") else name
-            return [self.value(item, singular, f"{path}[]", deciding=deciding, depth=depth + 1) for _ in range(count)]
+            return [
+                self.value(item, singular, f"{path}[]", deciding=deciding, depth=depth + 1, items=(*items, i))
+                for i in range(count)
+            ]
         if kind == "object":
             return {
-                f.wire_name: self.value(f.shape, f.wire_name, f"{path}.{f.wire_name}", deciding=deciding, depth=depth + 1)
+                f.wire_name: self.value(f.shape, f.wire_name, f"{path}.{f.wire_name}", deciding=deciding,
+                                        depth=depth + 1, items=items)
                 for f in shape.fields
             }
         return None

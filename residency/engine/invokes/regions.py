@@ -12,8 +12,6 @@ from residency_policies import region_tables
 # Availability domains per OCI region where there are more than one (the rest have one). Region keys and
 # realms come from the pack's one home, ``residency_policies.region_tables``.
 _MULTI_AD_REGIONS = {"us-ashburn-1": 3, "us-phoenix-1": 3, "us-chicago-1": 3, "eu-frankfurt-1": 3, "uk-london-1": 3}
-_SHORT_OCID_REGIONS = {"us-ashburn-1": "iad", "us-phoenix-1": "phx", "eu-frankfurt-1": "fra", "uk-london-1": "lhr"}
-_AD_REGION_PARTS = {"us-phoenix-1": "PHX", "us-ashburn-1": "US-ASHBURN"}
 TENANCY_AD_PREFIX = "Uocm"
 
 
@@ -30,12 +28,12 @@ def oci_region_segment(region: str | None) -> str:
     """The region segment of a regional OCID: the short key for the first regions, else the identifier."""
     if not region:
         return "unknown-region"
-    return _SHORT_OCID_REGIONS.get(region, region)
+    return region_tables.oci_ocid_region_segment(region)
 
 
 def oci_availability_domain_names(region: str) -> list[str]:
     count = _MULTI_AD_REGIONS.get(region, 1)
-    part = _AD_REGION_PARTS.get(region, region.upper())
+    part = region_tables.oci_availability_domain_part(region)
     return [f"{TENANCY_AD_PREFIX}:{part}-AD-{n}" for n in range(1, count + 1)]
 
 

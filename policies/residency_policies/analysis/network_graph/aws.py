@@ -168,11 +168,14 @@ class _Reader:
                 g.gateways[igw].network = g.gateways[igw].network or vpc
         for r in self.of(NAT_GATEWAY):
             subnet = self.refs.candidates(r, "subnetId", (SUBNET,))
+            # AWS NAT gateways translate NAT64 (64:ff9b::/96) too, public and private alike.
             if r.props.get("connectivityType") == "private":
                 # A private NAT forwards into its subnet's route table (to a TGW / VGW), never the internet.
-                g.gateways[r.urn] = m.Gateway(r.urn, r.name, m.APPLIANCE, subnet=subnet[0] if subnet else None)
+                g.gateways[r.urn] = m.Gateway(r.urn, r.name, m.APPLIANCE, subnet=subnet[0] if subnet else None,
+                                              translates=True)
             else:
-                g.gateways[r.urn] = m.Gateway(r.urn, r.name, m.NAT, network=self.vpc_of(r), subnet=subnet[0] if subnet else None)
+                g.gateways[r.urn] = m.Gateway(r.urn, r.name, m.NAT, network=self.vpc_of(r),
+                                              subnet=subnet[0] if subnet else None, translates=True)
         for r in self.of(TRANSIT_GATEWAY):
             g.gateways[r.urn] = m.Gateway(r.urn, r.name, m.TGW, note=_TGW_NOTE)
         for r in self.of(TGW_VPC_ATTACHMENT):

@@ -38,8 +38,6 @@ VPC_PEERING = "vpc-peering"
 TGW = "transit-gateway"
 FIREWALL = "network-firewall"
 APPLIANCE = "appliance"  # a private IP / ENI / endpoint that forwards packets by itself
-EXTERNAL = "external"  # a literal id of something outside the stack
-UNRESOLVED = "unresolved"  # a reference the engine could not tell us about at preview
 
 
 @dataclass
@@ -105,6 +103,7 @@ class Gateway:
     note: str = ""  # why an exit can reach outside (DRG with external links, foreign peer ...)
     subnet: str | None = None  # firewalls and private IPs: where they forward from
     firewall: str | None = None  # a private IP that belongs to a network firewall
+    translates: bool = False  # a NAT64 translator (AWS NAT gateways): carries the NAT64 form of IPv4 ranges
 
 
 @dataclass

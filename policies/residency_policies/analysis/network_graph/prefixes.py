@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from residency_policies.ip_ranges import Network, address_forms, parse_cidr
+from residency_policies.ip_ranges import Network, parse_cidr
 
 _MAX_LEN = {4: 32, 6: 128}
 
@@ -46,11 +46,6 @@ def parse_prefix(value: Any) -> Prefix | None:
     """A ``Prefix`` from a CIDR or bare address (host bits allowed); None for unknowns and non-CIDRs."""
     net = parse_cidr(value)
     return prefix_of(net) if net is not None else None
-
-
-def prefix_forms(prefix: Prefix) -> list[Prefix]:
-    """``prefix`` and the ranges of the other IP version that hold the same hosts (``ip_ranges.address_forms``)."""
-    return [prefix_of(net) for net in dict.fromkeys(address_forms(ipaddress.ip_network(prefix.text)))]
 
 
 class RangeSet:

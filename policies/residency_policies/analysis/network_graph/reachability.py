@@ -11,6 +11,13 @@ OCI and AWS security rules are stateful, so a packet whose replies cannot come b
 Conservative by construction: an unknown id, CIDR, rule list or address list counts as "could be a
 path", and the path records which piece could not be verified.
 
+IPv4 sources have a second, *translated* form (``ip_ranges.path_forms``): their NAT64 addresses
+(``64:ff9b::cb00:7100/120`` for ``203.0.113.0/24``), which an IPv6 host of a subnet reaches only through a
+NAT64 translator on the path: an AWS NAT gateway (egress; it admits nothing inbound), or whatever lies beyond an
+exit the stack cannot see. Internet gateways, egress-only gateways and peered VPCs do not translate, so an IPv6
+rule such as ``::/0`` there carries no IPv4 traffic. Only subnets with an IPv6 range (or an unknown one) can
+send such packets.
+
 Cost: every (route table, source) and (security container, source, direction) answer is computed once
 and cached; overlap tests are bisects into sorted interval sets, and longest-prefix shadowing is one
 hash probe per prefix length. The work is therefore linear in rules x sources plus subnets x sources.
@@ -18,6 +25,7 @@ hash probe per prefix length. The work is therefore linear in rules x sources pl
 
 from __future__ import annotations
 
+import ipaddress
 from dataclasses import dataclass, field
 
 from residency_policies.analysis.network_graph import model as m
@@ -27,8 +35,9 @@ from residency_policies.analysis.network_graph.prefixes import (
     internet_v4,
     internet_v6,
     parse_prefix,
-    prefix_forms,
+    prefix_of,
 )
+from residency_policies.ip_ranges import NAT64_PREFIX, nat64_form, path_forms
 
 MAX_HOPS = 32
 
@@ -39,19 +48,33 @@ class Source:
     label: str
     ranges: RangeSet
     kind: str  # "internet" | "parent"
+    parent: str = ""  # the parent-company range this source stands for ("" for the internet)
+    translated: bool = False  # NAT64 forms: carried only through a translator (module doc)
+    deny: str = ""  # the exact range(s) a deny rule on the path must cover, as a message names them
+    untranslated: "Source | None" = None  # the IPv4 source a translator turns this one into
 
 
 def sources_for(parent_cidrs: list[str]) -> list[Source]:
     parents = [p for p in (parse_prefix(str(c)) for c in parent_cidrs) if p is not None]
-    # A parent range is also reached through its IPv4-in-IPv6 forms (NAT64, mapped, 6to4): the source holds
-    # all of them, as ``ip_ranges.shares_address`` counts them.
-    forms = {prefix: prefix_forms(prefix) for prefix in parents}
     # The parent's ranges are public too; keeping them out of "the internet" reports each path once,
     # under the most specific source.
-    internet = RangeSet(internet_v4() + internet_v6()).without([f for fs in forms.values() for f in fs])
-    out = [Source("internet", "the internet (0.0.0.0/0, ::/0)", internet, "internet")]
+    internet = RangeSet(internet_v4() + internet_v6()).without(parents)
+    direct = Source("internet", "the internet (0.0.0.0/0, ::/0)", internet, "internet", deny="0.0.0.0/0, ::/0")
+    out = [direct]
+    internet_nat64 = RangeSet([prefix_of(nat64_form(ipaddress.IPv4Network(p.text))) for p in internet_v4()]).without(
+        [prefix_of(nat64_form(ipaddress.IPv4Network(p.text))) for p in parents if p.version == 4])
+    out.append(Source("internet:nat64", f"the internet through NAT64 ({NAT64_PREFIX})", internet_nat64, "internet",
+                      translated=True, deny=str(NAT64_PREFIX), untranslated=direct))
     for prefix in parents:
-        out.append(Source(f"parent:{prefix}", f"parent-company range {prefix}", RangeSet(forms[prefix]), "parent"))
+        net = ipaddress.ip_network(prefix.text)
+        source = Source(f"parent:{prefix}", f"parent-company range {prefix}", RangeSet([prefix]), "parent",
+                        parent=str(prefix), deny=str(prefix))
+        out.append(source)
+        for form, translated in path_forms(net):
+            if translated:
+                out.append(Source(f"parent:{prefix}:nat64", f"parent-company range {prefix} through NAT64 ({form})",
+                                  RangeSet([prefix_of(form)]), "parent", parent=str(prefix), translated=True,
+                                  deny=f"{form} (the NAT64 form of {prefix})", untranslated=source))
     return out
 
 
@@ -158,6 +181,8 @@ class Prover:
         if gw is None:
             return
         step = (target, f"{gw.kind} '{gw.name}'")
+        if source.translated and gw.kind in (m.IGW, m.EGRESS_ONLY, m.NAT) and not gw.translates:
+            return  # NAT64 addresses go nowhere but to a translator (module doc)
         if gw.kind == m.IGW:
             if gw.blocked:
                 return
@@ -189,6 +214,10 @@ class Prover:
                 if verdict is True:
                     return
                 unresolved = unresolved + ([verdict] if isinstance(verdict, str) else [])
+            if source.translated and gw.translates:
+                if direction != "egress" or source.untranslated is None:
+                    return  # a translator admits nothing inbound
+                source = source.untranslated  # past a private NAT gateway the packet is IPv4
             if gw.subnet and gw.subnet in graph.subnets:
                 forward = graph.subnets[gw.subnet]
                 yield from self._walk_table(forward.route_table, source, direction, subnet, hops + [step], unresolved, seen)
@@ -356,6 +385,8 @@ class Prover:
         return self._path(subnet, source, direction, forced=admitted_by)
 
     def _path(self, subnet: m.Subnet, source: Source, direction: str, forced: str | None = None) -> Path | None:
+        if source.translated and not subnet.cidr_unknown and not any(c.version == 6 for c in subnet.cidrs):
+            return None  # no IPv6 host in the subnet can address the NAT64 form
         if forced is None:
             admitted_by, admit_pieces = self.admitted(subnet, source, direction)
         else:
