@@ -161,7 +161,7 @@ CAUSES = {c.id: c for c in (
     Cause("invoke-unknown-fields", "by design",
           "An invoke field residency preview cannot know is a marker that makes every input built from it unknown "
           "(fail closed); the stand-in provider returns the same marker text, which the real engine passes on "
-          "inside the built string."),
+          "inside the built string, so the policies judge that resource on the text (its verdicts may differ)."),
     Cause("program-clock", "by design",
           "The program computes a timestamp from the clock; the two runs happen seconds apart."),
     Cause("error-wording", "by design",
@@ -172,6 +172,8 @@ CAUSES = {c.id: c for c in (
 # A run that failed under the real engine only, for a reason the offline real engine cannot avoid.
 _OUTCOME_CAUSES = (
     ("unknown stack", "stack-reference-offline"),
+    # A reference to another organization's stack ("org/project/stack"): a file backend has one organization.
+    ("organization name must be 'organization'", "stack-reference-offline"),
     ("no resource plugin", "no-provider-plugin"),
     ("validating stack config: bad value", "undecryptable-secure-config"),
     ("failed to decrypt", "undecryptable-secure-config"),
@@ -294,10 +296,15 @@ def compare(program: str, real: Outcome, mine: Outcome) -> list[Difference]:
         # Both failed: the real engine still reports what the packs said before the failure, residency preview
         # only the failure. What the packs were sent is compared above; that decides what they said.
         return diffs
+    # A resource whose inputs hold an invoke field neither engine can know is judged on the marker text under the
+    # real engine and on an unknown under residency preview: its verdicts may differ for that documented reason.
+    marker_urns = {d.key.split(" ", 1)[0] for d in diffs if d.cause == "invoke-unknown-fields"}
     for v in sorted(real.verdicts - mine.verdicts, key=str):
-        add("verdicts", v.urn, f"real engine only: [{v.enforcement_level}] {v.policy_pack}/{v.policy}: {v.message[:200]}")
+        add("verdicts", v.urn, f"real engine only: [{v.enforcement_level}] {v.policy_pack}/{v.policy}: {v.message[:200]}",
+            "invoke-unknown-fields" if v.urn in marker_urns else "")
     for v in sorted(mine.verdicts - real.verdicts, key=str):
-        add("verdicts", v.urn, f"residency preview only: [{v.enforcement_level}] {v.policy_pack}/{v.policy}: {v.message[:200]}")
+        add("verdicts", v.urn, f"residency preview only: [{v.enforcement_level}] {v.policy_pack}/{v.policy}: {v.message[:200]}",
+            "invoke-unknown-fields" if v.urn in marker_urns else "")
     return diffs
 
 

@@ -130,7 +130,7 @@ def test_compare_reports_each_difference_and_explains_only_documented_ones():
         [_resource(a, properties={"name": "a", "tag": "<<unknown oci:Core/getImages:getImages.x #12345678>>"}),
          _resource(b, properties={"name": "b"})],
         [_resource(a, properties={"name": "a", "etag": UNKNOWN}, dependencies=[b, a])],
-        [Verdict("pack", "p1", a, "mandatory", "m")],
+        [Verdict("pack", "p1", b, "mandatory", "m")],
     )
     mine = _outcome(
         [_resource(a, properties={"name": "a", "tag": UNKNOWN}), _resource(b, properties={"name": "B"})],
@@ -142,7 +142,7 @@ def test_compare_reports_each_difference_and_explains_only_documented_ones():
     assert by_area[("analyze", f"{a} properties.tag")].cause == "invoke-unknown-fields"
     # A computed output residency preview fails to send is a regression now that it sends them: unexplained.
     assert by_area[("analyze-stack", f"{a} properties.etag")].cause == ""
-    assert ("verdicts", a) in by_area and by_area[("verdicts", a)].cause == ""
+    assert ("verdicts", b) in by_area and by_area[("verdicts", b)].cause == ""
     assert not any("dependencies" in d.key for d in diffs)  # the SDK's dependency order is not a difference
     assert len(diffs) == 4
 
@@ -218,6 +218,30 @@ def test_an_invoke_marker_inside_go_escaped_json_explains_an_unknown_input():
     mine = _outcome([_resource(a, properties={"policy": UNKNOWN})], [])
     (diff,) = compare("prog", real, mine)
     assert diff.cause == "invoke-unknown-fields"
+
+
+def test_verdicts_on_a_resource_built_from_an_invoke_marker_are_explained_by_it_and_only_there():
+    a = "urn:pulumi:s::p::" + BUCKET + "::a"
+    b = "urn:pulumi:s::p::" + BUCKET + "::b"
+    marker = "<<unknown oci:Identity/getCompartments:getCompartments.compartments[0].id #12345678>>"
+    real = _outcome([_resource(a, properties={"compartmentId": marker}), _resource(b, properties={"name": "b"})], [],
+                    [Verdict("pack", "p1", a, "mandatory", "judged on the text"),
+                     Verdict("pack", "p1", b, "mandatory", "other")])
+    mine = _outcome([_resource(a, properties={"compartmentId": UNKNOWN}), _resource(b, properties={"name": "b"})], [],
+                    [Verdict("pack", "p1", a, "mandatory", "cannot be verified at preview")])
+    causes = {(d.area, d.key, d.detail.split(":", 1)[0]): d.cause for d in compare("prog", real, mine)}
+    assert causes == {
+        ("analyze", f"{a} properties.compartmentId", "real \"<<unknown oci"): "invoke-unknown-fields",
+        ("verdicts", a, "real engine only"): "invoke-unknown-fields",
+        ("verdicts", a, "residency preview only"): "invoke-unknown-fields",
+        ("verdicts", b, "real engine only"): "",  # b holds no marker: a real difference
+    }
+
+
+def test_a_stack_reference_to_another_organization_is_the_offline_backends_limit():
+    refused = "Preview failed: organization name must be 'organization'"
+    (diff,) = compare("p", Outcome(Recording(), set(), refused), Outcome(Recording(), set()))
+    assert diff.cause == "stack-reference-offline"
 
 
 def test_the_preview_doc_lists_exactly_the_oracles_causes():
