@@ -210,6 +210,23 @@ def test_the_same_lookup_twice_gets_the_same_answer_and_both_calls_list_their_us
     assert set(one.used_by) == set(two.used_by) == users
 
 
+def test_an_invoke_depending_on_a_resource_being_created_is_unknown_but_registers_the_default_provider():
+    """As the engine: the default provider is resolved (registered) first, then the invoke is declined because a
+    resource it depends on does not exist yet; the provider is never asked (no answer is recorded)."""
+    def program():
+        explicit = aws.Provider("p", region="us-east-2")
+        bucket = aws.s3.BucketV2("b", opts=pulumi.ResourceOptions(provider=explicit))
+        doc = aws.iam.get_policy_document_output(statements=[aws.iam.GetPolicyDocumentStatementArgs(
+            actions=["s3:GetObject"], principals=[aws.iam.GetPolicyDocumentStatementPrincipalArgs(
+                type="AWS", identifiers=[bucket.arn])])])
+        aws.iam.Role("r", assume_role_policy=doc.json, opts=pulumi.ResourceOptions(provider=explicit))
+
+    monitor, ledger = run(program)
+    assert monitor.named("r").inputs["assumeRolePolicy"] == UNKNOWN
+    assert [u.package for u in monitor.default_provider_uses] == ["aws"]
+    assert not [r for r in ledger.records if r.token == "aws:iam/getPolicyDocument:getPolicyDocument"]
+
+
 def test_oci_availability_domain_names_carry_the_providers_region():
     def program():
         for region in ("us-ashburn-1", "us-phoenix-1", "eu-frankfurt-1", "ap-singapore-1"):
