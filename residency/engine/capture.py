@@ -246,6 +246,8 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
     def GetDeploymentInfo(self, request):  # noqa: N802 (gRPC method name)
         info = super().GetDeploymentInfo(request)
         features = [f for f in info.supportedFeatures if f not in _DECLINED_FEATURES]
+        # The engine gates invokes on their dependencies itself (see ``Invoke``); the SDK then sends every invoke.
+        features.append(resource_pb2.RESOURCE_MONITOR_FEATURE_INVOKE_DEPENDS_ON)
         return resource_pb2.DeploymentInfo(supportedFeatures=features)
 
     def SupportsFeature(self, request):  # noqa: N802 - the legacy probe, for SDKs without GetDeploymentInfo
@@ -263,6 +265,13 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
             if use not in self.default_provider_uses:
                 self.default_provider_uses.append(use)
                 self._event("default-provider", use)
+        # As the engine (pulumi/pulumi source_eval.go ResourceMonitor.Invoke): the provider is resolved first (a
+        # default provider is registered all the same), then an invoke that depends on a custom resource not yet
+        # created is answered "unknown", never sent to the provider. In a preview every registered custom
+        # resource is a create; a read has its id.
+        if request.dependsOn and pulumi_settings.is_dry_run() and any(
+                (reg := self.by_mock_urn.get(urn)) is not None and reg.custom for urn in request.dependsOn):
+            return resource_pb2.ResourceInvokeResponse(unknown=True)
         response = super().Invoke(request)
         returned = getattr(response, "return")
         if UNANSWERED_INVOKE_KEY in returned.fields:

@@ -8,11 +8,36 @@ by value), together with the test that ran it. With the variable unset it does n
 
 from __future__ import annotations
 
+import importlib
+import io
 import itertools
 import os
+import types
 from pathlib import Path
 
 _DIR = os.environ.get("RESIDENCY_ORACLE_CAPTURE")
+
+
+def dumps(program) -> bytes:
+    """``cloudpickle.dumps``, with the provider SDKs' not-yet-loaded submodules saved by name.
+
+    The SDKs load their submodules lazily (module objects of a ``ModuleType`` subclass until first use), which
+    pickle refuses. cloudpickle saves, next to a closure, every loaded submodule of a module the closure uses
+    whose name is made of names in the closure's code: ``pulumi_oci.oci`` for any closure that uses ``oci``
+    (``import pulumi_oci as oci``). Saved by name, it is imported again when the program is loaded.
+    """
+    import cloudpickle
+
+    class _Pickler(cloudpickle.Pickler):
+        def reducer_override(self, obj):
+            if isinstance(obj, types.ModuleType) and type(obj) is not types.ModuleType:
+                return importlib.import_module, (obj.__name__,)
+            return super().reducer_override(obj)
+
+    out = io.BytesIO()
+    _Pickler(out).dump(program)
+    return out.getvalue()
+
 
 if _DIR:
     import cloudpickle
@@ -35,7 +60,7 @@ if _DIR:
         # (``aws.ebs.Volume``) pickles only once that submodule is imported.
         result = _original(program_fn, pack=pack, project=project, stack=stack, config=config, secret_keys=secret_keys)
         try:
-            entry["program"] = cloudpickle.dumps(program_fn)
+            entry["program"] = dumps(program_fn)
         except Exception as err:  # a program that cannot be pickled is reported, not run by the oracle
             entry["program"] = None
             entry["unpicklable"] = f"{type(err).__name__}: {err}"

@@ -6,7 +6,8 @@ A recording is the JSON-lines file ``residency/oracle/recording_pack`` writes: o
 ConfigureStack, Configure), and the two engines' violations, and returns every difference.
 
 Differences with a known, documented cause (docs/preview.md, "The oracle") are marked with that cause's
-id in ``Difference.cause``; the oracle's test requires every difference to have one.
+id in ``Difference.cause``; the oracle's test requires every difference to have one. When both engines
+fail, their errors are compared (normalized by ``error_essence``) and so are the requests sent before.
 """
 
 from __future__ import annotations
@@ -22,8 +23,6 @@ from typing import Any
 from residency.engine.invokes.ledger import MARKER_RE
 
 UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
-SECRET_SIG = "4dabf18193072939515e22adb298388d"
-SECRET_VALUE = "1b47061264138c4ac30d75fd1eb44270"
 _ABSENT = "<absent>"
 
 
@@ -135,39 +134,16 @@ def _sorted_dependencies(resource: dict[str, Any]) -> dict[str, Any]:
 @dataclass(frozen=True)
 class Cause:
     id: str
-    status: str  # "by design": stays documented; "pending": residency preview is being fixed (owner named)
+    status: str  # "by design": residency preview differs on purpose, or the offline real engine cannot do it
     summary: str
 
 
+# Only differences residency preview keeps on purpose, or that the offline real engine cannot avoid. A behaviour
+# residency preview reproduces has no cause here: if it regresses, the oracle reports it unexplained.
 CAUSES = {c.id: c for c in (
-    Cause("computed-outputs", "fixed in residency preview (engine); the oracle can drop it",
-          "AnalyzeStack gets each custom resource's Create(preview) outputs: the inputs plus every property the "
-          "type computes, unknown (secret when listed in additional_secret_outputs); residency preview sends the "
-          "inputs."),
-    Cause("registered-outputs", "fixed in residency preview (engine); the oracle can drop it",
-          "AnalyzeStack gets a component's and the root Stack's registered outputs (register_outputs, "
-          "pulumi.export), not a component's input props; residency preview sends the inputs."),
-    Cause("remediate-only-when-remediating", "by design (engine: the verdict is the same; sending it for every resource would double the calls)",
+    Cause("remediate-only-when-remediating", "by design (the verdict is the same; sending it for every resource would double the calls)",
           "The engine sends Remediate for every resource, before Analyze, in preview too; residency preview sends "
           "it only when a policy is at remediate (pulumi_policy answers nothing otherwise)."),
-    Cause("unconfigured-provider-outputs", "pending (engine, NOTES 22:10)",
-          "A resource whose provider's config is unknown at preview is not sent to the provider's Create: its "
-          "AnalyzeStack properties are empty under the real engine; residency preview sends its inputs."),
-    Cause("computed-outputs-verdicts", "pending (engine: computed outputs; coverage-b: NOTES 22:10)",
-          "A stack policy that reads an output-only property (aws acmpca/permission and lambda/layerVersionPermission "
-          "`policy`) sees it unknown under the real engine and fails closed; residency preview sends no such key."),
-    Cause("aliases-on-create", "fixed in residency preview (engine); the oracle can drop it",
-          "On a fresh stack the engine sends no aliases (it records only aliases resolved against existing "
-          "state); residency preview sends the program's URN aliases."),
-    Cause("read-urns", "fixed in residency preview (engine); the oracle can drop it",
-          "Dependencies on a .get() resource carry the mock URN (pulumi:pulumi:Stack$...) in residency preview."),
-    Cause("transforms", "fixed in residency preview (engine); the oracle can drop it",
-          "Stack transforms (register_resource_transform) and transforms= are not applied by residency preview."),
-    Cause("invoke-default-providers", "fixed in residency preview (engine); the oracle can drop it",
-          "An invoke without a provider makes the engine register (and analyze) the package's default provider, "
-          "even when no resource uses it; residency preview creates default providers for resources only."),
-    Cause("main-file-sys-path", "fixed in residency preview (engine); the oracle can drop it",
-          "With main: <file>, the language host does not put the file's folder on sys.path; residency preview does."),
     Cause("stack-reference-offline", "by design",
           "A StackReference needs the referenced stack in the backend: the offline real engine fails, residency "
           "preview makes its outputs unknown."),
@@ -179,22 +155,25 @@ CAUSES = {c.id: c for c in (
     Cause("program-toolchain", "by design",
           "A program whose Pulumi.yaml asks for the poetry or uv toolchain needs that tool installed under the "
           "real CLI; residency preview always runs the program on its own interpreter."),
-    Cause("asset-hashes", "by design (NOTES: engine may take it)",
+    Cause("asset-hashes", "by design",
           "The engine adds each asset's and archive's content hash (sha256) to the marshalled value; residency "
           "preview sends assets and archives without it."),
     Cause("invoke-unknown-fields", "by design",
           "An invoke field residency preview cannot know is a marker that makes every input built from it unknown "
           "(fail closed); the stand-in provider returns the same marker text, which the real engine passes on "
-          "inside the built string."),
+          "inside the built string, so the policies judge that resource on the text (its verdicts may differ)."),
     Cause("program-clock", "by design",
           "The program computes a timestamp from the clock; the two runs happen seconds apart."),
+    Cause("error-wording", "by design",
+          "Both engines refuse the program for the same reason and the same resource; residency preview's "
+          "message also says how to fix it (a default provider that pulumi:disable-default-providers disables)."),
 )}
 
-# Causes that explain every difference of one program (behaviour the program exists to show).
-_PROGRAM_CAUSES = {"tests/oracle/programs/transforms": "transforms"}
+# A run that failed under the real engine only, for a reason the offline real engine cannot avoid.
 _OUTCOME_CAUSES = (
-    ("ModuleNotFoundError", "main-file-sys-path"),
     ("unknown stack", "stack-reference-offline"),
+    # A reference to another organization's stack ("org/project/stack"): a file backend has one organization.
+    ("organization name must be 'organization'", "stack-reference-offline"),
     ("no resource plugin", "no-provider-plugin"),
     ("validating stack config: bad value", "undecryptable-secure-config"),
     ("failed to decrypt", "undecryptable-secure-config"),
@@ -211,32 +190,8 @@ def _close_timestamps(real: Any, mine: Any) -> bool:
     return abs((parse(real) - parse(mine)).total_seconds()) < 3600
 
 
-def _is_secret(value: Any) -> bool:
-    return isinstance(value, dict) and value.get(SECRET_SIG) == SECRET_VALUE
-
-
-def _cause(program: str, area: str, resource: Mapping[str, Any], path: str, real: Any, mine: Any) -> str:
-    """The documented cause of one difference, or "" when it has none."""
-    if program in _PROGRAM_CAUSES:
-        return _PROGRAM_CAUSES[program]
-    urn, type_ = resource.get("urn", ""), resource.get("type", "")
-    parts = path.split(".")
-    if area == "analyze-stack" and len(parts) == 2 and parts[0] == "properties" and mine is _ABSENT:
-        from residency.pulumi_cli.sdk_outputs import computed_outputs
-
-        if (real == UNKNOWN or (_is_secret(real) and real.get("value") == UNKNOWN)) and parts[1] in computed_outputs(type_):
-            return "computed-outputs"
-    provider_props = (resource.get("provider") or {}).get("properties", {})
-    if area == "analyze-stack" and parts[0] == "properties" and real is _ABSENT and UNKNOWN in json.dumps(provider_props):
-        return "unconfigured-provider-outputs"
-    # Components and the root Stack have no provider; their AnalyzeStack properties are registered outputs.
-    if area == "analyze-stack" and "provider" not in resource and parts[0] == "properties":
-        return "registered-outputs"
-    if area in ("analyze", "analyze-stack") and path == "options.aliases" and real is _ABSENT:
-        return "aliases-on-create"
-    if area == "analyze-stack" and parts[0].startswith(("dependencies", "propertyDependencies")) and \
-            isinstance(mine, str) and "::pulumi:pulumi:Stack$" in mine:
-        return "read-urns"
+def _cause(path: str, real: Any, mine: Any) -> str:
+    """The documented cause of one value difference, or "" when it has none."""
     if isinstance(real, str) and MARKER_RE.search(real) and mine == UNKNOWN:  # also inside Go-escaped JSON
         return "invoke-unknown-fields"
     if _close_timestamps(real, mine):
@@ -253,7 +208,53 @@ def _outcome_cause(real_error: str, residency_error: str) -> str:
     return ""
 
 
+_TRACEBACK = "Traceback (most recent call last):"
+# residency preview: "ProgramError: program failed at <file>:<line> in <function>: <exception>\n    <source line>"
+_PROGRAM_FAILED = re.compile(r"program failed at \S+:\d+ in [^:]+: (.+)")
+# The real engine appends the language host's exit to a message the program printed.
+_HOST_EXIT = re.compile(r";? ?an unhandled error occurred: program exited with non-zero exit code: \d+$")
+_FRAMING = ("ProgramError: configuration error: ", "ProgramError: ", "EngineStackError: ", "error: ")
+
+
+_DEFAULT_PROVIDER_DISABLED = (
+    re.compile(r"Default provider for '(?P<package>[^']+)' disabled\. '(?P<urn>urn:pulumi:[^']+)' must use an "
+               r"explicit provider\."),
+    re.compile(r"resource '(?P<name>[^']+)' of type (?P<type>\S+) needs the default (?P<package>\S+) provider, but "
+               r"config key pulumi:disable-default-providers disables it; pass an explicit provider"),
+)
+
+
+def _same_failure(real: str, mine: str) -> str:
+    """The cause when two differently worded errors are the same refusal of the same resource, else ""."""
+    from residency_policies.urns import urn_name, urn_type
+
+    engine, residency = (p.fullmatch(t) for p, t in zip(_DEFAULT_PROVIDER_DISABLED, (real, mine)))
+    if engine and residency and engine["package"] == residency["package"] and \
+            (urn_name(engine["urn"]), urn_type(engine["urn"])) == (residency["name"], residency["type"]):
+        return "error-wording"
+    return ""
+
+
+def error_essence(message: str) -> str:
+    """What a failed run's error says, without each engine's framing: the exception (type and message) for a
+    program that raised, else the message without the engines' prefixes and the language host's exit note."""
+    text = message.strip()
+    if _TRACEBACK in text:
+        lines = [line for line in text.split(_TRACEBACK)[-1].splitlines() if line.strip() and not line.startswith(" ")]
+        return lines[-1].strip() if lines else text
+    failed = _PROGRAM_FAILED.search(text)
+    if failed:
+        return failed.group(1).strip()
+    text = _HOST_EXIT.sub("", text.splitlines()[0] if text else text).strip()
+    for prefix in _FRAMING:
+        if text.startswith(prefix):
+            text = text[len(prefix):]
+    return text.strip()
+
+
 def compare(program: str, real: Outcome, mine: Outcome) -> list[Difference]:
+    """Every difference between two runs of one program. Runs that failed under both engines are compared too:
+    their errors (``error_essence``) and the requests sent before the failure."""
     diffs: list[Difference] = []
 
     def add(area: str, key: str, detail: str, cause: str = "") -> None:
@@ -262,8 +263,11 @@ def compare(program: str, real: Outcome, mine: Outcome) -> list[Difference]:
     if bool(real.error) != bool(mine.error):
         add("outcome", "", f"real engine: {real.error or 'ran'}; residency preview: {mine.error or 'ran'}",
             _outcome_cause(real.error, mine.error))
-    if real.error or mine.error:
-        return diffs  # requests after a failure are not comparable
+        return diffs  # one engine stopped early: its requests are a prefix of the other's, not comparable
+    if real.error and error_essence(real.error) != error_essence(mine.error):
+        essences = error_essence(real.error), error_essence(mine.error)
+        add("outcome", "error", f"both failed, differently: real engine {essences[0]!r}; residency preview "
+                                f"{essences[1]!r}", _same_failure(*essences))
 
     for area, a, b in (("configure-stack", real.recording.configure_stack, mine.recording.configure_stack),
                        ("configure", real.recording.configure, mine.recording.configure)):
@@ -272,14 +276,12 @@ def compare(program: str, real: Outcome, mine: Outcome) -> list[Difference]:
 
     def by_urn(area: str, a: Mapping[str, dict[str, Any]], b: Mapping[str, dict[str, Any]], cause_missing: str = "") -> None:
         for urn in sorted(set(a) - set(b)):
-            default_provider = "::pulumi:providers:" in urn and urn.rsplit("::", 1)[-1].startswith("default")
-            add(area, urn, "sent by the real engine only",
-                cause_missing or ("invoke-default-providers" if default_provider else "") or _PROGRAM_CAUSES.get(program, ""))
+            add(area, urn, "sent by the real engine only", cause_missing)
         for urn in sorted(set(b) - set(a)):
             add(area, urn, "sent by residency preview only")
         for urn in sorted(set(a) & set(b)):
             for path, x, y in value_differences(a[urn], b[urn]):
-                add(area, f"{urn} {path}", f"real {_show(x)} / residency {_show(y)}", _cause(program, area, a[urn], path, x, y))
+                add(area, f"{urn} {path}", f"real {_show(x)} / residency {_show(y)}", _cause(path, x, y))
 
     by_urn("analyze", real.recording.analyze, mine.recording.analyze)
     by_urn("remediate", real.recording.remediate, mine.recording.remediate,
@@ -290,21 +292,19 @@ def compare(program: str, real: Outcome, mine: Outcome) -> list[Difference]:
     by_urn("analyze-stack", {u: _sorted_dependencies(r) for u, r in real.recording.stack_resources.items()},
            {u: _sorted_dependencies(r) for u, r in mine.recording.stack_resources.items()})
 
-    from residency.pulumi_cli.sdk_outputs import computed_outputs
-
-    def reads_unknown_output(v: Verdict) -> bool:
-        resource = real.recording.stack_resources.get(v.urn, {})
-        mine_props = mine.recording.stack_resources.get(v.urn, {}).get("properties", {})
-        return "unknown" in v.message and any(
-            value == UNKNOWN and key not in mine_props and key in computed_outputs(resource.get("type", ""))
-            for key, value in resource.get("properties", {}).items())
-
+    if real.error:
+        # Both failed: the real engine still reports what the packs said before the failure, residency preview
+        # only the failure. What the packs were sent is compared above; that decides what they said.
+        return diffs
+    # A resource whose inputs hold an invoke field neither engine can know is judged on the marker text under the
+    # real engine and on an unknown under residency preview: its verdicts may differ for that documented reason.
+    marker_urns = {d.key.split(" ", 1)[0] for d in diffs if d.cause == "invoke-unknown-fields"}
     for v in sorted(real.verdicts - mine.verdicts, key=str):
         add("verdicts", v.urn, f"real engine only: [{v.enforcement_level}] {v.policy_pack}/{v.policy}: {v.message[:200]}",
-            _PROGRAM_CAUSES.get(program, "") or ("computed-outputs-verdicts" if reads_unknown_output(v) else ""))
+            "invoke-unknown-fields" if v.urn in marker_urns else "")
     for v in sorted(mine.verdicts - real.verdicts, key=str):
         add("verdicts", v.urn, f"residency preview only: [{v.enforcement_level}] {v.policy_pack}/{v.policy}: {v.message[:200]}",
-            _PROGRAM_CAUSES.get(program, ""))
+            "invoke-unknown-fields" if v.urn in marker_urns else "")
     return diffs
 
 

@@ -8,10 +8,19 @@
   request, so the engine finds them exactly where it finds a real provider;
 - a ``file://`` backend per run, a throwaway passphrase (or the caller's ``PULUMI_CONFIG_PASSPHRASE``);
 - a mirror of the project: ``Pulumi.yaml`` and the stack file are copied (``pulumi stack init`` writes an
-  ``encryptionsalt`` into the stack file), every other entry is a symlink to the user's files.
+  ``encryptionsalt`` into the stack file), every other entry is a symlink to the user's files;
+- a ``uv`` in front of the user's on PATH that makes ``uv sync`` a no-op for an environment outside the work
+  directory. A project with ``toolchain: uv`` runs on its own virtualenv, which the mirror links to; the
+  toolchain runs ``uv sync --inexact`` before every Python process, and from the mirror that would reinstall
+  the project, editable, from the mirror's temporary path (rewriting ``.venv/bin/*`` shebangs and the
+  project's ``direct_url.json`` to a directory about to be deleted). The run uses the environment as it is,
+  as ``residency preview`` does; every other ``uv`` command (``uv export`` for the plugins the program
+  needs, ``uv venv`` for a project without one, ``uv sync`` of an environment in the work directory) is uv.
 
 ``preview`` streams the engine's JSON events (``PULUMI_ENABLE_STREAMING_JSON_PREVIEW``) and returns them with
-the exit code. Automatic plugin downloads are disabled; a provider the SDKs do not pin fails to load.
+the exit code. Automatic plugin downloads are disabled; a provider the SDKs do not pin fails to load. The
+stand-in providers read the project's pinned invoke answers from ``$RESIDENCY_PROJECT_DIR`` (the real
+project directory, not the mirror). Everything lives under ``workdir``: remove it when done (``close``).
 """
 
 from __future__ import annotations
@@ -19,6 +28,7 @@ from __future__ import annotations
 import importlib.util
 import json
 import os
+import shlex
 import shutil
 import subprocess
 import sys
@@ -34,6 +44,27 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 ORACLE_BIN = REPO_ROOT / ".oracle" / "bin"
 STANDIN_PACKAGES = ("oci", "aws")
 OFFLINE_PASSPHRASE = "residency-offline-preview"
+# The project whose residency-invokes.yaml the stand-in providers read (the CLI runs a mirror of it).
+PROJECT_DIR_ENV = "RESIDENCY_PROJECT_DIR"
+
+_UV_GUARD = """#!/bin/sh
+# Written by residency.pulumi_cli.offline: the user's uv, except that `uv sync` of an environment outside
+# this work directory (the user's own virtualenv, linked into the project's mirror) does nothing.
+for arg in "$@"; do
+  case "$arg" in
+    -*) ;;
+    sync)
+      environment=$(realpath -m "${{UV_PROJECT_ENVIRONMENT:-.venv}}")
+      case "$environment" in
+        {workdir}/*) ;;
+        *) exit 0 ;;
+      esac
+      break ;;
+    *) break ;;
+  esac
+done
+exec {uv} "$@"
+"""
 
 
 class OfflinePulumiError(RuntimeError):
@@ -95,12 +126,19 @@ class OfflinePulumi:
     def home(self) -> Path:
         return self.workdir / "pulumi-home"
 
+    @property
+    def guard_bin(self) -> Path:
+        """Where the ``uv`` guard lives (first on PATH)."""
+        return self.workdir / "bin"
+
+    def _search_path(self) -> str:
+        # The CLI's own directory first: the language host ships next to it.
+        return os.pathsep.join([str(self.pulumi.parent), str(Path(self.python).parent), os.environ.get("PATH", "")])
+
     def env(self, extra: Mapping[str, str] | None = None) -> dict[str, str]:
         env = {k: v for k, v in os.environ.items() if not k.startswith(("PULUMI_ACCESS_TOKEN", "PULUMI_BACKEND_URL"))}
-        python_bin = str(Path(self.python).parent)
         env.update({
-            # The CLI's own directory first: the language host ships next to it.
-            "PATH": os.pathsep.join([str(self.pulumi.parent), python_bin, env.get("PATH", "")]),
+            "PATH": os.pathsep.join([str(self.guard_bin), self._search_path()]),
             "PULUMI_HOME": str(self.home),
             "PULUMI_PYTHON_CMD": self.python,
             "PULUMI_CONFIG_PASSPHRASE": os.environ.get("PULUMI_CONFIG_PASSPHRASE", OFFLINE_PASSPHRASE),
@@ -120,10 +158,17 @@ class OfflinePulumi:
             raise OfflinePulumiError(f"pulumi {' '.join(args)} timed out after {timeout:.0f}s") from err
 
     def setup(self) -> None:
-        """Create the private PULUMI_HOME and install the stand-in providers into its plugin cache."""
+        """Create the private PULUMI_HOME, install the stand-in providers into its plugin cache and put the
+        ``uv`` guard on PATH."""
         launchers = self.workdir / "launchers"
         launchers.mkdir(parents=True, exist_ok=True)
         self.home.mkdir(parents=True, exist_ok=True)
+        self.guard_bin.mkdir(parents=True, exist_ok=True)
+        uv = shutil.which("uv", path=self._search_path())
+        guard = self.guard_bin / "uv"
+        if uv and not guard.exists():
+            guard.write_text(_UV_GUARD.format(workdir=self.workdir.resolve(), uv=shlex.quote(uv)))
+            guard.chmod(0o755)
         for package in STANDIN_PACKAGES:
             version = sdk_plugin_version(package)
             if version is None:
@@ -141,6 +186,10 @@ class OfflinePulumi:
             if done.returncode != 0:
                 raise OfflinePulumiError(
                     f"pulumi plugin install resource {package} {version} failed: {done.stderr.strip()}")
+
+    def close(self) -> None:
+        """Remove the work directory: the plugin cache, mirrors, backends and the guard."""
+        shutil.rmtree(self.workdir, ignore_errors=True)
 
     def mirror_project(self, project_dir: Path, stack: str) -> Path:
         """A directory that looks like ``project_dir`` to the CLI, with its own copies of the files it writes."""
@@ -190,7 +239,8 @@ class OfflinePulumi:
         backend = mirror.parent / f"{mirror.name}-state"
         shutil.rmtree(backend, ignore_errors=True)
         backend.mkdir()
-        run_env = self.env({"PULUMI_BACKEND_URL": f"file://{backend}", **(env or {})})
+        run_env = self.env({"PULUMI_BACKEND_URL": f"file://{backend}",
+                            PROJECT_DIR_ENV: str(Path(project_dir).resolve()), **(env or {})})
         init = self._run(["stack", "init", stack, "--non-interactive"], cwd=mirror, env=run_env)
         if init.returncode != 0:
             raise OfflinePulumiError(f"pulumi stack init {stack} failed in {project_dir}: {init.stderr.strip()}")

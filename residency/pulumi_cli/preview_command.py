@@ -11,7 +11,6 @@ failure (no CLI, a program error, a pack error).
 from __future__ import annotations
 
 import json
-import shutil
 import sys
 import tempfile
 from collections.abc import Mapping, Sequence
@@ -90,6 +89,7 @@ def run_preview(
     out: TextIO = sys.stdout,
     err: TextIO = sys.stderr,
 ) -> int:
+    from residency.engine.invokes.pinned import PinnedAnswersError, load_pinned_answers
     from residency.engine.pack_selection import default_policy_packs
     from residency.engine.project import ProjectError, choose_stack, load_project
 
@@ -102,15 +102,15 @@ def run_preview(
         project = load_project(cwd)
         choice = choose_stack(project, stack)
         stack_name = choice.name
-    except ProjectError as error:
+        load_pinned_answers(project.root)  # a malformed fixtures file is an error before anything runs
+    except (ProjectError, PinnedAnswersError) as error:
         err.write(f"error: {error}\n")
         return EXIT_ERROR
     if choice.note:
         err.write(f"note: {choice.note}\n")
     packs = [Path(p) for p in policy_packs] or default_policy_packs()
-    workdir = Path(tempfile.mkdtemp(prefix="residency-pulumi-"))
+    offline = OfflinePulumi(cli, Path(tempfile.mkdtemp(prefix="residency-pulumi-")))
     try:
-        offline = OfflinePulumi(cli, workdir)
         offline.setup()
         run = offline.preview(project.root, stack=stack_name, policy_packs=packs,
                               policy_pack_configs=list(policy_pack_configs),
@@ -119,7 +119,7 @@ def run_preview(
         err.write(f"error: {error}\n")
         return EXIT_ERROR
     finally:
-        shutil.rmtree(workdir, ignore_errors=True)
+        offline.close()
     if as_json:
         json.dump(to_json(run, pulumi=cli, stack=stack_name), out, indent=2)
         out.write("\n")

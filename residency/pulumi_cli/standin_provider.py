@@ -12,7 +12,11 @@ during a preview:
   ever deployed through it;
 - ``Read`` returns the properties it is given;
 - ``Invoke`` gives the answers of ``residency preview`` (``residency.engine.invokes``) for the provider
-  instance's configuration (a default provider's is the stack's ``<pkg>:*`` config).
+  instance's configuration (a default provider's is the stack's ``<pkg>:*`` config), with the project's
+  pinned answers (``residency-invokes.yaml`` in ``$RESIDENCY_PROJECT_DIR``, set by
+  ``residency.pulumi_cli.offline``; else in the working directory, the project the engine runs). Made-up
+  values and markers carry ids derived from the call (``residency.engine.invokes.ledger``), so they are
+  the ones ``residency preview`` gives the same program.
 
 The engine launches it as ``pulumi-resource-<pkg> <engine address>``; it prints its port and serves until
 the engine kills it. Set ``RESIDENCY_STANDIN_LOG`` to a file to get one JSON line per invoke.
@@ -25,14 +29,17 @@ import os
 import sys
 import threading
 from concurrent import futures
+from pathlib import Path
 from typing import Any
 
 import grpc
 from google.protobuf import empty_pb2, json_format, struct_pb2
 from pulumi.runtime.proto import plugin_pb2, provider_pb2, provider_pb2_grpc
 
-from residency.engine.invokes import InvokeAnswerer, InvokeFailure
+from residency.engine.invokes import InvokeAnswerer, InvokeFailure, PinnedAnswers
 from residency.engine.invokes.context import explicit_provider_context
+from residency.engine.invokes.pinned import PinnedAnswersError, load_pinned_answers
+from residency.pulumi_cli.offline import PROJECT_DIR_ENV
 from residency.pulumi_cli.sdk_outputs import computed_outputs
 from residency_policies.urns import urn_type
 
@@ -52,12 +59,19 @@ def _to_struct(value: dict[str, Any]) -> struct_pb2.Struct:
 
 
 class StandInProvider(provider_pb2_grpc.ResourceProviderServicer):
-    def __init__(self, package: str, version: str, log_path: str | None = None):
+    def __init__(self, package: str, version: str, log_path: str | None = None, project_dir: str | None = None):
         self.package = package
         self.version = version
         self.log_path = log_path
         self.config: dict[str, Any] = {}
         self._lock = threading.Lock()
+        # Loaded once: a malformed file fails every invoke with the file's own error message.
+        self.pinned: PinnedAnswers | None = None
+        self.pinned_error = ""
+        try:
+            self.pinned = load_pinned_answers(Path(project_dir or os.getcwd()))
+        except PinnedAnswersError as err:
+            self.pinned_error = str(err)
         try:
             self.stack_config = json.loads(os.environ.get("PULUMI_CONFIG") or "{}")
         except ValueError:
@@ -119,15 +133,19 @@ class StandInProvider(provider_pb2_grpc.ResourceProviderServicer):
     def Invoke(self, request, context):  # noqa: N802
         # The answers of ``residency preview`` for this provider instance's configuration (the engine sends a
         # default provider the stack's config, an explicit one its own inputs, through Configure).
+        if self.pinned is None:
+            return provider_pb2.InvokeResponse(failures=[provider_pb2.CheckFailure(property="", reason=self.pinned_error)])
         context_ = explicit_provider_context(self.package, "provider", self.config)
-        answerer = InvokeAnswerer({}, provider_lookup=lambda _ref: context_)
+        # One answerer per call (calls run in parallel); its numbering does not depend on earlier calls.
+        answerer = InvokeAnswerer({}, pinned=self.pinned, provider_lookup=lambda _ref: context_)
         args = _to_dict(getattr(request, "args"))
         try:
             result = answerer.answer(request.tok, args, "provider")
         except InvokeFailure as err:
             return provider_pb2.InvokeResponse(failures=[provider_pb2.CheckFailure(property="", reason=str(err))])
         record = answerer.ledger.records[-1]
-        self._log({"invoke": request.tok, "answered": result is not None, "kind": record.kind, "region": record.region})
+        self._log({"invoke": request.tok, "answered": result is not None, "kind": record.kind, "region": record.region,
+                   "id": record.invoke})
         return provider_pb2.InvokeResponse(**{"return": _to_struct(result or {})})
 
     def _log(self, event: dict[str, Any]) -> None:
@@ -140,7 +158,8 @@ class StandInProvider(provider_pb2_grpc.ResourceProviderServicer):
 def serve(package: str) -> None:
     server = grpc.server(futures.ThreadPoolExecutor(max_workers=8),
                          options=[("grpc.max_receive_message_length", 400 * 1024 * 1024)])
-    provider = StandInProvider(package, PLUGIN_VERSIONS.get(package, "0.0.1"), os.environ.get("RESIDENCY_STANDIN_LOG"))
+    provider = StandInProvider(package, PLUGIN_VERSIONS.get(package, "0.0.1"), os.environ.get("RESIDENCY_STANDIN_LOG"),
+                               os.environ.get(PROJECT_DIR_ENV))
     provider_pb2_grpc.add_ResourceProviderServicer_to_server(provider, server)
     port = server.add_insecure_port("127.0.0.1:0")
     server.start()

@@ -557,7 +557,11 @@ def test_program_builds_the_isolated_tenancy_for_each_stack(stack, home, root, t
     component = monitor.named("us-residency")
     assert component.type == COMPONENT
     tenancy_children = [r for r in monitor.registrations if r.parent == component.mock_urn]
-    assert len(tenancy_children) == len(EXPECTED_CHILDREN) + (1 if trusted else 0)
+    # Plus the CI runners' network source (both shipped stacks set residency:ciEgressCidrs).
+    assert len(tenancy_children) == len(EXPECTED_CHILDREN) + 1 + (1 if trusted else 0)
+    ci_source = monitor.named("us-residency-ci-network-source")
+    assert ci_source.parent == component.mock_urn
+    assert ci_source.inputs["publicSourceLists"] == json.loads(config["residency:ciEgressCidrs"])
     assert monitor.named("us-residency-root").inputs["name"] == root
     cross = [s for p in monitor.of_type(POLICY) for s in p.inputs["statements"] if is_cross_tenancy(s)]
     parent_ids = json.loads(config["residency:parentCompany"])["ociTenancyIds"]

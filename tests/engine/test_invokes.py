@@ -169,6 +169,64 @@ def test_lookups_are_shaped_by_the_sdk_consistent_with_the_region_and_unknown_wh
     assert set(record(ledger, "oci:Core/getImages:getImages").used_by) == {monitor.named("vm").mock_urn}
 
 
+def test_made_up_values_and_markers_depend_on_the_call_alone_not_on_the_calls_before_it():
+    """The stand-in provider answers each invoke with a fresh ledger under the real engine; residency preview
+    answers a whole run with one. Both must hand out the same made-up values and markers (issue 16)."""
+    images = ("oci:Core/getImages:getImages", {"compartmentId": TENANCY, "operatingSystem": "Oracle Linux"})
+    vpc = ("aws:ec2/getVpc:getVpc", {"default": True})
+
+    alone = InvokeAnswerer(CONFIG)
+    after_others = InvokeAnswerer(CONFIG)
+    after_others.answer("aws:ec2/getAmi:getAmi", {"mostRecent": True, "owners": ["amazon"]})
+    after_others.answer("oci:Core/getVcns:getVcns", {"compartmentId": TENANCY})
+    assert after_others.answer(*images) == alone.answer(*images)
+    assert after_others.answer(*vpc) == alone.answer(*vpc)
+    # Numbers arrive as doubles over the wire; the answer is the same.
+    assert alone.answer(images[0], {**images[1], "limit": 3.0}) == InvokeAnswerer(CONFIG).answer(images[0], {**images[1], "limit": 3})
+
+    ids = [i["id"] for i in alone.answer(*images)["images"]]
+    assert len(set(ids)) == len(ids) == 3 and all(i.startswith("ocid1.image.oc1.phx.assumed") for i in ids)
+    other = InvokeAnswerer(CONFIG).answer(images[0], {"compartmentId": TENANCY, "operatingSystem": "Windows"})
+    assert not set(ids) & {i["id"] for i in other["images"]}  # another lookup, other made-up values
+    marker = alone.answer(*vpc)["cidrBlock"]
+    assert marker.startswith("<<unknown aws:ec2/getVpc:getVpc.cidrBlock #") and marker.endswith(">>")
+    # Another region is another lookup.
+    east = InvokeAnswerer({**CONFIG, "aws:region": "us-east-1"}).answer(*vpc)
+    assert east["cidrBlock"] != marker and east["id"] != alone.answer(*vpc)["id"]
+
+
+def test_the_same_lookup_twice_gets_the_same_answer_and_both_calls_list_their_users():
+    def program():
+        first = aws.ec2.get_vpc(default=True)
+        second = aws.ec2.get_vpc(default=True)
+        aws.ec2.Subnet("first", vpc_id=first.id, cidr_block="10.0.1.0/24")
+        aws.ec2.Subnet("second", vpc_id=second.id, cidr_block="10.0.2.0/24")
+
+    monitor, ledger = run(program)
+    assert monitor.named("first").inputs["vpcId"] == monitor.named("second").inputs["vpcId"]
+    one, two = [r for r in ledger.records if r.token == "aws:ec2/getVpc:getVpc"]
+    assert (one.call, two.call) == (1, 2) and one.invoke == two.invoke
+    users = {monitor.named("first").mock_urn, monitor.named("second").mock_urn}
+    assert set(one.used_by) == set(two.used_by) == users
+
+
+def test_an_invoke_depending_on_a_resource_being_created_is_unknown_but_registers_the_default_provider():
+    """As the engine: the default provider is resolved (registered) first, then the invoke is declined because a
+    resource it depends on does not exist yet; the provider is never asked (no answer is recorded)."""
+    def program():
+        explicit = aws.Provider("p", region="us-east-2")
+        bucket = aws.s3.BucketV2("b", opts=pulumi.ResourceOptions(provider=explicit))
+        doc = aws.iam.get_policy_document_output(statements=[aws.iam.GetPolicyDocumentStatementArgs(
+            actions=["s3:GetObject"], principals=[aws.iam.GetPolicyDocumentStatementPrincipalArgs(
+                type="AWS", identifiers=[bucket.arn])])])
+        aws.iam.Role("r", assume_role_policy=doc.json, opts=pulumi.ResourceOptions(provider=explicit))
+
+    monitor, ledger = run(program)
+    assert monitor.named("r").inputs["assumeRolePolicy"] == UNKNOWN
+    assert [u.package for u in monitor.default_provider_uses] == ["aws"]
+    assert not [r for r in ledger.records if r.token == "aws:iam/getPolicyDocument:getPolicyDocument"]
+
+
 def test_oci_availability_domain_names_carry_the_providers_region():
     def program():
         for region in ("us-ashburn-1", "us-phoenix-1", "eu-frankfurt-1", "ap-singapore-1"):
@@ -418,8 +476,9 @@ def test_unknown_list_items_have_distinct_markers_so_resources_named_after_them_
     monitor, ledger = run(program, config={})
     subnets = monitor.of_type("aws:ec2/subnet:Subnet")
     assert len({s.name for s in subnets}) == 3
-    # registrations arrive as the SDK's tasks finish, in no fixed order
-    assert sorted(s.name.split(".names")[1] for s in subnets) == ["[0] #1>>", "[1] #1>>", "[2] #1>>"]
+    azs = record(ledger, "aws:index/getAvailabilityZones:getAvailabilityZones")
+    # (The SDK registers resources concurrently: their order is not the loop's.)
+    assert sorted(s.name.split(".names")[1] for s in subnets) == [f"[{i}] #{azs.invoke:08d}>>" for i in range(3)]
     assert all(s.inputs["availabilityZone"] == UNKNOWN for s in subnets)
     assert record(ledger, "aws:index/getAvailabilityZones:getAvailabilityZones").unknown[0] == "names[]"
     assert set(record(ledger, "aws:index/getAvailabilityZones:getAvailabilityZones").used_by) == {s.mock_urn for s in subnets}
@@ -433,7 +492,8 @@ def test_a_duplicate_name_built_from_an_unknown_value_says_where_it_came_from():
         aws.s3.Bucket(f"logs-{me.account_id}")
         aws.s3.Bucket(f"logs-{me.account_id}")
 
-    monitor, _ = run(program)
+    monitor, ledger = run(program)
+    invoke = record(ledger, "aws:index/getCallerIdentity:getCallerIdentity").invoke
     with pytest.raises(EngineStackError, match=r"the name holds a value that is unknown offline \(<<unknown "
-                                                r"aws:index/getCallerIdentity:getCallerIdentity.accountId #1>>\)"):
+                                                rf"aws:index/getCallerIdentity:getCallerIdentity.accountId #{invoke:08d}>>\)"):
         build_engine_stack(monitor.registrations, project="p", stack="s", config=CONFIG)

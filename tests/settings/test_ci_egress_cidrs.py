@@ -66,5 +66,22 @@ def test_the_sign_in_boundary_admits_the_ci_ranges_through_their_own_network_sou
     # Both sources are referenced (their ids are unknown at preview; the dependencies say which).
     assert {sources[n].mock_urn for n in sources} <= set(policy.dependencies)
 
-    without = _sign_in(stack_config("dev"))
+    unset = {k: v for k, v in stack_config("dev").items() if k != "residency:ciEgressCidrs"}
+    without = _sign_in(unset)
     assert [r.name for r in without.of_type(NETWORK_SOURCE)] == ["us-residency-operator-network-source"]
+
+
+def test_the_shipped_stacks_admit_their_ci_runners_beside_the_operators(monkeypatch):
+    """As shipped, a first deploy from CI must not lock CI out (deploy.yml refuses a stack without the ranges)."""
+    from pathlib import Path
+
+    monkeypatch.chdir(Path(__file__).resolve().parents[2])
+    expected = {"dev": ["192.0.2.16/28"], "us-prod": ["192.0.2.0/28", "2001:db8:c1::/64"]}
+    for stack, ranges in expected.items():
+        config = stack_config(stack)
+        settings = parse_settings({k: v for k, v in config.items() if k.startswith("residency:")})
+        assert [str(c) for c in settings.ci_egress_cidrs] == ranges
+        # Documentation ranges (RFC 5737 / RFC 3849), apart from the operators' and the parent company's.
+        assert not {str(c) for c in settings.ci_egress_cidrs} & {str(c) for c in settings.operator_cidrs}
+        sources = {r.name: r for r in _sign_in(config).of_type(NETWORK_SOURCE)}
+        assert sources["us-residency-ci-network-source"].inputs["publicSourceLists"] == ranges

@@ -91,7 +91,7 @@ class InvokeAnswerer:
         args = dict(args or {})
         ctx = self.context(token, provider_ref)
         ctx = ctx.with_region(args.get("region"))
-        record = self.ledger.open(token, ctx.name, ctx.region or "")
+        record = self.ledger.open(token, ctx.name, ctx.region or "", args)
         try:
             return self._answer(token, args, ctx, record)
         except Exception as err:

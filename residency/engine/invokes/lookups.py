@@ -11,7 +11,7 @@ For every field of ``Get<Fn>Result`` (``sdk_shapes``), in this order:
    endpoint, an availability zone or domain, a location. Strings are markers (``ledger``), numbers and
    bools null, and the pack fails closed on whatever the program builds from them;
 4. anything else is made up and listed as assumed: identifiers of the provider's kind and region
-   (``ocid1.image.oc1.phx.assumed00000003``, ``ami-0assumed00000004``), names, other strings; lists get
+   (``ocid1.image.oc1.phx.assumed07731902``, ``ami-0assumed40518276``), names, other strings; lists get
    ``LIST_LENGTH`` items, maps are empty, numbers and bools null.
 """
 
