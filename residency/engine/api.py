@@ -100,8 +100,9 @@ class PreviewResult:
             package = r.type.split(":", 1)[0]
             reasons.append(
                 f"remote component {r.type} {r.name!r} was not checked: its resources are created by the "
-                f"{package} provider plugin's Construct, which does not run offline (preview it with the Pulumi "
-                "CLI: --engine pulumi, or build it from the provider's resources)"
+                f"{package} provider plugin's Construct, which does not run offline, nor under --engine pulumi "
+                f"(stand-ins exist for oci and aws only): preview it with the Pulumi CLI and the real {package} "
+                "plugin (pulumi preview --policy-pack policies), or build it from the provider's resources"
             )
         return reasons
 
