@@ -6,7 +6,8 @@ import pulumi
 import pulumi_aws as aws
 import pulumi_oci as oci
 
-from residency_rules_programs import aws_provider, flagged, oci_provider, urn_of
+from residency.engine.api import preview_function
+from residency_rules_programs import CONFIG, PROJECT, STACK, aws_provider, flagged, oci_provider, urn_of
 
 POLICY = "no-cross-tenancy-grants"
 TENANCY = "ocid1.tenancy.oc1..aaaaaaaadevtenancy"
@@ -248,6 +249,15 @@ def test_every_violating_grant_is_flagged(pack):
         ("aws:s3/bucketPolicy:BucketPolicy", "not-json"),
         ("aws:sqs/queuePolicy:QueuePolicy", "statement-not-an-object"),
     ]}
+
+
+def test_an_oci_policy_granting_a_parent_tenancy_is_one_violation_naming_each_statement(pack):
+    """The Define and the Admit that uses it are one grant, removed together: reported once (issue 13, item 9)."""
+    result = preview_function(violating, pack=pack, project=PROJECT, stack=STACK, config=CONFIG)
+    parent_admit = [v for v in result.violations_of(POLICY) if v.urn == urn_of("oci:Identity/policy:Policy", "parent-admit")]
+    assert len(parent_admit) == 1
+    assert "statements[0]: defines parent-company tenancy" in parent_admit[0].message
+    assert "statements[1]: admits parent-company tenancy" in parent_admit[0].message
 
 
 def test_malformed_documents_say_they_cannot_be_verified(pack):

@@ -300,9 +300,16 @@ def _oci_policy(view: ResourceView, rules: Rules) -> Iterator[Finding]:
     problems = judge_statements(view.props.get("statements"),
                                 rules.trusted_oci_tenancy_ids | rules.estate_oci_tenancy_ids,
                                 rules.parent_oci_tenancy_ids)
-    for problem in problems:
-        path = "statements" if problem.index < 0 else f"statements[{problem.index}]"
-        yield Finding(f"{path}: {problem.message}", view.urn, unverifiable=problem.unverifiable, path=path)
+    # One policy, one violation (issue 13, item 9): a Define and the Admit that uses it are one grant, fixed
+    # together; what cannot be verified gets its own violation, because its fix differs.
+    for unverifiable in (False, True):
+        group = [p for p in problems if p.unverifiable == unverifiable]
+        if not group:
+            continue
+        paths = ["statements" if p.index < 0 else f"statements[{p.index}]" for p in group]
+        message = "; ".join(f"{path}: {p.message}" for path, p in zip(paths, group))
+        yield Finding(message, view.urn, unverifiable=unverifiable,
+                      path=paths[0] if len(set(paths)) == 1 else "statements")
 
 
 def _aws_findings(resource: ResourceView, trust: ap.Trust) -> Iterator[Finding]:
