@@ -22,7 +22,6 @@ holds a JSON document (``JSON_DOCUMENT_DOC``) or whose type is a policy document
 
 from __future__ import annotations
 
-import argparse
 import re
 import sys
 from pathlib import Path
@@ -30,6 +29,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+import generated_file  # noqa: E402
 import sdk_schema  # noqa: E402
 from residency_policies.rules.no_cross_tenancy_grants import POLICY_DOCUMENT_KEYS  # noqa: E402
 
@@ -93,19 +93,8 @@ def render() -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--check", action="store_true", help="fail if the committed file is out of date")
-    args = parser.parse_args(argv)
-    text = render()
-    if args.check:
-        current = OUT.read_text(encoding="utf-8") if OUT.exists() else ""
-        if current != text:
-            print(f"{OUT} is out of date; run {Path(__file__).name}", file=sys.stderr)
-            return 1
-        return 0
-    OUT.write_text(text, encoding="utf-8")
-    print(f"wrote {OUT} ({len(text.splitlines()) - 4} inputs)")
-    return 0
+    return generated_file.run(argv, description=__doc__.splitlines()[0], out=OUT, script=__file__, render=render,
+                              noun="inputs")
 
 
 if __name__ == "__main__":

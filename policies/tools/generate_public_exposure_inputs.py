@@ -15,13 +15,13 @@ line is in neither, so a new SDK's new switch is looked at rather than missed.
 
 from __future__ import annotations
 
-import argparse
 import re
 import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+import generated_file  # noqa: E402
 import sdk_schema  # noqa: E402
 
 OUT = Path(__file__).resolve().parent.parent / "residency_policies" / "data" / "public_exposure_inputs.txt"
@@ -54,19 +54,8 @@ def render() -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--check", action="store_true", help="fail if the committed file is out of date")
-    args = parser.parse_args(argv)
-    text = render()
-    if args.check:
-        current = OUT.read_text(encoding="utf-8") if OUT.exists() else ""
-        if current != text:
-            print(f"{OUT} is out of date; run {Path(__file__).name}", file=sys.stderr)
-            return 1
-        return 0
-    OUT.write_text(text, encoding="utf-8")
-    print(f"wrote {OUT}")
-    return 0
+    return generated_file.run(argv, description=__doc__.splitlines()[0], out=OUT, script=__file__, render=render,
+                              noun="inputs")
 
 
 if __name__ == "__main__":
