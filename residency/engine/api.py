@@ -23,6 +23,16 @@ from residency.engine.stack import EngineResource, EngineStack, EngineStackBuild
 ReadRecord = Read
 
 
+def verdict_of(*, error: bool, mandatory: bool, checked: bool) -> str:
+    """A run's verdict, the same in every output: ``error`` (the run failed), ``failed`` (a mandatory
+    violation), ``not checked`` (the run could not check everything) or ``passed``."""
+    if error:
+        return "error"
+    if mandatory:
+        return "failed"
+    return "passed" if checked else "not checked"
+
+
 @dataclass
 class PreviewResult:
     resources: list[EngineResource]
@@ -114,12 +124,7 @@ class PreviewResult:
 
     @property
     def verdict(self) -> str:
-        """``error`` (the run failed), ``failed`` (a mandatory violation), ``not checked`` or ``passed``."""
-        if self.error:
-            return "error"
-        if self.mandatory:
-            return "failed"
-        return "passed" if self.checked else "not checked"
+        return verdict_of(error=bool(self.error), mandatory=bool(self.mandatory), checked=self.checked)
 
     @property
     def unanswered_invokes(self) -> list[str]:

@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from residency.engine.api import verdict_of
 from residency.engine.invokes.ledger import InvokeRecord
 from residency.engine.pack_rules import RulesInForce, WaiverInfo, rules_for_result, waiver_of
 from residency.engine.result_summary import (
@@ -164,11 +165,7 @@ class Report:
 
     @property
     def verdict(self) -> str:
-        if self.error:
-            return "error"
-        if self.mandatory:
-            return "failed"
-        return "passed" if self.checked else "not checked"
+        return verdict_of(error=bool(self.error), mandatory=bool(self.mandatory), checked=self.checked)
 
     @property
     def violation_summary(self) -> str:
