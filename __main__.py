@@ -7,16 +7,16 @@ with one message listing every bad key, and no resource is created.
 import pulumi
 import pulumi_oci as oci
 
-from components.oci.isolated_tenancy import IsolatedTenancy, IsolatedTenancyArgs
-from components.provider_credentials import aws_provider_credentials, oci_provider_credentials
-from components.settings import load_settings
+from residency_kit.components.oci.isolated_tenancy import IsolatedTenancy, IsolatedTenancyArgs
+from residency_kit.components.provider_credentials import aws_provider_credentials, oci_provider_credentials
+from residency_kit.settings import load_settings
 
 settings = load_settings()
 # Explicit providers get none of the `oci:*` / `aws:*` stack config by themselves: pass the credential keys
-# (components/provider_credentials.py); regions come from the settings.
+# (residency_kit/components/provider_credentials.py); regions come from the settings.
 oci_credentials = oci_provider_credentials(settings.tenancy.tenancy_ocid)
 
-# --- Isolated tenancy (components/oci/isolated_tenancy.py) ---
+# --- Isolated tenancy (residency_kit/components/oci/isolated_tenancy.py) ---
 # IAM, tags, quotas, Cloud Guard and the master key must be written in the tenancy's home region; the
 # other sections reuse this provider for home-region resources.
 # Every provider is pinned to the estate: OCI providers name the estate tenancy (oci_provider_credentials
@@ -31,9 +31,9 @@ pulumi.export("logGroupId", tenancy.log_group_id)
 pulumi.export("groupNames", tenancy.group_names)
 pulumi.export("tagNamespace", tenancy.tag_namespace_name)
 
-# --- Network boundary (components/oci/network_boundary.py) ---
+# --- Network boundary (residency_kit/components/oci/network_boundary.py) ---
 
-from components.oci.network_boundary import NetworkBoundary, NetworkBoundaryArgs  # noqa: E402
+from residency_kit.components.oci.network_boundary import NetworkBoundary, NetworkBoundaryArgs  # noqa: E402
 
 network = NetworkBoundary(
     "us-residency-network",
@@ -50,12 +50,12 @@ pulumi.export("nsgIds", network.nsg_ids)
 pulumi.export("bastionId", network.bastion_id)
 pulumi.export("networkFirewallId", network.firewall_id)
 
-# --- Region-locked backups (components/oci/region_locked_backup.py, components/aws/immutable_backup_copy.py) ---
+# --- Region-locked backups (residency_kit/components/oci/region_locked_backup.py, residency_kit/components/aws/immutable_backup_copy.py) ---
 
 import pulumi_aws as aws  # noqa: E402  (section-local imports keep the sections independent)
 
-from components.aws.immutable_backup_copy import ImmutableBackupCopy, ImmutableBackupCopyArgs  # noqa: E402
-from components.oci.region_locked_backup import RegionLockedBackup, RegionLockedBackupArgs  # noqa: E402
+from residency_kit.components.aws.immutable_backup_copy import ImmutableBackupCopy, ImmutableBackupCopyArgs  # noqa: E402
+from residency_kit.components.oci.region_locked_backup import RegionLockedBackup, RegionLockedBackupArgs  # noqa: E402
 
 backup_provider = oci.Provider("oci-backup", region=settings.backup_region, **oci_credentials)
 region_locked_backup = RegionLockedBackup(

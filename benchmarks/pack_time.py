@@ -1,7 +1,7 @@
 """The residency pack's own cost per resource: CPU time of its ``Analyze`` and ``AnalyzeStack`` work.
 
 ``python -m benchmarks.pack_time PROGRAM_DIR [--stack bench]`` runs the program on the mock runtime (as
-``residency preview`` does), turns it into the engine's analyzer requests (``residency.engine.analyzer_requests``)
+``residency preview`` does), turns it into the engine's analyzer requests (``residency_kit.engine.analyzer_requests``)
 and feeds them, in this process and on one thread, to pulumi_policy's analyzer servicer holding the pack's
 policies with ``sdk_compat`` installed, exactly the objects the pack process serves over gRPC. It prints one
 JSON line: resources, and the thread CPU seconds of every ``Analyze`` and of the one ``AnalyzeStack``.
@@ -23,12 +23,12 @@ from pulumi.runtime.proto import analyzer_pb2
 from pulumi_policy import EnforcementLevel
 from pulumi_policy.policy import _PolicyAnalyzerServicer  # the servicer the pack process serves (see sdk_compat)
 
-from residency.engine.analyzer_requests import analyze_request, stack_resource
-from residency.engine.capture import capture
-from residency.engine.preview_mocks import PreviewMocks
-from residency.engine.project import load_project, load_stack_config
-from residency.engine.shipped_pack import shipped_pack_dir
-from residency.engine.stack import EngineStackBuilder, apply_event
+from residency_kit.engine.analyzer_requests import analyze_request, stack_resource
+from residency_kit.engine.capture import capture
+from residency_kit.engine.preview_mocks import PreviewMocks
+from residency_kit.engine.project import load_project, load_stack_config
+from residency_kit.engine.shipped_pack import shipped_pack_dir
+from residency_kit.engine.stack import EngineStackBuilder, apply_event
 
 WARM_UP = 20
 """Requests analyzed before timing: the first builds the rules from residency.yaml and imports lazily."""

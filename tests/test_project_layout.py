@@ -124,7 +124,7 @@ def test_the_pack_has_its_own_virtualenv_like_pulumi_policy_new():
 
 def test_every_package_on_disk_is_in_the_wheel_configuration():
     """pyproject lists packages explicitly (package-dir mappings); a new package must be added there."""
-    on_disk = {".".join(p.parent.relative_to(ROOT).parts) for root in ("components", "residency")
+    on_disk = {".".join(p.parent.relative_to(ROOT).parts) for root in ("residency_kit",)
                for p in (ROOT / root).rglob("__init__.py")}
     on_disk |= {".".join(p.parent.relative_to(ROOT / "policies").parts)
                 for p in (ROOT / "policies" / "residency_policies").rglob("__init__.py")}

@@ -8,7 +8,7 @@ Quota statements are OCI's declarative quota language (docs: "Quota Policy Synta
 condition is ``request.region`` compared with ``=`` / ``!=``, optionally combined with ``all {..}`` /
 ``any {..}`` as in IAM policy conditions. The parser lets tests, the policy pack and the audit check what
 a statement really does (which regions it zeroes) instead of matching strings; the components write the
-statements (``components/oci/quota_statements.py``).
+statements (``residency_kit/components/oci/quota_statements.py``).
 """
 
 from __future__ import annotations

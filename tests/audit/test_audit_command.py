@@ -19,7 +19,7 @@ PROBE = Path(__file__).resolve().parent / "probe_pack"
 
 def residency(*args: str, cwd: Path = REPO) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "residency.cli", *args], cwd=cwd, capture_output=True, text=True, timeout=300,
+        [sys.executable, "-m", "residency_kit.cli", *args], cwd=cwd, capture_output=True, text=True, timeout=300,
         stdin=subprocess.DEVNULL,
     )
 

@@ -5,10 +5,10 @@ import json
 import pytest
 import state_fixtures as f
 
-from residency.audit.analyze import engine_stack_from_state
-from residency.audit.export import StateFileError, load_state_export
-from residency.engine.secrets import SECRET_SIG, SECRET_SIG_KEY
-from residency.engine.stack import UNKNOWN
+from residency_kit.audit.analyze import engine_stack_from_state
+from residency_kit.audit.export import StateFileError, load_state_export
+from residency_kit.engine.secrets import SECRET_SIG, SECRET_SIG_KEY
+from residency_kit.engine.stack import UNKNOWN
 
 
 def test_loads_a_version_3_export(tmp_path):

@@ -23,14 +23,14 @@ def test_diagram_runs_from_any_directory_without_touching_sys_path(tmp_path):
     (project / "Pulumi.dev.yaml").write_text("config:\n  oci:region: us-ashburn-1\n")
     (project / "__main__.py").write_text(textwrap.dedent(PROGRAM))
     done = subprocess.run(
-        [sys.executable, "-m", "residency.cli", "diagram", "--cwd", str(project), "--format", "mermaid"],
+        [sys.executable, "-m", "residency_kit.cli", "diagram", "--cwd", str(project), "--format", "mermaid"],
         capture_output=True, text=True, timeout=300, cwd=tmp_path, stdin=subprocess.DEVNULL,
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout.startswith("flowchart LR") and "data" in done.stdout and "10.0.1.0/24" in done.stdout
     check = subprocess.run(
-        [sys.executable, "-c", "import sys; before = list(sys.path); import residency.commands.diagram; "
-         "import residency.reports.network_diagram as d; assert sys.path == before, sys.path; print(d.ng.__name__)"],
+        [sys.executable, "-c", "import sys; before = list(sys.path); import residency_kit.commands.diagram; "
+         "import residency_kit.reports.network_diagram as d; assert sys.path == before, sys.path; print(d.ng.__name__)"],
         capture_output=True, text=True, timeout=120, cwd=tmp_path,
     )
     assert check.returncode == 0, check.stderr

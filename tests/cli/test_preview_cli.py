@@ -18,7 +18,7 @@ PACKS = TESTS / "packs"
 
 def preview(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "residency.cli", "preview", *args],
+        [sys.executable, "-m", "residency_kit.cli", "preview", *args],
         capture_output=True, text=True, timeout=120, env={**os.environ, **(env or {})}, cwd=REPO,
     )
 
@@ -144,7 +144,7 @@ def test_an_invalid_stack_setting_of_the_kit_prints_its_problems_once_as_a_confi
     assert lines[0] == "error: configuration error: invalid stack configuration (1 problem(s)):"
     assert lines[1].startswith("  - residency:homeRegion: 'eu-frankfurt-1' not a US OCI region; allowed: us-ashburn-1")
     assert len(lines) == 2  # once, with no traceback and none of the kit's own files or raise statements
-    assert "Traceback" not in result.stderr and "components/settings" not in result.stderr
+    assert "Traceback" not in result.stderr and "residency_kit/settings" not in result.stderr
 
 
 # --- a new user's first run: a stack with no config file, user data that looks like markup -------------------

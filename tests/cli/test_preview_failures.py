@@ -29,7 +29,7 @@ def write_project(root: Path, program: str, *, project_yaml: str = "name: failin
 
 def preview(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "residency.cli", "preview", *args],
+        [sys.executable, "-m", "residency_kit.cli", "preview", *args],
         capture_output=True, text=True, timeout=300, cwd=cwd, stdin=subprocess.DEVNULL,
         env={k: v for k, v in os.environ.items() if not k.startswith("PULUMI_")},
     )
@@ -155,8 +155,8 @@ def test_a_missing_module_says_the_kit_interpreter_ran_the_program_and_how_to_fi
 
 def test_the_hint_does_not_call_the_kits_own_virtualenv_unused(tmp_path):
     # This repository's Pulumi.yaml names .venv, the environment the kit itself runs in.
-    from residency.engine.project import load_project
-    from residency.engine.project_preview import interpreter_hint
+    from residency_kit.engine.project import load_project
+    from residency_kit.engine.project_preview import interpreter_hint
 
     project = write_project(tmp_path / "p", "import pulumi\n", project_yaml=(
         f"name: own\nruntime:\n  name: python\n  options:\n    virtualenv: {sys.prefix}\n"))

@@ -39,7 +39,7 @@ def write_project(root: Path, files: dict[str, str], *, name: str = "proj", main
 
 def preview(project: Path, *args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "residency.cli", "preview", "--cwd", str(project), *args],
+        [sys.executable, "-m", "residency_kit.cli", "preview", "--cwd", str(project), *args],
         capture_output=True, text=True, timeout=300, cwd=cwd or project, stdin=subprocess.DEVNULL,
         env={k: v for k, v in os.environ.items() if not k.startswith("PULUMI_")},
     )

@@ -10,9 +10,9 @@ import pulumi_aws as aws
 import pytest
 import yaml
 
-from components.aws.bucket_policy import perimeter_bucket_policy
-from components.aws.immutable_backup_copy import ImmutableBackupCopy, ImmutableBackupCopyArgs
-from residency.engine.capture import EchoMocks, capture
+from residency_kit.components.aws.bucket_policy import perimeter_bucket_policy
+from residency_kit.components.aws.immutable_backup_copy import ImmutableBackupCopy, ImmutableBackupCopyArgs
+from residency_kit.engine.capture import EchoMocks, capture
 
 TRUSTED_ORG = "o-usoversight01"
 PARENT_ACCOUNT = "999999999999"
@@ -232,7 +232,7 @@ def test_refusals_name_the_field(overrides, message):
 
 
 def test_us_prod_settings_build_the_copy():
-    from components.settings import parse_settings
+    from residency_kit.settings import parse_settings
     config = _stack_residency_config("us-prod")
     settings = parse_settings(config)
     copy = settings.backup.aws_copy
@@ -300,7 +300,7 @@ def test_explicit_bucket_names_reach_the_policies():
 
 
 def test_default_bucket_names_are_valid_s3_names_and_distinct_per_stack():
-    from components.aws.immutable_backup_copy import _is_s3_bucket_name, default_bucket_name
+    from residency_kit.components.aws.immutable_backup_copy import _is_s3_bucket_name, default_bucket_name
     assert default_bucket_name("Residency_Kit", "us-prod", "immutable-copy", "copy") == \
         "residency-kit-us-prod-immutable-copy-copy"
     long_a = default_bucket_name("p" * 40, "stack-a" * 4, "immutable-copy", "replica")

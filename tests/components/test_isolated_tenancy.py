@@ -10,20 +10,20 @@ import pulumi
 import pulumi_oci as oci
 import pytest
 
-from components.oci.iam_statements import TrustedGroup
-from components.oci.isolated_tenancy import (
+from residency_kit.components.oci.iam_statements import TrustedGroup
+from residency_kit.components.oci.isolated_tenancy import (
     AUDIT_RETENTION_DAYS,
     ChildTenancyRequest,
     IsolatedTenancy,
     IsolatedTenancyArgs,
 )
-from components.oci.quota_statements import DATA_BEARING_QUOTA_FAMILIES, region_condition, region_lock_statements
-from components.settings.tenancy import CompartmentNames
-from residency.engine.capture import EchoMocks, capture
+from residency_kit.components.oci.quota_statements import DATA_BEARING_QUOTA_FAMILIES, region_condition, region_lock_statements
+from residency_kit.settings.tenancy import CompartmentNames
+from residency_kit.engine.capture import EchoMocks, capture
 from residency_policies.oci_iam_statements import defined_tenancies, is_cross_tenancy
 from residency_policies.oci_quota_statements import Combination, Comparison, parse_quota_statement
 from residency_policies.rules_file import build_rules
-from residency.engine.preview_mocks import PreviewMocks
+from residency_kit.engine.preview_mocks import PreviewMocks
 
 TENANCY = "ocid1.tenancy.oc1..aaaaaaaausdatatest"
 PARENT = "ocid1.tenancy.oc1..aaaaaaaaparenttest"

@@ -10,14 +10,14 @@ import pulumi_oci as oci
 import pytest
 import yaml
 
-from components.oci.network_boundary import (
+from residency_kit.components.oci.network_boundary import (
     TYPE_TOKEN,
     NetworkBoundary,
     NetworkBoundaryArgs,
 )
-from components.settings import SettingsError, parse_settings
-from components.settings.network import DrgSettings, NetworkSettings, RemotePeeringSettings, VcnAttachmentSettings
-from residency.engine.capture import EchoMocks, capture
+from residency_kit.settings import SettingsError, parse_settings
+from residency_kit.settings.network import DrgSettings, NetworkSettings, RemotePeeringSettings, VcnAttachmentSettings
+from residency_kit.engine.capture import EchoMocks, capture
 from residency_policies.ip_ranges import reaches_parent as ranges_overlap
 
 PARENTS = ("203.0.113.0/24", "2001:db8:bad::/48")
@@ -402,7 +402,7 @@ def test_preview_with_unknown_ids_registers_the_same_graph():
 
 
 def test_component_outputs():
-    from residency.engine.capture import install_mocks
+    from residency_kit.engine.capture import install_mocks
     import pulumi
 
     install_mocks(_mocks())
@@ -450,7 +450,7 @@ def test_refusal_registers_nothing():
                                                    log_group_id=LOG_GROUP, operator_cidrs=("0.0.0.0/0",),
                                                    parent_cidrs=PARENTS))
 
-    from residency.engine.capture import install_mocks
+    from residency_kit.engine.capture import install_mocks
     import pulumi
 
     monitor = install_mocks(mocks)

@@ -1,7 +1,7 @@
 """The program's explicit providers get the `oci:*` / `aws:*` credential keys (issue 15 item 3).
 
 The engine gives a package's stack config only to its default provider; the kit's providers are explicit, so
-`components/provider_credentials.py` passes the credential keys on. Secrets stay secrets.
+`residency_kit/components/provider_credentials.py` passes the credential keys on. Secrets stay secrets.
 """
 
 from __future__ import annotations
@@ -11,8 +11,8 @@ import runpy
 
 import pytest
 
-from residency.engine.capture import capture
-from residency.engine.preview_mocks import PreviewMocks
+from residency_kit.engine.capture import capture
+from residency_kit.engine.preview_mocks import PreviewMocks
 
 SECRET_SIG = "4dabf18193072939515e22adb298388d"
 PROJECT = "us-data-residency"

@@ -11,9 +11,9 @@ import pulumi_oci as oci
 import pytest
 import yaml
 
-from components.oci.region_locked_backup import RegionLockedBackup, RegionLockedBackupArgs
-from components.settings.backup import VolumeBackupScheduleSettings
-from residency.engine.capture import EchoMocks, capture
+from residency_kit.components.oci.region_locked_backup import RegionLockedBackup, RegionLockedBackupArgs
+from residency_kit.settings.backup import VolumeBackupScheduleSettings
+from residency_kit.engine.capture import EchoMocks, capture
 
 HOME, BACKUP = "us-ashburn-1", "us-phoenix-1"
 HOME_KEY = "ocid1.key.oc1.iad.bbpr2hw5aaeuk.abuwcljrhomekey0000"
@@ -275,7 +275,7 @@ def test_refusal_registers_nothing_of_the_component():
 
 @pytest.mark.parametrize("stack", ["dev", "us-prod"])
 def test_stack_settings_build_the_component(stack):
-    from components.settings import parse_settings
+    from residency_kit.settings import parse_settings
     config = _stack_residency_config(stack)
     settings = parse_settings(config)
     home_key = f"ocid1.key.oc1.{settings.home_region}.bbpr2hw5aaeuk.abuwcljrhomekey0000"

@@ -6,7 +6,7 @@ import pytest
 
 from process_watch import leftover_processes, pid_dir, process_alive  # noqa: F401  (shared fixtures)
 
-from residency.engine.packs import PolicyPackProcess
+from residency_kit.engine.packs import PolicyPackProcess
 
 PACKS = Path(__file__).resolve().parent.parent / "packs"
 CONFIG = {"oci:region": "us-ashburn-1"}

@@ -9,8 +9,8 @@ import pulumi_aws as aws
 import pulumi_oci as oci
 from google.protobuf import json_format
 
-from residency.engine.analyzer_requests import analyze_request, stack_resource
-from residency.engine.api import preview_function
+from residency_kit.engine.analyzer_requests import analyze_request, stack_resource
+from residency_kit.engine.api import preview_function
 
 UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
 SECRET_SIG_KEY = "4dabf18193072939515e22adb298388d"

@@ -12,12 +12,12 @@ import pulumi_aws as aws
 import pulumi_oci as oci
 import pytest
 
-from residency.engine.capture import capture
-from residency.engine.invokes import InvokeAnswerer
-from residency.engine.invokes.aws_policy_document import policy_document
-from residency.engine.invokes.pinned import PinnedAnswersError, load_pinned_answers
-from residency.engine.invokes.sdk_shapes import object_shape, result_class
-from residency.engine.preview_mocks import PreviewMocks
+from residency_kit.engine.capture import capture
+from residency_kit.engine.invokes import InvokeAnswerer
+from residency_kit.engine.invokes.aws_policy_document import policy_document
+from residency_kit.engine.invokes.pinned import PinnedAnswersError, load_pinned_answers
+from residency_kit.engine.invokes.sdk_shapes import object_shape, result_class
+from residency_kit.engine.preview_mocks import PreviewMocks
 
 UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
 CONFIG = {"oci:region": "us-phoenix-1", "aws:region": "us-west-2"}
@@ -357,7 +357,7 @@ def test_the_sdk_records_each_getters_wire_name_where_the_shapes_read_it():
     fails here, not in every lookup."""
     from pulumi_aws.ec2.get_vpc import GetVpcResult
 
-    from residency.engine.invokes.sdk_shapes import sdk_getter_wire_name
+    from residency_kit.engine.invokes.sdk_shapes import sdk_getter_wire_name
 
     assert sdk_getter_wire_name(GetVpcResult.cidr_block.fget) == "cidrBlock"
     assert sdk_getter_wire_name(GetVpcResult.arn.fget) == "arn"
@@ -410,7 +410,7 @@ def test_an_answer_the_sdk_result_class_would_refuse_fails_the_invoke_naming_its
 
 
 def test_a_fault_of_the_offline_answer_fails_the_invoke_naming_its_token(monkeypatch):
-    from residency.engine import invokes
+    from residency_kit.engine import invokes
 
     def broken(args, ctx, record, ledger):
         raise KeyError("zones")
@@ -485,7 +485,7 @@ def test_unknown_list_items_have_distinct_markers_so_resources_named_after_them_
 
 
 def test_a_duplicate_name_built_from_an_unknown_value_says_where_it_came_from():
-    from residency.engine.stack import EngineStackError, build_engine_stack
+    from residency_kit.engine.stack import EngineStackError, build_engine_stack
 
     def program():
         me = aws.get_caller_identity()

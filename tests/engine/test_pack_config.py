@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from residency.engine.pack_config import (
+from residency_kit.engine.pack_config import (
     PolicyConfig,
     PolicyConfigError,
     PolicySchema,

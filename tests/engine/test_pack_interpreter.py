@@ -1,4 +1,4 @@
-"""The offline engine picks a pack's Python by the Pulumi CLI's rules (residency/engine/pack_interpreter.py)."""
+"""The offline engine picks a pack's Python by the Pulumi CLI's rules (residency_kit/engine/pack_interpreter.py)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from residency.engine.pack_interpreter import PackInterpreterError, resolve_pack_interpreter
+from residency_kit.engine.pack_interpreter import PackInterpreterError, resolve_pack_interpreter
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -106,7 +106,7 @@ def test_bad_options_name_the_option(tmp_path, options, message):
 
 def test_the_kits_pack_runs_in_policies_venv():
     """`make setup` built policies/venv; the repository's pack runs there, not on this interpreter."""
-    from residency.engine.packs import read_pack_project
+    from residency_kit.engine.packs import read_pack_project
 
     found = resolve_pack_interpreter(REPO / "policies", read_pack_project(REPO / "policies"))
     assert found.python == str(REPO / "policies" / "venv" / "bin" / "python") != sys.executable

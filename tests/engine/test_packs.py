@@ -9,9 +9,9 @@ import pulumi
 import pulumi_oci as oci
 import pytest
 
-from residency.engine.api import preview_function
-from residency.engine.packs import PolicyPackConfigError, PolicyPackError, PolicyPackProcess
-from residency.engine.stack import UNKNOWN
+from residency_kit.engine.api import preview_function
+from residency_kit.engine.packs import PolicyPackConfigError, PolicyPackError, PolicyPackProcess
+from residency_kit.engine.stack import UNKNOWN
 
 PACKS = Path(__file__).resolve().parent.parent / "packs"
 CONFIG = {"oci:region": "us-ashburn-1"}

@@ -15,19 +15,19 @@ from pulumi.runtime import rpc
 from pulumi.runtime import settings as runtime_settings
 from pulumi.runtime import stack as runtime_stack
 
-from components.settings.load import residency_config
-from residency.engine.capture import RecordingMonitor
-from residency.engine.stack import UNKNOWN
+from residency_kit.settings.load import residency_config
+from residency_kit.engine.capture import RecordingMonitor
+from residency_kit.engine.stack import UNKNOWN
 
 
 def test_reset_options_takes_the_project_stack_and_preview_flag():
-    # residency.engine.capture.install_monitor: forgets the previous run's root Stack and options.
+    # residency_kit.engine.capture.install_monitor: forgets the previous run's root Stack and options.
     params = inspect.signature(runtime_settings.reset_options).parameters
     assert {"project", "stack", "preview"} <= set(params)
 
 
 def test_get_root_resource_returns_the_stack_the_mocks_registered():
-    # residency.engine.capture.with_stack_outputs registers the root Stack's exports through it.
+    # residency_kit.engine.capture.with_stack_outputs registers the root Stack's exports through it.
     assert callable(runtime_settings.get_root_resource)
     runtime_settings.reset_options(project="p", stack="s", preview=True)
     assert runtime_settings.get_root_resource() is None
@@ -46,7 +46,7 @@ def test_the_unknown_sentinel_is_the_engines():
 
 
 def test_config_holds_what_set_all_config_set(monkeypatch):
-    # components.settings.load.residency_config enumerates every key of the namespace, typos included.
+    # residency_kit.settings.load.residency_config enumerates every key of the namespace, typos included.
     monkeypatch.delenv("PULUMI_CONFIG", raising=False)
     runtime_config.set_all_config({"residency:homeRegion": "us-ashburn-1", "residency:bogus": "1", "oci:region": "x"})
     assert runtime_config.CONFIG.get()["residency:bogus"] == "1"
@@ -63,7 +63,7 @@ def test_the_mock_monitor_offers_the_methods_the_recording_monitor_extends():
 
 
 def test_invoke_results_are_built_from_the_wire_struct_as_result_types_check_them():
-    # residency.engine.invokes.result_types.check_fits builds an answer into its SDK result class exactly as
+    # residency_kit.engine.invokes.result_types.check_fits builds an answer into its SDK result class exactly as
     # pulumi.runtime.invoke does: deserialize_properties of the returned Struct, then translate_output_properties
     # with the result class (numbers arrive as floats; an int field gets an int; a wrong type raises TypeError).
     import pytest

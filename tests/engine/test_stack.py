@@ -7,9 +7,9 @@ import pulumi_aws as aws
 import pulumi_oci as oci
 import pytest
 
-from residency.engine.capture import capture
-from residency.engine.preview_mocks import PreviewMocks
-from residency.engine.stack import (
+from residency_kit.engine.capture import capture
+from residency_kit.engine.preview_mocks import PreviewMocks
+from residency_kit.engine.stack import (
     UNKNOWN,
     EngineStackError,
     build_engine_stack,
@@ -122,7 +122,7 @@ def test_durations():
 
 
 def test_default_providers_are_placed_where_their_package_config_is_written(tmp_path):
-    from residency.engine.project import load_project, provider_config_positions
+    from residency_kit.engine.project import load_project, provider_config_positions
 
     (tmp_path / "Pulumi.yaml").write_text("name: proj\nruntime: python\nconfig:\n  gcp:project: p\n  aws:region: us-east-1\n")
     (tmp_path / "__main__.py").write_text("")
@@ -143,7 +143,7 @@ def test_default_providers_are_placed_where_their_package_config_is_written(tmp_
         aws.s3.Bucket("b")
 
     monitor = capture(program, project="proj", stack="dev", preview=True, config=CONFIG, mocks=PreviewMocks(CONFIG))
-    from residency.engine.stack import EngineStackBuilder
+    from residency_kit.engine.stack import EngineStackBuilder
 
     builder = EngineStackBuilder(project="proj", stack="dev", config=CONFIG, config_positions=positions)
     for reg in monitor.registrations:

@@ -7,7 +7,7 @@ file's directory, the process changes to ``pwd`` and calls ``runpy.run_path(entr
 puts nothing on ``sys.path``. So the program's own packages import only if its virtualenv has them.
 
 Prints one JSON line: ``{"ok": true, "types": [...], "sys_path": [...], "modules": {...}}`` with every
-registered resource type and where ``components`` and ``residency_policies`` were imported from, or
+registered resource type and where ``residency_kit`` and ``residency_policies`` were imported from, or
 ``{"ok": false, "error": "<Type>: <message>"}``. Invokes get the kit's plausible answers when the kit is
 importable (a stand-in for the provider plugins), else an empty result.
 """
@@ -35,7 +35,7 @@ class Mocks(pulumi_mocks.Mocks):
         # program calls one, i.e. after its own imports worked.
         if self._engine is None:
             try:
-                from residency.engine.preview_mocks import PreviewMocks
+                from residency_kit.engine.preview_mocks import PreviewMocks
             except ImportError:
                 return {}
             self._engine = PreviewMocks(json.loads(os.environ.get("PULUMI_CONFIG") or "{}"))
@@ -55,7 +55,7 @@ def main() -> int:
     except BaseException as err:  # noqa: BLE001 - the report is the point
         print(json.dumps({"ok": False, "error": f"{type(err).__name__}: {err}"}))
         return 1
-    modules = {name: getattr(sys.modules.get(name), "__file__", None) for name in ("components", "residency_policies")}
+    modules = {name: getattr(sys.modules.get(name), "__file__", None) for name in ("residency_kit", "residency_policies")}
     print(json.dumps({"ok": True, "types": mocks.types, "sys_path": sys.path, "modules": modules}))
     return 0
 

@@ -26,7 +26,7 @@ def test_the_pack_runs_in_a_venv_with_only_its_requirements(fresh_clone, tmp_pat
     uv("pip", "install", "--offline", "--python", str(python), "--require-hashes", "-r", "requirements.txt", cwd=pack)
 
     # Nothing of the kit is there: the pack cannot lean on it.
-    for module in ("components", "residency", "residency_policies"):
+    for module in ("residency_kit", "residency_policies"):
         done = subprocess.run([str(python), "-c", f"import {module}"], cwd=tmp_path, env=clean_env(),
                               capture_output=True, text=True)
         assert done.returncode != 0 and "ModuleNotFoundError" in done.stderr, module

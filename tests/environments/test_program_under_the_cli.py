@@ -4,7 +4,7 @@
 `UV_PROJECT_ENVIRONMENT=<project>/<virtualenv>` (pulumi/pulumi sdk/python/toolchain/uv.go). The language
 host then runs the program with that venv's python through `pulumi-language-python-exec`, which calls
 `runpy.run_path("__main__.py")` from the project directory: nothing is added to sys.path, so the program's
-own packages (`components`, `residency_policies`) import only because `uv sync` installed the kit itself.
+own packages (`residency_kit`, `residency_policies`) import only because `uv sync` installed the kit itself.
 """
 
 from __future__ import annotations
@@ -33,7 +33,7 @@ def test_pulumi_install_then_the_language_host_runs_the_program(fresh_clone):
         # Imported from the clone (the editable install), not from this repository or from sys.path tricks.
         # (residency_policies once the kit imports its shared parsing modules from the pack's package.)
         imported = {name: path for name, path in run["modules"].items() if path is not None}
-        assert "components" in imported and all(p.startswith(str(fresh_clone)) for p in imported.values()), imported
+        assert "residency_kit" in imported and all(p.startswith(str(fresh_clone)) for p in imported.values()), imported
         assert not any(p in (str(fresh_clone), ".", "") for p in run["sys_path"]), run["sys_path"]
         types = set(run["types"])
         assert {"residency:oci:IsolatedTenancy", "residency:oci:NetworkBoundary", "oci:Core/vcn:Vcn",
@@ -47,7 +47,7 @@ def test_without_the_kit_installed_the_program_fails_to_import(tmp_path):
     venv = _pulumi_install(clone, "--no-install-project")
     run = run_program_like_the_language_host(venv / "bin" / "python", clone, "dev")
     assert not run["ok"]
-    assert run["error"] == "ModuleNotFoundError: No module named 'components'"
+    assert run["error"] == "ModuleNotFoundError: No module named 'residency_kit'"
 
 
 def test_make_setup_and_pulumi_install_build_the_same_environment():

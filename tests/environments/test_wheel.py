@@ -72,7 +72,7 @@ def test_the_wheel_ships_the_pack_package_and_the_whole_pack_directory(wheel):
             "residency_policy_pack/residency.yaml", "residency_policy_pack/requirements.txt"} <= names
     # Nothing built or local: no virtualenv, no caches, no pack tools.
     assert not [n for n in names if "/venv/" in n or "__pycache__" in n or n.startswith("residency_policy_pack/tools/")]
-    for package in ("components/settings/__init__.py", "residency/cli.py", "residency/reports/templates"):
+    for package in ("residency_kit/settings/__init__.py", "residency_kit/cli.py", "residency_kit/reports/templates"):
         assert any(n.startswith(package) for n in names), package
 
 
@@ -89,8 +89,8 @@ def test_the_sdist_builds_the_same_wheel(wheel, tmp_path):
 
 
 def test_the_installed_kit_imports_from_site_packages_not_from_a_checkout(installed, tmp_path):
-    code = ("import json, components, residency, residency_policies, residency_policy_pack; "
-            "print(json.dumps({m.__name__: m.__file__ for m in (components, residency, residency_policies)} | "
+    code = ("import json, residency_kit, residency_policies, residency_policy_pack; "
+            "print(json.dumps({m.__name__: m.__file__ for m in (residency_kit, residency_policies)} | "
             "{'PACK_DIR': str(residency_policy_pack.PACK_DIR)}))")
     done = subprocess.run([str(installed), "-c", code], cwd=tmp_path, env=clean_env(), capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
@@ -109,7 +109,7 @@ def test_the_installed_kit_runs_its_shipped_pack(installed, tmp_path):
     locate = subprocess.run([str(installed), "-c", "import residency_policy_pack as p; print(p.PACK_DIR)"],
                             cwd=tmp_path, env=clean_env(), capture_output=True, text=True, check=True)
     pack = Path(locate.stdout.strip())
-    assert not (pack / "venv").exists()  # it runs on the kit's interpreter (residency/engine/pack_interpreter.py)
+    assert not (pack / "venv").exists()  # it runs on the kit's interpreter (residency_kit/engine/pack_interpreter.py)
     program = write_frankfurt_program(tmp_path / "program")
     done = residency_preview(installed.parent / "residency", program, pack, cwd=tmp_path)
     assert done.returncode == 1, done.stdout[-2000:] + done.stderr[-3000:]

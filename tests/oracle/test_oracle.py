@@ -1,7 +1,7 @@
 """The oracle: the stand-in provider, the comparison, and (``-m oracle``) the corpus under the real CLI.
 
 The corpus tests need the CLI that ``make oracle`` builds; ``make oracle-test`` runs them. Every difference
-between the two engines must carry a documented cause (``residency.oracle.compare.CAUSES``, listed in
+between the two engines must carry a documented cause (``residency_kit.oracle.compare.CAUSES``, listed in
 docs/preview.md); a new, unexplained one fails with its details.
 """
 
@@ -18,14 +18,14 @@ from google.protobuf import json_format, struct_pb2
 from pulumi.runtime.proto import provider_pb2
 from pulumi.runtime.proto.provider_pb2 import InvokeResponse
 
-from residency.engine.invokes import InvokeAnswerer
-from residency.engine.project import go_json
-from residency.oracle.compare import (
+from residency_kit.engine.invokes import InvokeAnswerer
+from residency_kit.engine.project import go_json
+from residency_kit.oracle.compare import (
     CAUSES, UNKNOWN, Outcome, Recording, Verdict, compare, error_essence, read_recording,
 )
-from residency.pulumi_cli.offline import find_pulumi
-from residency.pulumi_cli.sdk_outputs import computed_outputs
-from residency.pulumi_cli.standin_provider import StandInProvider
+from residency_kit.pulumi_cli.offline import find_pulumi
+from residency_kit.pulumi_cli.sdk_outputs import computed_outputs
+from residency_kit.pulumi_cli.standin_provider import StandInProvider
 
 BUCKET = "oci:ObjectStorage/bucket:Bucket"
 PROGRAMS = Path(__file__).resolve().parent / "programs"
@@ -284,7 +284,7 @@ REPO = Path(__file__).resolve().parents[2]
 
 @pytest.fixture(scope="module")
 def offline():
-    from residency.pulumi_cli.offline import OfflinePulumi
+    from residency_kit.pulumi_cli.offline import OfflinePulumi
 
     cli = OfflinePulumi(find_pulumi(), Path(tempfile.mkdtemp(prefix="oracle-test-")) / "cli")
     cli.setup()
@@ -298,7 +298,7 @@ def _assert_no_unexplained(result) -> None:
 
 
 def _project_ids():
-    from residency.oracle.corpus import project_programs
+    from residency_kit.oracle.corpus import project_programs
 
     return [p.name for p in project_programs()]
 
@@ -314,7 +314,7 @@ def _kit_environment() -> dict[str, bytes]:
 @needs_cli
 @pytest.mark.parametrize("name", _project_ids())
 def test_project_program_agrees_with_the_real_engine(name, offline, tmp_path):
-    from residency.oracle.corpus import project_programs, run_program
+    from residency_kit.oracle.corpus import project_programs, run_program
 
     program = next(p for p in project_programs() if p.name == name)
     before = _kit_environment()
@@ -328,8 +328,8 @@ def test_project_program_agrees_with_the_real_engine(name, offline, tmp_path):
 
 
 def _compare_captured(tests, offline, tmp_path):
-    from residency.oracle.corpus import capture_programs, run_program
-    from residency.oracle.run import load_saved_programs
+    from residency_kit.oracle.corpus import capture_programs, run_program
+    from residency_kit.oracle.run import load_saved_programs
 
     done = capture_programs(tmp_path / "captured", tests)
     assert done.returncode == 0, done.stdout[-3000:]
@@ -345,7 +345,7 @@ def _compare_captured(tests, offline, tmp_path):
 @pytest.mark.oracle
 @needs_cli
 def test_a_sample_of_the_programs_the_policy_and_hostile_tests_preview_agrees_with_the_real_engine(offline, tmp_path):
-    from residency.oracle.corpus import CI_CAPTURED_TESTS
+    from residency_kit.oracle.corpus import CI_CAPTURED_TESTS
     from residency_policies.registry import ALL_POLICIES
 
     programs, unsaved = _compare_captured(CI_CAPTURED_TESTS, offline, tmp_path)
@@ -368,7 +368,7 @@ def test_engine_pulumi_without_a_cli_is_a_clear_error(tmp_path):
     import subprocess
     import sys
 
-    done = subprocess.run([sys.executable, "-m", "residency.cli", "preview", "--engine", "pulumi",
+    done = subprocess.run([sys.executable, "-m", "residency_kit.cli", "preview", "--engine", "pulumi",
                            "--pulumi", str(tmp_path / "no-such-pulumi"), "--cwd", str(PROGRAMS / "main-file")],
                           capture_output=True, text=True, timeout=120)
     assert done.returncode == 2
@@ -386,7 +386,7 @@ def test_engine_pulumi_reaches_the_embedded_engines_verdicts(program):
     repo = Path(__file__).resolve().parents[2]
 
     def run(engine):
-        done = subprocess.run([sys.executable, "-m", "residency.cli", "preview", "--engine", engine, "--json",
+        done = subprocess.run([sys.executable, "-m", "residency_kit.cli", "preview", "--engine", engine, "--json",
                                "--cwd", str(repo / program)], capture_output=True, text=True, timeout=600)
         document = json.loads(done.stdout)
         return done.returncode, {(v["policy"], v["urn"], v["enforcementLevel"]) for v in document["violations"]}

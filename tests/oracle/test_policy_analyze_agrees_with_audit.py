@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from audit import state_fixtures as f
-from residency.pulumi_cli.offline import OfflinePulumi, find_pulumi
+from residency_kit.pulumi_cli.offline import OfflinePulumi, find_pulumi
 
 REPO = Path(__file__).resolve().parents[2]
 PACKS = [REPO / "policies", REPO / "tests" / "audit" / "probe_pack"]
@@ -79,7 +79,7 @@ def policy_analyze(cli: OfflinePulumi, state: Path) -> tuple[int, set[tuple[str,
 
 
 def residency_audit(state: Path) -> tuple[int, set[tuple[str, str, str, str, str]]]:
-    args = [sys.executable, "-m", "residency.cli", "audit", "--state", str(state), "--json"]
+    args = [sys.executable, "-m", "residency_kit.cli", "audit", "--state", str(state), "--json"]
     for pack in PACKS:
         args += ["--policy-pack", str(pack)]
     done = subprocess.run(args, cwd=REPO, capture_output=True, text=True, timeout=600, stdin=subprocess.DEVNULL)

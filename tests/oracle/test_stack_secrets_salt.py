@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from residency.pulumi_cli.offline import OfflinePulumi, find_pulumi
+from residency_kit.pulumi_cli.offline import OfflinePulumi, find_pulumi
 
 pytestmark = [pytest.mark.oracle, pytest.mark.skipif(find_pulumi() is None, reason="no Pulumi CLI: run `make oracle`")]
 

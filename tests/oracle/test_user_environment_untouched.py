@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pytest
 
-from residency.pulumi_cli.offline import find_pulumi
+from residency_kit.pulumi_cli.offline import find_pulumi
 
 REPO = Path(__file__).resolve().parents[2]
 UV = Path(sys.executable).parent / "uv"
@@ -108,7 +108,7 @@ def test_engine_pulumi_leaves_a_uv_projects_virtualenv_byte_identical(uv_project
     temp = tmp_path / "tmp"
     temp.mkdir()
     done = subprocess.run(
-        [sys.executable, "-m", "residency.cli", "preview", "--engine", "pulumi", "--json", "--cwd", str(uv_project),
+        [sys.executable, "-m", "residency_kit.cli", "preview", "--engine", "pulumi", "--json", "--cwd", str(uv_project),
          "--stack", "dev", "--policy-pack", str(REPO / "tests" / "packs" / "tiny")],
         capture_output=True, text=True, timeout=600, cwd=REPO, env={**os.environ, "TMPDIR": str(temp)})
     assert done.returncode in (0, 1), done.stderr[-3000:]

@@ -13,8 +13,8 @@ from typing import Any
 
 import pytest
 
-from residency.engine.api import PreviewResult, preview_function
-from residency.engine.packs import PolicyPackProcess
+from residency_kit.engine.api import PreviewResult, preview_function
+from residency_kit.engine.packs import PolicyPackProcess
 
 REPO = Path(__file__).resolve().parents[2]
 PACK_DIR = REPO / "policies"

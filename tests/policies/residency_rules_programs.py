@@ -8,7 +8,7 @@ from __future__ import annotations
 import pulumi_aws as aws
 import pulumi_oci as oci
 
-from residency.engine.api import preview_function
+from residency_kit.engine.api import preview_function
 
 PROJECT = "test"
 STACK = "test"

@@ -8,7 +8,7 @@ import pulumi_oci as oci
 import pytest
 import yaml
 
-from residency.engine.packs import PolicyPackConfigError, PolicyPackError
+from residency_kit.engine.packs import PolicyPackConfigError, PolicyPackError
 from tests.policies.conftest import COMPARTMENT, KEY_IAD, PACK_DIR, flagged, messages, provider_urn, start_pack, urn
 
 BUCKET = "oci:ObjectStorage/bucket:Bucket"

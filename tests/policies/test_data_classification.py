@@ -13,7 +13,7 @@ import pulumi_aws as aws
 import pulumi_oci as oci
 import pytest
 
-from residency.engine.packs import PolicyPackConfigError, PolicyPackError
+from residency_kit.engine.packs import PolicyPackConfigError, PolicyPackError
 from residency_policies.rules import backup_coverage, immutable_backups
 from residency_policies.rules_file import build_rules
 from residency_policies.views import FrozenDict, ProviderView, ResourceView

@@ -118,7 +118,7 @@ def test_unknown_targets_fail_closed(preview):
 def test_estate_not_named_parent_still_refused_and_forbidden_accounts_accepted():
     pack = start_pack(policy_config={POLICY: {"estate": {}}}, config=CONFIG)
     try:
-        from residency.engine.api import preview_function
+        from residency_kit.engine.api import preview_function
 
         def program():
             _use(aws.Provider("forbids-parent", region="us-east-2", forbidden_account_ids=[PARENT_ACCOUNT]), "a")

@@ -2,7 +2,7 @@
 
 import pytest
 
-from residency.engine.api import preview_directory
+from residency_kit.engine.api import preview_directory
 from tests.policies.conftest import PACK_DIR, REPO
 
 

@@ -6,7 +6,7 @@ import pulumi
 import pulumi_aws as aws
 import pulumi_oci as oci
 
-from residency.engine.api import preview_function
+from residency_kit.engine.api import preview_function
 from residency_rules_programs import CONFIG, PROJECT, STACK, aws_provider, flagged, oci_provider, urn_of
 
 POLICY = "no-cross-tenancy-grants"

@@ -140,7 +140,7 @@ def test_declared_estate_destinations_are_accepted():
         "awsAccountIds": [ESTATE], "destinations": ["central-logs-somewhere", "example.net",
                                                    "ocid1.stream.oc1.iad.aaaaaaaaelsewhere"]}}})
     try:
-        from residency.engine.api import preview_function
+        from residency_kit.engine.api import preview_function
         from tests.policies.conftest import CONFIG
 
         def program():

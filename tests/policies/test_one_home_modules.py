@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from components.settings import SettingsError, parse_settings
-from residency.engine.invokes import regions as invoke_regions
+from residency_kit.settings import SettingsError, parse_settings
+from residency_kit.engine.invokes import regions as invoke_regions
 from residency_policies import ip_ranges, region_tables
 from residency_policies.analysis import cidrs
 from residency_policies.analysis import network_wide_rules as wide_rules

@@ -6,8 +6,8 @@ import shutil
 import pytest
 import yaml
 
-from residency.engine.packs import PolicyPackProcess
-from residency.policy_docs import DOCS_DIR, load_policies, main as policy_docs_main
+from residency_kit.engine.packs import PolicyPackProcess
+from residency_kit.policy_docs import DOCS_DIR, load_policies, main as policy_docs_main
 from tests.policies.conftest import PACK_DIR, start_pack
 from tests.policies.registry_fixtures import FIXTURES
 
@@ -90,4 +90,4 @@ def test_registry_fixture_flags_exactly_its_expected_resources(preview, rules_pa
 
 
 def test_generated_docs_are_current():
-    assert policy_docs_main(["--check"]) == 0, "docs/policies drifted: run python -m residency.policy_docs"
+    assert policy_docs_main(["--check"]) == 0, "docs/policies drifted: run python -m residency_kit.policy_docs"

@@ -16,7 +16,7 @@ import pulumi_aws as aws
 import pulumi_oci as oci
 import pytest
 
-from residency.policy_docs import load_policies
+from residency_kit.policy_docs import load_policies
 from residency_policies.stack_config_commands import config_set
 from tests.policies.conftest import PACK_DIR
 

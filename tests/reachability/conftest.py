@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from residency.engine.packs import PolicyPackProcess
+from residency_kit.engine.packs import PolicyPackProcess
 
 PACK_DIR = Path(__file__).resolve().parents[2] / "policies"
 if str(PACK_DIR) not in sys.path:

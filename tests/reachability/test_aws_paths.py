@@ -227,8 +227,8 @@ def test_subnet_in_a_vpc_outside_the_stack_cannot_be_verified():
 
 
 def test_diagram_renders_an_aws_violating_path():
-    from residency.engine.api import preview_function
-    from residency.reports import network_diagram
+    from residency_kit.engine.api import preview_function
+    from residency_kit.reports import network_diagram
 
     result = preview_function(f.peering_to_parent_account, pack=None, config={"aws:region": "us-east-2"})
     dot = network_diagram.render(result.resources, [f.PARENT], "dot")

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from residency.commands import diagram
-from residency.reports import network_diagram
+from residency_kit.commands import diagram
+from residency_kit.reports import network_diagram
 
 ROOT = Path(__file__).resolve().parents[2]
 STACKS = ["dev", "us-prod"]
@@ -46,7 +46,7 @@ def test_svg_renders(kit_stack):
 def test_violating_path_is_highlighted():
     import fixtures_oci as f
 
-    from residency.engine.api import preview_function
+    from residency_kit.engine.api import preview_function
 
     result = preview_function(f.igw_open_security_list, pack=None, config=f.CONFIG)
     mermaid = network_diagram.render(result.resources, ["203.0.113.0/24"], "mermaid")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import fixtures_oci as f
 import pytest
 
-from residency.engine.api import preview_function
+from residency_kit.engine.api import preview_function
 from fixtures_oci import CONFIG
 
 POLICY = "network-reachability"

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from report_fixtures import PUBLIC, REASON, STACK, make_result
 
-from residency.reports.model import build_report
+from residency_kit.reports.model import build_report
 
 
 @pytest.fixture

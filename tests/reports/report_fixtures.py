@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from residency.engine.api import PreviewResult
-from residency.engine.pack_config import PolicyConfig, PolicySchema
-from residency.engine.packs import PackInfo, PolicyInfo, Violation
-from residency.engine.stack import EngineResource, EngineStack
+from residency_kit.engine.api import PreviewResult
+from residency_kit.engine.pack_config import PolicyConfig, PolicySchema
+from residency_kit.engine.packs import PackInfo, PolicyInfo, Violation
+from residency_kit.engine.stack import EngineResource, EngineStack
 from residency_policies.urns import urn_name, urn_type
 
 

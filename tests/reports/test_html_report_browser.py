@@ -13,7 +13,7 @@ import pytest
 from png_pixels import pixel, read_png
 from report_fixtures import DEFAULT_AWS, REASON
 
-from residency.reports.html import to_html
+from residency_kit.reports.html import to_html
 
 # Debian's package installs `chromium`; GitHub's runner images ship Google Chrome, which takes the same flags.
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser") or shutil.which("google-chrome")

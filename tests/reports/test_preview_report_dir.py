@@ -36,7 +36,7 @@ def test_preview_writes_all_four_reports_consistent_with_its_exit_code(tmp_path)
     project = make_project(tmp_path / "project")
     out = tmp_path / "reports"
     done = subprocess.run(
-        [sys.executable, "-m", "residency.cli", "preview", "--stack", "dev", "--policy-pack", str(PROBE_PACK),
+        [sys.executable, "-m", "residency_kit.cli", "preview", "--stack", "dev", "--policy-pack", str(PROBE_PACK),
          "--report-dir", str(out), "--json"],
         cwd=project, capture_output=True, text=True, timeout=600, stdin=subprocess.DEVNULL,
     )

@@ -6,9 +6,9 @@ import xml.etree.ElementTree as ET
 
 from report_fixtures import AWS_BUCKET, DEFAULT_AWS, PUBLIC, REASON
 
-from residency.reports.junit import to_junit
-from residency.reports.markdown import COMMENT_LIMIT, MARKER, to_markdown
-from residency.reports.sarif import to_sarif
+from residency_kit.reports.junit import to_junit
+from residency_kit.reports.markdown import COMMENT_LIMIT, MARKER, to_markdown
+from residency_kit.reports.sarif import to_sarif
 
 
 def test_sarif_has_one_rule_per_policy_with_its_metadata(report):
@@ -126,7 +126,7 @@ def test_markdown_stays_under_the_comment_limit(report):
 def test_html_links_only_web_urls(report):
     from dataclasses import replace
 
-    from residency.reports.html import to_html
+    from residency_kit.reports.html import to_html
 
     policies = tuple(replace(p, url="javascript:alert(1)") for p in report.packs[0].policies)
     page = to_html(replace(report, packs=(replace(report.packs[0], policies=policies),)))
@@ -137,7 +137,7 @@ def test_html_links_only_web_urls(report):
 def test_every_report_lists_the_same_warnings(report):
     from dataclasses import replace
 
-    from residency.reports.html import to_html
+    from residency_kit.reports.html import to_html
 
     warned = replace(report, warnings=("assumed offline: invoke aws:ec2/getAmi:getAmi (default provider): made up: id",
                                        "rules still hold illustrative identifiers"))

@@ -6,9 +6,9 @@ from pathlib import Path
 
 from report_fixtures import AWS_BUCKET, BUCKET, COMPARTMENT, DEFAULT_AWS, PUBLIC, REASON, STACK, make_result
 
-from residency.engine.pack_config import PolicyConfig
-from residency.reports.model import build_report, inventory_groups
-from residency.reports.pack_hash import pack_content_hash, pack_files
+from residency_kit.engine.pack_config import PolicyConfig
+from residency_kit.reports.model import build_report, inventory_groups
+from residency_kit.reports.pack_hash import pack_content_hash, pack_files
 
 
 def _status(report, name):
@@ -139,8 +139,8 @@ def test_report_records_pack_name_version_and_hash(report, pack_dir: Path):
 
 
 def test_a_failed_run_is_an_error_whose_clean_policies_are_not_checked(pack_dir):
-    from residency.reports.junit import to_junit
-    from residency.reports.markdown import to_markdown
+    from residency_kit.reports.junit import to_junit
+    from residency_kit.reports.markdown import to_markdown
 
     result = make_result(pack_dir)
     result.error = "program failed at /repo/__main__.py:3 in <module>: ValueError: boom\n    raise ValueError('boom')"

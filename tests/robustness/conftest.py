@@ -15,10 +15,10 @@ from typing import Any
 import pytest
 
 from benchmarks.estate import Spec, program
-from residency.engine.api import preview_function
-from residency.engine.pack_config import PolicyConfig
-from residency.engine.packs import PolicyPackProcess, Violation
-from residency.engine.stack import EngineResource, EngineStack
+from residency_kit.engine.api import preview_function
+from residency_kit.engine.pack_config import PolicyConfig
+from residency_kit.engine.packs import PolicyPackProcess, Violation
+from residency_kit.engine.stack import EngineResource, EngineStack
 from residency_policies.urns import make_urn
 
 REPO = Path(__file__).resolve().parents[2]

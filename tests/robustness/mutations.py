@@ -13,7 +13,7 @@ from typing import Any
 
 from hypothesis import strategies as st
 
-from residency.engine.stack import UNKNOWN, EngineStack
+from residency_kit.engine.stack import UNKNOWN, EngineStack
 from tests.robustness.conftest import add_resource, of_type
 
 PARENT_V4 = ipaddress.ip_network("203.0.113.0/24")

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from hypothesis import strategies as st
 
-from residency.engine.secrets import secret
+from residency_kit.engine.secrets import secret
 from residency_policies.values import UNKNOWN_SENTINELS
 
 PACK_SOURCE = Path(__file__).resolve().parents[2] / "policies" / "residency_policies"

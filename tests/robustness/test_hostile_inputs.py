@@ -21,9 +21,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from residency.engine.api import preview_function
-from residency.engine.pack_config import PolicyConfig
-from residency.engine.packs import PolicyPackError, PolicyPackProcess
+from residency_kit.engine.api import preview_function
+from residency_kit.engine.pack_config import PolicyConfig
+from residency_kit.engine.packs import PolicyPackError, PolicyPackProcess
 from residency_policies.registry import ALL_POLICIES
 from tests.robustness.conftest import CONFIG, PROJECT, STACK, clone, configure, crashes
 from process_watch import pid_dir, process_alive  # noqa: F401  (shared fixture)
@@ -50,7 +50,7 @@ def write_project(root: Path, program: str, stack_yaml: str = "config:\n  oci:re
 
 def preview_cli(project: Path, *extra: str) -> subprocess.CompletedProcess[str]:
     proc = subprocess.Popen(
-        [sys.executable, "-m", "residency.cli", "preview", "--cwd", str(project), "--stack", "dev", *extra],
+        [sys.executable, "-m", "residency_kit.cli", "preview", "--cwd", str(project), "--stack", "dev", *extra],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True,
     )  # fmt: skip
     try:

@@ -14,7 +14,7 @@ import random
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from residency.engine.stack import UNKNOWN, EngineResource, EngineStack
+from residency_kit.engine.stack import UNKNOWN, EngineResource, EngineStack
 from residency_policies.urns import make_urn
 from tests.robustness.conftest import PROJECT, STACK, clone, crashes
 from tests.robustness.strategies import PROPERTY_KEYS, TYPE_TOKENS, properties, values

@@ -12,7 +12,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from residency.engine.pack_config import PolicyConfig
+from residency_kit.engine.pack_config import PolicyConfig
 from residency_policies.registry import ALL_POLICIES
 from tests.robustness.conftest import clone, configure, crashes
 from tests.robustness.mutations import MUTATIONS

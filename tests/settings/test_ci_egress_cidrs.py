@@ -11,9 +11,9 @@ import runpy
 
 import pytest
 
-from components.settings import SettingsError, parse_settings
-from residency.engine.capture import capture
-from residency.engine.preview_mocks import PreviewMocks
+from residency_kit.settings import SettingsError, parse_settings
+from residency_kit.engine.capture import capture
+from residency_kit.engine.preview_mocks import PreviewMocks
 from test_settings_model import BASE, as_config, stack_config
 
 NETWORK_SOURCE = "oci:Identity/networkSource:NetworkSource"

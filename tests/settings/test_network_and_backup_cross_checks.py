@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from components.settings import SettingsError, parse_settings
+from residency_kit.settings import SettingsError, parse_settings
 
 STACK = Path(__file__).resolve().parents[2] / "stacks" / "Pulumi.us-prod.yaml"
 

@@ -10,11 +10,11 @@ from pathlib import Path
 import pytest
 import yaml
 
-from components.settings import ResidencySettings, SettingsError, parse_settings
+from residency_kit.settings import ResidencySettings, SettingsError, parse_settings
 import pulumi
 
-from residency.engine.capture import install_mocks
-from residency.engine.preview_mocks import PreviewMocks
+from residency_kit.engine.capture import install_mocks
+from residency_kit.engine.preview_mocks import PreviewMocks
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 PARENT_TENANCY = "ocid1.tenancy.oc1..aaaaaaaaparent"

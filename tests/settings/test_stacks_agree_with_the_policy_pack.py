@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from components.settings import parse_settings
+from residency_kit.settings import parse_settings
 
 ROOT = Path(__file__).resolve().parents[2]
 RULES = yaml.safe_load((ROOT / "policies" / "residency.yaml").read_text())

@@ -1,0 +1,74 @@
+"""``residency diagram``: run the program offline and draw its network graph (``reports/network_diagram.py``)
+with the parent ranges of the residency pack's rules.
+
+Exit codes: 0 drawn (with or without violating paths), 2 usage, configuration or program error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Any
+
+from residency_kit.reports.network_diagram import render
+
+EXIT_OK, EXIT_ERROR = 0, 2
+
+
+def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
+    parser = subparsers.add_parser(
+        "diagram",
+        help="draw the stack's network graph with data tier and violating paths highlighted",
+        description="Run the Pulumi program offline (as a preview), build the network graph that the "
+        "network-reachability policy proves over, and render it as SVG, DOT or Mermaid.",
+    )
+    parser.add_argument("--cwd", default=".", help="the project directory holding Pulumi.yaml (default: .)")
+    parser.add_argument("--stack", help="stack name: loads Pulumi.<stack>.yaml from the stack config directory")
+    parser.add_argument("--format", choices=("svg", "dot", "mermaid"), default="svg")
+    parser.add_argument("--output", metavar="FILE", help="write here instead of standard output")
+    return parser
+
+
+def parent_cidrs(pack_dir: Path | None = None) -> list[str]:
+    """The parent company's ranges as the pack reads them: the rules file of ``pack_dir`` (by default the
+    residency pack shipped with the kit), so that the diagram proves over the same ranges as the policy."""
+    from residency_kit.engine.pack_rules import parent_company_cidrs
+    from residency_kit.engine.shipped_pack import shipped_pack_dir
+
+    return parent_company_cidrs(pack_dir or shipped_pack_dir())
+
+
+def capture_resources(cwd: str, stack: str | None) -> tuple[list[Any], dict[str, str]]:
+    """Run the program (as ``residency preview`` runs it) and return its engine resources and stack config."""
+    from residency_kit.engine.project import load_project, load_stack_config, resolve_stack
+    from residency_kit.engine.project_preview import run_program
+
+    project = load_project(cwd)
+    stack_name = resolve_stack(project, stack)
+    config, secret_keys = load_stack_config(project, stack_name, None)
+    outcome = run_program(project, stack_name, config, secret_keys)
+    return outcome.stack.resources, dict(config)
+
+
+def run(args: argparse.Namespace) -> int:
+    from residency_kit.engine.project import ProjectError
+    from residency_kit.engine.project_preview import PreviewError
+
+    try:
+        resources, _config = capture_resources(args.cwd, args.stack)
+        out = render(resources, parent_cidrs(), args.format)
+    except (PreviewError, ProjectError) as err:
+        print(f"error: {err}", file=sys.stderr)
+        return EXIT_ERROR
+    except Exception as err:  # graphviz.ExecutableNotFound and friends
+        if type(err).__name__ == "ExecutableNotFound":
+            print("error: SVG needs Graphviz's `dot` (apt-get install graphviz); use --format dot or mermaid", file=sys.stderr)
+            return EXIT_ERROR
+        raise
+    data = out.encode() if isinstance(out, str) else out
+    if args.output:
+        Path(args.output).write_bytes(data)
+    else:
+        sys.stdout.buffer.write(data)
+    return EXIT_OK

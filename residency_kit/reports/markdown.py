@@ -1,0 +1,95 @@
+"""A Markdown summary for a pull-request comment: verdict, policy table, violations, waivers.
+
+GitHub caps a comment at 65,536 characters; long violation lists are cut with a pointer to the full
+reports rather than letting the comment fail to post.
+"""
+
+from __future__ import annotations
+
+from residency_kit.reports.model import Report, ViolationRecord
+from residency_policies.urns import urn_name
+
+COMMENT_LIMIT = 60_000
+MARKER = "<!-- residency-report -->"
+_STATUS_ICON = {"fail": "❌ fail", "warn": "⚠️ warn", "waived": "🟡 waived", "not applicable": "➖ n/a",
+                "not checked": "⛔ not checked", "pass": "✅ pass"}
+_VERDICT = {"passed": "✅ **passed**", "failed": "❌ **failed**", "not checked": "⛔ **not checked**",
+            "error": "⛔ **error** (the run failed: not checked)"}
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ").strip()
+
+
+def _violation_row(v: ViolationRecord) -> str:
+    target = f"`{_cell(v.resource_type)}` **{_cell(v.resource_name)}**" if v.urn else "_stack_"
+    where = f"`{_cell(v.source_file.rsplit('/', 1)[-1])}:{v.source_line}`" if v.source_file else "—"
+    first_line = v.message.strip().splitlines()[-1] if v.message.strip() else ""
+    return f"| {v.level} | {v.severity or '—'} | `{v.policy}` | {target} | {where} | {_cell(first_line)} |"
+
+
+def _error_lines(error: str) -> list[str]:
+    first, *rest = error.strip().splitlines()
+    lines = [f"**Error:** {_cell(first)}", ""]
+    if rest:
+        lines += ["```text", *(line.replace("```", "` ` `") for line in rest), "```", ""]
+    return lines
+
+
+def to_markdown(report: Report) -> str:
+    verdict = _VERDICT[report.verdict]
+    lines = [
+        MARKER,
+        f"### Residency {report.kind}: `{report.stack}` {verdict}",
+        "",
+        *(_error_lines(report.error) if report.error.strip() else []),
+        *[f"**Not checked:** {_cell(reason)}" for reason in report.not_checked],
+        *([""] if report.not_checked else []),
+        f"Policy violations: {report.violation_summary}; {report.counts.analyzed} resources analyzed, "
+        f"{report.counts.to_create} to create.",
+        "",
+    ]
+    for pack in report.packs:
+        short_hash = pack.content_hash.removeprefix("sha256:")[:12]
+        origin = f", {pack.origin}" if pack.origin else ""
+        lines.append(
+            f"Policy pack `{pack.name}@{pack.version}` ({pack.policies_enabled} of {len(pack.policies)} policies enabled"
+            f"{origin})" + (f", content `sha256:{short_hash}…`" if short_hash else "")
+        )
+        if pack.rules is not None:
+            lines.append(f"- rules: `{pack.rules.path.name}` `{pack.rules.digest}`")
+    if report.warnings:
+        lines += ["", f"<details{' open' if len(report.warnings) <= 5 else ''}><summary>Warnings ({len(report.warnings)}: "
+                  "assumptions and rules)</summary>", ""]
+        lines += [f"- ⚠️ {_cell(w)}" for w in report.warnings] + ["", "</details>"]
+    lines += ["", "| Policy | Severity | Level | Result | Violations |", "| --- | --- | --- | --- | --- |"]
+    order = {"fail": 0, "warn": 1, "waived": 2, "not checked": 3, "pass": 4, "not applicable": 5}
+    for p in sorted(report.policies, key=lambda p: (order.get(p.status, 9), p.name)):
+        lines.append(
+            f"| `{p.name}` | {p.severity or '—'} | {p.enforcement_level} | {_STATUS_ICON.get(p.status, p.status)} "
+            f"| {len(p.violations)} |"
+        )
+    failing = [v for v in report.violations if not v.waived]
+    if failing:
+        lines += ["", "<details open><summary>Violations</summary>", "",
+                  "| Level | Severity | Policy | Resource | Declared at | Message |",
+                  "| --- | --- | --- | --- | --- | --- |"]
+        body_len = sum(len(line) + 1 for line in lines)
+        shown = 0
+        for v in sorted(failing, key=lambda v: (v.level != "mandatory", v.policy, v.urn)):
+            row = _violation_row(v)
+            if body_len + len(row) > COMMENT_LIMIT - 2_000:
+                break
+            lines.append(row)
+            body_len += len(row) + 1
+            shown += 1
+        if shown < len(failing):
+            lines += ["", f"_{len(failing) - shown} more violation(s) not shown: see the SARIF and HTML reports._"]
+        lines += ["", "</details>"]
+    if report.waivers:
+        lines += ["", "**Waivers**", "", "| Policy | Resources | Reason | Approver | Expires |", "| --- | --- | --- | --- | --- |"]
+        for w in report.waivers:
+            names = ", ".join(f"`{urn_name(u) or u}`" for u in w.urns) or "—"
+            lines.append(f"| `{w.policy}` | {names} | {_cell(w.reason)} | {_cell(w.approver)} | {w.expires} |")
+    lines += ["", f"<sub>{_cell(report.counted)}.</sub>", "", f"<sub>Generated {report.generated_at:%Y-%m-%d %H:%M UTC} by `residency {report.kind}`.</sub>", ""]
+    return "\n".join(lines)

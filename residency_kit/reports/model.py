@@ -1,0 +1,337 @@
+"""The report model: one preview or audit, its packs, every policy's result, violations, waivers, assumptions.
+
+Built from the structured ``PreviewResult`` (an audit's ``AuditResult`` is one): violations with their
+policy, level and the program line that declared the resource, the waiver the pack applied
+(``engine.pack_rules``), the rules file and digest each pack ran with, what the engine assumed instead of
+computing, and the same warnings and counts as the text output (``engine.result_summary``). A policy's
+result is:
+
+- ``fail``: at least one mandatory violation;
+- ``warn``: advisory violations only, at least one of them not waived;
+- ``waived``: violations, all of them waived (a waiver lowers a violation to advisory);
+- ``not applicable``: disabled by config, or the pack reported it not applicable to everything it saw;
+- ``not checked``: the run failed (exit 2) before the policy could have found anything: never a pass;
+- ``pass``: otherwise.
+
+The verdict is ``error`` when the run failed (the program, a pack or the setup; the report holds what was
+learned before the failure), ``failed`` (a mandatory violation), ``not checked`` when the run could not check
+everything (no policy ran, a remote component's resources exist only in its provider's ``Construct``), else
+``passed``. The counts line of a run that is not checked says so first (``result_summary.violation_summary``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from residency_kit.engine.api import verdict_of
+from residency_kit.engine.invokes.ledger import InvokeRecord
+from residency_kit.engine.pack_rules import RulesInForce, WaiverInfo, rules_for_result, waiver_of
+from residency_kit.engine.result_summary import (
+    COUNTED,
+    ResourceCounts,
+    assumption_lines,
+    resource_counts,
+    violation_summary,
+    warnings,
+)
+from residency_kit.reports.inventory import Inventory
+from residency_kit.reports.pack_hash import pack_content_hash
+
+_RUN_FAILED_NOTE = "the run failed before this policy could check everything"
+
+
+@dataclass(frozen=True)
+class ViolationRecord:
+    pack: str
+    policy: str
+    level: str
+    severity: str
+    urn: str
+    resource_type: str
+    resource_name: str
+    message: str
+    waiver: WaiverInfo | None = None
+    source_file: str = ""
+    """The program file that declared the resource (absolute), empty for stack-level findings."""
+    source_line: int = 0
+    rules_digest: str = ""
+
+    @property
+    def waived(self) -> bool:
+        return self.waiver is not None
+
+
+@dataclass(frozen=True)
+class PolicyRecord:
+    pack: str
+    name: str
+    description: str
+    severity: str
+    enforcement_level: str
+    policy_type: str
+    remediation: str
+    url: str
+    tags: tuple[str, ...]
+    framework: Mapping[str, str]
+    status: str
+    status_note: str
+    violations: tuple[ViolationRecord, ...]
+
+    @property
+    def framework_label(self) -> str:
+        fw = self.framework
+        parts = [fw.get("name", ""), fw.get("version", "")]
+        label = " ".join(p for p in parts if p)
+        ref = fw.get("reference", "")
+        return f"{label} · {ref}" if label and ref else label or ref
+
+
+@dataclass(frozen=True)
+class PackRecord:
+    name: str
+    version: str
+    path: str
+    content_hash: str
+    policies: tuple[PolicyRecord, ...]
+    origin: str = ""
+    rules: RulesInForce | None = None
+    policies_enabled: int = 0
+
+
+@dataclass(frozen=True)
+class ResourceRecord:
+    urn: str
+    type: str
+    name: str
+    cloud: str
+    region: str
+    compartment: str
+    protect: bool
+    source_file: str = ""
+    source_line: int = 0
+
+
+@dataclass(frozen=True)
+class Report:
+    kind: str
+    """``preview`` or ``audit``."""
+    project: str
+    stack: str
+    generated_at: dt.datetime
+    packs: tuple[PackRecord, ...]
+    resources: tuple[ResourceRecord, ...]
+    violations: tuple[ViolationRecord, ...]
+    waivers: tuple[WaiverInfo, ...]
+    warnings: tuple[str, ...] = ()
+    assumptions: tuple[str, ...] = ()
+    """One line per invoke or read whose answer was assumed rather than computed."""
+    invokes: tuple[InvokeRecord, ...] = ()
+    counts: ResourceCounts = field(default_factory=lambda: ResourceCounts(0, 0, 0))
+    checked: bool = True
+    source: str = ""
+    """What was analyzed: the project directory or the state file."""
+    diagram_svg: str | None = None
+    diagram_note: str = ""
+    counted: str = COUNTED
+    not_checked: tuple[str, ...] = ()
+    """Why the run is not a verdict (empty when it is one)."""
+    error: str = ""
+    """The error of a run that failed (exit 2)."""
+
+    @property
+    def policies(self) -> tuple[PolicyRecord, ...]:
+        return tuple(p for pack in self.packs for p in pack.policies)
+
+    @property
+    def mandatory(self) -> tuple[ViolationRecord, ...]:
+        return tuple(v for v in self.violations if v.level == "mandatory")
+
+    @property
+    def advisory(self) -> tuple[ViolationRecord, ...]:
+        """Every advisory violation, waived ones included (as the text output counts them)."""
+        return tuple(v for v in self.violations if v.level == "advisory")
+
+    @property
+    def waived(self) -> tuple[ViolationRecord, ...]:
+        return tuple(v for v in self.violations if v.waived)
+
+    @property
+    def passed(self) -> bool:
+        return self.checked and not self.mandatory
+
+    @property
+    def verdict(self) -> str:
+        return verdict_of(error=bool(self.error), mandatory=bool(self.mandatory), checked=self.checked)
+
+    @property
+    def violation_summary(self) -> str:
+        """The counts line every report prints, worded as the text output words it."""
+        return violation_summary(
+            len(self.mandatory), len(self.advisory), len(self.waived), checked=self.checked,
+            policies_run=sum(p.policies_enabled for p in self.packs), error=bool(self.error),
+        )
+
+    def count(self, status: str) -> int:
+        return sum(1 for p in self.policies if p.status == status)
+
+
+def _status(
+    level: str, violations: Sequence[ViolationRecord], not_applicable: Sequence[Mapping[str, Any]], policy_type: str,
+    resource_count: int,
+) -> tuple[str, str]:
+    if level == "disabled":
+        return "not applicable", "disabled by policy config"
+    if any(v.level == "mandatory" for v in violations):
+        return "fail", ""
+    if any(not v.waived for v in violations):
+        return "warn", ""
+    if violations:
+        return "waived", ""
+    if not_applicable:
+        scoped = {n.get("urn", "") for n in not_applicable}
+        if policy_type == "stack" or len(scoped - {""}) >= resource_count:
+            reasons = sorted({n.get("reason", "") for n in not_applicable if n.get("reason")})
+            return "not applicable", "; ".join(reasons)
+    return "pass", ""
+
+
+def build_report(
+    result: Any,
+    *,
+    kind: str = "preview",
+    project: str,
+    stack: str,
+    outputs: Mapping[str, Mapping[str, Any]] | None = None,
+    extra_warnings: Sequence[str] = (),
+    generated_at: dt.datetime | None = None,
+    source: str = "",
+    diagram_svg: str | None = None,
+    diagram_note: str = "",
+) -> Report:
+    """The report for one run (a ``PreviewResult``; ``outputs`` are an audit's resource outputs by URN)."""
+    rules = rules_for_result(result)
+    digest_of = {info.name: (r.digest if r else "") for info, r in zip(result.packs, rules)}
+    by_urn = result.stack.by_urn
+    violations = []
+    for v in result.violations:
+        resource = by_urn.get(v.urn)
+        violations.append(
+            ViolationRecord(
+                pack=v.policy_pack, policy=v.policy, level=v.enforcement_level, severity=v.severity, urn=v.urn,
+                resource_type=v.resource_type, resource_name=v.resource_name, message=v.message,
+                waiver=waiver_of(result, v),
+                source_file=resource.source_file if resource is not None else "",
+                source_line=resource.source_line if resource is not None else 0,
+                rules_digest=digest_of.get(v.policy_pack, ""),
+            )
+        )
+
+    not_applicable = list(result.not_applicable)
+    resource_count = len(result.resources)
+    run_failed = bool(getattr(result, "error", ""))
+    pack_records: list[PackRecord] = []
+    for index, info in enumerate(result.packs):
+        pack_dir = result.pack_dirs[index] if index < len(result.pack_dirs) else None
+        mine = [v for v in violations if v.pack == info.name]
+        records: list[PolicyRecord] = []
+        known = set()
+        for policy in info.policies:
+            known.add(policy.name)
+            level = info.effective_level(policy)
+            own = tuple(v for v in mine if v.policy == policy.name)
+            na = [n for n in not_applicable if n.get("policyPack") == info.name and n.get("policy") == policy.name]
+            status, note = _status(level, own, na, policy.policy_type, resource_count)
+            if status == "pass" and run_failed:
+                status, note = "not checked", _RUN_FAILED_NOTE
+            records.append(
+                PolicyRecord(
+                    pack=info.name, name=policy.name, description=policy.description, severity=policy.severity,
+                    enforcement_level=level, policy_type=policy.policy_type, remediation=policy.remediation_steps,
+                    url=policy.url, tags=tuple(policy.tags), framework=dict(policy.framework), status=status,
+                    status_note=note, violations=own,
+                )
+            )
+        # Violations of a name the pack does not list (e.g. pulumi_policy's own diagnostics) still count.
+        for name in sorted({v.policy for v in mine} - known):
+            own = tuple(v for v in mine if v.policy == name)
+            status, note = _status("", own, [], "", resource_count)
+            records.append(
+                PolicyRecord(
+                    pack=info.name, name=name, description="", severity=own[0].severity, enforcement_level=own[0].level,
+                    policy_type="", remediation="", url="", tags=(), framework={}, status=status,
+                    status_note="not listed by the pack's analyzer info", violations=own,
+                )
+            )
+        pack_records.append(
+            PackRecord(
+                name=info.name, version=info.version, path=str(pack_dir) if pack_dir else "",
+                content_hash=pack_content_hash(pack_dir) if pack_dir and Path(pack_dir).is_dir() else "",
+                policies=tuple(records), origin=result.pack_origin, rules=rules[index] if index < len(rules) else None,
+                policies_enabled=len(info.enabled_policies),
+            )
+        )
+
+    inventory = Inventory(
+        [{"urn": r.urn, "type": r.type, "name": r.name, "provider": r.provider, "inputs": r.inputs, "custom": r.custom,
+          "id": r.id} for r in result.resources],
+        outputs=outputs,
+        property_dependencies={r.urn: r.property_dependencies for r in result.resources},
+    )
+    resources = []
+    for r in result.resources:
+        placement = inventory.placement(inventory.by_urn[r.urn])
+        resources.append(
+            ResourceRecord(
+                urn=r.urn, type=r.type, name=r.name, cloud=placement.cloud, region=placement.region,
+                compartment=placement.compartment, protect=bool(r.protect), source_file=r.source_file,
+                source_line=r.source_line,
+            )
+        )
+
+    waivers: dict[WaiverInfo, None] = {}
+    for pack_rules in rules:
+        if pack_rules is not None:
+            waivers.update(dict.fromkeys(pack_rules.all_waivers))
+    return Report(
+        kind=kind,
+        project=project,
+        stack=stack,
+        generated_at=generated_at or dt.datetime.now(dt.timezone.utc),
+        packs=tuple(pack_records),
+        resources=tuple(resources),
+        violations=tuple(violations),
+        waivers=tuple(waivers),
+        warnings=tuple(warnings(result, rules)) + tuple(extra_warnings),
+        assumptions=tuple(assumption_lines(result)),
+        invokes=tuple(result.invokes),
+        counts=resource_counts(result),
+        checked=result.checked,
+        not_checked=tuple(result.not_checked),
+        error=getattr(result, "error", ""),
+        source=source,
+        diagram_svg=diagram_svg,
+        diagram_note=diagram_note,
+    )
+
+
+@dataclass
+class InventoryGroup:
+    cloud: str
+    region: str
+    compartment: str
+    resources: list[ResourceRecord] = field(default_factory=list)
+
+
+def inventory_groups(report: Report) -> list[InventoryGroup]:
+    """Resources grouped by cloud, region and compartment (the root Stack and components excluded)."""
+    groups: dict[tuple[str, str, str], InventoryGroup] = {}
+    for r in report.resources:
+        if r.cloud in ("component", "Pulumi"):
+            continue
+        key = (r.cloud, r.region, r.compartment)
+        groups.setdefault(key, InventoryGroup(*key)).resources.append(r)
+    return [groups[k] for k in sorted(groups)]

@@ -1,0 +1,166 @@
+"""``--report-dir``: write every report for one preview or audit into a directory.
+
+Files: ``residency.sarif`` (SARIF 2.1.0), ``residency-junit.xml``, ``summary.md`` (PR comment) and
+``evidence.html``. Commands call ``add_report_arguments(parser)`` and, after a run,
+``write_reports(args.report_dir, result, ...)``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from collections.abc import Mapping, Sequence
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+from residency_kit.reports.html import to_html
+from residency_kit.reports.junit import to_junit
+from residency_kit.reports.markdown import to_markdown
+from residency_kit.reports.model import Report, build_report
+from residency_kit.reports.sarif import to_sarif
+
+SARIF_FILE = "residency.sarif"
+JUNIT_FILE = "residency-junit.xml"
+MARKDOWN_FILE = "summary.md"
+HTML_FILE = "evidence.html"
+
+
+def add_report_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--report-dir",
+        metavar="DIR",
+        help="also write SARIF, JUnit XML, a Markdown summary and an HTML evidence report into DIR",
+    )
+
+
+def tool_version() -> str:
+    try:
+        return metadata.version("residency-kit")
+    except metadata.PackageNotFoundError:
+        return ""
+
+
+def network_diagram(engine_stack: Any, pack_dir: Path | None = None) -> tuple[str | None, str]:
+    """The stack's network diagram as inline SVG (``network_diagram.render``, with the parent ranges of the
+    pack's rules), or ``None`` and a note saying why there is none."""
+    from residency_kit.engine.pack_rules import parent_company_cidrs
+    from residency_kit.engine.shipped_pack import shipped_pack_dir
+    from residency_kit.reports.network_diagram import render
+
+    parents = parent_company_cidrs(pack_dir or shipped_pack_dir())
+    try:
+        svg = render(engine_stack.resources, parents, "svg")
+    except Exception as err:  # noqa: BLE001 - a missing `dot` or a broken graph must not lose the evidence
+        if type(err).__name__ == "ExecutableNotFound":
+            return None, "The network diagram needs Graphviz's `dot` (apt-get install graphviz), which is not installed."
+        return None, f"The network diagram could not be rendered: {type(err).__name__}: {err}"
+    if isinstance(svg, bytes):
+        svg = svg.decode("utf-8", errors="replace")
+    if not isinstance(svg, str) or "<svg" not in svg:
+        return None, "The network diagram could not be rendered: the diagram module returned no SVG."
+    # Drop the XML prolog and DOCTYPE so the SVG embeds as inline markup.
+    return svg[svg.index("<svg"):], "Network graph: data-tier subnets highlighted; any violating path in red."
+
+
+def render_all(report: Report, artifact_uri: str, source_root: Path | None = None) -> dict[str, str]:
+    sarif = to_sarif(report, artifact_uri=artifact_uri, tool_version=tool_version(), source_root=source_root)
+    return {
+        SARIF_FILE: json.dumps(sarif, indent=2) + "\n",
+        JUNIT_FILE: to_junit(report),
+        MARKDOWN_FILE: to_markdown(report),
+        HTML_FILE: to_html(report),
+    }
+
+
+def write_report_files(
+    report_dir: str | Path, report: Report, *, artifact_uri: str, source_root: Path | None = None
+) -> dict[str, Path]:
+    out = Path(report_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    written = {}
+    for name, text in render_all(report, artifact_uri, source_root).items():
+        path = out / name
+        path.write_text(text, encoding="utf-8")
+        written[name] = path
+    return written
+
+
+def _artifact_uri(path: Path | None) -> str:
+    if path is None:
+        return "Pulumi.yaml"
+    try:
+        return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
+    except ValueError:
+        return path.name
+
+
+def write_reports(
+    report_dir: str | Path,
+    result: Any,
+    *,
+    project: str,
+    stack: str,
+    kind: str = "preview",
+    source: str | Path | None = None,
+    artifact: str | Path | None = None,
+    outputs: Mapping[str, Mapping[str, Any]] | None = None,
+    extra_warnings: Sequence[str] = (),
+) -> dict[str, Path]:
+    """Write all reports for ``result`` (an engine ``PreviewResult``) into ``report_dir``.
+
+    ``artifact`` is the file code scanning attaches findings without a program line to (the stack config
+    file or the state file); program lines are given relative to the current directory (``%SRCROOT%``).
+    """
+    engine_stack = result.stack
+    pack_dir = result.pack_dirs[0] if result.pack_dirs else None
+    svg, note = network_diagram(engine_stack, pack_dir) if engine_stack is not None else (None, "No stack to draw.")
+    report = build_report(
+        result, kind=kind, project=project, stack=stack, outputs=outputs, extra_warnings=extra_warnings,
+        source=str(source or ""), diagram_svg=svg, diagram_note=note,
+    )
+    return write_report_files(
+        report_dir, report, artifact_uri=_artifact_uri(Path(artifact) if artifact else None), source_root=Path.cwd()
+    )
+
+
+def write_failed_preview_reports(report_dir: str | Path, failed: Any, error: str) -> dict[str, Path]:
+    """The reports of a preview that failed (exit 2): verdict ``error``, with what it had learned
+    (``FailedRun``: the resources registered and analyzed before the failure, or nothing)."""
+    from dataclasses import replace
+
+    from residency_kit.engine.api import PreviewResult
+    from residency_kit.engine.stack import EngineStackBuilder
+
+    project = failed.project if failed is not None else None
+    stack = failed.stack if failed is not None else ""
+    result = failed.result if failed is not None else None
+    if result is None:
+        engine_stack = EngineStackBuilder(project=project.name if project else "", stack=stack, config={}).stack()
+        result = PreviewResult(resources=engine_stack.resources, violations=[], stack=engine_stack,
+                               notes=list(failed.notes) if failed is not None else [], error=error)
+    elif not result.error:
+        result = replace(result, error=error)
+    artifact = None
+    if project is not None:
+        stack_file = project.stack_file(stack) if stack else None
+        artifact = stack_file if stack_file is not None and stack_file.is_file() else project.project_file
+    return write_reports(
+        report_dir, result, project=project.name if project else "", stack=stack, kind="preview",
+        source=project.root if project else "", artifact=artifact,
+    )
+
+
+def write_preview_reports(report_dir: str | Path, preview: Any) -> dict[str, Path]:
+    """``write_reports`` for a ``ProjectPreview``; findings without a program line attach to the stack file."""
+    project = preview.project
+    stack_file = project.stack_file(preview.stack)
+    return write_reports(
+        report_dir,
+        preview.result,
+        project=project.name,
+        stack=preview.stack,
+        kind="preview",
+        source=project.root,
+        artifact=stack_file if stack_file.is_file() else project.project_file,
+    )
