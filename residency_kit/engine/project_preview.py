@@ -37,6 +37,7 @@ from residency_kit.engine.project import (
     load_project,
     load_stack_config,
     provider_config_positions,
+    stack_files,
 )
 from residency_kit.engine.pack_selection import PackSelectionError, select_policy_packs
 from residency_kit.engine.secrets import Scrubber, secret_texts
@@ -409,7 +410,7 @@ def _run_project_preview(
             for pack_dir, pack_config in zip(pack_dirs, parsed_configs):
                 pack = PolicyPackProcess(
                     pack_dir, project=project.name, stack=stack_name, config=config, dry_run=True,
-                    policy_config=pack_config, secret_keys=secret_keys,
+                    policy_config=pack_config, secret_keys=secret_keys, stack_files=stack_files(project, stack_name),
                 )
                 stack_ctx.enter_context(pack)
                 packs.append(pack)
@@ -435,11 +436,13 @@ def _run_project_preview(
                     registrations=learned.registrations, invokes=learned.invokes, reads=learned.reads,
                     scrubber=learned.scrubber, pack_dirs=[p.pack_dir for p in packs], pack_origin=origin,
                     program_output=learned.output, notes=list(notes), error=learned.scrubber.scrub(str(err)),
+                    rules=[p.rules_in_force() for p in packs],
                 )
             raise
     result = PreviewResult.from_analyses(
         outcome.stack, packs=[p.info for p in packs], analyses=analyses, registrations=outcome.registrations,
         invokes=outcome.invokes, reads=outcome.reads, scrubber=outcome.scrubber,
         pack_dirs=pack_dirs, pack_origin=origin, program_output=outcome.output, notes=list(notes),
+        rules=[p.rules_in_force() for p in packs],
     )
     return ProjectPreview(result=result, project=project, stack=stack_name, pack_dirs=pack_dirs)
