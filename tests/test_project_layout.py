@@ -115,9 +115,11 @@ def test_pulumi_yaml_runs_the_program_in_the_uv_environment():
     assert not (ROOT / "requirements.txt").exists()
 
 
-def test_the_pack_has_its_own_virtualenv_like_pulumi_policy_new():
+def test_the_pack_runs_on_the_python_the_kit_is_installed_in():
+    """Installed with the kit (site-packages/residency_policy_pack), the pack has no virtualenv of its own to
+    name: the engine runs it on PULUMI_PYTHON_CMD, the project's Python, where the kit is installed."""
     pack = yaml.safe_load((ROOT / "policies" / "PulumiPolicy.yaml").read_text())
-    assert pack["runtime"] == {"name": "python", "options": {"toolchain": "pip", "virtualenv": "venv"}}
+    assert pack["runtime"] == {"name": "python", "options": {"toolchain": "pip"}}
     # No pyproject.toml in the pack: `pulumi install` there would `pip install` the directory itself.
     assert not (ROOT / "policies" / "pyproject.toml").exists()
 

@@ -364,11 +364,18 @@ def build_rules(
     # A parent identifier named as the estate's in any layer is refused, even where another layer narrows it away.
     errors.extend(_estate_named_as_parent(estates, merged.get("parentCompany", (stack, {}))[1]))
 
-    values = _validate(merged, errors, partial=False)
+    values = _validate(merged, errors, partial=False, reported=bad_keys)
     if errors or values is None:
         return None, errors
     return Rules(**values, sources={key: source for key, (source, _) in merged.items()},
                  waiver_source=merged.get("waivers", (file_source, None))[0]), []
+
+
+def stack_rules_errors(stack_values: Mapping[str, Any], stack: RulesSource | None = None) -> list[ConfigError]:
+    """Problems with a stack's rules keys on their own (no other layer): what the program's settings check."""
+    errors: list[ConfigError] = []
+    _validate({k: (stack or stack_source(), v) for k, v in stack_values.items()}, errors, partial=True)
+    return errors
 
 
 def _estate_named_as_parent(estates: list[tuple[RulesSource, Any]], parent: Any) -> list[ConfigError]:
@@ -388,8 +395,9 @@ def _estate_named_as_parent(estates: list[tuple[RulesSource, Any]], parent: Any)
     return found
 
 
-def _validate(merged: dict[str, tuple[RulesSource, Any]], errors: list[ConfigError], *, partial: bool) -> dict[str, Any] | None:
-    v = _Validator(errors, partial=partial)
+def _validate(merged: dict[str, tuple[RulesSource, Any]], errors: list[ConfigError], *, partial: bool,
+              reported: set[str] | frozenset[str] = frozenset()) -> dict[str, Any] | None:
+    v = _Validator(errors, partial=partial, reported=reported)
     regions = v.section(merged, "allowedRegions", ("oci", "aws"), required=("oci", "aws"))
     oci_regions = v.str_list(regions, "allowedRegions", "oci", _OCI_REGION, "OCI region identifiers like us-ashburn-1", min_items=1)
     aws_regions = v.str_list(regions, "allowedRegions", "aws", _AWS_REGION, "AWS region codes like us-east-2", min_items=1)
@@ -451,17 +459,20 @@ def _validate(merged: dict[str, tuple[RulesSource, Any]], errors: list[ConfigErr
 
 
 class _Validator:
-    def __init__(self, errors: list[ConfigError], *, partial: bool = False) -> None:
+    def __init__(self, errors: list[ConfigError], *, partial: bool = False,
+                 reported: set[str] | frozenset[str] = frozenset()) -> None:
         self.errors = errors
         self.partial = partial
         """Only the keys given are checked (one layer on its own): nothing is required."""
+        self.reported = reported
+        """Keys whose given value was already refused: not reported again as missing."""
 
     def _err(self, source: RulesSource, key: str, value: Any, allowed: str) -> None:
         self.errors.append(ConfigError(source, key, value, allowed))
 
     def section(self, merged, key, sub_keys, *, required, optional=False) -> tuple[RulesSource, dict]:
         if key not in merged:
-            if not optional and not self.partial:
+            if not optional and not self.partial and key not in self.reported:
                 self._err(stack_source(), key, None, f"an object with {', '.join(sub_keys)}; set it as "
                           f"{where_unset(key, stack_source().location)} (required: no rules file or policy config gives it)")
             return (stack_source(), {})

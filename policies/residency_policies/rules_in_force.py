@@ -163,7 +163,7 @@ def rules_evidence(
 
     path = Path(pack_dir) / rules_file.RULES_FILE_NAME
     file_source = rules_layers.RulesSource(rules_layers.SourceKind.PACK_FILE, str(path.resolve()))
-    stack_source = rules_layers.RulesSource(rules_layers.SourceKind.STACK_CONFIG, stack)
+    stack_source = rules_layers.stack_source(stack, stack_files or {})
     file_data: dict[str, Any] = {}
     sources: list[SourceRecord] = []
     if path.is_file():
@@ -185,10 +185,13 @@ def rules_evidence(
                                         tuple(given), _canonical_digest(given)))
     stack_data = rules_layers.stack_rules(stack_config, rules_file.TOP_LEVEL_KEYS)
     by_file: dict[str, dict[str, Any]] = {}
+    files = dict(stack_files or {})
+    if "estate" not in files and "tenancy" in files:
+        files["estate"] = files["tenancy"]  # the stack's own tenancy (residency:tenancy.tenancyOcid) is an estate one
     for key, value in stack_data.items():
-        by_file.setdefault((stack_files or {}).get(key, stack), {})[key] = value
+        by_file.setdefault(files.get(key, stack), {})[key] = value
     for location, given in by_file.items():
-        description = stack_source.describe() + (f" ({location})" if location != stack else "")
+        description = rules_layers.stack_source(stack).describe() + (f" ({location})" if location != stack else "")
         sources.append(SourceRecord(stack_source.kind.value, location, description, tuple(given),
                                     _canonical_digest(given)))
 

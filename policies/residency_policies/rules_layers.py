@@ -21,12 +21,16 @@ from __future__ import annotations
 import ipaddress
 import json
 import os
+import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from enum import Enum
 from typing import Any
 
+from residency_policies.oci_identifiers import TENANCY_OCID_PATTERN
+
 STACK_NAMESPACE = "residency"
+TENANCY_OCID = re.compile(TENANCY_OCID_PATTERN)
 PACK_WIDE_POLICY = "residency-rules"
 """The policy whose config (``--policy-pack-config``) applies to every policy of the pack."""
 
@@ -45,6 +49,11 @@ class RulesSource:
 
     kind: SourceKind
     location: str = ""
+    files: tuple[tuple[str, str], ...] = ()
+    """For the stack config, when the runner knows: which file gave each key (``Pulumi.prod.yaml``, ``Pulumi.yaml``)."""
+
+    def file_of(self, key: str) -> str | None:
+        return dict(self.files).get(key.split(".", 1)[0])
 
     def describe(self) -> str:
         if self.kind is SourceKind.PACK_FILE:
@@ -54,14 +63,17 @@ class RulesSource:
         if self.kind is SourceKind.POLICY_CONFIG:
             return f"the policy config of '{self.location}' (--policy-pack-config)"
         if self.kind is SourceKind.STACK_CONFIG:
-            return f"the stack config of {self.location}" if self.location else "the stack config"
+            named = f"the stack config of {self.location}" if self.location else "the stack config"
+            files = sorted({file for _, file in self.files})
+            return named + (f" ({', '.join(files)})" if files else "")
         return "the pack's built-in default"
 
     def where(self, key: str) -> str:
         """Where a user edits ``key`` (a rules key such as ``estate.destinations``) in this source."""
         top, _, rest = key.partition(".")
         if self.kind is SourceKind.STACK_CONFIG:
-            files = f"Pulumi.{self.location}.yaml or Pulumi.yaml" if self.location else "Pulumi.<stack>.yaml or Pulumi.yaml"
+            files = self.file_of(key) or (f"Pulumi.{self.location}.yaml or Pulumi.yaml" if self.location
+                                          else "Pulumi.<stack>.yaml or Pulumi.yaml")
             named = f"`{rest}` of `{STACK_NAMESPACE}:{top}`" if rest else f"`{STACK_NAMESPACE}:{top}`"
             return f"{named} in the stack config ({files})"
         if self.kind is SourceKind.PACK_FILE:
@@ -79,8 +91,11 @@ def current_stack() -> str:
     return os.environ.get("PULUMI_STACK", "")
 
 
-def stack_source(stack: str | None = None) -> RulesSource:
-    return RulesSource(SourceKind.STACK_CONFIG, current_stack() if stack is None else stack)
+def stack_source(stack: str | None = None, files: Mapping[str, str] | None = None) -> RulesSource:
+    """The stack config as a source. Inside the pack the files are not known (the engine sends the config, not
+    where it was written), so messages name both candidates; the CLI's evidence passes ``files``."""
+    pairs = tuple(sorted((str(k), str(v)) for k, v in (files or {}).items()))
+    return RulesSource(SourceKind.STACK_CONFIG, current_stack() if stack is None else stack, pairs)
 
 
 # --- the stack layer ----------------------------------------------------------------------------------
@@ -115,7 +130,7 @@ def stack_rules(config: Mapping[str, Any], rules_keys: Iterable[str]) -> dict[st
             found[key] = _decode(raw)
     tenancy = _decode(config.get(f"{STACK_NAMESPACE}:tenancy"))
     tenancy_ocid = tenancy.get("tenancyOcid") if isinstance(tenancy, Mapping) else None
-    if isinstance(tenancy_ocid, str) and tenancy_ocid:
+    if isinstance(tenancy_ocid, str) and TENANCY_OCID.match(tenancy_ocid.strip().lower()):
         estate = found.get("estate")
         if estate is None:
             estate = {}

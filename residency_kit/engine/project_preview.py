@@ -346,13 +346,31 @@ def interpreter_hint(project: Project, module: str) -> str:
     found = ""
     if module and venv is not None and _installed_in(venv, module) and venv.resolve() != Path(sys.prefix).resolve():
         found = f" ({module.split('.', 1)[0]} is installed there)"
-    package = module.split(".", 1)[0] if module else "<package>"
+    top = module.split(".", 1)[0] if module else ""
     return (
         f"residency preview runs the program on the kit's own interpreter ({sys.executable}){unused}{found}; "
-        f"install the missing package into the kit's environment (`{sys.executable} -m pip install {package}`; "
-        "the distribution may be named differently from the module) or preview with the real CLI: "
-        "`residency preview --engine pulumi`"
+        f"{_install_advice(project, top)}, or preview with the real CLI: `residency preview --engine pulumi`"
     )
+
+
+_KIT_MODULES = ("residency_kit", "residency_policies", "residency_policy_pack")
+
+
+def _install_advice(project: Project, top: str) -> str:
+    """How to make ``top`` importable, never by guessing a distribution name: a guessed name can be somebody
+    else's project on the package index."""
+    if top and any((base / top).is_dir() or (base / f"{top}.py").is_file() for base in (project.root, project.pwd)):
+        return (f"`{top}` is part of this project: the language host puts nothing on sys.path when Pulumi.yaml's "
+                "`main` names a file (as `pulumi preview` does), so install the project itself into its virtualenv "
+                "(`uv sync`, or `pip install -e .`) or let `main` name the directory")
+    if top in _KIT_MODULES:
+        return f"install the kit into that environment (`{sys.executable} -m pip install residency-kit`)"
+    if top.startswith("pulumi_") and top != "pulumi_policy":
+        dist = "pulumi-" + top.removeprefix("pulumi_").replace("_", "-")
+        return f"install the provider SDK into that environment (`{sys.executable} -m pip install {dist}`)"
+    return (f"install the distribution that provides `{top or '<module>'}` into that environment, under the name "
+            "your project's dependencies give it (a module's name is not always its distribution's, and a guessed "
+            "name may be another project on the package index)")
 
 
 def run_project_preview(

@@ -78,8 +78,8 @@ def fresh_venv(path: Path) -> Path:
 
 
 # A program nobody here wrote would do this: a bucket behind an explicit Frankfurt provider. The pack's
-# `us-region-providers` refuses it using the allowed regions of its rules file, residency.yaml, so a
-# violation proves the pack ran *and* found its rules file.
+# `us-region-providers` refuses it using the allowed regions of its rules file, residency.yaml (the kit's floor),
+# so a violation proves the pack ran *and* found its rules file; the stack names the parent company.
 FRANKFURT_PROGRAM = '''\
 import pulumi_oci as oci
 
@@ -93,7 +93,8 @@ def write_frankfurt_program(directory: Path) -> Path:
     directory.mkdir(parents=True, exist_ok=True)
     (directory / "Pulumi.yaml").write_text("name: frankfurt\nruntime: python\n")
     (directory / "__main__.py").write_text(FRANKFURT_PROGRAM)
-    (directory / "Pulumi.dev.yaml").write_text("config:\n  oci:region: us-ashburn-1\n")
+    (directory / "Pulumi.dev.yaml").write_text(
+        "config:\n  oci:region: us-ashburn-1\n  residency:parentCompany:\n    cidrs: [203.0.113.0/24]\n")
     return directory
 
 
