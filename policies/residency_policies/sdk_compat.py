@@ -221,7 +221,7 @@ def install(config_check: ConfigCheck | None = None) -> None:
     if missing:
         raise SdkCompatibilityError(
             "this pulumi_policy lacks what the residency pack relies on: " + ", ".join(missing)
-            + "; use the pinned pulumi-policy (policies/requirements.txt)"
+            + "; install a pulumi-policy the kit supports (residency-kit requires pulumi-policy>=1.21,<2)"
         )
     sdk = _servicer_module()
     servicer = sdk._PolicyAnalyzerServicer

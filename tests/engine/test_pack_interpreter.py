@@ -111,6 +111,6 @@ def test_the_kits_pack_runs_on_the_kits_interpreter_unless_pulumi_python_cmd_nam
 
     project = read_pack_project(REPO / "policies")
     assert resolve_pack_interpreter(REPO / "policies", project, {"PATH": ""}).python == sys.executable
-    other = _venv(tmp_path / "project" / ".venv")
-    named = resolve_pack_interpreter(REPO / "policies", project, {"PULUMI_PYTHON_CMD": str(other / "bin" / "python")})
-    assert named.python == str(other / "bin" / "python")
+    other = _executable(tmp_path / "project" / ".venv" / "bin", "python")
+    named = resolve_pack_interpreter(REPO / "policies", project, {"PULUMI_PYTHON_CMD": str(other)})
+    assert named.python == str(other)

@@ -108,3 +108,13 @@ def residency_preview(residency: Path, program: Path, pack: Path, cwd: Path) -> 
 def flagged_policies(preview_json: str) -> set[str]:
     data = json.loads(preview_json)
     return {v["policy"] for v in data["violations"] if v.get("enforcementLevel", v.get("level")) == "mandatory"}
+
+
+def build_distribution(source: Path, hook: str, out: Path) -> Path:
+    """Build a wheel or sdist of ``source`` with setuptools' PEP 517 ``hook``; returns its path."""
+    out.mkdir(parents=True, exist_ok=True)
+    code = f"from setuptools import build_meta; print(build_meta.{hook}({str(out)!r}))"
+    done = subprocess.run([sys.executable, "-c", code], cwd=source, env=clean_env(),
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-4000:]
+    return out / done.stdout.strip().splitlines()[-1]
