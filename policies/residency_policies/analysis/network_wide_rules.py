@@ -151,6 +151,11 @@ def _unplaced(view: ResourceView, by_urn: dict[str, ResourceView], graph: m.Netw
         if group is None:
             return ("it is added to a security group this stack does not create, so what carries that group cannot "
                     "be seen"), False
+    elif view.type == "oci:Core/defaultSecurityList:DefaultSecurityList":
+        if _deps(view, "manageDefaultResourceId", by_urn, _VCNS):
+            return None  # its VCN is here and no subnet of it names no list: it governs nothing
+        return ("it is the default security list of a VCN this stack does not create, so the subnets it governs "
+                "cannot be seen"), False
     else:
         group = next(iter(_deps(view, "networkSecurityGroupId", by_urn, (_NSG,))), None)
         if group is None:
