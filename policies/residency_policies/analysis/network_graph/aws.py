@@ -267,10 +267,15 @@ class _Reader:
             return []  # the VPC's own range
         targets: list[str] = []
         ambiguous = False
+        deps_of = owner.property_dependencies
+        named = [k for k in _TARGETS if rule.get(k) not in (None, "") and (
+            not is_unknown(rule.get(k)) or (deps_of.get("routes" if inline else k)))]
         for key in _TARGETS:
             value = rule.get(key)
             if value is None or value == "":
                 continue
+            if named and key not in named and is_unknown(value):
+                continue  # a route has one target: the other target fields are the provider's computed outputs
             keys, amb = self._target(owner, key, value, "routes" if inline else key, f"{where}.{key}")
             targets.extend(keys)
             ambiguous |= amb
