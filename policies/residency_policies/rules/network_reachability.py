@@ -71,8 +71,9 @@ POLICY = stack_policy(
     remediation="Break each path the message lists: remove the route to the gateway, DRG or peering, narrow the "
     "security list / NSG / security group rule that admits the range, or add a deny that covers the flow (an AWS "
     "network ACL deny numbered before the allow, an AWS or OCI network firewall drop rule). Tag subnets with "
-    "residency-tier (data|app|management): AWS `tags`, OCI `freeform_tags` or a defined tag; untagged subnets are "
-    "judged as data.",
+    "residency-tier (data|management|public|app): AWS `tags`, OCI `freeform_tags` or a defined tag; a public tier "
+    "may serve the internet on its residency-public-ports (80 and 443 by default); untagged subnets are judged as "
+    "data.",
     tags=["network", "residency"],
     framework=("US data residency", "1.0", "NET-2"),
     check=check_stack,
