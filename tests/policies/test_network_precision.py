@@ -187,3 +187,24 @@ def test_management_tier_is_protected_inbound(pack):
     assert urns == {urn_of(SUBNET, "web")}
     assert "management-tier subnet 'web'" in messages[0] and "(egress)" not in messages[0]
     assert flagged(program, pack, INGRESS) == set()
+
+
+def carried_outside_the_stack(carriers):
+    """A web group in a VPC of another stack, carried by resources whose subnets this stack does not create."""
+    group = aws.ec2.SecurityGroup("web-sg", vpc_id="vpc-0123456789abcdef0", ingress=[aws.ec2.SecurityGroupIngressArgs(
+        protocol="tcp", from_port=80, to_port=80, cidr_blocks=["0.0.0.0/0"])])
+    aws.lb.LoadBalancer("app-lb", subnets=["subnet-0aaaaaaaaaaaaaaaa", "subnet-0bbbbbbbbbbbbbbbb"],
+                        security_groups=[group.id])
+    if carriers > 1:
+        aws.ec2.Instance("app-server", ami="ami-0123456789abcdef0", instance_type="t3.micro",
+                         subnet_id="subnet-0aaaaaaaaaaaaaaaa", vpc_security_group_ids=[group.id])
+
+
+def test_carriers_outside_the_stack_are_named_in_one_sentence(pack):
+    one = flagged(lambda: carried_outside_the_stack(1), pack, INGRESS, with_messages=True)[1][0]
+    assert one.split("\n", 1)[1].startswith("cannot be verified at preview: web-sg is carried by app-lb, which sits in subnets this "
+                          "stack does not create (app-lb.subnets[0], app-lb.subnets[1]: the account's default VPC, or "
+                          "a lookup), so the tier of those subnets and what lies on their paths cannot be seen. ")
+    assert "admits 0.0.0.0/0 on tcp 80 (web-sg.ingress[0].cidrBlocks[0])" in one
+    two = flagged(lambda: carried_outside_the_stack(2), pack, INGRESS, with_messages=True)[1][0]
+    assert "web-sg is carried by app-lb and app-server, which sit in subnets this stack does not create" in two

@@ -163,14 +163,16 @@ def _unplaced(view: ResourceView, by_urn: dict[str, ResourceView], graph: m.Netw
     carriers = [a for a in graph.attachments if group.urn in a.groups and a.placed_outside]
     if not carriers:
         return None
-    names = ", ".join(sorted({a.name for a in carriers})[:3])
+    names = sorted({a.name for a in carriers})
+    shown = names[0] if len(names) == 1 else ", ".join(names[:-1]) + f" and {names[-1]}"
+    sits = "sits" if len(names) == 1 else "sit"
     where = carriers[0].placed_outside
     if group.type in _SECURITY_GROUPS and group.props.get("vpcId") is None:
-        return (f"{group.name} is carried by {names}, and {where}: AWS gives that VPC an internet gateway and a "
-                "network ACL that allows everything, and its subnets are not in this stack, so they cannot be "
-                "declared a public tier and are judged as data (fail closed)"), True
-    return (f"{group.name} is carried by {names}, and {where}, so the tier of those subnets and what lies on their "
-            "paths cannot be seen"), False
+        return (f"{group.name} is carried by {shown}, which {sits} in {where}: AWS gives that VPC an internet "
+                "gateway and a network ACL that allows everything, and its subnets are not in this stack, so they "
+                "cannot be declared a public tier and are judged as data (fail closed)"), True
+    return (f"{group.name} is carried by {shown}, which {sits} in {where}, so the tier of those subnets and what "
+            "lies on their paths cannot be seen"), False
 
 
 def _rule_ports(view: ResourceView, address: nr.Address) -> tiers.Ports:

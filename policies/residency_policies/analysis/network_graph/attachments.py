@@ -69,7 +69,7 @@ class Attachment:
     unresolved_groups: tuple[str, ...]  # groups it carries that the stack cannot show (clauses for messages)
     uses_default: bool  # names no group: its VPC's default security group (AWS)
     subnets: tuple[str, ...]  # URNs of the in-stack subnets it sits in
-    placed_outside: str | None  # why (some of) its subnets cannot be seen, or None
+    placed_outside: str | None  # where it sits when that is outside the stack ("subnets this stack does not create (...)")
 
 
 def read(resources: Iterable[NetResource], refs: References, group_types: Iterable[str], subnet_type: str,
@@ -95,7 +95,7 @@ def read(resources: Iterable[NetResource], refs: References, group_types: Iterab
             if not (named and r.type.startswith("aws:")):
                 continue  # not placed anywhere (an unused template, a function outside any VPC)
             # AWS places an interface that names groups but no subnet in the account's default VPC.
-            outside = f"{r.name} names no subnet, so its interfaces sit in the account's default VPC"
+            outside = f"the account's default VPC ({r.name} names no subnet)"
         out.append(Attachment(r.urn, r.name, r.type, groups, unresolved, not named, subnets, outside))
     return out
 
@@ -149,7 +149,7 @@ def _subnets(r: NetResource, refs: References, inputs: AttachmentInputs, subnet_
     outside = None
     if not found and not via_groups:
         shown = ", ".join(f"{r.name}.{p}" for p, _ in values[:2])
-        outside = (f"{shown} names subnets this stack does not create (the account's default VPC, or a lookup)"
+        outside = (f"subnets this stack does not create ({shown}: the account's default VPC, or a lookup)"
                    if values else None)
     return tuple(dict.fromkeys(found)), outside
 
