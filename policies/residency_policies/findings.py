@@ -23,12 +23,15 @@ class Finding:
     unverifiable: bool = False
     path: str | None = None
     level: str | None = None
+    why: str | None = None  # unverifiable: what exactly is unknown and why (replaces the generic sentence)
 
     def __post_init__(self) -> None:
         if self.level is not None and self.level not in LOWER_LEVELS:
             raise ValueError(f"Finding.level {self.level!r}: allowed: None (the policy's level) or 'advisory'")
 
     def text(self) -> str:
+        if self.unverifiable and self.why:
+            return f"cannot be verified at preview: {self.why}. {self.message}"
         if self.unverifiable:
             where = self.path or "a residency-deciding value"
             return (

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from residency_policies.analysis import network_graph as ng
 
-_TIER_COLOURS = {"data": "#f8d7da", "app": "#d1e7dd", "management": "#cfe2ff"}
+_TIER_COLOURS = {"data": "#f8d7da", "app": "#d1e7dd", "management": "#cfe2ff", "public": "#fff3cd"}
 _GATEWAY_SHAPES = {"internet-gateway": "doubleoctagon", "nat-gateway": "octagon", "drg": "hexagon",
                    "network-firewall": "box3d", "local-peering-gateway": "cds", "service-gateway": "component"}  # fmt: skip
 
@@ -36,13 +36,15 @@ def to_networkx(graph, paths):
         g.add_node(net.urn, label=f"{net.name}\n{', '.join(map(str, net.cidrs)) or '?'}", kind="network")
     for s in graph.subnets.values():
         label = f"{s.name}\n{', '.join(map(str, s.cidrs)) or '?'}\ntier: {s.tier}"
+        if s.tier == "public":
+            label += f"\nports: {', '.join(str(a) if a == b else f'{a}-{b}' for a, b in s.public_ports) or 'none'}"
         g.add_node(s.urn, label=label, kind="subnet", tier=s.tier, network=s.network)
     for gw in graph.gateways.values():
         g.add_node(gw.urn, label=f"{gw.name}\n({gw.kind})", kind=gw.kind, network=gw.network)
         for peer in gw.peers:
             g.add_edge(gw.urn, peer, label="peering", kind="peering")
-    for att in graph.drg_attachments.values():
-        if att.network:
+    for att in (*graph.drg_attachments.values(), *graph.tgw_attachments.values()):
+        if att.network and att.drg in g:
             g.add_edge(att.network, att.drg, label=f"attachment {att.name}", kind="attachment")
     for s in graph.subnets.values():
         if s.network:

@@ -54,8 +54,11 @@ def violating():
                                     next_hop_drg_attachment_id="ocid1.drgattachment.oc1..a", opts=o)
     oci.core.SecurityList("sl-egress", compartment_id=COMP, vcn_id=VCN, egress_security_rules=[
         oci.core.SecurityListEgressSecurityRuleArgs(protocol="all", destination="2001:db8:bad::1/128")], opts=o)
-    aws.ec2.SecurityGroup("sg-egress-all", vpc_id="vpc-1", egress=[aws.ec2.SecurityGroupEgressArgs(
+    egress_all = aws.ec2.SecurityGroup("sg-egress-all", vpc_id="vpc-1", egress=[aws.ec2.SecurityGroupEgressArgs(
         protocol="-1", from_port=0, to_port=0, cidr_blocks=["0.0.0.0/0"])], opts=ao)
+    # A group governs the interfaces that carry it: here an instance in a subnet of another stack.
+    aws.ec2.Instance("web", ami="ami-0123456789abcdef0", instance_type="t3.micro", subnet_id="subnet-0123456789abcdef0",
+                     vpc_security_group_ids=[egress_all.id], opts=ao)
     nfw = oci.networkfirewall
     nfw.NetworkFirewallPolicySecurityRule("allow-anywhere", network_firewall_policy_id="ocid1.networkfirewallpolicy.oc1..q",
                                           name="allow", action="ALLOW",

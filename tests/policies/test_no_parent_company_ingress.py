@@ -80,6 +80,9 @@ def violating():
     sg = aws.ec2.SecurityGroup("sg-world", vpc_id="vpc-1", ingress=[
         aws.ec2.SecurityGroupIngressArgs(protocol="tcp", from_port=22, to_port=22, ipv6_cidr_blocks=["::/0"])],
         opts=ao)
+    # A group governs the interfaces that carry it: here an instance in a subnet of another stack.
+    aws.ec2.Instance("web", ami="ami-0123456789abcdef0", instance_type="t3.micro", subnet_id="subnet-0123456789abcdef0",
+                     vpc_security_group_ids=[sg.id], opts=ao)
     aws.ec2.DefaultSecurityGroup("default-sg", vpc_id="vpc-1", ingress=[aws.ec2.DefaultSecurityGroupIngressArgs(
         protocol="-1", from_port=0, to_port=0, cidr_blocks=[PARENT])], opts=ao)
     aws.ec2.SecurityGroupRule("rule-parent", type="ingress", security_group_id=sg.id, protocol="tcp", from_port=1,

@@ -30,10 +30,20 @@ def _vpc(manage_default_sg=True):
     return vpc
 
 
-def _web_sg(vpc, name="web"):
-    return aws.ec2.SecurityGroup(name, vpc_id=vpc.id, ingress=[aws.ec2.SecurityGroupIngressArgs(
-        protocol="tcp", from_port=443, to_port=443, cidr_blocks=["0.0.0.0/0"])], egress=[aws.ec2.SecurityGroupEgressArgs(
-            protocol="-1", from_port=0, to_port=0, cidr_blocks=["0.0.0.0/0"])])
+def _web_sg(vpc, name="web", subnet=None, ports=(443, 443)):
+    """A group open to the world on ``ports`` with all egress, carried by an interface in ``subnet`` (a group
+    governs only the interfaces that carry it)."""
+    group = aws.ec2.SecurityGroup(name, vpc_id=vpc.id, ingress=[aws.ec2.SecurityGroupIngressArgs(
+        protocol="tcp", from_port=ports[0], to_port=ports[1], cidr_blocks=["0.0.0.0/0"])], egress=[
+        aws.ec2.SecurityGroupEgressArgs(protocol="-1", from_port=0, to_port=0, cidr_blocks=["0.0.0.0/0"])])
+    if subnet is not None:
+        _carry(f"{name}-eni", subnet, group)
+    return group
+
+
+def _carry(name, subnet, *groups):
+    """An interface in ``subnet`` carrying ``groups`` (none: the VPC's default security group)."""
+    return aws.ec2.NetworkInterface(name, subnet_id=subnet.id, security_groups=[g.id for g in groups] or None)
 
 
 def _nacl_entries(args, deny_no, allow_no=100):
@@ -41,7 +51,7 @@ def _nacl_entries(args, deny_no, allow_no=100):
             args(rule_no=allow_no, action="allow", protocol="-1", from_port=0, to_port=0, cidr_block="0.0.0.0/0")]
 
 
-def aws_public_web(nacl=None, tier=APP):
+def aws_public_web(nacl=None, tier=APP, ports=(443, 443)):
     """A public web tier: IGW, 0.0.0.0/0 route, security group open to the world on 443, all egress."""
     vpc = _vpc()
     igw = aws.ec2.InternetGateway("igw", vpc_id=vpc.id)
@@ -50,7 +60,7 @@ def aws_public_web(nacl=None, tier=APP):
     rt = aws.ec2.RouteTable("rt", vpc_id=vpc.id, routes=[aws.ec2.RouteTableRouteArgs(cidr_block="0.0.0.0/0",
                                                                                      gateway_id=igw.id)])
     aws.ec2.RouteTableAssociation("rta", subnet_id=subnet.id, route_table_id=rt.id)
-    _web_sg(vpc)
+    _web_sg(vpc, subnet=subnet, ports=ports)
     if nacl in ("deny-first", "deny-after"):
         deny_no = 90 if nacl == "deny-first" else 150
         aws.ec2.NetworkAcl("nacl", vpc_id=vpc.id, subnet_ids=[subnet.id],
@@ -108,7 +118,7 @@ def aws_untagged_public_subnet():
     rt = aws.ec2.RouteTable("rt", vpc_id=vpc.id, routes=[aws.ec2.RouteTableRouteArgs(cidr_block="0.0.0.0/0",
                                                                                      gateway_id=igw.id)])
     aws.ec2.RouteTableAssociation("rta", subnet_id=subnet.id, route_table_id=rt.id)
-    _web_sg(vpc)
+    _web_sg(vpc, subnet=subnet)
 
 
 def test_one_mistake_one_violation(preview):
@@ -119,14 +129,14 @@ def test_one_mistake_one_violation(preview):
     assert [(v.policy, v.resource_name) for v in result.mandatory] == [(REACH, "public")]
     message = result.mandatory[0].message
     assert message.count("\n  - ") == 4  # internet and parent, ingress and egress: all in the one violation
-    assert 'tags={"residency-tier": "app"}' in message and "freeform_tags" in message
+    assert '{"residency-tier": "public", "residency-public-ports": "443"}' in message and "freeform_tags" in message
+    assert '{"residency-tier": "app"}' in message
 
 
 def aws_private_subnet():
     """No internet or NAT gateway, no peering: all-egress security groups carry nothing anywhere."""
     vpc = _vpc()
-    aws.ec2.Subnet("app-subnet", vpc_id=vpc.id, cidr_block="10.0.1.0/24", tags=APP)
-    _web_sg(vpc)
+    _web_sg(vpc, subnet=aws.ec2.Subnet("app-subnet", vpc_id=vpc.id, cidr_block="10.0.1.0/24", tags=APP))
 
 
 def test_wide_rules_without_any_path_are_compliant(pack):
@@ -150,6 +160,8 @@ def aws_rule_resources_and_references():
                               from_port=8080, to_port=8080, source_security_group_id=lb.id)
     aws.ec2.SecurityGroupRule("app-out", type="egress", security_group_id=app.id, protocol="-1", from_port=0,
                               to_port=0, cidr_blocks=["0.0.0.0/0"])
+    _carry("lb-eni", subnet, lb)
+    _carry("app-eni", subnet, app)
 
 
 def test_rule_resources_are_flagged_and_group_references_are_not(pack):
@@ -159,15 +171,22 @@ def test_rule_resources_are_flagged_and_group_references_are_not(pack):
         urn_of("aws:ec2/securityGroupRule:SecurityGroupRule", "app-out")}
 
 
-def aws_default_vpc_group():
-    aws.ec2.SecurityGroup("ssh", ingress=[aws.ec2.SecurityGroupIngressArgs(
+def aws_default_vpc_group(carried=True):
+    """A group with no vpcId (the account's default VPC), open to the world on SSH, on an instance that names no
+    subnet (so it sits in the default VPC too)."""
+    group = aws.ec2.SecurityGroup("ssh", ingress=[aws.ec2.SecurityGroupIngressArgs(
         protocol="tcp", from_port=22, to_port=22, cidr_blocks=["0.0.0.0/0"])])
+    if carried:
+        aws.ec2.Instance("bastion", ami="ami-0123456789abcdef0", instance_type="t3.micro",
+                         vpc_security_group_ids=[group.id])
 
 
 def test_a_wide_group_in_the_default_vpc_is_flagged(pack):
     urns, messages = flagged(aws_default_vpc_group, pack, INGRESS, with_messages=True)
     assert urns == {urn_of(SG, "ssh")} and "default VPC" in messages[0]
-    assert "cannot be verified" not in messages[0]
+    assert "cannot be verified" not in messages[0] and "on tcp 22" in messages[0]
+    # Carried by nothing, it governs nothing.
+    assert flagged(lambda: aws_default_vpc_group(carried=False), pack, INGRESS) == set()
 
 
 def aws_network_firewall(style="structured"):
@@ -207,7 +226,7 @@ def aws_network_firewall(style="structured"):
     app_rt = aws.ec2.RouteTable("app-rt", vpc_id=vpc.id, routes=[aws.ec2.RouteTableRouteArgs(
         cidr_block="0.0.0.0/0", vpc_endpoint_id=endpoint)])
     aws.ec2.RouteTableAssociation("app-rta", subnet_id=app.id, route_table_id=app_rt.id)
-    _web_sg(vpc)
+    _web_sg(vpc, subnet=app)
 
 
 def test_aws_network_firewall_drop_rules_clear_the_path(pack):
@@ -230,6 +249,7 @@ def aws_implicit_default_group():
     rt = aws.ec2.RouteTable("rt", vpc_id=vpc.id, routes=[aws.ec2.RouteTableRouteArgs(cidr_block="0.0.0.0/0",
                                                                                      gateway_id=igw.id)])
     aws.ec2.RouteTableAssociation("rta", subnet_id=subnet.id, route_table_id=rt.id)
+    _carry("web-eni", subnet)
 
 
 def test_aws_default_group_egress_is_reported_on_the_vpc(pack):
@@ -327,7 +347,7 @@ def aws_unknown_next_hop():
     rt = aws.ec2.RouteTable("rt", vpc_id=vpc.id, routes=[aws.ec2.RouteTableRouteArgs(
         cidr_block="0.0.0.0/0", gateway_id=bucket.id.apply(lambda _: "igw-0123456789abcdef0"))])
     aws.ec2.RouteTableAssociation("rta", subnet_id=subnet.id, route_table_id=rt.id)
-    _web_sg(vpc)
+    _web_sg(vpc, subnet=subnet)
 
 
 def test_unknown_hops_on_the_path_of_a_wide_rule_fail_closed(pack):
@@ -363,10 +383,10 @@ def aws_dual_stack(nat64=None, deny_nat64=False):
                                                   nat_gateway_id=seed.id.apply(lambda _: "nat-0123456789abcdef0")))
     rt = aws.ec2.RouteTable("rt", vpc_id=vpc.id, routes=routes)
     aws.ec2.RouteTableAssociation("rta", subnet_id=subnet.id, route_table_id=rt.id)
-    aws.ec2.SecurityGroup("web", vpc_id=vpc.id, ingress=[aws.ec2.SecurityGroupIngressArgs(
+    _carry("web-eni", subnet, aws.ec2.SecurityGroup("web", vpc_id=vpc.id, ingress=[aws.ec2.SecurityGroupIngressArgs(
         protocol="tcp", from_port=443, to_port=443, cidr_blocks=["0.0.0.0/0"], ipv6_cidr_blocks=["::/0"])],
         egress=[aws.ec2.SecurityGroupEgressArgs(protocol="-1", from_port=0, to_port=0, cidr_blocks=["0.0.0.0/0"],
-                                                ipv6_cidr_blocks=["::/0"])])
+                                                ipv6_cidr_blocks=["::/0"])]))
 
     def entries(args):
         rules = [args(rule_no=10, action="deny", protocol="-1", from_port=0, to_port=0, cidr_block=PARENT),
@@ -428,8 +448,8 @@ def aws_dual_stack_data_subnet(nat64):
         routes.append(aws.ec2.RouteTableRouteArgs(ipv6_cidr_block="64:ff9b::/96", nat_gateway_id=nat.id))
     rt = aws.ec2.RouteTable("rt", vpc_id=vpc.id, routes=routes)
     aws.ec2.RouteTableAssociation("rta", subnet_id=subnet.id, route_table_id=rt.id)
-    aws.ec2.SecurityGroup("app", vpc_id=vpc.id, egress=[aws.ec2.SecurityGroupEgressArgs(
-        protocol="-1", from_port=0, to_port=0, ipv6_cidr_blocks=["::/0"])])
+    _carry("app-eni", subnet, aws.ec2.SecurityGroup("app", vpc_id=vpc.id, egress=[aws.ec2.SecurityGroupEgressArgs(
+        protocol="-1", from_port=0, to_port=0, ipv6_cidr_blocks=["::/0"])]))
 
 
 def test_network_reachability_follows_nat64_from_a_data_subnet(pack):

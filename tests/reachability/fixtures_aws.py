@@ -1,5 +1,8 @@
 """Pulumi programs (raw pulumi_aws resources) for the ways a path to an AWS data-tier subnet can be assembled.
 
+A security group governs only the interfaces that carry it, so each program places one (an ENI, as any
+instance, database or function would) carrying its groups in the data subnet.
+
 Addresses: VPC 10.0.0.0/16, data subnet 10.0.1.0/24; the parent company is 203.0.113.0/24 and
 2001:db8:bad::/48 (policies/residency.yaml), its AWS account 999999999999 is not used by these programs
 (peering names the owner literally). Every program manages the VPC's default security group with no rules,
@@ -43,13 +46,18 @@ def security_group(name, net, ingress_cidrs=("0.0.0.0/0",), egress_cidrs=("10.0.
     )
 
 
+def workload(name, where, *groups) -> aws.ec2.NetworkInterface:
+    """An interface in subnet ``where`` carrying ``groups`` (none: the VPC's default security group)."""
+    return aws.ec2.NetworkInterface(name, subnet_id=where.id, security_groups=[g.id for g in groups] or None)
+
+
 def igw_open_security_group(ingress_cidrs=("0.0.0.0/0",)):
     """IGW + 0.0.0.0/0 route + a security group admitting ``ingress_cidrs`` on 443, in the data subnet's VPC."""
     net = vpc()
     data = subnet("data", net)
     igw = aws.ec2.InternetGateway("igw", vpc_id=net.id)
     route_table("rt-data", net, [data], [aws.ec2.RouteTableRouteArgs(cidr_block="0.0.0.0/0", gateway_id=igw.id)])
-    security_group("sg-web", net, ingress_cidrs=ingress_cidrs)
+    workload("app", data, security_group("sg-web", net, ingress_cidrs=ingress_cidrs))
 
 
 def peering_to_parent_account():
@@ -64,7 +72,7 @@ def peering_to_parent_account():
         ingress=[aws.ec2.NetworkAclIngressArgs(rule_no=100, action="allow", protocol="tcp", from_port=443, to_port=443, cidr_block=PARENT)],
         egress=[aws.ec2.NetworkAclEgressArgs(rule_no=100, action="allow", protocol="-1", from_port=0, to_port=0, cidr_block="10.0.0.0/16")],
     )  # fmt: skip
-    security_group("sg-db", net, ingress_cidrs=[PARENT])
+    workload("db", data, security_group("sg-db", net, ingress_cidrs=[PARENT]))
 
 
 def nacl_deny_first(deny_rule_no: int = 50):
@@ -74,7 +82,7 @@ def nacl_deny_first(deny_rule_no: int = 50):
     data = subnet("data", net)
     igw = aws.ec2.InternetGateway("igw", vpc_id=net.id)
     route_table("rt-data", net, [data], [aws.ec2.RouteTableRouteArgs(cidr_block="0.0.0.0/0", gateway_id=igw.id)])
-    security_group("sg-web", net)
+    workload("app", data, security_group("sg-web", net))
     nacl = aws.ec2.NetworkAcl("nacl-data", vpc_id=net.id)
     aws.ec2.NetworkAclAssociation("nacl-data-assoc", network_acl_id=nacl.id, subnet_id=data.id)
     for number, action in ((deny_rule_no, "deny"), (100, "allow")):
@@ -92,6 +100,7 @@ def unknown_cidr_in_security_group_rule():
     route_table("rt-data", net, [data], [aws.ec2.RouteTableRouteArgs(cidr_block="0.0.0.0/0", gateway_id=igw.id)])
     partner = aws.ec2.Eip("partner-eip", domain="vpc")
     sg = security_group("sg-db", net, ingress_cidrs=["10.0.0.0/16"])
+    workload("db", data, sg)
     aws.vpc.SecurityGroupIngressRule(
         "sg-db-from-partner", security_group_id=sg.id, ip_protocol="tcp", from_port=5432, to_port=5432,
         cidr_ipv4=partner.public_ip.apply(lambda ip: f"{ip}/32"),
@@ -108,7 +117,7 @@ def private_subnet_nat_only():
     eip = aws.ec2.Eip("nat-eip", domain="vpc")
     nat = aws.ec2.NatGateway("nat", subnet_id=public.id, allocation_id=eip.id)
     route_table("rt-data", net, [data], [aws.ec2.RouteTableRouteArgs(cidr_block="0.0.0.0/0", nat_gateway_id=nat.id)])
-    security_group("sg-app", net, ingress_cidrs=["0.0.0.0/0"])
+    workload("app", data, security_group("sg-app", net, ingress_cidrs=["0.0.0.0/0"]))
 
 
 def egress_to_parent_through_igw():
@@ -117,4 +126,4 @@ def egress_to_parent_through_igw():
     data = subnet("data", net)
     igw = aws.ec2.InternetGateway("igw", vpc_id=net.id)
     route_table("rt-data", net, [data], [aws.ec2.RouteTableRouteArgs(cidr_block="0.0.0.0/0", gateway_id=igw.id)])
-    security_group("sg-db", net, ingress_cidrs=["10.0.0.0/16"], egress_cidrs=[PARENT])
+    workload("db", data, security_group("sg-db", net, ingress_cidrs=["10.0.0.0/16"], egress_cidrs=[PARENT]))

@@ -105,6 +105,16 @@ def in_vpc(t, n, props, deps=None, vpc="vpc"):
     return res(t, n, {"vpcId": U, **props}, {"vpcId": [urn(VPC, vpc)], **(deps or {})})
 
 
+ENI = "aws:ec2/networkInterface:NetworkInterface"
+
+
+def workload(name="workload", groups=("sg",), subnet="data"):
+    """An interface in ``subnet`` carrying ``groups`` (a group governs only what carries it; none: the default)."""
+    props = {"subnetId": U, **({"securityGroups": [U] * len(groups)} if groups else {})}
+    deps = {"subnetId": [urn(SUB, subnet)], **({"securityGroups": [urn(SG, g) for g in groups]} if groups else {})}
+    return res(ENI, name, props, deps)
+
+
 def stack(routes, route_deps, ingress=("0.0.0.0/0",), egress=("10.0.0.0/16",), harden=True, extra=()):
     items = [
         res(VPC, "vpc", {"cidrBlock": "10.0.0.0/16"}),
@@ -114,6 +124,7 @@ def stack(routes, route_deps, ingress=("0.0.0.0/0",), egress=("10.0.0.0/16",), h
         res(ASSOC, "assoc", {"subnetId": U, "routeTableId": U}, {"subnetId": [urn(SUB, "data")], "routeTableId": [urn(RT, "rt")]}),
         in_vpc(SG, "sg", {"ingress": [{"protocol": "tcp", "fromPort": 443.0, "toPort": 443.0, "cidrBlocks": list(ingress)}],
                           "egress": [{"protocol": "-1", "fromPort": 0.0, "toPort": 0.0, "cidrBlocks": list(egress)}]}),
+        workload(),
         *extra,
     ]  # fmt: skip
     if harden:
@@ -154,8 +165,11 @@ def test_nacl_deny_of_one_range_or_one_port_leaves_the_rest_open():
 def test_unmanaged_default_security_group_allows_egress_through_nat():
     nat_route = ([{"cidrBlock": "0.0.0.0/0", "natGatewayId": U}], [urn(NAT, "nat")])
     nat = res(NAT, "nat", {"subnetId": U, "allocationId": "eipalloc-0123"})
-    assert found(stack(*nat_route, extra=[nat])) == []
-    assert found(stack(*nat_route, harden=False, extra=[nat])) == [
+    # The default group governs only interfaces that name no group: here, one more interface.
+    bare = workload("bare", groups=())
+    assert found(stack(*nat_route, extra=[nat, bare])) == []
+    assert found(stack(*nat_route, harden=False, extra=[nat])) == []  # nothing uses the default group
+    assert found(stack(*nat_route, harden=False, extra=[nat, bare])) == [
         ("internet", "egress", ()), ("parent:203.0.113.0/24", "egress", ())
     ]
 
@@ -177,7 +191,8 @@ def test_security_group_references():
 
     assert found(with_rule({"self": True})) == []
     assert found(with_rule({"securityGroups": [U]}, {"ingress": [urn(DSG, "default-sg")]})) == []
-    piece = "sg.ingress[0].securityGroups (999999999999/sg-0abc is a security group outside this stack; its members may be anywhere)"
+    piece = ("sg.ingress[0].securityGroups names security group 999999999999/sg-0abc, which is not created in this stack "
+             "(its members may be anywhere)")
     assert found(with_rule({"securityGroups": ["999999999999/sg-0abc"]})) == [
         ("internet", "ingress", (piece,)), ("parent:203.0.113.0/24", "ingress", (piece,))
     ]
@@ -221,7 +236,7 @@ def test_route_through_an_appliance_eni_follows_its_subnet_route_table():
 def test_subnet_in_a_vpc_outside_the_stack_cannot_be_verified():
     items = [r for r in stack(*IGW_DEFAULT) if r.type != SUB]
     items.append(res(SUB, "data", {"vpcId": "vpc-0123", "cidrBlock": "10.0.1.0/24"}))
-    piece = "data.vpcId (its VPC and security groups are not in this stack)"
+    piece = "data.vpcId names a VPC this stack does not create, so its routes and default security group cannot be read"
     assert found(items) == [("internet", "egress", (piece,)), ("internet", "ingress", (piece,)),
                             ("parent:203.0.113.0/24", "egress", (piece,)), ("parent:203.0.113.0/24", "ingress", (piece,))]  # fmt: skip
 

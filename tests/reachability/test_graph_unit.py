@@ -64,4 +64,4 @@ def test_private_subnet_is_not_reachable_through_igw():
 def test_unknown_route_destination_is_a_possible_path_naming_the_rule():
     rules = [{"destination": U, "networkEntityId": U}]
     paths = prove(build_graph(stack(rules)), ["203.0.113.0/24"])
-    assert paths and all("rt.routeRules[0] <unknown> destination" in p.unresolved for p in paths)
+    assert paths and all("the destination of rt.routeRules[0] is unknown at preview" in p.unresolved for p in paths)

@@ -35,7 +35,10 @@ from dataclasses import dataclass
 from residency_policies.analysis import network_rules as nr
 from residency_policies.analysis.network_graph import model as m
 from residency_policies.analysis.network_graph.prefixes import prefix_of
-from residency_policies.analysis.network_graph.reachability import Prover, Source, sources_for
+from residency_policies.analysis.network_graph import aws as aws_graph
+from residency_policies.analysis.network_graph import oci as oci_graph
+from residency_policies.analysis.network_graph import tiers
+from residency_policies.analysis.network_graph.reachability import Prover, Source, sources_for, unverified
 from residency_policies.framework import Finding, ResourceView
 from residency_policies.ip_ranges import Network, address_forms, parse_cidr, shares_address
 from residency_policies.values import is_unknown
@@ -54,6 +57,7 @@ HOP_TYPES = frozenset({
     "aws:ec2/networkAclRule:NetworkAclRule", "aws:ec2/routeTable:RouteTable",
     "aws:ec2/defaultRouteTable:DefaultRouteTable", "aws:ec2/route:Route",
     "oci:Core/routeTable:RouteTable", "oci:Core/defaultRouteTable:DefaultRouteTable",
+    "aws:ec2transitgateway/route:Route",
 })
 PATH_JUDGED_TYPES = ADMITTING_TYPES | HOP_TYPES
 _SECURITY_GROUPS = ("aws:ec2/securityGroup:SecurityGroup", "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup")
@@ -104,6 +108,7 @@ class _Target:
     direction: str
     path: str | None
     subnets: list[m.Subnet]
+    ports: tiers.Ports = tiers.ALL
     unplaced: str | None = None  # why the rule governs no subnet of this stack
     unplaced_is_definite: bool = False
 
@@ -137,27 +142,57 @@ def _deps(view: ResourceView, key: str, by_urn: dict[str, ResourceView], types: 
 
 
 def _unplaced(view: ResourceView, by_urn: dict[str, ResourceView], graph: m.NetworkGraph,
-              ) -> tuple[list[m.Subnet], str, bool]:
-    """Subnets an unattached rule may still govern, or why it cannot be placed (and whether that is definite)."""
+              ) -> tuple[str, bool] | None:
+    """Why a rule that governs no subnet of this stack may still open a path (and whether that is definite), or
+    None when its group is carried by nothing: a group no interface carries governs nothing."""
     if view.type.startswith("aws:"):
         group = view if view.type in _SECURITY_GROUPS else next(iter(
             _deps(view, "securityGroupId", by_urn, _SECURITY_GROUPS)), None)
         if group is None:
-            return [], "its security group is not created in this stack, so the subnets it applies to cannot be seen", False
-        vpc = group.props.get("vpcId")
-        if vpc is None:
-            return [], ("its security group sets no vpcId, so it lives in the account's default VPC, which is not in "
-                        "this stack (AWS gives it an internet gateway and a network ACL that allows everything): "
-                        "nothing here drops parent-company traffic"), True
-        return [], f"no subnet of its VPC ({group.name}.vpcId) is in this stack, so its paths cannot be seen", False
-    nsg = next(iter(_deps(view, "networkSecurityGroupId", by_urn, (_NSG,))), None)
-    if nsg is not None:
-        vcns = {v.urn for v in _deps(nsg, "vcnId", by_urn, _VCNS)}
-        found = [s for s in graph.subnets.values() if s.network in vcns]
-        if found:
-            return found, "", False  # any VNIC of the VCN may carry the NSG
-        return [], "its NSG's VCN has no subnet in this stack, so its paths cannot be seen", False
-    return [], "it is attached to no subnet of this stack, so its paths cannot be seen", False
+            return ("it is added to a security group this stack does not create, so what carries that group cannot "
+                    "be seen"), False
+    elif view.type == "oci:Core/defaultSecurityList:DefaultSecurityList":
+        if _deps(view, "manageDefaultResourceId", by_urn, _VCNS):
+            return None  # its VCN is here and no subnet of it names no list: it governs nothing
+        return ("it is the default security list of a VCN this stack does not create, so the subnets it governs "
+                "cannot be seen"), False
+    else:
+        group = next(iter(_deps(view, "networkSecurityGroupId", by_urn, (_NSG,))), None)
+        if group is None:
+            return None  # a security list no subnet names, or an NSG rule of an NSG outside the stack: nothing here
+    carriers = [a for a in graph.attachments if group.urn in a.groups and a.placed_outside]
+    if not carriers:
+        return None
+    names = sorted({a.name for a in carriers})
+    shown = names[0] if len(names) == 1 else ", ".join(names[:-1]) + f" and {names[-1]}"
+    sits = "sits" if len(names) == 1 else "sit"
+    where = carriers[0].placed_outside
+    if group.type in _SECURITY_GROUPS and group.props.get("vpcId") is None:
+        return (f"{group.name} is carried by {shown}, which {sits} in {where}: AWS gives that VPC an internet "
+                "gateway and a network ACL that allows everything, and its subnets are not in this stack, so they "
+                "cannot be declared a public tier and are judged as data (fail closed)"), True
+    return (f"{group.name} is carried by {shown}, which {sits} in {where}, so the tier of those subnets and what "
+            "lies on their paths cannot be seen"), False
+
+
+def _rule_ports(view: ResourceView, address: nr.Address) -> tiers.Ports:
+    """The ports the rule behind ``address`` admits (every port when it cannot be read)."""
+    props = view.props
+    if view.type in ("aws:ec2/securityGroup:SecurityGroup", "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup",
+                     "oci:Core/securityList:SecurityList", "oci:Core/defaultSecurityList:DefaultSecurityList"):
+        head = address.path.split(".", 1)[0]  # ingress[0] / ingressSecurityRules[2]
+        key, _, index = head.partition("[")
+        rules = props.get(key)
+        try:
+            rule = rules[int(index.rstrip("]"))] if isinstance(rules, list) else None
+        except (ValueError, IndexError):
+            rule = None
+        if not isinstance(rule, dict):
+            return tiers.ALL
+        return aws_graph.port_range(rule) if view.type.startswith("aws:") else oci_graph.port_range(rule)
+    if view.type.startswith("aws:"):
+        return aws_graph.port_range(props, "ipProtocol" if "ipProtocol" in props else "protocol")
+    return oci_graph.port_range(props)
 
 
 def _targets(resources: list[ResourceView], graph: m.NetworkGraph, parents: tuple[Network, ...],
@@ -175,12 +210,14 @@ def _targets(resources: list[ResourceView], graph: m.NetworkGraph, parents: tupl
             if not hits:
                 continue
             subnets = governance.subnets(view.urn)
-            target = _Target(view.urn, f"{view.name}.{address.path}", str(network), network, hits,
-                             direction, address.path, subnets)
+            ports = _rule_ports(view, address)
+            target = _Target(view.urn, f"{view.name}.{address.path} ({ports})", str(network), network, hits,
+                             direction, address.path, subnets, ports)
             if not subnets:
-                target.subnets, target.unplaced, target.unplaced_is_definite = _unplaced(view, by_urn, graph)
-                if target.subnets:
-                    target.unplaced = None
+                unplaced = _unplaced(view, by_urn, graph)
+                if unplaced is None:
+                    continue  # carried by nothing: it governs nothing
+                target.unplaced, target.unplaced_is_definite = unplaced
             yield target
     # Implicit admissions: AWS's own default group (its rules carry the synthetic key as their URN, inside
     # the per-VPC union container) and OCI's built-in default list (a container of its own).
@@ -198,7 +235,13 @@ def _targets(resources: list[ResourceView], graph: m.NetworkGraph, parents: tupl
         hits = wide_parents(network, parents) if network is not None else ()
         if hits:
             network_urn = name.split("|", 1)[0].split(":", 1)[1]
-            yield _Target(network_urn, rule.label, rule.peer_text, network, hits, direction, None, subnets)
+            yield _Target(network_urn, rule.label, rule.peer_text, network, hits, direction, None, subnets,
+                          rule.ports or tiers.ALL)
+
+
+def _reported_elsewhere(subnet: m.Subnet, direction: str) -> bool:
+    """network-reachability reports every path into a data or management subnet and out of a data subnet."""
+    return subnet.tier == tiers.DATA or (subnet.tier == tiers.MANAGEMENT and direction == nr.INGRESS)
 
 
 def _first_allow(graph: m.NetworkGraph, subnet: m.Subnet, source: Source, direction: str) -> int | None:
@@ -259,10 +302,13 @@ def judge(resources: list[ResourceView], graph: m.NetworkGraph, parents: tuple[N
             continue
         paths, fixes = [], []
         for subnet in target.subnets:
-            if subnet.tier == "data" or subnet.urn in graph.firewall_subnets:
-                # network-reachability reports every path of a data subnet, once; a network firewall's own
-                # subnet holds its endpoints only (traffic from workloads there would bypass inspection).
+            if _reported_elsewhere(subnet, direction) or subnet.urn in graph.firewall_subnets:
+                # network-reachability reports every path of a data (or, inbound, management) subnet, once; a
+                # network firewall's own subnet holds its endpoints only.
                 continue
+            if direction == nr.INGRESS and subnet.tier == tiers.PUBLIC and target.ports.within(subnet.public_ports):
+                continue  # a declared public tier serving its declared ports: the internet (parent included) may
+            #           reach it; a path onward to data or management is network-reachability's.
             for source in carried:
                 path = prover.route_path(subnet, source, direction, target.label)
                 if path is not None:
@@ -272,15 +318,20 @@ def judge(resources: list[ResourceView], graph: m.NetworkGraph, parents: tuple[N
             by_urn.setdefault(target.urn, []).append((target, paths, fixes))
 
     def lead(target: _Target, carried: list[Source]) -> str:
-        return (f"{verb} {target.value} ({target.label}), which contains parent-company range(s) "
-                + ", ".join(s.deny for s in carried))
+        return (f"{verb} {target.value} on {target.ports} ({target.label.rsplit(' (', 1)[0]}), which contains "
+                f"parent-company range(s) " + ", ".join(s.deny for s in carried))
 
     for urn, pairs in unplaced.items():
         targets = [t for t, _ in pairs]
         definite = any(t.unplaced_is_definite for t in targets)
-        text = "; ".join(f"{lead(t, c)}, and {t.unplaced}" for t, c in pairs)
-        yield Finding(f"{text}; deny the parent-company ranges on the path or narrow the rule", urn,
-                      unverifiable=not definite, path=targets[0].path)
+        leads = "; ".join(lead(t, c) for t, c in pairs)
+        reasons = list(dict.fromkeys(t.unplaced for t in targets))
+        fix = ("place what carries it in a subnet of this stack (tagged residency-tier: public, with its "
+               "residency-public-ports, if it serves the internet) or narrow the rule")
+        if definite:
+            yield Finding(f"{leads}; {'; '.join(reasons)}; {fix}", urn, path=targets[0].path)
+        else:
+            yield Finding(f"{leads}; {fix}", urn, unverifiable=True, path=targets[0].path, why="; ".join(reasons))
     for urn, found in by_urn.items():
         paths = [p for _, ps, _ in found for p in ps]
         definite = [p for p in paths if not p.unresolved]
@@ -290,7 +341,8 @@ def judge(resources: list[ResourceView], graph: m.NetworkGraph, parents: tuple[N
         fixes = list(dict.fromkeys(f for _, _, fs in found for f in fs))
         message = "\n".join([f"{'; '.join(leads)}; nothing in this stack drops them on the way:", *lines, *fixes])
         yield Finding(message, urn, unverifiable=not definite,
-                      path=None if definite else ", ".join(pieces) or found[0][0].path)
+                      path=None if definite else ", ".join(pieces) or found[0][0].path,
+                      why=None if definite else unverified(pieces) or None)
 
 
 def _carried(target: _Target, sources: list[Source]) -> list[Source]:

@@ -10,21 +10,24 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from residency_policies.analysis.network_graph import NETWORK_TOKENS, Path, prove
+from residency_policies.analysis.network_graph.reachability import unverified
 from residency_policies.analysis.network_judgement import stack_graph
 from residency_policies.framework import Finding, ResourceView, stack_policy
 from residency_policies.rules_file import Rules
 
 TIER_TAG = "residency-tier"
 HOW_TO_TAG = (
-    "If it holds no US user data, tag its tier: AWS `tags={\"residency-tier\": \"app\"}` (or \"management\"), "
-    "OCI `freeform_tags={\"residency-tier\": \"app\"}` or a defined tag `<namespace>.residency-tier`; "
-    "untagged subnets are judged as data (fail closed)."
+    "Untagged subnets are judged as data (fail closed). If it holds no US user data, tag its tier: a subnet that "
+    "serves the internet `{\"residency-tier\": \"public\", \"residency-public-ports\": \"443\"}` (the ports it "
+    "serves; 80 and 443 when that tag is absent), an internal one `{\"residency-tier\": \"app\"}` (or "
+    "\"management\"): AWS `tags`, OCI `freeform_tags` or a defined tag `<namespace>.residency-tier`."
 )
 
 
 def subnet_finding(paths: list[Path]) -> Finding:
     """One violation per data subnet, listing every path found to or from it (one mistake, one violation)."""
     subnet = paths[0].subnet
+    tier = f"{subnet.tier}-tier subnet"
     definite = [p for p in paths if not p.unresolved]
     pieces = list(dict.fromkeys(piece for p in paths for piece in p.unresolved))
     count = f"{len(paths)} network path{'s' if len(paths) != 1 else ''}"
@@ -34,7 +37,8 @@ def subnet_finding(paths: list[Path]) -> Finding:
     else:
         why = f"it has no {TIER_TAG} tag, so it is judged as a data tier"
         advice = "\n" + HOW_TO_TAG
-    header = (f"data-tier subnet '{subnet.name}' ({why}) has {count} to or from the internet or the parent "
+    reach = "to or from" if any(p.direction == "egress" for p in paths) else "from"
+    header = (f"{tier} '{subnet.name}' ({why}) has {count} {reach} the internet or the parent "
               f"company; break one hop of each (remove the route, narrow the admitting rule, or add a deny in a "
               f"network ACL or network firewall on the path):")
     lines = [f"  - {p.message(with_unresolved=bool(definite))}" for p in paths]
@@ -43,6 +47,7 @@ def subnet_finding(paths: list[Path]) -> Finding:
         urn=subnet.urn,
         unverifiable=not definite,
         path=None if definite else ", ".join(pieces) or None,
+        why=None if definite else unverified(pieces),
     )
 
 
@@ -66,8 +71,9 @@ POLICY = stack_policy(
     remediation="Break each path the message lists: remove the route to the gateway, DRG or peering, narrow the "
     "security list / NSG / security group rule that admits the range, or add a deny that covers the flow (an AWS "
     "network ACL deny numbered before the allow, an AWS or OCI network firewall drop rule). Tag subnets with "
-    "residency-tier (data|app|management): AWS `tags`, OCI `freeform_tags` or a defined tag; untagged subnets are "
-    "judged as data.",
+    "residency-tier (data|management|public|app): AWS `tags`, OCI `freeform_tags` or a defined tag; a public tier "
+    "may serve the internet on its residency-public-ports (80 and 443 by default); untagged subnets are judged as "
+    "data.",
     tags=["network", "residency"],
     framework=("US data residency", "1.0", "NET-2"),
     check=check_stack,

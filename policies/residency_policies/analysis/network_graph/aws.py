@@ -25,7 +25,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from residency_policies.analysis.network_graph import aws_firewall
+from residency_policies.analysis.network_graph import attachments, aws_firewall, tiers
 from residency_policies.analysis.network_graph import model as m
 from residency_policies.analysis.network_graph.prefixes import Prefix, parse_prefix
 from residency_policies.analysis.network_graph.references import References
@@ -58,9 +58,14 @@ NETWORK_ACL_ASSOCIATION = "aws:ec2/networkAclAssociation:NetworkAclAssociation"
 PEERING = "aws:ec2/vpcPeeringConnection:VpcPeeringConnection"
 TRANSIT_GATEWAY = "aws:ec2transitgateway/transitGateway:TransitGateway"
 TGW_VPC_ATTACHMENT = "aws:ec2transitgateway/vpcAttachment:VpcAttachment"
+TGW_ROUTE_TABLE = "aws:ec2transitgateway/routeTable:RouteTable"
+TGW_ROUTE = "aws:ec2transitgateway/route:Route"
+TGW_ASSOCIATION = "aws:ec2transitgateway/routeTableAssociation:RouteTableAssociation"
+TGW_PROPAGATION = "aws:ec2transitgateway/routeTablePropagation:RouteTablePropagation"
 PREFIX_LIST = "aws:ec2/managedPrefixList:ManagedPrefixList"
 PREFIX_LIST_ENTRY = "aws:ec2/managedPrefixListEntry:ManagedPrefixListEntry"
 
+DEFAULT_GROUP = "default-security-group"  # placeholder: the VPC's default group, resolved per subnet
 ROUTE_TABLES = (ROUTE_TABLE, DEFAULT_ROUTE_TABLE)
 SECURITY_GROUPS = (SECURITY_GROUP, DEFAULT_SECURITY_GROUP)
 NACLS = (NETWORK_ACL, DEFAULT_NETWORK_ACL)
@@ -68,7 +73,8 @@ TOKENS = frozenset(
     {VPC, SUBNET, *ROUTE_TABLES, ROUTE, ROUTE_TABLE_ASSOCIATION, MAIN_ROUTE_TABLE_ASSOCIATION, INTERNET_GATEWAY,
      INTERNET_GATEWAY_ATTACHMENT, EGRESS_ONLY_GATEWAY, NAT_GATEWAY, VPN_GATEWAY, *SECURITY_GROUPS, SECURITY_GROUP_RULE,
      SG_INGRESS_RULE, SG_EGRESS_RULE, *NACLS, NETWORK_ACL_RULE, NETWORK_ACL_ASSOCIATION, PEERING, TRANSIT_GATEWAY,
-     TGW_VPC_ATTACHMENT, PREFIX_LIST, PREFIX_LIST_ENTRY, *aws_firewall.TOKENS}
+     TGW_VPC_ATTACHMENT, TGW_ROUTE_TABLE, TGW_ROUTE, TGW_ASSOCIATION, TGW_PROPAGATION, PREFIX_LIST,
+     PREFIX_LIST_ENTRY, *aws_firewall.TOKENS}
 )  # fmt: skip
 
 # Route target keys (same wire names on inline routes and aws:ec2/route): the in-stack types each may name,
@@ -88,7 +94,7 @@ _TARGETS: dict[str, tuple[tuple[str, ...], str | None, str]] = {
     "vpcEndpointId": ((VPC_ENDPOINT, aws_firewall.FIREWALL), None, ""),  # an AWS Network Firewall's endpoint too
 }
 _VPN_NOTE = "on-premises / VPN / Direct Connect networks behind VPN gateway {id}, outside this stack"
-_TGW_NOTE = "networks attached to the transit gateway (its route tables are not evaluated)"
+_TGW_NOTE = "networks attached to the transit gateway outside this stack"
 
 
 def _nums(value: Any) -> Any:
@@ -108,6 +114,16 @@ def _ports(rule: dict[str, Any], protocol_key: str = "protocol") -> tuple[str, b
     return text, True
 
 
+def port_range(rule: dict[str, Any], protocol_key: str = "protocol") -> tiers.Ports:
+    """The ``tiers.Ports`` a security group rule admits (every port when any part is unknown)."""
+    protocol = rule.get(protocol_key)
+    name = {"-1": "all", "6": "tcp", "17": "udp", "1": "icmp", "58": "icmpv6"}.get(str(_nums(protocol)), str(protocol).lower())
+    lo, hi = _nums(rule.get("fromPort")), _nums(rule.get("toPort"))
+    if name in ("tcp", "udp") and isinstance(lo, int) and isinstance(hi, int) and not (lo == 0 and hi == 65535):
+        return tiers.Ports(name, lo, hi)
+    return tiers.Ports(name) if name in ("tcp", "udp", "icmp", "icmpv6") else tiers.ALL
+
+
 def _tier(props: dict[str, Any]) -> tuple[str, bool]:
     tags = props.get("tags")
     if is_unknown(tags):
@@ -116,6 +132,11 @@ def _tier(props: dict[str, Any]) -> tuple[str, bool]:
         value = tags["residency-tier"]
         return ("data" if is_unknown(value) else str(value)), True
     return "data", False
+
+
+def _public_ports(props: dict[str, Any]) -> tuple[tuple[int, int], ...]:
+    tags = props.get("tags")
+    return tiers.public_ports(tags) if isinstance(tags, dict) and tags.get(tiers.TIER_TAG) == tiers.PUBLIC else ()
 
 
 def _cidrs(*values: Any) -> tuple[list[Prefix], bool]:
@@ -142,6 +163,8 @@ class _Reader:
         self.sg_network: dict[str, str | None] = {}  # security group -> VPC ("*" = could be any VPC)
         self.default_nacl: dict[str, str] = {}  # VPC -> its default network ACL
         self.prefix_lists: dict[str, tuple[list[Prefix], str | None]] = {}  # urn -> (cidrs, unresolved piece)
+        self.all = resources
+        self.subnet_tables: dict[str, str] = {}  # subnet -> its associated route table
 
     def of(self, *types: str) -> list[m.NetResource]:
         return [r for t in types for r in self.by_type.get(t, [])]
@@ -244,10 +267,15 @@ class _Reader:
             return []  # the VPC's own range
         targets: list[str] = []
         ambiguous = False
+        deps_of = owner.property_dependencies
+        named = [k for k in _TARGETS if rule.get(k) not in (None, "") and (
+            not is_unknown(rule.get(k)) or (deps_of.get("routes" if inline else k)))]
         for key in _TARGETS:
             value = rule.get(key)
             if value is None or value == "":
                 continue
+            if named and key not in named and is_unknown(value):
+                continue  # a route has one target: the other target fields are the provider's computed outputs
             keys, amb = self._target(owner, key, value, "routes" if inline else key, f"{where}.{key}")
             targets.extend(keys)
             ambiguous |= amb
@@ -270,7 +298,8 @@ class _Reader:
         found = self.refs.one(owner, deps_key, value, (PREFIX_LIST,), what)
         out: list[tuple[Prefix | None, str]] = []
         for key in found.keys:
-            cidrs, why = self.prefix_lists.get(key, ([], f"{what} ({self.graph.name_of(key)})"))
+            cidrs, why = self.prefix_lists.get(
+                key, ([], f"{what} names prefix list {self.graph.name_of(key)}, which is not created in this stack"))
             out.extend((c, str(c)) for c in cidrs)
             if why:
                 out.append((None, f"<{why}>"))
@@ -278,6 +307,11 @@ class _Reader:
 
     def route_tables(self) -> None:
         g = self.graph
+        for r in self.of(ROUTE_TABLE_ASSOCIATION):
+            rt = self.refs.candidates(r, "routeTableId", ROUTE_TABLES)
+            for subnet in self.refs.candidates(r, "subnetId", (SUBNET,)):
+                if rt:
+                    self.subnet_tables[subnet] = rt[0]
         for r in self.of(*ROUTE_TABLES):
             vpc = self.vpc_of(r) if r.type == ROUTE_TABLE else self.vpc_of(r, "defaultRouteTableId")
             table = m.RouteTable(r.urn, r.name, network=vpc)
@@ -294,11 +328,21 @@ class _Reader:
         for r in self.of(ROUTE):
             tables = self.refs.candidates(r, "routeTableId", ROUTE_TABLES)
             if not tables:
+                # ``aws.ec2.get_route_table(subnet_id=...)``: the lookup's result depends on the subnet only, and
+                # names the table associated with it.
+                tables = list(dict.fromkeys(self.subnet_tables[s] for s in self.refs.candidates(r, "routeTableId", (SUBNET,))
+                                            if s in self.subnet_tables))
+            if not tables:
                 # vpc.mainRouteTableId / defaultRouteTableId: AWS's own main table of that VPC.
                 tables = [self._main_table(v) for v in self.refs.candidates(r, "routeTableId", (VPC,))]
             for table in tables:
                 g.route_tables[table].routes.extend(self._routes(r, r.props, r.name, inline=False))
                 g.route_tables[table]._index = None
+
+    def _main_table_of_subnet(self, subnet: str) -> str | None:
+        r = self.refs.by_urn.get(subnet)
+        vpc = self.vpc_of(r) if r is not None else None
+        return self._main_table(vpc) if vpc else None
 
     def _main_table(self, vpc: str) -> str:
         if vpc in self.graph.default_route_tables:
@@ -328,16 +372,18 @@ class _Reader:
     def _peer_rules(self, owner, direction, rule, where, fields, deps_key) -> list[m.SecurityRule]:
         """One SecurityRule per peer a rule names. ``fields`` maps the rule's keys to cidr / cidrs / pl /
         pls / sg / sgs / self."""
-        ports, _ = _ports(rule, "ipProtocol" if "ipProtocol" in rule else "protocol")
+        protocol_key = "ipProtocol" if "ipProtocol" in rule else "protocol"
+        ports, _ = _ports(rule, protocol_key)
+        admits = port_range(rule, protocol_key)
         arrow = "from" if direction == "ingress" else "to"
         out: list[m.SecurityRule] = []
 
         def add(prefix, text, piece=None, not_address=False):
             label = f"{where} {direction} {ports} {arrow} {text}"
             if piece:
-                out.append(m.SecurityRule(direction, None, piece, label, owner.urn, peer_unknown=True))
+                out.append(m.SecurityRule(direction, None, piece, label, owner.urn, peer_unknown=True, ports=admits))
             else:
-                out.append(m.SecurityRule(direction, None if not_address else prefix, text, label, owner.urn))
+                out.append(m.SecurityRule(direction, None if not_address else prefix, text, label, owner.urn, ports=admits))
 
         for key, kind in fields.items():
             value = rule.get(key)
@@ -353,7 +399,7 @@ class _Reader:
                     add(None, "<unknown>", piece)
                 elif kind == "cidr":
                     p = parse_prefix(v)
-                    add(p, str(v), None if p is not None else f"{piece} ({v!r} is not a CIDR)")
+                    add(p, str(v), None if p is not None else f"{piece} is {v!r}, not a CIDR")
                 elif kind == "pl":
                     for dest, text in self._prefix_list_dests(owner, v, deps_key or key, piece):
                         if dest is None:
@@ -366,7 +412,8 @@ class _Reader:
                     found = self.refs.one(owner, deps_key or key, v, SECURITY_GROUPS, piece)
                     if any(k.startswith("external:") for k in found.keys) or found.unresolved:
                         text = "<unknown>" if is_unknown(v) else v
-                        why = f"{piece} ({text} is a security group outside this stack; its members may be anywhere)"
+                        why = (f"{piece} names security group {text}, which is not created in this stack (its members "
+                               "may be anywhere)")
                         add(None, f"security group {text}", why)
                     else:
                         add(None, "security group " + ", ".join(self.graph.name_of(k) for k in found.keys), not_address=True)
@@ -514,9 +561,7 @@ class _Reader:
                 rt = self.refs.one(r, "routeTableId", r.props.get("routeTableId"), ROUTE_TABLES, f"{r.name}.routeTableId").keys
                 if rt:
                     tables[subnet] = rt[0]
-        groups_by_vpc: dict[str | None, list[str]] = {}
-        for sg, vpc in self.sg_network.items():
-            groups_by_vpc.setdefault(vpc, []).append(sg)
+        placed = self._placed_groups()
         for r in self.of(SUBNET):
             p = r.props
             vpc = self.refs.one(r, "vpcId", p.get("vpcId"), (VPC,), f"{r.name}.vpcId").keys
@@ -527,30 +572,85 @@ class _Reader:
             public = True if p.get("mapPublicIpOnLaunch") is True else None
             table = tables.get(r.urn) or g.default_route_tables.get(network or "")
             subnet = m.Subnet(r.urn, r.name, "aws", network, cidrs, tier, tagged, public, table, cidr_unknown=unknown or not cidrs)
+            subnet.public_ports = _public_ports(p)
             subnet.nacl = nacl_of.get(r.urn) or self.default_nacl.get(network or "")
-            if network is None:
-                subnet.security_unknown = f"{r.name}.vpcId (its VPC and security groups are not in this stack)"
-            else:
-                subnet.security = [self._vpc_groups(network, groups_by_vpc)]
+            groups = placed.get(r.urn, [])
+            if network is None and groups:
+                subnet.security_unknown = f"{r.name}.vpcId names a VPC this stack does not create, so its routes and default security group cannot be read"
+            subnet.security = [k if k != DEFAULT_GROUP else self._default_sg(network) for k in groups
+                               if k != DEFAULT_GROUP or network is not None]
             g.subnets[r.urn] = subnet
 
+    def _placed_groups(self) -> dict[str, list[str]]:
+        """subnet -> the security containers of the interfaces the stack places in it (``attachments``)."""
+        g = self.graph
+        found = attachments.read(self.all, self.refs, SECURITY_GROUPS, SUBNET)
+        g.attachments.extend(found)
+        placed: dict[str, list[str]] = {}
+        for att in found:
+            keys = list(att.groups) + ([DEFAULT_GROUP] if att.uses_default else [])
+            for i, clause in enumerate(att.unresolved_groups):
+                key = f"unresolved-security-group:{att.holder}:{i}"
+                box = m.SecurityContainer(key, clause, "security-group")
+                for direction in ("ingress", "egress"):
+                    box.rules.append(m.SecurityRule(direction, None, clause, f"{clause} ({direction})", att.holder, True))
+                g.security[key] = box
+                g.names[key] = clause
+                keys.append(key)
+            for subnet in att.subnets:
+                bucket = placed.setdefault(subnet, [])
+                bucket.extend(k for k in keys if k not in bucket)
+        return placed
 
-    def _vpc_groups(self, vpc: str, groups_by_vpc: dict[str | None, list[str]]) -> str:
-        """One container holding the rules of every security group that may sit in ``vpc``'s subnets (its own
-        groups, groups of an unresolvable VPC, its default group): the union any ENI could carry, read once
-        per VPC rather than once per subnet."""
-        key = f"aws-vpc-security-groups:{vpc}"
-        if key in self.graph.security:
-            return key
-        default = self._default_sg(vpc)
-        members = [sg for sg in groups_by_vpc.get(vpc, []) if sg != default] + groups_by_vpc.get("*", []) + [default]
-        name = f"security groups of {self.graph.name_of(vpc)}"
-        union = m.SecurityContainer(key, name, "security-group")
-        for sg in members:
-            union.rules.extend(self.graph.security[sg].rules)
-        self.graph.security[key] = union
-        self.graph.names[key] = name
-        return key
+
+def _enabled(value: Any) -> bool:
+    """A transit gateway's default association / propagation switch: on unless it says disable / false."""
+    return not (value is False or (isinstance(value, str) and value.lower() in ("disable", "false")))
+
+
+def _transit_gateways(reader: "_Reader") -> None:
+    """Transit gateway routing: each VPC attachment's associated route table (static routes, blackholes and the
+    CIDRs of attachments propagated into it), leading on into the route tables of the next attachment's subnets.
+    An attachment left to the gateway's default route table (not in the stack) leads to networks the stack
+    cannot see; one with no route table at all carries nothing."""
+    g, refs = reader.graph, reader.refs
+    tgw_default = {r.urn: _enabled(r.props.get("defaultRouteTableAssociation")) for r in reader.of(TRANSIT_GATEWAY)}
+    for r in reader.of(TGW_ROUTE_TABLE):
+        g.drg_route_tables[r.urn] = m.DrgRouteTable(r.urn, r.name)
+        g.names[r.urn] = r.name
+    for r in reader.of(TGW_VPC_ATTACHMENT):
+        tgw = refs.candidates(r, "transitGatewayId", (TRANSIT_GATEWAY,))
+        subnets = refs.candidates(r, "subnetIds", (SUBNET,))
+        tables = tuple(dict.fromkeys(reader.subnet_tables.get(s) or reader._main_table_of_subnet(s) for s in subnets))
+        default = _enabled(r.props.get("transitGatewayDefaultRouteTableAssociation")) and tgw_default.get(tgw[0] if tgw else "", True)
+        g.tgw_attachments[r.urn] = m.DrgAttachment(r.urn, r.name, tgw[0] if tgw else f"unresolved:{r.name}.transitGatewayId",
+                                                   reader.vpc_of(r), None, None, tuple(t for t in tables if t),
+                                                   default_association=default)
+        g.names[r.urn] = r.name
+    for r in reader.of(TGW_ASSOCIATION):
+        for att in refs.candidates(r, "transitGatewayAttachmentId", (TGW_VPC_ATTACHMENT,)):
+            table = refs.candidates(r, "transitGatewayRouteTableId", (TGW_ROUTE_TABLE,))
+            g.tgw_attachments[att].drg_route_table = table[0] if table else f"unresolved:{r.name}.transitGatewayRouteTableId"
+    for r in reader.of(TGW_PROPAGATION):
+        for table in refs.candidates(r, "transitGatewayRouteTableId", (TGW_ROUTE_TABLE,)):
+            for att in refs.candidates(r, "transitGatewayAttachmentId", (TGW_VPC_ATTACHMENT,)):
+                net = g.networks.get(g.tgw_attachments[att].network or "")
+                dests = [(c, str(c)) for c in net.cidrs] if net and not net.cidr_unknown else [(None, "<unknown>")]
+                g.drg_route_tables[table].routes.extend(
+                    m.Route(d, text, (att,), f"{r.name} (propagated {text})", r.urn) for d, text in dests)
+    for r in reader.of(TGW_ROUTE):
+        for table in refs.candidates(r, "transitGatewayRouteTableId", (TGW_ROUTE_TABLE,)):
+            value = r.props.get("destinationCidrBlock")
+            dest = parse_prefix(value)
+            text = "<unknown>" if is_unknown(value) else str(value)
+            if r.props.get("blackhole") is True:
+                targets: tuple[str, ...] = ()  # a blackhole drops what it matches (and shadows wider routes)
+            else:
+                found = refs.one(r, "transitGatewayAttachmentId", r.props.get("transitGatewayAttachmentId"),
+                                 (TGW_VPC_ATTACHMENT,), f"{r.name}.transitGatewayAttachmentId")
+                targets = found.keys
+            g.drg_route_tables[table].routes.append(m.Route(dest, text, targets, f"{r.name} {text}", r.urn))
+            g.drg_route_tables[table]._index = None
 
 
 def build(resources: list[m.NetResource], refs: References, graph: m.NetworkGraph) -> None:
@@ -565,3 +665,4 @@ def build(resources: list[m.NetResource], refs: References, graph: m.NetworkGrap
     reader.security_groups()
     nacl_of = reader.nacls()
     reader.subnets(nacl_of)
+    _transit_gateways(reader)

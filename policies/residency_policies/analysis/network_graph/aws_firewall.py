@@ -89,8 +89,17 @@ def _ip_sets(group: m.NetResource) -> dict[str, list[Prefix] | None]:
 
 _SURICATA = re.compile(
     r"^\s*(?P<action>\w+)\s+(?P<proto>\S+)\s+(?P<src>\[[^\]]*\]|\S+)\s+(?P<sport>\[[^\]]*\]|\S+)\s+"
-    r"(?P<arrow>->|<>)\s+(?P<dst>\[[^\]]*\]|\S+)\s+(?P<dport>\[[^\]]*\]|\S+)"
+    r"(?P<arrow>->|<>)\s+(?P<dst>\[[^\]]*\]|\S+)\s+(?P<dport>\[[^\]]*\]|\S+)\s*(?P<options>\(.*\))?"
 )
+# Options after which a pass rule carries no data to an address range: the TCP handshake only (payload needs an
+# established flow), or a session named by host (TLS SNI, HTTP host, DNS query): such a rule passes only
+# sessions that name an allow-listed host, an egress allow-list of names, not a path to an address range.
+_HANDSHAKE_ONLY = re.compile(r"\bflow\s*:[^;]*\bnot_established\b")
+_NAMED_HOST = re.compile(r"\b(tls\.sni|http\.host|dns\.query|tls_sni|http_host)\b")
+
+
+def _carries_no_range(options: str | None) -> bool:
+    return bool(options) and bool(_HANDSHAKE_ONLY.search(options) or _NAMED_HOST.search(options))
 
 
 def _side(text: str) -> list[str]:
@@ -180,6 +189,8 @@ def _stateful_rules(group: m.NetResource) -> list[tuple[str, str, Any, Any, bool
             if not match:
                 out.append((where, "PASS", None, None, True, True, f"{where} (not a rule this policy can read)"))
                 continue
+            if match["action"].upper() == "PASS" and _carries_no_range(match["options"]):
+                continue  # a handshake, or a session to an allow-listed host name: no path to a range
             try:
                 sources = _addresses(_side(match["src"]), variables, where)
                 dests = _addresses(_side(match["dst"]), variables, where)
@@ -265,7 +276,7 @@ def build(resources: list[m.NetResource], refs: References, graph: m.NetworkGrap
         firewall = m.Firewall(fw.urn, fw.name, subnets[0] if subnets else None)
         policies = refs.candidates(fw, "firewallPolicyArn", (FIREWALL_POLICY,))
         if not policies:
-            firewall.policy_unresolved = f"{fw.name}.firewallPolicyArn (its policy is not in this stack)"
+            firewall.policy_unresolved = f"{fw.name}.firewallPolicyArn names a firewall policy this stack does not create"
         for policy in policies:
             firewall.rules.extend(_policy_rules(fw, refs.by_urn[policy], refs))
         graph.firewalls[fw.urn] = firewall

@@ -119,6 +119,7 @@ class SecurityRule:
     allow: bool = True
     number: int = 0  # NACL evaluation order
     all_traffic: bool = True  # False: a protocol/port narrows it, so as a NACL deny it blocks only part of a flow
+    ports: Any = None  # ``tiers.Ports`` it admits (None: every port)
 
 
 @dataclass
@@ -179,6 +180,7 @@ class Subnet:
     nacl: str | None = None
     cidr_unknown: bool = False
     security_unknown: str | None = None
+    public_ports: tuple[tuple[int, int], ...] = ()  # a public tier's declared ports (``tiers``)
 
 
 @dataclass
@@ -196,6 +198,10 @@ class NetworkGraph:
     drg_attachments: dict[str, "DrgAttachment"] = field(default_factory=dict)
     drg_route_tables: dict[str, "DrgRouteTable"] = field(default_factory=dict)
     firewall_subnets: set[str] = field(default_factory=set)  # subnets that hold a network firewall's endpoints
+    # Which resources carry which groups, where (``attachments.Attachment``); a group no resource carries
+    # governs nothing.
+    attachments: list = field(default_factory=list)
+    tgw_attachments: dict[str, "DrgAttachment"] = field(default_factory=dict)  # AWS transit gateway attachments
 
     def name_of(self, key: str) -> str:
         if key in self.names:
@@ -207,6 +213,10 @@ class NetworkGraph:
     def data_subnets(self) -> list[Subnet]:
         return [s for s in self.subnets.values() if s.tier == "data"]
 
+    def protected_subnets(self) -> list[Subnet]:
+        """Subnets nothing outside may reach: the data tier (untagged included) and the management tier."""
+        return [s for s in self.subnets.values() if s.tier in ("data", "management")]
+
 
 @dataclass
 class DrgAttachment:
@@ -216,6 +226,8 @@ class DrgAttachment:
     network: str | None  # node key of the attached VCN; None for IPSec / virtual circuit / RPC attachments
     route_table: str | None  # VCN ingress route table (transit routing)
     drg_route_table: str | None
+    route_tables: tuple[str, ...] = ()  # AWS transit gateway: the route tables of the attachment's subnets
+    default_association: bool = False  # AWS: unassociated, it uses the transit gateway's default route table
 
 
 @dataclass

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from residency_policies.analysis.network_graph import attachments, tiers
 from residency_policies.analysis.network_graph import model as m
 from residency_policies.analysis.network_graph.prefixes import parse_prefix
 from residency_policies.analysis.network_graph.references import References
@@ -106,6 +107,21 @@ def _ports(rule: dict[str, Any]) -> str:
     return text
 
 
+def port_range(rule: dict[str, Any]) -> tiers.Ports:
+    """The ``tiers.Ports`` an OCI security rule admits (every port when any part is unknown)."""
+    protocol = str(rule.get("protocol"))
+    name = {"all": "all", "6": "tcp", "17": "udp", "1": "icmp", "58": "icmpv6"}.get(protocol, "all")
+    if name not in ("tcp", "udp"):
+        return tiers.Ports(name) if name != "all" else tiers.ALL
+    opts = rule.get(f"{name}Options")
+    if not isinstance(opts, dict):
+        return tiers.Ports(name)
+    rng = opts.get("destinationPortRange") or opts
+    lo, hi = (rng.get("min"), rng.get("max")) if isinstance(rng, dict) else (None, None)
+    lo, hi = (int(v) if isinstance(v, (int, float)) and not isinstance(v, bool) else None for v in (lo, hi))
+    return tiers.Ports(name, lo, hi) if lo is not None and hi is not None else tiers.Ports(name)
+
+
 def _security_rule(direction: str, rule: Any, owner: m.NetResource, where: str) -> m.SecurityRule:
     if not isinstance(rule, dict):
         return m.SecurityRule(direction, None, f"{owner.name}.{where}", f"{owner.name}.{where} (unknown rule)", owner.urn, True)
@@ -116,11 +132,12 @@ def _security_rule(direction: str, rule: Any, owner: m.NetResource, where: str) 
     if is_unknown(peer) or is_unknown(kind):
         piece = f"{owner.name}.{where}.{peer_key if is_unknown(peer) else type_key}"
         return m.SecurityRule(direction, None, piece, label, owner.urn, peer_unknown=True)
+    admits = port_range(rule)
     if kind != "CIDR_BLOCK":  # service CIDRs and NSG references are not addresses of the internet or parent
-        return m.SecurityRule(direction, None, str(peer), label, owner.urn)
+        return m.SecurityRule(direction, None, str(peer), label, owner.urn, ports=admits)
     prefix = parse_prefix(peer)
-    text = str(peer) if prefix is not None else f"{owner.name}.{where}.{peer_key} ({peer!r} is not a CIDR)"
-    return m.SecurityRule(direction, prefix, text, label, owner.urn, peer_unknown=prefix is None)
+    text = str(peer) if prefix is not None else f"{owner.name}.{where}.{peer_key} is {peer!r}, not a CIDR"
+    return m.SecurityRule(direction, prefix, text, label, owner.urn, peer_unknown=prefix is None, ports=admits)
 
 
 def build(resources: list[m.NetResource], refs: References, graph: m.NetworkGraph) -> None:
@@ -256,7 +273,7 @@ def build(resources: list[m.NetResource], refs: References, graph: m.NetworkGrap
             rt = refs.one(r, "routeTableId", r.props.get("routeTableId"), ROUTE_TABLES, f"{r.name}.routeTableId").keys
             attached_tables[subnet] = rt[0] if rt else None
 
-    nsgs_of_subnet = _nsgs_by_subnet(resources, refs)
+    nsgs_of_subnet = _nsgs_by_subnet(resources, refs, graph)
     for r in of(SUBNET):
         p = r.props
         vcn = refs.one(r, "vcnId", p.get("vcnId"), VCN, f"{r.name}.vcnId").keys
@@ -273,6 +290,9 @@ def build(resources: list[m.NetResource], refs: References, graph: m.NetworkGrap
         else:
             route_table = graph.default_route_tables.get(network or "")
         subnet = m.Subnet(r.urn, r.name, "oci", network, cidrs, tier, tagged, public, route_table, cidr_unknown=unknown)
+        if tier == tiers.PUBLIC:
+            tags = p.get("freeformTags") if isinstance(p.get("freeformTags"), dict) else {}
+            subnet.public_ports = tiers.public_ports(tags)
         lists = p.get("securityListIds")
         if lists:
             subnet.security = list(refs.many(r, "securityListIds", lists, SECURITY_LISTS, f"{r.name}.securityListIds").keys)
@@ -299,19 +319,16 @@ def _default_security(graph: m.NetworkGraph, network: str | None, subnet: m.NetR
     return key
 
 
-def _nsgs_by_subnet(resources: list[m.NetResource], refs: References) -> dict[str, list[str]]:
-    """Any resource that names both subnets and NSGs (instances, VNIC attachments, databases, load
-    balancers, firewalls) puts VNICs governed by those NSGs into those subnets."""
+def _nsgs_by_subnet(resources: list[m.NetResource], refs: References, graph: m.NetworkGraph) -> dict[str, list[str]]:
+    """The NSGs of the VNICs each resource places in subnets (instances, VNIC attachments, databases, load
+    balancers, OKE clusters and node pools, firewalls: ``attachments``); an NSG on no VNIC governs nothing."""
     out: dict[str, list[str]] = {}
-    for r in resources:
-        if r.type == NSG_RULE:
-            continue
-        deps = _all_deps(r)
-        nsgs = [u for u in deps if refs.type_of(u) == NSG]
-        if not nsgs:
-            continue
-        for subnet in (u for u in deps if refs.type_of(u) == SUBNET):
-            out.setdefault(subnet, []).extend(sorted(nsgs))
+    found = attachments.read(resources, refs, (NSG,), SUBNET)
+    graph.attachments.extend(found)
+    for att in found:
+        for subnet in att.subnets:
+            bucket = out.setdefault(subnet, [])
+            bucket.extend(g for g in sorted(att.groups) if g not in bucket)
     return out
 
 

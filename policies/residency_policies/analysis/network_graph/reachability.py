@@ -26,6 +26,7 @@ hash probe per prefix length. The work is therefore linear in rules x sources pl
 from __future__ import annotations
 
 import ipaddress
+import re
 from dataclasses import dataclass, field
 
 from residency_policies.analysis.network_graph import model as m
@@ -40,6 +41,17 @@ from residency_policies.analysis.network_graph.prefixes import (
 from residency_policies.ip_ranges import NAT64_PREFIX, nat64_form, path_forms
 
 MAX_HOPS = 32
+_CLAUSE = re.compile(r"\b(is|are|names|carries|not|cannot)\b|\)$")
+
+
+def clause(piece: str) -> str:
+    """A piece that could not be verified, as a sentence part: a bare property path is a value unknown at preview."""
+    return piece if _CLAUSE.search(piece) else f"{piece} is unknown; make it a literal or config value"
+
+
+def unverified(pieces) -> str:
+    """What could not be verified, each piece once, as one sentence part."""
+    return "; ".join(dict.fromkeys(clause(p) for p in pieces))
 
 
 @dataclass(frozen=True)
@@ -100,7 +112,7 @@ class Path:
         )
         text = f"{who} ({self.direction}): " + " -> ".join(self.hops) + f"; admitted by {self.admitted_by}"
         if self.unresolved and with_unresolved:
-            text += "; not verifiable at preview: " + ", ".join(dict.fromkeys(self.unresolved))
+            text += "; not verifiable at preview: " + unverified(self.unresolved)
         return text
 
 
@@ -142,8 +154,9 @@ class Prover:
         if table_key is None:
             return
         if table_key.startswith(("unresolved:", "external:")):
-            yield _Walk(hops + [(table_key, f"route table {self.graph.name_of(table_key)} (not resolvable)")],
-                        unresolved + [self.graph.name_of(table_key)])  # fmt: skip
+            name = self.graph.name_of(table_key)
+            why = name if table_key.startswith("unresolved:") else f"route table {name} is not created in this stack"
+            yield _Walk(hops + [(table_key, f"route table {name} (not resolvable)")], unresolved + [why])
             return
         if table_key in seen or len(hops) > MAX_HOPS:
             return
@@ -154,9 +167,11 @@ class Prover:
         if table.unknown_rules:
             yield _Walk(hops + [(table_key, f"route table '{table.name}' (rules unknown)")], unresolved + [table.unknown_rules])
         for route in self._applicable(table, source):
-            extra = [route.label + " destination"] if route.dest is None else []
+            where = route.label.removesuffix(" <unknown>")
+            extra = [f"the destination of {where} is unknown at preview"] if route.dest is None else []
             if route.ambiguous:
-                extra.append(f"{route.label} next hop (one of {', '.join(self.graph.name_of(t) for t in route.targets)})")
+                extra.append(f"the next hop of {route.label} is one of {', '.join(self.graph.name_of(t) for t in route.targets)}, "
+                             "which preview cannot tell apart")
             for target in route.targets:
                 step = (route.urn, f"route {route.label}")
                 yield from self._follow(target, source, direction, subnet, hops + [step], unresolved + extra, seen)
@@ -168,6 +183,14 @@ class Prover:
             return
         if target.startswith("external:"):
             yield _Walk(hops + [(target, f"{graph.name_of(target)} (outside this stack)")], unresolved + [f"{graph.name_of(target)} is outside this stack"])
+            return
+        if target in graph.tgw_attachments:  # a transit gateway route's next hop: into that VPC
+            att = graph.tgw_attachments[target]
+            step = (target, f"transit gateway attachment '{att.name}'")
+            if att.network is None or not att.route_tables:
+                yield _Walk(hops + [step, ("outside", "networks outside this stack")], unresolved)
+            for table in att.route_tables:
+                yield from self._walk_table(table, source, direction, subnet, hops + [step], unresolved, seen)
             return
         if target in graph.drg_attachments:  # a DRG route rule's next hop
             att = graph.drg_attachments[target]
@@ -225,6 +248,8 @@ class Prover:
                 yield _Walk(hops + [step], unresolved + [f"{gw.name}: where it forwards is not in this stack"])
         elif gw.kind == m.VPC_PEERING:
             yield from self._follow_vpc_peering(gw, source, subnet, hops + [step], unresolved)
+        elif gw.kind == m.TGW and any(a.drg == gw.urn for a in graph.tgw_attachments.values()):
+            yield from self._follow_tgw(gw, source, direction, subnet, hops + [step], unresolved, seen)
         else:  # transit gateway, VPN gateway: connects to networks the stack cannot see
             yield _Walk(hops + [step, ("outside", gw.note or "networks outside this stack")], unresolved)
 
@@ -244,6 +269,32 @@ class Prover:
                 yield _Walk(hops + [(other, f"peered VPC '{net.name}'")], unresolved + [f"{net.name}.cidrBlock"])
             elif any(source.ranges.overlaps(c) for c in net.cidrs):
                 yield _Walk(hops + [(other, f"peered VPC '{net.name}' ({', '.join(map(str, net.cidrs))})")], unresolved)
+
+    def _follow_tgw(self, gw, source, direction, subnet, hops, unresolved, seen):
+        """Into a transit gateway from the VPC the packet is in: the route table associated with that VPC's
+        attachment decides (longest prefix; a blackhole drops). An attachment left to the gateway's default
+        route table leads to networks the stack cannot see; one with no route table drops everything."""
+        graph = self.graph
+        current = subnet_network(graph, hops, subnet)
+        mine = [a for a in graph.tgw_attachments.values() if a.drg == gw.urn and a.network == current]
+        if not mine:
+            yield _Walk(hops + [("outside", gw.note or "networks outside this stack")], unresolved)
+            return
+        att = mine[0]
+        if att.drg_route_table is None:
+            if att.default_association:
+                yield _Walk(hops + [("outside", "networks attached to the transit gateway's default route table, "
+                                                "which this stack does not manage")], unresolved)
+            return
+        table = graph.drg_route_tables.get(att.drg_route_table)
+        if table is None:
+            yield _Walk(hops + [(att.drg_route_table, f"{graph.name_of(att.drg_route_table)} (not resolvable)")],
+                        unresolved + [f"{graph.name_of(att.drg_route_table)} is unknown at preview"])
+            return
+        for route in self._applicable(table, source):
+            for target in route.targets:
+                step = (route.urn, f"transit gateway route {route.label}")
+                yield from self._follow(target, source, direction, subnet, hops + [step], unresolved, seen)
 
     def _follow_drg(self, gw, source, direction, subnet, hops, unresolved, seen):
         graph = self.graph
@@ -371,9 +422,11 @@ class Prover:
     # ---- the proof -------------------------------------------------------------------------------
     def paths(self) -> list[Path]:
         found: list[Path] = []
-        for subnet in self.graph.data_subnets():
+        for subnet in self.graph.protected_subnets():
+            # Management hosts may reach out (updates, the US team's tools); nothing outside may reach them.
+            directions = ("ingress", "egress") if subnet.tier == "data" else ("ingress",)
             for source in self.sources:
-                for direction in ("ingress", "egress"):
+                for direction in directions:
                     path = self._path(subnet, source, direction)
                     if path is not None:
                         found.append(path)
