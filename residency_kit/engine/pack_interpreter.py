@@ -18,9 +18,9 @@ The rules are the Python language host's for an analyzer (pulumi/pulumi ``sdk/py
 Unlike the CLI (``pulumi install``, and ``uv sync --inexact`` before every uv run), this tool installs nothing:
 a missing virtualenv is an error that says how to create it.
 
-One addition: the pack this kit ships (``residency_policy_pack``) installed *inside the running interpreter's
-environment* (a non-editable install of the kit) has no venv of its own there; it runs on this interpreter,
-whose locked dependencies include everything the pack's requirements.txt pins (tests/test_project_layout.py).
+One addition: the pack this kit ships (``residency_policy_pack``, editable install or not) names no virtualenv;
+run by this CLI it runs on this interpreter (the kit's), whose dependencies include everything the pack's
+requirements.txt lists (tests/test_project_layout.py), unless PULUMI_PYTHON_CMD names another.
 """
 
 from __future__ import annotations
@@ -87,11 +87,12 @@ def _options(project: Mapping[str, Any], project_file: Path) -> tuple[str, str |
 
 
 def _shipped_with_this_interpreter(pack_dir: Path) -> bool:
+    """The pack installed with the kit this CLI runs from (editable or not): its dependencies are the kit's."""
     try:
         from residency_policy_pack import PACK_DIR
     except ImportError:
         return False
-    return pack_dir.resolve() == PACK_DIR and PACK_DIR.is_relative_to(Path(sys.prefix).resolve())
+    return pack_dir.resolve() == PACK_DIR
 
 
 def _in_venv(venv: Path, origin: str, project_file: Path, fix: str) -> PackInterpreter:
@@ -117,7 +118,7 @@ def resolve_pack_interpreter(
         else:
             toolchain = "pip"
 
-    if _shipped_with_this_interpreter(pack_dir):
+    if _shipped_with_this_interpreter(pack_dir) and not environ.get("PULUMI_PYTHON_CMD"):
         declared = pack_dir / venv if venv and toolchain == "pip" else None
         if declared is None or not _is_virtualenv(declared):
             return PackInterpreter(python=sys.executable, origin=f"the interpreter the kit is installed in ({sys.executable})")

@@ -234,6 +234,29 @@ def load_stack_config(
     return config, sorted(secret_keys)
 
 
+def stack_files(project: Project, stack: str, namespace: str = "residency") -> dict[str, str]:
+    """For the evidence: which file each ``<namespace>:<key>`` comes from, the stack file winning over Pulumi.yaml
+    (as the CLI layers them). Keys are without the namespace; files are relative to the project root."""
+    found: dict[str, str] = {}
+    for key in project.project_config:
+        ns, _, name = _full_key(project, str(key)).partition(":")
+        if ns == namespace:
+            found[name] = project.project_file.name
+    stack_file = project.stack_file(stack)
+    if stack_file.is_file():
+        try:
+            doc = yaml.safe_load(stack_file.read_text()) or {}
+        except (OSError, yaml.YAMLError):
+            doc = {}
+        section = doc.get("config") if isinstance(doc, dict) else None
+        for key in section or {}:
+            ns, _, name = _full_key(project, str(key)).partition(":")
+            if ns == namespace:
+                found[name] = str(stack_file.relative_to(project.root)) if stack_file.is_relative_to(project.root) \
+                    else str(stack_file)
+    return found
+
+
 @dataclass(frozen=True)
 class ConfigPositions:
     """Where each package's provider configuration is written, for findings on its default provider.

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 from types import SimpleNamespace
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import Field
 
@@ -54,6 +54,9 @@ class Estate(SettingsModel):
     """Accounts the kit's AWS providers pin ``allowedAccountIds`` to (the provider refuses any other)."""
     oci_tenancy_ids: tuple[TenancyOcid, ...] = ()
     """The estate's tenancies besides ``tenancy.tenancyOcid`` (which is always one)."""
+    destinations: tuple[str, ...] = ()
+    """Estate-owned destinations managed outside the stack (OCIDs, S3 bucket names, endpoint domains) that managed
+    services may send data to; only the policy pack reads them (validated by its rules, ``rules_only_issues``)."""
 
 
 class ResidencySettings(SettingsModel):
@@ -75,6 +78,11 @@ class ResidencySettings(SettingsModel):
     tenancy: TenancySettings
     network: NetworkSettings = NetworkSettings()
     backup: BackupSettings = BackupSettings()
+    data_classification: dict[str, Any] | None = None
+    """Rules only the policy pack reads (``dataClassification``): which resources hold US user data. Validated by
+    the pack's own rules (``rules_only_issues``), so the program and the pack accept exactly the same values."""
+    waivers: tuple[dict[str, Any], ...] = ()
+    """Rules only the policy pack reads (``waivers``): narrow, approved, expiring exceptions; see the pack's docs."""
 
     @property
     def estate_tenancy_ids(self) -> tuple[str, ...]:
@@ -236,6 +244,21 @@ def _aws_copy_issues(s, ns: str) -> Iterator[SettingsIssue]:
                             f"equals {ns}:backup.awsCopy.region; allowed: another allowed US AWS region")
 
 
+def _rules_only_issues(s, ns: str) -> Iterator[SettingsIssue]:
+    """The keys only the policy pack reads (``dataClassification``, ``waivers``, ``estate.destinations``), judged
+    by the pack's own rules validation: one implementation, so the program never accepts what the pack refuses.
+    Expired or malformed waivers are the pack's ``residency-waivers`` violation, not a settings error."""
+    from residency_policies.rules_file import stack_rules_errors
+
+    given: dict[str, Any] = {}
+    if s.data_classification is not None:
+        given["dataClassification"] = s.data_classification
+    if s.estate.destinations:
+        given["estate"] = {"destinations": list(s.estate.destinations)}
+    for error in stack_rules_errors(given):
+        yield SettingsIssue(f"{ns}:{error.key}", error.value, f"is invalid; allowed: {error.allowed}")
+
+
 # Each rule with the top-level settings it reads. A rule runs only when all of them validated, so a bad
 # value elsewhere never hides it (and a bad value it reads is already reported on its own).
 _CROSS_FIELD_RULES = (
@@ -249,6 +272,7 @@ _CROSS_FIELD_RULES = (
     (("network", "operator_cidrs"), _role_collision_issues),
     (("backup", "minimum_retention_days"), _retention_issues),
     (("backup", "allowed_regions"), _aws_copy_issues),
+    (("estate",), _rules_only_issues),
 )
 
 

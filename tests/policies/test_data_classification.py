@@ -15,6 +15,7 @@ import pytest
 
 from residency_kit.engine.packs import PolicyPackConfigError, PolicyPackError
 from residency_policies.rules import backup_coverage, immutable_backups
+import illustrative_rules
 from residency_policies.rules_file import build_rules
 from residency_policies.views import FrozenDict, ProviderView, ResourceView
 from tests.policies.conftest import COMPARTMENT, KEY_IAD, messages, provider_urn, start_pack, urn
@@ -190,7 +191,7 @@ def test_a_value_that_would_mean_both_classes_is_one_error_at_configure():
         start_pack(policy_config={PROTECTION: {"dataClassification": {"userDataValues": ["internal"]}}})
     assert not isinstance(err.value, PolicyPackConfigError)  # the schema admits it; the pack refuses it
     lines = [x.strip() for x in str(err.value).splitlines()[1:]]
-    assert lines == ["invalid residency rules for policy 'immutable-backups' (policy config): dataClassification."
+    assert lines == ["invalid residency rules in the policy config of 'immutable-backups' (--policy-pack-config): dataClassification."
                      "otherValues = 'internal'; allowed: values that are not also userDataValues (a value cannot "
                      "mean both)"], str(err.value)
 
@@ -321,7 +322,7 @@ def test_no_residency_rule_reads_the_classification(preview):
 
 # -- phases: the checks as pure functions over the views the engine's requests become --------------------------
 
-RULES, ERRORS = build_rules(None)
+RULES, ERRORS = build_rules(None, stack_data=illustrative_rules.RULES)
 
 
 def _view(type_, name, props, *, deps=None, provider=None):

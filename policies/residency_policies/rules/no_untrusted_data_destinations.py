@@ -126,7 +126,7 @@ def _account_verdict(account: str, what: str, rules: Rules, *, is_account: bool 
         return Verdict(False, f"{what} {where} neither an estate account "
                               f"({', '.join(sorted(rules.estate_aws_account_ids))}) nor a trusted one")
     return Verdict(False, f"{what} {where} not verifiable as the estate's: name the estate's accounts in "
-                          "residency.yaml (estate.awsAccountIds)", needs_stack=True)
+                          f"{rules.where('estate.awsAccountIds')}", needs_stack=True)
 
 
 def _tenancy_verdict(tenancy: str, what: str, rules: Rules) -> Verdict:
@@ -181,9 +181,9 @@ def judge(value: str, hint: str, rules: Rules) -> Verdict:
             return OK
         if text.lower() in rules.estate_destinations:
             return OK
-        return Verdict(False, f"the destination {text!r} is not created in this stack and not listed in residency.yaml "
-                              "estate.destinations, so it cannot be verified as the estate's (an OCID names no "
-                              "tenancy); create it in this stack or list it there", needs_stack=True)
+        return Verdict(False, f"the destination {text!r} is not created in this stack and not listed in "
+                              f"{rules.where('estate.destinations')}, so it cannot be verified as the estate's (an "
+                              "OCID names no tenancy); create it in this stack or list it there", needs_stack=True)
     if hint == "account" and is_account_id(text):
         return _account_verdict(text, f"the destination account {text!r}", rules, is_account=True)
     if hint == "bucket" and not text.startswith(("http://", "https://")):
@@ -196,9 +196,9 @@ def judge(value: str, hint: str, rules: Rules) -> Verdict:
 def _bucket_verdict(name: str, shown: str, rules: Rules) -> Verdict:
     if name.lower() in rules.estate_destinations:
         return OK
-    return Verdict(False, f"the destination bucket {shown!r} is not in this stack, not listed in residency.yaml "
-                          "estate.destinations and names no estate owner account, so it cannot be verified as the "
-                          "estate's (bucket names are global); manage it in this stack or list it there",
+    return Verdict(False, f"the destination bucket {shown!r} is not in this stack, not listed in "
+                          f"{rules.where('estate.destinations')} and names no estate owner account, so it cannot be "
+                          "verified as the estate's (bucket names are global); manage it in this stack or list it there",
                    needs_stack=True)
 
 
@@ -210,11 +210,11 @@ def _endpoint_verdict(text: str, rules: Rules) -> Verdict:
     if domain and (parse_aws_endpoint(domain) or parse_oci_endpoint(domain)):
         # A cloud service endpoint (an OpenSearch domain, an API): the stack decides whether it is its own.
         return Verdict(False, f"the destination {text!r} is a cloud service endpoint that is not created in this stack "
-                              "and not listed in residency.yaml estate.destinations, so it cannot be verified as the "
+                              f"and not listed in {rules.where('estate.destinations')}, so it cannot be verified as the "
                               "estate's; use the resource's ARN/OCID input or list the endpoint there", needs_stack=True)
     if domain or _PHONE.match(text):
         return Verdict(False, f"the destination {text!r} is outside any cloud account, so it cannot be verified as "
-                              "the estate's: list its domain in residency.yaml estate.destinations when the estate "
+                              f"the estate's: list its domain in {rules.where('estate.destinations')} when the estate "
                               "owns it, or send the data to a destination in the estate")
     return OK  # not an endpoint at all (a protocol keyword, a destination type name)
 
@@ -356,7 +356,7 @@ POLICY = resource_policy(
     remediation=(
         "Point the destination at a resource of this stack, or of an estate account / tenancy (estate.awsAccountIds, "
         "estate.ociTenancyIds) or a trusted party; list estate-owned destinations managed elsewhere (OCIDs, S3 "
-        "bucket names, endpoint domains) in residency.yaml estate.destinations; never send data to a parent "
+        "bucket names, endpoint domains) in the rules' estate.destinations (stack config `residency:estate`); never send data to a parent "
         "company account, tenancy, bucket or endpoint. Give JSON document inputs (redrive policies, definitions, "
         "container definitions, target inputs) as valid JSON (json.dumps) so their destinations can be read."
     ),
