@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 import pulumi
 import pulumi_oci as oci
 
+from residency_kit.components.arg_problems import ArgProblems
 from residency_kit.components.oci.network_flows import (
     TIERS,
     CidrPeer,
@@ -112,24 +113,24 @@ class NetworkPlan:
     flows: tuple[Flow, ...]
 
 
-def _parse_all(values: Sequence[object], field_name: str, issues: list[str]) -> list[CidrPeer]:
+def _parse_all(values: Sequence[object], field_name: str, issues: ArgProblems) -> list[CidrPeer]:
     peers = []
     for i, value in enumerate(values):
         f = f"{field_name}[{i}]"
         try:
             peers.append(CidrPeer(as_network(value, f), f))
         except ValueError as exc:
-            issues.append(str(exc))
+            issues.add_line(str(exc))
     return peers
 
 
-def plan_network(args: NetworkBoundaryArgs) -> NetworkPlan:
-    """Check ``args`` and return the plan; a ``ValueError`` lists every refused field and value."""
-    issues: list[str] = []
+def plan_network(args: NetworkBoundaryArgs, name: str | None = None) -> NetworkPlan:
+    """Check ``args`` and return the plan; a ``ComponentArgsError`` lists every refused field and value."""
+    issues = ArgProblems(ARGS)
     net = args.network
     parents = tuple(p.cidr for p in _parse_all(args.parent_cidrs, f"{ARGS}.parent_cidrs", issues))
     if not args.parent_cidrs:
-        issues.append(f"{ARGS}.parent_cidrs: () is empty; allowed: at least one parent-company CIDR to block")
+        issues.add_line(f"{ARGS}.parent_cidrs: () is empty; allowed: at least one parent-company CIDR to block")
     operators = _parse_all(args.operator_cidrs, f"{ARGS}.operator_cidrs", issues)
 
     checked: list[CidrPeer] = list(operators)
@@ -139,22 +140,22 @@ def plan_network(args: NetworkBoundaryArgs) -> NetworkPlan:
     for tier, cidr, other in net.subnet_layout_problems():
         where = f"is outside the VCN range {net.vcn_cidr}" if other is None else \
             f"overlaps {other}_subnet_cidr {subnets[other]}"
-        issues.append(f"{ARGS}.network.{tier}_subnet_cidr: '{cidr}' {where}; allowed: disjoint subnets inside vcn_cidr")
+        issues.add_line(f"{ARGS}.network.{tier}_subnet_cidr: '{cidr}' {where}; allowed: disjoint subnets inside vcn_cidr")
 
     internet_tiers: list[Tier] = []
     for i, tier in enumerate(net.internet_gateway_tiers):
         if tier not in ("app", "management"):
-            issues.append(f"{ARGS}.network.internet_gateway_tiers[{i}]: {tier!r} may not have an internet "
+            issues.add_line(f"{ARGS}.network.internet_gateway_tiers[{i}]: {tier!r} may not have an internet "
                           "gateway; allowed: 'app' or 'management' (the data tier never reaches the internet)")
         else:
             internet_tiers.append(tier)
     internet_cidrs = _parse_all(net.internet_route_cidrs, f"{ARGS}.network.internet_route_cidrs", issues)
     if internet_cidrs and not net.internet_gateway_tiers:
-        issues.append(f"{ARGS}.network.internet_route_cidrs: {[str(c.cidr) for c in internet_cidrs]} are set but "
+        issues.add_line(f"{ARGS}.network.internet_route_cidrs: {[str(c.cidr) for c in internet_cidrs]} are set but "
                       "internet_gateway_tiers is empty; allowed: name the tiers or remove the routes")
     nat_cidrs = _parse_all(net.nat_route_cidrs, f"{ARGS}.network.nat_route_cidrs", issues)
     if nat_cidrs and not net.enable_nat_gateway:
-        issues.append(f"{ARGS}.network.nat_route_cidrs: {[str(c.cidr) for c in nat_cidrs]} are set but "
+        issues.add_line(f"{ARGS}.network.nat_route_cidrs: {[str(c.cidr) for c in nat_cidrs]} are set but "
                       "enable_nat_gateway is false; allowed: enable the NAT gateway or remove the routes")
     checked += internet_cidrs + nat_cidrs
 
@@ -164,19 +165,19 @@ def plan_network(args: NetworkBoundaryArgs) -> NetworkPlan:
     peer_cidrs: list[CidrPeer] = []
     drg_peers: list[_DrgPeer] = []
     if not drg.enabled and (drg.remote_peerings or drg.vcn_attachments):
-        issues.append(f"{ARGS}.network.drg.enabled: False but peerings are configured; "
+        issues.add_line(f"{ARGS}.network.drg.enabled: False but peerings are configured; "
                       "allowed: enable the DRG or remove the peerings")
     for i, rpc in enumerate(drg.remote_peerings):
         f = f"{ARGS}.network.drg.remote_peerings[{i}]"
         if rpc.peer_tenancy_id not in trusted:
-            issues.append(f"{f}.peer_tenancy_id: {rpc.peer_tenancy_id!r} is neither an estate nor a trusted tenancy; "
+            issues.add_line(f"{f}.peer_tenancy_id: {rpc.peer_tenancy_id!r} is neither an estate nor a trusted tenancy; "
                           "allowed: the residency tenancy or one of estate_tenancy_ids or trusted_tenancy_ids")
         peer_cidrs += _parse_all(rpc.peer_cidrs, f"{f}.peer_cidrs", issues)
         drg_peers.append(_DrgPeer("rpc", rpc.name, rpc))
     for i, att in enumerate(drg.vcn_attachments):
         f = f"{ARGS}.network.drg.vcn_attachments[{i}]"
         if att.tenancy_id not in trusted:
-            issues.append(f"{f}.tenancy_id: {att.tenancy_id!r} is neither an estate nor a trusted tenancy; "
+            issues.add_line(f"{f}.tenancy_id: {att.tenancy_id!r} is neither an estate nor a trusted tenancy; "
                           "allowed: the residency tenancy or one of estate_tenancy_ids or trusted_tenancy_ids")
         peer_cidrs += _parse_all(att.cidrs, f"{f}.cidrs", issues)
         drg_peers.append(_DrgPeer("vcn", att.name, att))
@@ -185,7 +186,7 @@ def plan_network(args: NetworkBoundaryArgs) -> NetworkPlan:
     for peer in checked:
         issue = parent_overlap_issue(peer.field, peer.cidr, parents)
         if issue:
-            issues.append(issue)
+            issues.add_line(issue)
 
     nat_tiers: tuple[Tier, ...] = ("app", "management") if net.enable_nat_gateway else ()
     flows = allowed_flows(FlowInputs(
@@ -197,10 +198,9 @@ def plan_network(args: NetworkBoundaryArgs) -> NetworkPlan:
         management_ports=tuple(net.management_tcp_ports),
         firewall=CidrPeer(net.vcn_cidr, f"{ARGS}.network.vcn_cidr") if net.network_firewall else None,
     ))
-    issues += _collisions(flows, net, nat_tiers, tuple(internet_tiers), nat_cidrs, internet_cidrs, peer_cidrs,
-                          drg_peers)
-    if issues:
-        raise ValueError(f"invalid {ARGS} ({len(issues)} problem(s)):\n" + "\n".join(f"  - {i}" for i in issues))
+    issues.extend_lines(_collisions(flows, net, nat_tiers, tuple(internet_tiers), nat_cidrs, internet_cidrs,
+                                    peer_cidrs, drg_peers))
+    issues.raise_if_any(name)
     return NetworkPlan(
         parents=parents, operators=tuple(operators), subnets=subnets,
         nat_cidrs=tuple(nat_cidrs), nat_tiers=nat_tiers,
@@ -309,7 +309,7 @@ class NetworkBoundary(pulumi.ComponentResource):
 
     def __init__(self, name: str, args: NetworkBoundaryArgs, opts: pulumi.ResourceOptions | None = None):
         # Refuse before registering anything, the component included.
-        plan = plan_network(args)
+        plan = plan_network(args, name)
         super().__init__(TYPE_TOKEN, name, None, opts)
         self._name = name
         self._args = args
