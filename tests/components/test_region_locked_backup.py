@@ -91,10 +91,10 @@ def test_children_moved_under_the_bucket_pair_keep_their_old_urns_by_alias(monit
     """The pair's children were RegionLockedBackup's own: each carries the URN it had then as an alias (and
     nothing else does), so a deployed stack keeps its buckets."""
     (component,) = monitor.of_type("residency:oci:RegionLockedBackup")
-    component_path = component.mock_urn.rsplit("::", 1)[0]  # urn:pulumi:<stack>::<project>::<component type>
+    stack, project = component.mock_urn.split("::")[:2]  # urn:pulumi:<stack>, <project>
     for registration in monitor.registrations:
         if registration.name in {"backups-primary", "backups-backup", "backups-replication"}:
-            old = f"{component_path}${registration.type}::{registration.name}"
+            old = f"{stack}::{project}::{component.type}${registration.type}::{registration.name}"
             assert registration.aliases == [old], registration.name
         else:
             assert registration.aliases == [], registration.name
