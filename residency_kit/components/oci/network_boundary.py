@@ -13,6 +13,7 @@ before anything is registered: overlap, not equality, so a supernet such as ``0.
 
 from __future__ import annotations
 
+import dataclasses
 import ipaddress
 import re
 from collections.abc import Mapping, Sequence
@@ -57,8 +58,10 @@ class NetworkBoundaryArgs:
     """Provider for the home region; every child and invoke uses it."""
     compartment_id: pulumi.Input[str]
     """The residency network compartment."""
-    log_group_id: pulumi.Input[str]
-    """The residency log group: flow logs and firewall logs go there."""
+    log_group_id: pulumi.Input[str] | None
+    """The log group flow logs and firewall logs go to; it must be in the provider's region (OCI Logging is
+    regional: a log cannot be written to another region's group). None creates one for this boundary, in its
+    region, in ``log_compartment_id``: what a second boundary in another region (a DR VCN) needs."""
     operator_cidrs: Sequence[str | Network]
     """US operator ranges: the Bastion's client allow list, and allowed into the app tier."""
     parent_cidrs: Sequence[str | Network]
@@ -71,11 +74,15 @@ class NetworkBoundaryArgs:
     """The estate's other tenancies (``residency:estate.ociTenancyIds``): the DRG may peer with them too."""
     required_tags: Mapping[str, str] = field(default_factory=lambda: {"jurisdiction": "US"})
     network: NetworkSettings = field(default_factory=NetworkSettings)
+    log_compartment_id: pulumi.Input[str] | None = None
+    """Compartment of the log group this boundary creates (``log_group_id=None``); None: ``compartment_id``."""
+    dns_label: str = "residency"
+    """The VCN's DNS label (1-15 letters and digits, starting with a letter)."""
 
     @classmethod
     def from_settings(cls, settings, *, provider: oci.Provider, compartment_id: pulumi.Input[str],
                       log_group_id: pulumi.Input[str]) -> NetworkBoundaryArgs:
-        """Args from the validated ``ResidencySettings``."""
+        """Args of the home boundary from the validated ``ResidencySettings``."""
         return cls(
             provider=provider,
             compartment_id=compartment_id,
@@ -88,6 +95,15 @@ class NetworkBoundaryArgs:
             required_tags=dict(settings.required_tags),
             network=settings.network,
         )
+
+    @classmethod
+    def dr_from_settings(cls, settings, *, provider: oci.Provider, compartment_id: pulumi.Input[str],
+                         log_compartment_id: pulumi.Input[str]) -> NetworkBoundaryArgs:
+        """Args of the DR boundary (``residency:drNetwork``) in the backup region: the home network's choices with
+        the DR ranges and no DRG, and a log group of its own in that region."""
+        home = cls.from_settings(settings, provider=provider, compartment_id=compartment_id, log_group_id=None)
+        return dataclasses.replace(home, network=settings.dr_network.network_for(settings.network),
+                                   log_compartment_id=log_compartment_id, dns_label="residencydr")
 
 
 @dataclass(frozen=True)
@@ -132,6 +148,12 @@ def plan_network(args: NetworkBoundaryArgs, name: str | None = None) -> NetworkP
     if not args.parent_cidrs:
         issues.add_line(f"{ARGS}.parent_cidrs: () is empty; allowed: at least one parent-company CIDR to block")
     operators = _parse_all(args.operator_cidrs, f"{ARGS}.operator_cidrs", issues)
+
+    if not re.fullmatch(r"[A-Za-z][A-Za-z0-9]{0,14}", str(args.dns_label)):
+        issues.add("dns_label", args.dns_label, "is not a VCN DNS label", "1-15 letters and digits, starting with a letter")
+    if not isinstance(args.provider, oci.Provider):
+        issues.add("provider", type(args.provider).__name__, "is not an OCI provider",
+                   "a pulumi_oci.Provider for the boundary's region")
 
     checked: list[CidrPeer] = list(operators)
     checked.append(CidrPeer(net.vcn_cidr, f"{ARGS}.network.vcn_cidr"))
@@ -300,9 +322,18 @@ class NetworkBoundary(pulumi.ComponentResource):
     """The residency VCN and everything that keeps the parent company out of it."""
 
     vcn_id: pulumi.Output[str]
+    vcn_cidr: str
     subnet_ids: dict[str, pulumi.Output[str]]
     """By tier: data, app, management (and firewall when the firewall is on)."""
+    subnet_cidrs: dict[str, str]
+    """By tier, as ``subnet_ids``: for security rules and IAM conditions written by consumers."""
     nsg_ids: dict[str, pulumi.Output[str]]
+    flow_log_ids: dict[str, pulumi.Output[str]]
+    """The VCN flow log of each subnet, by tier (what a log archive collects)."""
+    firewall_log_ids: dict[str, pulumi.Output[str]]
+    """``traffic`` and ``threat`` when the firewall is on; empty otherwise."""
+    log_group_id: pulumi.Output[str]
+    """The log group holding the flow and firewall logs (created here when ``log_group_id`` was None)."""
     firewall_id: pulumi.Output[str] | None
     bastion_id: pulumi.Output[str]
     drg_id: pulumi.Output[str] | None
@@ -317,10 +348,19 @@ class NetworkBoundary(pulumi.ComponentResource):
         self._child = pulumi.ResourceOptions(parent=self, provider=args.provider)
         net = args.network
         compartment = args.compartment_id
+        self.firewall_log_ids = {}
+        if args.log_group_id is not None:
+            self.log_group_id = pulumi.Output.from_input(args.log_group_id)
+        else:
+            self.log_group_id = oci.logging.LogGroup(
+                f"{name}-log-group", compartment_id=args.log_compartment_id or compartment,
+                display_name=f"{name}-logs", description="Flow and firewall logs of this network boundary",
+                freeform_tags=self._tags(),
+                opts=pulumi.ResourceOptions.merge(self._child, pulumi.ResourceOptions(protect=True))).id
 
         self._vcn = oci.core.Vcn(
             f"{name}-vcn", compartment_id=compartment, cidr_blocks=[str(net.vcn_cidr)],
-            display_name=f"{name}-vcn", dns_label="residency", freeform_tags=self._tags(), opts=self._child)
+            display_name=f"{name}-vcn", dns_label=args.dns_label, freeform_tags=self._tags(), opts=self._child)
         vcn_id = self._vcn.id
         # The VCN's defaults allow SSH from anywhere and would serve any subnet created without a table:
         # take them over and leave them empty.
@@ -383,15 +423,19 @@ class NetworkBoundary(pulumi.ComponentResource):
             client_cidr_block_allow_lists=[str(p.cidr) for p in plan.operators],
             max_session_ttl_in_seconds=net.bastion_max_session_ttl_seconds,
             freeform_tags=self._tags(), opts=self._child)
-        for tier, subnet in subnets.items():
-            self._service_log(f"{tier}-flow-log", "flowlogs", "all", subnet.id)
+        self.flow_log_ids = {tier: self._service_log(f"{tier}-flow-log", "flowlogs", "all", subnet.id).id
+                             for tier, subnet in subnets.items()}
 
         self.vcn_id = vcn_id
+        self.vcn_cidr = str(net.vcn_cidr)
         self.subnet_ids = {tier: s.id for tier, s in subnets.items()}
+        self.subnet_cidrs = {tier: str(cidr) for tier, cidr in plan.subnets.items()}
         self.nsg_ids = {tier: nsg.id for tier, nsg in self._nsgs.items()}
         self.bastion_id = self._bastion.id
         self.drg_id = drg.id if drg is not None else None
-        outputs = {"vcnId": self.vcn_id, "subnetIds": self.subnet_ids, "nsgIds": self.nsg_ids,
+        outputs = {"vcnId": self.vcn_id, "vcnCidr": self.vcn_cidr, "subnetIds": self.subnet_ids,
+                   "subnetCidrs": self.subnet_cidrs, "nsgIds": self.nsg_ids, "flowLogIds": self.flow_log_ids,
+                   "firewallLogIds": self.firewall_log_ids, "logGroupId": self.log_group_id,
                    "bastionId": self.bastion_id}
         if self.firewall_id is not None:
             outputs["firewallId"] = self.firewall_id
@@ -550,8 +594,9 @@ class NetworkBoundary(pulumi.ComponentResource):
             # An attached policy can no longer be edited: attach it only once every list and rule exists.
             opts=pulumi.ResourceOptions.merge(self._child, pulumi.ResourceOptions(
                 depends_on=[parent_list, vcn_list, *rules])))
-        self._service_log("firewall-traffic-log", "ocinetworkfirewall", "trafficlog", firewall.id)
-        self._service_log("firewall-threat-log", "ocinetworkfirewall", "threatlog", firewall.id)
+        for kind in ("traffic", "threat"):
+            log = self._service_log(f"firewall-{kind}-log", "ocinetworkfirewall", f"{kind}log", firewall.id)
+            self.firewall_log_ids[kind] = log.id
         return firewall
 
     def _firewall_rules(self, policy, address_lists: list) -> list[oci.networkfirewall.NetworkFirewallPolicySecurityRule]:
@@ -608,7 +653,7 @@ class NetworkBoundary(pulumi.ComponentResource):
 
     def _service_log(self, label: str, service: str, category: str, resource_id) -> oci.logging.Log:
         return oci.logging.Log(
-            f"{self._name}-{label}", display_name=f"{self._name}-{label}", log_group_id=self._args.log_group_id,
+            f"{self._name}-{label}", display_name=f"{self._name}-{label}", log_group_id=self.log_group_id,
             log_type="SERVICE", is_enabled=True, retention_duration=self._args.network.log_retention_days,
             configuration=oci.logging.LogConfigurationArgs(source=oci.logging.LogConfigurationSourceArgs(
                 category=category, resource=resource_id, service=service, source_type="OCISERVICE")),
