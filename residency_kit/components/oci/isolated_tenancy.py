@@ -220,6 +220,9 @@ class IsolatedTenancy(pulumi.ComponentResource):
     """The isolated US tenancy: compartments, IAM, sign-in boundary, region lock, tags, keys, audit."""
 
     compartment_ids: dict[str, pulumi.Output[str]]
+    compartment_paths: dict[str, str]
+    """By role, the path IAM statements name a compartment by (``us-residency:data``; the root is ``us-residency``),
+    known at preview unlike the OCIDs."""
     tenancy_id: pulumi.Output[str]
     vault_id: pulumi.Output[str]
     key_id: pulumi.Output[str]
@@ -239,6 +242,8 @@ class IsolatedTenancy(pulumi.ComponentResource):
         self.tenancy_id = self._tenancy()
         self.compartments = self._compartments(names)
         self.compartment_ids = {role: c.id for role, c in self.compartments.items()}
+        self.compartment_paths = {role: iam_statements.compartment_path(names["root"], None if role == "root" else name)
+                                  for role, name in names.items()}
         self.group_names = iam_statements.group_names(names["root"])
         self.groups, self.policies = self._iam(names)
         self.network_source, self.authentication_policy = self._sign_in_boundary(names)
@@ -255,6 +260,7 @@ class IsolatedTenancy(pulumi.ComponentResource):
         self.register_outputs({
             "tenancyId": self.tenancy_id,
             "compartmentIds": self.compartment_ids,
+            "compartmentPaths": self.compartment_paths,
             "vaultId": self.vault_id,
             "keyId": self.key_id,
             "logGroupId": self.log_group_id,

@@ -68,7 +68,9 @@ class ReplicatedBucketArgs:
     retention_days: int | None = None
     """Retention of the backup bucket's locked rule; None means ``minimum_retention_days``. Only upward."""
     primary_retention_days: int | None = None
-    """An (unlocked) retention rule on the primary too; None: none, objects there may be replaced and deleted."""
+    """A retention rule on the primary too; None: none, objects there may be replaced and deleted."""
+    lock_primary_retention: bool = False
+    """Lock the primary's rule as the backup's is locked (append-only data such as a log archive)."""
     retention_lock_delay_days: int = OCI_RULE_LOCK_MIN_DELAY_DAYS
     namespace: pulumi.Input[str] | None = None
     """Object Storage namespace; None looks it up with ``oci:objectstorage/getNamespace``."""
@@ -102,6 +104,9 @@ def validation_problems(args: ReplicatedBucketArgs) -> ArgProblems:
                      f"another allowed US region ({', '.join(others)})")
     for name in ("retention_days", "primary_retention_days"):
         retention_problems(problems, name, getattr(args, name), args.minimum_retention_days)
+    if args.lock_primary_retention and args.primary_retention_days is None:
+        problems.add("lock_primary_retention", True, "is set but primary_retention_days is None",
+                     "a primary retention to lock, or lock_primary_retention=False")
     if args.retention_lock_delay_days < OCI_RULE_LOCK_MIN_DELAY_DAYS:
         problems.add("retention_lock_delay_days", args.retention_lock_delay_days,
                      "is shorter than OCI's mandatory rule-lock delay", f"{OCI_RULE_LOCK_MIN_DELAY_DAYS} or more")
@@ -233,9 +238,12 @@ class ReplicatedBucket(pulumi.ComponentResource):
             )
         after_policy = [policy] if policy is not None else []
 
+        lock_time = rfc3339((args.now or dt.datetime.now(dt.timezone.utc))
+                            + dt.timedelta(days=args.retention_lock_delay_days))
         primary_rules = None
         if args.primary_retention_days is not None:
-            primary_rules = [retention_rule("residency-primary-retention", args.primary_retention_days, None)]
+            primary_rules = [retention_rule("residency-primary-retention", args.primary_retention_days,
+                                            lock_time if args.lock_primary_retention else None)]
         primary = oci.objectstorage.Bucket(
             f"{name}-primary",
             compartment_id=args.compartment_id,
@@ -247,11 +255,11 @@ class ReplicatedBucket(pulumi.ComponentResource):
             object_events_enabled=True,
             retention_rules=primary_rules,
             freeform_tags={**tags, "residency-role": "primary"},
-            opts=pulumi.ResourceOptions.merge(home, pulumi.ResourceOptions(protect=True, depends_on=after_policy)),
+            opts=pulumi.ResourceOptions.merge(home, pulumi.ResourceOptions(
+                protect=True, depends_on=after_policy,
+                ignore_changes=["retentionRules[0].timeRuleLocked"] if args.lock_primary_retention else None)),
         )
 
-        lock_time = rfc3339((args.now or dt.datetime.now(dt.timezone.utc))
-                            + dt.timedelta(days=args.retention_lock_delay_days))
         backup_bucket = oci.objectstorage.Bucket(
             f"{name}-backup",
             compartment_id=args.backup_compartment_id,
