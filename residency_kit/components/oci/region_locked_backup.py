@@ -180,16 +180,15 @@ def policy_statements(args: RegionLockedBackupArgs) -> list[str]:
     ]
 
 
-def _keep_urns_under(component: pulumi.Resource, child_names: set[str], after: Sequence[pulumi.Resource]):
+def _keep_urns_under(component: pulumi.Resource, child_names: set[str]):
     """A transformation for the ``ReplicatedBucket`` child: the buckets and replication policy that used to be
     direct children of ``component`` keep their state through an alias naming that old parent (see
-    docs/components/aliases.md), and still wait for ``after`` (the Object Storage grants) as they did. Only
-    those names are touched; anything new under the pair is not."""
+    docs/components/aliases.md). Only those names are aliased; anything new under the pair is not."""
 
     def transformation(args: pulumi.ResourceTransformationArgs) -> pulumi.ResourceTransformationResult | None:
         if args.name not in child_names or not isinstance(args.resource, pulumi.CustomResource):
             return None
-        extra = pulumi.ResourceOptions(aliases=[pulumi.Alias(parent=component)], depends_on=list(after) or None)
+        extra = pulumi.ResourceOptions(aliases=[pulumi.Alias(parent=component)])
         return pulumi.ResourceTransformationResult(args.props, pulumi.ResourceOptions.merge(args.opts, extra))
 
     return transformation
@@ -265,8 +264,9 @@ class RegionLockedBackup(pulumi.ComponentResource):
             )
 
         # The pair was built here before ReplicatedBucket existed: its children keep their state (aliases).
-        pair_opts = pulumi.ResourceOptions(parent=self, transformations=[_keep_urns_under(
-            self, {f"{name}-primary", f"{name}-backup", f"{name}-replication"}, [policy] if policy else [])])
+        pair_opts = pulumi.ResourceOptions(
+            parent=self, depends_on=[policy] if policy is not None else None,
+            transformations=[_keep_urns_under(self, {f"{name}-primary", f"{name}-backup", f"{name}-replication"})])
         pair = ReplicatedBucket(name, ReplicatedBucketArgs(
             home_region=args.home_region,
             backup_region=args.backup_region,

@@ -196,6 +196,14 @@ def retention_rule(display_name: str, days: int, lock_time: str | None) -> oci.o
     )
 
 
+def _resources(depends_on: object) -> list[pulumi.Resource]:
+    if depends_on is None:
+        return []
+    if isinstance(depends_on, pulumi.Resource):
+        return [depends_on]
+    return [d for d in depends_on if isinstance(d, pulumi.Resource)]  # type: ignore[union-attr]
+
+
 class ReplicatedBucket(pulumi.ComponentResource):
     """A home-region bucket whose only copy is a retention-locked bucket in the backup region."""
 
@@ -212,8 +220,11 @@ class ReplicatedBucket(pulumi.ComponentResource):
         validation_problems(args).raise_if_any(name)
         super().__init__(TYPE_TOKEN, name, None, opts)
         tags = dict(args.tags)
-        home = pulumi.ResourceOptions(parent=self, provider=args.home_provider)
-        backup = pulumi.ResourceOptions(parent=self, provider=args.backup_provider)
+        # The engine does not make a component's children wait for what the component depends on: a caller's
+        # depends_on (grants the buckets need, say) is passed on to every child here.
+        caller_after = _resources(opts.depends_on if opts is not None else None)
+        home = pulumi.ResourceOptions(parent=self, provider=args.home_provider, depends_on=caller_after or None)
+        backup = pulumi.ResourceOptions(parent=self, provider=args.backup_provider, depends_on=caller_after or None)
         self.retention_days = args.retention_days or args.minimum_retention_days
 
         namespace = args.namespace
