@@ -81,7 +81,7 @@ class NetworkBoundaryArgs:
 
     @classmethod
     def from_settings(cls, settings, *, provider: oci.Provider, compartment_id: pulumi.Input[str],
-                      log_group_id: pulumi.Input[str]) -> NetworkBoundaryArgs:
+                      log_group_id: pulumi.Input[str] | None) -> NetworkBoundaryArgs:
         """Args of the home boundary from the validated ``ResidencySettings``."""
         return cls(
             provider=provider,
