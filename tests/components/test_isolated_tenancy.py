@@ -530,7 +530,7 @@ def test_refusal_reports_every_problem_and_registers_nothing():
             IsolatedTenancy("tenancy", make_args(provider, home_region="eu-frankfurt-1", operator_cidrs=[],
                                                  trusted_tenancy_ocids=[PARENT]))
         text = str(raised.value)
-        assert text.startswith("IsolatedTenancy 'tenancy': invalid arguments:")
+        assert text.startswith("invalid IsolatedTenancyArgs for 'tenancy' (4 problem(s)):\n  - IsolatedTenancyArgs.")
         assert "home_region:" in text and "operator_cidrs:" in text and "trusted_tenancy_ocids:" in text
 
     monitor = capture(program)
