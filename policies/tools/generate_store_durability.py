@@ -393,13 +393,18 @@ def _retention_cell(token: str, inputs, r: Retention, problems: list[str]) -> st
     for path in (r.days, r.on, r.extra):
         if path is not None and path not in inputs:
             problems.append(f"{token}: retention input {path} is not in the installed SDK")
+    source = r.cap_source
     if r.cap_quote is not None:
         doc = inputs[r.days].doc if r.days in inputs else ""
-        if not re.search(r.cap_quote, doc):
+        found = re.search(r.cap_quote, doc)
+        if found is None:
             problems.append(f"{token}: the SDK documentation of {r.days} no longer says /{r.cap_quote}/")
-        elif not r.cap_source and str(r.cap) not in re.search(r.cap_quote, doc).group(0):
-            problems.append(f"{token}: the documented bound /{r.cap_quote}/ does not state the cap {r.cap}")
-    source = r.cap_source or f"SDK schema: {r.days}"
+        elif not r.cap_source:
+            if str(r.cap) not in found.group(0):
+                problems.append(f"{token}: the documented bound /{r.cap_quote}/ does not state the cap {r.cap}")
+            source = f"SDK documentation of {r.days}: \"{found.group(0)}\""
+    if not source:
+        problems.append(f"{token}: retention cap {r.cap} has neither a documented bound nor a source")
     parts = [f"days={r.days}", f"cap={r.cap}", f"default={r.default}"]
     if r.on:
         parts += [f"on={r.on}", f"on-default={'true' if r.on_default else 'false'}"]
