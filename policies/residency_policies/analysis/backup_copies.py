@@ -356,7 +356,7 @@ def backups_outliving(store: ResourceView, join: str, resources: list[ResourceVi
 
 JOIN_FIXES = {
     "aws-backup": "an AWS Backup plan whose selection names it",
-    "oci-volume-backup-policy": "a volume backup policy (backup_policy_id, or an oci.core.VolumeBackupPolicyAssignment)",
+    "oci-volume-backup-policy": "an oci.core.VolumeBackupPolicyAssignment",
     "efs-backup-policy": "an aws.efs.BackupPolicy with status ENABLED",
 }
 JOIN_MISSING = {

@@ -57,12 +57,16 @@ class Guard:
         unset_holds = value.endswith("+unset")
         return cls(GuardKind.VALUE, path, value.removesuffix("+unset"), unset_holds)
 
+    @property
+    def shown_value(self) -> str:
+        """The guarding value as a program writes it: ``True``, ``'RETAIN'``."""
+        return {"true": "True", "false": "False"}.get(self.value, repr(self.value))
+
     def fix(self) -> str:
         """The setting that would make this guard hold, as a program would write it."""
         if self.kind is GuardKind.SET:
-            return f"`{self.path}`"
-        value = {"true": "True", "false": "False"}.get(self.value, repr(self.value))
-        return f"`{self.path}={value}`"
+            return f"`{self.path}` set"
+        return f"`{self.path}={self.shown_value}`"
 
 
 @dataclass(frozen=True)
@@ -230,7 +234,7 @@ def read_guard(resource: ResourceView, guard: Guard, *, stack_phase: bool) -> Gu
     if not known:
         if guard.unset_holds:
             return GuardReading(guard, State.HOLDS, "")
-        return GuardReading(guard, State.MISSING, f"`{guard.path}` is unset, not {guard.fix().split('=', 1)[1]}")
+        return GuardReading(guard, State.MISSING, f"`{guard.path}` is unset, not {guard.shown_value}")
     where, value = known[0]
     return GuardReading(guard, State.MISSING, f"`{where}` is {_shown(value)}")
 
