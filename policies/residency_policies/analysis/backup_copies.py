@@ -24,6 +24,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from residency_policies.analysis.store_durability import unconfigured
 from residency_policies.aws_identifiers import parse_arn
 from residency_policies.provider_regions import effective_region
 from residency_policies.region_tables import OCI_REGIONS
@@ -197,6 +198,8 @@ def _region_of(resource: ResourceView) -> tuple[str | None, str | None]:
 
 
 def _copy_at(via: ResourceView, what: str) -> RegionalCopy:
+    if unconfigured(via):
+        return RegionalCopy(via, what, None, f"{via.name}'s region (its provider's configuration is unknown at preview)")
     region, unknown = _region_of(via)
     return RegionalCopy(via, what, region, unknown)
 
@@ -272,6 +275,9 @@ def _redshift_snapshot_copy(store, resources):
 def _adb_standby(store, resources):
     out = []
     for r in _referrers(resources, (OCI_ADB,), "sourceId", store):
+        if unconfigured(r):
+            out.append(_copy_at(r, f"standby '{r.name}'"))
+            continue
         source = r.props.get("source")
         if is_unknown(source) or (isinstance(source, str) and source.upper() in ADB_STANDBY_SOURCES):
             copy = _copy_at(r, f"standby '{r.name}'")

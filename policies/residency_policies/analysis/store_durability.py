@@ -179,6 +179,22 @@ PLACED_TYPES = frozenset(t for t, p in STORE_PROFILES.items() if p.placement)
 
 # -- reading a store's own inputs ---------------------------------------------------------------------------
 
+def _holds_unknown(value: Any) -> bool:
+    if isinstance(value, dict):
+        return any(_holds_unknown(v) for v in value.values())
+    if isinstance(value, list):
+        return any(_holds_unknown(v) for v in value)
+    return is_unknown(value)
+
+
+def unconfigured(resource: ResourceView) -> bool:
+    """True in the stack phase for a resource its provider does not create at preview: the provider's
+    configuration is unknown, so the engine plans no outputs for it at all. Nothing about it can be read; the
+    provider's unknown configuration is the finding (``us-region-providers``)."""
+    provider = resource.provider
+    return not resource.props and provider is not None and _holds_unknown(dict(provider.props))
+
+
 def read(resource: ResourceView, path: str, *, stack_phase: bool) -> list[tuple[str, Any]]:
     """``(concrete path, value)`` for every value at ``path``; in the stack phase an unknown the engine planned
     for an input the program left unset (no property dependency on its top-level input) is dropped."""

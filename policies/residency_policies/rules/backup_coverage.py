@@ -31,7 +31,7 @@ from residency_policies.analysis.backup_copies import (
     oci_replications,
     regional_copies,
 )
-from residency_policies.analysis.store_durability import STORE_PROFILES, StoreProfile, alternatives
+from residency_policies.analysis.store_durability import STORE_PROFILES, StoreProfile, alternatives, unconfigured
 from residency_policies.data_classification import StackClassification, finding
 from residency_policies.framework import Finding, ResourceView, stack_policy
 from residency_policies.provider_regions import cloud_of_type, effective_region
@@ -61,7 +61,7 @@ def check_stack(resources: list[ResourceView], rules: Rules) -> Iterator[Finding
                 message, path = problem
                 yield finding(message, classes.of(bucket), urn=bucket.urn, path=path, unverifiable=path is not None)
     for r in resources:
-        if r.type not in COPIED_TYPES or is_copy(r):
+        if r.type not in COPIED_TYPES or is_copy(r) or unconfigured(r):
             continue
         classes = classes or StackClassification(resources, rules)
         found = _database_problem(r, STORE_PROFILES[r.type], resources, rules)

@@ -25,7 +25,13 @@ from dataclasses import dataclass
 
 from residency_policies.analysis.backup_copies import is_copy
 from residency_policies.analysis.network_judgement import stack_graph
-from residency_policies.analysis.store_durability import PLACED_TYPES, STORE_PROFILES, StoreProfile, SubnetInput
+from residency_policies.analysis.store_durability import (
+    PLACED_TYPES,
+    STORE_PROFILES,
+    StoreProfile,
+    SubnetInput,
+    unconfigured,
+)
 from residency_policies.data_classification import StackClassification, finding
 from residency_policies.framework import Finding, ResourceView, stack_policy
 from residency_policies.rules_file import Rules
@@ -115,7 +121,7 @@ def default_network_message(profile: StoreProfile) -> str:
 
 
 def check_stack(resources: list[ResourceView], rules: Rules) -> Iterator[Finding]:
-    stores = [r for r in resources if r.type in PLACED_TYPES]
+    stores = [r for r in resources if r.type in PLACED_TYPES and not unconfigured(r)]
     if not stores:
         return
     graph = stack_graph(resources)

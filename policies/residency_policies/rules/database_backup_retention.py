@@ -28,6 +28,7 @@ from residency_policies.analysis.store_durability import (
     days,
     read_retention,
     required_days,
+    unconfigured,
 )
 from residency_policies.data_classification import StackClassification, classify_own, finding
 from residency_policies.framework import Finding, ResourceView, resource_policy
@@ -88,7 +89,7 @@ def check(resource: ResourceView, rules: Rules) -> Iterator[Finding]:
 def check_stack(resources: list[ResourceView], rules: Rules) -> Iterator[Finding]:
     classes = None
     for r in resources:
-        if r.type not in RETENTION_TYPES:
+        if r.type not in RETENTION_TYPES or unconfigured(r):
             continue
         classes = classes or StackClassification(resources, rules)
         classification = classes.of(r)

@@ -53,6 +53,7 @@ from residency_policies.analysis.store_durability import (
     STORE_PROFILES,
     alternatives,
     read_guard,
+    unconfigured,
 )
 from residency_policies.data_classification import StackClassification, classify_own, finding
 from residency_policies.framework import Finding, ResourceView, resource_policy
@@ -128,7 +129,7 @@ def check_stack(resources: list[ResourceView], rules: Rules) -> Iterator[Finding
     classes = StackClassification(resources, rules)
     for r in resources:
         profile = STORE_PROFILES.get(r.type)
-        if r.protect or profile is None or r.type not in JUDGED_TYPES:
+        if r.protect or profile is None or r.type not in JUDGED_TYPES or unconfigured(r):
             continue
         classification = classes.of(r)
         if classification.decided_alone and not profile.joins:
