@@ -281,3 +281,13 @@ def test_guards_unknown_at_preview_cannot_be_verified(preview):
 def test_every_judged_type_has_guards_or_says_the_service_has_none(token):
     profile = STORE_PROFILES[token]
     assert profile.guards or "no deletion-protection" in profile.evidence, token
+
+
+def test_the_durability_doc_names_every_kind_and_each_database_cap():
+    lines = (PACK_DIR.parent / "docs" / "durability.md").read_text(encoding="utf-8").splitlines()
+    for profile in STORE_PROFILES.values():
+        verdict = "yes" if profile.kind in {p.kind for p in STORE_PROFILES.values() if p.judged} else "no"
+        assert any(line.startswith(f"| {profile.kind} | {verdict} |") for line in lines), profile.kind
+        if profile.retention is not None:
+            leaf = profile.retention.days.split(".")[-1]
+            assert any(f"{leaf}`" in line and f"| {profile.retention.cap} |" in line for line in lines), profile.token
