@@ -139,6 +139,12 @@ def test_unguarded_messages_for_every_shape_of_profile():
     assert "nothing keeps it (a; b; c). Keep it with one of `deletionPolicies[].isDeleteProtected=True`, " \
            "`deletionPolicies[].finalBackup='REQUIRE_FINAL_BACKUP'`, `deletionPolicies[].automaticBackupRetention=" \
            "'RETAIN'` or `protect=True`" in mysql
+    unknown = unguarded_message(STORE_PROFILES[S3], [], unknown=True)
+    assert unknown == ("whether this bucket keeps its data through a deletion or replacement (`pulumi destroy`, or a "
+                       "change that forces a replacement). Keep it with `forceDestroy=False` or `protect=True` (Pulumi "
+                       "then refuses to delete or replace it)")
+    assert ": no other guard keeps it (`skipFinalSnapshot` is True). Keep it with one of" in unguarded_message(
+        STORE_PROFILES[RDS], ["`skipFinalSnapshot` is True"], unknown=True)
     volume = unguarded_message(STORE_PROFILES[OCI_VOLUME], ["x"])
     assert "Keep it with one of `backupPolicyId` set, an oci.core.VolumeBackupPolicyAssignment or `protect=True`" in volume
     assert Guard.parse("finalSnapshotName=*").fix() == "`finalSnapshotName` set"

@@ -30,7 +30,7 @@ from residency_policies.provider_regions import effective_region
 from residency_policies.region_tables import OCI_REGIONS
 from residency_policies.rules.us_region_replication import S3_BUCKET_TYPES, S3_DESTINATION_PATHS
 from residency_policies.values import get, is_unknown, walk
-from residency_policies.views import ResourceView
+from residency_policies.views import ResourceView, StackView
 
 OCI_BUCKET = "oci:ObjectStorage/bucket:Bucket"
 OCI_REPLICATION_POLICY = "oci:ObjectStorage/replicationPolicy:ReplicationPolicy"
@@ -163,8 +163,8 @@ COPY_FIXES = {
 
 @dataclass(frozen=True)
 class RegionalCopy:
-    """A copy of a store kept by ``via`` (the store itself for an inline setting) in ``region`` (None: unknown,
-    ``unknown`` names the value)."""
+    """A copy of a store kept by ``via`` (the store itself for an inline setting) in ``region`` (None: unknown;
+    ``unknown`` then names the value that is, as a noun phrase or an input path)."""
 
     via: ResourceView
     what: str
@@ -178,8 +178,10 @@ def _referrers(resources: Iterable[ResourceView], types: Iterable[str], key: str
     wanted = frozenset(types)
     names = {target.props.get(k) for k in ("id", "arn", "name", "identifier", "clusterIdentifier")}
     names = {n for n in names if isinstance(n, str) and n and not is_unknown(n)}
+    # A stack view indexes by type: asking for every store's referrers stays linear in the stack.
+    candidates = resources.of_type(*wanted) if isinstance(resources, StackView) else resources
     out = []
-    for r in resources:
+    for r in candidates:
         if r.type not in wanted or r.urn == target.urn:
             continue
         value = r.props.get(key)
@@ -188,20 +190,16 @@ def _referrers(resources: Iterable[ResourceView], types: Iterable[str], key: str
     return out
 
 
-def _region_of(resource: ResourceView) -> tuple[str | None, str | None]:
-    found = effective_region(resource)
-    if found is None:
-        return None, f"{resource.name}'s region (it has no provider)"
-    if found.region is None:
-        return None, f"{resource.name}'s region ({found.source})"
-    return found.region, None
-
-
 def _copy_at(via: ResourceView, what: str) -> RegionalCopy:
+    """A copy kept by ``via`` in the region it is created in (its ``region`` input or its provider's)."""
     if unconfigured(via):
-        return RegionalCopy(via, what, None, f"{via.name}'s region (its provider's configuration is unknown at preview)")
-    region, unknown = _region_of(via)
-    return RegionalCopy(via, what, region, unknown)
+        return RegionalCopy(via, what, None, f"the region of {what} (its provider's configuration)")
+    found = effective_region(via)
+    if found is None:
+        return RegionalCopy(via, what, None, f"the region of {what} (it has no provider)")
+    if found.region is None:
+        return RegionalCopy(via, what, None, f"the region of {what} ({found.source})")
+    return RegionalCopy(via, what, found.region)
 
 
 def _region_value(via: ResourceView, path: str, value) -> RegionalCopy:

@@ -116,8 +116,8 @@ def _database_problem(db: ResourceView, profile: StoreProfile, resources: list[R
         return None
     unknown = next((c for c in copies if c.region is None), None)
     if unknown is not None:
-        return Finding(f"the region of the database's copy ({unknown.what})", urn=db.urn, unverifiable=True,
-                       path=unknown.unknown)
+        return Finding(f"whether this database's copy ({unknown.what}) is in another allowed US region", urn=db.urn,
+                       unverifiable=True, path=unknown.unknown)
     fixes = [*(f"`{p}` set to another allowed region" for p in profile.region_lists),
              *(COPY_FIXES[j] for j in profile.copy_joins)]
     return Finding(copies_message(own_region, copies, fixes), urn=db.urn)

@@ -73,10 +73,28 @@ def _subnet_refs(holder: ResourceView, path: str, by_urn: dict[str, ResourceView
     return Placement(tuple(dict.fromkeys(in_stack)), tuple(outside), tuple(unknown), unset=False)
 
 
-def placement_of(store: ResourceView, inputs: Sequence[SubnetInput], resources: list[ResourceView]) -> Placement:
-    by_urn = {r.urn: r for r in resources}
-    by_id = {str(r.props["id"]): r.urn for r in resources
-             if r.type in SUBNET_TYPES and isinstance(r.props.get("id"), str) and not is_unknown(r.props.get("id"))}
+@dataclass(frozen=True)
+class _Index:
+    by_urn: dict[str, ResourceView]
+    subnet_by_id: dict[str, str]  # a known subnet id -> its URN (deployed state, sames)
+    groups_by_name: dict[tuple[str, str], list[ResourceView]]  # (subnet group type, literal name) -> groups
+
+
+def _index(resources: list[ResourceView]) -> _Index:
+    groups: dict[tuple[str, str], list[ResourceView]] = {}
+    for r in resources:
+        name = r.props.get("name")
+        if r.type.endswith("/subnetGroup:SubnetGroup") and isinstance(name, str) and not is_unknown(name):
+            groups.setdefault((r.type, name), []).append(r)
+    return _Index({r.urn: r for r in resources},
+                  {str(r.props["id"]): r.urn for r in resources if r.type in SUBNET_TYPES
+                   and isinstance(r.props.get("id"), str) and not is_unknown(r.props.get("id"))}, groups)
+
+
+def placement_of(store: ResourceView, inputs: Sequence[SubnetInput], resources: list[ResourceView],
+                 index: _Index | None = None) -> Placement:
+    index = index or _index(resources)
+    by_urn, by_id = index.by_urn, index.subnet_by_id
     parts: list[Placement] = []
     for spec in inputs:
         if spec.group is None:
@@ -86,7 +104,7 @@ def placement_of(store: ResourceView, inputs: Sequence[SubnetInput], resources: 
         groups = [by_urn[u] for u in store.property_dependencies.get(spec.path, ())
                   if u in by_urn and by_urn[u].type == spec.group]
         if isinstance(name, str) and not is_unknown(name):
-            groups += [r for r in resources if r.type == spec.group and r.props.get("name") == name]
+            groups += index.groups_by_name.get((spec.group, name), [])
         if groups:
             for group in dict.fromkeys(groups):
                 found = _subnet_refs(group, "subnetIds[]", by_urn, by_id, f"`{spec.path}` (subnet group '{group.name}')")
@@ -126,9 +144,10 @@ def check_stack(resources: list[ResourceView], rules: Rules) -> Iterator[Finding
         return
     graph = stack_graph(resources)
     classes = StackClassification(resources, rules)
+    index = _index(list(resources))
     for store in stores:
         profile = STORE_PROFILES[store.type]
-        where = placement_of(store, profile.placement, resources)
+        where = placement_of(store, profile.placement, resources, index)
         found: Finding | None = None
         if where.unset:
             if profile.placement_unset == "default-vpc" and not is_copy(store):

@@ -69,17 +69,22 @@ PROTECT_FIX = "`protect=True` (Pulumi then refuses to delete or replace it)"
 __all__ = ["OCI_BUCKET", "OCI_REPLICATION_POLICY", "POLICY", "unguarded_message"]
 
 
-def unguarded_message(profile: StoreProfile, missing: Sequence[str]) -> str:
+def unguarded_message(profile: StoreProfile, missing: Sequence[str], *, unknown: bool = False) -> str:
     """Why deleting the store would lose its data and what keeps it: ``missing`` says, per guard the service
-    offers, what the program set instead (``"`skipFinalSnapshot` is True"``)."""
-    lead = (f"deleting or replacing this {profile.noun} (`pulumi destroy`, or a change that forces a replacement) "
-            "would lose its data")
+    offers, what the program set instead (``"`skipFinalSnapshot` is True"``). ``unknown``: one guard cannot be read
+    at preview (the finding names it), so the message says whether, not that, the data would be lost."""
+    how = "(`pulumi destroy`, or a change that forces a replacement)"
     fixes = [g.fix() if g.kind is not GuardKind.JOIN else JOIN_FIXES[g.join] for g in profile.guards
              if g.kind is not GuardKind.ALWAYS]
     if not fixes:
-        return (f"{lead}, and the service offers no deletion protection, final backup or retained backups for it: "
-                f"set {PROTECT_FIX}")
-    return f"{lead}: nothing keeps it ({'; '.join(missing)}). Keep it with {alternatives([*fixes, PROTECT_FIX])}"
+        return (f"deleting or replacing this {profile.noun} {how} would lose its data, and the service offers no "
+                f"deletion protection, final backup or retained backups for it: set {PROTECT_FIX}")
+    keep = f"Keep it with {alternatives([*fixes, PROTECT_FIX])}"
+    if unknown:
+        others = f": no other guard keeps it ({'; '.join(missing)})" if missing else ""
+        return f"whether this {profile.noun} keeps its data through a deletion or replacement {how}{others}. {keep}"
+    return (f"deleting or replacing this {profile.noun} {how} would lose its data: nothing keeps it "
+            f"({'; '.join(missing)}). {keep}")
 
 
 def _guarded(resource: ResourceView, profile: StoreProfile, resources: list[ResourceView] | None) -> Finding | None:
@@ -105,10 +110,10 @@ def _guarded(resource: ResourceView, profile: StoreProfile, resources: list[Reso
             r.guard.path == spec.on and r.state is State.MISSING for r in readings):
         return None  # no backups at all: database-backup-retention reports it, and its fix is this guard too
     unknown = next((r for r in readings if r.state is State.UNKNOWN), None)
-    message = unguarded_message(profile, missing)
     if unknown is not None:
-        return Finding(message, urn=resource.urn, unverifiable=True, path=unknown.unknown_path)
-    return Finding(message, urn=resource.urn)
+        return Finding(unguarded_message(profile, missing, unknown=True), urn=resource.urn, unverifiable=True,
+                       path=unknown.unknown_path)
+    return Finding(unguarded_message(profile, missing), urn=resource.urn)
 
 
 def check(resource: ResourceView, rules: Rules) -> Iterator[Finding]:
