@@ -7,6 +7,7 @@ Every edit is one a real program could make: a region, a CIDR, a statement, a ta
 
 from __future__ import annotations
 
+import datetime as dt
 import ipaddress
 from collections.abc import Callable
 from typing import Any
@@ -272,6 +273,38 @@ def untrusted_data_destinations(data, stack: EngineStack):
     return connector.urn, None
 
 
+def database_backup_retention(data, stack: EngineStack):
+    """Add an Autonomous Database of US user data that keeps backups for less than the service's 60 days."""
+    compartment = data.draw(st.sampled_from(of_type(stack, "compartment:Compartment")), label="compartment")
+    adb = add_resource(stack, "oci:Database/autonomousDatabase:AutonomousDatabase", "adb-generated", {
+        "compartmentId": UNKNOWN, "dbName": "users", "kmsKeyId": UNKNOWN, "isFreeTier": False,
+        "backupRetentionPeriodInDays": data.draw(st.integers(1, 59), label="days"),
+        "freeformTags": {"jurisdiction": "US", "residency-data": "us-user-data"},
+    }, property_dependencies={"compartmentId": [compartment.urn]}, protect=True)
+    return adb.urn, None
+
+
+def data_tier_placement(data, stack: EngineStack):
+    """Put a MySQL DB system of US user data in a subnet of another tier (app, management)."""
+    subnets = [s for s in of_type(stack, "subnet:Subnet") if (s.inputs.get("freeformTags") or {}).get("residency-tier")
+               not in (None, "data")]
+    subnet = data.draw(st.sampled_from(subnets), label="non-data subnet")
+    db = add_resource(stack, "oci:Mysql/mysqlDbSystem:MysqlDbSystem", "mysql-generated", {
+        "compartmentId": UNKNOWN, "availabilityDomain": "Uocm:US-ASHBURN-AD-1", "shapeName": "MySQL.2",
+        "subnetId": UNKNOWN, "freeformTags": {"jurisdiction": "US", "residency-data": "us-user-data"},
+    }, property_dependencies={"subnetId": [subnet.urn]}, protect=True)
+    return db.urn, None
+
+
+def retention_lock_times(data, stack: EngineStack):
+    """Schedule a backup bucket's retention lock in the past, or sooner than OCI's 14 days."""
+    backup = next(b for b in of_type(stack, "bucket:Bucket") if b.name.endswith("-backup"))
+    days = data.draw(st.one_of(st.integers(-3650, -1), st.integers(0, 12)), label="days from now")
+    when = dt.datetime.now(dt.timezone.utc) + dt.timedelta(days=days)
+    backup.inputs["retentionRules"][0]["timeRuleLocked"] = when.strftime("%Y-%m-%dT%H:%M:%SZ")
+    return backup.urn, None
+
+
 MUTATIONS: dict[str, Callable[[Any, EngineStack], tuple[str | None, dict | None]]] = {
     "us-region-providers": region_providers,
     "us-region-replication": region_replication,
@@ -289,4 +322,7 @@ MUTATIONS: dict[str, Callable[[Any, EngineStack], tuple[str | None, dict | None]
     "network-reachability": network_reachability,
     "estate-deploy-targets": estate_deploy_targets,
     "no-untrusted-data-destinations": untrusted_data_destinations,
+    "database-backup-retention": database_backup_retention,
+    "data-tier-placement": data_tier_placement,
+    "retention-lock-times": retention_lock_times,
 }
