@@ -130,7 +130,8 @@ def _wait_for(predicate, what: str, seconds: float = 30):
 def test_program_command_line_and_environment(tmp_path):
     python = PackInterpreter(python="/venv/bin/python", origin="test", venv=Path("/venv"))
     request = language_pb2.RunRequest(
-        project="proj", stack="dev", pwd=str(tmp_path / "app"), args=["--flag", "x"], config={"proj:a": "1", "b:c": "2"},
+        project="proj", stack="dev", pwd=str(tmp_path / "app"), args=["--flag", "x"],
+        config={"proj:a": "1", "b:c": "2"},
         configSecretKeys=["proj:a"], dryRun=True, parallel=8, monitor_address="127.0.0.1:5", organization="org",
         info=_info(tmp_path, "program.py"))
     launch = program_launch(request, python, engine_address="127.0.0.1:6", exec_shim=Path("/bin/shim"), tracing=None,
@@ -167,7 +168,8 @@ def test_exit_codes_become_run_responses(code, error, bail):
 
 def test_stack_values_become_the_packs_environment_only_when_set():
     full = analyzer_pb2.AnalyzerStackConfigureRequest(
-        organization="organization", project="p", stack="dev", dry_run=True, config={"p:x": "1", "aws:region": "us-east-2"},
+        organization="organization", project="p", stack="dev", dry_run=True,
+        config={"p:x": "1", "aws:region": "us-east-2"},
         config_secret_keys=["p:x"], tags={"t": "v"})
     assert stack_environment(full) == {
         "PULUMI_ORGANIZATION": "organization", "PULUMI_PROJECT": "p", "PULUMI_STACK": "dev", "PULUMI_DRY_RUN": "true",

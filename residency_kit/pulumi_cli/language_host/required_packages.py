@@ -67,8 +67,8 @@ def plugin_files(interpreter: PackInterpreter, environ: Mapping[str, str], cwd: 
     except (OSError, subprocess.TimeoutExpired) as err:
         raise RequiredPackagesError(f"could not list the packages of {interpreter.python}: {err}") from err
     if done.returncode != 0:
-        raise RequiredPackagesError(
-            f"could not list the packages of {interpreter.python} ({interpreter.origin}): {done.stderr.strip()[-2000:]}")
+        raise RequiredPackagesError(f"could not list the packages of {interpreter.python} ({interpreter.origin}): "
+                                    f"{done.stderr.strip()[-2000:]}")
     return json.loads(done.stdout)
 
 
