@@ -129,7 +129,7 @@ def test_bad_policy_pack_config_prints_the_engine_error(tmp_path, leftover_proce
     )
     assert result.returncode == 2
     assert result.stderr.splitlines() == [
-        "error: validating policy config: tiny 0.3.0  owner-tag: maxDays: Invalid type. Expected: integer, given: string",
+        "error: validating policy config: tiny 0.3.0  owner-tag: maxDays is a string; expected an integer",
         "error: validating policy config",
     ]
     assert leftover_processes() == []
