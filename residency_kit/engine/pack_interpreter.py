@@ -133,7 +133,8 @@ def resolve_pack_interpreter(
         toolchain = _chosen_toolchain(toolchain, pack_dir)
         declared = pack_dir / venv if venv and toolchain == "pip" else None
         if declared is None or not _is_virtualenv(declared):
-            return PackInterpreter(python=sys.executable, origin=f"the interpreter the kit is installed in ({sys.executable})")
+            return PackInterpreter(python=sys.executable,
+                                   origin=f"the interpreter the kit is installed in ({sys.executable})")
     return resolve_interpreter(pack_dir, options, environ, subject="pack", project_file=project_file)
 
 
@@ -193,11 +194,11 @@ def resolve_interpreter(
         )
     done = subprocess.run([poetry, "env", "info", "--path"], cwd=directory, capture_output=True, text=True,
                           stdin=subprocess.DEVNULL, timeout=60)
-    path = done.stdout.strip()
-    if done.returncode != 0 or not path:
+    named = done.stdout.strip()
+    if done.returncode != 0 or not named:
         raise PackInterpreterError(
             f"{project_file}: `poetry env info --path` found no virtualenv for the {subject}; run `poetry install` "
             f"in {directory}"
         )
-    return _in_venv(Path(path), "the poetry environment (toolchain poetry)", project_file,
+    return _in_venv(Path(named), "the poetry environment (toolchain poetry)", project_file,
                     f"run `poetry install` in {directory}", subject)

@@ -5,6 +5,9 @@ from __future__ import annotations
 import subprocess
 import threading
 import time
+from typing import NoReturn
+
+import grpc
 
 # How long a child has to exit after SIGTERM before it is killed.
 TERMINATE_GRACE_SECONDS = 5.0
@@ -45,3 +48,9 @@ class Children:
             running = list(self._running)
             self._running.clear()
         stop_processes(running)
+
+
+def abort(context: grpc.ServicerContext, code: grpc.StatusCode, message: str) -> NoReturn:
+    """End the call with ``code`` and ``message``."""
+    context.abort(code, message)
+    raise AssertionError("grpc's abort returned")  # it raises; this tells type checkers so

@@ -23,13 +23,14 @@ import threading
 from collections.abc import Callable, Iterator, Mapping
 from concurrent import futures
 from pathlib import Path
+from typing import Any
 
 import grpc
 from google.protobuf import empty_pb2
 from pulumi.runtime.proto import analyzer_pb2, language_pb2
 
 from residency_kit.engine.pack_interpreter import PackInterpreter, resolve_interpreter
-from residency_kit.pulumi_cli.language_host.children import Children, stop_processes
+from residency_kit.pulumi_cli.language_host.children import Children, abort, stop_processes
 from residency_kit.pulumi_cli.language_host.program_run import Launch, runtime_options
 
 ANALYZER = "/pulumirpc.Analyzer/"
@@ -190,14 +191,15 @@ class PolicyProxy:
         try:
             channel = self._pack_channel(stack_env)
         except PackStartError as err:
-            context.abort(grpc.StatusCode.UNAVAILABLE, str(err))
+            abort(context, grpc.StatusCode.UNAVAILABLE, str(err))
         # A call without a deadline reports an effectively infinite time remaining, too large to pass on.
         remaining = context.time_remaining()
         timeout = remaining if remaining < _NO_DEADLINE else None
         try:
             return channel.unary_unary(method)(request, timeout=timeout, wait_for_ready=True)
         except grpc.RpcError as err:
-            context.abort(err.code(), err.details() or "")  # type: ignore[attr-defined]  # a failed call is a grpc.Call
+            call: Any = err  # a failed call is also a grpc.Call, with its code and details
+            abort(context, call.code(), call.details() or "")
 
     def _pack_channel(self, stack_env: Mapping[str, str]) -> grpc.Channel:
         with self._lock:

@@ -9,13 +9,14 @@ import subprocess
 import threading
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any, NoReturn
 
 import grpc
 from google.protobuf import empty_pb2
 from pulumi.runtime.proto import language_pb2, language_pb2_grpc, plugin_pb2
 
 from residency_kit.engine.pack_interpreter import PackInterpreterError
-from residency_kit.pulumi_cli.language_host.children import Children, stop_processes
+from residency_kit.pulumi_cli.language_host.children import Children, abort, stop_processes
 from residency_kit.pulumi_cli.language_host.policy_proxy import PackSession, PackStartError
 from residency_kit.pulumi_cli.language_host.program_run import program_interpreter, program_launch, run_response
 from residency_kit.pulumi_cli.language_host.required_packages import (
@@ -26,9 +27,9 @@ EXEC_SHIM = "pulumi-language-python-exec"
 HOST = "the oracle's Python language host (residency_kit.pulumi_cli.language_host)"
 
 
-def _unimplemented(method: str, why: str) -> Callable[..., object]:
-    def refuse(self: LanguageHost, request: object, context: grpc.ServicerContext) -> object:
-        context.abort(grpc.StatusCode.UNIMPLEMENTED, f"{method}: {HOST} {why}")
+def _unimplemented(method: str, why: str) -> Callable[..., Any]:
+    def refuse(self: LanguageHost, request: object, context: grpc.ServicerContext) -> NoReturn:
+        abort(context, grpc.StatusCode.UNIMPLEMENTED, f"{method}: {HOST} {why}")
 
     refuse.__name__ = method
     return refuse
@@ -68,7 +69,7 @@ class LanguageHost(language_pb2_grpc.LanguageRuntimeServicer):
             files = plugin_files(interpreter, os.environ, cwd=info.program_directory or info.root_directory)
             return language_pb2.GetRequiredPackagesResponse(packages=required_packages(files))
         except (PackInterpreterError, RequiredPackagesError) as err:
-            context.abort(grpc.StatusCode.FAILED_PRECONDITION, str(err))
+            abort(context, grpc.StatusCode.FAILED_PRECONDITION, str(err))
 
     def Run(self, request: language_pb2.RunRequest, context: grpc.ServicerContext) -> language_pb2.RunResponse:
         shim = self.exec_shim or (Path(found) if (found := shutil.which(EXEC_SHIM)) else None)
@@ -98,13 +99,13 @@ class LanguageHost(language_pb2_grpc.LanguageRuntimeServicer):
 
     def RunPlugin(self, request: language_pb2.RunPluginRequest, context: grpc.ServicerContext):
         if request.kind != "analyzer":
-            context.abort(grpc.StatusCode.UNIMPLEMENTED,
+            abort(context, grpc.StatusCode.UNIMPLEMENTED,
                           f"RunPlugin: {HOST} runs policy packs (kind 'analyzer') only, not a {request.kind!r} plugin "
                           f"({request.info.program_directory or request.pwd})")
         try:
             session = PackSession(request, self.children)
         except (PackInterpreterError, PackStartError) as err:
-            context.abort(grpc.StatusCode.FAILED_PRECONDITION, str(err))
+            abort(context, grpc.StatusCode.FAILED_PRECONDITION, str(err))
         return session.stream(context)
 
     def Cancel(self, request: empty_pb2.Empty, context: grpc.ServicerContext) -> empty_pb2.Empty:
