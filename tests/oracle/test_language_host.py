@@ -418,3 +418,17 @@ def test_run_reports_the_programs_exit_and_a_missing_virtualenv(engine, tmp_path
         f"{tmp_path / 'Pulumi.yaml'}: the program runs in virtualenv 'venv' (toolchain pip), but {tmp_path / 'venv'} "
         f"is not a virtualenv (no bin/python); run `pulumi install` in {tmp_path} to create it and install "
         "requirements.txt")
+
+
+@pytest.mark.oracle
+@needs_shim
+def test_a_run_the_engine_abandons_stops_the_program(engine, tmp_path):
+    stub, monitor, _ = engine
+    (tmp_path / "__main__.py").write_text(
+        "import os, sys, time\nopen(sys.argv[1], 'w').write(str(os.getpid()))\ntime.sleep(600)\n")
+    pid_file = tmp_path / "pid"
+    call = stub.Run.future(_run_request(monitor, tmp_path, tmp_path, ".", str(pid_file)))
+    _wait_for(lambda: pid_file.exists() and pid_file.read_text(), "the program to start", 120)
+    pid = int(pid_file.read_text())
+    call.cancel()
+    _wait_for(lambda: not process_alive(pid), "the program to stop")
