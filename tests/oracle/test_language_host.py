@@ -9,6 +9,7 @@ Under the real CLI the host is checked by the oracle itself (``test_oracle.py``,
 from __future__ import annotations
 
 import contextlib
+import importlib.metadata
 import json
 import os
 import signal
@@ -299,8 +300,9 @@ def test_required_packages_and_plugin_info_over_grpc(host, tmp_path):
     stub, _ = host
     (tmp_path / "Pulumi.yaml").write_text("name: p\nruntime: python\n")
     response = stub.GetRequiredPackages(language_pb2.GetRequiredPackagesRequest(info=_info(tmp_path)))
-    assert {(p.name, p.version) for p in response.packages} == {("aws", "7.51.1"), ("oci", "5.5.0")}
-    assert stub.GetPluginInfo(empty_pb2.Empty()).version == "0.1.0"  # the kit's version
+    installed = {(name, importlib.metadata.version(f"pulumi-{name}")) for name in ("aws", "oci")}
+    assert {(p.name, p.version) for p in response.packages} == installed
+    assert stub.GetPluginInfo(empty_pb2.Empty()).version == importlib.metadata.version("residency-kit")
     with pytest.raises(grpc.RpcError) as err:
         stub.GetRequiredPackages(language_pb2.GetRequiredPackagesRequest(info=_info(tmp_path, toolchain="conda")))
     assert err.value.code() == grpc.StatusCode.FAILED_PRECONDITION
