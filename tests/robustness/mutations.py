@@ -279,6 +279,17 @@ def untrusted_data_destinations(data, stack: EngineStack):
     return connector.urn, None
 
 
+def parent_identifiers(data, stack: EngineStack):
+    """Name a parent identifier where no specific policy looks: in a tag value, plain or inside a URL."""
+    identifier = data.draw(st.one_of(parent_range_inside(), st.sampled_from([PARENT_TENANCY, "999999999999", "o-parentexample1"])),
+                           label="identifier")
+    template = data.draw(st.sampled_from(["{}", "https://{}/ingest", "upstream={} (primary)"]), label="template")
+    tagged = [r for r in stack.resources if isinstance(r.inputs.get("freeformTags"), dict)]
+    resource = data.draw(st.sampled_from(tagged), label="resource")
+    resource.inputs["freeformTags"] = {**resource.inputs["freeformTags"], "upstream": template.format(identifier)}
+    return resource.urn, None
+
+
 MUTATIONS: dict[str, Callable[[Any, EngineStack], tuple[str | None, dict | None]]] = {
     "us-region-providers": region_providers,
     "us-region-replication": region_replication,
@@ -296,4 +307,5 @@ MUTATIONS: dict[str, Callable[[Any, EngineStack], tuple[str | None, dict | None]
     "network-reachability": network_reachability,
     "estate-deploy-targets": estate_deploy_targets,
     "no-untrusted-data-destinations": untrusted_data_destinations,
+    "no-parent-company-identifiers": parent_identifiers,
 }
