@@ -156,6 +156,25 @@ def _reachability(fixture_name: str):
     return program
 
 
+def _parameter(value):
+    return lambda: aws.ssm.Parameter("param", type="String", value=value)
+
+
+FIREWALL_LIST = "oci:NetworkFirewall/networkFirewallPolicyAddressList:NetworkFirewallPolicyAddressList"
+
+
+def _deny_list(action):
+    """A list of the parent's ranges and the one firewall rule that uses it."""
+    def program():
+        policy = "ocid1.networkfirewallpolicy.oc1.iad.aaaaaaaapolicy"
+        oci.networkfirewall.NetworkFirewallPolicyAddressList("parent-list", network_firewall_policy_id=policy,
+                                                             name="parent", type="IP", addresses=["203.0.113.0/24"])
+        oci.networkfirewall.NetworkFirewallPolicySecurityRule("drop-parent", network_firewall_policy_id=policy,
+                                                              name="drop-parent", action=action(),
+                                                              condition={"source_addresses": ["parent"]})
+    return program
+
+
 FIXTURES: dict[str, PolicyFixtures] = {
     "us-region-providers": PolicyFixtures(
         compliant=Fixture(lambda: _bucket("b", provider=oci.Provider("home", region="us-ashburn-1")), frozenset()),
@@ -274,5 +293,13 @@ FIXTURES: dict[str, PolicyFixtures] = {
         compliant=Fixture(_reachability("igw_private_subnet"), frozenset()),
         violating=Fixture(_reachability("igw_open_security_list"), frozenset({urn(SUBNET, "data")})),
         unknown=Fixture(_reachability("unknown_cidr"), frozenset({urn(SUBNET, "data")})),
+    ),
+    "no-parent-company-identifiers": PolicyFixtures(
+        compliant=Fixture(_parameter("jdbc:oracle:thin:@10.20.10.5:1521/orcl"), frozenset()),
+        violating=Fixture(_parameter("jdbc:oracle:thin:@203.0.113.20:1521/orcl"),
+                          frozenset({urn("aws:ssm/parameter:Parameter", "param")})),
+        # Whether the one rule that uses the list drops or allows is unknown at preview.
+        unknown=Fixture(_deny_list(lambda: _unknown("DROP")), frozenset({urn(FIREWALL_LIST, "parent-list")})),
+        extra={"deny-list": Fixture(_deny_list(lambda: "DROP"), frozenset())},
     ),
 }
