@@ -19,6 +19,7 @@ from residency_policies.rules import no_untrusted_peering
 from residency_policies.rules import private_data_stores
 from residency_policies.rules import estate_deploy_targets
 from residency_policies.rules import no_untrusted_data_destinations
+from residency_policies.rules import no_untrusted_identity_egress
 from residency_policies.rules import no_parent_company_identifiers
 
 ALL_POLICIES = [
@@ -38,5 +39,6 @@ ALL_POLICIES = [
     network_reachability.POLICY,
     estate_deploy_targets.POLICY,
     no_untrusted_data_destinations.POLICY,
+    no_untrusted_identity_egress.POLICY,
     no_parent_company_identifiers.POLICY,
 ]

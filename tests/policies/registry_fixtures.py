@@ -175,6 +175,11 @@ def _deny_list(action):
     return program
 
 
+def _identity_policy(resource):
+    return lambda: aws.iam.Policy("identity", policy=pulumi.Output.json_dumps({"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Action": "sqs:SendMessage", "Resource": resource}]}))
+
+
 FIXTURES: dict[str, PolicyFixtures] = {
     "us-region-providers": PolicyFixtures(
         compliant=Fixture(lambda: _bucket("b", provider=oci.Provider("home", region="us-ashburn-1")), frozenset()),
@@ -301,5 +306,13 @@ FIXTURES: dict[str, PolicyFixtures] = {
         # Whether the one rule that uses the list drops or allows is unknown at preview.
         unknown=Fixture(_deny_list(lambda: _unknown("DROP")), frozenset({urn(FIREWALL_LIST, "parent-list")})),
         extra={"deny-list": Fixture(_deny_list(lambda: "DROP"), frozenset())},
+    ),
+    "no-untrusted-identity-egress": PolicyFixtures(
+        compliant=Fixture(_identity_policy("arn:aws:sqs:us-east-2:222222222222:orders"), frozenset()),
+        violating=Fixture(_identity_policy("arn:aws:sqs:us-east-2:999999999999:orders"),
+                          frozenset({urn("aws:iam/policy:Policy", "identity")})),
+        # From another stack's outputs: whose queue it is cannot be known.
+        unknown=Fixture(lambda: _identity_policy(pulumi.StackReference("org/shared/prod").get_output("queueArn"))(),
+                        frozenset({urn("aws:iam/policy:Policy", "identity")})),
     ),
 }

@@ -8,6 +8,7 @@ Every edit is one a real program could make: a region, a CIDR, a statement, a ta
 from __future__ import annotations
 
 import ipaddress
+import json
 from collections.abc import Callable
 from typing import Any
 
@@ -290,6 +291,20 @@ def parent_identifiers(data, stack: EngineStack):
     return resource.urn, None
 
 
+def untrusted_identity_egress(data, stack: EngineStack):
+    """Let the estate's principals reach out: a parent or unlisted account's resource, a role to assume there."""
+    account = data.draw(st.sampled_from(["999999999999", "333333333333"]), label="account")
+    action, resource = data.draw(st.sampled_from([
+        ("sqs:SendMessage", f"arn:aws:sqs:us-east-2:{account}:orders"),
+        ("sts:AssumeRole", f"arn:aws:iam::{account}:role/collector"),
+        ("kinesis:PutRecord", f"arn:aws:kinesis:us-west-2:{account}:stream/events"),
+    ]), label="statement")
+    document = json.dumps({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": action, "Resource": resource}]})
+    kind = data.draw(st.sampled_from(["aws:iam/policy:Policy", "aws:iam/rolePolicy:RolePolicy"]), label="type")
+    policy = add_resource(stack, kind, "identity-generated", {"policy": document, "role": "app"})
+    return policy.urn, None
+
+
 MUTATIONS: dict[str, Callable[[Any, EngineStack], tuple[str | None, dict | None]]] = {
     "us-region-providers": region_providers,
     "us-region-replication": region_replication,
@@ -307,5 +322,6 @@ MUTATIONS: dict[str, Callable[[Any, EngineStack], tuple[str | None, dict | None]
     "network-reachability": network_reachability,
     "estate-deploy-targets": estate_deploy_targets,
     "no-untrusted-data-destinations": untrusted_data_destinations,
+    "no-untrusted-identity-egress": untrusted_identity_egress,
     "no-parent-company-identifiers": parent_identifiers,
 }
