@@ -20,6 +20,7 @@ from residency_policies.rules import private_data_stores
 from residency_policies.rules import estate_deploy_targets
 from residency_policies.rules import no_untrusted_data_destinations
 from residency_policies.rules import no_untrusted_identity_egress
+from residency_policies.rules import estate_organization
 from residency_policies.rules import no_parent_company_identifiers
 
 ALL_POLICIES = [
@@ -40,5 +41,6 @@ ALL_POLICIES = [
     estate_deploy_targets.POLICY,
     no_untrusted_data_destinations.POLICY,
     no_untrusted_identity_egress.POLICY,
+    estate_organization.POLICY,
     no_parent_company_identifiers.POLICY,
 ]

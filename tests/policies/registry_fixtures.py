@@ -180,6 +180,14 @@ def _identity_policy(resource):
         {"Effect": "Allow", "Action": "sqs:SendMessage", "Resource": resource}]}))
 
 
+CHILD_TENANCY = "oci:Tenantmanagercontrolplane/childTenancy:ChildTenancy"
+
+
+def _child_tenancy(under):
+    return lambda: oci.tenantmanagercontrolplane.ChildTenancy("child", compartment_id=under(), home_region="us-ashburn-1",
+                                                              tenancy_name="child", admin_email="admin@us.example")
+
+
 FIXTURES: dict[str, PolicyFixtures] = {
     "us-region-providers": PolicyFixtures(
         compliant=Fixture(lambda: _bucket("b", provider=oci.Provider("home", region="us-ashburn-1")), frozenset()),
@@ -314,5 +322,11 @@ FIXTURES: dict[str, PolicyFixtures] = {
         # From another stack's outputs: whose queue it is cannot be known.
         unknown=Fixture(lambda: _identity_policy(pulumi.StackReference("org/shared/prod").get_output("queueArn"))(),
                         frozenset({urn("aws:iam/policy:Policy", "identity")})),
+    ),
+    "estate-organization": PolicyFixtures(
+        compliant=Fixture(_child_tenancy(lambda: ESTATE_TENANCY), frozenset()),
+        violating=Fixture(_child_tenancy(lambda: PARENT_TENANCY), frozenset({urn(CHILD_TENANCY, "child")})),
+        unknown=Fixture(_child_tenancy(lambda: pulumi.StackReference("org/tenancies/prod").get_output("tenancy")),
+                        frozenset({urn(CHILD_TENANCY, "child")})),
     ),
 }

@@ -305,6 +305,17 @@ def untrusted_identity_egress(data, stack: EngineStack):
     return policy.urn, None
 
 
+def estate_organization(data, stack: EngineStack):
+    """Create a child tenancy under the parent company's tenancy, or with its home outside the allowed regions."""
+    if data.draw(st.booleans(), label="under the parent (else abroad)"):
+        under, region = PARENT_TENANCY, "us-ashburn-1"
+    else:
+        under, region = "ocid1.tenancy.oc1..aaaaaaaausdataexample0000000000000000000000000000000000000", data.draw(foreign_region())
+    child = add_resource(stack, "oci:Tenantmanagercontrolplane/childTenancy:ChildTenancy", "child-generated", {
+        "compartmentId": under, "homeRegion": region, "tenancyName": "child", "adminEmail": "admin@us.example"})
+    return child.urn, None
+
+
 MUTATIONS: dict[str, Callable[[Any, EngineStack], tuple[str | None, dict | None]]] = {
     "us-region-providers": region_providers,
     "us-region-replication": region_replication,
@@ -323,5 +334,6 @@ MUTATIONS: dict[str, Callable[[Any, EngineStack], tuple[str | None, dict | None]
     "estate-deploy-targets": estate_deploy_targets,
     "no-untrusted-data-destinations": untrusted_data_destinations,
     "no-untrusted-identity-egress": untrusted_identity_egress,
+    "estate-organization": estate_organization,
     "no-parent-company-identifiers": parent_identifiers,
 }
