@@ -306,13 +306,11 @@ def untrusted_identity_egress(data, stack: EngineStack):
 
 
 def estate_organization(data, stack: EngineStack):
-    """Create a child tenancy under the parent company's tenancy, or with its home outside the allowed regions."""
-    if data.draw(st.booleans(), label="under the parent (else abroad)"):
-        under, region = PARENT_TENANCY, "us-ashburn-1"
-    else:
-        under, region = "ocid1.tenancy.oc1..aaaaaaaausdataexample0000000000000000000000000000000000000", data.draw(foreign_region())
-    child = add_resource(stack, "oci:Tenantmanagercontrolplane/childTenancy:ChildTenancy", "child-generated", {
-        "compartmentId": under, "homeRegion": region, "tenancyName": "child", "adminEmail": "admin@us.example"})
+    """Create a child tenancy, or assign a subscription, under the parent company's tenancy."""
+    kind = data.draw(st.sampled_from(["childTenancy:ChildTenancy", "subscriptionMapping:SubscriptionMapping"]), label="type")
+    child = add_resource(stack, f"oci:Tenantmanagercontrolplane/{kind}", "organization-generated", {
+        "compartmentId": PARENT_TENANCY, "homeRegion": "us-ashburn-1", "tenancyName": "child",
+        "adminEmail": "admin@us.example", "subscriptionId": "ocid1.organizationssubscription.oc1..aaaaaaaasub"})
     return child.urn, None
 
 

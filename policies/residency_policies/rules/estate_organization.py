@@ -7,16 +7,16 @@ reachable at the organization layer whatever its network and IAM say. What the S
 
 * ``oci.tenantmanagercontrolplane.ChildTenancy``: ``compartmentId`` is the tenancy the child is created under (the
   organization's parent): it must be an estate tenancy (``estate.ociTenancyIds``); a parent-company tenancy makes
-  the new tenancy the parent's child. Its ``homeRegion`` (where the child's IAM and home-region data live for
-  good) must be an allowed OCI region.
+  the new tenancy the parent's child. (Its ``homeRegion``, where the child's IAM and home-region data live for
+  good, is ``us-region-replication``'s to judge, once.)
 * ``oci.tenantmanagercontrolplane.SubscriptionMapping``: ``compartmentId`` is the tenancy a subscription of the
   organization is assigned to: it must be an estate tenancy (a subscription assigned to a tenancy outside the
   estate joins it to the estate's organization, or the estate to another's).
 
 Links, governance opt-in and invitations are read-only in the SDK (data sources only), and AWS has no resource
 that accepts an organization's handshake (``aws:organizations/account`` creates an account in the provider's own
-organization, which ``estate-deploy-targets`` pins to the estate): nothing more can be judged. A tenancy or region
-unknown at preview is the estate's when it comes from a resource of this stack (a child created here); otherwise it
+organization, which ``estate-deploy-targets`` pins to the estate): nothing more can be judged. A tenancy unknown at
+preview is the estate's when it comes from a resource of this stack (a child created here); otherwise it
 cannot be verified.
 """
 
@@ -26,7 +26,6 @@ from collections.abc import Iterator
 
 from residency_policies.analysis.organization_plane import CHILD_TENANCY, SUBSCRIPTION_MAPPING
 from residency_policies.framework import Finding, ResourceView, StackView, resource_policy
-from residency_policies.region_tables import oci_region_name
 from residency_policies.rules_file import Rules
 from residency_policies.values import is_unknown
 
@@ -52,44 +51,30 @@ def _tenancy(resource: ResourceView, rules: Rules) -> Iterator[Finding]:
                       "outside the estate, or the estate into another organization", path="compartmentId")
 
 
-def _home_region(resource: ResourceView, rules: Rules) -> Iterator[Finding]:
-    value = resource.props.get("homeRegion")
-    if not isinstance(value, str) or is_unknown(value):
-        return
-    region = oci_region_name(value)
-    if region not in rules.allowed_regions_oci:
-        allowed = ", ".join(sorted(rules.allowed_regions_oci))
-        yield Finding(f"homeRegion {value!r} is not an allowed OCI region ({allowed}): the child tenancy's identities "
-                      "and home-region data would live there for good", path="homeRegion")
-
-
 def check(resource: ResourceView, rules: Rules) -> Iterator[Finding]:
     yield from _tenancy(resource, rules)
-    if resource.type == CHILD_TENANCY:
-        yield from _home_region(resource, rules)
 
 
 def check_stack(stack: StackView, rules: Rules) -> Iterator[Finding]:
-    """Tenancies and regions unknown at preview: the estate's when they come from a resource of this stack."""
+    """Tenancies unknown at preview: the estate's when they come from a resource of this stack."""
     for resource in stack.of_type(CHILD_TENANCY, SUBSCRIPTION_MAPPING):
-        for key in ("compartmentId", "homeRegion") if resource.type == CHILD_TENANCY else ("compartmentId",):
-            if not is_unknown(resource.props.get(key)):
-                continue
-            deps = resource.property_dependencies.get(key, ())
-            if deps and all(u in stack.by_urn and not stack.by_urn[u].type.startswith(_OTHER_STACKS) for u in deps):
-                continue
-            yield Finding(f"{key} decides which organization the tenancy belongs to or where it lives, and it comes "
-                          "from no resource of this stack", urn=resource.urn, path=key, unverifiable=True)
+        if not is_unknown(resource.props.get("compartmentId")):
+            continue
+        deps = resource.property_dependencies.get("compartmentId", ())
+        if deps and all(u in stack.by_urn and not stack.by_urn[u].type.startswith(_OTHER_STACKS) for u in deps):
+            continue
+        yield Finding("compartmentId decides which organization the tenancy belongs to, and it comes from no "
+                      "resource of this stack", urn=resource.urn, path="compartmentId", unverifiable=True)
 
 
 POLICY = resource_policy(
     name="estate-organization",
-    description="Child tenancies are created only under estate tenancies, in allowed regions, and no subscription "
+    description="Child tenancies are created only under estate tenancies, and no subscription "
                 "joins a tenancy outside the estate to the estate's organization or the estate to another's.",
     severity="critical",
     remediation=(
         "Create child tenancies (oci.tenantmanagercontrolplane.ChildTenancy) only under an estate tenancy "
-        "(compartment_id in estate.ociTenancyIds), with a home_region in allowedRegions.oci; assign subscriptions "
+        "(compartment_id in estate.ociTenancyIds); assign subscriptions "
         "(SubscriptionMapping) only to estate tenancies; never under or to a parent-company tenancy. Give these as "
         "literal or config values so they can be checked at preview."
     ),
