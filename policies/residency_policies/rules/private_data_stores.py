@@ -25,6 +25,12 @@ listed in ``NOT_DATA_STORE_EXPOSURE`` with the reason it is not a data store's e
   new bucket, so a bucket without one is private); no bucket or object ACL grants AllUsers /
   AuthenticatedUsers (an object ACL counts unless its bucket blocks public ACLs).
 
+* Public data APIs (``analysis/public_data_apis.py``, joined over the stack): an AppSync API with API-key
+  authentication in front of a store data source (DynamoDB, a relational database, OpenSearch), an API Gateway
+  method with no authorization calling a data service directly.
+* Identity stores (``analysis/identity_stores.py``): a Cognito identity pool that hands anonymous callers AWS
+  credentials.
+
 Resource policies open to ``*`` on any store are grants and are judged (once) by ``no-cross-tenancy-grants``.
 What a resource states itself is judged per resource (``Analyze``); the joins (bucket public-access blocks,
 a DB system's subnet) over the stack. The judging lives in ``analysis/``: ``exposure_flags`` (the generated
@@ -37,6 +43,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 
 from residency_policies.analysis import bucket_exposure as buckets
+from residency_policies.analysis import identity_stores, public_data_apis
 from residency_policies.analysis import public_endpoints as endpoints
 from residency_policies.analysis.exposure_flags import EXPOSURES, RDS_CLUSTER, flag_findings, rds_cluster
 from residency_policies.framework import Finding, ResourceView, StackView, resource_policy
@@ -54,6 +61,7 @@ _OWN_FLAG_CHECKS: dict[str, Callable[[ResourceView], Iterator[Finding]]] = {
     endpoints.OCI_STREAM_POOL: endpoints.oci_stream_pool,
     endpoints.OCI_STREAM: endpoints.oci_stream,
     RDS_CLUSTER: rds_cluster,
+    identity_stores.IDENTITY_POOL: identity_stores.exposure_findings,
 }
 
 
@@ -90,12 +98,13 @@ def check_stack(resources: StackView, rules: Rules) -> Iterator[Finding]:
             yield from endpoints.oci_autonomous_database_stack(view, by_urn)
         elif view.type == endpoints.OCI_STREAM_POOL:
             yield from endpoints.oci_stream_pool_stack(view, by_urn)
+    yield from public_data_apis.findings(views)
 
 
 POLICY = resource_policy(
     name="private-data-stores",
-    description="No data store is public by its own settings: buckets, objects, databases, warehouses, search "
-                "domains, brokers and registries on OCI and AWS.",
+    description="No data store is public by its own settings, or through an API or identity pool that admits "
+                "anyone: buckets, objects, databases, warehouses, search domains, brokers and registries on OCI and AWS.",
     severity="critical",
     remediation=(
         "Keep every data store private: OCI bucket accessType NoPublicAccess and no Preauthrequest; AWS buckets "
@@ -104,7 +113,9 @@ POLICY = resource_policy(
         "(vpcOptions) without anonymous access; no public OCI container repository, GoldenGate deployment or ECR "
         "Public repository; Autonomous Databases with a private endpoint (subnetId) or an access-control list of "
         "estate ranges (never 0.0.0.0/0 or another internet-wide range); stream pools with privateEndpointSettings "
-        "and streams in them (streamPoolId); DB systems in subnets with prohibitPublicIpOnVnic=true. Share data through IAM policies instead."
+        "and streams in them (streamPoolId); DB systems in subnets with prohibitPublicIpOnVnic=true; APIs in front of "
+        "data stores authenticate their callers (AppSync: AWS_IAM / Cognito / OIDC, not API_KEY; API Gateway: not NONE); "
+        "Cognito identity pools without unauthenticated identities. Share data through IAM policies instead."
     ),
     tags=["data", "storage", "public-access", "residency"],
     framework=("US data residency", "1.0", "DATA-1"),

@@ -20,6 +20,14 @@ analysis module:
 * **keys set elsewhere in the stack** (``analysis/key_joins.py``): an AWS bucket's
   ``BucketServerSideEncryptionConfiguration``, and EBS encryption by default with a ``DefaultKmsKey`` in the
   same region, which covers every EBS volume (instance disks, launch templates) created without a key.
+* **data put at rest by resources that take no key of their own** (``analysis/unkeyed_storage.py``, generated
+  from the SDK schemas): the EBS volumes of launch configurations and EKS managed node groups (only EBS encryption
+  by default, or a node group's launch template, can key them), and jobs and clusters whose keys live in a
+  security configuration (Glue jobs, crawlers, dev endpoints; EMR clusters), which must name one of the stack's,
+  encrypting everything it writes with KMS keys.
+* **identity stores without a customer key** (``analysis/identity_stores.py``): a Cognito user pool keeps US
+  users' identities under a key AWS owns and no input can replace; this is **advisory** (there is no fix inside
+  Cognito: keep identities in a store that takes a customer key, or waive it with the reason).
 """
 
 from __future__ import annotations
@@ -27,6 +35,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from residency_policies.analysis.data_bearing_types import DATA_BEARING_TYPES, KEYED_TYPES
+from residency_policies.analysis import identity_stores
+from residency_policies.analysis import unkeyed_storage as unkeyed
 from residency_policies.analysis.external_keys import EXTERNAL_KEY_TYPES, external_key_findings
 from residency_policies.analysis.key_joins import bucket_key_findings, covered_by_ebs_default, ebs_default_key_regions
 from residency_policies.analysis.key_locations import judge_key, key_resource_findings, reported_region
@@ -37,8 +47,21 @@ from residency_policies.rules_file import Rules
 from residency_policies.values import is_unknown, walk
 
 
+def _unkeyed(resource: ResourceView, rules: Rules) -> Iterator[Finding]:
+    if resource.type in unkeyed.JOB_TYPES:
+        yield from unkeyed.missing_configurations(resource)
+    if resource.type == unkeyed.GLUE_CONFIGURATION:
+        yield from unkeyed.glue_configuration_findings(resource)
+    if resource.type == unkeyed.EMR_CONFIGURATION:
+        yield from unkeyed.emr_configuration_findings(resource)
+        for where, value in unkeyed.emr_configuration_keys(resource):
+            yield from (Finding(p) for p in judge_key(where, value, "aws", rules, reported_region(resource, rules)))
+    yield from identity_stores.key_findings(resource)
+
+
 def check(resource: ResourceView, rules: Rules) -> Iterator[Finding]:
     yield from external_key_findings(resource)
+    yield from _unkeyed(resource, rules)
     spec = DATA_BEARING_TYPES.get(resource.type)
     if spec is None:
         return
@@ -57,6 +80,10 @@ def check_stack(resources: StackView, rules: Rules) -> Iterator[Finding]:
     by_urn = resources.by_urn
     ebs_default_regions = ebs_default_key_regions(resources)
     for r in resources:
+        if r.type in unkeyed.VOLUME_TYPES:
+            yield from unkeyed.volume_findings(r, covered_by_ebs_default(r, ebs_default_regions))
+        if r.type in unkeyed.JOB_TYPES:
+            yield from unkeyed.configuration_references(r, resources)
         spec = DATA_BEARING_TYPES.get(r.type)
         if spec is None:
             continue
@@ -81,12 +108,15 @@ POLICY = resource_policy(
         "set the store's key input named in the message (kmsKeyId, kmsMasterKeyId, an encryption block, every EBS "
         "device's kmsKeyId; AWS buckets: a BucketServerSideEncryptionConfiguration with kmsMasterKeyId; EBS: or an "
         "EncryptionByDefault with a DefaultKmsKey; SSM SecureString parameters: keyId; Firehose Direct PUT streams: "
-        "serverSideEncryption with keyType CUSTOMER_MANAGED_CMK and keyArn); do not use external key managers, AWS-managed keys or keys of "
-        "the parent company."
+        "serverSideEncryption with keyType CUSTOMER_MANAGED_CMK and keyArn; launch configurations and EKS node groups: "
+        "EBS encryption by default with a DefaultKmsKey, or a launch template naming kmsKeyId; Glue jobs, crawlers and "
+        "EMR clusters: a security configuration of this stack encrypting with KMS keys); do not use external key "
+        "managers, AWS-managed keys or keys of the parent company."
     ),
     tags=["encryption", "keys", "residency"],
     framework=("US data residency", "1.0", "KEY-1"),
-    resource_types=KEYED_TYPES | EXTERNAL_KEY_TYPES | {t for t, d in DATA_BEARING_TYPES.items() if d.needs_key or d.separate_sse},
+    resource_types=KEYED_TYPES | EXTERNAL_KEY_TYPES | {t for t, d in DATA_BEARING_TYPES.items() if d.needs_key or d.separate_sse}
+    | unkeyed.JOB_TYPES | {unkeyed.GLUE_CONFIGURATION, unkeyed.EMR_CONFIGURATION} | identity_stores.KEYLESS_STORES,
     check=check,
     stack_check=check_stack,
 )
