@@ -154,3 +154,18 @@ def test_documents_unknown_at_preview(preview):
     result = preview(program)
     assert flagged(result, POLICY) == {urn(IAM_POLICY, "from-another-stack")}
     assert all("cannot be verified at preview" in m for m in messages(result, POLICY))
+
+
+def test_an_ordinary_function_role_is_clean(preview):
+    """The usual Lambda execution role: logs on '*', X-Ray, and its own queue and table by ARN."""
+    def program():
+        role = aws.iam.Role("fn", assume_role_policy=TRUST)
+        aws.iam.RolePolicy("execution", role=role.id, policy=doc(
+            allow(["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"], "*"),
+            allow(["xray:PutTraceSegments", "xray:PutTelemetryRecords"], "*"),
+            allow(["dynamodb:GetItem", "dynamodb:PutItem"], f"arn:aws:dynamodb:us-east-2:{ESTATE}:table/orders"),
+            allow("sqs:SendMessage", f"arn:aws:sqs:us-east-2:{ESTATE}:orders")))
+
+    result = preview(program)
+    assert flagged(result, POLICY) == set()
+    assert flagged(result, SAFETY_NET) == set()

@@ -33,14 +33,14 @@ from residency_policies.rules_file import Rules
 from residency_policies.values import is_unknown
 
 # Actions that put data into a resource, on services whose resources accept writes from other accounts through
-# their own resource policies (so a wildcard resource reaches any account that lets the estate in).
+# their own resource policies (so a wildcard resource reaches any account that lets the estate in). Writes no
+# resource policy can open to another account (CloudWatch Logs' PutLogEvents, SSM parameters) are not among them.
 DATA_WRITING_ACTIONS = (
     "s3:putobject", "s3:replicateobject", "s3:putobjectacl", "s3:restoreobject", "sqs:sendmessage",
     "sns:publish", "kinesis:putrecord", "kinesis:putrecords", "firehose:putrecord", "firehose:putrecordbatch",
     "dynamodb:putitem", "dynamodb:batchwriteitem", "dynamodb:updateitem", "lambda:invokefunction",
     "events:putevents", "states:startexecution", "states:startsyncexecution", "secretsmanager:putsecretvalue",
-    "logs:putlogevents", "es:eshttppost", "es:eshttpput", "kafka-cluster:writedata", "glue:putdataqualityresult",
-    "backup:startcopyjob", "ssm:putparameter",
+    "es:eshttppost", "es:eshttpput", "kafka-cluster:writedata", "backup:startcopyjob",
 )
 ASSUME_ACTIONS = ("sts:assumerole", "sts:assumerolewithwebidentity", "sts:assumerolewithsaml")
 _RESOURCE_ACCOUNT_KEYS = frozenset({"aws:resourceaccount"})
