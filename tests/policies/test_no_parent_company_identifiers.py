@@ -145,20 +145,28 @@ def test_parent_identifiers_where_no_specific_policy_looks_are_flagged(preview):
         aws.ssm.Parameter("manifest", type="String", value="kind: Config\nupstreams:\n  - host: 10.0.0.1\n  - host: 203.0.113.40\n")
         aws.ssm.Parameter("plain", type="String", value="nothing to see")
         _deny_list_program(use=False)()  # a list of the parent's ranges that no deny rule uses
+        # Referenced by a network rule, but not as a list of addresses: the rule governs its NSG, the tag is the NSG's.
+        nsg = oci.core.NetworkSecurityGroup("tagged", compartment_id=COMPARTMENT, vcn_id="ocid1.vcn.oc1.iad.aaaa",
+                                            freeform_tags={"owner": PARENT_TENANCY})
+        oci.core.NetworkSecurityGroupSecurityRule("rule", network_security_group_id=nsg.id, direction="INGRESS",
+                                                  protocol="6", source="10.0.0.0/16", source_type="CIDR_BLOCK")
 
     result = preview(program)
     assert flagged(result, POLICY) == {
         urn("aws:ssm/parameter:Parameter", "connection"), urn("aws:route53/record:Record", "alias"),
         urn("aws:ec2/instance:Instance", "agent"), urn("aws:ssm/parameter:Parameter", "manifest"), urn(LIST, "parent-addresses"),
+        urn("oci:Core/networkSecurityGroup:NetworkSecurityGroup", "tagged"),
     }
-    assert analyzed(result) - flagged(result, POLICY) == {urn("aws:ssm/parameter:Parameter", "plain")}
+    assert analyzed(result) - flagged(result, POLICY) == {
+        urn("aws:ssm/parameter:Parameter", "plain"),
+        urn("oci:Core/networkSecurityGroupSecurityRule:NetworkSecurityGroupSecurityRule", "rule")}
     text = messages(result, POLICY)
     assert any("value names 203.0.113.20, an address inside the parent company's range 203.0.113.0/24" in m for m in text)
     assert any("records[1] names 203.0.113.80" in m for m in text)
     assert any("value#upstreams[1].host names 203.0.113.40" in m for m in text)
     assert any("addresses[1] names the parent company's range 2001:db8:bad::/48" in m for m in text)
     assert all("secret" not in m and "orcl" not in m for m in text)  # only the identifier is quoted, never the value
-    assert len(result.violations_of(POLICY)) == 6  # one per property path
+    assert len(result.violations_of(POLICY)) == 7  # one per property path
 
 
 def test_a_deny_list_an_allow_rule_uses_is_reported_once_on_the_rule(preview):

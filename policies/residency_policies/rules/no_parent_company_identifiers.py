@@ -130,13 +130,26 @@ def uses(target: ResourceView, stack: StackView) -> list[Use]:
     return found
 
 
+_REFERENCE_KINDS = frozenset({network_rules.PREFIX_LIST, network_rules.FIREWALL_ADDRESS_LIST, network_rules.SECURITY_GROUP})
+
+
+def _resolved_as_addresses(use: Use) -> bool:
+    """A network rule that reads the list it names as its addresses (a prefix list, a firewall address list):
+    the network policies resolve it and report the rule, not the list."""
+    if use.user.type not in network_rules.EXTRACTORS:
+        return False
+    top = use.path.split(".", 1)[0].split("[", 1)[0]
+    return any(a.kind in _REFERENCE_KINDS and (a.path == use.path or a.prop == top and a.path.startswith(top))
+               for a in network_rules.addresses(use.user.type, dict(use.user.props)))
+
+
 def _verdict(target: ResourceView, hit: pi.Hit, used: list[Use]) -> Finding | None:
     plain = f"{hit.path} names {hit.names()}"
     if not used:
         return Finding(f"{plain}; {FIX}", target.urn, path=hit.path)
     allowing = [u for u in used if u.context is pi.Context.PLAIN]
     unknown = sorted((u for u in used if u.context is pi.Context.UNKNOWN), key=lambda u: (u.user.name, u.path))
-    if allowing and all(u.user.type in network_rules.EXTRACTORS for u in allowing):
+    if allowing and all(_resolved_as_addresses(u) for u in allowing):
         return None  # a network policy resolves the reference and reports the rule that allows
     if allowing:
         return Finding(f"{plain}; {FIX}", target.urn, path=hit.path)
