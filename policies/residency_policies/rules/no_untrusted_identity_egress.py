@@ -96,7 +96,11 @@ POLICY = resource_policy(
         "created in this stack or listed in estate.destinations; never a parent-company account. Replace "
         "sts:AssumeRole on '*' with the role ARNs the estate needs, and limit data-writing actions on '*' with a "
         "StringEquals aws:ResourceAccount (or aws:ResourceOrgID) condition naming the estate's and trusted accounts "
-        "(or organizations). Give policy documents as valid JSON with a Statement list."
+        "(or organizations). Give policy documents as valid JSON with a Statement list. Data-writing actions on '*' "
+        "are reported as advisory: such a write reaches another account only where that account's resource policy "
+        "admits the estate's principal, and Resource '*' is how most programs write logs, metrics and messages, so it "
+        "is a missing data perimeter rather than a path the program opens; an explicit resource or role outside the "
+        "estate, and sts:AssumeRole on any account, are mandatory."
     ),
     tags=["identity", "egress", "residency"],
     framework=("US data residency", "1.0", "IAM-2"),
