@@ -36,6 +36,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from enum import Enum
+from functools import lru_cache
 from typing import Any
 
 import yaml
@@ -122,8 +123,10 @@ _CANDIDATES = re.compile(
 )
 
 
+@lru_cache(maxsize=65536)
 def _inside(token: str, ranges: tuple[Network, ...]) -> str | None:
-    """The parent range that holds every address of ``token`` (any of its forms), or None."""
+    """The parent range that holds every address of ``token`` (any of its forms), or None (cached: the same
+    addresses recur across a stack's rules)."""
     try:
         network = ipaddress.ip_network(token, strict=False)
     except ValueError:
@@ -294,7 +297,7 @@ _YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 def hits(props: Any, parents: ParentIdentifiers) -> tuple[Hit, ...]:
     """Every parent identifier in a resource's properties, with its deny context."""
-    if parents.empty:
+    if parents.empty or not _may_hold_any(props, parents):
         return ()
     found: list[Hit] = []
     for leaf in leaves(props):
@@ -313,4 +316,31 @@ def hits(props: Any, parents: ParentIdentifiers) -> tuple[Hit, ...]:
 
 
 _may_name_parent = re.compile(r"\d").search
+
+
+@lru_cache(maxsize=64)
+def _hints(parents: ParentIdentifiers) -> tuple[str, ...]:
+    """Text every written form of a parent identifier contains (lower case): an IPv4 range's first octet and dot,
+    an IPv6 form's first group and colon (``::ffff:`` for a mapped one), the identifiers themselves (an account
+    without its leading zeros, as a number is written)."""
+    out: set[str] = {"ocid1.tenancy."} if parents.tenancies else set()
+    out |= {a.lstrip("0") or "0" for a in parents.accounts} | {o.lower() for o in parents.organizations}
+    for parent in parents.ranges:
+        for form in address_forms(parent):
+            if form.version == 4:
+                out.add(f"{str(form.network_address).split('.')[0]}.")
+            else:
+                text = form.network_address.compressed
+                out.add(text.split(":")[0] + ":" if not text.startswith("::") else ":".join(text.split(":")[:3]) + ":")
+    return tuple(sorted(out))
+
+
+def _may_hold_any(props: Any, parents: ParentIdentifiers) -> bool:
+    """A cheap first pass over the whole resource: its JSON text holds the text every written form of a parent
+    identifier contains. Over-approximates the walk, never misses (the walk decides)."""
+    try:
+        blob = json.dumps(props, default=str).lower()
+    except (TypeError, ValueError, RecursionError):
+        return True
+    return any(hint in blob for hint in _hints(parents))
 """A cheap first test: every identifier the search looks for has a digit."""
