@@ -1,27 +1,24 @@
 # The README's two commands are `make preview` and `make test`; both set up the environments first.
 #
-# One source of truth: pyproject.toml lists the dependencies, uv.lock locks all of them with hashes, and
-# policies/requirements.txt and requirements-uv.txt are exported from that lock (`make lock`). `make setup`
-# builds exactly what the Pulumi CLI builds:
-#   .venv           = `pulumi install` in the project (Pulumi.yaml `toolchain: uv`: `uv sync` from uv.lock,
-#                     the kit itself installed editable, the default dependency groups included);
-#   policies/venv   = `pulumi install` in policies/ (PulumiPolicy.yaml `virtualenv: venv`: a venv with
-#                     policies/requirements.txt installed, hash-checked).
+# One source of truth: pyproject.toml lists the dependencies (ranges, for those who install the kit), uv.lock
+# locks all of them with hashes for the kit's own environments, and policies/requirements.txt (what the pack
+# alone needs) and requirements-uv.txt are exported from that lock (`make lock`). `make setup` builds what the
+# Pulumi CLI builds: .venv = `pulumi install` in the project (Pulumi.yaml `toolchain: uv`: `uv sync` from
+# uv.lock, the kit itself installed editable, the default dependency groups included). The policy pack runs
+# on that same interpreter (PulumiPolicy.yaml names no virtualenv; the CLI takes PULUMI_PYTHON_CMD).
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 UV := $(VENV)/bin/uv
-PACK_VENV := policies/venv
 STAMP := $(VENV)/.residency-kit-installed
-PACK_STAMP := $(PACK_VENV)/.residency-pack-installed
 STACK ?= us-prod
 
 # uv never downloads a Python of its own here: it uses the interpreter $(PYTHON) made the venvs with.
 export UV_PYTHON_DOWNLOADS := never
 
-.PHONY: setup preview test coverage lock clean oracle oracle-test oracle-test-full
+.PHONY: setup preview test coverage lock clean oracle oracle-test oracle-test-full FORCE
 
-setup: $(STAMP) $(PACK_STAMP)
+setup: $(STAMP)
 
 # uv itself comes from the lock too (requirements-uv.txt, hash-checked), installed into .venv with the
 # interpreter's own pip; `uv sync` keeps it there because the lock's `uv` group is a default group.
@@ -33,11 +30,6 @@ $(UV): requirements-uv.txt
 $(STAMP): $(UV) pyproject.toml uv.lock
 	$(UV) sync --locked --quiet --reinstall-package uv
 	touch $(STAMP)
-
-$(PACK_STAMP): $(UV) policies/requirements.txt
-	$(PYTHON) -m venv --clear $(PACK_VENV)
-	$(UV) pip install --quiet --python $(PACK_VENV)/bin/python --require-hashes -r policies/requirements.txt
-	touch $(PACK_STAMP)
 
 # After changing a dependency in pyproject.toml: re-lock and re-export (the lock tests fail until you do).
 lock: $(UV)
@@ -55,20 +47,20 @@ test: setup
 	$(PY) -m pytest -q
 
 # Line and branch coverage of the pack (residency_policies) over the tests that exercise it, the pack processes
-# they start included (coverage's subprocess patch: coverage goes into policies/venv for the run, and out again).
+# they start included (coverage's subprocess patch; the packs run on .venv's interpreter, which has coverage).
 COVERAGE_TESTS ?= tests/policies tests/reachability tests/robustness tests/audit
 COVERAGE_DIR := .coverage-data
 coverage: setup
-	$(UV) pip install --quiet --python $(PACK_VENV)/bin/python "coverage==$$($(PY) -c 'import coverage; print(coverage.__version__)')"
 	rm -rf $(COVERAGE_DIR) && mkdir -p $(COVERAGE_DIR)
 	COVERAGE_DATA_DIR=$(CURDIR)/$(COVERAGE_DIR) $(PY) -m coverage run -m pytest -q -p no:cacheprovider $(COVERAGE_TESTS); \
-	  status=$$?; $(UV) pip uninstall --quiet --python $(PACK_VENV)/bin/python coverage; \
+	  status=$$?; \
 	  COVERAGE_DATA_DIR=$(CURDIR)/$(COVERAGE_DIR) $(PY) -m coverage combine --quiet && \
 	  COVERAGE_DATA_DIR=$(CURDIR)/$(COVERAGE_DIR) $(PY) -m coverage report --sort=cover; exit $$status
 
 # The oracle (docs/preview.md, "The oracle"): the real Pulumi CLI, built from the Go module proxy at the version
-# oracle/go.mod pins, with our stand-in Python language host and the sdk's exec shim beside it, in .oracle/bin
-# (gitignored). The first build on a machine takes ~17 min; the Go build cache makes later ones ~1 min.
+# oracle/go.mod pins, in .oracle/bin (gitignored), with the sdk's exec shim and the launcher of our Python language
+# host (residency_kit/pulumi_cli/language_host, run on .venv) beside it. The first build on a machine takes 4-17 min;
+# the Go build cache makes later ones ~1 min.
 ORACLE_BIN := .oracle/bin
 PULUMI_VERSION_FLAG = -ldflags "-X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=$$(go list -m -f '{{.Version}}' github.com/pulumi/pulumi/pkg/v3)"
 
@@ -77,12 +69,16 @@ oracle: $(ORACLE_BIN)/pulumi $(ORACLE_BIN)/pulumi-language-python $(ORACLE_BIN)/
 $(ORACLE_BIN)/pulumi: oracle/go.mod oracle/go.sum
 	cd oracle && go build $(PULUMI_VERSION_FLAG) -o ../$@ github.com/pulumi/pulumi/pkg/v3/cmd/pulumi
 
-$(ORACLE_BIN)/pulumi-language-python: oracle/go.mod oracle/go.sum $(wildcard oracle/pulumi-language-python/*.go)
-	cd oracle && go build $(PULUMI_VERSION_FLAG) -o ../$@ ./pulumi-language-python
+# Compared, not dated: an older build there may be newer than the launcher (the Go host this replaced was).
+$(ORACLE_BIN)/pulumi-language-python: oracle/pulumi-language-python FORCE
+	@mkdir -p $(ORACLE_BIN)
+	@cmp -s $< $@ || install -m 0755 $< $@
 
 $(ORACLE_BIN)/pulumi-language-python-exec: oracle/go.mod $(ORACLE_BIN)/pulumi
 	cp "$$(cd oracle && go list -m -f '{{.Dir}}' github.com/pulumi/pulumi/sdk/v3)/python/cmd/pulumi-language-python-exec" $@
 	chmod 0755 $@
+
+FORCE:
 
 # Both engines on the same programs; fails on any difference without a documented cause. oracle-test is what
 # CI runs (every project program and raw oracle program, one violating program per policy, the grants table,
@@ -94,4 +90,4 @@ oracle-test-full: setup oracle
 	$(PY) -m pytest -q -p no:cacheprovider -m 'oracle or oracle_full' tests/oracle
 
 clean:
-	rm -rf $(VENV) $(PACK_VENV) .pytest_cache
+	rm -rf $(VENV) policies/venv .pytest_cache

@@ -23,8 +23,11 @@ oci_credentials = oci_provider_credentials(settings.tenancy.tenancy_ocid)
 # sets it and refuses an oci:tenancyOcid naming another), AWS providers refuse to run in any account but the
 # estate's (allowedAccountIds); the pack's estate-deploy-targets checks both.
 home_provider = oci.Provider("oci-home", region=settings.home_region, **oci_credentials)
+# The backup region's provider: backups, standbys and the DR network are written there.
+backup_provider = oci.Provider("oci-backup", region=settings.backup_region, **oci_credentials)
 tenancy = IsolatedTenancy("us-residency", IsolatedTenancyArgs.from_settings(settings, home_provider))
 pulumi.export("compartmentIds", tenancy.compartment_ids)
+pulumi.export("compartmentPaths", tenancy.compartment_paths)
 pulumi.export("vaultId", tenancy.vault_id)
 pulumi.export("keyId", tenancy.key_id)
 pulumi.export("logGroupId", tenancy.log_group_id)
@@ -46,6 +49,8 @@ network = NetworkBoundary(
 )
 pulumi.export("vcnId", network.vcn_id)
 pulumi.export("subnetIds", network.subnet_ids)
+pulumi.export("subnetCidrs", network.subnet_cidrs)
+pulumi.export("flowLogIds", network.flow_log_ids)
 pulumi.export("nsgIds", network.nsg_ids)
 pulumi.export("bastionId", network.bastion_id)
 pulumi.export("networkFirewallId", network.firewall_id)
@@ -57,7 +62,6 @@ import pulumi_aws as aws  # noqa: E402  (section-local imports keep the sections
 from residency_kit.components.aws.immutable_backup_copy import ImmutableBackupCopy, ImmutableBackupCopyArgs  # noqa: E402
 from residency_kit.components.oci.region_locked_backup import RegionLockedBackup, RegionLockedBackupArgs  # noqa: E402
 
-backup_provider = oci.Provider("oci-backup", region=settings.backup_region, **oci_credentials)
 region_locked_backup = RegionLockedBackup(
     "backups",
     RegionLockedBackupArgs.from_settings(
@@ -71,6 +75,11 @@ region_locked_backup = RegionLockedBackup(
 )
 pulumi.export("primaryBucketName", region_locked_backup.primary_bucket_name)
 pulumi.export("backupBucketName", region_locked_backup.backup_bucket_name)
+pulumi.export("namespace", region_locked_backup.namespace)
+# The estate's keys, one per region: every store of a region uses that region's key (no second vault).
+backup_vault_id = region_locked_backup.backup_vault_id or settings.backup.backup_vault_id
+pulumi.export("vaultIds", {settings.home_region: tenancy.vault_id, settings.backup_region: backup_vault_id})
+pulumi.export("keyIds", {settings.home_region: tenancy.key_id, settings.backup_region: region_locked_backup.backup_key_id})
 
 if settings.backup.aws_copy.enabled:
     estate_accounts = list(settings.estate.aws_account_ids)
@@ -87,6 +96,92 @@ if settings.backup.aws_copy.enabled:
     )
     pulumi.export("awsCopyBucketArn", immutable_copy.bucket_arn)
     pulumi.export("awsReplicaBucketArn", immutable_copy.replica_bucket_arn)
+
+# --- The data tier (residency_kit/components/oci/: network_boundary, workload_compartment, replicated_bucket,
+# user_data_database, log_archive). Each part is on only when its settings say so (residency:drNetwork,
+# residency:workload, residency:buckets, residency:databases, residency:logArchive). ---
+
+from residency_kit.components.oci.log_archive import LogArchive, LogArchiveArgs, LogSource  # noqa: E402
+from residency_kit.components.oci.replicated_bucket import ReplicatedBucket, ReplicatedBucketArgs  # noqa: E402
+from residency_kit.components.oci.user_data_database import UserDataDatabase, UserDataDatabaseArgs  # noqa: E402
+from residency_kit.components.oci.workload_compartment import (  # noqa: E402
+    WorkloadCompartment,
+    WorkloadCompartmentArgs,
+)
+
+paths = tenancy.compartment_paths
+dr_network = None
+if settings.dr_network.enabled:
+    # The DR VCN in the backup region: its flow logs go to a log group of its own region (OCI Logging is regional).
+    dr_network = NetworkBoundary("us-residency-dr-network", NetworkBoundaryArgs.dr_from_settings(
+        settings, provider=backup_provider, compartment_id=tenancy.compartment_ids["network"],
+        log_compartment_id=tenancy.compartment_ids["audit"]))
+    pulumi.export("drVcnId", dr_network.vcn_id)
+    pulumi.export("drSubnetIds", dr_network.subnet_ids)
+    pulumi.export("drSubnetCidrs", dr_network.subnet_cidrs)
+    pulumi.export("drFlowLogIds", dr_network.flow_log_ids)
+
+if settings.workload.enabled:
+    workload = WorkloadCompartment("us-residency-workload", WorkloadCompartmentArgs.from_settings(
+        settings, provider=home_provider, parent_compartment_id=tenancy.compartment_ids["root"],
+        compartment_paths=paths))
+    pulumi.export("workloadCompartmentId", workload.compartment_id)
+    pulumi.export("workloadCompartmentPath", workload.compartment_path)
+
+for bucket in settings.buckets:
+    replicated = ReplicatedBucket(bucket.name, ReplicatedBucketArgs(
+        home_region=settings.home_region, backup_region=settings.backup_region,
+        home_provider=home_provider, backup_provider=backup_provider,
+        compartment_id=tenancy.compartment_ids["data"], backup_compartment_id=tenancy.compartment_ids["backup"],
+        primary_key_id=tenancy.key_id, backup_key_id=region_locked_backup.backup_key_id,
+        primary_bucket_name=bucket.bucket_name, backup_bucket_name=bucket.backup_bucket_name,
+        minimum_retention_days=settings.minimum_retention_days, retention_days=bucket.retention_days,
+        retention_lock_delay_days=settings.backup.retention_lock_delay_days,
+        namespace=region_locked_backup.namespace, allowed_regions=settings.allowed_regions.oci,
+        tags=settings.required_tags,
+        policy_compartment_id=settings.tenancy.tenancy_ocid, compartment_path=paths["data"],
+        backup_compartment_path=paths["backup"], primary_key_compartment_path=paths["security"],
+        backup_key_compartment_path=paths["backup"]))
+    pulumi.export(f"{bucket.name}BucketName", replicated.primary_bucket_name)
+
+for database in settings.databases:
+    assert dr_network is not None  # the settings refuse databases without residency:drNetwork
+    db = UserDataDatabase(database.name, UserDataDatabaseArgs(
+        home_region=settings.home_region, backup_region=settings.backup_region,
+        home_provider=home_provider, backup_provider=backup_provider,
+        compartment_id=tenancy.compartment_ids["data"], db_name=database.db_name,
+        subnet_id=network.subnet_ids["data"], nsg_ids=[network.nsg_ids["data"]],
+        standby_subnet_id=dr_network.subnet_ids["data"], standby_nsg_ids=[dr_network.nsg_ids["data"]],
+        kms_key_id=tenancy.key_id, vault_id=tenancy.vault_id,
+        standby_kms_key_id=region_locked_backup.backup_key_id, standby_vault_id=backup_vault_id,
+        admin_password_secret_id=database.admin_password_secret_id,
+        minimum_retention_days=settings.minimum_retention_days,
+        long_term_backup_retention_days=database.long_term_backup_retention_days,
+        compute_count=database.compute_count, data_storage_size_in_tbs=database.data_storage_size_in_tbs,
+        db_workload=database.db_workload, db_version=database.db_version, license_model=database.license_model,
+        disaster_recovery_type=database.disaster_recovery_type, allowed_regions=settings.allowed_regions.oci,
+        tags=settings.required_tags))
+    pulumi.export(f"{database.name}DatabaseId", db.database_id)
+
+if settings.log_archive.enabled:
+    archive_sources = [LogSource(f"{tier}-flow-log", network.log_group_id, log_id, tenancy.compartment_ids["audit"])
+                       for tier, log_id in network.flow_log_ids.items()]
+    archive_sources += [LogSource(f"firewall-{kind}-log", network.log_group_id, log_id,
+                                  tenancy.compartment_ids["audit"])
+                        for kind, log_id in network.firewall_log_ids.items()]
+    archive = LogArchive("us-residency-log-archive", LogArchiveArgs(
+        home_region=settings.home_region, backup_region=settings.backup_region,
+        home_provider=home_provider, backup_provider=backup_provider,
+        tenancy_ocid=settings.tenancy.tenancy_ocid, compartment_id=tenancy.compartment_ids["audit"],
+        compartment_path=paths["audit"], primary_key_id=tenancy.key_id, primary_key_compartment_path=paths["security"],
+        backup_key_id=region_locked_backup.backup_key_id, backup_key_compartment_path=paths["backup"],
+        auditor_group_name=tenancy.group_names["security-auditors"], log_sources=archive_sources,
+        bucket_name=settings.log_archive.bucket_name, backup_bucket_name=settings.log_archive.backup_bucket_name,
+        minimum_retention_days=settings.minimum_retention_days, retention_days=settings.log_archive.retention_days,
+        retention_lock_delay_days=settings.backup.retention_lock_delay_days,
+        namespace=region_locked_backup.namespace, allowed_regions=settings.allowed_regions.oci,
+        tags=settings.required_tags))
+    pulumi.export("logArchiveBucketName", archive.bucket_name)
 
 
 pulumi.export("jurisdiction", settings.jurisdiction)

@@ -12,6 +12,9 @@ COMMAND_MODULES = [
     "residency_kit.commands.preview",
     "residency_kit.commands.audit",
     "residency_kit.commands.diagram",
+    "residency_kit.commands.init",
+    "residency_kit.commands.pack_dir",
+    "residency_kit.commands.rules",
 ]
 
 EXIT_USAGE = 2

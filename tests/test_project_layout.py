@@ -59,10 +59,16 @@ def _without_header(text: str) -> str:
     return "\n".join(lines)
 
 
-def test_every_direct_dependency_is_pinned_to_an_exact_version():
-    pins = list(PYPROJECT["project"]["dependencies"])
-    pins += [p for group in PYPROJECT["dependency-groups"].values() for p in group]
-    assert [p for p in pins if "==" not in p] == []
+def test_the_kit_declares_ranges_and_its_own_tools_exact_pins():
+    """Issue 19: a library that installs beside other projects' pins: every runtime dependency (and the AWS extra)
+    is a range with a lower and an upper bound; the kit's own tools stay exact pins; uv.lock pins everything."""
+    runtime = list(PYPROJECT["project"]["dependencies"]) + PYPROJECT["project"]["optional-dependencies"]["aws"]
+    for requirement in runtime:
+        assert "==" not in requirement and ">=" in requirement and "<" in requirement.split(">=", 1)[1], requirement
+    assert [r.split(">=")[0] for r in PYPROJECT["project"]["optional-dependencies"]["aws"]] == ["pulumi-aws"]
+    assert not any(r.startswith("pulumi-aws") for r in PYPROJECT["project"]["dependencies"])
+    tools = [p for name, group in PYPROJECT["dependency-groups"].items() if name != "pack" for p in group]
+    assert [p for p in tools if "==" not in p and p != "residency-kit[aws]"] == []
     assert PYPROJECT["build-system"]["requires"] == ["setuptools==80.9.0"]
     assert "setuptools==80.9.0" in PYPROJECT["dependency-groups"]["build"]
 
@@ -95,11 +101,14 @@ def test_exported_requirements_are_the_lock_with_hashes(exported, group):
 def test_the_pack_requirements_cover_what_the_pack_imports():
     pins = _requirements(ROOT / "policies" / "requirements.txt")
     assert {"pulumi", "pulumi-policy", "pyyaml", "grpcio", "protobuf"} <= set(pins)
-    # The pack's pins are the kit's pins: the kit's own environment satisfies the pack (the shipped pack
-    # of a non-editable install runs on the kit's interpreter).
-    kit = {p.split("==")[0].lower(): p.split("==")[1] for p in PYPROJECT["project"]["dependencies"]}
+    # The pack's pins satisfy the kit's ranges: the kit's own environment satisfies the pack (the shipped pack
+    # runs on the kit's interpreter), and the pack's group names the same ranges as the kit.
+    from packaging.requirements import Requirement
+
+    kit = {Requirement(p).name: Requirement(p).specifier for p in PYPROJECT["project"]["dependencies"]}
+    pack = {Requirement(p).name: Requirement(p).specifier for p in PYPROJECT["dependency-groups"]["pack"]}
     for name in ("pulumi", "pulumi-policy", "pyyaml"):
-        assert pins[name][0] == kit[name]
+        assert pack[name] == kit[name] and pins[name][0] in kit[name], name
 
 
 def test_pulumi_yaml_runs_the_program_in_the_uv_environment():
@@ -115,9 +124,11 @@ def test_pulumi_yaml_runs_the_program_in_the_uv_environment():
     assert not (ROOT / "requirements.txt").exists()
 
 
-def test_the_pack_has_its_own_virtualenv_like_pulumi_policy_new():
+def test_the_pack_runs_on_the_python_the_kit_is_installed_in():
+    """Installed with the kit (site-packages/residency_policy_pack), the pack has no virtualenv of its own to
+    name: the engine runs it on PULUMI_PYTHON_CMD, the project's Python, where the kit is installed."""
     pack = yaml.safe_load((ROOT / "policies" / "PulumiPolicy.yaml").read_text())
-    assert pack["runtime"] == {"name": "python", "options": {"toolchain": "pip", "virtualenv": "venv"}}
+    assert pack["runtime"] == {"name": "python", "options": {"toolchain": "pip"}}
     # No pyproject.toml in the pack: `pulumi install` there would `pip install` the directory itself.
     assert not (ROOT / "policies" / "pyproject.toml").exists()
 

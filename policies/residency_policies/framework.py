@@ -7,7 +7,7 @@ does everything that must be uniform across the pack:
 * reads pulumi_policy's unknown-checking proxies without raising ``UnknownValueError`` (which the SDK would
   turn into an *advisory* "can't run during preview"), and builds each view once per request, shared by every
   policy (``sdk_compat.request_memo``);
-* builds the rules (``residency.yaml`` + this policy's config); invalid rules are refused when the engine
+* builds the rules (the pack's rules file, the policy config, the stack's ``residency:`` settings); invalid rules are refused when the engine
   sends the config (``rules_file.pack_config_errors`` through ``sdk_compat``), and any that remain are
   reported once per policy, as mandatory, on the root stack;
 * reports findings, words unverifiable ones, lowers waived ones (and findings that ask for it) to advisory;
@@ -229,7 +229,8 @@ _rules_cache: dict[tuple[Any, ...], tuple[Rules | None, list[ConfigError]]] = {}
 
 
 def rules_for(config: Any, policy: str | None = None) -> tuple[Rules | None, list[ConfigError]]:
-    """The rules for one policy's config (``residency.yaml`` with the config's keys laid over it), cached.
+    """The rules for one policy (``rules_file.build_rules``: the rules file, the policy config for every policy
+    and for this one, the stack's settings), cached.
 
     Inside the pack (``sdk_compat`` installed) a policy's config changes only when the engine sends
     ``Configure``, so the rules are cached per policy and config generation; otherwise by the config's content.
@@ -242,9 +243,10 @@ def rules_for(config: Any, policy: str | None = None) -> tuple[Rules | None, lis
         if hit is not None:
             return hit
     plain = sdk_compat.plain_properties(config) if config else None
-    key = ("config", json.dumps(plain, sort_keys=True, default=str), day)
+    pack_wide = sdk_compat.pack_wide_config()
+    key = ("config", policy, json.dumps([plain, pack_wide], sort_keys=True, default=str), day)
     if key not in _rules_cache:
-        _rules_cache[key] = build_rules(plain)
+        _rules_cache[key] = build_rules(plain, pack_config=pack_wide, policy=policy)
     if policy is not None and generation is not None:
         _rules_cache[fast_key] = _rules_cache[key]
     return _rules_cache[key]

@@ -22,6 +22,9 @@ from residency_policies.rules import no_untrusted_data_destinations
 from residency_policies.rules import no_untrusted_identity_egress
 from residency_policies.rules import estate_organization
 from residency_policies.rules import no_parent_company_identifiers
+from residency_policies.rules import database_backup_retention
+from residency_policies.rules import data_tier_placement
+from residency_policies.rules import retention_lock_times
 
 ALL_POLICIES = [
     us_region_providers.POLICY,
@@ -43,4 +46,7 @@ ALL_POLICIES = [
     no_untrusted_identity_egress.POLICY,
     estate_organization.POLICY,
     no_parent_company_identifiers.POLICY,
+    database_backup_retention.POLICY,
+    data_tier_placement.POLICY,
+    retention_lock_times.POLICY,
 ]

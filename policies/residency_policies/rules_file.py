@@ -1,7 +1,9 @@
-"""The residency rules: ``residency.yaml`` plus one policy's config override, validated.
+"""The residency rules in force, validated: the pack's rules file, the policy config, and the stack's settings.
 
+The layers and how a stack's ``residency:`` config may only tighten the pack's rules are in ``rules_layers``.
 Every policy accepts any top-level key of the rules file in its policy config (``--policy-pack-config``,
-engine format ``{"<policy>": {"<key>": value}}``); the value replaces the file's value *for that policy*.
+engine format ``{"<policy>": {"<key>": value}}``); the value replaces the file's value *for that policy*, and
+the ``residency-rules`` entry does the same for every policy.
 The engine validates config against each policy's ``config_schema`` (``CONFIG_SCHEMA`` below) before the
 program runs, but pulumi_policy does no validation of its own, so anything that still arrives malformed
 is turned into ``ConfigError``s here, which the framework reports as mandatory violations (fail closed)
@@ -22,10 +24,25 @@ from residency_policies.aws_identifiers import ACCOUNT_ID_PATTERN, ORGANIZATION_
 from residency_policies.ip_ranges import Network, parse_cidr
 from residency_policies.oci_identifiers import TENANCY_OCID_PATTERN
 from residency_policies.region_tables import AWS_REGION_PATTERN, OCI_REGION_ID_PATTERN
-from residency_policies.rules_in_force import illustrative_identifiers  # noqa: F401 - also the engine's entry point
+from residency_policies.rules_in_force import illustrative_identifiers
+from residency_policies.rules_layers import (
+    PACK_WIDE_POLICY,
+    Loosening,
+    RulesSource,
+    SourceKind,
+    stack_config_from_environment,
+    stack_rules,
+    stack_source,
+    tighten,
+    normalize_identifier,
+    where_unset,
+)
 from residency_policies.waivers import Waiver, WaiverProblem, parse_waivers
 
-RULES_PATH = Path(__file__).resolve().parent.parent / "residency.yaml"
+RULES_FILE_NAME = "residency.yaml"
+RULES_PATH = Path(__file__).resolve().parent.parent / RULES_FILE_NAME
+"""The rules file of the pack directory this package runs from (the kit's floor: no identifiers)."""
+FILE_SOURCE = RulesSource(SourceKind.PACK_FILE, str(RULES_PATH))
 
 TOP_LEVEL_KEYS = (
     "allowedRegions", "parentCompany", "trusted", "estate", "minimumRetentionDays", "requiredTags", "waivers",
@@ -148,23 +165,27 @@ CONFIG_SCHEMA: dict[str, dict[str, Any]] = {
 class ConfigError:
     """One invalid value: where it came from, the key, the value, and what is allowed."""
 
-    source: str  # "residency.yaml" or "policy config"
+    source: RulesSource
     key: str
     value: Any
     allowed: str
 
-    def message(self, policy: str | None) -> str:
-        where = f"for policy '{policy}' ({self.source})" if policy else f"in {RULES_PATH.name}"
-        return f"invalid residency rules {where}: {self.key} = {self.value!r}; allowed: {self.allowed}"
+    def message(self, policy: str | None = None) -> str:
+        return f"invalid residency rules in {self.source.describe()}: {self.key} = {self.value!r}; allowed: {self.allowed}"
+
+    @classmethod
+    def loosening(cls, found: Loosening, source: RulesSource) -> ConfigError:
+        return cls(source, found.key, found.stack_value,
+                   f"{found.allowed}; {found.rules_source.describe()} has {found.key} = {found.rules_value!r}")
 
 
 def pack_config_errors(policy_names: Iterable[str], config: Mapping[str, Mapping[str, Any] | None]) -> list[str]:
-    """Every problem with the policy config the engine sends (``Configure``), each once, for one error.
+    """Every problem with the rules the engine configures the pack with (``Configure``), each once, for one error.
 
     ``config`` maps policy names (and the engine's ``all``) to their properties. A name that is no policy of
     the pack is refused (the engine passes such names through silently, so a typo would go unnoticed); each
-    policy's rules are built as analysis will build them. Problems of ``residency.yaml`` itself are listed
-    once, not once per policy.
+    policy's rules are built as analysis will build them, the stack's settings included, so a stack value that
+    would loosen the rules stops the run here, before the program runs.
     """
     names = list(policy_names)
     lines: list[str] = []
@@ -172,10 +193,11 @@ def pack_config_errors(policy_names: Iterable[str], config: Mapping[str, Mapping
         if key != "all" and key not in names:
             lines.append(f"policy config names policy {key!r}, which is not in this pack; allowed: all, {', '.join(names)}")
     seen: set[str] = set()
+    pack_wide = config.get(PACK_WIDE_POLICY)
     for name in names:
-        _, errors = build_rules(config.get(name))
+        _, errors = build_rules(config.get(name), pack_config=pack_wide, policy=name)
         for error in errors:
-            line = error.message(None if error.source == "residency.yaml" else name)
+            line = error.message(name)
             if line not in seen:
                 seen.add(line)
                 lines.append(line)
@@ -230,6 +252,14 @@ class Rules:
     """Identifiers of these rules that only illustrate the format (``rules_in_force``): to be replaced."""
     data_classification: DataClassificationRules = DataClassificationRules()
     """Which resources hold US user data (``dataClassification``; defaults when the rules leave it out)."""
+    sources: Mapping[str, RulesSource] = field(default_factory=dict, compare=False)
+    """Who owns each top-level key in force: the pack's layer that set it, else the stack config."""
+    waiver_source: RulesSource = field(default=FILE_SOURCE, compare=False)
+
+    def where(self, key: str) -> str:
+        """Where a user sets ``key`` (``estate.destinations``) for these rules: the file or config that owns it."""
+        source = self.sources.get(key.split(".", 1)[0])
+        return source.where(key) if source is not None else where_unset(key)
 
     def allowed_regions(self, cloud: str) -> frozenset[str]:
         return self.allowed_regions_oci if cloud == "oci" else self.allowed_regions_aws
@@ -242,42 +272,132 @@ _file_errors: list[ConfigError] = []
 def _load_file() -> tuple[dict[str, Any], list[ConfigError]]:
     global _file_cache, _file_errors
     if _file_cache is None:
+        if not RULES_PATH.is_file():
+            _file_cache, _file_errors = {}, []  # a pack with no rules file: the policy config and the stack decide
+            return {}, []
         try:
             data = yaml.safe_load(RULES_PATH.read_text(encoding="utf-8"))
+            if data is None:
+                data = {}
             if not isinstance(data, dict):
-                _file_errors = [ConfigError("residency.yaml", "<file>", type(data).__name__, "a mapping of rules")]
+                _file_errors = [ConfigError(FILE_SOURCE, "<file>", type(data).__name__, "a mapping of rules")]
                 data = {}
         except (OSError, yaml.YAMLError) as exc:
-            _file_errors = [ConfigError("residency.yaml", "<file>", str(exc), f"a readable YAML file at {RULES_PATH}")]
+            _file_errors = [ConfigError(FILE_SOURCE, "<file>", str(exc), f"a readable YAML file at {RULES_PATH}")]
             data = {}
         _file_cache = data
     return _file_cache, list(_file_errors)
 
 
-def build_rules(config: Any, *, file_data: dict[str, Any] | None = None) -> tuple[Rules | None, list[ConfigError]]:
-    """Rules for one policy: the file's values, each top-level key replaced by the policy's config.
+_stack_cache: dict[str, dict[str, Any]] = {}
 
-    Returns ``(rules, errors)``; ``rules`` is None when any value is invalid (the caller fails closed).
+
+def _stack_layer() -> dict[str, Any]:
+    """The rules keys of the stack config this pack process was configured with (cached per environment)."""
+    import os
+
+    raw = os.environ.get("PULUMI_CONFIG") or ""
+    if raw not in _stack_cache:
+        _stack_cache[raw] = stack_rules(stack_config_from_environment(), TOP_LEVEL_KEYS)
+    return _stack_cache[raw]
+
+
+def _config_layer(config: Any, source: RulesSource, into: dict[str, tuple[RulesSource, Any]],
+                  errors: list[ConfigError]) -> None:
+    if config is None:
+        return
+    if not isinstance(config, dict):
+        errors.append(ConfigError(source, "<config>", config, "an object of rules-file keys"))
+        return
+    for key, value in config.items():
+        if key == "enforcementLevel":
+            continue
+        if key not in TOP_LEVEL_KEYS:
+            errors.append(ConfigError(source, key, value, "top-level keys " + ", ".join(TOP_LEVEL_KEYS)))
+            continue
+        into[key] = (source, value)
+
+
+def build_rules(
+    config: Any,
+    *,
+    file_data: dict[str, Any] | None = None,
+    pack_config: Any = None,
+    stack_data: Mapping[str, Any] | None = None,
+    policy: str | None = None,
+    file_source: RulesSource | None = None,
+    stack: RulesSource | None = None,
+) -> tuple[Rules | None, list[ConfigError]]:
+    """Rules for one policy: the pack's rules file, the policy config (every policy's, then this policy's) and
+    the stack's settings (``rules_layers.tighten``).
+
+    ``file_data`` defaults to this pack directory's rules file and ``stack_data`` to the stack config the engine
+    gave the process (``PULUMI_CONFIG``); pass ``{}`` for none. Returns ``(rules, errors)``; ``rules`` is None
+    when any value is invalid (the caller fails closed).
     """
+    file_source = file_source or FILE_SOURCE
     if file_data is None:
         data, errors = _load_file()
     else:
         data, errors = file_data, []
-    merged: dict[str, tuple[str, Any]] = {k: ("residency.yaml", v) for k, v in data.items()}
+    stack = stack or stack_source()
+    stack_values = _stack_layer() if stack_data is None else dict(stack_data)
+    merged: dict[str, tuple[RulesSource, Any]] = {k: (file_source, v) for k, v in data.items()}
     for key in sorted(set(data) - set(TOP_LEVEL_KEYS)):
-        errors.append(ConfigError("residency.yaml", key, data[key], "top-level keys " + ", ".join(TOP_LEVEL_KEYS)))
-    if config is not None and not isinstance(config, dict):
-        errors.append(ConfigError("policy config", "<config>", config, "an object of rules-file keys"))
-        config = {}
-    for key, value in (config or {}).items():
-        if key == "enforcementLevel":
-            continue
-        if key not in TOP_LEVEL_KEYS:
-            errors.append(ConfigError("policy config", key, value, "top-level keys " + ", ".join(TOP_LEVEL_KEYS)))
-            continue
-        merged[key] = ("policy config", value)
+        errors.append(ConfigError(file_source, key, data[key], "top-level keys " + ", ".join(TOP_LEVEL_KEYS)))
+        merged.pop(key, None)
+    _config_layer(pack_config, RulesSource(SourceKind.PACK_CONFIG), merged, errors)
+    _config_layer(config, RulesSource(SourceKind.POLICY_CONFIG, policy or "this policy"), merged, errors)
 
-    v = _Validator(errors)
+    # The stack's values are checked on their own first, so that an error names the stack config.
+    stack_errors: list[ConfigError] = []
+    _validate({k: (stack, v) for k, v in stack_values.items()}, stack_errors, partial=True)
+    for key in sorted(set(stack_values) - set(TOP_LEVEL_KEYS)):
+        stack_errors.append(ConfigError(stack, key, stack_values[key], "top-level keys " + ", ".join(TOP_LEVEL_KEYS)))
+    bad_keys = {e.key.split(".", 1)[0].split("[", 1)[0] for e in stack_errors}
+    errors.extend(stack_errors)
+    usable = {k: v for k, v in stack_values.items() if k not in bad_keys and k in TOP_LEVEL_KEYS}
+    estates = [merged["estate"]] if "estate" in merged else []
+    estates += [(stack, usable["estate"])] if "estate" in usable else []
+    merged, loosenings = tighten(merged, usable, stack)
+    errors.extend(ConfigError.loosening(found, stack) for found in loosenings)
+    # A parent identifier named as the estate's in any layer is refused, even where another layer narrows it away.
+    errors.extend(_estate_named_as_parent(estates, merged.get("parentCompany", (stack, {}))[1]))
+
+    values = _validate(merged, errors, partial=False, reported=bad_keys)
+    if errors or values is None:
+        return None, errors
+    return Rules(**values, sources={key: source for key, (source, _) in merged.items()},
+                 waiver_source=merged.get("waivers", (file_source, None))[0]), []
+
+
+def stack_rules_errors(stack_values: Mapping[str, Any], stack: RulesSource | None = None) -> list[ConfigError]:
+    """Problems with a stack's rules keys on their own (no other layer): what the program's settings check."""
+    errors: list[ConfigError] = []
+    _validate({k: (stack or stack_source(), v) for k, v in stack_values.items()}, errors, partial=True)
+    return errors
+
+
+def _estate_named_as_parent(estates: list[tuple[RulesSource, Any]], parent: Any) -> list[ConfigError]:
+    if not isinstance(parent, dict):
+        return []
+    found: list[ConfigError] = []
+    for source, estate in estates:
+        if not isinstance(estate, dict):
+            continue
+        for label in ("ociTenancyIds", "awsAccountIds"):
+            theirs = {normalize_identifier(v) for v in parent.get(label) or [] if isinstance(parent.get(label), list)}
+            mine = estate.get(label)
+            for value in mine if isinstance(mine, list) else []:
+                if normalize_identifier(value) in theirs:
+                    found.append(ConfigError(source, f"estate.{label}", normalize_identifier(value),
+                                             f"identifiers of the estate itself, never a parent-company one (parentCompany.{label})"))
+    return found
+
+
+def _validate(merged: dict[str, tuple[RulesSource, Any]], errors: list[ConfigError], *, partial: bool,
+              reported: set[str] | frozenset[str] = frozenset()) -> dict[str, Any] | None:
+    v = _Validator(errors, partial=partial, reported=reported)
     regions = v.section(merged, "allowedRegions", ("oci", "aws"), required=("oci", "aws"))
     oci_regions = v.str_list(regions, "allowedRegions", "oci", _OCI_REGION, "OCI region identifiers like us-ashburn-1", min_items=1)
     aws_regions = v.str_list(regions, "allowedRegions", "aws", _AWS_REGION, "AWS region codes like us-east-2", min_items=1)
@@ -298,74 +418,79 @@ def build_rules(config: Any, *, file_data: dict[str, Any] | None = None) -> tupl
     for label, mine, theirs in (("ociTenancyIds", estate_tenancies, parent_tenancies),
                                 ("awsAccountIds", estate_accounts, parent_accounts)):
         for value in mine:
-            if value in theirs:
-                v.errors.append(ConfigError(estate[0], f"estate.{label}", value,
-                                            f"identifiers of the estate itself, never a parent-company one (parentCompany.{label})"))
+            error = ConfigError(estate[0], f"estate.{label}", value,
+                                f"identifiers of the estate itself, never a parent-company one (parentCompany.{label})")
+            if value in theirs and error not in v.errors:
+                v.errors.append(error)
     days = v.days(merged)
     tags = v.tags(merged)
     classification = v.data_classification(merged)
 
-    source, raw_waivers = merged.get("waivers", ("residency.yaml", []))
+    source, raw_waivers = merged.get("waivers", (None, []))
     waivers, problems = parse_waivers(raw_waivers)
     file_problems: tuple[WaiverProblem, ...] = ()
-    if source == "policy config":
+    if source is not None and source.kind in (SourceKind.POLICY_CONFIG, SourceKind.PACK_CONFIG):
         for p in problems:
-            errors.append(ConfigError("policy config", f"waivers[{p.index}]", p.entry, p.problem))
+            errors.append(ConfigError(source, f"waivers[{p.index}]", p.entry, p.problem))
     else:
         file_problems = problems
-
-    if errors:
-        return None, errors
-    return (
-        Rules(
-            allowed_regions_oci=frozenset(oci_regions),
-            allowed_regions_aws=frozenset(aws_regions),
-            parent_cidrs=tuple(cidrs),
-            parent_oci_tenancy_ids=frozenset(parent_tenancies),
-            parent_aws_account_ids=frozenset(parent_accounts),
-            parent_aws_organization_ids=frozenset(parent_orgs),
-            trusted_oci_tenancy_ids=frozenset(trusted_tenancies),
-            trusted_aws_account_ids=frozenset(trusted_accounts),
-            trusted_aws_organization_ids=frozenset(trusted_orgs),
-            minimum_retention_days=days,
-            required_tags=tags,
-            waivers=waivers,
-            estate_oci_tenancy_ids=frozenset(estate_tenancies),
-            estate_aws_account_ids=frozenset(estate_accounts),
-            estate_destinations=frozenset(re.sub(r"^arn:aws[a-z-]*:s3:::", "", d) for d in estate_destinations),
-            file_waiver_problems=file_problems,
-            illustrative=illustrative_identifiers({key: value for key, (_, value) in merged.items()}),
-            data_classification=classification,
-        ),
-        [],
+    if partial:
+        return None
+    return dict(
+        allowed_regions_oci=frozenset(oci_regions),
+        allowed_regions_aws=frozenset(aws_regions),
+        parent_cidrs=tuple(cidrs),
+        parent_oci_tenancy_ids=frozenset(parent_tenancies),
+        parent_aws_account_ids=frozenset(parent_accounts),
+        parent_aws_organization_ids=frozenset(parent_orgs),
+        trusted_oci_tenancy_ids=frozenset(trusted_tenancies),
+        trusted_aws_account_ids=frozenset(trusted_accounts),
+        trusted_aws_organization_ids=frozenset(trusted_orgs),
+        minimum_retention_days=days,
+        required_tags=tags,
+        waivers=waivers,
+        estate_oci_tenancy_ids=frozenset(estate_tenancies),
+        estate_aws_account_ids=frozenset(estate_accounts),
+        estate_destinations=frozenset(re.sub(r"^arn:aws[a-z-]*:s3:::", "", d) for d in estate_destinations),
+        file_waiver_problems=file_problems,
+        illustrative=illustrative_identifiers({key: value for key, (_, value) in merged.items()}),
+        data_classification=classification,
     )
 
 
 class _Validator:
-    def __init__(self, errors: list[ConfigError]) -> None:
+    def __init__(self, errors: list[ConfigError], *, partial: bool = False,
+                 reported: set[str] | frozenset[str] = frozenset()) -> None:
         self.errors = errors
+        self.partial = partial
+        """Only the keys given are checked (one layer on its own): nothing is required."""
+        self.reported = reported
+        """Keys whose given value was already refused: not reported again as missing."""
 
-    def _err(self, source: str, key: str, value: Any, allowed: str) -> None:
+    def _err(self, source: RulesSource, key: str, value: Any, allowed: str) -> None:
         self.errors.append(ConfigError(source, key, value, allowed))
 
-    def section(self, merged, key, sub_keys, *, required, optional=False) -> tuple[str, dict]:
+    def section(self, merged, key, sub_keys, *, required, optional=False) -> tuple[RulesSource, dict]:
         if key not in merged:
-            if not optional:
-                self._err("residency.yaml", key, None, f"an object with {', '.join(sub_keys)}")
-            return ("residency.yaml", {})
+            if not optional and not self.partial and key not in self.reported:
+                self._err(stack_source(), key, None, f"an object with {', '.join(sub_keys)}; set it as "
+                          f"{where_unset(key, stack_source().location)} (required: no rules file or policy config gives it)")
+            return (stack_source(), {})
         source, value = merged[key]
         if not isinstance(value, dict):
             self._err(source, key, value, f"an object with {', '.join(sub_keys)}")
             return (source, {})
         for extra in sorted(set(value) - set(sub_keys)):
             self._err(source, f"{key}.{extra}", value[extra], f"sub-keys {', '.join(sub_keys)}")
-        for req in required:
+        for req in (() if self.partial else required):
             if req not in value:
                 self._err(source, f"{key}.{req}", None, "a value (required)")
         return (source, value)
 
     def str_list(self, section, key, sub, pattern, what, *, min_items=0, lower=False) -> list[str]:
         source, value = section
+        if self.partial and sub not in value:
+            return []
         items = value.get(sub, [])
         if items is None:
             items = []
@@ -414,7 +539,9 @@ class _Validator:
         return out
 
     def days(self, merged) -> int:
-        source, value = merged.get("minimumRetentionDays", ("residency.yaml", None))
+        if "minimumRetentionDays" not in merged and self.partial:
+            return 0
+        source, value = merged.get("minimumRetentionDays", (stack_source(), None))
         if isinstance(value, float) and value.is_integer():
             value = int(value)
         if not isinstance(value, int) or isinstance(value, bool) or not 1 <= value <= 36500:
@@ -450,7 +577,7 @@ class _Validator:
                                        frozenset(compartments))
 
     def tags(self, merged) -> dict[str, str]:
-        source, value = merged.get("requiredTags", ("residency.yaml", {}))
+        source, value = merged.get("requiredTags", (stack_source(), {}))
         if value is None:
             return {}
         if not isinstance(value, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in value.items()):

@@ -1,21 +1,22 @@
-"""Which rules are in force: the rules file the pack reads, its digest, and the illustrative identifiers it
-still holds.
+"""Which rules are in force, for the evidence: where each came from, their digests and their values.
 
-The kit ships ``residency.yaml`` with identifiers that only illustrate the format (RFC 5737 / RFC 3849
-documentation ranges, OCIDs and organization IDs marked "example", AWS's documentation account IDs): an
-estate that keeps them enforces nothing about its real parent company. ``describe_rules_file`` names the file
-and its digest for the evidence (the CLI's text output and every report show them), and
-``illustrative_identifiers`` lists what must be replaced; the ``residency-rules`` policy says the same to a
-user of the real ``pulumi preview --policy-pack policies``, as an advisory notice on the stack.
+``rules_evidence`` is the one account of the rules a run enforced: each source (the pack's rules file, the
+policy config, the stack's ``residency:`` config) with the keys it gave and its digest, the values in force
+for every policy, the keys a single policy's config replaced, and one digest over all of it. The CLI's text
+output, ``--json`` and every report show it.
+
+The kit's examples use identifiers that only illustrate the format (RFC 5737 / RFC 3849 documentation
+ranges, OCIDs and organization IDs marked "example", AWS's documentation account IDs): an estate that keeps
+them enforces nothing about its real parent company. ``illustrative_identifiers`` lists what must be replaced;
+the ``residency-rules`` policy says the same to a user of the real ``pulumi preview``, as an advisory notice.
 """
 
 from __future__ import annotations
 
 import hashlib
 import ipaddress
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -35,14 +36,6 @@ SHIPPED_EXAMPLE_IDS = frozenset({"o-usoversight01"})
 
 IDENTIFIER_SECTIONS = ("parentCompany", "trusted", "estate")
 """Top-level keys of the rules that name real parties and networks."""
-
-
-@dataclass(frozen=True)
-class RulesFileInfo:
-    path: Path
-    digest: str
-    """``sha256:<hex>`` of the file's bytes (empty when the file cannot be read)."""
-    illustrative: tuple[str, ...]
 
 
 def _leaves(value: Any) -> Iterator[Any]:
@@ -74,34 +67,159 @@ def is_illustrative(value: Any) -> bool:
 
 
 def illustrative_identifiers(data: Any) -> tuple[str, ...]:
-    """The illustrative identifiers in the identifier sections of rules data, in file order, each once."""
+    """The illustrative identifiers in the identifier sections of rules data, each once, section by section and
+    sorted within each (config that arrives through the engine keeps no key order, so messages must not either)."""
     if not isinstance(data, Mapping):
         return ()
-    found = (str(v) for key in IDENTIFIER_SECTIONS for v in _leaves(data.get(key)) if is_illustrative(v))
+    found = (str(v) for key in IDENTIFIER_SECTIONS
+             for v in sorted(_leaves(data.get(key)), key=str) if is_illustrative(v))
     return tuple(dict.fromkeys(found))
 
 
-@lru_cache(maxsize=8)
-def _describe(path: Path, mtime_ns: int, size: int) -> RulesFileInfo:
+# --- the evidence of a run's rules ------------------------------------------------------------------------
+
+
+def _canonical_digest(value: Any) -> str:
+    import json
+
+    text = json.dumps(value, sort_keys=True, separators=(",", ":"), default=str)
+    return "sha256:" + hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+@dataclass(frozen=True)
+class SourceRecord:
+    """One place the rules came from, the top-level keys it gave, and a digest of what it gave."""
+
+    kind: str
+    """``rules_layers.SourceKind`` value: pack rules file, policy config, stack config."""
+    location: str
+    description: str
+    keys: tuple[str, ...]
+    digest: str
+
+    def as_json(self) -> dict[str, Any]:
+        return {"kind": self.kind, "location": self.location, "description": self.description,
+                "keys": list(self.keys), "digest": self.digest}
+
+
+@dataclass(frozen=True)
+class RulesEvidence:
+    sources: tuple[SourceRecord, ...]
+    values: Mapping[str, Any]
+    """The rules in force for every policy, as plain JSON-ready data (lists sorted)."""
+    overrides: Mapping[str, tuple[str, ...]]
+    """Policies whose own config replaced keys, and which keys (their values apply to that policy only)."""
+    digest: str
+    """One digest over the values in force and every override: equal digests, equal rules."""
+    illustrative: tuple[str, ...]
+    errors: tuple[str, ...]
+    """Problems with the rules (invalid values, a stack loosening the rules): the run fails on these."""
+
+    def as_json(self) -> dict[str, Any]:
+        return {"digest": self.digest, "sources": [s.as_json() for s in self.sources], "values": dict(self.values),
+                "overrides": {k: list(v) for k, v in self.overrides.items()}, "illustrative": list(self.illustrative),
+                "errors": list(self.errors)}
+
+
+def rules_values(rules: Any) -> dict[str, Any]:
+    """A ``rules_file.Rules`` as plain data, in the rules file's own keys."""
+    c = rules.data_classification
+    return {
+        "allowedRegions": {"oci": sorted(rules.allowed_regions_oci), "aws": sorted(rules.allowed_regions_aws)},
+        "parentCompany": {"cidrs": [str(n) for n in rules.parent_cidrs],
+                          "ociTenancyIds": sorted(rules.parent_oci_tenancy_ids),
+                          "awsAccountIds": sorted(rules.parent_aws_account_ids),
+                          "awsOrganizationIds": sorted(rules.parent_aws_organization_ids)},
+        "trusted": {"ociTenancyIds": sorted(rules.trusted_oci_tenancy_ids),
+                    "awsAccountIds": sorted(rules.trusted_aws_account_ids),
+                    "awsOrganizationIds": sorted(rules.trusted_aws_organization_ids)},
+        "estate": {"ociTenancyIds": sorted(rules.estate_oci_tenancy_ids),
+                   "awsAccountIds": sorted(rules.estate_aws_account_ids),
+                   "destinations": sorted(rules.estate_destinations)},
+        "minimumRetentionDays": rules.minimum_retention_days,
+        "requiredTags": dict(sorted(rules.required_tags.items())),
+        "dataClassification": {"tagKey": c.tag_key, "userDataValues": list(c.user_data_values),
+                               "otherValues": list(c.other_values),
+                               "nonDataCompartmentIds": sorted(c.non_data_compartment_ids)},
+        "waivers": [{"policy": w.policy, "urns": list(w.urns), "reason": w.reason, "approver": w.approver,
+                     "expires": w.expires.isoformat()} for w in rules.waivers],
+    }
+
+
+def rules_evidence(
+    pack_dir: Path,
+    policy_config: Mapping[str, Any] | None,
+    stack_config: Mapping[str, Any],
+    stack: str,
+    policy_names: Iterable[str] = (),
+    stack_files: Mapping[str, str] | None = None,
+) -> RulesEvidence:
+    """The rules a residency pack in ``pack_dir`` enforces with this policy config and stack config.
+
+    ``stack_files`` names the file each ``residency:<key>`` came from (a stack file, or ``Pulumi.yaml`` for the
+    project's config), when the caller knows; the stack's record is then one per file.
+    """
     import yaml
 
-    raw = path.read_bytes()
-    try:
-        data = yaml.safe_load(raw.decode("utf-8"))
-    except (UnicodeDecodeError, yaml.YAMLError):
-        data = None
-    return RulesFileInfo(path, "sha256:" + hashlib.sha256(raw).hexdigest(), illustrative_identifiers(data))
+    from residency_policies import rules_file, rules_layers
 
+    path = Path(pack_dir) / rules_file.RULES_FILE_NAME
+    file_source = rules_layers.RulesSource(rules_layers.SourceKind.PACK_FILE, str(path.resolve()))
+    stack_source = rules_layers.stack_source(stack, stack_files or {})
+    file_data: dict[str, Any] = {}
+    sources: list[SourceRecord] = []
+    if path.is_file():
+        raw = path.read_bytes()
+        try:
+            loaded = yaml.safe_load(raw.decode("utf-8"))
+        except (UnicodeDecodeError, yaml.YAMLError):
+            loaded = None
+        file_data = loaded if isinstance(loaded, dict) else {}
+        sources.append(SourceRecord(file_source.kind.value, file_source.location, file_source.describe(),
+                                    tuple(file_data), "sha256:" + hashlib.sha256(raw).hexdigest()))
+    config = {name: (props or None) for name, props in (policy_config or {}).items()}
+    pack_wide = config.get(rules_layers.PACK_WIDE_POLICY)
+    if isinstance(pack_wide, Mapping):
+        given = {k: v for k, v in pack_wide.items() if k in rules_file.TOP_LEVEL_KEYS}
+        if given:
+            source = rules_layers.RulesSource(rules_layers.SourceKind.PACK_CONFIG)
+            sources.append(SourceRecord(source.kind.value, rules_layers.PACK_WIDE_POLICY, source.describe(),
+                                        tuple(given), _canonical_digest(given)))
+    stack_data = rules_layers.stack_rules(stack_config, rules_file.TOP_LEVEL_KEYS)
+    by_file: dict[str, dict[str, Any]] = {}
+    files = dict(stack_files or {})
+    if "estate" not in files and "tenancy" in files:
+        files["estate"] = files["tenancy"]  # the stack's own tenancy (residency:tenancy.tenancyOcid) is an estate one
+    for key, value in stack_data.items():
+        by_file.setdefault(files.get(key, stack), {})[key] = value
+    for location, given in by_file.items():
+        description = rules_layers.stack_source(stack).describe() + (f" ({location})" if location != stack else "")
+        sources.append(SourceRecord(stack_source.kind.value, location, description, tuple(given),
+                                    _canonical_digest(given)))
 
-def describe_rules_file(path: Path | None = None) -> RulesFileInfo:
-    """The rules file in force (the pack's own ``residency.yaml`` unless ``path`` says otherwise)."""
-    if path is None:
-        from residency_policies.rules_file import RULES_PATH
+    def build(name: str | None) -> tuple[Any, list[Any]]:
+        own = config.get(name) if name and name != rules_layers.PACK_WIDE_POLICY else None
+        return rules_file.build_rules(own, file_data=file_data, pack_config=pack_wide, stack_data=stack_data,
+                                      policy=name, file_source=file_source, stack=stack_source)
 
-        path = RULES_PATH
-    path = Path(path).resolve()
-    try:
-        stat = path.stat()
-    except OSError:
-        return RulesFileInfo(path, "", ())
-    return _describe(path, stat.st_mtime_ns, stat.st_size)
+    rules, errors = build(None)
+    lines = [e.message() for e in errors]
+    values = rules_values(rules) if rules is not None else {}
+    overrides: dict[str, tuple[str, ...]] = {}
+    override_values: dict[str, Any] = {}
+    for name in policy_names:
+        own = config.get(name)
+        if name == rules_layers.PACK_WIDE_POLICY or not isinstance(own, Mapping):
+            continue
+        keys = tuple(k for k in own if k in rules_file.TOP_LEVEL_KEYS)
+        if not keys:
+            continue
+        overrides[name] = keys
+        policy_rules, policy_errors = build(name)
+        lines.extend(e.message(name) for e in policy_errors)
+        if policy_rules is not None:
+            override_values[name] = {k: rules_values(policy_rules)[k] for k in keys}
+    digest = _canonical_digest({"values": values, "overrides": override_values})
+    illustrative = rules.illustrative if rules is not None else ()
+    return RulesEvidence(tuple(sources), values, overrides, digest, tuple(illustrative),
+                         tuple(dict.fromkeys(lines)))

@@ -171,6 +171,14 @@ class _JsonFormat:
 _installed = False
 _config_check: ConfigCheck | None = None
 _config_generation = 0
+_pack_wide_config: dict[str, Any] | None = None
+from residency_policies.rules_layers import PACK_WIDE_POLICY  # noqa: E402 - beside the state it names
+
+
+
+def pack_wide_config() -> dict[str, Any] | None:
+    """The properties the engine configured the ``residency-rules`` policy with: rules for every policy."""
+    return _pack_wide_config
 
 
 def config_generation() -> int | None:
@@ -213,7 +221,7 @@ def install(config_check: ConfigCheck | None = None) -> None:
     if missing:
         raise SdkCompatibilityError(
             "this pulumi_policy lacks what the residency pack relies on: " + ", ".join(missing)
-            + "; use the pinned pulumi-policy (policies/requirements.txt)"
+            + "; install a pulumi-policy the kit supports (residency-kit requires pulumi-policy>=1.21,<2)"
         )
     sdk = _servicer_module()
     servicer = sdk._PolicyAnalyzerServicer
@@ -228,14 +236,15 @@ def install(config_check: ConfigCheck | None = None) -> None:
     original_configure = servicer.Configure
 
     def configure(self: Any, request: Any, context: Any) -> Any:
-        global _config_generation
+        global _config_generation, _pack_wide_config
         result = original_configure(self, request, context)
         _config_generation += 1
+        config = {
+            name: (sdk.json_format.MessageToDict(entry.properties) or None)
+            for name, entry in request.policyConfig.items()
+        }
+        _pack_wide_config = config.get(PACK_WIDE_POLICY)
         if _config_check is not None:
-            config = {
-                name: (sdk.json_format.MessageToDict(entry.properties) or None)
-                for name, entry in request.policyConfig.items()
-            }
             errors = _config_check(config)
             if errors:
                 _abort(context, "invalid policy pack config:\n  " + "\n  ".join(errors))

@@ -9,12 +9,13 @@ Two sources, merged per type token:
   The key-management services themselves (``oci:Kms/*``, ``aws:kms/*``) are excluded: keys are not data.
   Every such key, when given, must be held in an allowed region inside the estate (``us-keys-for-data``).
 * **known stores** (``STORES`` below, curated, each checked against the SDK here so a typo or an SDK
-  change fails generation): the types that hold user data at rest. For those, ``us-keys-for-data``
+  change fails generation): the types that hold user data. For those, ``us-keys-for-data``
   *requires* a customer-managed key (``required``: at least one of these paths holds a key; ``each``:
-  every block present at this list path holds its own key), and ``immutable-backups`` requires
-  ``protect`` when the ``protect`` flag is set.
+  every block present at this list path holds its own key). What keeps each one's data recoverable, and
+  whether its kind holds data at rest at all, is ``generate_store_durability.py``'s (every store here must
+  have a profile there).
 
-Columns (tab-separated): token, flags (``protect``, ``ebs-default``: an EBS default key in the stack
+Columns (tab-separated): token, flags (``store``: a curated store, ``ebs-default``: an EBS default key in the stack
 covers a missing key, ``separate-sse``: the key may live in a separate encryption resource,
 ``when=<input>:<value>``: the key is required only when the input has that value, e.g. an SSM parameter of
 type ``SecureString``, ``unless=<input>|<input>``: not required when one of these inputs is set, e.g. a
@@ -55,11 +56,10 @@ _KEY_SERVICES = ("oci:Kms/", "aws:kms/")
 
 @dataclass(frozen=True)
 class Store:
-    """A type that holds user data at rest: the key it must have and whether it must be protected."""
+    """A type that holds user data: the key it must have."""
 
     required: tuple[str, ...] = ()  # at least one of these paths holds a key (empty: no key requirement)
     each: tuple[str, ...] = ()  # every block present at these list paths holds its own key
-    protect: bool = True
     flags: tuple[str, ...] = ()
     when: tuple[str, str] | None = None  # (path, value): the key is required only when the input has this value
     unless: tuple[str, ...] = ()  # the key is not required when one of these inputs is set (encrypted elsewhere)
@@ -88,13 +88,13 @@ STORES: dict[str, Store] = {
     "aws:glacier/vault:Vault": Store(),
     "aws:backup/vault:Vault": Store(("kmsKeyArn",)),
     "aws:backup/logicallyAirGappedVault:LogicallyAirGappedVault": Store(("encryptionKeyArn",)),
-    # --- AWS compute disks: a key for every EBS device (protection does not apply to instances) ---
-    "aws:ec2/instance:Instance": Store(("rootBlockDevice.kmsKeyId",), ("ebsBlockDevices[].kmsKeyId",), protect=False, flags=_EBS),
-    "aws:ec2/spotInstanceRequest:SpotInstanceRequest": Store(("rootBlockDevice.kmsKeyId",), ("ebsBlockDevices[].kmsKeyId",), protect=False, flags=_EBS),
-    "aws:ec2/launchTemplate:LaunchTemplate": Store((), ("blockDeviceMappings[].ebs.kmsKeyId",), protect=False, flags=_EBS),
+    # --- AWS compute disks: a key for every EBS device ---
+    "aws:ec2/instance:Instance": Store(("rootBlockDevice.kmsKeyId",), ("ebsBlockDevices[].kmsKeyId",), flags=_EBS),
+    "aws:ec2/spotInstanceRequest:SpotInstanceRequest": Store(("rootBlockDevice.kmsKeyId",), ("ebsBlockDevices[].kmsKeyId",), flags=_EBS),
+    "aws:ec2/launchTemplate:LaunchTemplate": Store((), ("blockDeviceMappings[].ebs.kmsKeyId",), flags=_EBS),
     "aws:ec2/spotFleetRequest:SpotFleetRequest": Store(
         (), ("launchSpecifications[].rootBlockDevices[].kmsKeyId", "launchSpecifications[].ebsBlockDevices[].kmsKeyId"),
-        protect=False, flags=_EBS),
+        flags=_EBS),
     # --- AWS databases ---
     "aws:rds/instance:Instance": Store(("kmsKeyId",)),
     "aws:rds/cluster:Cluster": Store(("kmsKeyId",)),
@@ -133,11 +133,11 @@ STORES: dict[str, Store] = {
     "aws:cloudwatch/logGroup:LogGroup": Store(("kmsKeyId",)),
     "aws:secretsmanager/secret:Secret": Store(("kmsKeyId",), ("replicas[].kmsKeyId",)),
     # SSM parameters: a SecureString holds a secret, encrypted with ``keyId`` (else the AWS-managed aws/ssm key).
-    "aws:ssm/parameter:Parameter": Store(("keyId",), protect=False, when=("type", "SecureString")),
+    "aws:ssm/parameter:Parameter": Store(("keyId",), when=("type", "SecureString")),
     # Firehose keeps records until delivery; Direct PUT streams encrypt them with ``serverSideEncryption``
     # (a stream reading a Kinesis stream or MSK topic keeps them under the source's own key).
     "aws:kinesis/firehoseDeliveryStream:FirehoseDeliveryStream": Store(
-        ("serverSideEncryption.keyArn",), protect=False,
+        ("serverSideEncryption.keyArn",),
         unless=("kinesisSourceConfiguration", "mskSourceConfiguration")),
     "aws:ecr/repository:Repository": Store(("encryptionConfigurations[].kmsKey",)),
     # EKS: Kubernetes secrets in etcd, encrypted with the cluster's key.
@@ -154,8 +154,8 @@ STORES: dict[str, Store] = {
     "oci:FileStorage/snapshot:Snapshot": Store(),
     "oci:Lustre/fileStorageLustreFileSystem:FileStorageLustreFileSystem": Store(("kmsKeyId",)),
     # --- OCI compute disks: a key for the boot volume and every volume created at launch ---
-    "oci:Core/instance:Instance": Store(("sourceDetails.kmsKeyId",), ("launchVolumeAttachments[].launchCreateVolumeDetails.kmsKeyId",), protect=False),
-    "oci:ContainerEngine/nodePool:NodePool": Store(("nodeConfigDetails.kmsKeyId",), protect=False),
+    "oci:Core/instance:Instance": Store(("sourceDetails.kmsKeyId",), ("launchVolumeAttachments[].launchCreateVolumeDetails.kmsKeyId",)),
+    "oci:ContainerEngine/nodePool:NodePool": Store(("nodeConfigDetails.kmsKeyId",)),
     # --- OCI databases ---
     "oci:Database/autonomousDatabase:AutonomousDatabase": Store(("kmsKeyId", "encryptionKey.kmsKeyId")),
     "oci:Database/autonomousContainerDatabase:AutonomousContainerDatabase": Store(("kmsKeyId",)),
@@ -181,7 +181,7 @@ STORES: dict[str, Store] = {
     "oci:Artifacts/containerRepository:ContainerRepository": Store(),
     # OKE: Kubernetes secrets in etcd, encrypted with the cluster's key.
     "oci:ContainerEngine/cluster:Cluster": Store(("kmsKeyId",)),
-    # Keys and vaults are not data, but losing one loses every datum it encrypts.
+    # Keys and vaults hold no user data themselves; listed so that their durability profile is decided too.
     "oci:Kms/vault:Vault": Store(),
     "oci:Kms/key:Key": Store(),
     "aws:kms/key:Key": Store(),
@@ -229,7 +229,7 @@ def rows() -> list[str]:
     out = []
     for token in sorted(set(found) | set(STORES)):
         store = STORES.get(token)
-        flags = (("protect",) if store and store.protect else ()) + (store.flags if store else ())
+        flags = (("store",) if store else ()) + (store.flags if store else ())
         if store and store.when:
             flags += (f"when={store.when[0]}:{store.when[1]}",)
         if store and store.unless:

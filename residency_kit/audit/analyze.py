@@ -87,5 +87,5 @@ def audit_export(
     analyses = [pack.analyze_detailed(stack, stack_properties=outputs, remediate=False) for pack in packs]
     return AuditResult.from_analyses(
         stack, packs=[p.info for p in packs], analyses=analyses, export=export, outputs=outputs,
-        pack_dirs=list(pack_dirs), pack_origin=pack_origin,
+        pack_dirs=list(pack_dirs), pack_origin=pack_origin, rules=[p.rules_in_force() for p in packs],
     )

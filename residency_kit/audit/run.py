@@ -16,13 +16,33 @@ class AuditError(RuntimeError):
     """A usage, state-file or pack problem (exit code 2); the message names the file at fault."""
 
 
+def _stack_config(project_dir: Path | None, stack: str) -> tuple[dict[str, str], dict[str, str]]:
+    """The stack's config as the engine would send it to the packs (the team's `residency:` rules are there), and
+    which file each `residency:` key came from; empty when there is no project to read it from."""
+    from residency_kit.engine.project import ProjectError, load_project, load_stack_config, stack_files
+
+    if project_dir is None:
+        return {}, {}
+    try:
+        project = load_project(project_dir)
+        config, _secret_keys = load_stack_config(project, stack)
+    except ProjectError as err:
+        raise AuditError(f"reading the stack config for the packs: {err}") from err
+    return config, stack_files(project, stack)
+
+
 def run_audit(
     state_file: str | Path,
     *,
     policy_packs: Sequence[str | Path] | None = None,
     policy_pack_configs: Sequence[str | Path | None] = (),
+    project_dir: str | Path | None = None,
+    stack: str | None = None,
 ) -> AuditResult:
+    """``project_dir`` (holding Pulumi.yaml) gives the packs the stack's config, as ``pulumi policy analyze`` does:
+    the residency pack reads the team's rules from it. ``stack`` defaults to the state's own stack name."""
     export = load_state_export(state_file)
+    config, files = _stack_config(Path(project_dir) if project_dir is not None else None, stack or export.stack)
     try:
         selection = select_policy_packs(policy_packs, policy_pack_configs)
     except PackSelectionError as err:
@@ -34,8 +54,8 @@ def run_audit(
         for pack_dir, pack_config in zip(pack_dirs, parsed):
             # The state is what is deployed, not a plan: the packs run as in an update (dry run false).
             pack = PolicyPackProcess(
-                pack_dir, project=export.project, stack=export.stack, config={}, dry_run=False,
-                policy_config=pack_config,
+                pack_dir, project=export.project, stack=export.stack, config=config, dry_run=False,
+                policy_config=pack_config, stack_files=files,
             )
             stack.enter_context(pack)
             packs.append(pack)

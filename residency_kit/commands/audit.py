@@ -32,6 +32,10 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
         ),
     )
     parser.add_argument("--state", required=True, metavar="FILE", help="the `pulumi stack export` JSON file")
+    parser.add_argument("--cwd", metavar="DIR",
+                        help="the project directory (Pulumi.yaml): its stack config gives the packs the team's "
+                        "residency rules, as the engine does (default: the current directory when it holds Pulumi.yaml)")
+    parser.add_argument("--stack", metavar="NAME", help="the stack whose config to read (default: the state's stack)")
     add_policy_pack_arguments(parser)
     parser.add_argument("--json", action="store_true", help="print one JSON object instead of the audit display")
     add_report_arguments(parser)
@@ -78,7 +82,9 @@ def run(args: argparse.Namespace) -> int:
     from residency_kit.engine.packs import PolicyPackConfigError, PolicyPackError
 
     try:
-        result = run_audit(args.state, policy_packs=args.policy_pack or None, policy_pack_configs=args.policy_pack_config)
+        project_dir = Path(args.cwd) if args.cwd else (Path(".") if Path("Pulumi.yaml").is_file() else None)
+        result = run_audit(args.state, policy_packs=args.policy_pack or None, policy_pack_configs=args.policy_pack_config,
+                           project_dir=project_dir, stack=args.stack)
     except PolicyPackConfigError as err:
         for line in err.errors:
             print(f"error: {line}", file=sys.stderr)

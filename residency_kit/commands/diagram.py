@@ -30,17 +30,19 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
     return parser
 
 
-def parent_cidrs(pack_dir: Path | None = None) -> list[str]:
-    """The parent company's ranges as the pack reads them: the rules file of ``pack_dir`` (by default the
-    residency pack shipped with the kit), so that the diagram proves over the same ranges as the policy."""
-    from residency_kit.engine.pack_rules import parent_company_cidrs
+def parent_cidrs(config: dict[str, str], stack: str, pack_dir: Path | None = None) -> list[str]:
+    """The parent company's ranges in force as the pack builds them (its rules file, then the stack's
+    ``residency:`` config), so that the diagram proves over the same ranges as ``network-reachability``."""
+    from residency_kit.engine.pack_rules import rules_in_force
     from residency_kit.engine.shipped_pack import shipped_pack_dir
 
-    return parent_company_cidrs(pack_dir or shipped_pack_dir())
+    pack = pack_dir or shipped_pack_dir()
+    rules = rules_in_force("residency", pack, {}, stack_config=config, stack=stack) if pack else None
+    return rules.parent_cidrs if rules is not None else []
 
 
-def capture_resources(cwd: str, stack: str | None) -> tuple[list[Any], dict[str, str]]:
-    """Run the program (as ``residency preview`` runs it) and return its engine resources and stack config."""
+def capture_resources(cwd: str, stack: str | None) -> tuple[list[Any], dict[str, str], str]:
+    """Run the program (as ``residency preview`` runs it): its engine resources, stack config and stack name."""
     from residency_kit.engine.project import load_project, load_stack_config, resolve_stack
     from residency_kit.engine.project_preview import run_program
 
@@ -48,7 +50,7 @@ def capture_resources(cwd: str, stack: str | None) -> tuple[list[Any], dict[str,
     stack_name = resolve_stack(project, stack)
     config, secret_keys = load_stack_config(project, stack_name, None)
     outcome = run_program(project, stack_name, config, secret_keys)
-    return outcome.stack.resources, dict(config)
+    return outcome.stack.resources, dict(config), stack_name
 
 
 def run(args: argparse.Namespace) -> int:
@@ -56,8 +58,8 @@ def run(args: argparse.Namespace) -> int:
     from residency_kit.engine.project_preview import PreviewError
 
     try:
-        resources, _config = capture_resources(args.cwd, args.stack)
-        out = render(resources, parent_cidrs(), args.format)
+        resources, config, stack_name = capture_resources(args.cwd, args.stack)
+        out = render(resources, parent_cidrs(config, stack_name), args.format)
     except (PreviewError, ProjectError) as err:
         print(f"error: {err}", file=sys.stderr)
         return EXIT_ERROR

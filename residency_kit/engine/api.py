@@ -15,6 +15,7 @@ from typing import Any
 
 from residency_kit.engine.capture import Read, Registration, capture
 from residency_kit.engine.invokes.ledger import InvokeRecord
+from residency_kit.engine.pack_rules import RulesInForce
 from residency_kit.engine.packs import Analysis, PackInfo, PolicyPackProcess, Violation
 from residency_kit.engine.preview_mocks import PreviewMocks
 from residency_kit.engine.secrets import Scrubber, secret_texts
@@ -56,6 +57,8 @@ class PreviewResult:
     """What the user should know about how the run was set up (a stack previewed with empty config)."""
     error: str = ""
     """Set when the run failed (exit 2): the result holds only what was learned before the failure."""
+    rules: list[RulesInForce | None] = field(default_factory=list)
+    """Per pack, the residency rules it enforced (``pack_rules.RulesInForce``; None for other packs)."""
 
     @classmethod
     def from_analyses(
@@ -177,6 +180,7 @@ def analyze_registrations(
     return PreviewResult.from_analyses(
         engine_stack, packs=[p.info for p in packs], analyses=analyses, registrations=list(registrations),
         invokes=list(invokes), reads=list(reads), pack_dirs=[p.pack_dir for p in packs], pack_origin="--policy-pack",
+        rules=[p.rules_in_force() for p in packs],
     )
 
 

@@ -251,8 +251,7 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
         return resource_pb2.DeploymentInfo(supportedFeatures=features)
 
     def SupportsFeature(self, request):  # noqa: N802 - the legacy probe, for SDKs without GetDeploymentInfo
-        has_support = request.id not in _DECLINED_FEATURE_IDS
-        return type("SupportsFeatureResponse", (object,), {"hasSupport": has_support})
+        return resource_pb2.SupportsFeatureResponse(hasSupport=request.id not in _DECLINED_FEATURE_IDS)
 
     def _event(self, kind: str, value: Any) -> None:
         self.events.append((kind, value))
@@ -294,6 +293,15 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
         self._event("outputs", (request.urn, outputs))
         return super().RegisterResourceOutputs(request)
 
+    def _alias_urn(self, request: Any, alias: Any) -> str:
+        """An alias as a URN in this monitor's scheme. The SDK sends specs (``Alias(parent=...)``) to a monitor
+        that supports them; unset parts are the resource's own, as the engine fills them in."""
+        if alias.urn:
+            return alias.urn
+        spec = alias.spec
+        parent = "" if spec.noParent else (spec.parentUrn or request.parent)
+        return self.make_urn(parent, spec.type or request.type, spec.name or request.name)
+
     def RegisterResource(self, request):  # noqa: N802 (gRPC method name)
         request = self._transformed(request)
         if request.remote:
@@ -332,7 +340,7 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
                 delete_before_replace_defined=request.deleteBeforeReplaceDefined,
                 ignore_changes=list(request.ignoreChanges),
                 additional_secret_outputs=list(request.additionalSecretOutputs),
-                aliases=[a.urn for a in request.aliases if a.urn] + list(request.aliasURNs),
+                aliases=[self._alias_urn(request, a) for a in request.aliases] + list(request.aliasURNs),
                 custom_timeouts={"create": timeouts.create, "update": timeouts.update, "delete": timeouts.delete},
                 import_id=request.importId,
                 id=response.id,

@@ -102,13 +102,12 @@ def render_pack_results(
         console.print(f"    {mark} {escape(info.name)}@v{escape(info.version)} ({escape(origin + location)})")
         console.print(f"        {len(info.enabled_policies)} of {len(info.policies)} policies enabled", highlight=False)
         if pack_rules is not None:
-            console.print(
-                f"        rules: {escape(relative_path(str(pack_rules.path), cwd))} {escape(pack_rules.digest)}",
-                highlight=False,
-            )
+            console.print("        rules in force:", highlight=False)
+            for label, text in pack_rules.summary():
+                console.print(f"          {escape(label)}: {escape(text)}", highlight=False)
             if pack_rules.illustrative:
                 console.print(
-                    "        [yellow]warning:[/yellow] the rules still hold the shipped illustrative identifiers "
+                    "        [yellow]warning:[/yellow] the rules in force still hold the kit's illustrative identifiers "
                     f"({escape(short_list(list(pack_rules.illustrative)))}); replace them with your estate's own",
                     highlight=False,
                 )

@@ -1,25 +1,26 @@
 """The residency rules a pack ran with and the waivers it applied, read through the pack's own package.
 
-The residency pack (a pack directory holding ``residency.yaml``) is driven over gRPC, which carries no
-structured waiver or rules data; so the CLI asks the pack's own installed package, ``residency_policies``
-(never by putting the pack directory on ``sys.path``), with the same inputs the pack had: the rules file
-of that pack directory and the policy config the engine sent. A violation is waived exactly when the
-pack's own ``find_waiver`` finds a usable waiver for its policy and resource and the pack reported it as
-advisory (a waiver lowers a violation to advisory).
+The residency pack is driven over gRPC, which carries no structured rules or waiver data; so the CLI asks the
+pack's installed package, ``residency_policies`` (never by putting the pack directory on ``sys.path``), with
+the same inputs the pack had: the pack directory's rules file, the policy config the engine sent, and the
+stack config the engine gave the pack. ``residency_policies.rules_in_force.rules_evidence`` is the one account
+of those rules (the pack builds its own rules with the same ``rules_file.build_rules``).
 
-``RulesInForce`` is what the text output and every report name: the rules file, its SHA-256 digest, the
-shipped illustrative identifiers it still holds, and the usable waivers.
+A violation is waived exactly when the pack's own ``find_waiver`` finds a usable waiver for its policy and
+resource and the pack reported it as advisory (a waiver lowers a violation to advisory).
 """
 
 from __future__ import annotations
 
 import importlib
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-RULES_FILE = "residency.yaml"
+from residency_policies.rules_in_force import SourceRecord
+
+RESIDENCY_PACK_PACKAGE = "residency_policies"
 
 
 @dataclass(frozen=True)
@@ -56,14 +57,21 @@ class WaiverInfo:
 
 @dataclass(frozen=True)
 class RulesInForce:
+    """The rules one residency pack enforced: sources, values, overrides, digest, and the usable waivers."""
+
     pack: str
-    path: Path
     digest: str
+    sources: tuple[SourceRecord, ...]
+    """Each place the rules came from, with the keys it gave and its digest (the pack's own record type)."""
+    values: Mapping[str, Any]
+    overrides: Mapping[str, tuple[str, ...]]
+    """Policies whose own config replaced rules keys (those keys apply to that policy only)."""
     illustrative: tuple[str, ...]
-    """Identifiers still equal to the shipped illustrative ones (documentation ranges, example OCIDs)."""
+    """Identifiers equal to the kit's illustrative ones (documentation ranges, example OCIDs)."""
+    errors: tuple[str, ...]
     waivers: tuple[WaiverInfo, ...]
     per_policy_waivers: Mapping[str, tuple[WaiverInfo, ...]]
-    """Waivers given in one policy's config, which replace the rules file's waivers for that policy."""
+    """Waivers given in one policy's config, which replace the rules' waivers for that policy."""
 
     def waivers_for(self, policy: str) -> tuple[WaiverInfo, ...]:
         return self.per_policy_waivers.get(policy, self.waivers)
@@ -75,19 +83,55 @@ class RulesInForce:
             seen.update(dict.fromkeys(ws))
         return tuple(seen)
 
+    @property
+    def parent_cidrs(self) -> list[str]:
+        return list(self.values.get("parentCompany", {}).get("cidrs", []))
+
+    def summary(self) -> list[tuple[str, str]]:
+        """The rules in force as labelled lines, the same in the text output, Markdown and HTML."""
+        v = self.values
+
+        def ids(section: str, *keys: str) -> str:
+            found = v.get(section, {})
+            parts = [f"{k} {', '.join(found.get(k) or []) or 'none'}" for k in keys]
+            return "; ".join(parts)
+
+        lines = [("digest", self.digest), ("sources", self.source_line())]
+        if v:
+            lines += [
+                ("allowed regions", f"oci {', '.join(v['allowedRegions']['oci'])}; aws {', '.join(v['allowedRegions']['aws'])}"),
+                ("parent company", ids("parentCompany", "cidrs", "ociTenancyIds", "awsAccountIds", "awsOrganizationIds")),
+                ("estate", ids("estate", "ociTenancyIds", "awsAccountIds", "destinations")),
+                ("trusted", ids("trusted", "ociTenancyIds", "awsAccountIds", "awsOrganizationIds")),
+                ("minimum retention", f"{v['minimumRetentionDays']} days"),
+                ("required tags", ", ".join(f"{k}={val}" for k, val in v["requiredTags"].items()) or "none"),
+            ]
+        if self.overrides:
+            lines.append(("overrides", "; ".join(f"{policy}: {', '.join(keys)}" for policy, keys in self.overrides.items())))
+        lines += [("error", e) for e in self.errors]
+        return lines
+
+    def source_line(self) -> str:
+        """The sources in one line: ``stack config of us-prod (parentCompany, estate) sha256:...; ...``."""
+        return "; ".join(f"{s.description} ({', '.join(s.keys)}) {s.digest}" for s in self.sources) or "none"
+
     def as_json(self) -> dict[str, Any]:
-        return {"file": str(self.path), "digest": self.digest, "illustrative": list(self.illustrative),
-                "waivers": [w.as_json() for w in self.all_waivers]}
+        return {"digest": self.digest, "sources": [s.as_json() for s in self.sources], "values": dict(self.values),
+                "overrides": {k: list(v) for k, v in self.overrides.items()}, "illustrative": list(self.illustrative),
+                "errors": list(self.errors), "waivers": [w.as_json() for w in self.all_waivers]}
 
 
-def _pack_modules() -> tuple[Any, Any, Any] | None:
-    """The pack package's rules-file, rules-in-force and waiver modules (None when it is not importable)."""
+def _pack_modules() -> tuple[Any, Any] | None:
+    """The pack package's rules-in-force and waiver modules (None when it is not importable)."""
     try:
-        return (importlib.import_module("residency_policies.rules_file"),
-                importlib.import_module("residency_policies.rules_in_force"),
-                importlib.import_module("residency_policies.waivers"))
+        return (importlib.import_module(f"{RESIDENCY_PACK_PACKAGE}.rules_in_force"),
+                importlib.import_module(f"{RESIDENCY_PACK_PACKAGE}.waivers"))
     except ImportError:
         return None
+
+
+def is_residency_pack(pack_dir: Path) -> bool:
+    return (Path(pack_dir) / RESIDENCY_PACK_PACKAGE).is_dir()
 
 
 def _waiver_infos(waivers_module: Any, raw: Any, source: str) -> tuple[WaiverInfo, ...]:
@@ -95,42 +139,46 @@ def _waiver_infos(waivers_module: Any, raw: Any, source: str) -> tuple[WaiverInf
     return tuple(WaiverInfo(w, source) for w in usable)
 
 
-def rules_in_force(pack_name: str, pack_dir: Path, policy_config: Mapping[str, Any] | None = None) -> RulesInForce | None:
-    """The rules a residency pack ran with, or ``None`` for a pack that has no residency rules file."""
-    path = Path(pack_dir) / RULES_FILE
-    if not path.is_file():
+def rules_in_force(
+    pack_name: str,
+    pack_dir: Path,
+    policy_config: Mapping[str, Any] | None = None,
+    *,
+    stack_config: Mapping[str, Any] | None = None,
+    stack: str = "",
+    policy_names: Sequence[str] = (),
+    stack_files: Mapping[str, str] | None = None,
+) -> RulesInForce | None:
+    """The rules a residency pack ran with, or ``None`` for a pack that is not a residency pack.
+
+    ``policy_config`` maps policy names to their properties (or ``PolicyConfig``s, whose properties are used).
+    """
+    if not is_residency_pack(pack_dir):
         return None
     modules = _pack_modules()
     if modules is None:
-        return RulesInForce(pack_name, path.resolve(), "", (), (), {})
-    _rules_module, in_force_module, waivers_module = modules
-    described = in_force_module.describe_rules_file(path)  # the digest and identifiers the pack itself reports
-    import yaml
-
-    try:
-        doc = yaml.safe_load(path.read_text()) or {}
-    except yaml.YAMLError:
-        doc = {}
-    waivers = _waiver_infos(waivers_module, doc.get("waivers"), str(path)) if isinstance(doc, Mapping) else ()
+        return RulesInForce(pack_name, "", (), {}, {}, (), ("the residency_policies package is not installed",), (), {})
+    in_force, waivers_module = modules
+    plain = {name: getattr(config, "properties", config) for name, config in (policy_config or {}).items()}
+    evidence = in_force.rules_evidence(Path(pack_dir), plain, dict(stack_config or {}), stack,
+                                       policy_names=policy_names, stack_files=stack_files)
+    sources = tuple(evidence.sources)
+    waiver_source = next((s.description for s in sources if "waivers" in s.keys), "the rules")
+    waivers = _waiver_infos(waivers_module, evidence.values.get("waivers"), waiver_source)
     per_policy: dict[str, tuple[WaiverInfo, ...]] = {}
-    for policy, config in (policy_config or {}).items():
-        props = getattr(config, "properties", None) or {}
+    for policy, props in plain.items():
         if isinstance(props, Mapping) and "waivers" in props:
             per_policy[policy] = _waiver_infos(waivers_module, props["waivers"], f"policy config of {policy}")
-    return RulesInForce(pack_name, described.path, described.digest, described.illustrative, waivers, per_policy)
+    return RulesInForce(pack_name, evidence.digest, sources, evidence.values, dict(evidence.overrides),
+                        tuple(evidence.illustrative), tuple(evidence.errors), waivers, per_policy)
 
 
 def rules_for_result(result: Any) -> list[RulesInForce | None]:
-    """One entry per pack of a ``PreviewResult`` (computed once per result)."""
-    cached = getattr(result, "_rules_in_force", None)
-    if cached is not None:
-        return cached
-    rules: list[RulesInForce | None] = []
-    for index, info in enumerate(result.packs):
-        pack_dir = result.pack_dirs[index] if index < len(result.pack_dirs) else None
-        rules.append(rules_in_force(info.name, pack_dir, info.config) if pack_dir else None)
-    result._rules_in_force = rules
-    return rules
+    """One entry per pack of a ``PreviewResult``: what the run recorded when its packs started."""
+    recorded = getattr(result, "rules", None)
+    if recorded:
+        return list(recorded)
+    return [None for _ in result.packs]
 
 
 def waiver_of(result: Any, violation: Any) -> WaiverInfo | None:
@@ -140,7 +188,7 @@ def waiver_of(result: Any, violation: Any) -> WaiverInfo | None:
     modules = _pack_modules()
     if modules is None:
         return None
-    find_waiver = modules[2].find_waiver
+    find_waiver = modules[1].find_waiver
     for info, rules in zip(result.packs, rules_for_result(result)):
         if info.name != violation.policy_pack or rules is None:
             continue
@@ -149,20 +197,3 @@ def waiver_of(result: Any, violation: Any) -> WaiverInfo | None:
         if found is not None:
             return next(w for w in candidates if w.waiver is found)
     return None
-
-
-def parent_company_cidrs(pack_dir: Path | None) -> list[str]:
-    """The parent company's ranges in a residency pack's rules file, as the pack reads them."""
-    if pack_dir is None or not (Path(pack_dir) / RULES_FILE).is_file():
-        return []
-    modules = _pack_modules()
-    if modules is None:
-        return []
-    import yaml
-
-    try:
-        data = yaml.safe_load((Path(pack_dir) / RULES_FILE).read_text()) or {}
-    except yaml.YAMLError:
-        return []
-    rules, _errors = modules[0].build_rules({}, file_data=data)
-    return [str(c) for c in rules.parent_cidrs] if rules is not None else []

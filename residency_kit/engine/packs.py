@@ -37,6 +37,7 @@ from google.protobuf import empty_pb2, json_format
 from pulumi.runtime.proto import analyzer_pb2, analyzer_pb2_grpc
 
 from residency_kit.engine.analyzer_requests import analyze_request, preview_outputs, stack_resource
+from residency_kit.engine.pack_rules import RulesInForce, rules_in_force
 from residency_kit.engine.pack_config import (
     PolicyConfig,
     PolicyConfigError,
@@ -221,8 +222,11 @@ class PolicyPackProcess:
         tags: Mapping[str, str] | None = None,
         start_timeout: float | None = None,
         call_timeout: float | None = None,
+        stack_files: Mapping[str, str] | None = None,
     ):
         self.pack_dir = Path(pack_dir).resolve()
+        self.stack_files = dict(stack_files or {})
+        """For the evidence: the file each ``residency:<key>`` of ``config`` came from, when the caller knows."""
         self.project = project
         self.stack = stack
         self.config = dict(config)
@@ -256,6 +260,12 @@ class PolicyPackProcess:
     @property
     def pid(self) -> int | None:
         return self._proc.pid if self._proc else None
+
+    def rules_in_force(self) -> RulesInForce | None:
+        """The residency rules this pack enforces (``pack_rules``), or None for a pack that is not a residency pack."""
+        info = self.info
+        return rules_in_force(info.name, self.pack_dir, info.config, stack_config=self.config, stack=self.stack,
+                              policy_names=[p.name for p in info.policies], stack_files=self.stack_files)
 
     @property
     def info(self) -> PackInfo:

@@ -175,8 +175,8 @@ def choose_stack(project: Project, stack: str | None) -> StackChoice:
     if stack:
         if not _STACK_NAME.fullmatch(stack):
             raise ProjectError(
-                f"invalid stack name {stack!r}: a stack name may only contain alphanumerics, hyphens, underscores "
-                "or periods (at most 100 characters)"
+                f"invalid stack name {stack!r}: allowed are 1 to 100 of the letters A-Z and a-z, the digits 0-9, "
+                "'-', '_' and '.'"
             )
         stack_file = project.stack_file(stack)
         if stack_file.is_file():
@@ -232,6 +232,29 @@ def load_stack_config(
         config[full] = value
         secret_keys.discard(full)
     return config, sorted(secret_keys)
+
+
+def stack_files(project: Project, stack: str, namespace: str = "residency") -> dict[str, str]:
+    """For the evidence: which file each ``<namespace>:<key>`` comes from, the stack file winning over Pulumi.yaml
+    (as the CLI layers them). Keys are without the namespace; files are relative to the project root."""
+    found: dict[str, str] = {}
+    for key in project.project_config:
+        ns, _, name = _full_key(project, str(key)).partition(":")
+        if ns == namespace:
+            found[name] = project.project_file.name
+    stack_file = project.stack_file(stack)
+    if stack_file.is_file():
+        try:
+            doc = yaml.safe_load(stack_file.read_text()) or {}
+        except (OSError, yaml.YAMLError):
+            doc = {}
+        section = doc.get("config") if isinstance(doc, dict) else None
+        for key in section or {}:
+            ns, _, name = _full_key(project, str(key)).partition(":")
+            if ns == namespace:
+                found[name] = str(stack_file.relative_to(project.root)) if stack_file.is_relative_to(project.root) \
+                    else str(stack_file)
+    return found
 
 
 @dataclass(frozen=True)

@@ -37,6 +37,7 @@ from residency_kit.engine.project import (
     load_project,
     load_stack_config,
     provider_config_positions,
+    stack_files,
 )
 from residency_kit.engine.pack_selection import PackSelectionError, select_policy_packs
 from residency_kit.engine.secrets import Scrubber, secret_texts
@@ -345,13 +346,31 @@ def interpreter_hint(project: Project, module: str) -> str:
     found = ""
     if module and venv is not None and _installed_in(venv, module) and venv.resolve() != Path(sys.prefix).resolve():
         found = f" ({module.split('.', 1)[0]} is installed there)"
-    package = module.split(".", 1)[0] if module else "<package>"
+    top = module.split(".", 1)[0] if module else ""
     return (
         f"residency preview runs the program on the kit's own interpreter ({sys.executable}){unused}{found}; "
-        f"install the missing package into the kit's environment (`{sys.executable} -m pip install {package}`; "
-        "the distribution may be named differently from the module) or preview with the real CLI: "
-        "`residency preview --engine pulumi`"
+        f"{_install_advice(project, top)}, or preview with the real CLI: `residency preview --engine pulumi`"
     )
+
+
+_KIT_MODULES = ("residency_kit", "residency_policies", "residency_policy_pack")
+
+
+def _install_advice(project: Project, top: str) -> str:
+    """How to make ``top`` importable, never by guessing a distribution name: a guessed name can be somebody
+    else's project on the package index."""
+    if top and any((base / top).is_dir() or (base / f"{top}.py").is_file() for base in (project.root, project.pwd)):
+        return (f"`{top}` is part of this project: the language host puts nothing on sys.path when Pulumi.yaml's "
+                "`main` names a file (as `pulumi preview` does), so install the project itself into its virtualenv "
+                "(`uv sync`, or `pip install -e .`) or let `main` name the directory")
+    if top in _KIT_MODULES:
+        return f"install the kit into that environment (`{sys.executable} -m pip install residency-kit`)"
+    if top.startswith("pulumi_") and top != "pulumi_policy":
+        dist = "pulumi-" + top.removeprefix("pulumi_").replace("_", "-")
+        return f"install the provider SDK into that environment (`{sys.executable} -m pip install {dist}`)"
+    return (f"install the distribution that provides `{top or '<module>'}` into that environment, under the name "
+            "your project's dependencies give it (a module's name is not always its distribution's, and a guessed "
+            "name may be another project on the package index)")
 
 
 def run_project_preview(
@@ -409,7 +428,7 @@ def _run_project_preview(
             for pack_dir, pack_config in zip(pack_dirs, parsed_configs):
                 pack = PolicyPackProcess(
                     pack_dir, project=project.name, stack=stack_name, config=config, dry_run=True,
-                    policy_config=pack_config, secret_keys=secret_keys,
+                    policy_config=pack_config, secret_keys=secret_keys, stack_files=stack_files(project, stack_name),
                 )
                 stack_ctx.enter_context(pack)
                 packs.append(pack)
@@ -435,11 +454,13 @@ def _run_project_preview(
                     registrations=learned.registrations, invokes=learned.invokes, reads=learned.reads,
                     scrubber=learned.scrubber, pack_dirs=[p.pack_dir for p in packs], pack_origin=origin,
                     program_output=learned.output, notes=list(notes), error=learned.scrubber.scrub(str(err)),
+                    rules=[p.rules_in_force() for p in packs],
                 )
             raise
     result = PreviewResult.from_analyses(
         outcome.stack, packs=[p.info for p in packs], analyses=analyses, registrations=outcome.registrations,
         invokes=outcome.invokes, reads=outcome.reads, scrubber=outcome.scrubber,
         pack_dirs=pack_dirs, pack_origin=origin, program_output=outcome.output, notes=list(notes),
+        rules=[p.rules_in_force() for p in packs],
     )
     return ProjectPreview(result=result, project=project, stack=stack_name, pack_dirs=pack_dirs)

@@ -94,7 +94,7 @@ def warnings(result: PreviewResult, rules: Sequence[RulesInForce | None] = ()) -
     for info, pack_rules in zip(result.packs, rules or rules_for_result(result)):
         if pack_rules is not None and pack_rules.illustrative:
             out.append(
-                f"{info.name}: the rules file {pack_rules.path} still holds the shipped illustrative identifiers "
+                f"{info.name}: the rules in force ({pack_rules.source_line()}) still hold the kit's illustrative identifiers "
                 f"({', '.join(pack_rules.illustrative)}); replace them with your estate's own"
             )
     out.extend(result.not_checked)

@@ -145,9 +145,9 @@ def _pack_rows(report: Report) -> str:
             f'<dt>Pack content hash</dt><dd class="mono">{escape(p.content_hash or "unavailable")}</dd>'
         )
         if p.rules is not None:
-            rows.append(
-                f'<dt>Rules in force</dt><dd class="mono">{escape(str(p.rules.path))} {escape(p.rules.digest)}</dd>'
-            )
+            rows.append("<dt>Rules in force</dt><dd><dl class=\"rules\">" + "".join(
+                f'<dt>{escape(label)}</dt><dd class="mono">{escape(text)}</dd>' for label, text in p.rules.summary()
+            ) + "</dl></dd>")
     return "\n    ".join(rows) or "<dt>Policy pack</dt><dd>none</dd>"
 
 

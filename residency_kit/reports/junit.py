@@ -10,6 +10,7 @@ saying why; a run that failed before any pack started is one suite holding that 
 
 from __future__ import annotations
 
+import json
 import xml.etree.ElementTree as ET
 
 from residency_kit.reports.model import PolicyRecord, Report, ViolationRecord
@@ -93,7 +94,8 @@ def to_junit(report: Report) -> str:
         rules = pack.rules
         for key, value in (
             ("stack", report.stack), ("kind", report.kind), ("contentHash", pack.content_hash), ("origin", pack.origin),
-            ("rulesFile", str(rules.path) if rules else ""), ("rulesDigest", rules.digest if rules else ""),
+            ("rulesSources", rules.source_line() if rules else ""), ("rulesDigest", rules.digest if rules else ""),
+            ("rules", json.dumps(rules.values, sort_keys=True) if rules else ""),
             ("verdict", report.verdict), ("violations", report.violation_summary),
             ("resourcesAnalyzed", str(report.counts.analyzed)), ("resourcesToCreate", str(report.counts.to_create)),
             ("counted", report.counted),

@@ -57,7 +57,7 @@ def to_markdown(report: Report) -> str:
             f"{origin})" + (f", content `sha256:{short_hash}…`" if short_hash else "")
         )
         if pack.rules is not None:
-            lines.append(f"- rules: `{pack.rules.path.name}` `{pack.rules.digest}`")
+            lines += [f"- rules {label}: {_cell(text)}" for label, text in pack.rules.summary()]
     if report.warnings:
         lines += ["", f"<details{' open' if len(report.warnings) <= 5 else ''}><summary>Warnings ({len(report.warnings)}: "
                   "assumptions and rules)</summary>", ""]

@@ -122,7 +122,8 @@ def _extension(pack: PackRecord) -> dict[str, Any]:
     properties: dict[str, Any] = {"contentHash": pack.content_hash, "origin": pack.origin,
                                   "policiesEnabled": pack.policies_enabled}
     if pack.rules is not None:
-        properties.update(rulesFile=str(pack.rules.path), rulesDigest=pack.rules.digest,
+        properties.update(rulesDigest=pack.rules.digest, rulesSources=[s.as_json() for s in pack.rules.sources],
+                          rules=dict(pack.rules.values), rulesOverrides={k: list(v) for k, v in pack.rules.overrides.items()},
                           illustrativeIdentifiers=list(pack.rules.illustrative))
     return {"name": pack.name, "version": pack.version or "0.0.0", "properties": properties}
 

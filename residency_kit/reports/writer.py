@@ -41,14 +41,11 @@ def tool_version() -> str:
         return ""
 
 
-def network_diagram(engine_stack: Any, pack_dir: Path | None = None) -> tuple[str | None, str]:
+def network_diagram(engine_stack: Any, parents: list[str]) -> tuple[str | None, str]:
     """The stack's network diagram as inline SVG (``network_diagram.render``, with the parent ranges of the
-    pack's rules), or ``None`` and a note saying why there is none."""
-    from residency_kit.engine.pack_rules import parent_company_cidrs
-    from residency_kit.engine.shipped_pack import shipped_pack_dir
+    rules in force), or ``None`` and a note saying why there is none."""
     from residency_kit.reports.network_diagram import render
 
-    parents = parent_company_cidrs(pack_dir or shipped_pack_dir())
     try:
         svg = render(engine_stack.resources, parents, "svg")
     except Exception as err:  # noqa: BLE001 - a missing `dot` or a broken graph must not lose the evidence
@@ -113,8 +110,8 @@ def write_reports(
     file or the state file); program lines are given relative to the current directory (``%SRCROOT%``).
     """
     engine_stack = result.stack
-    pack_dir = result.pack_dirs[0] if result.pack_dirs else None
-    svg, note = network_diagram(engine_stack, pack_dir) if engine_stack is not None else (None, "No stack to draw.")
+    parents = next((r.parent_cidrs for r in getattr(result, "rules", []) if r is not None), [])
+    svg, note = network_diagram(engine_stack, parents) if engine_stack is not None else (None, "No stack to draw.")
     report = build_report(
         result, kind=kind, project=project, stack=stack, outputs=outputs, extra_warnings=extra_warnings,
         source=str(source or ""), diagram_svg=svg, diagram_note=note,

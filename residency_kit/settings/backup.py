@@ -59,6 +59,8 @@ class BackupSettings(SettingsModel):
     """Days from the bucket's creation until its retention rule locks for good."""
     backup_key_id: ocid_kind("key") | None = None  # type: ignore[valid-type]
     """An existing master key in a vault of the backup region; unset creates a vault and an HSM key there."""
+    backup_vault_id: ocid_kind("vault") | None = None  # type: ignore[valid-type]
+    """The vault of ``backupKeyId``: databases need it beside the key (unused when the kit creates the vault)."""
     vault_type: Literal["DEFAULT", "VIRTUAL_PRIVATE"] = "DEFAULT"
     volume_backup_schedules: tuple[VolumeBackupScheduleSettings, ...] = Field(
         default_factory=_default_schedules, min_length=1

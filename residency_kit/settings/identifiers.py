@@ -35,11 +35,15 @@ def _aws_region(value: str) -> str:
     return value
 
 
-def _cidr(value: str) -> ipaddress.IPv4Network | ipaddress.IPv6Network:
-    return as_network(value)
+def _cidr(value: object) -> ipaddress.IPv4Network | ipaddress.IPv6Network:
+    # A network object is what a validated model holds (and ``model_dump()`` returns): accept it, so settings
+    # round-trip through ``model_validate(model.model_dump())`` and can be derived from one another.
+    if isinstance(value, (ipaddress.IPv4Network, ipaddress.IPv6Network)):
+        return value
+    return as_network(_require_str(value))
 
 
-def _ipv4_cidr(value: str) -> ipaddress.IPv4Network:
+def _ipv4_cidr(value: object) -> ipaddress.IPv4Network:
     network = _cidr(value)
     if not isinstance(network, ipaddress.IPv4Network):
         raise ValueError("not an IPv4 CIDR block; allowed: an IPv4 network such as 10.0.0.0/16")
@@ -69,8 +73,8 @@ def _aws_organization(value: str) -> str:
 
 OciRegion = Annotated[str, BeforeValidator(_require_str), AfterValidator(_oci_region)]
 AwsRegion = Annotated[str, BeforeValidator(_require_str), AfterValidator(_aws_region)]
-Cidr = Annotated[ipaddress.IPv4Network | ipaddress.IPv6Network, BeforeValidator(lambda v: _cidr(_require_str(v)))]
-Ipv4Cidr = Annotated[ipaddress.IPv4Network, BeforeValidator(lambda v: _ipv4_cidr(_require_str(v)))]
+Cidr = Annotated[ipaddress.IPv4Network | ipaddress.IPv6Network, BeforeValidator(_cidr)]
+Ipv4Cidr = Annotated[ipaddress.IPv4Network, BeforeValidator(_ipv4_cidr)]
 TenancyOcid = Annotated[str, BeforeValidator(_require_str), AfterValidator(_ocid("tenancy"))]
 AwsAccountId = Annotated[str, BeforeValidator(_require_str), AfterValidator(_aws_account)]
 AwsOrganizationId = Annotated[str, BeforeValidator(_require_str), AfterValidator(_aws_organization)]

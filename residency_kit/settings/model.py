@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 from types import SimpleNamespace
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import Field
 
@@ -19,7 +19,15 @@ from residency_kit.settings.identifiers import (
     OciRegion,
     TenancyOcid,
 )
-from residency_kit.settings.network import NetworkSettings
+from residency_kit.settings.base import SettingsDerivationError
+from residency_kit.settings.data_tier import (
+    LOG_ARCHIVE_MIN_RETENTION_DAYS,
+    BucketSettings,
+    DatabaseSettings,
+    LogArchiveSettings,
+    WorkloadSettings,
+)
+from residency_kit.settings.network import DrNetworkSettings, NetworkSettings
 from residency_kit.settings.tenancy import TenancySettings
 from residency_policies.ip_ranges import reaches_parent
 from residency_policies.region_tables import AWS_US_COMMERCIAL_REGIONS, OCI_US_COMMERCIAL_REGIONS
@@ -54,6 +62,9 @@ class Estate(SettingsModel):
     """Accounts the kit's AWS providers pin ``allowedAccountIds`` to (the provider refuses any other)."""
     oci_tenancy_ids: tuple[TenancyOcid, ...] = ()
     """The estate's tenancies besides ``tenancy.tenancyOcid`` (which is always one)."""
+    destinations: tuple[str, ...] = ()
+    """Estate-owned destinations managed outside the stack (OCIDs, S3 bucket names, endpoint domains) that managed
+    services may send data to; only the policy pack reads them (validated by its rules, ``rules_only_issues``)."""
 
 
 class ResidencySettings(SettingsModel):
@@ -75,6 +86,17 @@ class ResidencySettings(SettingsModel):
     tenancy: TenancySettings
     network: NetworkSettings = NetworkSettings()
     backup: BackupSettings = BackupSettings()
+    data_classification: dict[str, Any] | None = None
+    """Rules only the policy pack reads (``dataClassification``): which resources hold US user data. Validated by
+    the pack's own rules (``rules_only_issues``), so the program and the pack accept exactly the same values."""
+    waivers: tuple[dict[str, Any], ...] = ()
+    """Rules only the policy pack reads (``waivers``): narrow, approved, expiring exceptions; see the pack's docs."""
+    dr_network: DrNetworkSettings = DrNetworkSettings()
+    """A second VCN in the backup region (database standbys land there)."""
+    workload: WorkloadSettings = WorkloadSettings()
+    log_archive: LogArchiveSettings = LogArchiveSettings()
+    databases: tuple[DatabaseSettings, ...] = ()
+    buckets: tuple[BucketSettings, ...] = ()
 
     @property
     def estate_tenancy_ids(self) -> tuple[str, ...]:
@@ -236,6 +258,91 @@ def _aws_copy_issues(s, ns: str) -> Iterator[SettingsIssue]:
                             f"equals {ns}:backup.awsCopy.region; allowed: another allowed US AWS region")
 
 
+def _rules_only_issues(s, ns: str) -> Iterator[SettingsIssue]:
+    """The keys only the policy pack reads (``dataClassification``, ``waivers``, ``estate.destinations``), judged
+    by the pack's own rules validation: one implementation, so the program never accepts what the pack refuses.
+    Expired or malformed waivers are the pack's ``residency-waivers`` violation, not a settings error."""
+    from residency_policies.rules_file import stack_rules_errors
+
+    given: dict[str, Any] = {}
+    if s.data_classification is not None:
+        given["dataClassification"] = s.data_classification
+    if s.estate.destinations:
+        given["estate"] = {"destinations": list(s.estate.destinations)}
+    for error in stack_rules_errors(given):
+        yield SettingsIssue(f"{ns}:{error.key}", error.value, f"is invalid; allowed: {error.allowed}")
+def _camel(name: str) -> str:
+    head, *rest = name.split("_")
+    return head + "".join(part.title() for part in rest)
+
+
+def _dr_network_issues(s, ns: str) -> Iterator[SettingsIssue]:
+    dr = s.dr_network
+    if not dr.enabled:
+        return
+    missing = [key for key in dr.required_keys(s.network) if getattr(dr, key) is None]
+    for key in missing:
+        why = " (network.networkFirewall is on)" if key == "firewall_subnet_cidr" else ""
+        yield SettingsIssue(f"{ns}:drNetwork.{_camel(key)}", None,
+                            f"is required while drNetwork.enabled is true{why}; allowed: an IPv4 CIDR block")
+    if missing:
+        return
+    try:
+        dr.network_for(s.network)
+    except SettingsDerivationError as exc:
+        for problem in exc.problems:
+            yield SettingsIssue(f"{ns}:drNetwork.vcnCidr", str(dr.vcn_cidr),
+                                f"does not hold the DR subnets: {problem} (keys of {ns}:drNetwork)")
+        return
+    if dr.vcn_cidr.overlaps(s.network.vcn_cidr):
+        yield SettingsIssue(f"{ns}:drNetwork.vcnCidr", str(dr.vcn_cidr),
+                            f"overlaps {ns}:network.vcnCidr {s.network.vcn_cidr}; allowed: a range disjoint from the "
+                            "home VCN, so the two can be peered for replication and failover")
+    hits = [str(parent) for parent in s.parent_company.cidrs if reaches_parent(dr.vcn_cidr, parent)]
+    if hits:
+        yield SettingsIssue(f"{ns}:drNetwork.vcnCidr", str(dr.vcn_cidr),
+                            f"overlaps parent-company range(s) {', '.join(hits)}; "
+                            "allowed: ranges disjoint from every parent-company range")
+
+
+def _data_tier_issues(s, ns: str) -> Iterator[SettingsIssue]:
+    minimum = s.minimum_retention_days
+    for i, db in enumerate(s.databases):
+        days = db.long_term_backup_retention_days
+        if days is not None and days < minimum:
+            yield SettingsIssue(f"{ns}:databases[{i}].longTermBackupRetentionDays", days,
+                                f"is below {ns}:minimumRetentionDays ({minimum}); allowed: at least {minimum}")
+        if not s.dr_network.enabled:
+            yield SettingsIssue(f"{ns}:databases[{i}]", db.name,
+                                f"needs a standby subnet in the backup region, but {ns}:drNetwork.enabled is false; "
+                                f"allowed: enable {ns}:drNetwork")
+        if s.backup.backup_key_id is not None and s.backup.backup_vault_id is None:
+            yield SettingsIssue(f"{ns}:backup.backupVaultId", None,
+                                f"is required by {ns}:databases[{i}] while {ns}:backup.backupKeyId is set; allowed: the "
+                                "OCID of that key's vault (a database names the vault beside the key)")
+    for i, bucket in enumerate(s.buckets):
+        if bucket.retention_days is not None and bucket.retention_days < minimum:
+            yield SettingsIssue(f"{ns}:buckets[{i}].retentionDays", bucket.retention_days,
+                                f"is below {ns}:minimumRetentionDays ({minimum}); allowed: at least {minimum}")
+    archive = s.log_archive
+    floor = max(minimum, LOG_ARCHIVE_MIN_RETENTION_DAYS)
+    if archive.enabled and archive.retention_days < floor:
+        yield SettingsIssue(f"{ns}:logArchive.retentionDays", archive.retention_days,
+                            f"is below {ns}:minimumRetentionDays ({minimum}); allowed: at least {floor}")
+    # One namespace holds every bucket of the tenancy: two settings naming one bucket would collide at deploy.
+    names = [("backup.primaryBucketName", s.backup.primary_bucket_name),
+             ("backup.backupBucketName", s.backup.backup_bucket_name)]
+    if archive.enabled:
+        names += [("logArchive.bucketName", archive.bucket_name), ("logArchive.backupBucketName", archive.backup_bucket_name)]
+    for i, bucket in enumerate(s.buckets):
+        names += [(f"buckets[{i}].bucketName", bucket.bucket_name), (f"buckets[{i}].backupBucketName", bucket.backup_bucket_name)]
+    first: dict[str, str] = {}
+    for key, name in names:
+        if name in first:
+            yield SettingsIssue(f"{ns}:{key}", name, f"is also {ns}:{first[name]}; allowed: a bucket name used once")
+        first.setdefault(name, key)
+
+
 # Each rule with the top-level settings it reads. A rule runs only when all of them validated, so a bad
 # value elsewhere never hides it (and a bad value it reads is already reported on its own).
 _CROSS_FIELD_RULES = (
@@ -249,6 +356,9 @@ _CROSS_FIELD_RULES = (
     (("network", "operator_cidrs"), _role_collision_issues),
     (("backup", "minimum_retention_days"), _retention_issues),
     (("backup", "allowed_regions"), _aws_copy_issues),
+    (("estate",), _rules_only_issues),
+    (("dr_network", "network", "parent_company"), _dr_network_issues),
+    (("databases", "buckets", "log_archive", "backup", "dr_network", "minimum_retention_days"), _data_tier_issues),
 )
 
 

@@ -121,3 +121,28 @@ class NetworkSettings(SettingsModel):
         if self.network_firewall:
             cidrs["firewall"] = self.firewall_subnet_cidr
         return cidrs
+
+
+class DrNetworkSettings(SettingsModel):
+    """A second VCN in the backup region, for disaster recovery (database standbys, restored workloads).
+
+    It takes every choice of ``network`` (ports, firewall, gateways, log retention) and its own ranges; it has no
+    DRG (peerings belong to the home network). ``network_for`` derives and validates it.
+    """
+
+    enabled: bool = False
+    vcn_cidr: Ipv4Cidr | None = None
+    data_subnet_cidr: Ipv4Cidr | None = None
+    app_subnet_cidr: Ipv4Cidr | None = None
+    management_subnet_cidr: Ipv4Cidr | None = None
+    firewall_subnet_cidr: Ipv4Cidr | None = None
+    """Needed when the home network has the firewall on."""
+
+    def required_keys(self, home: NetworkSettings) -> tuple[str, ...]:
+        keys = ("vcn_cidr", "data_subnet_cidr", "app_subnet_cidr", "management_subnet_cidr")
+        return (*keys, "firewall_subnet_cidr") if home.network_firewall else keys
+
+    def network_for(self, home: NetworkSettings) -> NetworkSettings:
+        """The DR VCN's settings: ``home`` with these ranges and no DRG, validated (``SettingsDerivationError``)."""
+        ranges = {key: getattr(self, key) for key in self.required_keys(home)}
+        return home.derive(**ranges, drg=DrgSettings())

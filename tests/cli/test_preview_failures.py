@@ -13,6 +13,8 @@ import textwrap
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
+import pytest
+
 TESTS = Path(__file__).resolve().parent.parent
 PACKS = TESTS / "packs"
 
@@ -113,7 +115,7 @@ def test_a_policy_config_error_is_json_with_each_problem(tmp_path):
     assert done.returncode == 2
     error = json.loads(done.stdout)["error"]
     assert error["kind"] == "policy-config" and error["message"] == "validating policy config"
-    assert error["details"] == ["validating policy config: tiny 0.3.0  owner-tag: maxDays: Invalid type. Expected: integer, given: string"]
+    assert error["details"] == ["validating policy config: tiny 0.3.0  owner-tag: maxDays is a string; expected an integer"]
 
 
 def test_a_run_that_checked_nothing_never_prints_a_clean_count(tmp_path):
@@ -145,10 +147,13 @@ def test_a_missing_module_says_the_kit_interpreter_ran_the_program_and_how_to_fi
     hint = (
         f"residency preview runs the program on the kit's own interpreter ({sys.executable}); the project's virtualenv "
         f"{project / 'venv'} (Pulumi.yaml runtime.options.virtualenv: venv) was not used (residency_test_only_pkg is "
-        f"installed there); install the missing package into the kit's environment (`{sys.executable} -m pip install "
-        "residency_test_only_pkg`; the distribution may be named differently from the module) or preview with the "
-        "real CLI: `residency preview --engine pulumi`"
+        "installed there); install the distribution that provides `residency_test_only_pkg` into that environment, "
+        "under the name your project's dependencies give it (a module's name is not always its distribution's, and a "
+        "guessed name may be another project on the package index), or preview with the real CLI: "
+        "`residency preview --engine pulumi`"
     )
+    # Never a command that installs a guessed name (it could be somebody else's project on the index).
+    assert "pip install residency_test_only_pkg" not in done.stderr
     assert hint in done.stderr
     assert hint in json.loads(done.stdout)["error"]["message"]
 
@@ -164,3 +169,25 @@ def test_the_hint_does_not_call_the_kits_own_virtualenv_unused(tmp_path):
     assert hint.startswith(f"residency preview runs the program on the kit's own interpreter ({sys.executable}) "
                            f"(which is the project's virtualenv {sys.prefix} (Pulumi.yaml runtime.options.virtualenv: ")
     assert "was not used" not in hint and "missing_mod" in hint
+
+
+@pytest.mark.parametrize(("module", "local", "expected", "refused"), [
+    # Issue 19: a project's own `components/` folder, run with `main: __main__.py`, is not importable; the hint
+    # used to suggest `pip install components`, a different project on the package index.
+    ("components", True, "`components` is part of this project", "pip install components"),
+    ("residency_kit", False, "-m pip install residency-kit`", None),
+    ("pulumi_random", False, "-m pip install pulumi-random`", None),
+    ("yaml_tools_x", False, "install the distribution that provides `yaml_tools_x`", "pip install yaml_tools_x"),
+])
+def test_the_missing_module_hint_never_guesses_a_distribution(tmp_path, module, local, expected, refused):
+    from residency_kit.engine.project import load_project
+    from residency_kit.engine.project_preview import interpreter_hint
+
+    project = write_project(tmp_path / "p", "import pulumi\n")
+    if local:
+        (project / module).mkdir()
+        (project / module / "__init__.py").write_text("")
+    hint = interpreter_hint(load_project(project), f"{module}.oci")
+    assert expected in hint
+    if refused:
+        assert refused not in hint

@@ -17,6 +17,8 @@ from pathlib import Path
 
 import pytest
 
+import illustrative_rules
+
 TESTS = Path(__file__).resolve().parent.parent
 PACKS = TESTS / "packs"
 UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
@@ -28,7 +30,9 @@ def write_project(root: Path, files: dict[str, str], *, name: str = "proj", main
     root.mkdir(parents=True, exist_ok=True)
     project = f"name: {name}\nruntime: python\n" + (f"main: {main}\n" if main else "")
     (root / "Pulumi.yaml").write_text(project)
-    stack = {"config": {"aws:region": "us-east-2", "oci:region": "us-ashburn-1", **(config or {})}}
+    # The parties the residency pack judges by come from the stack's `residency:` config, as in a team's project.
+    parties = {f"residency:{key}": value for key, value in illustrative_rules.RULES.items()}
+    stack = {"config": {"aws:region": "us-east-2", "oci:region": "us-ashburn-1", **parties, **(config or {})}}
     (root / "Pulumi.dev.yaml").write_text(json.dumps(stack))
     for rel, text in files.items():
         path = root / rel
@@ -189,11 +193,16 @@ def test_without_a_policy_pack_the_shipped_residency_pack_runs_and_says_so(tmp_p
     doc = json.loads(done.stdout)
     (pack,) = doc["policyPacks"]
     assert pack["origin"] == "shipped with the kit" and pack["policiesEnabled"] > 0
-    assert pack["rules"]["file"].endswith("residency.yaml") and pack["rules"]["digest"].startswith("sha256:")
+    sources = pack["rules"]["sources"]
+    assert sources[0]["kind"] == "pack rules file" and sources[0]["location"].endswith("residency.yaml")
+    assert sources[1]["kind"] == "stack config" and sources[1]["location"] == "Pulumi.dev.yaml"
+    assert pack["rules"]["digest"].startswith("sha256:") and all(s["digest"].startswith("sha256:") for s in sources)
+    assert pack["rules"]["values"]["parentCompany"]["cidrs"] == illustrative_rules.PARENT_CIDRS
     assert done.returncode == 1  # an unencrypted, unprotected, untagged bucket breaks the shipped rules
     assert {v["policyPack"] for v in doc["violations"]} == {pack["name"]}
     shown = preview(project)
-    assert "shipped with the kit" in shown.stdout and "rules: " in shown.stdout
+    assert "shipped with the kit" in shown.stdout and "rules in force:" in shown.stdout
+    assert "parent company: cidrs 203.0.113.0/24, 2001:db8:bad::/48" in shown.stdout
 
 
 def test_a_run_in_which_no_policy_ran_never_passes(tmp_path):

@@ -220,7 +220,7 @@ def test_longer_retention_and_bucket_names_are_applied():
         ({"retention_days": 90},
          "ImmutableBackupCopyArgs.retention_days: 90 is below the minimum retention of 365 days; "
          "allowed: 365 or more"),
-        ({"trusted_organization_ids": ()}, "ImmutableBackupCopyArgs.trusted_organization_ids: empty"),
+        ({"trusted_organization_ids": ()}, "ImmutableBackupCopyArgs.trusted_organization_ids: [] is empty"),
         ({"trusted_organization_ids": (PARENT_ORG,)},
          "ImmutableBackupCopyArgs.trusted_organization_ids: ['o-parentexample1'] are also denied"),
     ],

@@ -22,6 +22,7 @@ from residency_kit.settings.tenancy import CompartmentNames
 from residency_kit.engine.capture import EchoMocks, capture
 from residency_policies.oci_iam_statements import defined_tenancies, is_cross_tenancy
 from residency_policies.oci_quota_statements import Combination, Comparison, parse_quota_statement
+import illustrative_rules
 from residency_policies.rules_file import build_rules
 from residency_kit.engine.preview_mocks import PreviewMocks
 
@@ -197,7 +198,7 @@ def test_compartment_tree_hangs_under_the_residency_root(monitor):
 def test_compartments_carry_the_pack_data_classification(monitor):
     """The pack's durability rules follow the residency-data tag: only the network compartment holds no US user
     data; the rest (data, backups, their keys, the audit logs, and the root containing them) are US user data."""
-    rules, errors = build_rules(None)
+    rules, errors = build_rules(None, stack_data=illustrative_rules.RULES)
     assert errors == []
     dc = rules.data_classification
     classes = {c.name: c.inputs["freeformTags"][dc.tag_key] for c in monitor.of_type(COMPARTMENT)}
@@ -529,7 +530,7 @@ def test_refusal_reports_every_problem_and_registers_nothing():
             IsolatedTenancy("tenancy", make_args(provider, home_region="eu-frankfurt-1", operator_cidrs=[],
                                                  trusted_tenancy_ocids=[PARENT]))
         text = str(raised.value)
-        assert text.startswith("IsolatedTenancy 'tenancy': invalid arguments:")
+        assert text.startswith("invalid IsolatedTenancyArgs for 'tenancy' (4 problem(s)):\n  - IsolatedTenancyArgs.")
         assert "home_region:" in text and "operator_cidrs:" in text and "trusted_tenancy_ocids:" in text
 
     monitor = capture(program)

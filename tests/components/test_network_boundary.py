@@ -465,7 +465,7 @@ def test_refuses_nat_and_internet_routes_that_overlap_a_parent_range():
     assert "NetworkBoundaryArgs.network.nat_route_cidrs[0]: '0.0.0.0/0' overlaps parent-company range(s) " \
            "203.0.113.0/24, 2001:db8:bad::/48" in message
     assert "NetworkBoundaryArgs.network.internet_route_cidrs[0]: '203.0.113.7/32' overlaps" in message
-    assert message.startswith("invalid NetworkBoundaryArgs (2 problem(s))")
+    assert message.startswith("invalid NetworkBoundaryArgs for 'net' (2 problem(s))")
 
 
 def test_refuses_an_internet_gateway_on_the_data_tier():
@@ -605,7 +605,7 @@ def test_ranges_overlap(a, b, expected):
 
 def test_the_same_operator_range_twice_is_refused_before_anything_is_registered():
     message = _refusal(operator_cidrs=("198.51.100.0/24", "198.51.100.0/24"))
-    assert message == ("invalid NetworkBoundaryArgs (1 problem(s)):\n"
+    assert message == ("invalid NetworkBoundaryArgs for 'net' (1 problem(s)):\n"
                        "  - NetworkBoundaryArgs.operator_cidrs[0] and NetworkBoundaryArgs.operator_cidrs[1]: both give "
                        "'198.51.100.0/24', so two NSG rules would be named '<name>-app-nsg-in-198-51-100-0-24-443'; "
                        "allowed: a range in one role only (one rule already allows it)")
@@ -628,7 +628,7 @@ def test_a_nat_route_that_is_also_an_internet_route_is_refused():
     network = NetworkSettings(enable_nat_gateway=True, nat_route_cidrs=("192.0.2.0/24",),
                               internet_gateway_tiers=("app",), internet_route_cidrs=("192.0.2.0/24",))
     message = _refusal(network)
-    assert message.startswith("invalid NetworkBoundaryArgs (1 problem(s)):\n  - NetworkBoundaryArgs.network.nat_route_cidrs[0] "
+    assert message.startswith("invalid NetworkBoundaryArgs for 'net' (1 problem(s)):\n  - NetworkBoundaryArgs.network.nat_route_cidrs[0] "
                               "and NetworkBoundaryArgs.network.internet_route_cidrs[0]: both give '192.0.2.0/24'")
 
 

@@ -81,7 +81,26 @@ def test_children_are_parented_to_the_component(monitor):
         "backups-backup-vault", "backups-backup-key", "backups-objectstorage-policy", "backups-primary",
         "backups-backup", "backups-replication", "backups-volume-backups",
     }
-    assert all(r.parent == component.mock_urn for r in children)
+    (pair,) = monitor.of_type("residency:oci:ReplicatedBucket")
+    assert pair.name == "backups" and pair.parent == component.mock_urn
+    moved = {"backups-primary", "backups-backup", "backups-replication"}
+    assert all(r.parent == (pair.mock_urn if r.name in moved else component.mock_urn) for r in children)
+
+
+def test_children_moved_under_the_bucket_pair_keep_their_old_urns_by_alias(monitor):
+    """The pair's children were RegionLockedBackup's own: each carries the URN it had then as an alias (and
+    nothing else does), so a deployed stack keeps its buckets."""
+    (component,) = monitor.of_type("residency:oci:RegionLockedBackup")
+    stack, project = component.mock_urn.split("::")[:2]  # urn:pulumi:<stack>, <project>
+    for registration in monitor.registrations:
+        if registration.name in {"backups-primary", "backups-backup", "backups-replication"}:
+            old = f"{stack}::{project}::{component.type}${registration.type}::{registration.name}"
+            assert registration.aliases == [old], registration.name
+        else:
+            assert registration.aliases == [], registration.name
+    policy = monitor.named("backups-objectstorage-policy")
+    for name in ("backups-primary", "backups-backup", "backups-replication"):
+        assert policy.mock_urn in monitor.named(name).dependencies
 
 
 def test_primary_bucket_home_region_locked_down(monitor):

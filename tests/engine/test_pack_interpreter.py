@@ -104,9 +104,13 @@ def test_bad_options_name_the_option(tmp_path, options, message):
         resolve_pack_interpreter(tmp_path, _project(**options), {})
 
 
-def test_the_kits_pack_runs_in_policies_venv():
-    """`make setup` built policies/venv; the repository's pack runs there, not on this interpreter."""
+def test_the_kits_pack_runs_on_the_kits_interpreter_unless_pulumi_python_cmd_names_one(tmp_path):
+    """The pack installed with the kit names no virtualenv: this CLI runs it on the kit's own interpreter; the
+    Pulumi CLI (and this CLI when it is set) on PULUMI_PYTHON_CMD."""
     from residency_kit.engine.packs import read_pack_project
 
-    found = resolve_pack_interpreter(REPO / "policies", read_pack_project(REPO / "policies"))
-    assert found.python == str(REPO / "policies" / "venv" / "bin" / "python") != sys.executable
+    project = read_pack_project(REPO / "policies")
+    assert resolve_pack_interpreter(REPO / "policies", project, {"PATH": ""}).python == sys.executable
+    other = _executable(tmp_path / "project" / ".venv" / "bin", "python")
+    named = resolve_pack_interpreter(REPO / "policies", project, {"PULUMI_PYTHON_CMD": str(other)})
+    assert named.python == str(other)

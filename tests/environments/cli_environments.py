@@ -78,8 +78,8 @@ def fresh_venv(path: Path) -> Path:
 
 
 # A program nobody here wrote would do this: a bucket behind an explicit Frankfurt provider. The pack's
-# `us-region-providers` refuses it using the allowed regions of its rules file, residency.yaml, so a
-# violation proves the pack ran *and* found its rules file.
+# `us-region-providers` refuses it using the allowed regions of its rules file, residency.yaml (the kit's floor),
+# so a violation proves the pack ran *and* found its rules file; the stack names the parent company.
 FRANKFURT_PROGRAM = '''\
 import pulumi_oci as oci
 
@@ -93,7 +93,8 @@ def write_frankfurt_program(directory: Path) -> Path:
     directory.mkdir(parents=True, exist_ok=True)
     (directory / "Pulumi.yaml").write_text("name: frankfurt\nruntime: python\n")
     (directory / "__main__.py").write_text(FRANKFURT_PROGRAM)
-    (directory / "Pulumi.dev.yaml").write_text("config:\n  oci:region: us-ashburn-1\n")
+    (directory / "Pulumi.dev.yaml").write_text(
+        "config:\n  oci:region: us-ashburn-1\n  residency:parentCompany:\n    cidrs: [203.0.113.0/24]\n")
     return directory
 
 
@@ -107,3 +108,13 @@ def residency_preview(residency: Path, program: Path, pack: Path, cwd: Path) -> 
 def flagged_policies(preview_json: str) -> set[str]:
     data = json.loads(preview_json)
     return {v["policy"] for v in data["violations"] if v.get("enforcementLevel", v.get("level")) == "mandatory"}
+
+
+def build_distribution(source: Path, hook: str, out: Path) -> Path:
+    """Build a wheel or sdist of ``source`` with setuptools' PEP 517 ``hook``; returns its path."""
+    out.mkdir(parents=True, exist_ok=True)
+    code = f"from setuptools import build_meta; print(build_meta.{hook}({str(out)!r}))"
+    done = subprocess.run([sys.executable, "-c", code], cwd=source, env=clean_env(),
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-4000:]
+    return out / done.stdout.strip().splitlines()[-1]

@@ -1,10 +1,10 @@
-"""The pack runs with only its own requirements, in its own virtualenv, as `pulumi install` in policies/ builds it.
+"""The pack runs with only its own requirements: given a virtualenv of its own, it needs nothing of the kit.
 
-PulumiPolicy.yaml says `toolchain: pip`, `virtualenv: venv`: `cd policies && pulumi install` makes
-`policies/venv` and installs `policies/requirements.txt` into it (pulumi/pulumi `pkg/cmd/pulumi/install`,
-`sdk/python/toolchain/pip.go`), and `pulumi preview --policy-pack policies` runs
-`policies/venv/bin/python -u -m pulumi.policy <engine> <packDir>` with the pack directory as working
-directory. Here that venv is built from the requirements file alone, in a copy of the pack that sits in no
+Installed with the kit, the pack runs on the kit's Python (PulumiPolicy.yaml names no virtualenv). A team that
+gives the pack a virtualenv of its own (`virtualenv: venv` in its copy of PulumiPolicy.yaml, then `pulumi
+install` there: pulumi/pulumi `pkg/cmd/pulumi/install`, `sdk/python/toolchain/pip.go`) needs only
+`requirements.txt`: `pulumi preview --policy-pack <dir>` runs `<dir>/venv/bin/python -u -m pulumi.policy <engine>
+<dir>`. Here that venv is built from the requirements file alone, in a copy of the pack that sits in no
 checkout, and the offline engine runs the pack by the same rule.
 """
 
@@ -19,8 +19,15 @@ from pathlib import Path
 from cli_environments import clean_env, flagged_policies, residency_preview, uv, write_frankfurt_program
 
 
+def _with_own_virtualenv(pack: Path) -> Path:
+    project = pack / "PulumiPolicy.yaml"
+    project.write_text(project.read_text().replace("    toolchain: pip\n", "    toolchain: pip\n    virtualenv: venv\n"))
+    assert "virtualenv: venv" in project.read_text()
+    return pack
+
+
 def test_the_pack_runs_in_a_venv_with_only_its_requirements(fresh_clone, tmp_path):
-    pack = shutil.copytree(fresh_clone / "policies", tmp_path / "pack")
+    pack = _with_own_virtualenv(shutil.copytree(fresh_clone / "policies", tmp_path / "pack"))
     subprocess.run([sys.executable, "-m", "venv", str(pack / "venv")], check=True, capture_output=True, env=clean_env())
     python = pack / "venv" / "bin" / "python"
     uv("pip", "install", "--offline", "--python", str(python), "--require-hashes", "-r", "requirements.txt", cwd=pack)
@@ -40,7 +47,7 @@ def test_the_pack_runs_in_a_venv_with_only_its_requirements(fresh_clone, tmp_pat
 
 
 def test_a_pack_whose_virtualenv_is_missing_is_refused_with_the_fix(fresh_clone, tmp_path):
-    pack = shutil.copytree(fresh_clone / "policies", tmp_path / "pack")
+    pack = _with_own_virtualenv(shutil.copytree(fresh_clone / "policies", tmp_path / "pack"))
     program = write_frankfurt_program(tmp_path / "program")
     done = residency_preview(Path(sys.executable).parent / "residency", program, pack, cwd=tmp_path)
     assert done.returncode == 2

@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 
 from cli_environments import (
+    build_distribution,
     clean_env,
     copy_checkout,
     flagged_policies,
@@ -25,21 +26,6 @@ from cli_environments import (
     uv,
     write_frankfurt_program,
 )
-
-
-def _build(source: Path, hook: str, out: Path) -> Path:
-    out.mkdir(parents=True, exist_ok=True)
-    code = f"from setuptools import build_meta; print(build_meta.{hook}({str(out)!r}))"
-    done = subprocess.run([sys.executable, "-c", code], cwd=source, env=clean_env(),
-                          capture_output=True, text=True, timeout=300)
-    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-4000:]
-    return out / done.stdout.strip().splitlines()[-1]
-
-
-@pytest.fixture(scope="module")
-def wheel(tmp_path_factory) -> Path:
-    clone = copy_checkout(tmp_path_factory.mktemp("wheel-src") / "residency-kit")
-    return _build(clone, "build_wheel", tmp_path_factory.mktemp("dist"))
 
 
 @pytest.fixture(scope="module")
@@ -79,11 +65,11 @@ def test_the_wheel_ships_the_pack_package_and_the_whole_pack_directory(wheel):
 def test_the_sdist_builds_the_same_wheel(wheel, tmp_path):
     """`uv build` and `python -m build` go through the sdist: it must carry the pack's data files too."""
     clone = copy_checkout(tmp_path / "src")
-    sdist = _build(clone, "build_sdist", tmp_path / "sdist")
+    sdist = build_distribution(clone, "build_sdist", tmp_path / "sdist")
     with tarfile.open(sdist) as tf:
         tf.extractall(tmp_path / "unpacked", filter="data")
     (unpacked,) = (tmp_path / "unpacked").iterdir()
-    rebuilt = _build(unpacked, "build_wheel", tmp_path / "rebuilt")
+    rebuilt = build_distribution(unpacked, "build_wheel", tmp_path / "rebuilt")
     strip = lambda names: {n for n in names if ".dist-info/" not in n}  # noqa: E731
     assert strip(_names(rebuilt)) == strip(_names(wheel))
 

@@ -64,10 +64,22 @@ def cli(tmp_path_factory):
     offline.close()
 
 
+def rules_as_policy_config(directory: Path) -> list[Path]:
+    """`pulumi policy analyze` sends the packs no stack config (the engine passes no analyzer options there), so the
+    residency pack gets the stack's rules as its policy config (`residency rules --as-policy-config`, the README's
+    command); the probe pack needs none."""
+    done = subprocess.run([sys.executable, "-m", "residency_kit.cli", "rules", "--stack", f.STACK, "--as-policy-config"],
+                          cwd=REPO, capture_output=True, text=True, timeout=300, check=True)
+    residency, probe = directory / "residency-rules.json", directory / "probe.json"
+    residency.write_text(done.stdout)
+    probe.write_text("{}")
+    return [residency, probe]
+
+
 def policy_analyze(cli: OfflinePulumi, state: Path) -> tuple[int, set[tuple[str, str, str, str, str]]]:
     args = [str(cli.pulumi), "policy", "analyze", "--file", str(state), "--json", "--non-interactive"]
-    for pack in PACKS:
-        args += ["--policy-pack", str(pack)]
+    for pack, config in zip(PACKS, rules_as_policy_config(state.parent)):
+        args += ["--policy-pack", str(pack), "--policy-pack-config", str(config)]
     done = subprocess.run(args, cwd=state.parent, env=cli.env(), capture_output=True, text=True, timeout=600,
                           stdin=subprocess.DEVNULL)
     events = [json.loads(line) for line in done.stdout.splitlines() if line.startswith("{")]
@@ -79,10 +91,13 @@ def policy_analyze(cli: OfflinePulumi, state: Path) -> tuple[int, set[tuple[str,
 
 
 def residency_audit(state: Path) -> tuple[int, set[tuple[str, str, str, str, str]]]:
+    """The audit with the same inputs as `pulumi policy analyze`: the rules as policy config, and no project (the
+    state's directory has no Pulumi.yaml), so the pack names the same sources in its messages."""
     args = [sys.executable, "-m", "residency_kit.cli", "audit", "--state", str(state), "--json"]
-    for pack in PACKS:
-        args += ["--policy-pack", str(pack)]
-    done = subprocess.run(args, cwd=REPO, capture_output=True, text=True, timeout=600, stdin=subprocess.DEVNULL)
+    for pack, config in zip(PACKS, rules_as_policy_config(state.parent)):
+        args += ["--policy-pack", str(pack), "--policy-pack-config", str(config)]
+    done = subprocess.run(args, cwd=state.parent, capture_output=True, text=True, timeout=600,
+                          stdin=subprocess.DEVNULL)
     assert done.returncode in (0, 1), done.stderr
     document = json.loads(done.stdout)
     return done.returncode, {(v["policyPack"], v["policy"], v["urn"], v["enforcementLevel"], v["message"].rstrip("\n"))

@@ -13,6 +13,8 @@ from typing import Any
 
 import pytest
 
+import illustrative_rules
+
 from residency_kit.engine.api import PreviewResult, preview_function
 from residency_kit.engine.packs import PolicyPackProcess
 
@@ -20,7 +22,9 @@ REPO = Path(__file__).resolve().parents[2]
 PACK_DIR = REPO / "policies"
 PROJECT = "test"
 STACK = "test"
-CONFIG: dict[str, str] = {"oci:region": "us-ashburn-1", "aws:region": "us-east-2"}
+# The providers' regions, and the parties the programs are judged against as a team gives them: the stack's
+# `residency:` config (tests/illustrative_rules.py); the pack's rules file adds the kit's floor.
+CONFIG: dict[str, str] = {"oci:region": "us-ashburn-1", "aws:region": "us-east-2", **illustrative_rules.stack_config()}
 COMPARTMENT = "ocid1.compartment.oc1..aaaaaaaatestcompartment"
 KEY_IAD = "ocid1.key.oc1.iad.bbbbbbbbvault.abcdefghijklmnop"
 TAGS = {"jurisdiction": "US"}
@@ -64,3 +68,12 @@ def flagged(result: PreviewResult, policy: str, level: str | None = None) -> set
 
 def messages(result: PreviewResult, policy: str) -> list[str]:
     return [v.message for v in result.violations_of(policy)]
+
+
+@pytest.fixture(autouse=True)
+def stack_rules_in_process(monkeypatch):
+    """Rules built in this process (in-process servicers, ``build_rules`` in unit tests) see the same stack
+    config as the pack processes do (``CONFIG``): the parties of ``illustrative_rules``."""
+    from residency_policies import rules_file
+
+    monkeypatch.setattr(rules_file, "_stack_layer", lambda: dict(illustrative_rules.RULES))

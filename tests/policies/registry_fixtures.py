@@ -8,6 +8,7 @@ change that breaks one is easy to see. Each expected set is reasoned from the ru
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -113,6 +114,50 @@ def _backed_up(*, backup_protect=True, backup_days=400, region="us-phoenix-1", r
                                             destination_bucket_name="data-backup", destination_region_name=region)
 
 
+VOLUME = "oci:Core/volume:Volume"
+ADB = "oci:Database/autonomousDatabase:AutonomousDatabase"
+MYSQL = "oci:Mysql/mysqlDbSystem:MysqlDbSystem"
+KEY_PHX = "ocid1.key.oc1.phx.bbbbbbbbvault.abcdefghijklmnop"
+AD = "Uocm:US-ASHBURN-AD-1"
+
+
+def _volume(resource_name, **kwargs):
+    return oci.core.Volume(resource_name, compartment_id=COMPARTMENT, availability_domain=AD, kms_key_id=KEY_IAD, **kwargs)
+
+
+def _adb(resource_name, *, provider=None, key=KEY_IAD, **kwargs):
+    return oci.database.AutonomousDatabase(resource_name, compartment_id=COMPARTMENT, db_name=resource_name, kms_key_id=key,
+                                           opts=pulumi.ResourceOptions(provider=provider, protect=True), **kwargs)
+
+
+def _adb_with_standby():
+    primary = _adb("users")
+    _adb("standby", provider=oci.Provider("phx", region="us-phoenix-1"), key=KEY_PHX, source="CROSS_REGION_DATAGUARD",
+         source_id=primary.id)
+
+
+def _mysql(resource_name, subnet):
+    return oci.mysql.MysqlDbSystem(resource_name, compartment_id=COMPARTMENT, availability_domain=AD, shape_name="MySQL.2",
+                                   subnet_id=subnet, opts=pulumi.ResourceOptions(protect=True))
+
+
+def _database_in_subnet(tier):
+    vcn = oci.core.Vcn("vcn", compartment_id=COMPARTMENT, cidr_blocks=["10.0.0.0/16"])
+    subnet = oci.core.Subnet("subnet", compartment_id=COMPARTMENT, vcn_id=vcn.id, cidr_block="10.0.1.0/24",
+                             prohibit_public_ip_on_vnic=True, freeform_tags={"residency-tier": tier} if tier else None)
+    _mysql("users", subnet.id)
+
+
+def _days_from_now(days):
+    return (datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(days=days)).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _locked_bucket(lock):
+    _bucket("locked", name="locked", retention_rules=[oci.objectstorage.BucketRetentionRuleArgs(
+        display_name="keep", time_rule_locked=lock,
+        duration=oci.objectstorage.BucketRetentionRuleDurationArgs(time_amount=400, time_unit="DAYS"))])
+
+
 def _replication(region):
     def program():
         oci.objectstorage.ReplicationPolicy("rp", bucket="data", namespace="ns", name="rp",
@@ -209,19 +254,23 @@ FIXTURES: dict[str, PolicyFixtures] = {
     ),
     "immutable-backups": PolicyFixtures(
         compliant=Fixture(_backed_up, frozenset()),
-        violating=Fixture(lambda: _backed_up(backup_protect=False), frozenset({urn(BUCKET, "backup")})),
+        violating=Fixture(lambda: _backed_up(backup_days=30), frozenset({urn(BUCKET, "backup")})),
         unknown=Fixture(lambda: _backed_up(backup_days=_unknown(400)), frozenset({urn(BUCKET, "backup")})),
         extra={
+            # A volume with no backup policy: deleting it would lose its data.
+            "volume-without-backups": Fixture(lambda: _volume("v"), frozenset({urn(VOLUME, "v")})),
+            "volume-with-backup-policy": Fixture(lambda: _volume("v", backup_policy_id="ocid1.volumebackuppolicy.oc1..gold"),
+                                                 frozenset()),
             # Classified as holding no US user data: the same finding, advisory.
-            "classified-not-user-data": Fixture(lambda: _bucket("scratch", protect=False, freeform_tags=NOT_USER_DATA),
-                                                frozenset({urn(BUCKET, "scratch")}), level="advisory"),
+            "classified-not-user-data": Fixture(lambda: _volume("scratch", freeform_tags=NOT_USER_DATA),
+                                                frozenset({urn(VOLUME, "scratch")}), level="advisory"),
             # A backup copy of an untagged (US user data) bucket is US user data whatever its own tag.
-            "copy-of-user-data": Fixture(lambda: _backed_up(backup_protect=False, backup_tags=NOT_USER_DATA),
+            "copy-of-user-data": Fixture(lambda: _backed_up(backup_days=30, backup_tags=NOT_USER_DATA),
                                          frozenset({urn(BUCKET, "backup")})),
             # The classification itself unknown at preview: US user data that cannot be verified.
             "classification-unknown": Fixture(
-                lambda: _bucket("scratch", protect=False, freeform_tags={"residency-data": _unknown("internal")}),
-                frozenset({urn(BUCKET, "scratch")})),
+                lambda: _volume("scratch", freeform_tags={"residency-data": _unknown("internal")}),
+                frozenset({urn(VOLUME, "scratch")})),
         },
     ),
     "backup-coverage": PolicyFixtures(
@@ -237,7 +286,32 @@ FIXTURES: dict[str, PolicyFixtures] = {
                 lambda: _bucket("scratch", compartment_id=oci.identity.Compartment(
                     "sandbox", compartment_id=COMPARTMENT, description="d", freeform_tags=NOT_USER_DATA).id),
                 frozenset({urn(BUCKET, "scratch")}), level="advisory"),
+            # A database needs a copy in another allowed region: a standby created with the backup region's provider.
+            "database-without-copy": Fixture(lambda: _adb("users"), frozenset({urn(ADB, "users")})),
+            "database-with-standby": Fixture(_adb_with_standby, frozenset()),
         },
+    ),
+    "database-backup-retention": PolicyFixtures(
+        compliant=Fixture(lambda: _adb("users"), frozenset()),  # 60 days, the service's cap, by default
+        violating=Fixture(lambda: _adb("users", backup_retention_period_in_days=30), frozenset({urn(ADB, "users")})),
+        unknown=Fixture(lambda: _adb("users", backup_retention_period_in_days=_unknown(60)), frozenset({urn(ADB, "users")})),
+        extra={
+            "classified-not-user-data": Fixture(
+                lambda: _adb("catalog", backup_retention_period_in_days=7, freeform_tags=NOT_USER_DATA),
+                frozenset({urn(ADB, "catalog")}), level="advisory"),
+        },
+    ),
+    "data-tier-placement": PolicyFixtures(
+        compliant=Fixture(lambda: _database_in_subnet(None), frozenset()),  # untagged subnets are data tiers
+        violating=Fixture(lambda: _database_in_subnet("app"), frozenset({urn(MYSQL, "users")})),
+        unknown=Fixture(lambda: _mysql("users", pulumi.StackReference("org/net/prod").get_output("subnetId")),
+                        frozenset({urn(MYSQL, "users")})),
+    ),
+    "retention-lock-times": PolicyFixtures(
+        compliant=Fixture(lambda: _locked_bucket(_days_from_now(30)), frozenset()),
+        violating=Fixture(lambda: _locked_bucket("2020-01-01T00:00:00Z"), frozenset({urn(BUCKET, "locked")})),
+        unknown=Fixture(lambda: _locked_bucket(_seed().time_created), frozenset({urn(BUCKET, "locked")})),
+        extra={"too-soon": Fixture(lambda: _locked_bucket(_days_from_now(3)), frozenset({urn(BUCKET, "locked")}))},
     ),
     "residency-tags": PolicyFixtures(
         compliant=Fixture(lambda: _bucket("b", freeform_tags=TAGS), frozenset()),

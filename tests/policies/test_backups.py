@@ -1,4 +1,5 @@
-"""immutable-backups and backup-coverage: protection, backup-bucket retention, regional backup coverage."""
+"""immutable-backups and backup-coverage on buckets and volumes: backup-bucket retention, deletion guards, regional
+backup coverage (databases: test_database_backups.py; the store kinds: test_store_durability.py)."""
 
 import pulumi
 import pulumi_aws as aws
@@ -52,9 +53,10 @@ def test_compliant_estate(preview):
     assert flagged(result, "backup-coverage") == set()
 
 
-def test_unprotected_and_weak_backups_are_flagged(preview):
+def test_weak_backups_and_unguarded_stores_are_flagged(preview):
     def program():
         phx = oci.Provider("phx", region="us-phoenix-1")
+        # OCI refuses to delete a bucket that holds objects: an unprotected primary keeps its data.
         _bucket("primary", "data", protect=False)
         _bucket("short", "data-short", provider=phx, retention_days=30)
         _bucket("unlocked", "data-unlocked", provider=phx, retention_days=400, locked=False)
@@ -63,10 +65,11 @@ def test_unprotected_and_weak_backups_are_flagged(preview):
         _replicate("rp-missing", "data", "not-in-stack", "us-phoenix-1")
         _s3_backup("no-versioning", versioned=False)
         _s3_backup("governance", mode="GOVERNANCE")
+        # An EBS volume deleted without a final snapshot loses its data.
         aws.ebs.Volume("ebs", availability_zone="us-east-2a", size=8)
+        aws.ebs.Volume("ebs-final-snapshot", availability_zone="us-east-2a", size=8, final_snapshot=True)
 
     assert flagged(preview(program), "immutable-backups") == {
-        urn(BUCKET, "primary"),
         urn(BUCKET, "short"),
         urn(BUCKET, "unlocked"),
         urn("oci:ObjectStorage/replicationPolicy:ReplicationPolicy", "rp-missing"),

@@ -8,6 +8,7 @@ import pulumi_oci as oci
 import pytest
 import yaml
 
+import illustrative_rules
 from residency_kit.engine.packs import PolicyPackConfigError, PolicyPackError
 from tests.policies.conftest import COMPARTMENT, KEY_IAD, PACK_DIR, flagged, messages, provider_urn, start_pack, urn
 
@@ -56,21 +57,21 @@ def test_config_override_applies_to_that_policy_only(preview, configured_pack):
         # An unknown top-level key: the engine's schema check cannot refuse it (no additionalProperties at the
         # root of a policy's config schema), so the pack refuses it when the engine sends Configure.
         ({"us-region-providers": {"bogusKey": 1}},
-         "invalid residency rules for policy 'us-region-providers' (policy config): bogusKey = 1.0; allowed: "
+         "invalid residency rules in the policy config of 'us-region-providers' (--policy-pack-config): bogusKey = 1.0; allowed: "
          "top-level keys allowedRegions, parentCompany, trusted, estate, minimumRetentionDays, requiredTags, waivers, "
          "dataClassification"),
         # Passes the schema's pattern but is no CIDR.
         ({"us-keys-for-data": {"parentCompany": {"cidrs": ["999.0.0.1/33"]}}},
-         "invalid residency rules for policy 'us-keys-for-data' (policy config): parentCompany.cidrs = "
+         "invalid residency rules in the policy config of 'us-keys-for-data' (--policy-pack-config): parentCompany.cidrs = "
          "'999.0.0.1/33'; allowed: IPv4/IPv6 CIDR blocks like 203.0.113.0/24 or 2001:db8::/32"),
         # A waiver in one policy's config that has expired.
         ({"us-region-replication": {"waivers": [
             {"policy": "us-region-replication", "urns": ["urn:pulumi:test::test::T::n"], "expires": "2021-06-01",
              "reason": "Frankfurt test bucket holds only synthetic data", "approver": "ciso@example.com"}]}},
-         "invalid residency rules for policy 'us-region-replication' (policy config): waivers[0] = "),
+         "invalid residency rules in the policy config of 'us-region-replication' (--policy-pack-config): waivers[0] = "),
         # A parent-company account listed as the estate's own: refused, never trusted as the estate.
-        ({"no-cross-tenancy-grants": {"estate": {"awsAccountIds": ["999999999999"]}}},
-         "invalid residency rules for policy 'no-cross-tenancy-grants' (policy config): estate.awsAccountIds = "
+        ({"no-cross-tenancy-grants": {"estate": {"awsAccountIds": ["999999999999", "222222222222"]}}},
+         "invalid residency rules in the policy config of 'no-cross-tenancy-grants' (--policy-pack-config): estate.awsAccountIds = "
          "'999999999999'; allowed: identifiers of the estate itself, never a parent-company one"),
         # A policy name that is not in the pack (a typo would otherwise configure nothing).
         ({"us-region-provider": {"enforcementLevel": "advisory"}},
@@ -81,7 +82,7 @@ def test_invalid_policy_config_is_one_error_before_anything_is_analyzed(config, 
     with pytest.raises(PolicyPackError) as err:
         start_pack(policy_config=config)
     text = str(err.value)
-    assert "configuring policy pack us-data-residency@v0.1.0: invalid policy pack config:" in text
+    assert "configuring policy pack us-data-residency@v0.2.0: invalid policy pack config:" in text
     lines = [x.strip() for x in text.splitlines()[1:]]
     assert len(lines) == 1 and lines[0].startswith(line), text
 
@@ -100,7 +101,6 @@ def _waiver(policy, urns, expires="2099-12-31", reason="Frankfurt test bucket ho
 def waiver_pack(tmp_path_factory):
     pack_dir = tmp_path_factory.mktemp("pack") / "policies"
     shutil.copytree(PACK_DIR, pack_dir, ignore=shutil.ignore_patterns("__pycache__", "venv"))
-    (pack_dir / "venv").symlink_to(PACK_DIR / "venv")  # the copy runs in the pack's own virtualenv
     rules = yaml.safe_load((pack_dir / "residency.yaml").read_text())
     rules["waivers"] = [
         _waiver("us-region-providers", [urn(SQS, "q-eu")]),
@@ -145,8 +145,9 @@ def test_rules_refuse_estate_identifiers_that_are_the_parents():
     from residency_policies.rules_file import build_rules
 
     data = yaml.safe_load((PACK_DIR / "residency.yaml").read_text(encoding="utf-8"))
-    parent = data["parentCompany"]
-    data["estate"] = {"ociTenancyIds": [parent["ociTenancyIds"][0]], "awsAccountIds": [parent["awsAccountIds"][0]]}
-    rules, errors = build_rules(None, file_data=data)
+    parent = illustrative_rules.RULES["parentCompany"]
+    stack = {**illustrative_rules.RULES,
+             "estate": {"ociTenancyIds": [parent["ociTenancyIds"][0]], "awsAccountIds": [parent["awsAccountIds"][0]]}}
+    rules, errors = build_rules(None, file_data=data, stack_data=stack)
     assert rules is None
     assert sorted(e.key for e in errors) == ["estate.awsAccountIds", "estate.ociTenancyIds"]

@@ -1,4 +1,5 @@
-"""Data-bearing types beyond buckets and volumes (issue 13 item 4): key, region and protection checks.
+"""Data-bearing types beyond buckets and volumes (issue 13 item 4): key and region checks (durability by kind:
+test_store_durability.py).
 
 The type list is generated from the SDKs (``policies/tools/generate_data_bearing_types.py`` ->
 ``data/data_bearing_types.txt``); these programs use types the first build never knew (SQS, SNS, Kinesis,
@@ -36,7 +37,7 @@ def test_generated_type_list_is_current():
 def test_generated_list_has_the_stores_the_issue_names_and_sdk_derived_keyed_types():
     sys.path.insert(0, str(PACK_DIR))
     try:
-        from residency_policies.analysis.data_bearing_types import DATA_BEARING_TYPES, PROTECTED_TYPES
+        from residency_policies.analysis.data_bearing_types import DATA_BEARING_TYPES
     finally:
         sys.path.remove(str(PACK_DIR))
     for token in ("aws:secretsmanager/secret:Secret", "aws:sqs/queue:Queue", "aws:sns/topic:Topic",
@@ -46,7 +47,7 @@ def test_generated_list_has_the_stores_the_issue_names_and_sdk_derived_keyed_typ
                   "oci:Vault/secret:Secret"):
         assert DATA_BEARING_TYPES[token].needs_key, token
     assert DATA_BEARING_TYPES["aws:ec2/instance:Instance"].each == ("ebsBlockDevices[].kmsKeyId",)
-    assert "aws:ec2/instance:Instance" not in PROTECTED_TYPES  # instances are not stores to protect
+    assert DATA_BEARING_TYPES["aws:ec2/instance:Instance"].store
     # Derived, not curated: a type nobody listed, found by its key input.
     assert DATA_BEARING_TYPES["aws:codebuild/project:Project"].key_paths == ("encryptionKey",)
     assert not DATA_BEARING_TYPES["aws:codebuild/project:Project"].needs_key
@@ -179,17 +180,18 @@ def test_foreign_and_parent_keys_on_new_types_are_flagged(preview):
     }
 
 
-def test_new_stores_need_protection_and_an_allowed_region(preview):
+def test_new_stores_need_an_allowed_region_and_no_protection(preview):
+    """Queues, topics, streams, log groups, secrets, registries and clusters keep no data that a deletion would lose
+    (durability is judged by store kind): unprotected, they pass immutable-backups; their region is still judged."""
     def program():
         _aws_stores(US_KEY, protect=False)
         _oci_stores(KEY_IAD, protect=False)
         eu = aws.Provider("eu", region="eu-west-1")
-        aws.sqs.Queue("eu-queue", kms_master_key_id=US_KEY, opts=pulumi.ResourceOptions(provider=eu, protect=True))
-        aws.secretsmanager.Secret("eu-secret", region="eu-central-1", kms_key_id=US_KEY, opts=PROTECT)
+        aws.sqs.Queue("eu-queue", kms_master_key_id=US_KEY, opts=pulumi.ResourceOptions(provider=eu))
+        aws.secretsmanager.Secret("eu-secret", region="eu-central-1", kms_key_id=US_KEY)
 
     result = preview(program)
-    protected = {n: t for n, t in {**AWS_STORES, **OCI_STORES}.items() if n not in ("vm", "lt", "oci-vm")}
-    assert flagged(result, PROTECTION) == {urn(t, n) for n, t in protected.items()}
+    assert flagged(result, PROTECTION) == set()
     # The queue's region comes from the Irish provider: that provider's violation is the one report for it.
     assert flagged(result, REGION) == {urn("pulumi:providers:aws", "eu"), urn("aws:secretsmanager/secret:Secret", "eu-secret")}
 

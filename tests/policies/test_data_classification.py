@@ -1,8 +1,9 @@
 """Durability rules follow the data classification: mandatory for US user data, advisory for data that is not.
 
-``immutable-backups`` and ``backup-coverage`` judge every store; a resource classified as holding no US user
-data (tag ``residency-data`` with an ``otherValues`` value, or an untagged OCI resource placed in a compartment
-so classified) gets the same findings as advisory. Untagged, unknown or undocumented classifications are US
+``immutable-backups``, ``backup-coverage``, ``database-backup-retention`` (and ``retention-lock-times``,
+``data-tier-placement``) judge every store; a resource classified as holding no US user data (tag
+``residency-data`` with an ``otherValues`` value, or an untagged OCI resource placed in a compartment so
+classified) gets the same findings as advisory. Untagged, unknown or undocumented classifications are US
 user data (fail closed). No residency rule reads the classification.
 """
 
@@ -14,14 +15,18 @@ import pulumi_oci as oci
 import pytest
 
 from residency_kit.engine.packs import PolicyPackConfigError, PolicyPackError
-from residency_policies.rules import backup_coverage, immutable_backups
+import illustrative_rules
+from residency_policies.rules import backup_coverage, database_backup_retention, immutable_backups
 from residency_policies.rules_file import build_rules
 from residency_policies.views import FrozenDict, ProviderView, ResourceView
 from tests.policies.conftest import COMPARTMENT, KEY_IAD, messages, provider_urn, start_pack, urn
 
 PROTECTION = "immutable-backups"
 COVERAGE = "backup-coverage"
+RETENTION = "database-backup-retention"
 BUCKET = "oci:ObjectStorage/bucket:Bucket"
+VOLUME = "oci:Core/volume:Volume"
+ADB = "oci:Database/autonomousDatabase:AutonomousDatabase"
 TABLE = "aws:dynamodb/table:Table"
 S3 = "aws:s3/bucket:Bucket"
 OCI_KEY = "oci:Kms/key:Key"
@@ -47,16 +52,24 @@ def message_of(result, policy: str, resource_urn: str) -> str:
     return found
 
 
-def _table(name, tags=None, provider=None, protect=False):
+def _table(name, tags=None, provider=None, pitr=False):
+    """A table without point-in-time recovery keeps no backups: a database-backup-retention finding."""
     return aws.dynamodb.Table(name, attributes=[aws.dynamodb.TableAttributeArgs(name="id", type="S")], hash_key="id",
                               billing_mode="PAY_PER_REQUEST", tags=tags,
-                              opts=pulumi.ResourceOptions(provider=provider, protect=protect))
+                              point_in_time_recovery=aws.dynamodb.TablePointInTimeRecoveryArgs(enabled=pitr),
+                              opts=pulumi.ResourceOptions(provider=provider))
 
 
 def _bucket(name, compartment=COMPARTMENT, tags=None, protect=False, defined=None, provider=None, key=KEY_IAD, **kw):
     return oci.objectstorage.Bucket(name, compartment_id=compartment, namespace="ns", name=kw.pop("bucket_name", name),
                                     kms_key_id=key, freeform_tags=tags, defined_tags=defined,
                                     opts=pulumi.ResourceOptions(protect=protect, provider=provider), **kw)
+
+
+def _volume(name, compartment=COMPARTMENT, tags=None, defined=None, **kw):
+    """A block volume with no backup policy: deleting it loses its data (an immutable-backups finding)."""
+    return oci.core.Volume(name, compartment_id=compartment, availability_domain="Uocm:US-ASHBURN-AD-1",
+                           kms_key_id=KEY_IAD, freeform_tags=tags, defined_tags=defined, **kw)
 
 
 def _compartment(name, parent=TENANCY, tags=None):
@@ -84,71 +97,92 @@ def test_aws_stores_follow_their_own_tag_and_the_provider_default_tags(preview):
         _table("typo", _cls("Internal"))
         _table("by-default", provider=defaults)
         _table("own-wins", _cls("us-user-data"), provider=defaults)
-        aws.ebs.Volume("scratch", availability_zone="us-east-2a", size=8, tags=_cls("ephemeral"))
         aws.rds.Instance("catalog", instance_class="db.t3.micro", engine="postgres", allocated_storage=20,
                          tags=_cls("public"))
-        _table("kept", _cls("internal"), protect=True)
+        _table("kept", _cls("internal"), pitr=True)
 
     result = preview(program)
-    assert levels(result, PROTECTION) == {
+    assert levels(result, RETENTION) == {
         urn(TABLE, "untagged"): "mandatory",
         urn(TABLE, "user"): "mandatory",
         urn(TABLE, "typo"): "mandatory",
         urn(TABLE, "own-wins"): "mandatory",
         urn(TABLE, "internal"): "advisory",
         urn(TABLE, "by-default"): "advisory",
-        urn("aws:ebs/volume:Volume", "scratch"): "advisory",
         urn("aws:rds/instance:Instance", "catalog"): "advisory",
     }
-    assert len(messages(result, PROTECTION)) == 8  # each once
-    untagged = message_of(result, PROTECTION, urn(TABLE, "untagged"))
-    assert "set protect=True" in untagged and "it has no residency-data tag (untagged means US user data)" in untagged
+    assert len(messages(result, RETENTION)) == 7  # each once
+    untagged = message_of(result, RETENTION, urn(TABLE, "untagged"))
+    assert "set `pointInTimeRecovery.enabled=True`" in untagged
+    assert "Judged as US user data: it has no residency-data tag (untagged means US user data)" in untagged
     assert 'classify it: tags={"residency-data": "internal"} (values: internal, public, ephemeral' in untagged
-    typo = message_of(result, PROTECTION, urn(TABLE, "typo"))
-    assert "tags.residency-data = 'Internal' is not a documented classification" in typo and ALLOWED in typo
-    assert "classify it" not in message_of(result, PROTECTION, urn(TABLE, "user"))
-    advisory = message_of(result, PROTECTION, urn(TABLE, "by-default"))
-    assert "set protect=True" in advisory
-    assert "Advisory: it is classified as holding no US user data (tagged residency-data=ephemeral)" in advisory
+    typo = message_of(result, RETENTION, urn(TABLE, "typo"))
+    assert ("it has tags.residency-data = 'Internal', which is not a documented classification" in typo
+            and ALLOWED in typo)
+    assert "classify it" not in message_of(result, RETENTION, urn(TABLE, "user"))
+    advisory = message_of(result, RETENTION, urn(TABLE, "by-default"))
+    assert "set `pointInTimeRecovery.enabled=True`" in advisory
+    assert "Advisory: it is classified as holding no US user data (it is tagged residency-data=ephemeral)" in advisory
 
 
 # -- OCI: the tag, else the compartment -------------------------------------------------------------------------
 
-def _oci_estate():
+def _oci_estate(store):
+    """The same placements for any kind of store (``store(name, compartment, tags=..., defined=...)``)."""
     sandbox = _compartment("sandbox", tags=_cls("internal"))
     records = _compartment("records", tags=_cls("us-user-data"))
     nested = _compartment("nested", parent=sandbox.id)
     plain = _compartment("plain")
-    _bucket("in-sandbox", sandbox.id)
-    _bucket("in-nested", nested.id)
-    _bucket("in-records", records.id)
-    _bucket("in-plain", plain.id)
-    _bucket("literal")
-    _bucket("user-in-sandbox", sandbox.id, tags=_cls("us-user-data"))
-    _bucket("internal-in-records", records.id, tags=_cls("internal"))
-    _bucket("defined-public", defined={"Operations.residency-data": "public"})
+    store("in-sandbox", sandbox.id)
+    store("in-nested", nested.id)
+    store("in-records", records.id)
+    store("in-plain", plain.id)
+    store("literal", COMPARTMENT)
+    store("user-in-sandbox", sandbox.id, tags=_cls("us-user-data"))
+    store("internal-in-records", records.id, tags=_cls("internal"))
+    store("defined-public", COMPARTMENT, defined={"Operations.residency-data": "public"})
 
 
 OCI_MANDATORY = {"in-records", "in-plain", "literal", "user-in-sandbox"}
 OCI_ADVISORY = {"in-sandbox", "in-nested", "internal-in-records", "defined-public"}
+# Every volume has no backup policy, every bucket no regional copy: each rule finds each one, at its class's level.
+OCI_STORES = {PROTECTION: (VOLUME, _volume), COVERAGE: (BUCKET, _bucket)}
 
 
 @pytest.mark.parametrize("policy", [PROTECTION, COVERAGE])
 def test_oci_stores_follow_their_tag_then_their_compartment(preview, policy):
-    # Every bucket is unprotected and has no regional copy: both rules find each one, at its class's level.
-    result = preview(_oci_estate)
+    token, store = OCI_STORES[policy]
+    result = preview(lambda: _oci_estate(store))
     assert levels(result, policy) == {
-        **{urn(BUCKET, n): "mandatory" for n in OCI_MANDATORY},
-        **{urn(BUCKET, n): "advisory" for n in OCI_ADVISORY},
+        **{urn(token, n): "mandatory" for n in OCI_MANDATORY},
+        **{urn(token, n): "advisory" for n in OCI_ADVISORY},
     }
     assert len(messages(result, policy)) == 8
-    plain = message_of(result, policy, urn(BUCKET, "in-plain"))
-    assert "it has no residency-data tag and is in compartment 'plain' (it has no residency-data tag" in plain
+    plain = message_of(result, policy, urn(token, "in-plain"))
+    # Each clause names its subject: the compartment 'plain' is created here; its own parent is the tenancy.
+    assert ("Judged as US user data: it has no residency-data tag and is in compartment 'plain', which has no "
+            f"residency-data tag and is in compartment {TENANCY}, which this stack does not create and "
+            "dataClassification.nonDataCompartmentIds does not list.") in plain
     assert 'freeform_tags={"residency-data": "internal"}' in plain and "dataClassification.nonDataCompartmentIds" in plain
-    literal = message_of(result, policy, urn(BUCKET, "literal"))
-    assert f"compartment {COMPARTMENT}, which is neither created in this stack nor listed" in literal
-    nested = message_of(result, policy, urn(BUCKET, "in-nested"))
-    assert "untagged, in compartment 'nested', untagged, in compartment 'sandbox', tagged residency-data=internal" in nested
+    literal = message_of(result, policy, urn(token, "literal"))
+    assert (f"it has no residency-data tag and is in compartment {COMPARTMENT}, which this stack does not create and "
+            "dataClassification.nonDataCompartmentIds does not list") in literal
+    nested = message_of(result, policy, urn(token, "in-nested"))
+    assert ("(it has no residency-data tag and is in compartment 'nested', which has no residency-data tag and is in "
+            "compartment 'sandbox', which is tagged residency-data=internal)") in nested
+
+
+def test_a_compartment_created_at_the_tenancy_root_is_named_as_such(preview):
+    """The public OCI template creates its compartment without compartment_id (the tenancy's root compartment):
+    the message once said that compartment was "in no compartment, which is neither created in this stack"."""
+    def program():
+        root_child = oci.identity.Compartment("myCompartment", description="d", name="my-compartment")
+        _bucket("my-bucket", root_child.id)
+
+    message = message_of(preview(program), COVERAGE, urn(BUCKET, "my-bucket"))
+    assert ("it has no residency-data tag and is in compartment 'myCompartment', which has no residency-data tag and "
+            "sits in the tenancy's root compartment (compartmentId unset).") in message
+    assert "neither created" not in message and "no compartment" not in message
 
 
 # -- the rules: listed compartments and an estate's own tag scheme --------------------------------------------
@@ -164,25 +198,29 @@ def own_scheme_pack():
 
 def test_listed_compartments_and_the_rules_own_tag_scheme(preview, own_scheme_pack):
     def program():
-        _bucket("listed", LISTED)
-        _bucket("restricted-in-listed", LISTED, tags={"data-class": "restricted"})
-        _bucket("internal", tags={"data-class": "internal"})
-        _bucket("old-key", tags=_cls("internal"))  # another key than the rules' tagKey: untagged
-        _bucket("unlisted")
+        for policy in (PROTECTION, COVERAGE):
+            _, store = OCI_STORES[policy]
+            store("listed", LISTED)
+            store("restricted-in-listed", LISTED, tags={"data-class": "restricted"})
+            store("internal", COMPARTMENT, tags={"data-class": "internal"})
+            store("old-key", COMPARTMENT, tags=_cls("internal"))  # another key than the rules' tagKey: untagged
+            store("unlisted", COMPARTMENT)
 
     result = preview(program, using=own_scheme_pack)
     for policy in (PROTECTION, COVERAGE):
+        token, _ = OCI_STORES[policy]
         assert levels(result, policy) == {
-            urn(BUCKET, "listed"): "advisory",
-            urn(BUCKET, "internal"): "advisory",
-            urn(BUCKET, "restricted-in-listed"): "mandatory",
-            urn(BUCKET, "old-key"): "mandatory",
-            urn(BUCKET, "unlisted"): "mandatory",
+            urn(token, "listed"): "advisory",
+            urn(token, "internal"): "advisory",
+            urn(token, "restricted-in-listed"): "mandatory",
+            urn(token, "old-key"): "mandatory",
+            urn(token, "unlisted"): "mandatory",
         }
-    listed = message_of(result, PROTECTION, urn(BUCKET, "listed"))
-    assert f"untagged, in compartment {LISTED}, listed in dataClassification.nonDataCompartmentIds" in listed
+    listed = message_of(result, PROTECTION, urn(VOLUME, "listed"))
+    assert (f"(it has no data-class tag and is in compartment {LISTED}, which "
+            "dataClassification.nonDataCompartmentIds lists)") in listed
     assert 'freeform_tags={"data-class": "internal"} (values: internal, public)' in message_of(
-        result, PROTECTION, urn(BUCKET, "old-key"))
+        result, PROTECTION, urn(VOLUME, "old-key"))
 
 
 def test_a_value_that_would_mean_both_classes_is_one_error_at_configure():
@@ -190,7 +228,7 @@ def test_a_value_that_would_mean_both_classes_is_one_error_at_configure():
         start_pack(policy_config={PROTECTION: {"dataClassification": {"userDataValues": ["internal"]}}})
     assert not isinstance(err.value, PolicyPackConfigError)  # the schema admits it; the pack refuses it
     lines = [x.strip() for x in str(err.value).splitlines()[1:]]
-    assert lines == ["invalid residency rules for policy 'immutable-backups' (policy config): dataClassification."
+    assert lines == ["invalid residency rules in the policy config of 'immutable-backups' (--policy-pack-config): dataClassification."
                      "otherValues = 'internal'; allowed: values that are not also userDataValues (a value cannot "
                      "mean both)"], str(err.value)
 
@@ -205,25 +243,16 @@ def test_the_engine_refuses_classification_config_its_schema_forbids(classificat
     assert COVERAGE in str(err.value)
 
 
-# -- what US user data cannot survive without: its copies and its keys ----------------------------------------
+# -- what US user data cannot survive without: its backup copies ------------------------------------------------
 
-def _s3_encrypted_by(name, tags, key):
-    bucket = aws.s3.Bucket(name, bucket=name, tags=tags, opts=PROTECT)
-    aws.s3.BucketServerSideEncryptionConfiguration(f"{name}-sse", bucket=bucket.id, rules=[
-        aws.s3.BucketServerSideEncryptionConfigurationRuleArgs(
-            apply_server_side_encryption_by_default=aws.s3.BucketServerSideEncryptionConfigurationRuleApplyServerSideEncryptionByDefaultArgs(
-                sse_algorithm="aws:kms", kms_master_key_id=key.arn))])
-
-
-def test_copies_keys_and_vaults_of_user_data_are_held_as_user_data(preview):
+def test_backup_copies_of_user_data_are_held_as_user_data_and_keys_are_not_judged(preview):
     def program():
         vault = oci.kms.Vault("vault", compartment_id=COMPARTMENT, display_name="v", vault_type="VIRTUAL_PRIVATE",
                               freeform_tags=_cls("internal"))
         key = oci.kms.Key("key", compartment_id=COMPARTMENT, display_name="k", freeform_tags=_cls("internal"),
                           management_endpoint=vault.management_endpoint,
                           key_shape=oci.kms.KeyKeyShapeArgs(algorithm="AES", length=32))
-        oci.kms.Key("spare", compartment_id=COMPARTMENT, display_name="s", management_endpoint="https://mgmt.example",
-                    freeform_tags=_cls("internal"), key_shape=oci.kms.KeyKeyShapeArgs(algorithm="AES", length=32))
+        aws.kms.Key("records-key", tags=_cls("internal"))
         phx = oci.Provider("phx", region="us-phoenix-1")
         _bucket("primary", key=key.id, protect=True)
         _bucket("copy", bucket_name="primary-copy", tags=_cls("internal"), protect=True, provider=phx,
@@ -239,9 +268,6 @@ def test_copies_keys_and_vaults_of_user_data_are_held_as_user_data(preview):
                                        rules=[aws.s3.BucketReplicationConfigRuleArgs(
                                            status="Enabled",
                                            destination=aws.s3.BucketReplicationConfigRuleDestinationArgs(bucket=dest.arn))])
-        # Keys set by a separate encryption configuration (no tags of its own): it holds what its bucket holds.
-        _s3_encrypted_by("records", None, aws.kms.Key("records-key", tags=_cls("internal")))
-        _s3_encrypted_by("assets", _cls("public"), aws.kms.Key("assets-key", tags=_cls("internal")))
         # Nothing of US user data replicates into this one: its findings stay advisory.
         scratch = aws.s3.Bucket("scratch", bucket="scratch", tags=_cls("ephemeral"), opts=PROTECT)
         aws.s3.BucketReplicationConfig("scratch-replication", bucket=scratch.id, role="arn:aws:iam::222222222222:role/r",
@@ -252,24 +278,17 @@ def test_copies_keys_and_vaults_of_user_data_are_held_as_user_data(preview):
                                                                     tags=_cls("ephemeral"), opts=PROTECT).arn))])
 
     result = preview(program)
+    # Keys and vaults are deleted only after a waiting period: not judged for durability.
     assert levels(result, PROTECTION) == {
-        urn("aws:kms/key:Key", "records-key"): "mandatory",
-        urn("aws:kms/key:Key", "assets-key"): "advisory",
-        urn(OCI_KEY, "key"): "mandatory",
-        urn(VAULT, "vault"): "mandatory",
-        urn(OCI_KEY, "spare"): "advisory",
         urn(BUCKET, "copy"): "mandatory",
         urn(S3, "dest"): "mandatory",
         urn(S3, "scratch-copy"): "advisory",
     }
-    key = message_of(result, PROTECTION, urn(OCI_KEY, "key"))
-    assert "it is tagged residency-data=internal, but it encrypts 'primary', which is judged as US user data" in key
-    assert "classify 'primary' too" in key
-    assert "it encrypts 'records', which is judged as US user data" in message_of(
-        result, PROTECTION, urn("aws:kms/key:Key", "records-key"))
-    assert "it holds key 'key', which encrypts US user data" in message_of(result, PROTECTION, urn(VAULT, "vault"))
     copy = message_of(result, PROTECTION, urn(BUCKET, "copy"))
-    assert "keeps data for 30 days" in copy and "it is a backup copy of 'primary', which is judged as US user data" in copy
+    assert "keeps data for 30 days" in copy
+    assert ("Judged as US user data: it is tagged residency-data=internal, but it is a backup copy of 'primary', "
+            "which is judged as US user data") in copy
+    assert "classify 'primary' too" in copy
     dest = [v.message for v in result.violations_of(PROTECTION) if v.urn == urn(S3, "dest")]
     assert len(dest) == 2 and all("it is a backup copy of 'source', which is judged as US user data" in m for m in dest)
     assert "no versioning" in dest[0] and "Object Lock default retention in COMPLIANCE mode" in dest[1]
@@ -290,15 +309,19 @@ def test_a_classification_unknown_at_preview_is_us_user_data_that_cannot_be_veri
         _bucket("elsewhere", pulumi.StackReference("org/landing-zone/prod").get_output("compartmentId"))
 
     result = preview(program)
-    expected = {urn(TABLE, "computed-tags"), *(urn(BUCKET, n) for n in
-                                               ("unknown-value", "computed-map", "in-unknown-class", "elsewhere"))}
-    assert levels(result, PROTECTION) == dict.fromkeys(expected, "mandatory")
-    assert len(messages(result, PROTECTION)) == len(expected)
-    assert all("\ncannot be verified at preview: " in m for m in messages(result, PROTECTION))
-    assert "freeformTags.residency-data is unknown" in message_of(result, PROTECTION, urn(BUCKET, "unknown-value"))
+    buckets = {urn(BUCKET, n) for n in ("unknown-value", "computed-map", "in-unknown-class", "elsewhere")}
+    # The table has no copy in another region and keeps no backups: both rules find it.
+    assert levels(result, COVERAGE) == dict.fromkeys(buckets | {urn(TABLE, "computed-tags")}, "mandatory")
+    assert levels(result, RETENTION) == {urn(TABLE, "computed-tags"): "mandatory"}
+    found = messages(result, COVERAGE) + messages(result, RETENTION)
+    assert len(found) == len(buckets) + 2
+    assert all("\ncannot be verified at preview: " in m for m in found)
+    assert "freeformTags.residency-data is unknown" in message_of(result, COVERAGE, urn(BUCKET, "unknown-value"))
     assert "compartment 'unknown-class' freeformTags.residency-data is unknown" in message_of(
-        result, PROTECTION, urn(BUCKET, "in-unknown-class"))
-    assert "compartmentId is unknown" in message_of(result, PROTECTION, urn(BUCKET, "elsewhere"))
+        result, COVERAGE, urn(BUCKET, "in-unknown-class"))
+    elsewhere = message_of(result, COVERAGE, urn(BUCKET, "elsewhere"))
+    assert "compartmentId is unknown" in elsewhere
+    assert "its compartmentId is unknown at preview, with no compartment of this stack behind it" in elsewhere
 
 
 # -- residency is not a durability question -------------------------------------------------------------------
@@ -315,13 +338,13 @@ def test_no_residency_rule_reads_the_classification(preview):
     assert levels(result, "us-keys-for-data") == {bucket: "mandatory"}
     assert levels(result, "private-data-stores") == {bucket: "mandatory"}
     assert levels(result, "us-region-providers") == {provider_urn("oci", "eu"): "mandatory"}
-    assert levels(result, PROTECTION) == {bucket: "advisory", in_eu: "advisory"}
+    assert levels(result, PROTECTION) == {}  # OCI keeps a non-empty bucket through a deletion
     assert levels(result, COVERAGE) == {bucket: "advisory", in_eu: "advisory"}
 
 
 # -- phases: the checks as pure functions over the views the engine's requests become --------------------------
 
-RULES, ERRORS = build_rules(None)
+RULES, ERRORS = build_rules(None, stack_data=illustrative_rules.RULES)
 
 
 def _view(type_, name, props, *, deps=None, provider=None):
@@ -333,12 +356,17 @@ def test_own_tags_are_judged_per_resource_and_placement_over_the_stack_each_once
     assert ERRORS == []
     aws_provider = ProviderView("pulumi:providers:aws", provider_urn("aws", "p"), "p", FrozenDict({"region": "us-east-2"}))
     table = _view(TABLE, "t", {"hashKey": "id"}, provider=aws_provider)
-    tagged = _view(BUCKET, "tagged", {"compartmentId": COMPARTMENT, "freeformTags": _cls("us-user-data")})
-    untagged = _view(BUCKET, "untagged", {"compartmentId": COMPARTMENT})
-    resource_phase = {v.name: [f.level for f in immutable_backups.check(v, RULES)] for v in (table, tagged, untagged)}
-    assert resource_phase == {"t": [None], "tagged": [None], "untagged": []}
-    stack_phase = list(immutable_backups.check_stack([table, tagged, untagged], RULES))
-    assert [(f.urn, f.level) for f in stack_phase if "protect" in f.message] == [(untagged.urn, None)]
+    s3 = _view(S3, "s3", {"forceDestroy": True}, provider=aws_provider)
+    tagged = _view(ADB, "tagged", {"compartmentId": COMPARTMENT, "freeformTags": _cls("us-user-data")})
+    untagged = _view(ADB, "untagged", {"compartmentId": COMPARTMENT})
+    views = (table, s3, tagged, untagged)
+    resource_phase = {v.name: [f.level for f in immutable_backups.check(v, RULES)] for v in views}
+    assert resource_phase == {"t": [], "s3": [None], "tagged": [None], "untagged": []}
+    retention_phase = {v.name: [f.level for f in database_backup_retention.check(v, RULES)] for v in views}
+    assert retention_phase == {"t": [None], "s3": [], "tagged": [], "untagged": []}
+    stack_phase = list(immutable_backups.check_stack(list(views), RULES))
+    assert [(f.urn, f.level) for f in stack_phase] == [(untagged.urn, None)]
+    assert list(database_backup_retention.check_stack(list(views), RULES)) == []
 
 
 def test_an_unset_tag_map_the_engine_plans_as_unknown_is_read_as_unset():

@@ -124,7 +124,7 @@ def test_invalid_policy_config_is_refused_at_configure_with_one_error_naming_key
     lines = err.value.details.splitlines()
     assert lines[0] == "invalid policy pack config:"
     assert lines[1:] == [
-        "  invalid residency rules for policy 'us-region-providers' (policy config): bogusKey = 1.0; allowed: "
+        "  invalid residency rules in the policy config of 'us-region-providers' (--policy-pack-config): bogusKey = 1.0; allowed: "
         "top-level keys " + ", ".join(rules_file.TOP_LEVEL_KEYS)
     ]
 

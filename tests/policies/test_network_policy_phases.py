@@ -9,9 +9,10 @@ from residency_policies.analysis.network_judgement import judge_resource, judge_
 from residency_policies.framework import ResourceView
 from residency_policies.rules.no_untrusted_peering import check as peering_resource_check
 from residency_policies.rules.no_untrusted_peering import check_stack as peering_stack_check
+import illustrative_rules
 from residency_policies.rules_file import build_rules
 
-RULES, ERRORS = build_rules(None)
+RULES, ERRORS = build_rules(None, stack_data=illustrative_rules.RULES)
 SECURITY_GROUP_RULE = "aws:ec2/securityGroupRule:SecurityGroupRule"
 
 

@@ -132,7 +132,7 @@ def test_destinations_outside_the_estate_are_flagged(preview):
         urn("aws:lambda/eventSourceMapping:EventSourceMapping", "reads-parent-stream"),
     }
     text = "\n".join(messages(result, POLICY))
-    assert "parent company's account 999999999999" in text and "estate.destinations" in text
+    assert "parent company's account 999999999999" in text and "`destinations` of `residency:estate`" in text
 
 
 def test_declared_estate_destinations_are_accepted():

@@ -1,14 +1,13 @@
 """Registry-wide checks over every policy in the pack (all engineers' policies, as they land)."""
 
 import re
-import shutil
 
 import pytest
-import yaml
 
 from residency_kit.engine.packs import PolicyPackProcess
 from residency_kit.policy_docs import DOCS_DIR, load_policies, main as policy_docs_main
-from tests.policies.conftest import PACK_DIR, start_pack
+import illustrative_rules
+from tests.policies.conftest import CONFIG, PACK_DIR, start_pack
 from tests.policies.registry_fixtures import FIXTURES
 
 POLICIES = load_policies(PACK_DIR)
@@ -47,20 +46,14 @@ def test_every_policy_has_registry_fixtures():
 
 @pytest.fixture(scope="module")
 def rules_pack(tmp_path_factory):
-    """A copy of the pack for fixtures that need their own rules file, one per set of overrides, started on use."""
+    """A pack for fixtures that need their own rules, one per set of overrides, started on use: the overrides
+    replace those keys of the stack's `residency:` config, as a team's stack file would give them."""
     started: dict[str, PolicyPackProcess] = {}
 
     def get(overrides) -> PolicyPackProcess:
         key = repr(overrides)
         if key not in started:
-            pack_dir = tmp_path_factory.mktemp("pack") / "policies"
-            shutil.copytree(PACK_DIR, pack_dir, ignore=shutil.ignore_patterns("__pycache__", "venv"))
-            # The copy runs on the pack's own virtualenv (PulumiPolicy.yaml `virtualenv: venv`), as the original does.
-            (pack_dir / "venv").symlink_to(PACK_DIR / "venv", target_is_directory=True)
-            rules = yaml.safe_load((pack_dir / "residency.yaml").read_text())
-            rules.update(overrides)
-            (pack_dir / "residency.yaml").write_text(yaml.safe_dump(rules))
-            started[key] = start_pack(pack_dir)
+            started[key] = start_pack(config={**CONFIG, **illustrative_rules.stack_config(overrides)})
         return started[key]
 
     yield get

@@ -1,25 +1,26 @@
-"""Which rules are in force: the rules file, its digest, and the shipped illustrative identifiers it holds."""
+"""Which rules are in force: illustrative identifiers, and the kit's floor of a rules file that names no party."""
 
 from __future__ import annotations
 
-import hashlib
 
 import pytest
 import yaml
 
+import illustrative_rules
 from residency_policies.rules_file import RULES_PATH, build_rules
-from residency_policies.rules_in_force import describe_rules_file, illustrative_identifiers, is_illustrative
+from residency_policies.rules_in_force import illustrative_identifiers, is_illustrative
 
 
-def test_the_shipped_rules_file_is_described_with_its_digest_and_every_illustrative_identifier():
-    info = describe_rules_file()
-    assert info.path == RULES_PATH.resolve()
-    assert info.digest == "sha256:" + hashlib.sha256(RULES_PATH.read_bytes()).hexdigest()
+def test_the_shipped_rules_file_is_the_kits_floor_and_names_no_party():
+    """Issue 19: the kit's illustrative identifiers are never silently in force in a consumer's project: the
+    pack's own rules file names no parent company, estate or trusted party, only the floor every stack keeps."""
     data = yaml.safe_load(RULES_PATH.read_text())
-    named = [v for key in ("parentCompany", "trusted", "estate") for section in [data.get(key) or {}]
-             for values in section.values() for v in values]
-    # Every identifier the kit ships is illustrative (the file says so in its header).
-    assert set(info.illustrative) == {str(v) for v in named}
+    assert set(data) == {"allowedRegions", "minimumRetentionDays", "requiredTags"}
+    assert illustrative_identifiers(data) == ()
+    rules, errors = build_rules(None, stack_data={})
+    assert rules is None
+    assert [e.key for e in errors] == ["parentCompany"]
+    assert "set it as `residency:parentCompany` in the stack config" in errors[0].message()
 
 
 @pytest.mark.parametrize("value", [
@@ -45,8 +46,9 @@ def test_only_identifier_sections_count():
 
 
 def test_rules_carry_the_illustrative_identifiers_of_what_is_in_force():
-    rules, errors = build_rules({"parentCompany": {"cidrs": ["100.70.0.0/16"]}})
+    stack = {k: v for k, v in illustrative_rules.RULES.items() if k != "parentCompany"}
+    rules, errors = build_rules({"parentCompany": {"cidrs": ["100.70.0.0/16"]}}, stack_data=stack)
     assert errors == []
-    # The override replaces parentCompany for this policy; trusted still comes from the file.
+    # The policy config gives parentCompany for this policy; trusted still comes from the stack config.
     assert "203.0.113.0/24" not in rules.illustrative and "999999999999" not in rules.illustrative
     assert "111111111111" in rules.illustrative

@@ -86,7 +86,7 @@ def test_a_malformed_waiver_is_a_mandatory_violation_and_waives_nothing(rules_wi
     assert _target_levels(served) == ["mandatory"]
     (finding,) = _waiver_findings(served)
     assert finding.level == "mandatory" and finding.urn == ROOT  # the stack itself
-    assert f"waiver #0 in residency.yaml is {problem}" in finding.message
+    assert f"waiver #0 in the pack's rules file {rules_file.RULES_PATH} is {problem}" in finding.message
     assert finding.message.endswith("it waives nothing until fixed")
 
 
@@ -111,5 +111,5 @@ def test_each_bad_waiver_is_reported_once_and_a_good_one_beside_them_still_waive
     assert _target_levels(served) == ["advisory"]
     messages = [f.message for f in _waiver_findings(served)]
     assert len(messages) == 2
-    assert "waiver #0 in residency.yaml is expired" in messages[0]
-    assert "waiver #2 in residency.yaml is malformed: `approver`" in messages[1]
+    assert f"waiver #0 in the pack's rules file {rules_file.RULES_PATH} is expired" in messages[0]
+    assert f"waiver #2 in the pack's rules file {rules_file.RULES_PATH} is malformed: `approver`" in messages[1]

@@ -6,11 +6,12 @@ Addresses: VCN 10.0.0.0/16, data subnet 10.0.1.0/24, firewall subnet 10.0.2.0/24
 
 from __future__ import annotations
 
+import illustrative_rules
 import pulumi_oci as oci
 
 COMPARTMENT = "ocid1.compartment.oc1..aaaaaaaaexamplecompartment"
 PARENT = "203.0.113.0/24"
-CONFIG = {"oci:region": "us-ashburn-1", "aws:region": "us-east-2"}
+CONFIG = {"oci:region": "us-ashburn-1", "aws:region": "us-east-2", **illustrative_rules.stack_config()}
 DATA = {"residency-tier": "data"}
 
 

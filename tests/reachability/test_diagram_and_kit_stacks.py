@@ -16,20 +16,23 @@ STACKS = ["dev", "us-prod"]
 
 @pytest.fixture(scope="module", params=STACKS)
 def kit_stack(request):
-    resources, config = diagram.capture_resources(str(ROOT), request.param)
-    return request.param, resources, config
+    resources, config, stack = diagram.capture_resources(str(ROOT), request.param)
+    return stack, resources, config
 
 
 def test_kit_stack_has_no_path_to_its_data_tier(kit_stack):
-    _, resources, config = kit_stack
-    graph, paths = network_diagram.graph_from_resources(resources, diagram.parent_cidrs())
+    stack, resources, config = kit_stack
+    parents = diagram.parent_cidrs(config, stack)
+    # The stack's own parent ranges (its `residency:parentCompany`) are the ones the proof runs over.
+    assert parents == ["203.0.113.0/24", "2001:db8:bad::/48"]
+    graph, paths = network_diagram.graph_from_resources(resources, parents)
     assert graph.data_subnets(), "the kit's stacks have a data-tier subnet"
     assert [p.message() for p in paths] == []
 
 
 def test_dot_and_mermaid_render(kit_stack):
-    _, resources, config = kit_stack
-    parents = diagram.parent_cidrs()
+    stack, resources, config = kit_stack
+    parents = diagram.parent_cidrs(config, stack)
     dot = network_diagram.render(resources, parents, "dot")
     mermaid = network_diagram.render(resources, parents, "mermaid")
     assert dot.startswith("digraph network {") and "tier: data" in dot
@@ -38,8 +41,8 @@ def test_dot_and_mermaid_render(kit_stack):
 
 @pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz's `dot` binary is not installed (apt-get install graphviz)")
 def test_svg_renders(kit_stack):
-    _, resources, config = kit_stack
-    svg = network_diagram.render(resources, diagram.parent_cidrs(), "svg")
+    stack, resources, config = kit_stack
+    svg = network_diagram.render(resources, diagram.parent_cidrs(config, stack), "svg")
     assert b"<svg" in svg and b"tier: data" in svg
 
 

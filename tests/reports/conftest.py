@@ -20,7 +20,8 @@ def pack_dir(tmp_path: Path) -> Path:
     (pack / "residency_policies" / "__init__.py").write_text("")
     waiver = {"policy": "private-data-stores", "urns": [PUBLIC], "reason": REASON, "approver": "ciso@example.com",
               "expires": "2027-03-31"}
-    (pack / "residency.yaml").write_text("waivers:\n  - " + json.dumps(waiver) + "\n")
+    floor = (Path(__file__).resolve().parents[2] / "policies" / "residency.yaml").read_text()
+    (pack / "residency.yaml").write_text(floor + "waivers:\n  - " + json.dumps(waiver) + "\n")
     return pack
 
 

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import illustrative_rules
 from residency_kit.engine.api import PreviewResult
 from residency_kit.engine.pack_config import PolicyConfig, PolicySchema
+from residency_kit.engine.pack_rules import rules_in_force
 from residency_kit.engine.packs import PackInfo, PolicyInfo, Violation
 from residency_kit.engine.stack import EngineResource, EngineStack
 from residency_policies.urns import urn_name, urn_type
@@ -105,7 +107,10 @@ def make_result(pack_dir, *, violations=None, not_applicable=(), compartment_id=
                       "us-region-providers description.\nregion <script>alert(1)</script> | is not allowed"),
             violation("residency-tags", "advisory", "low", AWS_BUCKET, "residency-tags description.\nmissing tag jurisdiction"),
         ]
+    rules = rules_in_force(info.name, pack_dir, info.config, stack_config=illustrative_rules.stack_config(),
+                           stack=STACK, policy_names=[p.name for p in info.policies])
     return PreviewResult(
         resources=resources, violations=list(violations), stack=stack, packs=[info],
         not_applicable=[dict(n) for n in not_applicable], pack_dirs=[pack_dir], pack_origin="--policy-pack",
+        rules=[rules],
     )

@@ -33,7 +33,11 @@ def test_sarif_has_one_rule_per_policy_with_its_metadata(report):
     assert run["automationDetails"]["id"] == "residency/preview/us-prod/"
     extension = run["tool"]["extensions"][0]["properties"]
     assert extension["contentHash"].startswith("sha256:")
-    assert extension["rulesDigest"] == report.packs[0].rules.digest and extension["rulesFile"].endswith("residency.yaml")
+    assert extension["rulesDigest"] == report.packs[0].rules.digest
+    sources = extension["rulesSources"]
+    assert [s["kind"] for s in sources] == ["pack rules file", "stack config"]
+    assert sources[0]["location"].endswith("residency.yaml") and sources[1]["keys"] == ["parentCompany", "trusted", "estate"]
+    assert extension["rules"]["parentCompany"]["cidrs"] == ["203.0.113.0/24", "2001:db8:bad::/48"]
     (invocation,) = run["invocations"]
     assert invocation["properties"]["violations"] == "1 mandatory, 2 advisory (1 of them waived)"
     assert invocation["properties"]["resourcesAnalyzed"] == len(report.resources)
@@ -103,7 +107,9 @@ def test_markdown_summary_for_a_pr_comment(report):
     assert text.startswith(MARKER)
     assert "### Residency preview: `us-prod` ❌ **failed**" in text
     assert "Policy violations: 1 mandatory, 2 advisory (1 of them waived)" in text
-    assert f"- rules: `residency.yaml` `{report.packs[0].rules.digest}`" in text
+    assert f"- rules digest: {report.packs[0].rules.digest}" in text
+    assert "- rules parent company: cidrs 203.0.113.0/24, 2001:db8:bad::/48;" in text
+    assert "- rules sources: the pack's rules file " in text
     assert "| `residency-tags` | low | advisory | ⚠️ warn | 1 |" in text
     assert "`__main__.py:12`" in text
     assert "| `us-region-providers` | critical | mandatory | ❌ fail | 1 |" in text

@@ -34,7 +34,7 @@ def test_waived_violation_is_matched_by_the_packs_own_waiver_lookup(report, pack
     assert waived.waiver.reason == REASON
     assert waived.waiver.approver == "ciso@example.com"
     assert waived.waiver.expires == "2027-03-31"
-    assert waived.waiver.source == str((pack_dir / "residency.yaml").resolve())
+    assert waived.waiver.source == f"the pack's rules file {(pack_dir / 'residency.yaml').resolve()}"
     assert report.waivers == (waived.waiver,)
 
 
@@ -65,10 +65,13 @@ def test_violations_carry_the_program_line_and_the_rules_digest(report, pack_dir
     by_urn = {v.urn: v for v in report.violations}
     assert (by_urn[AWS_BUCKET].source_file, by_urn[AWS_BUCKET].source_line) == ("/repo/__main__.py", 12)
     assert (by_urn[DEFAULT_AWS].source_file, by_urn[DEFAULT_AWS].source_line) == ("", 0)  # a default provider
-    digest = "sha256:" + hashlib.sha256((pack_dir / "residency.yaml").read_bytes()).hexdigest()
-    assert {v.rules_digest for v in report.violations} == {digest}
     (pack,) = report.packs
-    assert pack.rules.digest == digest and pack.rules.path == (pack_dir / "residency.yaml").resolve()
+    # Every violation carries the digest of the rules in force; the rules file is one source, with its own digest.
+    assert {v.rules_digest for v in report.violations} == {pack.rules.digest}
+    file_source = pack.rules.sources[0]
+    assert file_source.location == str((pack_dir / "residency.yaml").resolve())
+    assert file_source.digest == "sha256:" + hashlib.sha256((pack_dir / "residency.yaml").read_bytes()).hexdigest()
+    assert pack.rules.digest != file_source.digest  # the rules in force are more than the file
 
 
 def test_not_checked_when_no_policy_ran(tmp_path):

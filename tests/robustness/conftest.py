@@ -7,6 +7,7 @@ send. Tests deep-copy its ``EngineStack``, mutate inputs or add resources, and a
 
 from __future__ import annotations
 
+import illustrative_rules
 import copy
 from collections.abc import Mapping
 from pathlib import Path
@@ -25,21 +26,11 @@ REPO = Path(__file__).resolve().parents[2]
 PACK_DIR = REPO / "policies"
 PROJECT = "robust"
 STACK = "robust"
-CONFIG = {"oci:region": "us-ashburn-1", "aws:region": "us-east-2"}
+CONFIG = {"oci:region": "us-ashburn-1", "aws:region": "us-east-2", **illustrative_rules.stack_config()}
 BASE_SPEC = Spec(
     compartments=1, subnets_per_vcn=3, rules_per_list=3, nsg_rules_per_vcn=2, buckets_per_compartment=1,
     statements_per_policy=2,
 )  # fmt: skip
-
-# The estate is judged against real-looking rules for ``residency-rules`` (the shipped rules file holds only
-# illustrative identifiers, which that policy reports); every other policy keeps the shipped rules.
-REAL_LOOKING_RULES = {
-    "parentCompany": {"cidrs": ["100.70.0.0/16"], "ociTenancyIds": ["ocid1.tenancy.oc1..aaaaaaaaq7parentco"],
-                      "awsAccountIds": ["403958271635"], "awsOrganizationIds": ["o-k2j4h5g6f7"]},
-    "trusted": {"ociTenancyIds": ["ocid1.tenancy.oc1..aaaaaaaaz3oversight"], "awsAccountIds": ["517283946021"],
-                "awsOrganizationIds": ["o-m3n4b5v6c7"]},
-    "estate": {"ociTenancyIds": ["ocid1.tenancy.oc1..aaaaaaaaw8usdata"], "awsAccountIds": ["628394057162"]},
-}
 
 # How the pack reports its own failures (reporting.py ``Reporter.crash``; pulumi_policy's
 # UnknownValueError advisory); a gRPC error surfaces as PolicyPackError from ``analyze``.
@@ -48,8 +39,7 @@ CRASH_MARKERS = ("failed while checking", "can't run policy")
 
 @pytest.fixture(scope="session")
 def pack():
-    with PolicyPackProcess(PACK_DIR, project=PROJECT, stack=STACK, config=CONFIG,
-                           policy_config={"residency-rules": REAL_LOOKING_RULES}) as process:
+    with PolicyPackProcess(PACK_DIR, project=PROJECT, stack=STACK, config=CONFIG) as process:
         yield process
 
 

@@ -7,6 +7,7 @@ Every edit is one a real program could make: a region, a CIDR, a statement, a ta
 
 from __future__ import annotations
 
+import datetime as dt
 import ipaddress
 import json
 from collections.abc import Callable
@@ -68,10 +69,12 @@ def _open_to_internet(stack: EngineStack, subnet) -> None:
 
 
 def _wide_rule_target(data, stack: EngineStack):
-    """A non-data subnet opened to the internet, and the security list it names."""
+    """An internal (app) subnet opened to the internet, and the security list it names. A wide rule there opens a
+    path from the parent's ranges, which the ingress/egress policies report; on a data or management subnet the
+    same path is network-reachability's to report (one mistake, one violation: docs/network-reachability.md)."""
     subnets = [s for s in of_type(stack, "subnet:Subnet") if (s.inputs.get("freeformTags") or {}).get("residency-tier")
-               not in (None, "data")]
-    subnet = data.draw(st.sampled_from(subnets), label="non-data subnet")
+               not in (None, "data", "management")]
+    subnet = data.draw(st.sampled_from(subnets), label="internal subnet")
     _open_to_internet(stack, subnet)
     return stack.by_urn[subnet.property_dependencies["securityListIds"][0]]
 
@@ -145,17 +148,10 @@ def residency_waivers(data, stack: EngineStack):
 
 
 def residency_rules(data, stack: EngineStack):
-    """Rules that still hold one of the illustrative identifiers (documentation ranges, example IDs)."""
-    from tests.robustness.conftest import REAL_LOOKING_RULES
-
-    section, key, value = data.draw(st.sampled_from([
-        ("parentCompany", "cidrs", "203.0.113.0/24"), ("parentCompany", "cidrs", "2001:db8:bad::/48"),
-        ("parentCompany", "awsAccountIds", "123456789012"), ("trusted", "awsAccountIds", "111111111111"),
-        ("estate", "ociTenancyIds", "ocid1.tenancy.oc1..aaaaaaaaestateexample000"),
-    ]), label="illustrative identifier")
-    rules = {k: dict(v) for k, v in REAL_LOOKING_RULES.items()}
-    rules[section][key] = [*rules[section].get(key, []), value]
-    return None, {"residency-rules": rules}
+    """Rules that still hold the illustrative identifiers: the stack config the robustness pack runs with
+    (tests/illustrative_rules.py) names the documentation ranges and example IDs, so the notice is on the stack
+    whatever the estate; the generator leaves the estate as it is."""
+    return None, None
 
 
 def no_parent_ingress(data, stack: EngineStack):
@@ -314,6 +310,38 @@ def estate_organization(data, stack: EngineStack):
     return child.urn, None
 
 
+def database_backup_retention(data, stack: EngineStack):
+    """Add an Autonomous Database of US user data that keeps backups for less than the service's 60 days."""
+    compartment = data.draw(st.sampled_from(of_type(stack, "compartment:Compartment")), label="compartment")
+    adb = add_resource(stack, "oci:Database/autonomousDatabase:AutonomousDatabase", "adb-generated", {
+        "compartmentId": UNKNOWN, "dbName": "users", "kmsKeyId": UNKNOWN, "isFreeTier": False,
+        "backupRetentionPeriodInDays": data.draw(st.integers(1, 59), label="days"),
+        "freeformTags": {"jurisdiction": "US", "residency-data": "us-user-data"},
+    }, property_dependencies={"compartmentId": [compartment.urn]}, protect=True)
+    return adb.urn, None
+
+
+def data_tier_placement(data, stack: EngineStack):
+    """Put a MySQL DB system of US user data in a subnet of another tier (app, management)."""
+    subnets = [s for s in of_type(stack, "subnet:Subnet") if (s.inputs.get("freeformTags") or {}).get("residency-tier")
+               not in (None, "data")]
+    subnet = data.draw(st.sampled_from(subnets), label="non-data subnet")
+    db = add_resource(stack, "oci:Mysql/mysqlDbSystem:MysqlDbSystem", "mysql-generated", {
+        "compartmentId": UNKNOWN, "availabilityDomain": "Uocm:US-ASHBURN-AD-1", "shapeName": "MySQL.2",
+        "subnetId": UNKNOWN, "freeformTags": {"jurisdiction": "US", "residency-data": "us-user-data"},
+    }, property_dependencies={"subnetId": [subnet.urn]}, protect=True)
+    return db.urn, None
+
+
+def retention_lock_times(data, stack: EngineStack):
+    """Schedule a backup bucket's retention lock in the past, or sooner than OCI's 14 days."""
+    backup = next(b for b in of_type(stack, "bucket:Bucket") if b.name.endswith("-backup"))
+    days = data.draw(st.one_of(st.integers(-3650, -1), st.integers(0, 12)), label="days from now")
+    when = dt.datetime.now(dt.timezone.utc) + dt.timedelta(days=days)
+    backup.inputs["retentionRules"][0]["timeRuleLocked"] = when.strftime("%Y-%m-%dT%H:%M:%SZ")
+    return backup.urn, None
+
+
 MUTATIONS: dict[str, Callable[[Any, EngineStack], tuple[str | None, dict | None]]] = {
     "us-region-providers": region_providers,
     "us-region-replication": region_replication,
@@ -334,4 +362,7 @@ MUTATIONS: dict[str, Callable[[Any, EngineStack], tuple[str | None, dict | None]
     "no-untrusted-identity-egress": untrusted_identity_egress,
     "estate-organization": estate_organization,
     "no-parent-company-identifiers": parent_identifiers,
+    "database-backup-retention": database_backup_retention,
+    "data-tier-placement": data_tier_placement,
+    "retention-lock-times": retention_lock_times,
 }

@@ -155,7 +155,7 @@ def test_malformed_policy_config_and_waivers_are_refused_at_configure(pack, base
     try:
         with pytest.raises(PolicyPackError, match=r"configuring policy pack \S+: invalid policy pack config:\n") as err:
             configure(pack, {policy: PolicyConfig(level, properties)})
-        assert f"for policy '{policy}' (policy config)" in str(err.value)
+        assert f"in the policy config of '{policy}' (--policy-pack-config)" in str(err.value)
     finally:
         configure(pack, {})
     assert crashes(pack.analyze(clone(base_stack))) == []

@@ -3,8 +3,9 @@
 Generated from the installed SDKs by ``policies/tools/generate_data_bearing_types.py`` (every type with an
 encryption-key input, plus the curated stores of user data); the pack never imports the SDKs. For each
 type: every key input path, the key paths a store *must* set, the per-block key paths (every EBS device,
-every replica), and flags (``protect``, ``ebs-default``, ``separate-sse``, and the conditions ``when=`` /
-``unless=`` under which a store's key is required).
+every replica), and flags (``store``: a curated store of user data, ``ebs-default``, ``separate-sse``, and the
+conditions ``when=`` / ``unless=`` under which a store's key is required). What keeps a store's data
+recoverable is ``store_durability``'s.
 """
 
 from __future__ import annotations
@@ -21,7 +22,6 @@ class DataBearingType:
     key_paths: tuple[str, ...]
     required: tuple[str, ...] = ()
     each: tuple[str, ...] = ()
-    protect: bool = False
     ebs_default: bool = False  # an EBS encryption-by-default key in the stack covers a missing key
     separate_sse: bool = False  # the key may be set by a separate encryption resource (S3 buckets)
     store: bool = False  # a curated store of user data (not only a type that takes a key)
@@ -52,7 +52,6 @@ def load(path: Path = DATA_FILE) -> dict[str, DataBearingType]:
             key_paths=_split(keys),
             required=required_paths,
             each=each_paths,
-            protect="protect" in flag_set,
             ebs_default="ebs-default" in flag_set,
             separate_sse="separate-sse" in flag_set,
             store=bool(flag_set) or bool(required_paths or each_paths),
@@ -64,4 +63,3 @@ def load(path: Path = DATA_FILE) -> dict[str, DataBearingType]:
 
 DATA_BEARING_TYPES: dict[str, DataBearingType] = load()
 KEYED_TYPES = frozenset(t for t, d in DATA_BEARING_TYPES.items() if d.key_paths)
-PROTECTED_TYPES = frozenset(t for t, d in DATA_BEARING_TYPES.items() if d.protect)

@@ -98,7 +98,7 @@ def _account_verdict(account: str, what: str, rules: Rules, *, is_account: bool 
         return Verdict(False, f"{what} {where} neither an estate account "
                               f"({', '.join(sorted(rules.estate_aws_account_ids))}) nor a trusted one")
     return Verdict(False, f"{what} {where} not verifiable as the estate's: name the estate's accounts in "
-                          "residency.yaml (estate.awsAccountIds)", needs_stack=True)
+                          f"{rules.where('estate.awsAccountIds')}", needs_stack=True)
 
 
 def _tenancy_verdict(tenancy: str, what: str, rules: Rules) -> Verdict:
@@ -153,8 +153,8 @@ def judge(value: str, hint: str, rules: Rules) -> Verdict:
             return OK
         if text.lower() in rules.estate_destinations:
             return OK
-        return Verdict(False, f"the destination {text!r} is not created in this stack and not listed in residency.yaml "
-                              "estate.destinations, so it cannot be verified as the estate's (an OCID names no "
+        return Verdict(False, f"the destination {text!r} is not created in this stack and not listed in "
+                              f"{rules.where('estate.destinations')}, so it cannot be verified as the estate's (an OCID names no "
                               "tenancy); create it in this stack or list it there", needs_stack=True)
     if hint == "account" and is_account_id(text):
         return _account_verdict(text, f"the destination account {text!r}", rules, is_account=True)
@@ -190,14 +190,14 @@ def _named_verdict(named: ce.Named, rules: Rules) -> Verdict:
         listed = named.value.lower() in rules.estate_destinations and named.namespace.lower() in rules.estate_destinations
         return OK if listed else Verdict(
             False, f"the bucket {named.value!r} in Object Storage namespace {named.namespace!r} is not a bucket of this "
-                   "stack and is not listed (bucket and namespace) in residency.yaml estate.destinations, so it cannot be "
+                   f"stack and is not listed (bucket and namespace) in {rules.where('estate.destinations')}, so it cannot be "
                    "verified as the estate's; use a bucket of this stack or list both there", needs_stack=True)
     if named.kind is ce.Kind.BUCKET:
         return _bucket_verdict(named.value, named.value, rules)
     if named.kind is ce.Kind.NAMESPACE:
         return OK if named.value.lower() in rules.estate_destinations else Verdict(
             False, f"the Object Storage namespace {named.value!r} is not the namespace of a bucket of this stack and is "
-                   "not listed in residency.yaml estate.destinations, so it cannot be verified as the estate's (a "
+                   f"not listed in {rules.where('estate.destinations')}, so it cannot be verified as the estate's (a "
                    "namespace is a tenancy's); use the estate's namespace or list it there", needs_stack=True)
     if named.kind is ce.Kind.ADDRESS:
         return _address_verdict(named.value, rules)
@@ -212,8 +212,8 @@ def _address_verdict(text: str, rules: Rules) -> Verdict:
                               "connect to the parent")
     if not network.is_global or text.lower() in rules.estate_destinations:
         return OK  # a private network's address: where it leads is the network policies' to prove
-    return Verdict(False, f"the endpoint {text!r} is a public address that is not listed in residency.yaml "
-                          "estate.destinations, so it cannot be verified as the estate's or a trusted party's; list it "
+    return Verdict(False, f"the endpoint {text!r} is a public address that is not listed in "
+                          f"{rules.where('estate.destinations')}, so it cannot be verified as the estate's or a trusted party's; list it "
                           "there when the estate owns it, or connect to an endpoint of the estate")
 
 
@@ -223,7 +223,7 @@ def _host_verdict(host: str, rules: Rules) -> Verdict:
     if parse_aws_endpoint(host) or parse_oci_endpoint(host):
         return _endpoint_verdict(f"https://{host}", rules)
     return Verdict(False, f"the endpoint {host!r} is outside any cloud account and its domain is not listed in "
-                          "residency.yaml estate.destinations, so it cannot be verified as the estate's: list the domain "
+                          f"{rules.where('estate.destinations')}, so it cannot be verified as the estate's: list the domain "
                           "there when the estate owns it, or connect to an endpoint of the estate")
 
 
@@ -274,8 +274,8 @@ def clears_in_stack(value: str, destination: Destination, stack: StackDestinatio
 def _bucket_verdict(name: str, shown: str, rules: Rules) -> Verdict:
     if name.lower() in rules.estate_destinations:
         return OK
-    return Verdict(False, f"the destination bucket {shown!r} is not in this stack, not listed in residency.yaml "
-                          "estate.destinations and names no estate owner account, so it cannot be verified as the "
+    return Verdict(False, f"the destination bucket {shown!r} is not in this stack, not listed in "
+                          f"{rules.where('estate.destinations')} and names no estate owner account, so it cannot be verified as the "
                           "estate's (bucket names are global); manage it in this stack or list it there",
                    needs_stack=True)
 
@@ -288,11 +288,11 @@ def _endpoint_verdict(text: str, rules: Rules) -> Verdict:
     if domain and (parse_aws_endpoint(domain) or parse_oci_endpoint(domain)):
         # A cloud service endpoint (an OpenSearch domain, an API): the stack decides whether it is its own.
         return Verdict(False, f"the destination {text!r} is a cloud service endpoint that is not created in this stack "
-                              "and not listed in residency.yaml estate.destinations, so it cannot be verified as the "
+                              f"and not listed in {rules.where('estate.destinations')}, so it cannot be verified as the "
                               "estate's; use the resource's ARN/OCID input or list the endpoint there", needs_stack=True)
     if domain or _PHONE.match(text):
         return Verdict(False, f"the destination {text!r} is outside any cloud account, so it cannot be verified as "
-                              "the estate's: list its domain in residency.yaml estate.destinations when the estate "
+                              f"the estate's: list its domain in {rules.where('estate.destinations')} when the estate "
                               "owns it, or send the data to a destination in the estate")
     return OK  # not an endpoint at all (a protocol keyword, a destination type name)
 

@@ -230,11 +230,10 @@ def describe(target: Target, rules: Rules) -> str:
                 f"which is neither an estate account ({estate}) nor a trusted one")
     if target.reach is Reach.UNNAMED:
         return (f"{target.path} lets the estate's principals {verb} {target.value!r}, in account {target.account}, "
-                "which cannot be verified as the estate's: name the estate's accounts in residency.yaml "
-                "(estate.awsAccountIds)")
+                f"which cannot be verified as the estate's: name the estate's accounts in {rules.where('estate.awsAccountIds')}")
     if target.reach is Reach.BUCKET:
         return (f"{target.path} lets the estate's principals act on bucket {target.bucket!r}, which is not in this "
-                "stack and not listed in residency.yaml estate.destinations, so it cannot be verified as the estate's "
+                f"stack and not listed in {rules.where('estate.destinations')}, so it cannot be verified as the estate's "
                 "(bucket names are global); manage it in this stack or list it there")
     if target.reach is Reach.ANY:
         what = "assume a role in any account" if target.assume else "write data to resources of any account"

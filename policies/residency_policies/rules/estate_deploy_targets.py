@@ -138,7 +138,8 @@ def _aws_provider(view: ResourceView, rules: Rules) -> Iterator[Finding]:
                           "provider would deploy into the parent's account; assume a role in an estate account")
         elif estate and account and account not in estate:
             yield Finding(f"{where} = {arn!r} assumes a role in account {account}, which is not an estate account "
-                          f"({', '.join(sorted(estate))}); assume a role in an estate account")
+                          f"({', '.join(sorted(estate))}); assume a role in an estate account, or, if it is one, add it "
+                          f"to {rules.where('estate.awsAccountIds')}")
     if allowed_unknown:
         yield Finding("allowedAccountIds decides which accounts the provider may deploy into", path="allowedAccountIds",
                       unverifiable=True)
@@ -151,7 +152,8 @@ def _aws_provider(view: ResourceView, rules: Rules) -> Iterator[Finding]:
         others = [a for a in allowed if a not in parent and a not in estate]
         if estate and others:
             yield Finding(f"allowedAccountIds names {', '.join(others)}, not estate accounts ({', '.join(sorted(estate))}); "
-                          "list only estate accounts")
+                          f"list only estate accounts, or, if they are the estate's, add them to "
+                          f"{rules.where('estate.awsAccountIds')}")
         return
     if estate:
         yield Finding(
@@ -165,7 +167,7 @@ def _aws_provider(view: ResourceView, rules: Rules) -> Iterator[Finding]:
         yield Finding(
             "the provider pins neither allowedAccountIds nor forbiddenAccountIds covering the parent company's "
             f"accounts ({', '.join(sorted(parent))}), so the account it deploys into cannot be verified; name the "
-            "estate's accounts in residency.yaml (estate.awsAccountIds) and pin allowedAccountIds to them: " + fix,
+            f"estate's accounts in {rules.where('estate.awsAccountIds')} and pin allowedAccountIds to them: " + fix,
             unverifiable=forbidden_unknown, path="forbiddenAccountIds" if forbidden_unknown else None,
         )
 
@@ -202,7 +204,8 @@ def _oci_provider(view: ResourceView, rules: Rules) -> Iterator[Finding]:
             f"cannot be verified as an estate tenancy ({', '.join(sorted(estate))}): {fix}"
         )
     elif text not in estate:
-        yield Finding(f"tenancyOcid {tenancy!r} is not an estate tenancy ({', '.join(sorted(estate))}); use an estate tenancy")
+        yield Finding(f"tenancyOcid {tenancy!r} is not an estate tenancy ({', '.join(sorted(estate))}); use an estate "
+                      f"tenancy, or, if it is one, add it to {rules.where('estate.ociTenancyIds')}")
 
 
 def _root_compartment(view: ResourceView, rules: Rules) -> Iterator[Finding]:
@@ -223,7 +226,8 @@ def _tenancy_root(value: Any, rules: Rules) -> Iterator[Finding]:
                       "parent's root compartment; use a compartment of an estate tenancy")
     elif rules.estate_oci_tenancy_ids and text not in rules.estate_oci_tenancy_ids:
         yield Finding(f"compartmentId {value!r} is the root compartment of a tenancy that is not an estate tenancy "
-                      f"({', '.join(sorted(rules.estate_oci_tenancy_ids))}); use a compartment of an estate tenancy")
+                      f"({', '.join(sorted(rules.estate_oci_tenancy_ids))}); use a compartment of an estate tenancy, or, "
+                      f"if it is one, add it to {rules.where('estate.ociTenancyIds')}")
 
 
 def _target_accounts(view: ResourceView, rules: Rules) -> Iterator[Finding]:
@@ -242,7 +246,8 @@ def _target_accounts(view: ResourceView, rules: Rules) -> Iterator[Finding]:
                               "an estate account or leave it unset (the provider's account)", path=where)
             elif estate and is_account_id(account) and account not in estate:
                 yield Finding(f"{where} {account!r} is not an estate account ({', '.join(sorted(estate))}); use an "
-                              "estate account or leave it unset (the provider's account)", path=where)
+                              "estate account or leave it unset (the provider's account), or, if it is the estate's, "
+                              f"add it to {rules.where('estate.awsAccountIds')}", path=where)
 
 
 def check_stack(resources: StackView, rules: Rules) -> Iterator[Finding]:
@@ -286,7 +291,7 @@ POLICY = resource_policy(
     ),
     severity="critical",
     remediation=(
-        "Name the estate in residency.yaml (estate.awsAccountIds, estate.ociTenancyIds). Pin every AWS provider with "
+        "Name the estate in the stack config (`residency:estate` awsAccountIds and ociTenancyIds; `residency:tenancy.tenancyOcid` counts). Pin every AWS provider with "
         "allowedAccountIds set to estate accounts (default provider: "
         f"`{config_set('aws:allowedAccountIds[0]', 'ESTATE_ACCOUNT_ID')}`) and assume roles only in estate accounts; "
         "set every OCI provider's tenancyOcid to an estate tenancy (default provider: "

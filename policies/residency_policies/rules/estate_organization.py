@@ -44,7 +44,7 @@ def _tenancy(resource: ResourceView, rules: Rules) -> Iterator[Finding]:
                       path="compartmentId")
     elif not rules.estate_oci_tenancy_ids:
         yield Finding(f"compartmentId: {what} tenancy {value}, which cannot be verified as the estate's: name the "
-                      "estate's tenancies in residency.yaml (estate.ociTenancyIds)", path="compartmentId")
+                      f"estate's tenancies in {rules.where('estate.ociTenancyIds')}", path="compartmentId")
     elif tenancy not in rules.estate_oci_tenancy_ids:
         yield Finding(f"compartmentId: {what} tenancy {value}, which is not an estate tenancy "
                       f"({', '.join(sorted(rules.estate_oci_tenancy_ids))}): the estate's organization would reach "

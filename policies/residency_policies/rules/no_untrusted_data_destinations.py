@@ -169,8 +169,9 @@ POLICY = resource_policy(
     remediation=(
         "Point the destination at a resource of this stack, or of an estate account / tenancy (estate.awsAccountIds, "
         "estate.ociTenancyIds) or a trusted party; list estate-owned destinations managed elsewhere (OCIDs, S3 "
-        "bucket names, Object Storage namespaces, endpoint domains and public addresses) in residency.yaml "
-        "estate.destinations; connect to hosts and addresses of the estate's own networks; never send data to a parent "
+        "bucket names, Object Storage namespaces, endpoint domains and public addresses) in the rules' "
+        "estate.destinations (stack config `residency:estate`); connect to hosts and addresses of the estate's own "
+        "networks; never send data to a parent "
         "company account, tenancy, bucket or endpoint. Give JSON document inputs (redrive policies, definitions, "
         "container definitions, target inputs) as valid JSON (json.dumps) so their destinations can be read."
     ),

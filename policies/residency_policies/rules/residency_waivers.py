@@ -17,7 +17,7 @@ def check_stack(resources: list[ResourceView], rules: Rules) -> Iterator[Finding
 
     stack = root_stack_urn(resources)
     for problem in rules.file_waiver_problems:
-        yield Finding(problem.message("residency.yaml") + "; it waives nothing until fixed", urn=stack)
+        yield Finding(problem.message(rules.waiver_source.describe()) + "; it waives nothing until fixed", urn=stack)
     names = {p.name for p in ALL_POLICIES}
     for waiver in rules.waivers:
         if waiver.policy not in names:
@@ -33,7 +33,8 @@ POLICY = stack_policy(
     description="Every residency waiver is well-formed, unexpired and names a policy of this pack.",
     severity="high",
     remediation=(
-        "Fix or remove the waiver in policies/residency.yaml: give policy, urns (list of URNs), reason (at least "
+        "Fix or remove the waiver where the rules set it (the stack config `residency:waivers`, the pack's rules "
+        "file or the policy config): give policy, urns (list of URNs), reason (at least "
         "20 characters), approver and expires (YYYY-MM-DD, not in the past); renew an expired waiver only with "
         "a new approval."
     ),

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING
 import pulumi
 import pulumi_aws as aws
 
+from residency_kit.components.arg_problems import ArgProblems
 from residency_kit.components.aws.bucket_policy import (
     perimeter_bucket_policy,
     replication_role_policy,
@@ -32,6 +33,9 @@ from residency_policies.region_tables import AWS_US_COMMERCIAL_REGIONS, AWS_US_R
 
 if TYPE_CHECKING:
     from residency_kit.settings.model import ResidencySettings
+
+TYPE_TOKEN = "residency:aws:ImmutableBackupCopy"
+ARGS = "ImmutableBackupCopyArgs"
 
 
 @dataclass
@@ -82,33 +86,36 @@ class ImmutableBackupCopyArgs:
         )
 
 
-def _check(args: ImmutableBackupCopyArgs) -> int:
+def validation_problems(args: ImmutableBackupCopyArgs) -> ArgProblems:
+    """Every problem with ``args``: regions, retention, trusted organizations, bucket names."""
+    problems = ArgProblems(ARGS)
     allowed = [r for r in args.allowed_regions if r in AWS_US_REGIONS]
     for name, region in (("region", args.region), ("replica_region", args.replica_region)):
         if region not in allowed:
-            raise ValueError(f"ImmutableBackupCopyArgs.{name}: {region!r} is not an allowed US AWS region; "
-                             f"allowed: {', '.join(allowed)}")
+            problems.add(name, region, "is not an allowed US AWS region", ", ".join(allowed))
     if args.replica_region == args.region:
-        raise ValueError(f"ImmutableBackupCopyArgs.replica_region: {args.replica_region!r} equals region; "
-                         f"allowed: another allowed US AWS region")
+        problems.add("replica_region", args.replica_region, "equals region", "another allowed US AWS region")
     retention = args.retention_days if args.retention_days is not None else args.minimum_retention_days
     if retention < args.minimum_retention_days:
-        raise ValueError(f"ImmutableBackupCopyArgs.retention_days: {retention} is below the minimum retention of "
-                         f"{args.minimum_retention_days} days; allowed: {args.minimum_retention_days} or more")
+        problems.add("retention_days", retention, f"is below the minimum retention of {args.minimum_retention_days} days",
+                     f"{args.minimum_retention_days} or more")
     if not args.trusted_organization_ids:
-        raise ValueError("ImmutableBackupCopyArgs.trusted_organization_ids: empty; allowed: at least one trusted "
-                         "AWS organization ID (the estate's own), e.g. from residency:trusted.awsOrganizationIds")
+        problems.add("trusted_organization_ids", list(args.trusted_organization_ids), "is empty",
+                     "at least one trusted AWS organization ID (the estate's own), e.g. from "
+                     "residency:trusted.awsOrganizationIds")
     for name in ("bucket_name", "replica_bucket_name"):
         value = getattr(args, name)
         if value is not None and not _is_s3_bucket_name(value):
-            raise ValueError(f"ImmutableBackupCopyArgs.{name}: {value!r} is not a valid S3 bucket name; allowed: "
-                             "3-63 lowercase letters, digits, '.' and '-', starting and ending with a letter or "
-                             "digit, not shaped like an IP address")
+            problems.add(name, value, "is not a valid S3 bucket name",
+                         "3-63 lowercase letters, digits, '.' and '-', starting and ending with a letter or digit, "
+                         "not shaped like an IP address")
+    if args.bucket_name is not None and args.bucket_name == args.replica_bucket_name:
+        problems.add("replica_bucket_name", args.replica_bucket_name, "equals the copy bucket's name", "a different name")
     overlap = set(args.trusted_organization_ids) & set(args.denied_organization_ids)
     if overlap:
-        raise ValueError(f"ImmutableBackupCopyArgs.trusted_organization_ids: {sorted(overlap)} are also denied "
-                         "(parent company); allowed: organizations independent of the parent company")
-    return retention
+        problems.add("trusted_organization_ids", sorted(overlap), "are also denied (parent company)",
+                     "organizations independent of the parent company")
+    return problems
 
 
 _S3_NAME = re.compile(S3_BUCKET_NAME)
@@ -155,19 +162,22 @@ class ImmutableBackupCopy(pulumi.ComponentResource):
     replica_bucket_name: pulumi.Output[str]
     replica_bucket_arn: pulumi.Output[str]
     replication_role_arn: pulumi.Output[str]
+    replication_id: pulumi.Output[str]
 
     def __init__(self, name: str, args: ImmutableBackupCopyArgs, opts: pulumi.ResourceOptions | None = None):
-        retention_days = _check(args)
-        super().__init__("residency:aws:ImmutableBackupCopy", name, None, opts)
-        self._args = args
-        self._tags = dict(args.tags)
-
+        validation_problems(args).raise_if_any(name)
+        retention_days = args.retention_days if args.retention_days is not None else args.minimum_retention_days
         project, stack = pulumi.get_project(), pulumi.get_stack()
         source_name = args.bucket_name or default_bucket_name(project, stack, name, "copy")
         replica_name = args.replica_bucket_name or default_bucket_name(project, stack, name, "replica")
         if source_name == replica_name:
-            raise ValueError(f"ImmutableBackupCopyArgs.replica_bucket_name: {replica_name!r} equals the copy "
-                             "bucket's name; allowed: a different name")
+            problems = ArgProblems(ARGS)
+            problems.add("replica_bucket_name", replica_name, "equals the copy bucket's name", "a different name")
+            problems.raise_if_any(name)
+        super().__init__(TYPE_TOKEN, name, None, opts)
+        self._args = args
+        self._tags = dict(args.tags)
+
         source = self._protected_bucket(f"{name}-copy", args.provider, source_name, retention_days)
         replica = self._protected_bucket(f"{name}-replica", args.replica_provider, replica_name, retention_days)
         source_arn, replica_arn = bucket_arn(source_name), bucket_arn(replica_name)
@@ -223,6 +233,7 @@ class ImmutableBackupCopy(pulumi.ComponentResource):
         self.replication_role_arn = role.arn
         self.replication_id = replication.id
         self.register_outputs({
+            "replicationId": self.replication_id,
             "bucketName": self.bucket_name,
             "bucketArn": self.bucket_arn,
             "replicaBucketName": self.replica_bucket_name,

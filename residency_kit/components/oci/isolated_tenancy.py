@@ -16,6 +16,7 @@ from typing import Any
 import pulumi
 import pulumi_oci as oci
 
+from residency_kit.components.arg_problems import ArgProblems
 from residency_kit.components.oci import iam_statements
 from residency_kit.components.oci.quota_statements import DATA_BEARING_QUOTA_FAMILIES, region_lock_statements
 from residency_kit.settings.tenancy import CompartmentNames
@@ -25,6 +26,7 @@ from residency_policies.region_tables import OCI_US_REGIONS
 from residency_policies.rules_file import CLASSIFICATION_TAG_KEY, US_USER_DATA
 
 TYPE_TOKEN = "residency:oci:IsolatedTenancy"
+ARGS = "IsolatedTenancyArgs"
 
 # OCI Audit accepts 90..365 days; 365 is the most it keeps, and the least the kit accepts.
 AUDIT_RETENTION_DAYS = 365
@@ -142,13 +144,13 @@ def _is_tenancy_ocid(value: object) -> bool:
 _NAME = re.compile(r"^[A-Za-z0-9_.-]{1,100}$")
 
 
-def validation_problems(args: IsolatedTenancyArgs) -> list[str]:
+def validation_problems(args: IsolatedTenancyArgs) -> ArgProblems:
     """Every problem with ``args``, each naming the field, the bad value and what is allowed."""
-    problems: list[str] = []
+    problems = ArgProblems(ARGS)
     us_regions = ", ".join(OCI_US_REGIONS)
 
     def bad(field_name: str, value: object, allowed: str) -> None:
-        problems.append(f"{field_name}: {value!r} is not allowed; allowed: {allowed}")
+        problems.add(field_name, value, "is not allowed", allowed)
 
     if not isinstance(args.home_provider, oci.Provider):
         bad("home_provider", type(args.home_provider).__name__, "a pulumi_oci.Provider for the home region")
@@ -156,8 +158,7 @@ def validation_problems(args: IsolatedTenancyArgs) -> list[str]:
         bad("tenancy_ocid", args.tenancy_ocid, "a tenancy OCID (ocid1.tenancy.<realm>..<unique id>)")
     parents = set(args.parent_company_tenancy_ocids)
     if args.tenancy_ocid in parents:
-        problems.append(f"tenancy_ocid: {args.tenancy_ocid!r} is a parent-company tenancy; "
-                        "allowed: the dedicated US tenancy")
+        problems.add("tenancy_ocid", args.tenancy_ocid, "is a parent-company tenancy", "the dedicated US tenancy")
     if args.home_region not in OCI_US_REGIONS:
         bad("home_region", args.home_region, f"a US OCI region ({us_regions})")
     for region in args.allowed_regions:
@@ -166,8 +167,8 @@ def validation_problems(args: IsolatedTenancyArgs) -> list[str]:
     if args.allowed_regions and args.home_region not in args.allowed_regions:
         bad("home_region", args.home_region, f"one of allowed_regions ({', '.join(args.allowed_regions)})")
     if not args.operator_cidrs:
-        problems.append("operator_cidrs: [] is empty; allowed: at least one US operator CIDR "
-                        "(an empty sign-in boundary would lock every user out)")
+        problems.add("operator_cidrs", list(args.operator_cidrs), "is empty",
+                     "at least one US operator CIDR (an empty sign-in boundary would lock every user out)")
     for cidr in args.operator_cidrs:
         if parse_cidr(str(cidr), strict=True) is None:
             bad("operator_cidrs", cidr, "IPv4 or IPv6 CIDR blocks such as 198.51.100.0/24")
@@ -176,8 +177,8 @@ def validation_problems(args: IsolatedTenancyArgs) -> list[str]:
             bad("ci_egress_cidrs", cidr, "IPv4 or IPv6 CIDR blocks such as 198.51.100.64/26")
     for ocid in args.trusted_tenancy_ocids:
         if ocid in parents:
-            problems.append(f"trusted_tenancy_ocids: {ocid!r} is a parent-company tenancy; "
-                            "allowed: tenancies independent of the parent company")
+            problems.add("trusted_tenancy_ocids", ocid, "is a parent-company tenancy",
+                         "tenancies independent of the parent company")
         elif not _is_tenancy_ocid(ocid):
             bad("trusted_tenancy_ocids", ocid, "tenancy OCIDs")
     for i, group in enumerate(args.trusted_auditor_groups):
@@ -185,8 +186,8 @@ def validation_problems(args: IsolatedTenancyArgs) -> list[str]:
         if not _is_ocid_of("group", group.group_ocid):
             bad(f"{f}.group_ocid", group.group_ocid, "a group OCID (ocid1.group.<realm>..<unique id>)")
         if group.tenancy_ocid in parents:
-            problems.append(f"{f}.tenancy_ocid: {group.tenancy_ocid!r} is a parent-company tenancy; "
-                            "allowed: one of trusted_tenancy_ocids")
+            problems.add(f"{f}.tenancy_ocid", group.tenancy_ocid, "is a parent-company tenancy",
+                         "one of trusted_tenancy_ocids")
         elif group.tenancy_ocid not in args.trusted_tenancy_ocids:
             bad(f"{f}.tenancy_ocid", group.tenancy_ocid, "one of trusted_tenancy_ocids")
     names = {role: getattr(args.compartment_names, role) for role in COMPARTMENT_ROLES}
@@ -219,6 +220,9 @@ class IsolatedTenancy(pulumi.ComponentResource):
     """The isolated US tenancy: compartments, IAM, sign-in boundary, region lock, tags, keys, audit."""
 
     compartment_ids: dict[str, pulumi.Output[str]]
+    compartment_paths: dict[str, str]
+    """By role, the path IAM statements name a compartment by (``us-residency:data``; the root is ``us-residency``),
+    known at preview unlike the OCIDs."""
     tenancy_id: pulumi.Output[str]
     vault_id: pulumi.Output[str]
     key_id: pulumi.Output[str]
@@ -227,9 +231,7 @@ class IsolatedTenancy(pulumi.ComponentResource):
     group_names: dict[str, str]
 
     def __init__(self, name: str, args: IsolatedTenancyArgs, opts: pulumi.ResourceOptions | None = None):
-        problems = validation_problems(args)
-        if problems:
-            raise ValueError(f"IsolatedTenancy {name!r}: invalid arguments:\n  - " + "\n  - ".join(problems))
+        validation_problems(args).raise_if_any(name)
         super().__init__(TYPE_TOKEN, name, None, opts)
         self._name = name
         self._args = args
@@ -240,6 +242,8 @@ class IsolatedTenancy(pulumi.ComponentResource):
         self.tenancy_id = self._tenancy()
         self.compartments = self._compartments(names)
         self.compartment_ids = {role: c.id for role, c in self.compartments.items()}
+        self.compartment_paths = {role: iam_statements.compartment_path(names["root"], None if role == "root" else name)
+                                  for role, name in names.items()}
         self.group_names = iam_statements.group_names(names["root"])
         self.groups, self.policies = self._iam(names)
         self.network_source, self.authentication_policy = self._sign_in_boundary(names)
@@ -256,6 +260,7 @@ class IsolatedTenancy(pulumi.ComponentResource):
         self.register_outputs({
             "tenancyId": self.tenancy_id,
             "compartmentIds": self.compartment_ids,
+            "compartmentPaths": self.compartment_paths,
             "vaultId": self.vault_id,
             "keyId": self.key_id,
             "logGroupId": self.log_group_id,

@@ -13,6 +13,7 @@ before anything is registered: overlap, not equality, so a supernet such as ``0.
 
 from __future__ import annotations
 
+import dataclasses
 import ipaddress
 import re
 from collections.abc import Mapping, Sequence
@@ -21,6 +22,7 @@ from dataclasses import dataclass, field
 import pulumi
 import pulumi_oci as oci
 
+from residency_kit.components.arg_problems import ArgProblems
 from residency_kit.components.oci.network_flows import (
     TIERS,
     CidrPeer,
@@ -56,8 +58,10 @@ class NetworkBoundaryArgs:
     """Provider for the home region; every child and invoke uses it."""
     compartment_id: pulumi.Input[str]
     """The residency network compartment."""
-    log_group_id: pulumi.Input[str]
-    """The residency log group: flow logs and firewall logs go there."""
+    log_group_id: pulumi.Input[str] | None
+    """The log group flow logs and firewall logs go to; it must be in the provider's region (OCI Logging is
+    regional: a log cannot be written to another region's group). None creates one for this boundary, in its
+    region, in ``log_compartment_id``: what a second boundary in another region (a DR VCN) needs."""
     operator_cidrs: Sequence[str | Network]
     """US operator ranges: the Bastion's client allow list, and allowed into the app tier."""
     parent_cidrs: Sequence[str | Network]
@@ -70,11 +74,15 @@ class NetworkBoundaryArgs:
     """The estate's other tenancies (``residency:estate.ociTenancyIds``): the DRG may peer with them too."""
     required_tags: Mapping[str, str] = field(default_factory=lambda: {"jurisdiction": "US"})
     network: NetworkSettings = field(default_factory=NetworkSettings)
+    log_compartment_id: pulumi.Input[str] | None = None
+    """Compartment of the log group this boundary creates (``log_group_id=None``); None: ``compartment_id``."""
+    dns_label: str = "residency"
+    """The VCN's DNS label (1-15 letters and digits, starting with a letter)."""
 
     @classmethod
     def from_settings(cls, settings, *, provider: oci.Provider, compartment_id: pulumi.Input[str],
-                      log_group_id: pulumi.Input[str]) -> NetworkBoundaryArgs:
-        """Args from the validated ``ResidencySettings``."""
+                      log_group_id: pulumi.Input[str] | None) -> NetworkBoundaryArgs:
+        """Args of the home boundary from the validated ``ResidencySettings``."""
         return cls(
             provider=provider,
             compartment_id=compartment_id,
@@ -87,6 +95,15 @@ class NetworkBoundaryArgs:
             required_tags=dict(settings.required_tags),
             network=settings.network,
         )
+
+    @classmethod
+    def dr_from_settings(cls, settings, *, provider: oci.Provider, compartment_id: pulumi.Input[str],
+                         log_compartment_id: pulumi.Input[str]) -> NetworkBoundaryArgs:
+        """Args of the DR boundary (``residency:drNetwork``) in the backup region: the home network's choices with
+        the DR ranges and no DRG, and a log group of its own in that region."""
+        home = cls.from_settings(settings, provider=provider, compartment_id=compartment_id, log_group_id=None)
+        return dataclasses.replace(home, network=settings.dr_network.network_for(settings.network),
+                                   log_compartment_id=log_compartment_id, dns_label="residencydr")
 
 
 @dataclass(frozen=True)
@@ -112,25 +129,31 @@ class NetworkPlan:
     flows: tuple[Flow, ...]
 
 
-def _parse_all(values: Sequence[object], field_name: str, issues: list[str]) -> list[CidrPeer]:
+def _parse_all(values: Sequence[object], field_name: str, issues: ArgProblems) -> list[CidrPeer]:
     peers = []
     for i, value in enumerate(values):
         f = f"{field_name}[{i}]"
         try:
             peers.append(CidrPeer(as_network(value, f), f))
         except ValueError as exc:
-            issues.append(str(exc))
+            issues.add_line(str(exc))
     return peers
 
 
-def plan_network(args: NetworkBoundaryArgs) -> NetworkPlan:
-    """Check ``args`` and return the plan; a ``ValueError`` lists every refused field and value."""
-    issues: list[str] = []
+def plan_network(args: NetworkBoundaryArgs, name: str | None = None) -> NetworkPlan:
+    """Check ``args`` and return the plan; a ``ComponentArgsError`` lists every refused field and value."""
+    issues = ArgProblems(ARGS)
     net = args.network
     parents = tuple(p.cidr for p in _parse_all(args.parent_cidrs, f"{ARGS}.parent_cidrs", issues))
     if not args.parent_cidrs:
-        issues.append(f"{ARGS}.parent_cidrs: () is empty; allowed: at least one parent-company CIDR to block")
+        issues.add_line(f"{ARGS}.parent_cidrs: () is empty; allowed: at least one parent-company CIDR to block")
     operators = _parse_all(args.operator_cidrs, f"{ARGS}.operator_cidrs", issues)
+
+    if not re.fullmatch(r"[A-Za-z][A-Za-z0-9]{0,14}", str(args.dns_label)):
+        issues.add("dns_label", args.dns_label, "is not a VCN DNS label", "1-15 letters and digits, starting with a letter")
+    if not isinstance(args.provider, oci.Provider):
+        issues.add("provider", type(args.provider).__name__, "is not an OCI provider",
+                   "a pulumi_oci.Provider for the boundary's region")
 
     checked: list[CidrPeer] = list(operators)
     checked.append(CidrPeer(net.vcn_cidr, f"{ARGS}.network.vcn_cidr"))
@@ -139,22 +162,22 @@ def plan_network(args: NetworkBoundaryArgs) -> NetworkPlan:
     for tier, cidr, other in net.subnet_layout_problems():
         where = f"is outside the VCN range {net.vcn_cidr}" if other is None else \
             f"overlaps {other}_subnet_cidr {subnets[other]}"
-        issues.append(f"{ARGS}.network.{tier}_subnet_cidr: '{cidr}' {where}; allowed: disjoint subnets inside vcn_cidr")
+        issues.add_line(f"{ARGS}.network.{tier}_subnet_cidr: '{cidr}' {where}; allowed: disjoint subnets inside vcn_cidr")
 
     internet_tiers: list[Tier] = []
     for i, tier in enumerate(net.internet_gateway_tiers):
         if tier not in ("app", "management"):
-            issues.append(f"{ARGS}.network.internet_gateway_tiers[{i}]: {tier!r} may not have an internet "
+            issues.add_line(f"{ARGS}.network.internet_gateway_tiers[{i}]: {tier!r} may not have an internet "
                           "gateway; allowed: 'app' or 'management' (the data tier never reaches the internet)")
         else:
             internet_tiers.append(tier)
     internet_cidrs = _parse_all(net.internet_route_cidrs, f"{ARGS}.network.internet_route_cidrs", issues)
     if internet_cidrs and not net.internet_gateway_tiers:
-        issues.append(f"{ARGS}.network.internet_route_cidrs: {[str(c.cidr) for c in internet_cidrs]} are set but "
+        issues.add_line(f"{ARGS}.network.internet_route_cidrs: {[str(c.cidr) for c in internet_cidrs]} are set but "
                       "internet_gateway_tiers is empty; allowed: name the tiers or remove the routes")
     nat_cidrs = _parse_all(net.nat_route_cidrs, f"{ARGS}.network.nat_route_cidrs", issues)
     if nat_cidrs and not net.enable_nat_gateway:
-        issues.append(f"{ARGS}.network.nat_route_cidrs: {[str(c.cidr) for c in nat_cidrs]} are set but "
+        issues.add_line(f"{ARGS}.network.nat_route_cidrs: {[str(c.cidr) for c in nat_cidrs]} are set but "
                       "enable_nat_gateway is false; allowed: enable the NAT gateway or remove the routes")
     checked += internet_cidrs + nat_cidrs
 
@@ -164,19 +187,19 @@ def plan_network(args: NetworkBoundaryArgs) -> NetworkPlan:
     peer_cidrs: list[CidrPeer] = []
     drg_peers: list[_DrgPeer] = []
     if not drg.enabled and (drg.remote_peerings or drg.vcn_attachments):
-        issues.append(f"{ARGS}.network.drg.enabled: False but peerings are configured; "
+        issues.add_line(f"{ARGS}.network.drg.enabled: False but peerings are configured; "
                       "allowed: enable the DRG or remove the peerings")
     for i, rpc in enumerate(drg.remote_peerings):
         f = f"{ARGS}.network.drg.remote_peerings[{i}]"
         if rpc.peer_tenancy_id not in trusted:
-            issues.append(f"{f}.peer_tenancy_id: {rpc.peer_tenancy_id!r} is neither an estate nor a trusted tenancy; "
+            issues.add_line(f"{f}.peer_tenancy_id: {rpc.peer_tenancy_id!r} is neither an estate nor a trusted tenancy; "
                           "allowed: the residency tenancy or one of estate_tenancy_ids or trusted_tenancy_ids")
         peer_cidrs += _parse_all(rpc.peer_cidrs, f"{f}.peer_cidrs", issues)
         drg_peers.append(_DrgPeer("rpc", rpc.name, rpc))
     for i, att in enumerate(drg.vcn_attachments):
         f = f"{ARGS}.network.drg.vcn_attachments[{i}]"
         if att.tenancy_id not in trusted:
-            issues.append(f"{f}.tenancy_id: {att.tenancy_id!r} is neither an estate nor a trusted tenancy; "
+            issues.add_line(f"{f}.tenancy_id: {att.tenancy_id!r} is neither an estate nor a trusted tenancy; "
                           "allowed: the residency tenancy or one of estate_tenancy_ids or trusted_tenancy_ids")
         peer_cidrs += _parse_all(att.cidrs, f"{f}.cidrs", issues)
         drg_peers.append(_DrgPeer("vcn", att.name, att))
@@ -185,7 +208,7 @@ def plan_network(args: NetworkBoundaryArgs) -> NetworkPlan:
     for peer in checked:
         issue = parent_overlap_issue(peer.field, peer.cidr, parents)
         if issue:
-            issues.append(issue)
+            issues.add_line(issue)
 
     nat_tiers: tuple[Tier, ...] = ("app", "management") if net.enable_nat_gateway else ()
     flows = allowed_flows(FlowInputs(
@@ -197,10 +220,9 @@ def plan_network(args: NetworkBoundaryArgs) -> NetworkPlan:
         management_ports=tuple(net.management_tcp_ports),
         firewall=CidrPeer(net.vcn_cidr, f"{ARGS}.network.vcn_cidr") if net.network_firewall else None,
     ))
-    issues += _collisions(flows, net, nat_tiers, tuple(internet_tiers), nat_cidrs, internet_cidrs, peer_cidrs,
-                          drg_peers)
-    if issues:
-        raise ValueError(f"invalid {ARGS} ({len(issues)} problem(s)):\n" + "\n".join(f"  - {i}" for i in issues))
+    issues.extend_lines(_collisions(flows, net, nat_tiers, tuple(internet_tiers), nat_cidrs, internet_cidrs,
+                                    peer_cidrs, drg_peers))
+    issues.raise_if_any(name)
     return NetworkPlan(
         parents=parents, operators=tuple(operators), subnets=subnets,
         nat_cidrs=tuple(nat_cidrs), nat_tiers=nat_tiers,
@@ -300,16 +322,25 @@ class NetworkBoundary(pulumi.ComponentResource):
     """The residency VCN and everything that keeps the parent company out of it."""
 
     vcn_id: pulumi.Output[str]
+    vcn_cidr: str
     subnet_ids: dict[str, pulumi.Output[str]]
     """By tier: data, app, management (and firewall when the firewall is on)."""
+    subnet_cidrs: dict[str, str]
+    """By tier, as ``subnet_ids``: for security rules and IAM conditions written by consumers."""
     nsg_ids: dict[str, pulumi.Output[str]]
+    flow_log_ids: dict[str, pulumi.Output[str]]
+    """The VCN flow log of each subnet, by tier (what a log archive collects)."""
+    firewall_log_ids: dict[str, pulumi.Output[str]]
+    """``traffic`` and ``threat`` when the firewall is on; empty otherwise."""
+    log_group_id: pulumi.Output[str]
+    """The log group holding the flow and firewall logs (created here when ``log_group_id`` was None)."""
     firewall_id: pulumi.Output[str] | None
     bastion_id: pulumi.Output[str]
     drg_id: pulumi.Output[str] | None
 
     def __init__(self, name: str, args: NetworkBoundaryArgs, opts: pulumi.ResourceOptions | None = None):
         # Refuse before registering anything, the component included.
-        plan = plan_network(args)
+        plan = plan_network(args, name)
         super().__init__(TYPE_TOKEN, name, None, opts)
         self._name = name
         self._args = args
@@ -317,10 +348,19 @@ class NetworkBoundary(pulumi.ComponentResource):
         self._child = pulumi.ResourceOptions(parent=self, provider=args.provider)
         net = args.network
         compartment = args.compartment_id
+        self.firewall_log_ids = {}
+        if args.log_group_id is not None:
+            self.log_group_id = pulumi.Output.from_input(args.log_group_id)
+        else:
+            self.log_group_id = oci.logging.LogGroup(
+                f"{name}-log-group", compartment_id=args.log_compartment_id or compartment,
+                display_name=f"{name}-logs", description="Flow and firewall logs of this network boundary",
+                freeform_tags=self._tags(),
+                opts=pulumi.ResourceOptions.merge(self._child, pulumi.ResourceOptions(protect=True))).id
 
         self._vcn = oci.core.Vcn(
             f"{name}-vcn", compartment_id=compartment, cidr_blocks=[str(net.vcn_cidr)],
-            display_name=f"{name}-vcn", dns_label="residency", freeform_tags=self._tags(), opts=self._child)
+            display_name=f"{name}-vcn", dns_label=args.dns_label, freeform_tags=self._tags(), opts=self._child)
         vcn_id = self._vcn.id
         # The VCN's defaults allow SSH from anywhere and would serve any subnet created without a table:
         # take them over and leave them empty.
@@ -383,15 +423,19 @@ class NetworkBoundary(pulumi.ComponentResource):
             client_cidr_block_allow_lists=[str(p.cidr) for p in plan.operators],
             max_session_ttl_in_seconds=net.bastion_max_session_ttl_seconds,
             freeform_tags=self._tags(), opts=self._child)
-        for tier, subnet in subnets.items():
-            self._service_log(f"{tier}-flow-log", "flowlogs", "all", subnet.id)
+        self.flow_log_ids = {tier: self._service_log(f"{tier}-flow-log", "flowlogs", "all", subnet.id).id
+                             for tier, subnet in subnets.items()}
 
         self.vcn_id = vcn_id
+        self.vcn_cidr = str(net.vcn_cidr)
         self.subnet_ids = {tier: s.id for tier, s in subnets.items()}
+        self.subnet_cidrs = {tier: str(cidr) for tier, cidr in plan.subnets.items()}
         self.nsg_ids = {tier: nsg.id for tier, nsg in self._nsgs.items()}
         self.bastion_id = self._bastion.id
         self.drg_id = drg.id if drg is not None else None
-        outputs = {"vcnId": self.vcn_id, "subnetIds": self.subnet_ids, "nsgIds": self.nsg_ids,
+        outputs = {"vcnId": self.vcn_id, "vcnCidr": self.vcn_cidr, "subnetIds": self.subnet_ids,
+                   "subnetCidrs": self.subnet_cidrs, "nsgIds": self.nsg_ids, "flowLogIds": self.flow_log_ids,
+                   "firewallLogIds": self.firewall_log_ids, "logGroupId": self.log_group_id,
                    "bastionId": self.bastion_id}
         if self.firewall_id is not None:
             outputs["firewallId"] = self.firewall_id
@@ -550,8 +594,9 @@ class NetworkBoundary(pulumi.ComponentResource):
             # An attached policy can no longer be edited: attach it only once every list and rule exists.
             opts=pulumi.ResourceOptions.merge(self._child, pulumi.ResourceOptions(
                 depends_on=[parent_list, vcn_list, *rules])))
-        self._service_log("firewall-traffic-log", "ocinetworkfirewall", "trafficlog", firewall.id)
-        self._service_log("firewall-threat-log", "ocinetworkfirewall", "threatlog", firewall.id)
+        for kind in ("traffic", "threat"):
+            log = self._service_log(f"firewall-{kind}-log", "ocinetworkfirewall", f"{kind}log", firewall.id)
+            self.firewall_log_ids[kind] = log.id
         return firewall
 
     def _firewall_rules(self, policy, address_lists: list) -> list[oci.networkfirewall.NetworkFirewallPolicySecurityRule]:
@@ -608,7 +653,7 @@ class NetworkBoundary(pulumi.ComponentResource):
 
     def _service_log(self, label: str, service: str, category: str, resource_id) -> oci.logging.Log:
         return oci.logging.Log(
-            f"{self._name}-{label}", display_name=f"{self._name}-{label}", log_group_id=self._args.log_group_id,
+            f"{self._name}-{label}", display_name=f"{self._name}-{label}", log_group_id=self.log_group_id,
             log_type="SERVICE", is_enabled=True, retention_duration=self._args.network.log_retention_days,
             configuration=oci.logging.LogConfigurationArgs(source=oci.logging.LogConfigurationSourceArgs(
                 category=category, resource=resource_id, service=service, source_type="OCISERVICE")),

@@ -5,19 +5,17 @@ a retention-locked bucket in the backup region, encrypted with a key of a vault 
 are regional: a bucket can only use a key of its own region). Block-volume backups are copied to the backup
 region only.
 
-Two OCI rules shape the buckets:
-
-- A replication destination bucket is read-only and cannot have versioning enabled ("Object Versioning":
-  "You can't enable versioning on a replication destination bucket"), so only the primary is versioned; the
-  backup bucket is protected by its locked retention rule instead.
-- A retention rule lock takes effect no sooner than 14 days after it is set. The lock time is computed at
-  creation and then ignored (``ignore_changes``), so later runs neither move nor re-validate it.
+The bucket pair is a ``ReplicatedBucket`` (``replicated_bucket.py``, where the OCI rules that shape it are
+written down). The pair's children were this component's own before that component existed: they carry an
+alias naming this component as their old parent, so a stack deployed before keeps them (docs/components/aliases.md).
+This component adds what only the estate's one backup set needs: the backup region's vault and key (which
+other replicated buckets, the log archive and the databases reuse), the Object Storage grants, and the
+block-volume backup policy.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -25,13 +23,23 @@ from typing import TYPE_CHECKING
 import pulumi
 import pulumi_oci as oci
 
+from residency_kit.components.arg_problems import ArgProblems
+from residency_kit.components.oci.replicated_bucket import (
+    ReplicatedBucket,
+    ReplicatedBucketArgs,
+    key_problems,
+    path_problems,
+    retention_problems,
+    use_key_statement,
+)
 from residency_kit.settings.backup import OCI_RULE_LOCK_MIN_DELAY_DAYS, VolumeBackupScheduleSettings
-from residency_policies.oci_identifiers import ocid_region, parse_ocid
-from residency_policies.region_tables import OCI_REGIONS, OCI_US_COMMERCIAL_REGIONS, OCI_US_REGIONS
+from residency_policies.region_tables import OCI_US_COMMERCIAL_REGIONS, OCI_US_REGIONS
 
 if TYPE_CHECKING:
     from residency_kit.settings.model import ResidencySettings
 
+TYPE_TOKEN = "residency:oci:RegionLockedBackup"
+ARGS = "RegionLockedBackupArgs"
 SECONDS_PER_DAY = 86_400
 
 
@@ -70,8 +78,9 @@ class RegionLockedBackupArgs:
     retention_days: int | None = None
     """Retention of the backup bucket's rule; None means ``minimum_retention_days``."""
     retention_lock_delay_days: int = OCI_RULE_LOCK_MIN_DELAY_DAYS
-    backup_key_id: str | None = None
-    """Existing key of a vault in the backup region; None creates a vault and an HSM key there."""
+    backup_key_id: pulumi.Input[str] | None = None
+    """Key of a vault in the backup region (an OCID, or the output of a key made elsewhere in the program); None
+    creates a vault and an HSM key there. A plain OCID is checked against ``backup_region`` here."""
     vault_type: str = "DEFAULT"
     namespace: pulumi.Input[str] | None = None
     """Object Storage namespace; None looks it up with ``oci:objectstorage/getNamespace``."""
@@ -124,63 +133,30 @@ class RegionLockedBackupArgs:
         )
 
 
-_COMPARTMENT_PATH = re.compile(r"^[A-Za-z0-9_.-]{1,100}(:[A-Za-z0-9_.-]{1,100})*$")
-
-
-def _check(args: RegionLockedBackupArgs) -> int:
-    """Refuse insecure input before anything is registered; returns the effective retention in days."""
-    allowed = list(args.allowed_regions)
+def validation_problems(args: RegionLockedBackupArgs) -> ArgProblems:
+    """Every problem with ``args``; the bucket pair's own checks are ``ReplicatedBucket``'s, named for these Args."""
+    problems = ArgProblems(ARGS)
+    allowed = [r for r in args.allowed_regions if r in OCI_US_REGIONS]
     for name, region in (("home_region", args.home_region), ("backup_region", args.backup_region)):
-        if region not in OCI_US_REGIONS or region not in allowed:
-            raise ValueError(f"RegionLockedBackupArgs.{name}: {region!r} is not an allowed US OCI region; "
-                             f"allowed: {', '.join(r for r in allowed if r in OCI_US_REGIONS)}")
+        if region not in allowed:
+            problems.add(name, region, "is not an allowed US OCI region", ", ".join(allowed))
     if args.backup_region == args.home_region:
-        others = [r for r in allowed if r != args.home_region and r in OCI_US_REGIONS]
-        raise ValueError(f"RegionLockedBackupArgs.backup_region: {args.backup_region!r} equals home_region; "
-                         f"allowed: another allowed US region ({', '.join(others)})")
-    retention = args.retention_days if args.retention_days is not None else args.minimum_retention_days
-    if retention < args.minimum_retention_days:
-        raise ValueError(f"RegionLockedBackupArgs.retention_days: {retention} is below the minimum retention of "
-                         f"{args.minimum_retention_days} days; allowed: {args.minimum_retention_days} or more")
+        others = [r for r in allowed if r != args.home_region]
+        problems.add("backup_region", args.backup_region, "equals home_region",
+                     f"another allowed US region ({', '.join(others)})")
+    retention_problems(problems, "retention_days", args.retention_days, args.minimum_retention_days)
     if args.retention_lock_delay_days < OCI_RULE_LOCK_MIN_DELAY_DAYS:
-        raise ValueError(f"RegionLockedBackupArgs.retention_lock_delay_days: {args.retention_lock_delay_days} "
-                         f"is shorter than OCI's mandatory rule-lock delay; allowed: "
-                         f"{OCI_RULE_LOCK_MIN_DELAY_DAYS} or more")
+        problems.add("retention_lock_delay_days", args.retention_lock_delay_days,
+                     "is shorter than OCI's mandatory rule-lock delay", f"{OCI_RULE_LOCK_MIN_DELAY_DAYS} or more")
     for i, schedule in enumerate(args.volume_backup_schedules):
-        days = schedule.retention_days if schedule.retention_days is not None else args.minimum_retention_days
-        if days < args.minimum_retention_days:
-            raise ValueError(f"RegionLockedBackupArgs.volume_backup_schedules[{i}].retention_days: {days} is below "
-                             f"the minimum retention of {args.minimum_retention_days} days; allowed: "
-                             f"{args.minimum_retention_days} or more")
-    if args.policy_compartment_id is not None:
-        for name in ("data_compartment_path", "backup_compartment_path", "primary_key_compartment_path"):
-            if getattr(args, name) is None:
-                raise ValueError(f"RegionLockedBackupArgs.{name}: None while policy_compartment_id is set; allowed: "
-                                 "the compartment's path from the policy's compartment, e.g. us-residency:data")
-    for name in ("data_compartment_path", "backup_compartment_path", "primary_key_compartment_path",
-                 "backup_key_compartment_path"):
-        path = getattr(args, name)
-        if path is not None and not (isinstance(path, str) and _COMPARTMENT_PATH.match(path)):
-            raise ValueError(f"RegionLockedBackupArgs.{name}: {path!r} is not a compartment path; allowed: "
-                             "compartment names joined by ':', e.g. us-residency:data")
-    for name, key_id, region in (("primary_key_id", args.primary_key_id, args.home_region),
-                                 ("backup_key_id", args.backup_key_id, args.backup_region)):
-        # Outputs (a key created in this program) are checked by the policy pack, not here.
-        if isinstance(key_id, str) and ocid_region(key_id).region != region:
-            short = OCI_REGIONS[region][0].lower()
-            raise ValueError(f"RegionLockedBackupArgs.{name}: {key_id!r} is a key of region "
-                             f"{getattr(parse_ocid(key_id), 'region', '') or '(none)'!r}, not of {region}; allowed: a key OCID "
-                             f"of the form ocid1.key.<realm>.{short}.<...> (a vault in {region})")
-    return retention
-
-
-def _use_key(service: str, compartment_path: str, key_id: pulumi.Input[str] | None) -> str:
-    statement = f"Allow service {service} to use keys in compartment {compartment_path}"
-    # A key OCID known now narrows the grant to that key; a key created in this run is only known after
-    # creation, and an OCID-less statement keeps the policy readable at preview.
-    if isinstance(key_id, str):
-        statement += f" where target.key.id = '{key_id}'"
-    return statement
+        retention_problems(problems, f"volume_backup_schedules[{i}].retention_days", schedule.retention_days,
+                           args.minimum_retention_days)
+    path_problems(problems, args.policy_compartment_id,
+                  ("data_compartment_path", "backup_compartment_path", "primary_key_compartment_path"), args)
+    path_problems(problems, None, ("backup_key_compartment_path",), args)
+    key_problems(problems, (("primary_key_id", args.primary_key_id, args.home_region),
+                            ("backup_key_id", args.backup_key_id, args.backup_region)))
+    return problems
 
 
 def policy_statements(args: RegionLockedBackupArgs) -> list[str]:
@@ -195,8 +171,8 @@ def policy_statements(args: RegionLockedBackupArgs) -> list[str]:
     backup_service = f"objectstorage-{args.backup_region}"
     backup_key_path = args.backup_key_compartment_path or args.backup_compartment_path
     return [
-        _use_key(home_service, args.primary_key_compartment_path, args.primary_key_id),
-        _use_key(backup_service, backup_key_path, args.backup_key_id),
+        use_key_statement(home_service, args.primary_key_compartment_path, args.primary_key_id),
+        use_key_statement(backup_service, backup_key_path, args.backup_key_id),
         f"Allow service {home_service} to manage object-family in compartment {args.data_compartment_path} "
         f"where target.bucket.name = '{args.primary_bucket_name}'",
         f"Allow service {home_service} to manage object-family in compartment {args.backup_compartment_path} "
@@ -204,21 +180,37 @@ def policy_statements(args: RegionLockedBackupArgs) -> list[str]:
     ]
 
 
-def _rfc3339(moment: dt.datetime) -> str:
-    return moment.astimezone(dt.timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+def _keep_urns_under(component: pulumi.Resource, child_names: set[str]):
+    """A transformation for the ``ReplicatedBucket`` child: the buckets and replication policy that used to be
+    direct children of ``component`` keep their state through an alias naming that old parent (see
+    docs/components/aliases.md). Only those names are aliased; anything new under the pair is not."""
+
+    def transformation(args: pulumi.ResourceTransformationArgs) -> pulumi.ResourceTransformationResult | None:
+        if args.name not in child_names or not isinstance(args.resource, pulumi.CustomResource):
+            return None
+        extra = pulumi.ResourceOptions(aliases=[pulumi.Alias(parent=component)])
+        return pulumi.ResourceTransformationResult(args.props, pulumi.ResourceOptions.merge(args.opts, extra))
+
+    return transformation
 
 
 class RegionLockedBackup(pulumi.ComponentResource):
-    """Primary bucket (home region) replicated to a retention-locked bucket in the backup region only."""
+    """The estate's backups: a ``ReplicatedBucket`` pair, the backup region's vault and key, and block-volume
+    backups copied to the backup region only."""
 
+    namespace: pulumi.Output[str]
     primary_bucket_name: pulumi.Output[str]
     backup_bucket_name: pulumi.Output[str]
+    backup_vault_id: pulumi.Output[str] | None
+    """The backup region's vault, when this component created it (None with ``backup_key_id`` given)."""
     backup_key_id: pulumi.Output[str]
+    replication_policy_id: pulumi.Output[str]
+    policy_id: pulumi.Output[str] | None
     volume_backup_policy_id: pulumi.Output[str]
 
     def __init__(self, name: str, args: RegionLockedBackupArgs, opts: pulumi.ResourceOptions | None = None):
-        retention_days = _check(args)
-        super().__init__("residency:oci:RegionLockedBackup", name, None, opts)
+        validation_problems(args).raise_if_any(name)
+        super().__init__(TYPE_TOKEN, name, None, opts)
         tags = dict(args.tags)
         home = pulumi.ResourceOptions(parent=self, provider=args.home_provider)
         backup = pulumi.ResourceOptions(parent=self, provider=args.backup_provider)
@@ -230,6 +222,7 @@ class RegionLockedBackup(pulumi.ComponentResource):
                 opts=pulumi.InvokeOutputOptions(parent=self, provider=args.home_provider),
             ).namespace
 
+        self.backup_vault_id = None
         if args.backup_key_id is not None:
             backup_key_id: pulumi.Input[str] = args.backup_key_id
         else:
@@ -252,6 +245,7 @@ class RegionLockedBackup(pulumi.ComponentResource):
                 opts=pulumi.ResourceOptions.merge(backup, pulumi.ResourceOptions(protect=True)),
             )
             backup_key_id = key.id
+            self.backup_vault_id = vault.id
 
         # Object Storage encrypts with a vault key only when its service principal may use that key, and
         # replicates only when the source region's service may manage objects in both buckets.
@@ -268,60 +262,30 @@ class RegionLockedBackup(pulumi.ComponentResource):
                 freeform_tags=tags,
                 opts=home,
             )
-        after_policy = [policy] if policy is not None else []
 
-        primary = oci.objectstorage.Bucket(
-            f"{name}-primary",
+        # The pair was built here before ReplicatedBucket existed: its children keep their state (aliases).
+        pair_opts = pulumi.ResourceOptions(
+            parent=self, depends_on=[policy] if policy is not None else None,
+            transformations=[_keep_urns_under(self, {f"{name}-primary", f"{name}-backup", f"{name}-replication"})])
+        pair = ReplicatedBucket(name, ReplicatedBucketArgs(
+            home_region=args.home_region,
+            backup_region=args.backup_region,
+            home_provider=args.home_provider,
+            backup_provider=args.backup_provider,
             compartment_id=args.data_compartment_id,
+            backup_compartment_id=args.backup_compartment_id,
+            primary_key_id=args.primary_key_id,
+            backup_key_id=backup_key_id,
+            primary_bucket_name=args.primary_bucket_name,
+            backup_bucket_name=args.backup_bucket_name,
+            minimum_retention_days=args.minimum_retention_days,
+            retention_days=args.retention_days,
+            retention_lock_delay_days=args.retention_lock_delay_days,
             namespace=namespace,
-            name=args.primary_bucket_name,
-            access_type="NoPublicAccess",
-            versioning="Enabled",
-            kms_key_id=args.primary_key_id,
-            object_events_enabled=True,
-            freeform_tags={**tags, "residency-role": "primary"},
-            opts=pulumi.ResourceOptions.merge(home, pulumi.ResourceOptions(protect=True, depends_on=after_policy)),
-        )
-
-        lock_time = _rfc3339((args.now or dt.datetime.now(dt.timezone.utc))
-                             + dt.timedelta(days=args.retention_lock_delay_days))
-        backup_bucket = oci.objectstorage.Bucket(
-            f"{name}-backup",
-            compartment_id=args.backup_compartment_id,
-            namespace=namespace,
-            name=args.backup_bucket_name,
-            access_type="NoPublicAccess",
-            # OCI refuses versioning on a replication destination; the locked retention rule protects it.
-            versioning="Disabled",
-            kms_key_id=backup_key_id,
-            object_events_enabled=True,
-            retention_rules=[
-                oci.objectstorage.BucketRetentionRuleArgs(
-                    display_name="residency-minimum-retention",
-                    duration=oci.objectstorage.BucketRetentionRuleDurationArgs(
-                        time_amount=str(retention_days), time_unit="DAYS"
-                    ),
-                    time_rule_locked=lock_time,
-                )
-            ],
-            freeform_tags={**tags, "residency-role": "backup"},
-            opts=pulumi.ResourceOptions.merge(backup, pulumi.ResourceOptions(
-                protect=True,
-                depends_on=after_policy,
-                # Computed from the clock at creation: later runs must not try to move a (soon) locked rule.
-                ignore_changes=["retentionRules[0].timeRuleLocked"],
-            )),
-        )
-
-        replication = oci.objectstorage.ReplicationPolicy(
-            f"{name}-replication",
-            bucket=primary.name,
-            namespace=namespace,
-            name=f"{name}-to-{args.backup_region}",
-            destination_bucket_name=backup_bucket.name,
-            destination_region_name=args.backup_region,
-            opts=pulumi.ResourceOptions.merge(home, pulumi.ResourceOptions(depends_on=after_policy)),
-        )
+            allowed_regions=args.allowed_regions,
+            tags=tags,
+            now=args.now,
+        ), pair_opts)
 
         volume_policy = oci.core.VolumeBackupPolicy(
             f"{name}-volume-backups",
@@ -333,17 +297,27 @@ class RegionLockedBackup(pulumi.ComponentResource):
             opts=home,
         )
 
-        self.primary_bucket_name = primary.name
-        self.backup_bucket_name = backup_bucket.name
+        self.buckets = pair
+        self.namespace = pair.namespace
+        self.primary_bucket_name = pair.primary_bucket_name
+        self.backup_bucket_name = pair.backup_bucket_name
         self.backup_key_id = pulumi.Output.from_input(backup_key_id)
-        self.replication_policy_id = replication.id
+        self.replication_policy_id = pair.replication_policy_id
+        self.policy_id = policy.id if policy is not None else None
         self.volume_backup_policy_id = volume_policy.id
-        self.register_outputs({
+        outputs: dict[str, object] = {
+            "namespace": self.namespace,
             "primaryBucketName": self.primary_bucket_name,
             "backupBucketName": self.backup_bucket_name,
             "backupKeyId": self.backup_key_id,
+            "replicationPolicyId": self.replication_policy_id,
             "volumeBackupPolicyId": self.volume_backup_policy_id,
-        })
+        }
+        if self.backup_vault_id is not None:
+            outputs["backupVaultId"] = self.backup_vault_id
+        if self.policy_id is not None:
+            outputs["policyId"] = self.policy_id
+        self.register_outputs(outputs)
 
     @staticmethod
     def _schedule(schedule: VolumeBackupScheduleSettings, minimum_days: int) -> oci.core.VolumeBackupPolicyScheduleArgs:
