@@ -16,6 +16,7 @@ import pulumi_aws as aws
 import pulumi_oci as oci
 import pytest
 
+from tests import illustrative_rules
 from residency_policies.analysis import connection_endpoints as ce
 from residency_policies.analysis import destinations as dest
 from residency_policies.framework import rules_for
@@ -23,7 +24,7 @@ from tests.policies.conftest import COMPARTMENT, PACK_DIR, flagged, messages, ur
 
 POLICY = "no-untrusted-data-destinations"
 SAFETY_NET = "no-parent-company-identifiers"
-RULES = rules_for(None)[0]
+RULES = rules_for(dict(illustrative_rules.RULES))[0]
 CHANNEL = "oci:Mysql/channel:Channel"
 GG = "oci:GoldenGate/connection:Connection"
 RESOLVER = "oci:Dns/resolver:Resolver"
@@ -78,7 +79,7 @@ def test_what_an_endpoint_value_names(value, hint, named):
     ("mysql://app:secret@203.0.113.7:3306/db", False, "'203.0.113.7' is in the parent company's range 203.0.113.0/24"),
     ("10.20.0.5:3306", True, ""),
     ("db.prod.internal:1521", True, ""),
-    ("8.8.8.8", False, "'8.8.8.8' is a public address that is not listed in residency.yaml estate.destinations"),
+    ("8.8.8.8", False, "'8.8.8.8' is a public address that is not listed in `estate.destinations` in the policy config"),
     ("https://db.example.net/api", False, "'db.example.net' is outside any cloud account and its domain is not listed"),
 ])
 def test_endpoint_verdicts_and_their_words(value, ok, words):

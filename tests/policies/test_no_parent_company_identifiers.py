@@ -1,7 +1,7 @@
 """no-parent-company-identifiers (issue 22 item 1): a parent identifier anywhere is a finding, except in a deny rule.
 
 Parent range ``203.0.113.0/24`` / ``2001:db8:bad::/48``, tenancy ``...parentexample...``, account ``999999999999``,
-organization ``o-parentexample1`` (the shipped rules file). The programs put them where no specific policy looks
+organization ``o-parentexample1`` (the illustrative rules the test stacks carry). The programs put them where no specific policy looks
 (a parameter's connection string, a DNS record, user data, a YAML document, a tag), in deny contexts (network ACL
 deny entries, firewall drop rules and the address lists only they use, IAM Deny statements and exclusions, Suricata
 drop rules, blackhole routes), and where a specific policy already reports them (reported once, there).
@@ -16,6 +16,7 @@ import pulumi_aws as aws
 import pulumi_oci as oci
 import pytest
 
+from tests import illustrative_rules
 from residency_policies.analysis import parent_identifiers as pi
 from residency_policies.framework import rules_for
 from tests.policies.conftest import COMPARTMENT, flagged, messages, urn
@@ -27,7 +28,7 @@ PARENT_ORG = "o-parentexample1"
 FW_POLICY = "ocid1.networkfirewallpolicy.oc1.iad.aaaaaaaafirewallpolicy"
 RULE = "oci:NetworkFirewall/networkFirewallPolicySecurityRule:NetworkFirewallPolicySecurityRule"
 LIST = "oci:NetworkFirewall/networkFirewallPolicyAddressList:NetworkFirewallPolicyAddressList"
-PARENTS = pi.of_rules(rules_for(None)[0])
+PARENTS = pi.of_rules(rules_for(dict(illustrative_rules.RULES))[0])
 
 
 def analyzed(result) -> set[str]:

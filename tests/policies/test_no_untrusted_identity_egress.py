@@ -12,6 +12,7 @@ import pulumi
 import pulumi_aws as aws
 import pytest
 
+from tests import illustrative_rules
 from residency_policies.analysis import identity_egress as ie
 from residency_policies.framework import rules_for
 from tests.policies.conftest import flagged, messages, urn
@@ -19,7 +20,7 @@ from tests.policies.conftest import flagged, messages, urn
 POLICY = "no-untrusted-identity-egress"
 SAFETY_NET = "no-parent-company-identifiers"
 ESTATE, TRUSTED, PARENT, OTHER = "222222222222", "111111111111", "999999999999", "333333333333"
-RULES = rules_for(None)[0]
+RULES = rules_for(dict(illustrative_rules.RULES))[0]
 IAM_POLICY = "aws:iam/policy:Policy"
 ROLE_POLICY = "aws:iam/rolePolicy:RolePolicy"
 ROLE = "aws:iam/role:Role"
