@@ -22,6 +22,7 @@ from residency_policies.rules import no_untrusted_data_destinations
 from residency_policies.rules import database_backup_retention
 from residency_policies.rules import data_tier_placement
 from residency_policies.rules import retention_lock_times
+from residency_policies.rules import sanctioned_interfaces
 
 ALL_POLICIES = [
     us_region_providers.POLICY,
@@ -43,4 +44,5 @@ ALL_POLICIES = [
     database_backup_retention.POLICY,
     data_tier_placement.POLICY,
     retention_lock_times.POLICY,
+    sanctioned_interfaces.POLICY,
 ]
