@@ -57,26 +57,25 @@ def _subnet(name, vcn, cidr, tier, route_table, security_list):
                            prohibit_public_ip_on_vnic=True, freeform_tags={"residency-tier": tier})
 
 
-def _egress_list(name, vcn, destinations, ports=(443,), ingress_from=None):
+def _security_list(name, vcn, *, egress_to=(), ingress_from=(), ports=(443,)):
+    tcp_in = oci.core.SecurityListIngressSecurityRuleTcpOptionsArgs
     return oci.core.SecurityList(
         name, compartment_id=COMPARTMENT, vcn_id=vcn.id,
         ingress_security_rules=[oci.core.SecurityListIngressSecurityRuleArgs(
-            protocol="6", source=ingress_from,
-            tcp_options=oci.core.SecurityListIngressSecurityRuleTcpOptionsArgs(min=443, max=443))] if ingress_from else [],
-        egress_security_rules=[oci.core.SecurityListEgressSecurityRuleArgs(protocol="6", destination=d,
-                                                                            tcp_options=_tcp(p))
-                               for d in destinations for p in ports])
+            protocol="6", source=c, tcp_options=tcp_in(min=p, max=p)) for c in ingress_from for p in ports],
+        egress_security_rules=[oci.core.SecurityListEgressSecurityRuleArgs(
+            protocol="6", destination=d, tcp_options=_tcp(p)) for d in egress_to for p in ports])
 
 
-def _firewall(name, vcn, subnet, estate_cidrs, allow_ports, drop_rest, allow_destinations=(ENDPOINT,)):
+def _firewall(name, vcn, subnet, estate_cidrs, allow_ports, drop_rest, inbound=False):
     policy = oci.networkfirewall.NetworkFirewallPolicy(f"{name}-policy", compartment_id=COMPARTMENT)
     lists = [
         oci.networkfirewall.NetworkFirewallPolicyAddressList(
             f"{name}-estate", network_firewall_policy_id=policy.id, name="estate", type="IP",
-            addresses=list(estate_cidrs)),
+            addresses=estate_cidrs),
         oci.networkfirewall.NetworkFirewallPolicyAddressList(
             f"{name}-endpoints", network_firewall_policy_id=policy.id, name="endpoints", type="IP",
-            addresses=list(allow_destinations)),
+            addresses=[ENDPOINT]),
         oci.networkfirewall.NetworkFirewallPolicyAddressList(
             f"{name}-parent", network_firewall_policy_id=policy.id, name="parent-company", type="IP",
             addresses=list(PARENT_RANGES)),
@@ -89,7 +88,8 @@ def _firewall(name, vcn, subnet, estate_cidrs, allow_ports, drop_rest, allow_des
         f"{name}-ports", network_firewall_policy_id=policy.id, name="interface-ports",
         services=[f"tcp-{lo}" for lo, _ in allow_ports], opts=pulumi.ResourceOptions(depends_on=services)))
     condition = oci.networkfirewall.NetworkFirewallPolicySecurityRuleConditionArgs
-    specs = [("allow-interface", "ALLOW", condition(source_addresses=["estate"], destination_addresses=["endpoints"],
+    near, far = (["endpoints"], ["estate"]) if inbound else (["estate"], ["endpoints"])
+    specs = [("allow-interface", "ALLOW", condition(source_addresses=near, destination_addresses=far,
                                                     services=["interface-ports"]))]
     if drop_rest:
         specs += [("drop-to-parent", "DROP", condition(destination_addresses=["parent-company"])),
@@ -133,31 +133,48 @@ def _archive(firewall, log_enabled: bool, archived: bool, retention_days: int = 
 
 def interface_estate(*, allow_ports=((443, 443),), drop_rest: bool = True, log_enabled: bool = True,
                      archived: bool = True, bypass: bool = False, client_tier: str = "app",
-                     second_path: bool = False, second_gateway: bool = False):
+                     second_path: bool = False, second_gateway: bool = False, inbound: bool = False,
+                     unknown_estate: bool = False):
     """The compliant interface, or one mistake:
 
     * ``allow_ports``: the ports the gateway's allow rule carries (an extra port);
     * ``drop_rest``: the gateway drops the rest of the parent's ranges;
     * ``log_enabled`` / ``archived``: the traffic log is on / is a log source of the archive's connector;
-    * ``bypass``: the client subnet's route for the endpoint goes straight to the NAT gateway (the gateway
-      removed from the path);
+    * ``bypass``: the client subnet's route for the endpoint goes straight to the exit (the gateway removed from
+      the path);
     * ``client_tier``: the client subnet's tier (``data``: the interface reaches the data tier);
-    * ``second_path``: an app subnet beside the client sends to the same endpoint through the NAT gateway;
-    * ``second_gateway``: a second firewall ('other-firewall', not the declared gateway) carries the traffic.
+    * ``second_path``: an app subnet beside the client sends to the same endpoint straight to the exit;
+    * ``second_gateway``: the firewall is named 'other-firewall', not the declared gateway;
+    * ``inbound``: a parent-to-estate interface, reached through a DRG: the parent opens connections to the
+      client subnet on tcp/443;
+    * ``unknown_estate``: the gateway's estate address list comes from an output unknown at preview.
     """
     vcn = oci.core.Vcn("vcn", compartment_id=COMPARTMENT, cidr_blocks=["10.0.0.0/16"])
-    nat = oci.core.NatGateway("nat", compartment_id=COMPARTMENT, vcn_id=vcn.id)
-    gateway_rt = _route_table("rt-interface", vcn, [(ENDPOINT, nat.id)])
-    gateway_list = _egress_list("sl-interface", vcn, [ENDPOINT], ingress_from="10.0.1.0/24")
+    if inbound:
+        exit_gateway = oci.core.Drg("drg", compartment_id=COMPARTMENT)
+        oci.core.DrgAttachment("drg-attachment", drg_id=exit_gateway.id, network_details=
+                               oci.core.DrgAttachmentNetworkDetailsArgs(id=vcn.id, type="VCN"))
+    else:
+        exit_gateway = oci.core.NatGateway("nat", compartment_id=COMPARTMENT, vcn_id=vcn.id)
+    client_cidr = "10.0.1.0/24"
+    gateway_rt = _route_table("rt-interface", vcn, [(ENDPOINT, exit_gateway.id)])
+    if inbound:
+        gateway_list = _security_list("sl-interface", vcn, ingress_from=[ENDPOINT], egress_to=[client_cidr])
+    else:
+        gateway_list = _security_list("sl-interface", vcn, ingress_from=[client_cidr], egress_to=[ENDPOINT])
     gateway_subnet = _subnet("interface", vcn, "10.0.2.0/24", "interface", gateway_rt, gateway_list)
     name = "other-firewall" if second_gateway else "ads-firewall"
-    firewall, address = _firewall(name, vcn, gateway_subnet, ["10.0.1.0/24"], allow_ports, drop_rest)
-    client_rt = _route_table("rt-client", vcn, [(ENDPOINT, nat.id if bypass else address.id)])
-    client_list = _egress_list("sl-client", vcn, [ENDPOINT])
-    _subnet("client", vcn, "10.0.1.0/24", client_tier, client_rt, client_list)
+    estate = vcn.id.apply(lambda _: [client_cidr]) if unknown_estate else [client_cidr]
+    firewall, address = _firewall(name, vcn, gateway_subnet, estate, allow_ports, drop_rest, inbound)
+    client_rt = _route_table("rt-client", vcn, [(ENDPOINT, exit_gateway.id if bypass else address.id)])
+    client_list = (_security_list("sl-client", vcn, ingress_from=[ENDPOINT]) if inbound
+                   else _security_list("sl-client", vcn, egress_to=[ENDPOINT]))
+    _subnet("client", vcn, client_cidr, client_tier, client_rt, client_list)
     if second_path:
-        app_rt = _route_table("rt-app", vcn, [(ENDPOINT, nat.id)])
-        _subnet("app", vcn, "10.0.4.0/24", "app", app_rt, _egress_list("sl-app", vcn, [ENDPOINT]))
+        app_rt = _route_table("rt-app", vcn, [(ENDPOINT, exit_gateway.id)])
+        app_list = (_security_list("sl-app", vcn, ingress_from=[ENDPOINT]) if inbound
+                    else _security_list("sl-app", vcn, egress_to=[ENDPOINT]))
+        _subnet("app", vcn, "10.0.4.0/24", "app", app_rt, app_list)
     closed = oci.core.SecurityList("sl-data", compartment_id=COMPARTMENT, vcn_id=vcn.id,
                                    ingress_security_rules=[], egress_security_rules=[])
     _subnet("data", vcn, "10.0.3.0/24", "data", _route_table("rt-data", vcn, []), closed)

@@ -33,7 +33,7 @@ from residency_policies.analysis.network_graph import model as m
 from residency_policies.analysis.network_graph import tiers
 from residency_policies.analysis.network_graph.model import NetResource
 from residency_policies.analysis.network_graph.prefixes import RangeSet, prefix_of
-from residency_policies.analysis.network_graph.reachability import Path, Prover, Source
+from residency_policies.analysis.network_graph.reachability import Path, Prover, Source, unverified
 from residency_policies.ip_ranges import Network, address_forms
 from residency_policies.sanctioned_interfaces import Direction, SanctionedInterface
 
@@ -183,7 +183,7 @@ class InterfaceProof:
             problems.append(GatewayFinding(
                 urn, names, f"the policy of gateway '{gateway.name}' cannot be read, so what it lets through to the "
                 "parent company is unknown", "create the firewall's policy, its address lists, service lists and "
-                "rules in this stack", unverifiable=True, why=policy.unresolved))
+                "rules in this stack", unverifiable=True, why=unverified([policy.unresolved])))
         else:
             for direction in dict.fromkeys(s.interface.direction for s in states):
                 mine = [s.interface for s in states if s.interface.direction is direction]
@@ -218,7 +218,7 @@ class InterfaceProof:
                             rule.urn, names, f"rule '{rule.name}' of gateway '{gateway.name}' may allow traffic "
                             f"{'to' if egress else 'from'} the parent company, and it cannot be read",
                             "give its address lists, service lists and action as literal or config values of "
-                            "resources created in this stack", unverifiable=True, why="; ".join(rule.unresolved)))
+                            "resources created in this stack", unverifiable=True, why=unverified(rule.unresolved)))
                     continue  # an unreadable drop drops nothing for certain
                 if far.prefixes is None:
                     hit = [iv for v in (4, 6) if v == parent.version for iv in pending.intervals(v)]
