@@ -153,8 +153,8 @@ def validation_problems(args: SanctionedInterfaceArgs, name: str) -> tuple[ArgPr
             issues.add("interface.cidrs", str(endpoint), "is not inside a parent-company range",
                        "endpoints inside parent_cidrs")
     if interface.direction is Direction.PARENT_TO_ESTATE and args.exit_gateway_id is None:
-        issues.add("exit_gateway_id", None, "cannot be None for a parent-to-estate interface (a NAT gateway carries no "
-                   "connection the parent opens)", "the DRG (or gateway) the parent's traffic arrives through")
+        issues.add("exit_gateway_id", None, "is missing, which a parent-to-estate interface cannot be (a NAT gateway "
+                   "carries no connection the parent opens)", "the DRG the parent's traffic arrives through")
     if not args.client_tier or args.client_tier in PROTECTED_TIERS or not args.client_tier.replace("-", "").isalnum():
         issues.add("client_tier", args.client_tier, "is not an internal tier",
                    f"a tier such as 'app', never {', '.join(PROTECTED_TIERS)} (an interface never reaches them)")
