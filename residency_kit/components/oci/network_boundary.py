@@ -336,7 +336,7 @@ class NetworkBoundary(pulumi.ComponentResource):
     """The log group holding the flow and firewall logs (created here when ``log_group_id`` was None)."""
     firewall_id: pulumi.Output[str] | None
     nat_gateway_id: pulumi.Output[str] | None
-    """The NAT gateway when ``enable_nat_gateway`` is on (a sanctioned interface's exit uses it: one per VCN)."""
+    """The NAT gateway when ``enable_nat_gateway`` is on (a sanctioned interface may use it as its exit)."""
     bastion_id: pulumi.Output[str]
     drg_id: pulumi.Output[str] | None
 
