@@ -241,6 +241,10 @@ def test_from_settings_builds_the_us_prod_declaration():
         "10.20.50.0/24", "10.20.51.0/24", str(settings.network.vcn_cidr))
     assert [str(c) for c in args.parent_cidrs] == [str(c) for c in settings.parent_company.cidrs]
     assert args.interface.review_by > dt.date.today()
+    with pytest.raises(ValueError, match=r"'other' is not both declared \(residency:sanctionedInterfaces: "
+                                         r"ads-measurement\) and placed"):
+        SanctionedInterfaceArgs.from_settings(settings, "other", provider=None, compartment_id="c", vcn_id="v",
+                                              log_group_id="l")
 
 
 def test_settings_refuse_a_placement_without_a_declaration_or_outside_the_vcn():

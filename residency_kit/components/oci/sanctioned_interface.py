@@ -80,8 +80,12 @@ class SanctionedInterfaceArgs:
                       vcn_id: pulumi.Input[str], log_group_id: pulumi.Input[str],
                       exit_gateway_id: pulumi.Input[str] | None = None) -> SanctionedInterfaceArgs:
         """Args for the declared interface ``name`` placed by ``residency:interfaceNetworks.<name>``."""
-        placement = settings.interface_networks[name]
-        interface = next(i for i in settings.interfaces if i.name == name)
+        declared = {i.name: i for i in settings.interfaces}
+        if name not in settings.interface_networks or name not in declared:
+            raise ValueError(f"sanctioned interface {name!r} is not both declared (residency:sanctionedInterfaces: "
+                             f"{', '.join(declared) or 'none'}) and placed (residency:interfaceNetworks: "
+                             f"{', '.join(settings.interface_networks) or 'none'}); allowed: a name in both")
+        placement, interface = settings.interface_networks[name], declared[name]
         return cls(provider=provider, compartment_id=compartment_id, vcn_id=vcn_id, interface=interface,
                    client_subnet_cidr=str(placement.client_subnet_cidr),
                    gateway_subnet_cidr=str(placement.gateway_subnet_cidr),
