@@ -211,8 +211,9 @@ def _outcome_cause(real_error: str, residency_error: str) -> str:
 _TRACEBACK = "Traceback (most recent call last):"
 # residency preview: "ProgramError: program failed at <file>:<line> in <function>: <exception>\n    <source line>"
 _PROGRAM_FAILED = re.compile(r"program failed at \S+:\d+ in [^:]+: (.+)")
-# The real engine appends the language host's exit to a message the program printed.
-_HOST_EXIT = re.compile(r";? ?an unhandled error occurred: program exited with non-zero exit code: \d+$")
+# The real engine appends the language host's report of the exit (residency_kit.pulumi_cli.language_host,
+# program_run.run_response) to a message the program printed.
+_HOST_EXIT = re.compile(r";? ?an unhandled error occurred: the Python program exited with code \d+$")
 _FRAMING = ("ProgramError: configuration error: ", "ProgramError: ", "EngineStackError: ", "error: ")
 
 
