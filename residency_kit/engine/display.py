@@ -108,7 +108,7 @@ def render_pack_results(
                 console.print(f"          {escape(label)}: {escape(text)}", highlight=False)
             for record in interface_records(result.resources, pack_rules):
                 first, *rest = record.lines()
-                console.print(f"          sanctioned interface {escape(first)}", highlight=False)
+                console.print(f"          interface proof: {escape(first)}", highlight=False)
                 for line in rest:
                     console.print(f"            {escape(line)}", highlight=False)
             if pack_rules.illustrative:

@@ -13,7 +13,7 @@ import pytest
 
 from residency_kit.engine.api import preview_directory
 from residency_kit.engine.display import to_json
-from residency_kit.engine.pack_rules import rules_for_result
+from residency_kit.engine.pack_rules import _interface_line, rules_for_result
 from residency_kit.reports.html import to_html
 from residency_kit.reports.junit import to_junit
 from residency_kit.reports.markdown import to_markdown
@@ -86,6 +86,19 @@ def record_json(report):
             "gatewayNote": None, "gatewayAllows": ["rule 'allow-ads-measurement': 203.0.113.40/32 on tcp/443"],
             "logging": ARCHIVED, "logged": True, "approver": "us-security-officer@example.com",
             "reviewBy": "2029-12-31", "paths": [PATH], "proved": True, "problems": []}
+
+
+def test_the_rules_in_force_show_each_declaration_in_one_line(us_prod):
+    (rules,) = [r for r in rules_for_result(us_prod) if r is not None]
+    assert ("sanctioned interface", "ads-measurement (estate-to-parent; 203.0.113.40/32 on tcp/443; gateway "
+            "ads-measurement-firewall (oci:NetworkFirewall/networkFirewall:NetworkFirewall); approved by "
+            "us-security-officer@example.com, review by 2029-12-31)") in rules.summary()
+    by_urn = {"name": "x", "direction": "parent-to-estate", "parentEndpoints": ["203.0.113.7/32", "api.parent.example"],
+              "ports": ["tcp/443", "udp/5000-5010"], "gateway": {"urn": GATEWAY}, "approver": "a@example.com",
+              "reviewBy": "2027-01-31"}
+    assert _interface_line(by_urn) == (f"x (parent-to-estate; 203.0.113.7/32, api.parent.example on tcp/443, "
+                                       f"udp/5000-5010; gateway {GATEWAY}; approved by a@example.com, review by "
+                                       "2027-01-31)")
 
 
 def test_the_diagram_draws_the_interface(us_prod):
