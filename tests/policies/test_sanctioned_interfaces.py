@@ -17,7 +17,8 @@ import illustrative_rules
 import interface_fixtures as fx
 from tests.policies.conftest import CONFIG, flagged, messages, start_pack, urn
 
-POLICIES = ("no-parent-company-ingress", "no-parent-company-egress", "network-reachability", "sanctioned-interfaces")
+POLICIES = ("no-parent-company-ingress", "no-parent-company-egress", "network-reachability", "sanctioned-interfaces",
+            "no-parent-company-identifiers")
 STACK = urn("pulumi:pulumi:Stack", "test-test")
 SL_CLIENT = urn("oci:Core/securityList:SecurityList", "sl-client")
 SL_INTERFACE = urn("oci:Core/securityList:SecurityList", "sl-interface")
@@ -29,6 +30,8 @@ ALLOW_RULE = urn("oci:NetworkFirewall/networkFirewallPolicySecurityRule:NetworkF
 FIREWALL = urn(fx.FIREWALL, "ads-firewall")
 TRAFFIC_LOG = urn("oci:Logging/log:Log", "ads-firewall-traffic-log")
 CLIENT_SUBNET = urn("oci:Core/subnet:Subnet", "client")
+PARENT_LIST = urn("oci:NetworkFirewall/networkFirewallPolicyAddressList:NetworkFirewallPolicyAddressList",
+                  "ads-firewall-parent")
 INBOUND = {**fx.DECLARATION, "direction": "parent-to-estate"}
 # What the pack refuses when no interface is declared: every rule and route naming the endpoint.
 UNDECLARED = {SL_CLIENT, SL_INTERFACE, RT_CLIENT, RT_INTERFACE, ALLOW_RULE}
@@ -136,7 +139,8 @@ def test_gateway_logs_off_or_not_archived(run, mistake, found_text):
 
 def test_a_gateway_that_does_not_drop_the_rest_of_the_parent(run):
     result, found = run(drop_rest=False)
-    expect(found, sanctioned_interfaces={FIREWALL})
+    # The parent-company address list no drop rule uses is, by itself, a list naming the parent for nothing.
+    expect(found, sanctioned_interfaces={FIREWALL}, no_parent_company_identifiers={PARENT_LIST})
     (message,) = messages(result, "sanctioned-interfaces")
     assert "does not drop parent-company range(s) 203.0.113.0/24, 2001:db8:bad::/48 to the estate" in message
 

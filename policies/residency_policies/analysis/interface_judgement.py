@@ -21,7 +21,7 @@ from residency_policies.analysis.interface_proof import InterfaceProof, endpoint
 from residency_policies.analysis.network_graph import NetResource, tiers
 from residency_policies.analysis.network_graph.reachability import Path, unverified
 from residency_policies.findings import Finding
-from residency_policies.ip_ranges import Network, address_forms
+from residency_policies.ip_ranges import Network, address_forms, parse_cidr
 from residency_policies.rules_file import Rules
 from residency_policies.views import ResourceView, StackView
 
@@ -70,6 +70,16 @@ def declared_endpoint(view_type: str, address: nr.Address, rules: Rules) -> Netw
     if any(i.covers_range(network) for i in rules.sanctioned_interfaces):
         return network
     return None
+
+
+def names_declared_endpoint(view_type: str, token: str, rules: Rules) -> bool:
+    """True when ``token``, a parent range or address found in a resource of ``view_type``, is a declared interface's
+    endpoint on a security rule or route: those are judged by their paths (``no-parent-company-ingress`` /
+    ``-egress``, ``network-reachability``), so naming the endpoint there is not a finding by itself."""
+    if not rules.sanctioned_interfaces or view_type not in ENDPOINT_RULE_TYPES | ENDPOINT_HOP_TYPES:
+        return False
+    network = parse_cidr(token)
+    return network is not None and any(i.covers_range(network) for i in rules.sanctioned_interfaces)
 
 
 def declared_address(value: Network, rules: Rules) -> bool:

@@ -439,7 +439,10 @@ class Prover:
 
     def _admission(self, subnet: m.Subnet, source: Source, direction: str,
                    forced: str | None) -> tuple[str | None, list[str]]:
-        """The rule that admits the flow (``forced``, past the subnet's network ACL, or the subnet's own rules)."""
+        """The rule that admits the flow (``forced``, past the subnet's network ACL, or the subnet's own rules);
+        None when nothing does, or when Zero Trust Packet Routing drops it whatever the security rules admit."""
+        if self.graph.zpr is not None and self.graph.zpr.drops(subnet.urn, subnet.network, source.ranges, direction):
+            return None, []  # ``zpr``: the path model's packet routing policies
         if forced is None:
             return self.admitted(subnet, source, direction)
         allowed, nacl_label, why = self._nacl_allows(subnet, source, direction)
