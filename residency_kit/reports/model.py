@@ -1,4 +1,5 @@
-"""The report model: one preview or audit, its packs, every policy's result, violations, waivers, assumptions.
+"""The report model: one preview or audit, its packs, every policy's result, violations, waivers, sanctioned
+interfaces, assumptions.
 
 Built from the structured ``PreviewResult`` (an audit's ``AuditResult`` is one): violations with their
 policy, level and the program line that declared the resource, the waiver the pack applied
@@ -38,6 +39,7 @@ from residency_kit.engine.result_summary import (
     violation_summary,
     warnings,
 )
+from residency_kit.reports.interfaces import InterfaceRecord, records_for_result
 from residency_kit.reports.inventory import Inventory
 from residency_kit.reports.pack_hash import pack_content_hash
 
@@ -141,6 +143,8 @@ class Report:
     """Why the run is not a verdict (empty when it is one)."""
     error: str = ""
     """The error of a run that failed (exit 2)."""
+    interfaces: tuple[InterfaceRecord, ...] = ()
+    """The sanctioned interfaces the rules in force declare, as the pack's proof finds them in this stack."""
 
     @property
     def policies(self) -> tuple[PolicyRecord, ...]:
@@ -315,6 +319,7 @@ def build_report(
         source=source,
         diagram_svg=diagram_svg,
         diagram_note=diagram_note,
+        interfaces=records_for_result(result, rules),
     )
 
 

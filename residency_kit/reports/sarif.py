@@ -175,6 +175,7 @@ def to_sarif(
                             "verdict": report.verdict, "violations": report.violation_summary,
                             "resourcesAnalyzed": report.counts.analyzed, "resourcesToCreate": report.counts.to_create,
                             "counted": report.counted, "assumptions": list(report.assumptions),
+                            "sanctionedInterfaces": [i.as_json() for i in report.interfaces],
                         },
                     }
                 ],
