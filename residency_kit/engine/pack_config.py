@@ -21,7 +21,9 @@ from typing import Any
 
 import jsonschema
 
-ENFORCEMENT_LEVELS = ("advisory", "mandatory", "remediate", "disabled")
+from residency_kit.engine.levels import EnforcementLevel
+
+ENFORCEMENT_LEVELS = tuple(level.value for level in EnforcementLevel)
 
 
 class PolicyConfigError(ValueError):
@@ -30,8 +32,14 @@ class PolicyConfigError(ValueError):
 
 @dataclass
 class PolicyConfig:
-    enforcement_level: str = ""
+    enforcement_level: EnforcementLevel | None = None
+    """None: the entry sets no level (the policy keeps the one it has)."""
     properties: dict[str, Any] | None = None
+
+    def __post_init__(self) -> None:
+        # A level given as its word (``"mandatory"``) is read as the enum, and an unknown word is refused here.
+        if self.enforcement_level is not None:
+            self.enforcement_level = EnforcementLevel(self.enforcement_level)
 
 
 @dataclass
@@ -40,9 +48,9 @@ class PolicySchema:
     required: list[str] = field(default_factory=list)
 
 
-def _extract_level(key: str, props: dict[str, Any]) -> str:
+def _extract_level(key: str, props: dict[str, Any]) -> EnforcementLevel | None:
     if "enforcementLevel" not in props:
-        return ""
+        return None
     level = props.pop("enforcementLevel")
     if not isinstance(level, str):
         raise PolicyConfigError(
@@ -50,7 +58,7 @@ def _extract_level(key: str, props: dict[str, Any]) -> str:
         )
     if level not in ENFORCEMENT_LEVELS:
         raise PolicyConfigError(f"parsing enforcement level for {key!r}: {level!r} is not a valid enforcement level")
-    return level
+    return EnforcementLevel(level)
 
 
 def parse_policy_pack_config(value: Mapping[str, Any] | None) -> dict[str, PolicyConfig]:
@@ -60,6 +68,7 @@ def parse_policy_pack_config(value: Mapping[str, Any] | None) -> dict[str, Polic
     if not isinstance(value, Mapping):
         raise PolicyConfigError("a policy pack config must be a JSON object")
     result: dict[str, PolicyConfig] = {}
+    level: EnforcementLevel | None
     for key, raw in value.items():
         if key == "environments":
             raise PolicyConfigError(
@@ -68,14 +77,14 @@ def parse_policy_pack_config(value: Mapping[str, Any] | None) -> dict[str, Polic
         if isinstance(raw, str):
             if raw not in ENFORCEMENT_LEVELS:
                 raise PolicyConfigError(f"parsing enforcement level for {key!r}: {raw!r} is not a valid enforcement level")
-            level, props = raw, None
+            level, props = EnforcementLevel(raw), None
         elif isinstance(raw, Mapping):
             props = copy.deepcopy(dict(raw))
             level = _extract_level(key, props)
             props = props or None
         else:
             raise PolicyConfigError(f"parsing {key!r}: {json.dumps(raw)} is not a valid value; must be a string or object")
-        if not level and not props:
+        if level is None and not props:
             continue
         result[key] = PolicyConfig(level, props)
     return result
@@ -103,7 +112,9 @@ def load_policy_pack_config_file(path: str | Path) -> dict[str, Any] | None:
     return value
 
 
-def defaults_from_policies(policies: Mapping[str, tuple[str, PolicySchema | None]]) -> dict[str, PolicyConfig]:
+def defaults_from_policies(
+    policies: Mapping[str, tuple[EnforcementLevel, PolicySchema | None]],
+) -> dict[str, PolicyConfig]:
     """``createConfigWithDefaults``: each policy's level and its schema ``default``s."""
     result: dict[str, PolicyConfig] = {}
     for name, (level, schema) in policies.items():
@@ -120,14 +131,15 @@ def defaults_from_policies(policies: Mapping[str, tuple[str, PolicySchema | None
 def apply_config(result: dict[str, PolicyConfig], to_apply: Mapping[str, PolicyConfig]) -> dict[str, PolicyConfig]:
     """``applyConfig``: ``all`` first (levels only), then every key including unknown ones and ``all`` itself."""
     all_config = to_apply.get("all")
-    if all_config is not None and all_config.enforcement_level in ENFORCEMENT_LEVELS:
+    if all_config is not None and all_config.enforcement_level is not None:
         for key, existing in list(result.items()):
             result[key] = PolicyConfig(all_config.enforcement_level, existing.properties)
     for key, given in to_apply.items():
-        level, props = "", None
+        level: EnforcementLevel | None = None
+        props: dict[str, Any] | None = None
         if key in result:
             level, props = result[key].enforcement_level, result[key].properties
-        if given.enforcement_level in ENFORCEMENT_LEVELS:
+        if given.enforcement_level is not None:
             level = given.enforcement_level
         if given.properties:
             props = dict(props or {})
@@ -203,7 +215,7 @@ def validate_policy_config(schema: PolicySchema, properties: Mapping[str, Any] |
 
 
 def reconcile_policy_pack_config(
-    policies: Mapping[str, tuple[str, PolicySchema | None]],
+    policies: Mapping[str, tuple[EnforcementLevel, PolicySchema | None]],
     initial_config: Mapping[str, PolicyConfig] | None,
     config: Mapping[str, PolicyConfig] | None,
 ) -> tuple[dict[str, PolicyConfig], list[str]]:

@@ -209,11 +209,13 @@ def _outcome_cause(real_error: str, residency_error: str) -> str:
 
 
 _TRACEBACK = "Traceback (most recent call last):"
-# residency preview: "ProgramError: program failed at <file>:<line> in <function>: <exception>\n    <source line>"
+# residency preview: "program failed at <file>:<line> in <function>: <exception>\n    <source line>" (a project's
+# ``RunFailure.message``; a function program's error comes as "<exception type>: <message>")
 _PROGRAM_FAILED = re.compile(r"program failed at \S+:\d+ in [^:]+: (.+)")
 # The real engine appends the language host's exit to a message the program printed.
 _HOST_EXIT = re.compile(r";? ?an unhandled error occurred: program exited with non-zero exit code: \d+$")
-_FRAMING = ("ProgramError: configuration error: ", "ProgramError: ", "EngineStackError: ", "error: ")
+# Removed in this order: a function program's exception type, residency preview's and the real engine's prefixes.
+_FRAMING = ("ProgramError: ", "EngineStackError: ", "configuration error: ", "error: ")
 
 
 _DEFAULT_PROVIDER_DISABLED = (

@@ -15,7 +15,8 @@ import pytest
 
 import illustrative_rules
 
-from residency_kit.engine.api import PreviewResult, preview_function
+from residency_kit.engine.api import preview_function
+from residency_kit.engine.results import PreviewResult
 from residency_kit.engine.packs import PolicyPackProcess
 
 REPO = Path(__file__).resolve().parents[2]

@@ -18,7 +18,8 @@ import pytest
 from benchmarks.estate import Spec, program
 from residency_kit.engine.api import preview_function
 from residency_kit.engine.pack_config import PolicyConfig
-from residency_kit.engine.packs import PolicyPackProcess, Violation
+from residency_kit.engine.packs import PolicyPackProcess
+from residency_kit.engine.results import Violation
 from residency_kit.engine.stack import EngineResource, EngineStack
 from residency_policies.urns import make_urn
 
