@@ -49,10 +49,11 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from pulumi.runtime import proto
+from pulumi_policy import EnforcementLevel
 from pulumi_policy.proxy import UnknownValueError
 
 _RESPONSE_ATTR = "_residency_analyze_response"
-_LEVELS = {"advisory": proto.ADVISORY, "mandatory": proto.MANDATORY}
+_LEVELS = {EnforcementLevel.ADVISORY: proto.ADVISORY, EnforcementLevel.MANDATORY: proto.MANDATORY}
 
 _PATCHED_NAMES = (
     "_create_report_violation", "Configure", "_configure_runtime_settings", "_get_resource_options",
@@ -286,8 +287,10 @@ def _abort(context: Any, message: str) -> None:
 # --- what the framework uses ------------------------------------------------------------------------
 
 
-def report_at_level(report_violation: Callable[..., None], message: str, urn: str | None, level: str) -> None:
-    """Report one violation and set its enforcement level (``advisory`` or ``mandatory``).
+def report_at_level(
+    report_violation: Callable[..., None], message: str, urn: str | None, level: EnforcementLevel
+) -> None:
+    """Report one violation and set its enforcement level (advisory or mandatory).
 
     Raises ``SdkCompatibilityError`` when the level cannot be set (``install`` has not run, or pulumi_policy
     reported nothing or more than one diagnostic): never a violation at the wrong level.
@@ -295,7 +298,7 @@ def report_at_level(report_violation: Callable[..., None], message: str, urn: st
     response = getattr(report_violation, _RESPONSE_ATTR, None)
     if response is None:
         raise SdkCompatibilityError(
-            f"cannot report at level {level!r}: report_violation is not pulumi_policy's (sdk_compat.install() "
+            f"cannot report at level {level.value!r}: report_violation is not pulumi_policy's (sdk_compat.install() "
             "has not run or the SDK changed)"
         )
     before = len(response.diagnostics)

@@ -13,6 +13,7 @@ import pulumi
 import pulumi_aws as aws
 import pulumi_oci as oci
 import pytest
+from pulumi_policy import EnforcementLevel
 
 from residency_kit.engine.packs import PolicyPackConfigError, PolicyPackError
 import illustrative_rules
@@ -381,6 +382,6 @@ def test_an_unset_tag_map_the_engine_plans_as_unknown_is_read_as_unset():
     computed = _view(BUCKET, "computed", {"compartmentId": unknown, "freeformTags": unknown, "definedTags": unknown},
                      deps={"compartmentId": (sandbox.urn,), "freeformTags": (sandbox.urn,)})
     found = {f.urn: f for f in backup_coverage.check_stack([sandbox, planned, computed], RULES)}
-    assert (found[planned.urn].level, found[planned.urn].unverifiable) == ("advisory", False)
+    assert (found[planned.urn].level, found[planned.urn].unverifiable) == (EnforcementLevel.ADVISORY, False)
     assert (found[computed.urn].level, found[computed.urn].unverifiable) == (None, True)
     assert found[computed.urn].path == "freeformTags"

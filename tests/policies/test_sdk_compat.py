@@ -37,7 +37,7 @@ def test_create_report_violation_takes_the_response_it_appends_to():
     response = proto.AnalyzeResponse()
     report = served._create_report_violation(response, "p", "description", EnforcementLevel.MANDATORY)
     assert sdk_compat.can_report_at_level(report)
-    sdk_compat.report_at_level(report, "lowered", "urn:x", "advisory")
+    sdk_compat.report_at_level(report, "lowered", "urn:x", EnforcementLevel.ADVISORY)
     (diag,) = response.diagnostics
     assert (diag.policyName, diag.message, diag.urn, diag.enforcementLevel) == ("p", "description\nlowered", "urn:x", proto.ADVISORY)
 

@@ -32,6 +32,7 @@ from residency_policies.analysis.backup_copies import (
     regional_copies,
 )
 from residency_policies.analysis.store_durability import STORE_PROFILES, StoreProfile, alternatives, unconfigured
+from residency_policies.compliance import RESIDENCY
 from residency_policies.data_classification import StackClassification, finding
 from residency_policies.framework import Finding, ResourceView, stack_policy
 from residency_policies.provider_regions import cloud_of_type, effective_region
@@ -143,6 +144,7 @@ POLICY = stack_policy(
         "its finding is then advisory."
     ),
     tags=["backup", "residency"],
-    framework=("US data residency", "1.0", "BAK-2"),
+    framework=RESIDENCY.control("BAK-2"),
     check=check_stack,
+    resource_types=COPIED_TYPES | {OCI_BUCKET},
 )

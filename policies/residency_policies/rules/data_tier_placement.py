@@ -32,6 +32,7 @@ from residency_policies.analysis.store_durability import (
     SubnetInput,
     unconfigured,
 )
+from residency_policies.compliance import RESIDENCY
 from residency_policies.data_classification import StackClassification, finding
 from residency_policies.framework import Finding, ResourceView, stack_policy
 from residency_policies.rules_file import Rules
@@ -185,6 +186,7 @@ POLICY = stack_policy(
         "advisory."
     ),
     tags=["network", "placement", "residency"],
-    framework=("US data residency", "1.0", "NET-4"),
+    framework=RESIDENCY.control("NET-4"),
     check=check_stack,
+    resource_types=PLACED_TYPES,
 )

@@ -43,6 +43,7 @@ from pathlib import Path
 from typing import Any
 
 from residency_policies.aws_identifiers import is_account_id, parse_arn
+from residency_policies.compliance import RESIDENCY
 from residency_policies.deferred_to_stack import DeferredPaths
 from residency_policies.framework import Finding, ResourceView, StackView, resource_policy
 from residency_policies.oci_identifiers import is_ocid_of
@@ -270,6 +271,11 @@ def check_stack(resources: StackView, rules: Rules) -> Iterator[Finding]:
         )
 
 
+def in_scope(type_token: str) -> bool:
+    """OCI and AWS providers and resources."""
+    return type_token in (AWS_PROVIDER, OCI_PROVIDER) or type_token.startswith(("oci:", "aws:"))
+
+
 def check(resource: ResourceView, rules: Rules) -> Iterator[Finding]:
     if resource.type == AWS_PROVIDER:
         yield from _aws_provider(resource, rules)
@@ -299,7 +305,8 @@ POLICY = resource_policy(
         "lookup's result cannot be verified at preview)."
     ),
     tags=["accounts", "tenancy", "isolation", "residency"],
-    framework=("US data residency", "1.0", "ISO-1"),
+    framework=RESIDENCY.control("ISO-1"),
     check=check,
+    applies_to=in_scope,
     stack_check=check_stack,
 )

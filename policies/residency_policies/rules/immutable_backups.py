@@ -55,6 +55,7 @@ from residency_policies.analysis.store_durability import (
     read_guard,
     unconfigured,
 )
+from residency_policies.compliance import RESIDENCY
 from residency_policies.data_classification import StackClassification, classify_own, finding
 from residency_policies.framework import Finding, ResourceView, resource_policy
 from residency_policies.rules.us_region_replication import S3_BUCKET_TYPES
@@ -270,7 +271,7 @@ POLICY = resource_policy(
         "copy of US user data in the stack."
     ),
     tags=["backup", "immutability", "residency"],
-    framework=("US data residency", "1.0", "BAK-1"),
+    framework=RESIDENCY.control("BAK-1"),
     resource_types=JUDGED_TYPES,
     check=check,
     stack_check=check_stack,

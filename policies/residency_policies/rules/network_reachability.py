@@ -9,9 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from pulumi_policy import EnforcementLevel
+
 from residency_policies.analysis.network_graph import NETWORK_TOKENS, Path, prove
 from residency_policies.analysis.network_graph.reachability import unverified
 from residency_policies.analysis.network_judgement import stack_graph
+from residency_policies.compliance import RESIDENCY
 from residency_policies.framework import Finding, ResourceView, stack_policy
 from residency_policies.rules_file import Rules
 
@@ -67,7 +70,7 @@ POLICY = stack_policy(
     description="No network path (routes, gateways, peering, DRGs, firewalls and security rules together) "
     "joins the internet or the parent company's ranges to a data-tier subnet, in either direction.",
     severity="critical",
-    enforcement="mandatory",
+    enforcement=EnforcementLevel.MANDATORY,
     remediation="Break each path the message lists: remove the route to the gateway, DRG or peering, narrow the "
     "security list / NSG / security group rule that admits the range, or add a deny that covers the flow (an AWS "
     "network ACL deny numbered before the allow, an AWS or OCI network firewall drop rule). Tag subnets with "
@@ -75,6 +78,7 @@ POLICY = stack_policy(
     "may serve the internet on its residency-public-ports (80 and 443 by default); untagged subnets are judged as "
     "data.",
     tags=["network", "residency"],
-    framework=("US data residency", "1.0", "NET-2"),
+    framework=RESIDENCY.control("NET-2"),
     check=check_stack,
+    resource_types=NETWORK_TOKENS,
 )

@@ -34,6 +34,7 @@ from typing import Any
 
 from residency_policies.analysis import aws_principals as ap
 from residency_policies.analysis.oci_statements import judge_statements
+from residency_policies.compliance import RESIDENCY
 from residency_policies.deferred_to_stack import DeferredPaths
 from residency_policies.framework import Finding, ProviderView, ResourceView, resource_policy
 from residency_policies.rules_file import Rules
@@ -323,6 +324,11 @@ def _aws_findings(resource: ResourceView, trust: ap.Trust) -> Iterator[Finding]:
 _DEFERRED = DeferredPaths()
 
 
+def in_scope(type_token: str) -> bool:
+    """OCI IAM policies and AWS resources."""
+    return type_token == OCI_POLICY or type_token.startswith("aws:")
+
+
 def check(resource: ResourceView, rules: Rules) -> Iterator[Finding]:
     if resource.type == OCI_POLICY:
         yield from _oci_policy(resource, rules)
@@ -408,7 +414,8 @@ POLICY = resource_policy(
         "`any-tenancy` and undefined tenancy aliases, and give principals as literal or config values."
     ),
     tags=["identity", "cross-tenancy", "residency"],
-    framework=("US data residency", "1.0", "IAM-1"),
+    framework=RESIDENCY.control("IAM-1"),
     check=check,
+    applies_to=in_scope,
     stack_check=check_stack,
 )

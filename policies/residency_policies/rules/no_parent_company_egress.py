@@ -23,6 +23,7 @@ from collections.abc import Iterator
 
 from residency_policies.analysis import network_rules
 from residency_policies.analysis.network_judgement import judge_resource, judge_stack
+from residency_policies.compliance import RESIDENCY
 from residency_policies.framework import Finding, ResourceView, resource_policy
 from residency_policies.rules_file import Rules
 
@@ -47,7 +48,7 @@ POLICY = resource_policy(
         "config destinations so they can be checked."
     ),
     tags=["network", "egress", "residency"],
-    framework=("US data residency", "1.0", "NET-2"),
+    framework=RESIDENCY.control("NET-2"),
     check=check,
     stack_check=check_stack,
     resource_types=[t for t in network_rules.EXTRACTORS],

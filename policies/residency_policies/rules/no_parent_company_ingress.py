@@ -23,6 +23,7 @@ from collections.abc import Iterator
 
 from residency_policies.analysis import network_rules
 from residency_policies.analysis.network_judgement import judge_resource, judge_stack
+from residency_policies.compliance import RESIDENCY
 from residency_policies.framework import Finding, ResourceView, resource_policy
 from residency_policies.rules_file import Rules
 
@@ -48,7 +49,7 @@ POLICY = resource_policy(
         "sources as literal or config values so they can be checked at preview."
     ),
     tags=["network", "ingress", "residency"],
-    framework=("US data residency", "1.0", "NET-1"),
+    framework=RESIDENCY.control("NET-1"),
     check=check,
     stack_check=check_stack,
     resource_types=[t for t in network_rules.EXTRACTORS],

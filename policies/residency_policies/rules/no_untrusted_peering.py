@@ -22,6 +22,7 @@ from collections.abc import Iterator
 
 from residency_policies.analysis import aws_principals as ap
 from residency_policies.analysis import cidrs
+from residency_policies.compliance import RESIDENCY
 from residency_policies.framework import Finding, ResourceView, resource_policy
 from residency_policies.rules_file import Rules
 from residency_policies.values import is_unknown
@@ -164,6 +165,10 @@ def check_stack(resources: list[ResourceView], rules: Rules) -> Iterator[Finding
             yield from _endpoint(view, by_urn)
 
 
+# What either phase judges: what a resource states by itself, and what only the stack can clear.
+JUDGED_TYPES = frozenset(PEER_ACCOUNTS) | frozenset(GATEWAY_ADDRESSES) | frozenset(IN_STACK_PEERS) | {
+    "aws:ram/resourceShareAccepter:ResourceShareAccepter", "aws:ec2/vpcEndpoint:VpcEndpoint"}
+
 POLICY = resource_policy(
     name="no-untrusted-peering",
     description="No peering connection, DRG attachment, transit-gateway peering, RAM share, PrivateLink or VPN "
@@ -175,7 +180,8 @@ POLICY = resource_policy(
         "shares created in the stack, and keep VPN peers out of `parentCompany.cidrs`."
     ),
     tags=["network", "peering", "cross-tenancy", "residency"],
-    framework=("US data residency", "1.0", "NET-3"),
+    framework=RESIDENCY.control("NET-3"),
     check=check,
+    resource_types=JUDGED_TYPES,
     stack_check=check_stack,
 )

@@ -37,6 +37,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from residency_policies.compliance import RESIDENCY
 from residency_policies.framework import Finding, ResourceView, resource_policy
 from residency_policies.ip_ranges import Network, address_forms, parse_cidr
 from residency_policies.rules_file import Rules
@@ -539,7 +540,7 @@ POLICY = resource_policy(
         "and streams in them (streamPoolId); DB systems in subnets with prohibitPublicIpOnVnic=true. Share data through IAM policies instead."
     ),
     tags=["data", "storage", "public-access", "residency"],
-    framework=("US data residency", "1.0", "DATA-1"),
+    framework=RESIDENCY.control("DATA-1"),
     check=check,
     stack_check=check_stack,
     resource_types=sorted(set(_OWN_FLAG_CHECKS) | set(EXPOSURES)),

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from residency_policies.compliance import RESIDENCY
 from residency_policies.framework import Finding, ResourceView, root_stack_urn, stack_policy
 from residency_policies.rules_file import Rules
 
@@ -39,6 +40,6 @@ POLICY = stack_policy(
         "a new approval."
     ),
     tags=["waivers", "governance"],
-    framework=("US data residency", "1.0", "GOV-1"),
+    framework=RESIDENCY.control("GOV-1"),
     check=check_stack,
 )

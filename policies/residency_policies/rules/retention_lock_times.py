@@ -22,6 +22,7 @@ import datetime as dt
 from collections.abc import Iterator
 
 from residency_policies.analysis.store_durability import LOCK_TIMES, LockTime, read
+from residency_policies.compliance import RESIDENCY
 from residency_policies.data_classification import StackClassification, finding
 from residency_policies.framework import Finding, ResourceView, stack_policy
 from residency_policies.rules_file import Rules
@@ -111,6 +112,7 @@ POLICY = stack_policy(
         "(tag dataClassification.tagKey, residency-data, set to one of otherValues) gets the same finding as advisory."
     ),
     tags=["backup", "immutability", "residency"],
-    framework=("US data residency", "1.0", "BAK-4"),
+    framework=RESIDENCY.control("BAK-4"),
     check=check_stack,
+    resource_types=LOCK_TIMES,
 )

@@ -30,6 +30,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from residency_policies.analysis.data_bearing_types import DATA_BEARING_TYPES, KEYED_TYPES, DataBearingType
+from residency_policies.compliance import RESIDENCY
 from residency_policies.framework import Finding, ResourceView, resource_policy
 from residency_policies.aws_identifiers import parse_arn
 from residency_policies.oci_identifiers import ocid_region
@@ -297,7 +298,7 @@ POLICY = resource_policy(
         "the parent company."
     ),
     tags=["encryption", "keys", "residency"],
-    framework=("US data residency", "1.0", "KEY-1"),
+    framework=RESIDENCY.control("KEY-1"),
     resource_types=KEYED_TYPES | _EXTERNAL_TYPES | {t for t, d in DATA_BEARING_TYPES.items() if d.needs_key or d.separate_sse},
     check=check,
     stack_check=check_stack,

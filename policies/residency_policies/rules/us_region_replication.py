@@ -27,6 +27,7 @@ from collections.abc import Iterator
 
 from residency_policies.analysis import data_references as refs
 from residency_policies.analysis.data_bearing_types import DATA_BEARING_TYPES
+from residency_policies.compliance import RESIDENCY
 from residency_policies.framework import Finding, ResourceView, resource_policy
 from residency_policies.aws_identifiers import parse_arn
 from residency_policies.oci_identifiers import availability_domain_region, ocid_region
@@ -159,8 +160,13 @@ def _covered_paths(resource_type: str) -> frozenset[str]:
 _COVERED: dict[str, frozenset[str]] = {}
 
 
+def in_scope(type_token: str) -> bool:
+    """OCI and AWS resources (providers' regions are us-region-providers')."""
+    return not type_token.startswith(PROVIDER_TYPE_PREFIX) and cloud_of_type(type_token) is not None
+
+
 def check(resource: ResourceView, rules: Rules) -> Iterator[Finding]:
-    if resource.type.startswith(PROVIDER_TYPE_PREFIX) or cloud_of_type(resource.type) is None:
+    if not in_scope(resource.type):
         return
     # Foreign regions named by this resource: region -> [(path, value, why)]; one finding per region.
     foreign: dict[tuple[str, str], list[tuple[str, object, str]]] = {}
@@ -269,7 +275,8 @@ POLICY = resource_policy(
         "cross-region copy. Use literal values or config values so the preview can verify them."
     ),
     tags=["region", "replication", "residency"],
-    framework=("US data residency", "1.0", "REG-2"),
+    framework=RESIDENCY.control("REG-2"),
     check=check,
+    applies_to=in_scope,
     stack_check=check_stack,
 )
