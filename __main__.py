@@ -55,7 +55,8 @@ pulumi.export("nsgIds", network.nsg_ids)
 pulumi.export("bastionId", network.bastion_id)
 pulumi.export("networkFirewallId", network.firewall_id)
 
-# --- Region-locked backups (residency_kit/components/oci/region_locked_backup.py, residency_kit/components/aws/immutable_backup_copy.py) ---
+# --- Region-locked backups (residency_kit/components/oci/region_locked_backup.py,
+#     residency_kit/components/aws/immutable_backup_copy.py) ---
 
 import pulumi_aws as aws  # noqa: E402  (section-local imports keep the sections independent)
 

@@ -7,9 +7,9 @@ does everything that must be uniform across the pack:
 * reads pulumi_policy's unknown-checking proxies without raising ``UnknownValueError`` (which the SDK would
   turn into an *advisory* "can't run during preview"), and builds each view once per request, shared by every
   policy (``sdk_compat.request_memo``);
-* builds the rules (the pack's rules file, the policy config, the stack's ``residency:`` settings); invalid rules are refused when the engine
-  sends the config (``rules_file.pack_config_errors`` through ``sdk_compat``), and any that remain are
-  reported once per policy, as mandatory, on the root stack;
+* builds the rules (the pack's rules file, the policy config, the stack's ``residency:`` settings); invalid rules
+  are refused when the engine sends the config (``rules_file.pack_config_errors`` through ``sdk_compat``), and
+  any that remain are reported once per policy, as mandatory, on the root stack;
 * reports findings, words unverifiable ones, lowers waived ones (and findings that ask for it) to advisory;
 * never raises from a check: an exception inside a check is a mandatory violation naming the policy, even
   when the policy is configured advisory (fail closed). Only ``sdk_compat.SdkCompatibilityError`` escapes:

@@ -108,7 +108,7 @@ def request_memo(tag: str, anchors: Sequence[Any], build: Callable[[], Any]) -> 
         return build()
     key = (tag, tuple(map(id, anchors)))
     hit = scope.shared.get(key)
-    if hit is not None and len(hit[0]) == len(anchors) and all(a is b for a, b in zip(hit[0], anchors)):
+    if hit is not None and len(hit[0]) == len(anchors) and all(a is b for a, b in zip(hit[0], anchors, strict=True)):
         return hit[1]
     value = build()
     scope.shared[key] = (tuple(anchors), value)  # holding the anchors keeps their ids from being reused

@@ -48,7 +48,7 @@ class WaiverProblem:
 
 
 def today() -> _dt.date:
-    return _dt.datetime.now(_dt.timezone.utc).date()
+    return _dt.datetime.now(_dt.UTC).date()
 
 
 def parse_waivers(raw: Any, *, on: _dt.date | None = None) -> tuple[tuple[Waiver, ...], tuple[WaiverProblem, ...]]:

@@ -199,7 +199,8 @@ def waiver_of(result: PreviewResult, violation: Violation) -> WaiverInfo | None:
     if modules is None:
         return None
     find_waiver = modules[1].find_waiver
-    for info, rules in zip(result.packs, result.pack_rules):
+    # Rules given by a caller may cover fewer packs than ran: the rest have none recorded.
+    for info, rules in zip(result.packs, result.pack_rules, strict=False):
         if info.name != violation.policy_pack or rules is None:
             continue
         candidates = rules.waivers_for(violation.policy)

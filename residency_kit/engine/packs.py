@@ -97,7 +97,7 @@ def pack_interpreter(pack_dir: Path, project: Mapping[str, Any]) -> PackInterpre
 # Packs still running when this process exits are killed by their process group. (A preexec_fn that sets
 # PR_SET_PDEATHSIG would also cover a hard kill of this process, but running Python code between fork
 # and exec while gRPC threads are alive crashed the child now and then.)
-_LIVE_PACKS: "weakref.WeakSet[PolicyPackProcess]" = weakref.WeakSet()
+_LIVE_PACKS: weakref.WeakSet[PolicyPackProcess] = weakref.WeakSet()
 
 
 @atexit.register

@@ -438,7 +438,7 @@ def _run_project_preview(
     with ExitStack() as stack_ctx:
 
         def start_packs() -> None:
-            for pack_dir, pack_config in zip(pack_dirs, parsed_configs):
+            for pack_dir, pack_config in zip(pack_dirs, parsed_configs, strict=True):
                 pack = PolicyPackProcess(
                     pack_dir, project=project.name, stack=stack_name, config=config, dry_run=True,
                     policy_config=pack_config, secret_keys=secret_keys, stack_files=stack_files(project, stack_name),

@@ -91,7 +91,8 @@ def warnings(result: PreviewResult, rules: Sequence[RulesInForce | None] = ()) -
     """Every warning of the run, the same in the text output, ``--json`` and every report."""
     out = [f"note: {note}" for note in result.notes]
     out += [f"assumed offline: {line}" for line in assumption_lines(result)]
-    for info, pack_rules in zip(result.packs, rules or result.pack_rules):
+    # Rules given by a caller may cover fewer packs than ran: the rest have none recorded.
+    for info, pack_rules in zip(result.packs, rules or result.pack_rules, strict=False):
         if pack_rules is not None and pack_rules.illustrative:
             out.append(
                 f"{info.name}: the rules in force ({pack_rules.source_line()}) still hold the kit's illustrative identifiers "

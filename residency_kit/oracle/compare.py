@@ -113,7 +113,7 @@ def value_differences(real: Any, mine: Any, path: str = "") -> list[tuple[str, A
         return out
     if isinstance(real, list) and isinstance(mine, list) and len(real) == len(mine):
         out = []
-        for i, (a, b) in enumerate(zip(real, mine)):
+        for i, (a, b) in enumerate(zip(real, mine, strict=True)):
             out += value_differences(a, b, f"{path}[{i}]")
         return out
     return [] if real == mine else [(path, real, mine)]
@@ -230,7 +230,7 @@ def _same_failure(real: str, mine: str) -> str:
     """The cause when two differently worded errors are the same refusal of the same resource, else ""."""
     from residency_policies.urns import urn_name, urn_type
 
-    engine, residency = (p.fullmatch(t) for p, t in zip(_DEFAULT_PROVIDER_DISABLED, (real, mine)))
+    engine, residency = (p.fullmatch(t) for p, t in zip(_DEFAULT_PROVIDER_DISABLED, (real, mine), strict=True))
     if engine and residency and engine["package"] == residency["package"] and \
             (urn_name(engine["urn"]), urn_type(engine["urn"])) == (residency["name"], residency["type"]):
         return "error-wording"

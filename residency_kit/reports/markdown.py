@@ -95,5 +95,6 @@ def to_markdown(report: Report) -> str:
         for w in report.waivers:
             names = ", ".join(f"`{urn_name(u) or u}`" for u in w.urns) or "—"
             lines.append(f"| `{w.policy}` | {names} | {_cell(w.reason)} | {_cell(w.approver)} | {w.expires} |")
-    lines += ["", f"<sub>{_cell(report.counted)}.</sub>", "", f"<sub>Generated {report.generated_at:%Y-%m-%d %H:%M UTC} by `residency {report.kind}`.</sub>", ""]
+    generated = f"<sub>Generated {report.generated_at:%Y-%m-%d %H:%M UTC} by `residency {report.kind}`.</sub>"
+    lines += ["", f"<sub>{_cell(report.counted)}.</sub>", "", generated, ""]
     return "\n".join(lines)

@@ -251,7 +251,8 @@ def build_report(
 ) -> Report:
     """The report for one run (a ``PreviewResult``; ``outputs`` are an audit's resource outputs by URN)."""
     rules = result.pack_rules
-    digest_of = {info.name: (r.digest if r else "") for info, r in zip(result.packs, rules)}
+    # Rules given by a caller may cover fewer packs than ran: the rest have none recorded.
+    digest_of = {info.name: (r.digest if r else "") for info, r in zip(result.packs, rules, strict=False)}
     by_urn = result.stack.by_urn
     violations = []
     for v in result.violations:
@@ -336,7 +337,7 @@ def build_report(
         kind=kind,
         project=project,
         stack=stack,
-        generated_at=generated_at or dt.datetime.now(dt.timezone.utc),
+        generated_at=generated_at or dt.datetime.now(dt.UTC),
         packs=tuple(pack_records),
         resources=tuple(resources),
         violations=tuple(violations),

@@ -24,12 +24,12 @@ BUCKET = "oci:ObjectStorage/bucket:Bucket"
 OBJECT = "aws:s3/bucketObjectv2:BucketObjectv2"
 PROTECTION_POLICY = "oci:RecoveryMod/protectionPolicy:ProtectionPolicy"
 PROTECT = pulumi.ResourceOptions(protect=True)
-NOW = dt.datetime(2026, 12, 7, 12, 0, tzinfo=dt.timezone.utc)
+NOW = dt.datetime(2026, 12, 7, 12, 0, tzinfo=dt.UTC)
 BUCKET_LOCK = LOCK_TIMES[BUCKET][0]
 
 
 def _in(days: float) -> str:
-    return (dt.datetime.now(dt.timezone.utc) + dt.timedelta(days=days)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return (dt.datetime.now(dt.UTC) + dt.timedelta(days=days)).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def _bucket(name, lock, *, tags=None):
@@ -63,9 +63,9 @@ def test_lock_messages_for_every_case():
 
 
 def test_parse_time_reads_rfc3339_forms():
-    assert parse_time("2027-01-01T00:00:00Z") == dt.datetime(2027, 1, 1, tzinfo=dt.timezone.utc)
-    assert parse_time("2027-01-01T02:00:00+02:00") == dt.datetime(2027, 1, 1, tzinfo=dt.timezone.utc)
-    assert parse_time("2027-01-01") == dt.datetime(2027, 1, 1, tzinfo=dt.timezone.utc)
+    assert parse_time("2027-01-01T00:00:00Z") == dt.datetime(2027, 1, 1, tzinfo=dt.UTC)
+    assert parse_time("2027-01-01T02:00:00+02:00") == dt.datetime(2027, 1, 1, tzinfo=dt.UTC)
+    assert parse_time("2027-01-01") == dt.datetime(2027, 1, 1, tzinfo=dt.UTC)
     assert parse_time("01/01/2027") is None
 
 

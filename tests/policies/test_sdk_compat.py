@@ -13,6 +13,7 @@ from google.protobuf import struct_pb2
 from pulumi.runtime import proto
 from pulumi_policy import EnforcementLevel
 from pulumi_policy import policy as sdk
+from pulumi_policy.proxy import UnknownValueError
 
 from residency_policies import sdk_compat
 from residency_policies.registry import ALL_POLICIES
@@ -192,7 +193,7 @@ def test_outside_a_request_nothing_is_cached_and_proxies_are_read_through_their_
     message = _struct({"a": {"b": [UNKNOWN, "x"]}, "c": UNKNOWN})
     assert sdk.json_format.MessageToDict(message) is not sdk.json_format.MessageToDict(message)
     proxy = sdk.unknown_checking_proxy(sdk.deserialize_properties(sdk.json_format.MessageToDict(message)))
-    with pytest.raises(Exception):
+    with pytest.raises(UnknownValueError):
         proxy["c"]  # the SDK's proxy raises on an unknown ...
     assert sdk_compat.plain_properties(proxy) == {"a": {"b": [UNKNOWN, "x"]}, "c": UNKNOWN}  # ... this does not
 

@@ -92,7 +92,7 @@ def test_public_tier_without_a_deny_is_flagged_with_the_nacl_fix(pack):
 
 def test_compliant_network_acl_denies_before_the_allow_in_every_style(pack):
     for style in ("deny-first", "rule-resources", "default-acl"):
-        program = lambda: aws_public_web(style)  # noqa: E731
+        program = lambda style=style: aws_public_web(style)  # noqa: E731
         assert flagged(program, pack, INGRESS) == set(), style
         assert flagged(program, pack, EGRESS) == set(), style
 
@@ -231,7 +231,7 @@ def aws_network_firewall(style="structured"):
 
 def test_aws_network_firewall_drop_rules_clear_the_path(pack):
     for style in ("structured", "suricata"):
-        program = lambda: aws_network_firewall(style)  # noqa: E731
+        program = lambda style=style: aws_network_firewall(style)  # noqa: E731
         assert flagged(program, pack, INGRESS) == set(), style
         assert flagged(program, pack, EGRESS) == set(), style
 

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Iterator
+from typing import TYPE_CHECKING, Any
+from collections.abc import Iterator
 
 from residency_policies.aws_identifiers import ACCOUNT_ID_RE as ACCOUNT_RE
 from residency_policies.aws_identifiers import ARN_RE

@@ -295,7 +295,8 @@ POLICY = resource_policy(
     ),
     severity="critical",
     remediation=(
-        "Name the estate in the stack config (`residency:estate` awsAccountIds and ociTenancyIds; `residency:tenancy.tenancyOcid` counts). Pin every AWS provider with "
+        "Name the estate in the stack config (`residency:estate` awsAccountIds and ociTenancyIds; "
+        "`residency:tenancy.tenancyOcid` counts). Pin every AWS provider with "
         "allowedAccountIds set to estate accounts (default provider: "
         f"`{config_set('aws:allowedAccountIds[0]', 'ESTATE_ACCOUNT_ID')}`) and assume roles only in estate accounts; "
         "set every OCI provider's tenancyOcid to an estate tenancy (default provider: "

@@ -308,7 +308,7 @@ def _oci_policy(view: ResourceView, rules: Rules) -> Iterator[Finding]:
         if not group:
             continue
         paths = ["statements" if p.index < 0 else f"statements[{p.index}]" for p in group]
-        message = "; ".join(f"{path}: {p.message}" for path, p in zip(paths, group))
+        message = "; ".join(f"{path}: {p.message}" for path, p in zip(paths, group, strict=True))
         yield Finding(message, view.urn, unverifiable=unverifiable,
                       path=paths[0] if len(set(paths)) == 1 else "statements")
 

@@ -176,7 +176,8 @@ POLICY = resource_policy(
     severity="critical",
     remediation=(
         "Peer only with the estate's own accounts (`estate.awsAccountIds`) and parties in `trusted` (never a "
-        "parent-company identifier): set AWS peer accounts to estate or trusted account IDs, create both sides of OCI peerings and DRG attachments in the stack, accept only requests and "
+        "parent-company identifier): set AWS peer accounts to estate or trusted account IDs, create both sides of OCI "
+        "peerings and DRG attachments in the stack, accept only requests and "
         "shares created in the stack, and keep VPN peers out of `parentCompany.cidrs`."
     ),
     tags=["network", "peering", "cross-tenancy", "residency"],

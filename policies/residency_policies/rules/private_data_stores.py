@@ -170,10 +170,10 @@ NOT_DATA_STORE_EXPOSURE: dict[tuple[str, str], str] = {
         ("oci:Analytics/analyticsInstance:AnalyticsInstance", "networkEndpointDetails.whitelistedIps[]"),
         ("oci:Analytics/analyticsInstance:AnalyticsInstance",
          "networkEndpointDetails.whitelistedVcns[].whitelistedIps[]"),
-        *((("oci:Integration/integrationInstance:IntegrationInstance", f"networkEndpointDetails.{where}")
+        *(("oci:Integration/integrationInstance:IntegrationInstance", f"networkEndpointDetails.{where}")
            for where in ("allowlistedHttpIps[]", "allowlistedHttpVcns[].allowlistedIps[]",
                          "designTime.allowlistedHttpIps[]", "designTime.allowlistedHttpVcns[].allowlistedIps[]",
-                         "runtime.allowlistedHttpIps[]", "runtime.allowlistedHttpVcns[].allowlistedIps[]"))),
+                         "runtime.allowlistedHttpIps[]", "runtime.allowlistedHttpVcns[].allowlistedIps[]")),
         ("oci:VisualBuilder/vbInstance:VbInstance", "networkEndpointDetails.allowlistedHttpIps[]"),
         ("oci:VisualBuilder/vbInstance:VbInstance", "networkEndpointDetails.allowlistedHttpVcns[].allowlistedIpCidrs[]"),
     )},
@@ -537,7 +537,8 @@ POLICY = resource_policy(
         "(vpcOptions) without anonymous access; no public OCI container repository, GoldenGate deployment or ECR "
         "Public repository; Autonomous Databases with a private endpoint (subnetId) or an access-control list of "
         "estate ranges (never 0.0.0.0/0 or another internet-wide range); stream pools with privateEndpointSettings "
-        "and streams in them (streamPoolId); DB systems in subnets with prohibitPublicIpOnVnic=true. Share data through IAM policies instead."
+        "and streams in them (streamPoolId); DB systems in subnets with prohibitPublicIpOnVnic=true. Share data through "
+        "IAM policies instead."
     ),
     tags=["data", "storage", "public-access", "residency"],
     framework=RESIDENCY.control("DATA-1"),

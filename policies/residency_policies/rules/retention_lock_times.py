@@ -40,7 +40,7 @@ def parse_time(value: str) -> dt.datetime | None:
         parsed = dt.datetime.fromisoformat(text.replace("Z", "+00:00").replace("z", "+00:00"))
     except ValueError:
         return None
-    return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=dt.timezone.utc)
+    return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=dt.UTC)
 
 
 def lock_message(lock: LockTime, where: str, value: str, when: dt.datetime | None, now: dt.datetime) -> str | None:
@@ -81,7 +81,7 @@ def _being_set(resource: ResourceView, lock: LockTime) -> list[tuple[str, object
 
 
 def check_stack(resources: list[ResourceView], rules: Rules, *, now: dt.datetime | None = None) -> Iterator[Finding]:
-    now = now or dt.datetime.now(dt.timezone.utc)
+    now = now or dt.datetime.now(dt.UTC)
     classes = None
     for r in resources:
         for lock in LOCK_TIMES.get(r.type, ()):

@@ -51,14 +51,16 @@ EXTERNAL_KEY_MARKERS: tuple[tuple[str, str, object, str], ...] = (
         lambda v: str(v).upper() in ("AWS", "AZURE", "GCP", "OKV"),
         "the database key is held outside the OCI estate",
     ),
-    ("oci:Database/autonomousDatabase:AutonomousDatabase", "encryptionKey.keyArn", lambda v: bool(v), "the database key is held in AWS KMS"),
+    ("oci:Database/autonomousDatabase:AutonomousDatabase", "encryptionKey.keyArn", lambda v: bool(v),
+     "the database key is held in AWS KMS"),
     (
         "oci:Database/database:Database",
         "database.encryptionKeyLocationDetails.providerType",
         lambda v: bool(v),
         "the database key is held in an external HSM or another cloud",
     ),
-    ("aws:kms/customKeyStore:CustomKeyStore", "customKeyStoreType", lambda v: str(v).upper() == "EXTERNAL_KEY_STORE", "an external key store (XKS) keeps keys outside AWS"),
+    ("aws:kms/customKeyStore:CustomKeyStore", "customKeyStoreType", lambda v: str(v).upper() == "EXTERNAL_KEY_STORE",
+     "an external key store (XKS) keeps keys outside AWS"),
     ("aws:kms/key:Key", "xksKeyId", lambda v: bool(v), "the key is backed by an external key store (XKS)"),
 )
 _EXTERNAL_TYPES = {t for t, *_ in EXTERNAL_KEY_MARKERS}

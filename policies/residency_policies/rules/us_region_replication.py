@@ -252,7 +252,8 @@ def _judge_targets(resource: ResourceView, where: str, targets: list[ResourceVie
         cloud = cloud_of_type(target.type)
         allowed = rules.allowed_regions(cloud)
         if eff.region is None:
-            yield Finding(f"{where} refers to {target.urn}, whose region is unknown or unset ({eff.source})", urn=resource.urn, path=where, unverifiable=True)
+            yield Finding(f"{where} refers to {target.urn}, whose region is unknown or unset ({eff.source})",
+                          urn=resource.urn, path=where, unverifiable=True)
         elif eff.region not in allowed:
             yield Finding(
                 f"{where} refers to {target.urn} in {eff.region} ({eff.source}), outside the allowed {cloud} regions "

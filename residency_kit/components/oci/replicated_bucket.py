@@ -185,7 +185,7 @@ def policy_statements(args: ReplicatedBucketArgs) -> list[str]:
 
 
 def rfc3339(moment: dt.datetime) -> str:
-    return moment.astimezone(dt.timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+    return moment.astimezone(dt.UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
 
 
 def retention_rule(display_name: str, days: int, lock_time: str | None) -> oci.objectstorage.BucketRetentionRuleArgs:
@@ -249,7 +249,7 @@ class ReplicatedBucket(pulumi.ComponentResource):
             )
         after_policy = [policy] if policy is not None else []
 
-        lock_time = rfc3339((args.now or dt.datetime.now(dt.timezone.utc))
+        lock_time = rfc3339((args.now or dt.datetime.now(dt.UTC))
                             + dt.timedelta(days=args.retention_lock_delay_days))
         primary_rules = None
         if args.primary_retention_days is not None:

@@ -576,7 +576,8 @@ class _Reader:
             subnet.nacl = nacl_of.get(r.urn) or self.default_nacl.get(network or "")
             groups = placed.get(r.urn, [])
             if network is None and groups:
-                subnet.security_unknown = f"{r.name}.vpcId names a VPC this stack does not create, so its routes and default security group cannot be read"
+                subnet.security_unknown = (f"{r.name}.vpcId names a VPC this stack does not create, so its routes and "
+                                           "default security group cannot be read")
             subnet.security = [k if k != DEFAULT_GROUP else self._default_sg(network) for k in groups
                                if k != DEFAULT_GROUP or network is not None]
             g.subnets[r.urn] = subnet
@@ -608,7 +609,7 @@ def _enabled(value: Any) -> bool:
     return not (value is False or (isinstance(value, str) and value.lower() in ("disable", "false")))
 
 
-def _transit_gateways(reader: "_Reader") -> None:
+def _transit_gateways(reader: _Reader) -> None:
     """Transit gateway routing: each VPC attachment's associated route table (static routes, blackholes and the
     CIDRs of attachments propagated into it), leading on into the route tables of the next attachment's subnets.
     An attachment left to the gateway's default route table (not in the stack) leads to networks the stack

@@ -195,13 +195,13 @@ class NetworkGraph:
     default_route_tables: dict[str, str] = field(default_factory=dict)  # network -> route table
     default_security: dict[str, str] = field(default_factory=dict)  # network -> security container
     names: dict[str, str] = field(default_factory=dict)  # node key -> display name
-    drg_attachments: dict[str, "DrgAttachment"] = field(default_factory=dict)
-    drg_route_tables: dict[str, "DrgRouteTable"] = field(default_factory=dict)
+    drg_attachments: dict[str, DrgAttachment] = field(default_factory=dict)
+    drg_route_tables: dict[str, DrgRouteTable] = field(default_factory=dict)
     firewall_subnets: set[str] = field(default_factory=set)  # subnets that hold a network firewall's endpoints
     # Which resources carry which groups, where (``attachments.Attachment``); a group no resource carries
     # governs nothing.
     attachments: list = field(default_factory=list)
-    tgw_attachments: dict[str, "DrgAttachment"] = field(default_factory=dict)  # AWS transit gateway attachments
+    tgw_attachments: dict[str, DrgAttachment] = field(default_factory=dict)  # AWS transit gateway attachments
 
     def name_of(self, key: str) -> str:
         if key in self.names:

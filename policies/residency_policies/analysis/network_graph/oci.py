@@ -357,7 +357,10 @@ def _firewalls(of, refs: References, graph: m.NetworkGraph) -> dict[str, str]:
         for policy in policies:
             known = lists.get(policy, {})
 
-            def addresses(key: str):
+            # Called within this iteration only; the defaults bind this iteration's rule, condition and lists.
+            def addresses(
+                key: str, cond: Any = cond, r: m.NetResource = r, known: dict[str, tuple[list, str | None]] = known
+            ) -> list | None:
                 nonlocal unresolved
                 names = cond.get(key) if isinstance(cond, dict) else None
                 if is_unknown(cond) or is_unknown(names):
