@@ -134,7 +134,7 @@ class ResidencyDualPolicy(ResidencyResourcePolicy, StackValidationPolicy):
         self._validate_resource = validate
         self._validate_stack = stack_validate
 
-    def validate(self, args, report_violation):  # type: ignore[override]
+    def validate(self, args, report_violation):
         if isinstance(args, StackValidationArgs):
             return self._validate_stack(args, report_violation)
         return self._validate_resource(args, report_violation)
@@ -142,7 +142,7 @@ class ResidencyDualPolicy(ResidencyResourcePolicy, StackValidationPolicy):
     def has_validation(self) -> bool:
         return True
 
-    def remediate(self, args):  # type: ignore[override]
+    def remediate(self, args):
         return None
 
     def has_remediation(self) -> bool:
@@ -217,6 +217,8 @@ def resource_policy(
         if types is not None and type_token not in types:
             args.not_applicable(NOT_JUDGED_RESOURCE)  # raises the SDK's own signal; it answers not_applicable
         try:
+            if rules is None:  # build_rules gives rules or errors; never neither, but a gap must fail closed
+                raise ValueError("the residency rules could not be built and no configuration error says why")
             view = resource_view(args)
             findings = list(check(view, rules) or ())
         except Exception as exc:  # noqa: BLE001 - fail closed: a crash must not abort or pass the deployment
@@ -274,6 +276,8 @@ def _stack_validate(name: str, check: StackCheck, scope: _Scope, *, report_confi
                 if report_config_errors:
                     reporter.config_errors(errors, None)
                 return
+            if rules is None:  # as in the resource phase: fail closed
+                raise ValueError("the residency rules could not be built and no configuration error says why")
             stack = stack_view(args.resources)
             findings = list(check(stack, rules) or ())
         except Exception as exc:  # noqa: BLE001 - fail closed
@@ -317,15 +321,20 @@ def rules_for(config: Any, policy: str | None = None) -> tuple[Rules | None, lis
 def _provider_view(provider) -> ProviderView | None:
     if provider is None:
         return None
-    return ProviderView(provider.resource_type, provider.urn, provider.name, _frozen_props(provider.props)[1])
+    plain = sdk_compat.plain_properties(provider.props) if provider.props is not None else None
+    return ProviderView(provider.resource_type, provider.urn, provider.name, _frozen(plain))
 
 
-def _frozen_props(props: Any, declared_type: str | None = None) -> tuple[str | None, FrozenDict]:
+def _frozen(plain: Any) -> FrozenDict:
+    frozen = freeze(plain)
+    return frozen if isinstance(frozen, FrozenDict) else FrozenDict()
+
+
+def _frozen_props(props: Any, declared_type: str) -> tuple[str, FrozenDict]:
     """The resource's current type token and its properties, frozen, in that type's shape (``type_aliases``)."""
     plain = sdk_compat.plain_properties(props) if props is not None else None
-    type_token, plain = canonical(declared_type, plain) if declared_type is not None else (None, plain)
-    frozen = freeze(plain)
-    return type_token, frozen if isinstance(frozen, FrozenDict) else FrozenDict()
+    type_token, plain = canonical(declared_type, plain)
+    return type_token, _frozen(plain)
 
 
 def resource_view(args) -> ResourceView:

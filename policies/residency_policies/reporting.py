@@ -57,7 +57,8 @@ def _where(exc: BaseException) -> str:
         if ("residency_policies" in f.filename or not f.filename.startswith(libraries))
         and Path(f.filename).name != "framework.py"
     ]
-    frame = (ours or frames or [None])[-1]
-    if frame is None:
+    candidates = ours or list(frames)
+    if not candidates:
         return "an unknown place"
+    frame = candidates[-1]
     return f"{Path(frame.filename).name}:{frame.lineno}"

@@ -107,11 +107,14 @@ def _read_aws(resource: ResourceView, key: str, prop: str, dependencies) -> TagR
         return TagRead(unknown_map=prop)
     if isinstance(tags, dict) and key in tags:
         return TagRead(((f"{prop}.{key}", tags[key]),))
-    defaults_input = maybe_json(resource.provider.props.get("defaultTags")) if resource.provider is not None else None
+    provider = resource.provider
+    if provider is None:
+        return TagRead()
+    defaults_input = maybe_json(provider.props.get("defaultTags"))
     nested = defaults_input.get("tags") if isinstance(defaults_input, dict) else None
     if is_unknown(defaults_input) or is_unknown(nested):
-        return TagRead(unknown_map=f"provider {resource.provider.name} defaultTags")
+        return TagRead(unknown_map=f"provider {provider.name} defaultTags")
     defaults = provider_default_tags(resource)
     if key in defaults:
-        return TagRead(((f"provider {resource.provider.name} defaultTags.{key}", defaults[key]),))
+        return TagRead(((f"provider {provider.name} defaultTags.{key}", defaults[key]),))
     return TagRead()

@@ -261,7 +261,7 @@ class Rules:
         source = self.sources.get(key.split(".", 1)[0])
         return source.where(key) if source is not None else where_unset(key)
 
-    def allowed_regions(self, cloud: str) -> frozenset[str]:
+    def allowed_regions(self, cloud: str | None) -> frozenset[str]:
         return self.allowed_regions_oci if cloud == "oci" else self.allowed_regions_aws
 
 

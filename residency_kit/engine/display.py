@@ -240,6 +240,7 @@ def error_json(failed: FailedPreview) -> dict[str, Any]:
     whatever the run had learned (``failed.result``: resources registered and analyzed before the failure)."""
     project = failed.project.name if failed.project is not None else None
     stack = failed.stack or None
+    document: dict[str, Any]
     if failed.result is not None:
         document = to_json(failed.result, project=project or "", stack=stack or "")
     else:

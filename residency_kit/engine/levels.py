@@ -62,15 +62,15 @@ _LEVEL_TO_PROTO = {
     EnforcementLevel.REMEDIATE: analyzer_pb2.REMEDIATE,
     EnforcementLevel.DISABLED: analyzer_pb2.DISABLED,
 }
-_LEVEL_FROM_PROTO = {number: level for level, number in _LEVEL_TO_PROTO.items()}
-_SEVERITY_FROM_PROTO = {
+_LEVEL_FROM_PROTO: dict[int, EnforcementLevel] = {number: level for level, number in _LEVEL_TO_PROTO.items()}
+_SEVERITY_FROM_PROTO: dict[int, Severity] = {
     analyzer_pb2.POLICY_SEVERITY_UNSPECIFIED: Severity.UNSPECIFIED,
     analyzer_pb2.POLICY_SEVERITY_LOW: Severity.LOW,
     analyzer_pb2.POLICY_SEVERITY_MEDIUM: Severity.MEDIUM,
     analyzer_pb2.POLICY_SEVERITY_HIGH: Severity.HIGH,
     analyzer_pb2.POLICY_SEVERITY_CRITICAL: Severity.CRITICAL,
 }
-_POLICY_TYPE_FROM_PROTO = {
+_POLICY_TYPE_FROM_PROTO: dict[int, PolicyType] = {
     analyzer_pb2.POLICY_TYPE_UNKNOWN: PolicyType.UNKNOWN,
     analyzer_pb2.POLICY_TYPE_RESOURCE: PolicyType.RESOURCE,
     analyzer_pb2.POLICY_TYPE_STACK: PolicyType.STACK,

@@ -17,7 +17,7 @@ import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import jsonschema
 
@@ -118,7 +118,7 @@ def defaults_from_policies(
     """``createConfigWithDefaults``: each policy's level and its schema ``default``s."""
     result: dict[str, PolicyConfig] = {}
     for name, (level, schema) in policies.items():
-        props = None
+        props: dict[str, Any] | None = None
         if schema is not None:
             for key, prop_schema in schema.properties.items():
                 if isinstance(prop_schema, Mapping) and "default" in prop_schema:
@@ -187,10 +187,10 @@ def _gojsonschema_message(error: jsonschema.ValidationError) -> str:
         prop = f"{field_path}.{missing}" if field_path != "(root)" else missing
         description = f"{prop} is required"
     elif v == "type":
-        expected = arg if isinstance(arg, str) else "/".join(arg)
+        expected = arg if isinstance(arg, str) else "/".join(cast(list[str], arg))
         description = f"Invalid type. Expected: {expected}, given: {_type_name(error.instance)}"
     elif v == "enum":
-        allowed = ", ".join(json.dumps(a) for a in arg)
+        allowed = ", ".join(json.dumps(a) for a in cast(list[Any], arg))
         description = f"{field_path} must be one of the following: {allowed}"
     elif v in _BOUND_MESSAGES:
         description = _BOUND_MESSAGES[v].format(arg)

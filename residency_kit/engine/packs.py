@@ -312,6 +312,13 @@ class PolicyPackProcess:
         hint = self._stderr_hint() if exited else ""
         return f"policy pack {self.pack_dir}: {what} failed: {details}{hint}"
 
+    @property
+    def stub(self) -> analyzer_pb2_grpc.AnalyzerStub:
+        """The analyzer client, once the pack has started."""
+        if self._stub is None:
+            raise PolicyPackError(f"policy pack {self.pack_dir}: called before the pack started")
+        return self._stub
+
     # --- load-time protocol ----------------------------------------------------------------------------
 
     def _load(self) -> None:
@@ -405,7 +412,7 @@ class PolicyPackProcess:
             if value.properties:
                 entry.properties.update(value.properties)
         try:
-            self._stub.Configure(request, timeout=self.call_timeout)
+            self.stub.Configure(request, timeout=self.call_timeout)
         except grpc.RpcError as err:
             if err.code() == grpc.StatusCode.INVALID_ARGUMENT:
                 # The pack refused its config: one configuration error, as the CLI's "configuring policy pack".
@@ -488,7 +495,7 @@ class AnalysisSession:
 
     def _remediate(self, stack: EngineStack, resource: EngineResource) -> None:
         pack = self.pack
-        response = pack._rpc("Remediate", pack._stub.Remediate, analyze_request(stack, resource))
+        response = pack._rpc("Remediate", pack.stub.Remediate, analyze_request(stack, resource))
         for remediation in response.remediations:
             if remediation.HasField("properties") and remediation.properties.fields:
                 self.remediated[resource.urn] = json_format.MessageToDict(remediation.properties)
@@ -521,7 +528,7 @@ class AnalysisSession:
         if self._remediates:
             self._remediate(stack, resource)
         request = analyze_request(stack, resource, self.remediated.get(resource.urn))
-        future = self.pack._stub.Analyze.future(request, timeout=self.pack.call_timeout)
+        future = self.pack.stub.Analyze.future(request, timeout=self.pack.call_timeout)
         self._in_flight.append((resource.urn, future))
         if len(self._in_flight) >= _IN_FLIGHT:
             self._collect(*self._in_flight.popleft())
@@ -541,7 +548,7 @@ class AnalysisSession:
         request = analyzer_pb2.AnalyzeStackRequest(
             resources=[stack_resource(stack, r, props(r)) for r in stack.resources]
         )
-        response = pack._rpc("AnalyzeStack", pack._stub.AnalyzeStack, request)
+        response = pack._rpc("AnalyzeStack", pack.stub.AnalyzeStack, request)
         for diag in response.diagnostics:
             # resolveStackPolicyViolationURN: the diagnostic's URN if it is in the stack, else the root Stack.
             urn = diag.urn if diag.urn in stack.by_urn else stack.root.urn

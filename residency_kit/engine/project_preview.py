@@ -151,8 +151,9 @@ class ProgramRun:
         self._timer.start()
 
     def _drain_output(self) -> None:
-        assert self.proc.stdout is not None
-        for chunk in iter(lambda: self.proc.stdout.read(65536), b""):
+        stdout = self.proc.stdout
+        assert stdout is not None
+        for chunk in iter(lambda: stdout.read(65536), b""):
             self._output.append(chunk)
 
     def _time_out(self) -> None:

@@ -42,7 +42,7 @@ from residency_policies.values import is_unknown
 COPIED_TYPES = frozenset(t for t, p in STORE_PROFILES.items() if p.judged and p.kind == "database" and p.copies)
 
 
-def check_stack(resources: list[ResourceView], rules: Rules) -> Iterator[Finding]:
+def check_stack(resources: Sequence[ResourceView], rules: Rules) -> Iterator[Finding]:
     classes = None
     buckets = [r for r in resources if r.type == OCI_BUCKET]
     if buckets:
@@ -107,7 +107,7 @@ def copies_message(own_region: str | None, copies: Sequence[RegionalCopy], fixes
             f"with {alternatives(fixes)}")
 
 
-def _database_problem(db: ResourceView, profile: StoreProfile, resources: list[ResourceView], rules: Rules) -> Finding | None:
+def _database_problem(db: ResourceView, profile: StoreProfile, resources: Sequence[ResourceView], rules: Rules) -> Finding | None:
     cloud = cloud_of_type(db.type) or "oci"
     own = effective_region(db)
     own_region = own.region if own is not None else None

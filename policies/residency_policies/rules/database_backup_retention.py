@@ -17,7 +17,7 @@ over the stack when its compartment does (OCI).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 
 from residency_policies.analysis.backup_copies import is_copy
 from residency_policies.analysis.store_durability import (
@@ -87,7 +87,7 @@ def check(resource: ResourceView, rules: Rules) -> Iterator[Finding]:
         yield finding(found.message, classification, path=found.path, unverifiable=found.unverifiable)
 
 
-def check_stack(resources: list[ResourceView], rules: Rules) -> Iterator[Finding]:
+def check_stack(resources: Sequence[ResourceView], rules: Rules) -> Iterator[Finding]:
     classes = None
     for r in resources:
         if r.type not in RETENTION_TYPES or unconfigured(r):

@@ -38,7 +38,7 @@ an account the estate's (a stack can create accounts), so its origin cannot vouc
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -100,7 +100,7 @@ def _account_list(value: Any) -> tuple[list[str] | None, bool]:
     return out, False
 
 
-def _role_arns(props: dict[str, Any]) -> Iterator[tuple[str, Any]]:
+def _role_arns(props: Mapping[str, Any]) -> Iterator[tuple[str, Any]]:
     """``(key path, roleArn)`` of every role the AWS provider assumes (``assumeRoles``, legacy ``assumeRole``,
     ``assumeRoleWithWebIdentity``), each given as JSON text or as an object."""
     for key in ("assumeRoles", "assumeRole", "assumeRoleWithWebIdentity"):

@@ -7,7 +7,7 @@ an attachment, a permissive NSG, a gateway). The graph and the proof live in
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 
 from pulumi_policy import EnforcementLevel
 
@@ -54,7 +54,7 @@ def subnet_finding(paths: list[Path]) -> Finding:
     )
 
 
-def check_stack(resources: list[ResourceView], rules: Rules) -> Iterator[Finding]:
+def check_stack(resources: Sequence[ResourceView], rules: Rules) -> Iterator[Finding]:
     if not any(r.type in NETWORK_TOKENS for r in resources):
         return
     graph = stack_graph(resources)

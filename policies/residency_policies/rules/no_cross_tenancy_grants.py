@@ -29,7 +29,7 @@ are judged again by ``Analyze`` at ``pulumi up``, once the document is known and
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 from residency_policies.analysis import aws_principals as ap
@@ -114,7 +114,9 @@ def _principal(view: ResourceView, trust: ap.Trust, key: str, *, limit: ap.Limit
 
 
 def _limit_from(view: ResourceView, account_key: str | None, org_key: str | None) -> ap.Limit:
-    accounts, orgs, unknown = set(), set(), False
+    accounts: set[str] = set()
+    orgs: set[str] = set()
+    unknown = False
     for key, target in ((account_key, accounts), (org_key, orgs)):
         value = view.props.get(key) if key else None
         if is_unknown(value):
@@ -226,7 +228,7 @@ def _lake_formation(view, trust):
 def _acl_grants(grants_path: str, *, kind: str, canonical_id: str, email: str, owner_path: str | None = None) -> Callable:
     """S3-style ACL grants at ``grants_path`` (each a grantee object with the given field names)."""
     def check(view, trust):
-        owners = frozenset()
+        owners: frozenset[str] = frozenset()
         if owner_path:
             owner = [v for _, v in walk(view.props, owner_path)]
             owners = frozenset(str(v).strip().lower() for v in owner if isinstance(v, str) and not is_unknown(v))
@@ -382,7 +384,7 @@ def _own_principal_origin(view: ResourceView, key: str, by_urn: dict[str, Resour
     return ", ".join(p.name for p in principals)
 
 
-def check_stack(resources: list[ResourceView], rules: Rules) -> Iterator[Finding]:
+def check_stack(resources: Sequence[ResourceView], rules: Rules) -> Iterator[Finding]:
     """Unknown principals: the stack's own when they come from a principal created in this stack."""
     trust = ap.trust_of(rules)
     by_urn = {r.urn: r for r in resources}

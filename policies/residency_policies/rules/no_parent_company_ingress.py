@@ -19,7 +19,7 @@ network-reachability's (one violation per subnet).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 
 from residency_policies.analysis import network_rules
 from residency_policies.analysis.network_judgement import judge_resource, judge_stack
@@ -32,7 +32,7 @@ def check(resource: ResourceView, rules: Rules) -> Iterator[Finding]:
     yield from judge_resource(resource, rules, network_rules.INGRESS)
 
 
-def check_stack(resources: list[ResourceView], rules: Rules) -> Iterator[Finding]:
+def check_stack(resources: Sequence[ResourceView], rules: Rules) -> Iterator[Finding]:
     yield from judge_stack(resources, rules, network_rules.INGRESS)
 
 

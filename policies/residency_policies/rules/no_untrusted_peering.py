@@ -18,7 +18,7 @@ and services that are acceptable only when created in this stack are judged over
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 
 from residency_policies.analysis import aws_principals as ap
 from residency_policies.analysis import cidrs
@@ -150,7 +150,7 @@ def check(view: ResourceView, rules: Rules) -> Iterator[Finding]:
         yield from _gateway_address(view, rules)
 
 
-def check_stack(resources: list[ResourceView], rules: Rules) -> Iterator[Finding]:
+def check_stack(resources: Sequence[ResourceView], rules: Rules) -> Iterator[Finding]:
     """Peers, shares and services that are the estate's own only when the stack creates them."""
     by_urn = {r.urn: r for r in resources}
     trust = ap.trust_of(rules)

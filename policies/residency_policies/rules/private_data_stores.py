@@ -32,7 +32,7 @@ a DB system's subnet) over the stack.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -502,7 +502,7 @@ def _acls_blocked(bucket: ResourceView | None, blocks: list[ResourceView], accou
     return all(acl_blocking(b) for b in blocks if _targets(b, bucket))
 
 
-def check_stack(resources: list[ResourceView], rules: Rules) -> Iterator[Finding]:
+def check_stack(resources: Sequence[ResourceView], rules: Rules) -> Iterator[Finding]:
     """The joins: AWS buckets and their public-access blocks, objects' ACLs, DB systems' subnets, and private
     endpoints named by another resource (an ADB's or a stream pool's subnet)."""
     views = [r for r in resources if isinstance(r.props, dict)]

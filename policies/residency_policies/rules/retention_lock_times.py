@@ -19,7 +19,7 @@ Findings follow the data classification: mandatory for US user data, advisory fo
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 
 from residency_policies.analysis.store_durability import LOCK_TIMES, LockTime, read
 from residency_policies.compliance import RESIDENCY
@@ -80,7 +80,7 @@ def _being_set(resource: ResourceView, lock: LockTime) -> list[tuple[str, object
     return out
 
 
-def check_stack(resources: list[ResourceView], rules: Rules, *, now: dt.datetime | None = None) -> Iterator[Finding]:
+def check_stack(resources: Sequence[ResourceView], rules: Rules, *, now: dt.datetime | None = None) -> Iterator[Finding]:
     now = now or dt.datetime.now(dt.UTC)
     classes = None
     for r in resources:

@@ -27,7 +27,8 @@ is part of that one mistake. A key in a region that differs from the store's rep
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any
 
 from residency_policies.analysis.data_bearing_types import DATA_BEARING_TYPES, KEYED_TYPES, DataBearingType
 from residency_policies.compliance import RESIDENCY
@@ -41,7 +42,7 @@ from residency_policies.values import get, is_unknown, walk
 
 
 # Resources that put keys outside the estate: (type, path, predicate on the value, explanation).
-EXTERNAL_KEY_MARKERS: tuple[tuple[str, str, object, str], ...] = (
+EXTERNAL_KEY_MARKERS: tuple[tuple[str, str, Callable[[Any], bool], str], ...] = (
     ("oci:Kms/vault:Vault", "vaultType", lambda v: str(v).upper() == "EXTERNAL", "an external (EKM) vault keeps keys outside OCI"),
     ("oci:Kms/vault:Vault", "externalKeyManagerMetadata", lambda v: bool(v), "an external key manager keeps keys outside OCI"),
     ("oci:Kms/key:Key", "externalKeyReference", lambda v: bool(v), "the key material lives in an external key manager"),
@@ -88,7 +89,7 @@ def _region_id(cloud: str, region: str) -> str:
     return (oci_region_name(region) or region) if cloud == "oci" else region
 
 
-def judge_key(where: str, value: object, cloud: str, rules: Rules, covered: str | None = None) -> Iterator[str]:
+def judge_key(where: str, value: object, cloud: str | None, rules: Rules, covered: str | None = None) -> Iterator[str]:
     """Problems with one literal key reference (empty when it is fine or unknown = created in the stack).
 
     ``covered``: the store's own disallowed region, already reported by ``us-region-providers``; a key held in
@@ -205,7 +206,7 @@ def check(resource: ResourceView, rules: Rules) -> Iterator[Finding]:
         yield from missing_keys(resource, spec)
 
 
-def check_stack(resources: list[ResourceView], rules: Rules) -> Iterator[Finding]:
+def check_stack(resources: Sequence[ResourceView], rules: Rules) -> Iterator[Finding]:
     by_urn = {r.urn: r for r in resources}
     ebs_default_regions = _ebs_default_key_regions(resources)
     for r in resources:
@@ -228,7 +229,7 @@ def check_stack(resources: list[ResourceView], rules: Rules) -> Iterator[Finding
                 yield Finding(finding.message, urn=r.urn, unverifiable=finding.unverifiable, path=finding.path)
 
 
-def _ebs_default_key_regions(resources: list[ResourceView]) -> set[str]:
+def _ebs_default_key_regions(resources: Sequence[ResourceView]) -> set[str]:
     """Regions where EBS encryption by default is on and the default key is a customer-managed key."""
     def regions(type_, ok) -> set[str]:
         out = set()

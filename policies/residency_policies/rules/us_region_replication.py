@@ -23,7 +23,7 @@ One finding per resource and foreign region, listing every path that names it.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 
 from residency_policies.analysis import data_references as refs
 from residency_policies.analysis.data_bearing_types import DATA_BEARING_TYPES
@@ -169,7 +169,7 @@ def check(resource: ResourceView, rules: Rules) -> Iterator[Finding]:
     if not in_scope(resource.type):
         return
     # Foreign regions named by this resource: region -> [(path, value, why)]; one finding per region.
-    foreign: dict[tuple[str, str], list[tuple[str, object, str]]] = {}
+    foreign: dict[tuple[str | None, str], list[tuple[str, object, str]]] = {}
     for path, kind in REGION_PATHS.get(resource.type, ()):
         for where, value in walk(resource.props, path):
             if is_unknown(value):
@@ -207,7 +207,7 @@ S3_DESTINATION_PATHS: dict[str, tuple[str, ...]] = {
 S3_BUCKET_TYPES = ("aws:s3/bucket:Bucket",)
 
 
-def check_stack(resources: list[ResourceView], rules: Rules) -> Iterator[Finding]:
+def check_stack(resources: Sequence[ResourceView], rules: Rules) -> Iterator[Finding]:
     by_urn = {r.urn: r for r in resources}
     buckets_by_name = {
         r.props.get("bucket"): r for r in resources if r.type in S3_BUCKET_TYPES and isinstance(r.props.get("bucket"), str)

@@ -24,7 +24,8 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from typing import cast
 from dataclasses import dataclass, field
 
 import pulumi
@@ -201,7 +202,7 @@ def _resources(depends_on: object) -> list[pulumi.Resource]:
         return []
     if isinstance(depends_on, pulumi.Resource):
         return [depends_on]
-    return [d for d in depends_on if isinstance(d, pulumi.Resource)]  # type: ignore[union-attr]
+    return [d for d in cast(Iterable[object], depends_on) if isinstance(d, pulumi.Resource)]
 
 
 class ReplicatedBucket(pulumi.ComponentResource):

@@ -157,7 +157,7 @@ def _principals_from_json(value: Any) -> list[tuple[str, Any]]:
     if isinstance(value, str):
         return [("*", ["*"])]
     if isinstance(value, dict):
-        out = []
+        out: list[tuple[str, Any]] = []
         for key, ids in value.items():
             if isinstance(ids, str):
                 out.append((key, ids))
@@ -180,7 +180,7 @@ def _conditions_from_json(value: Any) -> list[tuple[str, str, Any]]:
         return []
     if not isinstance(value, dict) or not all(isinstance(v, dict) for v in value.values()):
         raise PolicyDocumentError("cannot unmarshal Condition: expected an object of objects")
-    out = []
+    out: list[tuple[str, str, Any]] = []
     for test, variables in value.items():
         for variable, values in variables.items():
             if isinstance(values, str):

@@ -7,7 +7,7 @@ the URN and name of the resource it came from, so a violation can name it.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -22,7 +22,7 @@ class NetResource:
     type: str
     urn: str
     name: str
-    props: dict[str, Any]
+    props: Mapping[str, Any]
     property_dependencies: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
 

@@ -146,7 +146,7 @@ def internet_v4() -> list[Prefix]:
     """0.0.0.0/0 without the ranges the internet cannot address."""
     remaining = [ipaddress.IPv4Network("0.0.0.0/0")]
     for excluded in map(ipaddress.IPv4Network, _NON_INTERNET_V4):
-        next_remaining = []
+        next_remaining: list[ipaddress.IPv4Network] = []
         for net in remaining:
             if excluded.subnet_of(net):
                 next_remaining.extend(net.address_exclude(excluded))
