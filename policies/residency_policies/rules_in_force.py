@@ -68,10 +68,12 @@ def is_illustrative(value: Any) -> bool:
 
 
 def illustrative_identifiers(data: Any) -> tuple[str, ...]:
-    """The illustrative identifiers in the identifier sections of rules data, in file order, each once."""
+    """The illustrative identifiers in the identifier sections of rules data, each once, section by section and
+    sorted within each (config that arrives through the engine keeps no key order, so messages must not either)."""
     if not isinstance(data, Mapping):
         return ()
-    found = (str(v) for key in IDENTIFIER_SECTIONS for v in _leaves(data.get(key)) if is_illustrative(v))
+    found = (str(v) for key in IDENTIFIER_SECTIONS
+             for v in sorted(_leaves(data.get(key)), key=str) if is_illustrative(v))
     return tuple(dict.fromkeys(found))
 
 

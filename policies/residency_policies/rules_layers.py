@@ -204,7 +204,7 @@ def _as_list(value: Any) -> list[Any] | None:
 def _union(base: Any, extra: Any, norm: Callable[[Any], Any]) -> Any:
     b, e = _as_list(base), _as_list(extra)
     if b is None or e is None:
-        return extra if b is not None else base  # malformed: leave it for validation to refuse
+        return base if b is None else extra  # malformed: leave it for validation to refuse
     seen = {norm(v) for v in b}
     return b + [v for v in e if norm(v) not in seen]
 
@@ -213,7 +213,7 @@ def _subset(key: str, base: Any, narrowed: Any, norm: Callable[[Any], Any], sour
             out: list[Loosening]) -> Any:
     b, n = _as_list(base), _as_list(narrowed)
     if b is None or n is None:
-        return narrowed if b is not None else base
+        return base if b is None else narrowed
     allowed = {norm(v) for v in b}
     extra = [v for v in n if norm(v) not in allowed]
     for value in extra:
@@ -238,9 +238,10 @@ _UNION_SECTIONS: dict[str, dict[str, Callable[[Any], Any]]] = {
 
 
 def _tighten_key(key: str, base: Any, value: Any, source: RulesSource, out: list[Loosening]) -> Any:
+    # A malformed value of the pack's layers stays as it is, for validation to refuse: a stack never replaces it.
     if key in _NARROWED_SECTIONS or key in _UNION_SECTIONS or key == "dataClassification":
         if not isinstance(base, Mapping) or not isinstance(value, Mapping):
-            return value if not isinstance(base, Mapping) else base
+            return base
         merged = dict(base)
         for sub, given in value.items():
             if key in _UNION_SECTIONS and sub in _UNION_SECTIONS[key]:
@@ -255,14 +256,15 @@ def _tighten_key(key: str, base: Any, value: Any, source: RulesSource, out: list
                 merged[sub] = given  # an unknown sub-key: validation names it
         return merged
     if key == "minimumRetentionDays":
-        if isinstance(base, (int, float)) and isinstance(value, (int, float)) and not isinstance(value, bool):
-            if value < base:
-                out.append(Loosening(key, value, base, source, f"at least {int(base)} days (a stack may raise it, not lower it)"))
-                return base
+        if not isinstance(base, (int, float)) or isinstance(base, bool):
+            return base
+        if isinstance(value, (int, float)) and not isinstance(value, bool) and value < base:
+            out.append(Loosening(key, value, base, source, f"at least {int(base)} days (a stack may raise it, not lower it)"))
+            return base
         return value
     if key == "requiredTags":
         if not isinstance(base, Mapping) or not isinstance(value, Mapping):
-            return value if not isinstance(base, Mapping) else base
+            return base
         merged = dict(base)
         for tag, tag_value in value.items():
             if tag in base and base[tag] != tag_value:

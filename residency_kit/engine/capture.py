@@ -251,8 +251,7 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
         return resource_pb2.DeploymentInfo(supportedFeatures=features)
 
     def SupportsFeature(self, request):  # noqa: N802 - the legacy probe, for SDKs without GetDeploymentInfo
-        has_support = request.id not in _DECLINED_FEATURE_IDS
-        return type("SupportsFeatureResponse", (object,), {"hasSupport": has_support})
+        return resource_pb2.SupportsFeatureResponse(hasSupport=request.id not in _DECLINED_FEATURE_IDS)
 
     def _event(self, kind: str, value: Any) -> None:
         self.events.append((kind, value))

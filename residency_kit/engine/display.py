@@ -106,7 +106,7 @@ def render_pack_results(
                 console.print(f"          {escape(label)}: {escape(text)}", highlight=False)
             if pack_rules.illustrative:
                 console.print(
-                    "        [yellow]warning:[/yellow] the rules still hold the shipped illustrative identifiers "
+                    "        [yellow]warning:[/yellow] the rules in force still hold the kit's illustrative identifiers "
                     f"({escape(short_list(list(pack_rules.illustrative)))}); replace them with your estate's own",
                     highlight=False,
                 )

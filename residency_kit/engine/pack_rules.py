@@ -23,6 +23,8 @@ from residency_kit.engine.levels import EnforcementLevel
 if TYPE_CHECKING:  # results.py holds these and imports this module's RulesInForce
     from residency_kit.engine.results import PreviewResult, Violation
 
+from residency_policies.rules_in_force import SourceRecord
+
 RESIDENCY_PACK_PACKAGE = "residency_policies"
 
 
@@ -59,27 +61,13 @@ class WaiverInfo:
 
 
 @dataclass(frozen=True)
-class RulesSourceInfo:
-    """One place the rules came from (``residency_policies.rules_in_force.SourceRecord``)."""
-
-    kind: str
-    location: str
-    description: str
-    keys: tuple[str, ...]
-    digest: str
-
-    def as_json(self) -> dict[str, Any]:
-        return {"kind": self.kind, "location": self.location, "description": self.description,
-                "keys": list(self.keys), "digest": self.digest}
-
-
-@dataclass(frozen=True)
 class RulesInForce:
     """The rules one residency pack enforced: sources, values, overrides, digest, and the usable waivers."""
 
     pack: str
     digest: str
-    sources: tuple[RulesSourceInfo, ...]
+    sources: tuple[SourceRecord, ...]
+    """Each place the rules came from, with the keys it gave and its digest (the pack's own record type)."""
     values: Mapping[str, Any]
     overrides: Mapping[str, tuple[str, ...]]
     """Policies whose own config replaced rules keys (those keys apply to that policy only)."""
@@ -179,8 +167,7 @@ def rules_in_force(
     plain = {name: getattr(config, "properties", config) for name, config in (policy_config or {}).items()}
     evidence = in_force.rules_evidence(Path(pack_dir), plain, dict(stack_config or {}), stack,
                                        policy_names=policy_names, stack_files=stack_files)
-    sources = tuple(RulesSourceInfo(s.kind, s.location, s.description, tuple(s.keys), s.digest)
-                    for s in evidence.sources)
+    sources = tuple(evidence.sources)
     waiver_source = next((s.description for s in sources if "waivers" in s.keys), "the rules")
     waivers = _waiver_infos(waivers_module, evidence.values.get("waivers"), waiver_source)
     per_policy: dict[str, tuple[WaiverInfo, ...]] = {}

@@ -175,8 +175,8 @@ def choose_stack(project: Project, stack: str | None) -> StackChoice:
     if stack:
         if not _STACK_NAME.fullmatch(stack):
             raise ProjectError(
-                f"invalid stack name {stack!r}: a stack name may only contain alphanumerics, hyphens, underscores "
-                "or periods (at most 100 characters)"
+                f"invalid stack name {stack!r}: allowed are 1 to 100 of the letters A-Z and a-z, the digits 0-9, "
+                "'-', '_' and '.'"
             )
         stack_file = project.stack_file(stack)
         if stack_file.is_file():

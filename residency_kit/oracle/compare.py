@@ -212,8 +212,9 @@ _TRACEBACK = "Traceback (most recent call last):"
 # residency preview: "program failed at <file>:<line> in <function>: <exception>\n    <source line>" (a project's
 # ``RunFailure.message``; a function program's error comes as "<exception type>: <message>")
 _PROGRAM_FAILED = re.compile(r"program failed at \S+:\d+ in [^:]+: (.+)")
-# The real engine appends the language host's exit to a message the program printed.
-_HOST_EXIT = re.compile(r";? ?an unhandled error occurred: program exited with non-zero exit code: \d+$")
+# The real engine appends the language host's report of the exit (residency_kit.pulumi_cli.language_host,
+# program_run.run_response) to a message the program printed.
+_HOST_EXIT = re.compile(r";? ?an unhandled error occurred: the Python program exited with code \d+$")
 # Removed in this order: a function program's exception type, residency preview's and the real engine's prefixes.
 _FRAMING = ("ProgramError: ", "EngineStackError: ", "configuration error: ", "error: ")
 

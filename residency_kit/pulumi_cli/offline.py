@@ -10,11 +10,12 @@
 - a mirror of the project: ``Pulumi.yaml`` and the stack file are copied (``pulumi stack init`` writes an
   ``encryptionsalt`` into the stack file), every other entry is a symlink to the user's files;
 - a ``uv`` in front of the user's on PATH that makes ``uv sync`` a no-op for an environment outside the work
-  directory. A project with ``toolchain: uv`` runs on its own virtualenv, which the mirror links to; the
-  toolchain runs ``uv sync --inexact`` before every Python process, and from the mirror that would reinstall
-  the project, editable, from the mirror's temporary path (rewriting ``.venv/bin/*`` shebangs and the
-  project's ``direct_url.json`` to a directory about to be deleted). The run uses the environment as it is,
-  as ``residency preview`` does; every other ``uv`` command (``uv export`` for the plugins the program
+  directory. A project with ``toolchain: uv`` runs on its own virtualenv, which the mirror links to; Pulumi's
+  own language host (an installed CLI's) runs ``uv sync --inexact`` before every Python process, and from the
+  mirror that would reinstall the project, editable, from the mirror's temporary path (rewriting
+  ``.venv/bin/*`` shebangs and the project's ``direct_url.json`` to a directory about to be deleted); the
+  oracle's host (``residency_kit.pulumi_cli.language_host``) installs nothing. The run uses the environment as
+  it is, as ``residency preview`` does; every other ``uv`` command (``uv export`` for the plugins the program
   needs, ``uv venv`` for a project without one, ``uv sync`` of an environment in the work directory) is uv.
 
 ``preview`` streams the engine's JSON events (``PULUMI_ENABLE_STREAMING_JSON_PREVIEW``) and returns them with

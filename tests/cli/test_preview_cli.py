@@ -90,7 +90,8 @@ def test_compliant_program_passes_with_config_override():
     ("args", "env", "message"),
     [
         (["--cwd", "{tmp}"], {}, "no Pulumi.yaml"),
-        (["--cwd", str(PROGRAMS / "compliant"), "--stack", "no such/stack"], {}, "invalid stack name 'no such/stack'"),
+        (["--cwd", str(PROGRAMS / "compliant"), "--stack", "no such/stack"], {},
+         "invalid stack name 'no such/stack': allowed are 1 to 100 of the letters A-Z and a-z, the digits 0-9"),
         (["--cwd", str(PROGRAMS / "nodejs")], {}, "key 'runtime' is 'nodejs'"),
         (["--cwd", str(PROGRAMS / "compliant"), "--config", "novalue"], {}, "--config 'novalue': expected KEY=VALUE"),
         (
@@ -129,7 +130,7 @@ def test_bad_policy_pack_config_prints_the_engine_error(tmp_path, leftover_proce
     )
     assert result.returncode == 2
     assert result.stderr.splitlines() == [
-        "error: validating policy config: tiny 0.3.0  owner-tag: maxDays: Invalid type. Expected: integer, given: string",
+        "error: validating policy config: tiny 0.3.0  owner-tag: maxDays is a string; expected an integer",
         "error: validating policy config",
     ]
     assert leftover_processes() == []

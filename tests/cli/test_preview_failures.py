@@ -115,7 +115,7 @@ def test_a_policy_config_error_is_json_with_each_problem(tmp_path):
     assert done.returncode == 2
     error = json.loads(done.stdout)["error"]
     assert error["kind"] == "policy-config" and error["message"] == "validating policy config"
-    assert error["details"] == ["validating policy config: tiny 0.3.0  owner-tag: maxDays: Invalid type. Expected: integer, given: string"]
+    assert error["details"] == ["validating policy config: tiny 0.3.0  owner-tag: maxDays is a string; expected an integer"]
 
 
 def test_a_run_that_checked_nothing_never_prints_a_clean_count(tmp_path):

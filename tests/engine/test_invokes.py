@@ -76,6 +76,9 @@ def test_policy_document_principals_not_principals_conditions_and_not_fields():
     assert not_principal["NotPrincipal"] == {"AWS": ["arn:aws:iam::111122223333:root", "111122223333"]}
 
 
+_SOURCE_A = json.dumps({"Statement": [{"Sid": "A", "Effect": "Allow", "Action": "*", "Resource": "*"}]})
+
+
 def test_policy_document_merges_sources_and_overrides_by_sid():
     source = json.dumps({"Version": "2012-10-17", "Statement": [
         {"Sid": "Keep", "Effect": "Allow", "Action": ["b", "a"], "Resource": "*",
@@ -95,14 +98,35 @@ def test_policy_document_merges_sources_and_overrides_by_sid():
     assert own["Sid"] == "Own"
 
 
-def test_policy_document_refuses_what_the_provider_refuses_and_escapes_like_go():
-    source = json.dumps({"Statement": [{"Sid": "A", "Effect": "Allow", "Action": "*", "Resource": "*"}]})
-    with pytest.raises(ValueError, match=r"duplicate Sid \(A\) in source_policy_documents"):
-        policy_document({"sourcePolicyDocuments": [source, source]})
-    with pytest.raises(ValueError, match="duplicate Sid"):
-        policy_document({"statements": [{"sid": "X", "actions": ["a"]}, {"sid": "X", "actions": ["b"]}]})
-    with pytest.raises(ValueError, match="not supported in document version 2008-10-17"):
-        policy_document({"version": "2008-10-17", "statements": [{"actions": ["a"], "resources": ["&{x}"]}]})
+@pytest.mark.parametrize(("args", "message"), [
+    ({"sourcePolicyDocuments": [_SOURCE_A, _SOURCE_A]},
+     "sourcePolicyDocuments[1]: Statement[0] has Sid 'A', which an earlier statement of the source documents already "
+     "has; the source documents' Sids must all differ (an override replaces by Sid instead)"),
+    ({"statements": [{"sid": "X", "actions": ["a"]}, {"sid": "X", "actions": ["b"]}]},
+     "statements[1].sid 'X' is already the Sid of an earlier statement; give each statement its own Sid or none"),
+    ({"version": "2008-10-17", "statements": [{"actions": ["a"], "resources": ["&{x}"]}]},
+     "statements[0].resources: '&{x}' writes a policy variable as &{...}, which a version 2008-10-17 document cannot "
+     "hold; use version 2012-10-17"),
+    ({"statements": [{"effect": "Permit"}]}, "statements[0].effect is 'Permit'; allowed: Allow, Deny"),
+    ({"statements": [{"sid": "a-b"}]}, "statements[0].sid is 'a-b'; a Sid holds only letters and digits"),
+    ({"version": "2020-01-01"}, "version is '2020-01-01'; allowed: 2008-10-17, 2012-10-17"),
+    ({"sourceJson": "{}"},
+     "sourceJson is deprecated and the provider accepts it only empty; pass the document in sourcePolicyDocuments"),
+    ({"overridePolicyDocuments": ["[1]"]},
+     "overridePolicyDocuments[0] must be a JSON object (a policy document), got [1]"),
+    ({"overridePolicyDocuments": ['{"Statement": [{"Principal": {"AWS": [1]}}]}']},
+     "overridePolicyDocuments[0]: Statement[0].Principal 'AWS' lists 1; principal identifiers are strings"),
+    ({"sourcePolicyDocuments": ['{"Statement": [{"Condition": ["x"]}]}']},
+     'sourcePolicyDocuments[0]: Statement[0].Condition is ["x"]; allowed: an object of operators, each an object of '
+     "keys to values"),
+])
+def test_policy_document_refusals_name_the_argument_the_value_and_what_is_allowed(args, message):
+    with pytest.raises(ValueError) as err:
+        policy_document(args)
+    assert str(err.value) == message
+
+
+def test_policy_document_escapes_like_go():
     text = policy_document({"statements": [{"actions": ["a"], "resources": ["arn:<&>"]}]})["json"]
     assert '"Resource": "arn:\\u003c\\u0026\\u003e"' in text
 

@@ -89,14 +89,14 @@ def test_policy_config_properties_and_the_all_key():
     assert result.violations_of("protected-buckets") == []
 
 
-def test_invalid_policy_config_fails_with_the_engine_message_and_stops_the_pack():
+def test_invalid_policy_config_fails_with_each_problem_and_stops_the_pack():
     pack = PolicyPackProcess(
         PACKS / "tiny", project="test", stack="test", config=CONFIG, policy_config={"owner-tag": {"maxDays": "x"}}
     )
     with pytest.raises(PolicyPackConfigError) as err:
         pack.start()
     assert err.value.errors == [
-        "validating policy config: tiny 0.3.0  owner-tag: maxDays: Invalid type. Expected: integer, given: string"
+        "validating policy config: tiny 0.3.0  owner-tag: maxDays is a string; expected an integer"
     ]
     assert pack.pid is None
 

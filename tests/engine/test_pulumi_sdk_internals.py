@@ -79,3 +79,22 @@ def test_invoke_results_are_built_from_the_wire_struct_as_result_types_check_the
     wrong.update({"mostRecent": "true"})
     with pytest.raises(TypeError, match="most_recent"):
         rpc.translate_output_properties(rpc.deserialize_properties(wrong), lambda name: name, GetAmiResult)
+
+
+def test_the_legacy_feature_probe_declines_what_the_engine_would_not_send_analyzers():
+    # SDKs older than GetDeploymentInfo ask SupportsFeature one feature at a time; the answer is a real response.
+    from pulumi.runtime.proto import resource_pb2
+
+    class NoMocks(pulumi.runtime.Mocks):
+        def new_resource(self, args):
+            return "", {}
+
+        def call(self, args):
+            return {}
+
+    monitor = RecordingMonitor(NoMocks())
+    answers = {feature: monitor.SupportsFeature(resource_pb2.SupportsFeatureRequest(id=feature))
+               for feature in ("resourceReferences", "outputValues", "secrets", "deletedWith")}
+    assert all(isinstance(a, resource_pb2.SupportsFeatureResponse) for a in answers.values())
+    assert {f: a.hasSupport for f, a in answers.items()} == {
+        "resourceReferences": False, "outputValues": False, "secrets": True, "deletedWith": True}

@@ -91,10 +91,13 @@ def policy_analyze(cli: OfflinePulumi, state: Path) -> tuple[int, set[tuple[str,
 
 
 def residency_audit(state: Path) -> tuple[int, set[tuple[str, str, str, str, str]]]:
+    """The audit with the same inputs as `pulumi policy analyze`: the rules as policy config, and no project (the
+    state's directory has no Pulumi.yaml), so the pack names the same sources in its messages."""
     args = [sys.executable, "-m", "residency_kit.cli", "audit", "--state", str(state), "--json"]
-    for pack in PACKS:
-        args += ["--policy-pack", str(pack)]
-    done = subprocess.run(args, cwd=REPO, capture_output=True, text=True, timeout=600, stdin=subprocess.DEVNULL)
+    for pack, config in zip(PACKS, rules_as_policy_config(state.parent), strict=True):
+        args += ["--policy-pack", str(pack), "--policy-pack-config", str(config)]
+    done = subprocess.run(args, cwd=state.parent, capture_output=True, text=True, timeout=600,
+                          stdin=subprocess.DEVNULL)
     assert done.returncode in (0, 1), done.stderr
     document = json.loads(done.stdout)
     return done.returncode, {(v["policyPack"], v["policy"], v["urn"], v["enforcementLevel"], v["message"].rstrip("\n"))

@@ -8,11 +8,13 @@ from __future__ import annotations
 import pulumi_aws as aws
 import pulumi_oci as oci
 
+import illustrative_rules
 from residency_kit.engine.api import preview_function
 
 PROJECT = "test"
 STACK = "test"
-CONFIG = {"oci:region": "us-phoenix-1", "aws:region": "us-east-2"}
+# The program's config is the config the engine sends the pack too: the parties come with it (illustrative_rules).
+CONFIG = {"oci:region": "us-phoenix-1", "aws:region": "us-east-2", **illustrative_rules.stack_config()}
 
 
 def urn_of(type_token: str, name: str) -> str:

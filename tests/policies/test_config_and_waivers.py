@@ -82,7 +82,7 @@ def test_invalid_policy_config_is_one_error_before_anything_is_analyzed(config, 
     with pytest.raises(PolicyPackError) as err:
         start_pack(policy_config=config)
     text = str(err.value)
-    assert "configuring policy pack us-data-residency@v0.1.0: invalid policy pack config:" in text
+    assert "configuring policy pack us-data-residency@v0.2.0: invalid policy pack config:" in text
     lines = [x.strip() for x in text.splitlines()[1:]]
     assert len(lines) == 1 and lines[0].startswith(line), text
 

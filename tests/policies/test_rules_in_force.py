@@ -1,4 +1,4 @@
-"""Which rules are in force: the rules file, its digest, and the shipped illustrative identifiers it holds."""
+"""Which rules are in force: illustrative identifiers, and the kit's floor of a rules file that names no party."""
 
 from __future__ import annotations
 

@@ -168,3 +168,15 @@ def test_the_stacks_own_tenancy_is_an_estate_tenancy():
     assert rules.where("estate.ociTenancyIds") == (
         "`ociTenancyIds` of `residency:estate` in the stack config (Pulumi.<stack>.yaml or Pulumi.yaml)")
 
+
+
+@pytest.mark.parametrize("bad", [
+    {"parentCompany": "203.0.113.0/24"}, {"requiredTags": ["jurisdiction"]}, {"minimumRetentionDays": "a year"},
+    {"allowedRegions": {"oci": "us-ashburn-1", "aws": ["us-east-2"]}},
+])
+def test_a_malformed_value_of_the_packs_layers_is_refused_even_where_the_stack_gives_a_good_one(bad):
+    stack = {**PARTIES, "requiredTags": {"owner": "us"}, "minimumRetentionDays": 400,
+             "allowedRegions": {"oci": ["us-ashburn-1"], "aws": ["us-east-2"]}}
+    rules, errors = _build(stack, config=bad)
+    assert rules is None
+    assert [e.source.kind.value for e in errors] == ["policy config"], [e.message() for e in errors]

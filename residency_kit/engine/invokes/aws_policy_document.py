@@ -44,7 +44,7 @@ _DOC_FIELDS = ("Version", "Id", "Statement")
 
 
 class PolicyDocumentError(ValueError):
-    """What the provider would refuse; the message follows the provider's."""
+    """What the provider would refuse; the message names the argument, the value and what is allowed."""
 
 
 # --- Terraform sets -----------------------------------------------------------------------------------
@@ -87,12 +87,13 @@ def _decode_strings(values: list[str]) -> str | list[str]:
     return sorted(values, reverse=True)
 
 
-def _replace_vars(value: str | list[str], version: str) -> str | list[str]:
+def _replace_vars(value: str | list[str], version: str, where: str) -> str | list[str]:
     items = [value] if isinstance(value, str) else value
     for item in items:
         if version == "2008-10-17" and "&{" in item:
             raise PolicyDocumentError(
-                f"found &{{ sequence in ({item}), which is not supported in document version 2008-10-17"
+                f"{where}: {item!r} writes a policy variable as &{{...}}, which a version 2008-10-17 document "
+                "cannot hold; use version 2012-10-17"
             )
     replaced = [item.replace("&{", "${") for item in items]
     return replaced[0] if isinstance(value, str) else replaced
@@ -103,16 +104,17 @@ def _replace_vars(value: str | list[str], version: str) -> str | list[str]:
 # (type, identifiers) and (test, variable, values) where identifiers/values are a str or a list of str.
 
 
-def _statement_from_args(raw: Mapping[str, Any], version: str, sids: set[str]) -> dict[str, Any]:
+def _statement_from_args(raw: Mapping[str, Any], version: str, sids: set[str], where: str) -> dict[str, Any]:
     effect = raw.get("effect") or "Allow"
     if effect not in ("Allow", "Deny"):
-        raise PolicyDocumentError(f"expected statement.effect to be one of [Allow Deny], got {effect}")
+        raise PolicyDocumentError(f"{where}.effect is {effect!r}; allowed: Allow, Deny")
     stmt: dict[str, Any] = {"Effect": effect}
     sid = raw.get("sid") or ""
     if not _SID_RE.match(sid):
-        raise PolicyDocumentError(f"statement.sid must only include alphanumeric characters, got {sid!r}")
+        raise PolicyDocumentError(f"{where}.sid is {sid!r}; a Sid holds only letters and digits")
     if sid in sids:
-        raise PolicyDocumentError(f"writing IAM Policy Document: duplicate Sid ({sid}). Remove the Sid or ensure the Sid is unique.")
+        raise PolicyDocumentError(
+            f"{where}.sid {sid!r} is already the Sid of an earlier statement; give each statement its own Sid or none")
     stmt["Sid"] = sid
     if sid:
         sids.add(sid)
@@ -121,20 +123,21 @@ def _statement_from_args(raw: Mapping[str, Any], version: str, sids: set[str]) -
         values = _string_set(raw.get(arg))
         if values:
             decoded = _decode_strings(values)
-            stmt[key] = _replace_vars(decoded, version) if has_vars else decoded
+            stmt[key] = _replace_vars(decoded, version, f"{where}.{arg}") if has_vars else decoded
     for arg, key in (("principals", "Principal"), ("notPrincipals", "NotPrincipal")):
         blocks = list(raw.get(arg) or ())
         if blocks:
             principals = []
             for block in _set_order(blocks, _principal_serial):
-                identifiers = _replace_vars(_decode_strings(_string_set(block.get("identifiers"))), version)
+                identifiers = _replace_vars(_decode_strings(_string_set(block.get("identifiers"))), version,
+                                            f"{where}.{arg}.identifiers")
                 principals.append((str(block.get("type", "")), identifiers))
             stmt[key] = principals
     blocks = list(raw.get("conditions") or ())
     if blocks:
         conditions = []
         for block in _set_order(blocks, _condition_serial):
-            values = _replace_vars([str(v) for v in block.get("values") or ()], version)
+            values = _replace_vars([str(v) for v in block.get("values") or ()], version, f"{where}.conditions.values")
             conditions.append((str(block.get("test", "")), str(block.get("variable", "")), values[0] if len(values) == 1 else values))
         stmt["Condition"] = conditions
     return stmt
@@ -151,7 +154,7 @@ def _fields_case_insensitive(obj: Mapping[str, Any], names: Sequence[str]) -> di
     return out
 
 
-def _principals_from_json(value: Any) -> list[tuple[str, Any]]:
+def _principals_from_json(value: Any, where: str) -> list[tuple[str, Any]]:
     if value is None:
         return []
     if isinstance(value, str):
@@ -162,24 +165,25 @@ def _principals_from_json(value: Any) -> list[tuple[str, Any]]:
             if isinstance(ids, str):
                 out.append((key, ids))
             elif isinstance(ids, list):
-                for i, v in enumerate(ids):
+                for v in ids:
                     if not isinstance(v, str):
                         raise PolicyDocumentError(
-                            f"Unsupported element type {type(v).__name__} for IAMPolicyStatementPrincipalSet.Identifiers[{i}] "
-                            f"(principal type {key!r}): must be string"
-                        )
+                            f"{where} {key!r} lists {json.dumps(v)}; principal identifiers are strings")
                 out.append((key, sorted(ids)))
             else:
-                raise PolicyDocumentError(f"Unsupported data type {type(ids).__name__} for IAMPolicyStatementPrincipalSet.Identifiers")
+                raise PolicyDocumentError(
+                    f"{where} {key!r} is {json.dumps(ids)}; allowed: a string or a list of strings")
         return out
-    raise PolicyDocumentError(f"Unsupported data type {type(value).__name__} for IAMPolicyStatementPrincipalSet")
+    raise PolicyDocumentError(
+        f"{where} is {json.dumps(value)}; allowed: \"*\" or an object of principal types to identifiers")
 
 
-def _conditions_from_json(value: Any) -> list[tuple[str, str, Any]]:
+def _conditions_from_json(value: Any, where: str) -> list[tuple[str, str, Any]]:
     if value is None:
         return []
     if not isinstance(value, dict) or not all(isinstance(v, dict) for v in value.values()):
-        raise PolicyDocumentError("cannot unmarshal Condition: expected an object of objects")
+        raise PolicyDocumentError(
+            f"{where} is {json.dumps(value)[:200]}; allowed: an object of operators, each an object of keys to values")
     out: list[tuple[str, str, Any]] = []
     for test, variables in value.items():
         for variable, values in variables.items():
@@ -193,33 +197,33 @@ def _conditions_from_json(value: Any) -> list[tuple[str, str, Any]]:
     return out
 
 
-def _document_from_json(text: Any, what: str, index: int) -> dict[str, Any]:
+def _document_from_json(text: Any, where: str) -> dict[str, Any]:
+    """One of ``sourcePolicyDocuments`` / ``overridePolicyDocuments`` (``where`` names it), read back."""
     try:
         data = json.loads(text) if isinstance(text, str) else None
     except json.JSONDecodeError as err:
-        raise PolicyDocumentError(f"writing IAM Policy Document: merging {what} document {index}: {err}") from None
+        raise PolicyDocumentError(f"{where} is not valid JSON ({err})") from None
     if not isinstance(data, dict):
-        raise PolicyDocumentError(f"writing IAM Policy Document: merging {what} document {index}: not a JSON object")
+        raise PolicyDocumentError(f"{where} must be a JSON object (a policy document), got {json.dumps(data)[:80]}")
     doc = _fields_case_insensitive(data, _DOC_FIELDS)
     statements = doc.get("Statement")
     if statements is not None and not isinstance(statements, list):
-        raise PolicyDocumentError(
-            f"writing IAM Policy Document: merging {what} document {index}: Statement must be a list of statements"
-        )
+        raise PolicyDocumentError(f"{where}: Statement is {json.dumps(statements)[:80]}; allowed: a list of statements")
     parsed = []
-    for raw in statements or ():
+    for n, raw in enumerate(statements or ()):
+        at = f"{where}: Statement[{n}]"
         if not isinstance(raw, dict):
-            raise PolicyDocumentError(f"writing IAM Policy Document: merging {what} document {index}: a statement is not an object")
+            raise PolicyDocumentError(f"{at} is {json.dumps(raw)[:80]}; a statement is a JSON object")
         fields = _fields_case_insensitive(raw, _STATEMENT_FIELDS)
         stmt: dict[str, Any] = {k: v for k, v in fields.items() if k not in ("Principal", "NotPrincipal", "Condition")}
         for key in ("Sid", "Effect"):
             if key in stmt and not isinstance(stmt[key], str):
-                raise PolicyDocumentError(f"writing IAM Policy Document: merging {what} document {index}: {key} must be a string")
+                raise PolicyDocumentError(f"{at}.{key} is {json.dumps(stmt[key])}; it must be a string")
         for key in ("Principal", "NotPrincipal"):
             if key in fields:
-                stmt[key] = _principals_from_json(fields[key])
+                stmt[key] = _principals_from_json(fields[key], f"{at}.{key}")
         if "Condition" in fields:
-            stmt["Condition"] = _conditions_from_json(fields["Condition"])
+            stmt["Condition"] = _conditions_from_json(fields["Condition"], f"{at}.Condition")
         parsed.append(stmt)
     version = doc.get("Version") if isinstance(doc.get("Version"), str) else ""
     policy_id = doc.get("Id") if isinstance(doc.get("Id"), str) else ""
@@ -313,39 +317,43 @@ def _sort_map_keys(doc: dict[str, Any]) -> dict[str, Any]:
 
 def policy_document(args: Mapping[str, Any]) -> dict[str, Any]:
     """The data source's result for ``args`` (wire names); raises ``PolicyDocumentError`` as the provider errs."""
-    for deprecated in ("overrideJson", "sourceJson"):
+    for deprecated, instead in (("overrideJson", "overridePolicyDocuments"), ("sourceJson", "sourcePolicyDocuments")):
         if args.get(deprecated):
-            raise PolicyDocumentError(f"{deprecated}: expected to be empty (the argument is deprecated and not used)")
+            raise PolicyDocumentError(
+                f"{deprecated} is deprecated and the provider accepts it only empty; pass the document in {instead}")
     version = args.get("version") or "2012-10-17"
     if version not in VERSIONS:
-        raise PolicyDocumentError(f"expected version to be one of [{' '.join(VERSIONS)}], got {version}")
+        raise PolicyDocumentError(f"version is {version!r}; allowed: {', '.join(VERSIONS)}")
 
     merged: dict[str, Any] = {"Version": "", "Id": "", "Statement": []}
     source_sids: set[str] = set()
     for index, text in enumerate(args.get("sourcePolicyDocuments") or ()):
         if text is None:
             continue
-        source = _document_from_json(text, "source", index)
+        where = f"sourcePolicyDocuments[{index}]"
+        source = _document_from_json(text, where)
         for stmt_index, stmt in enumerate(source["Statement"]):
             sid = stmt.get("Sid") or ""
             if sid:
                 if sid in source_sids:
                     raise PolicyDocumentError(
-                        f"writing IAM Policy Document: merging source document {index}: duplicate Sid ({sid}) in "
-                        f"source_policy_documents (statement {stmt_index}). Remove the Sid or ensure Sids are unique."
+                        f"{where}: Statement[{stmt_index}] has Sid {sid!r}, which an earlier statement of the source "
+                        "documents already has; the source documents' Sids must all differ (an override replaces "
+                        "by Sid instead)"
                     )
                 source_sids.add(sid)
         _merge(merged, source)
 
     own: dict[str, Any] = {"Version": version, "Id": args.get("policyId") or "", "Statement": []}
     sids: set[str] = set()
-    own["Statement"] = [_statement_from_args(s, version, sids) for s in args.get("statements") or ()]
+    own["Statement"] = [_statement_from_args(s, version, sids, f"statements[{i}]")
+                        for i, s in enumerate(args.get("statements") or ())]
     _merge(merged, own)
 
     for index, text in enumerate(args.get("overridePolicyDocuments") or ()):
         if text is None:
             continue
-        _merge(merged, _document_from_json(text, "override", index))
+        _merge(merged, _document_from_json(text, f"overridePolicyDocuments[{index}]"))
 
     document = _sort_map_keys(_document_json(merged))
     pretty = go_json.dumps(document, indent=True)
