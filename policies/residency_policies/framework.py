@@ -105,6 +105,8 @@ class ResidencyResourcePolicy(ResourceValidationPolicy):
     resource_types: frozenset[str] | None = None
     applies_to: TypeTest | None = None
     kind = PolicyKind.RESOURCE
+    check: ResourceCheck | None = None
+    """The pure check the policy judges each resource with (another policy may ask what it reports)."""
 
 
 class ResidencyStackPolicy(StackValidationPolicy):
@@ -238,6 +240,7 @@ def resource_policy(
         policy = ResidencyDualPolicy(validate=validate, stack_validate=stack_validate, **metadata)
     policy.resource_types = types
     policy.applies_to = applies_to
+    policy.check = check
     return policy
 
 

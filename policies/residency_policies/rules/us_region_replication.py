@@ -17,6 +17,10 @@ Two kinds of input name a region:
   resource creates) must name an allowed region. Keys at the key inputs ``us-keys-for-data`` judges, and
   references to the resource's own region (``us-region-providers`` judges that), are left to them.
 
+* **edge caches** (``analysis/edge_caching.py``): a CloudFront distribution caches content at the edges of its
+  price class, all of which reach outside the United States; only a geo restriction that lets in viewers of the
+  allowed regions' countries alone keeps the copies there.
+
 One finding per resource and foreign region, listing every path that names it.
 """
 
@@ -26,6 +30,7 @@ import re
 from collections.abc import Iterator, Sequence
 
 from residency_policies.analysis import data_references as refs
+from residency_policies.analysis.edge_caching import findings as edge_cache_findings
 from residency_policies.analysis.data_bearing_types import DATA_BEARING_TYPES
 from residency_policies.compliance import RESIDENCY
 from residency_policies.framework import Finding, ResourceView, resource_policy
@@ -168,6 +173,7 @@ def in_scope(type_token: str) -> bool:
 def check(resource: ResourceView, rules: Rules) -> Iterator[Finding]:
     if not in_scope(resource.type):
         return
+    yield from edge_cache_findings(resource, rules)
     # Foreign regions named by this resource: region -> [(path, value, why)]; one finding per region.
     foreign: dict[tuple[str | None, str], list[tuple[str, object, str]]] = {}
     for path, kind in REGION_PATHS.get(resource.type, ()):
@@ -273,7 +279,8 @@ POLICY = resource_policy(
     remediation=(
         "Point the replication / copy / replica / home region, and every key, store, destination, subnet or "
         "availability domain the resource names, at an allowed region (see allowedRegions), or remove the "
-        "cross-region copy. Use literal values or config values so the preview can verify them."
+        "cross-region copy; give CloudFront distributions a geo restriction (whitelist) of the allowed regions' "
+        "countries. Use literal values or config values so the preview can verify them."
     ),
     tags=["region", "replication", "residency"],
     framework=RESIDENCY.control("REG-2"),
