@@ -88,8 +88,11 @@ def _scope_text(policy: Any, kind: str) -> str:
         "resource+stack": "To any other resource it reports not applicable, and its stack phase reports it for a "
                           "stack with none of them",
     }[kind]
+    joined = sorted(getattr(policy, "stack_judges", None) or ())
+    also = (f" Its stack phase also judges {', '.join(f'`{t}`' for t in joined)} (joins that report there), which "
+            "are never not applicable." if joined else "")
     return (f"Judges: {judged}. {phases} (the analyzer protocol's `not_applicable`, \"not applicable\" in the "
-            "reports); a check that finds something is always reported.")
+            f"reports); a check that finds something is always reported.{also}")
 
 
 def render_index(policies: list[Any]) -> str:

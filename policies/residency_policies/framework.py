@@ -104,6 +104,7 @@ class ResidencyResourcePolicy(ResourceValidationPolicy):
 
     resource_types: frozenset[str] | None = None
     applies_to: TypeTest | None = None
+    stack_judges: frozenset[str] = frozenset()
     kind = PolicyKind.RESOURCE
     check: ResourceCheck | None = None
     """The pure check the policy judges each resource with (another policy may ask what it reports)."""
@@ -192,15 +193,20 @@ def resource_policy(
     resource_types: Iterable[str] | None = None,
     applies_to: TypeTest | None = None,
     stack_check: StackCheck | None = None,
+    stack_judges: Iterable[str] = (),
 ) -> ResidencyResourcePolicy:
     """A resource policy; with ``stack_check`` it also judges joins over the whole stack (``ResidencyDualPolicy``).
 
     ``resource_types``: the only types ``check`` sees (others are not applicable without running it);
     ``applies_to``: the types the policy judges, for a check that sees every resource (it runs, and a resource
     outside the scope is not applicable when it finds nothing). Both scope the stack phase too.
+    ``stack_judges``: types outside that scope on which the stack phase's joins report (a replication policy that
+    copies into an unguarded bucket): the resource phase gives them no verdict, never not applicable, so a
+    finding there never contradicts it.
     """
     types = frozenset(resource_types) if resource_types is not None else None
     scope = _Scope(types, applies_to)
+    joined = frozenset(stack_judges)
 
     def validate(args, report_violation) -> None:
         reporter = Reporter(name, report_violation)
@@ -217,6 +223,8 @@ def resource_policy(
             return
         type_token = canonical_type(args.resource_type)
         if types is not None and type_token not in types:
+            if type_token in joined:
+                return  # judged by the stack phase only
             args.not_applicable(NOT_JUDGED_RESOURCE)  # raises the SDK's own signal; it answers not_applicable
         try:
             if rules is None:  # build_rules gives rules or errors; never neither, but a gap must fail closed
@@ -229,7 +237,7 @@ def resource_policy(
         for finding in findings:
             # Resource policies judge only the analyzed resource; the engine attributes to it.
             reporter.finding(finding, args.urn, rules)
-        if not findings and not scope.includes(type_token):
+        if not findings and not scope.includes(type_token) and type_token not in joined:
             args.not_applicable(NOT_JUDGED_RESOURCE)
 
     metadata = _metadata(name, description, severity, enforcement, remediation, tags, framework)
@@ -240,6 +248,7 @@ def resource_policy(
         policy = ResidencyDualPolicy(validate=validate, stack_validate=stack_validate, **metadata)
     policy.resource_types = types
     policy.applies_to = applies_to
+    policy.stack_judges = joined
     policy.check = check
     return policy
 
