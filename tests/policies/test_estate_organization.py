@@ -9,7 +9,7 @@ from __future__ import annotations
 import pulumi
 import pulumi_oci as oci
 
-from tests.policies.conftest import flagged, messages, urn
+from tests.policies.conftest import flagged, judged, messages, urn
 
 POLICY = "estate-organization"
 CHILD = "oci:Tenantmanagercontrolplane/childTenancy:ChildTenancy"
@@ -46,6 +46,11 @@ def test_children_and_subscriptions_outside_the_estate_are_flagged(preview):
 
     result = preview(program)
     assert flagged(result, POLICY) == {urn(CHILD, "under-parent"), urn(CHILD, "under-trusted"), urn(MAPPING, "to-parent")}
+    # Checkov-style: the resources the policy judged and passed, beside those it flagged
+    assert judged(result, POLICY).passed == {
+        urn("oci:Tenantmanagercontrolplane/childTenancy:ChildTenancy", "abroad"),
+        urn("oci:Tenantmanagercontrolplane/childTenancy:ChildTenancy", "fine"),
+    }
     # A home region abroad is us-region-replication's, once.
     assert urn(CHILD, "abroad") in flagged(result, "us-region-replication")
     text = [m.split("\n", 1)[1] for m in messages(result, POLICY)]

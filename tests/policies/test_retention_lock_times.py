@@ -17,7 +17,7 @@ from residency_policies.rules import retention_lock_times
 from residency_policies.rules.retention_lock_times import lock_message, parse_time
 from residency_policies.rules_file import build_rules
 from residency_policies.views import FrozenDict, ResourceView
-from tests.policies.conftest import COMPARTMENT, KEY_IAD, flagged, messages, urn
+from tests.policies.conftest import COMPARTMENT, KEY_IAD, flagged, judged, messages, urn
 
 POLICY = "retention-lock-times"
 BUCKET = "oci:ObjectStorage/bucket:Bucket"
@@ -88,6 +88,12 @@ def test_lock_times_in_the_past_or_too_soon_are_flagged(preview):
     assert flagged(result, POLICY, level="mandatory") == {
         urn(BUCKET, "locked-in-the-past"), urn(BUCKET, "locked-too-soon"), urn(OBJECT, "record"),
         urn(PROTECTION_POLICY, "policy")}
+    # Checkov-style: the resources the policy judged and passed, beside those it flagged
+    assert judged(result, POLICY).passed == {
+        urn("aws:s3/bucketObjectv2:BucketObjectv2", "record-kept"),
+        urn("oci:ObjectStorage/bucket:Bucket", "locked-later"),
+        urn("oci:ObjectStorage/bucket:Bucket", "locked-now-plus-14"),
+    }
     assert flagged(result, POLICY, level="advisory") == {urn(BUCKET, "scratch-too-soon")}
     assert len(messages(result, POLICY)) == 5
 
