@@ -52,5 +52,8 @@ POLICY = resource_policy(
     framework=RESIDENCY.control("NET-2"),
     check=check,
     stack_check=check_stack,
+    # The implicit rules (AWS's default security group, OCI's built-in default list) are reported on their
+    # network, or on the subnet when its network is not in the stack.
+    stack_judges=network_rules.IMPLICIT_RULE_OWNERS,
     resource_types=[t for t in network_rules.EXTRACTORS],
 )

@@ -122,5 +122,8 @@ POLICY = resource_policy(
     framework=RESIDENCY.control("DATA-1"),
     check=check,
     stack_check=check_stack,
+    # The joins report on buckets, objects, DB systems, ADBs and stream pools, and on data APIs.
+    stack_judges=sorted(buckets.AWS_BUCKETS | buckets.AWS_OBJECTS | public_data_apis.TYPES
+                        | {endpoints.OCI_DB_SYSTEM, endpoints.OCI_ADB, endpoints.OCI_STREAM_POOL}),
     resource_types=sorted(set(_OWN_FLAG_CHECKS) | set(EXPOSURES)),
 )
