@@ -16,6 +16,7 @@ from pulumi_policy import policy as sdk
 from pulumi_policy.proxy import UnknownValueError
 
 from residency_policies import sdk_compat
+from residency_policies.compliance import Framework
 from residency_policies.registry import ALL_POLICIES
 from residency_policies.values import UNKNOWN
 from tests.policies.in_process_servicer import Aborted, FakeContext, configure, servicer
@@ -213,7 +214,7 @@ def test_rules_follow_a_new_configure_of_the_same_policy():
 
 # --- one shared stack for every stack policy (AnalyzeStack, _PolicyAnalyzerServicer__policies) ----------
 
-_META = dict(severity="high", remediation="Fix it.", tags=["test"], framework=("t", "1", "T-1"))
+_META = dict(severity="high", remediation="Fix it.", tags=["test"], framework=Framework("t", "1").control("T-1"))
 _SECRET = {"4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270", "value": "hidden"}
 
 
