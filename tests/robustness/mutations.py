@@ -342,6 +342,34 @@ def retention_lock_times(data, stack: EngineStack):
     return backup.urn, None
 
 
+def sanctioned_interfaces(data, stack: EngineStack):
+    """Add a declared interface with one mistake (a port the declaration does not carry on its gateway's allow rule,
+    or its traffic log off) beside the estate: the interface programs of tests/policies/interface_fixtures.py,
+    captured as this stack's resources, the declaration given as the policy's rules."""
+    from tests.policies import interface_fixtures as fx
+
+    from residency_kit.engine.api import preview_function
+    from tests.robustness.conftest import CONFIG, PROJECT, STACK
+
+    mistake = data.draw(st.sampled_from(["extra port", "logs off"]), label="mistake")
+    if mistake == "extra port":
+        port = data.draw(st.integers(1, 65535).filter(lambda p: p != 443), label="extra port")
+        program = lambda: fx.interface_estate(allow_ports=((443, 443), (port, port)))  # noqa: E731
+    else:
+        program = lambda: fx.interface_estate(log_enabled=False)  # noqa: E731
+    captured = preview_function(program, pack=None, project=PROJECT, stack=STACK, config=CONFIG).stack
+    for resource in captured.resources:
+        if resource.type != "pulumi:pulumi:Stack" and resource.urn not in stack.by_urn:
+            resource.parent = stack.root.urn if resource.parent == captured.root.urn else resource.parent
+            stack.resources.append(resource)
+            stack.by_urn[resource.urn] = resource
+    wrong = next(r for r in captured.resources if (
+        r.type == "oci:Logging/log:Log" if mistake == "logs off"
+        else r.type.endswith("networkFirewallPolicySecurityRule:NetworkFirewallPolicySecurityRule")
+        and "allow" in r.name))
+    return wrong.urn, {"sanctioned-interfaces": {"sanctionedInterfaces": [fx.DECLARATION]}}
+
+
 MUTATIONS: dict[str, Callable[[Any, EngineStack], tuple[str | None, dict | None]]] = {
     "us-region-providers": region_providers,
     "us-region-replication": region_replication,
@@ -365,4 +393,5 @@ MUTATIONS: dict[str, Callable[[Any, EngineStack], tuple[str | None, dict | None]
     "database-backup-retention": database_backup_retention,
     "data-tier-placement": data_tier_placement,
     "retention-lock-times": retention_lock_times,
+    "sanctioned-interfaces": sanctioned_interfaces,
 }
