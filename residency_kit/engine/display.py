@@ -22,6 +22,7 @@ from rich.markup import escape
 
 from residency_kit.engine.api import PreviewResult
 from residency_kit.engine.invokes.ledger import InvokeRecord
+from residency_kit.engine.pack_controls import policy_id_in
 from residency_kit.engine.pack_rules import RulesInForce, rules_for_result, waiver_of
 from residency_kit.engine.packs import PackInfo, Violation
 from residency_kit.engine.result_summary import (
@@ -75,11 +76,12 @@ def _tree_rows(result: PreviewResult) -> list[tuple[str, EngineResource]]:
     return rows
 
 
-def violation_line(v: Violation, where: str = "") -> str:
+def violation_line(v: Violation, where: str = "", policy_id: str = "") -> str:
     severity = f" [severity: {v.severity}]" if v.severity else ""
     target = f"  ({v.resource_type}: {v.resource_name})" if v.urn else ""
     position = f"  {where}" if where else ""
-    return f"- [{v.enforcement_level}]{severity}  {v.policy}{target}{position}"
+    ident = f" [{policy_id}]" if policy_id else ""
+    return f"- [{v.enforcement_level}]{severity}  {v.policy}{ident}{target}{position}"
 
 
 def render_pack_results(
@@ -114,7 +116,8 @@ def render_pack_results(
         for v in sorted(mine, key=lambda v: (v.enforcement_level != "mandatory", v.policy, v.urn)):
             style = "red" if v.enforcement_level == "mandatory" else "yellow"
             where = source_position(result.stack.by_urn.get(v.urn), cwd)
-            console.print(f"        [{style}]{escape(violation_line(v, where))}[/{style}]", highlight=False)
+            line = violation_line(v, where, policy_id_in(result, v.policy_pack, v.policy))
+            console.print(f"        [{style}]{escape(line)}[/{style}]", highlight=False)
             for line in v.message.splitlines():
                 console.print(f"          {escape(line)}", highlight=False)
 
@@ -210,6 +213,7 @@ def to_json(result: PreviewResult, *, project: str, stack: str) -> dict[str, Any
                     if v.urn in by_urn and by_urn[v.urn].source_file else None
                 ),
                 "waiver": (w.as_json() if (w := waiver_of(result, v)) is not None else None),
+                "policyId": policy_id_in(result, v.policy_pack, v.policy) or None,
             }
             for v in result.violations
         ],

@@ -112,7 +112,8 @@ def test_markdown_summary_for_a_pr_comment(report):
     assert "- rules sources: the pack's rules file " in text
     assert "| `residency-tags` | low | advisory | ⚠️ warn | 1 |" in text
     assert "`__main__.py:12`" in text
-    assert "| `us-region-providers` | critical | mandatory | ❌ fail | 1 |" in text
+    assert "| `us-region-providers` | critical | mandatory | ❌ fail | 1 | RK-REG-001 | SA-9(5), CM-6 |" in text
+    assert "| mandatory | critical | `us-region-providers` RK-REG-001 |" in text
     assert "| `private-data-stores` | critical | mandatory | 🟡 waived | 1 |" in text
     assert "| `us-keys-for-data` | high | disabled | ➖ n/a | 0 |" in text
     # Table cells escape the pipe a message contains, so the table keeps its columns.
