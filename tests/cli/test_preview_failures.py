@@ -71,7 +71,7 @@ def test_a_failed_program_prints_its_error_and_what_was_learned_as_json_and_writ
     assert any(w.startswith("the run failed (program failed at") for w in doc["warnings"])
 
     written = reports(out)
-    assert set(written) == {"residency.sarif", "residency-junit.xml", "summary.md", "evidence.html"}
+    assert set(written) == {"residency.sarif", "residency-junit.xml", "summary.md", "evidence.html", "assessment-results.json"}
     assert "⛔ **error** (the run failed: not checked)" in written["summary.md"]
     assert "Policy violations: not checked (the run failed); 1 mandatory, 0 advisory in what was checked" in written["summary.md"]
     assert "✅ pass" not in written["summary.md"]  # a policy of a failed run is never a pass
