@@ -72,7 +72,13 @@ def _kind(name: str, description: str, *, nist=(), cisa=(), ccc=()) -> FindingKi
 
 MAPPINGS: tuple[PolicyMapping, ...] = (
     _map("us-region-providers", "RK-REG-001", nist=("SA-9(5)", "CM-6"), ccc=("CCC.Core.CN06",)),
-    _map("us-region-replication", "RK-REG-002", nist=("SA-9(5)", "AC-4"), ccc=("CCC.Core.CN06", "CCC.Core.CN10")),
+    _map("us-region-replication", "RK-REG-002", nist=("SA-9(5)", "AC-4"), ccc=("CCC.Core.CN06", "CCC.Core.CN10"),
+         kinds=(
+             _kind("copy outside the allowed regions", "A replica, copy or replication target is in a region that "
+                   "is not allowed.", nist=("SA-9(5)", "AC-4"), ccc=("CCC.Core.CN10",)),
+             _kind("placement outside the allowed regions", "A key, store, subnet, endpoint or placement the "
+                   "resource names is in a region that is not allowed.", nist=("SA-9(5)",), ccc=("CCC.Core.CN06",)),
+         )),
     _map("us-keys-for-data", "RK-KEY-001", nist=("SC-28", "SC-28(1)", "SC-12"), cisa=("II.B",),
          ccc=("CCC.Core.CN02", "CCC.Core.CN11"), kinds=(
              _kind("missing key", "A data store has no customer-managed key.",
@@ -95,7 +101,12 @@ MAPPINGS: tuple[PolicyMapping, ...] = (
          ccc=("CCC.Core.CN05", "CCC.Core.CN12")),
     _map("no-parent-company-egress", "RK-NET-002", nist=("SC-7", "AC-4"), ccc=("CCC.Core.CN12",)),
     _map("network-reachability", "RK-NET-003", nist=("SC-7", "SC-7(5)", "SC-7(21)", "AC-4"), cisa=("I.B.4",),
-         ccc=("CCC.Core.CN05", "CCC.Core.CN12")),
+         ccc=("CCC.Core.CN05", "CCC.Core.CN12"), kinds=(
+             _kind("path to or from the parent company", "A network path joins a parent-company range and the data "
+                   "tier.", nist=("SC-7", "SC-7(5)", "AC-4"), cisa=("I.B.4",), ccc=("CCC.Core.CN05",)),
+             _kind("path to or from the internet", "A network path joins the internet and the data tier.",
+                   nist=("SC-7", "SC-7(21)"), cisa=("I.B.4",), ccc=("CCC.Core.CN12",)),
+         )),
     _map("no-untrusted-peering", "RK-NET-004", nist=("CA-3", "SC-7", "AC-4"), cisa=("I.B.4",),
          ccc=("CCC.Core.CN05",)),
     _map("data-tier-placement", "RK-NET-005", nist=("SC-7(21)", "PL-8"), cisa=("I.B.4",), ccc=("CCC.Core.CN12",)),
