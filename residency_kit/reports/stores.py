@@ -191,7 +191,7 @@ class _KeyPaths:
 def _placement(view: Any, profile: Any, by_urn: Mapping[str, Any], m: Mapping[str, Any]) -> str:
     if profile is None or not profile.placement:
         public = [k for k in ("publiclyAccessible", "isPubliclyAccessible", "accessType") if k in view.props]
-        return "; ".join(f"{k} = {_plain(view.props[k], m)}" for k in public) or "no subnet input"
+        return "; ".join(f"{k} = {_plain(view.props[k], m)}" for k in public) or "service endpoint (no subnet)"
     walk = m["values"].walk
     parts = []
     for subnet_input in profile.placement:

@@ -71,8 +71,8 @@ def test_a_database_in_a_tiered_subnet_with_unknown_retention_and_a_separate_buc
     assert set(stores) == {"users", "exports"}
     users = stores["users"]
     assert users.placement == "group db-subnets: data-a (tier data)"
-    assert users.retention == f"backupRetentionPeriod: unknown at preview"
-    assert (users.key, users.key_region) == (f"kmsKeyId: unknown at preview", "unknown at preview")
+    assert users.retention == "backupRetentionPeriod: unknown at preview"
+    assert (users.key, users.key_region) == ("kmsKeyId: unknown at preview", "unknown at preview")
     assert users.classification == "residency-data=internal"
     exports = stores["exports"]
     assert exports.key.startswith("arn:aws:kms:us-west-2:") and exports.key_region == "us-west-2"

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import Enum
+from typing import Any
 
 
 class Catalogue(Enum):
@@ -38,7 +39,8 @@ class CatalogueItem:
         return f"{self.id} {self.title}"
 
 
-def _items(catalogue: Catalogue, *rows: tuple[str, str, str] | tuple[str, str, str, bool]) -> dict[str, CatalogueItem]:
+def _items(catalogue: Catalogue, *rows: tuple[Any, ...]) -> dict[str, CatalogueItem]:
+    """Rows of (id, title, summary[, technical])."""
     return {row[0]: CatalogueItem(catalogue, *row) for row in rows}
 
 
