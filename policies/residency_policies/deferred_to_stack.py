@@ -11,6 +11,9 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterable
+from typing import Generic, TypeVar
+
+T = TypeVar("T")
 
 
 class DeferredPaths:
@@ -31,3 +34,20 @@ class DeferredPaths:
         with self._lock:
             seen = self._paths.get(urn)
         return seen is None or path in seen
+
+
+class DeferredValues(Generic[T]):
+    """Per URN, what one policy's ``Analyze`` left for its ``AnalyzeStack`` to decide (recorded for every resource
+    it judged, empty when nothing was left); ``None`` for a resource ``Analyze`` never saw."""
+
+    def __init__(self) -> None:
+        self._values: dict[str, tuple[T, ...]] = {}
+        self._lock = threading.Lock()
+
+    def record(self, urn: str, values: Iterable[T]) -> None:
+        with self._lock:
+            self._values[urn] = tuple(values)
+
+    def get(self, urn: str) -> tuple[T, ...] | None:
+        with self._lock:
+            return self._values.get(urn)

@@ -65,6 +65,8 @@ class ResidencyResourcePolicy(ResourceValidationPolicy):
 
     resource_types: frozenset[str] | None = None
     kind = "resource"
+    check: ResourceCheck | None = None
+    """The pure check the policy judges each resource with (another policy may ask what it reports)."""
 
 
 class ResidencyStackPolicy(StackValidationPolicy):
@@ -177,6 +179,7 @@ def resource_policy(
         stack_validate = _stack_validate(name, stack_check, report_config_errors=False)
         policy = ResidencyDualPolicy(validate=validate, stack_validate=stack_validate, **metadata)
     policy.resource_types = types
+    policy.check = check
     return policy
 
 

@@ -19,6 +19,9 @@ from residency_policies.rules import no_untrusted_peering
 from residency_policies.rules import private_data_stores
 from residency_policies.rules import estate_deploy_targets
 from residency_policies.rules import no_untrusted_data_destinations
+from residency_policies.rules import no_untrusted_identity_egress
+from residency_policies.rules import estate_organization
+from residency_policies.rules import no_parent_company_identifiers
 from residency_policies.rules import database_backup_retention
 from residency_policies.rules import data_tier_placement
 from residency_policies.rules import retention_lock_times
@@ -40,6 +43,9 @@ ALL_POLICIES = [
     network_reachability.POLICY,
     estate_deploy_targets.POLICY,
     no_untrusted_data_destinations.POLICY,
+    no_untrusted_identity_egress.POLICY,
+    estate_organization.POLICY,
+    no_parent_company_identifiers.POLICY,
     database_backup_retention.POLICY,
     data_tier_placement.POLICY,
     retention_lock_times.POLICY,

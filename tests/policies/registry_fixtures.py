@@ -201,6 +201,38 @@ def _reachability(fixture_name: str):
     return program
 
 
+def _parameter(value):
+    return lambda: aws.ssm.Parameter("param", type="String", value=value)
+
+
+FIREWALL_LIST = "oci:NetworkFirewall/networkFirewallPolicyAddressList:NetworkFirewallPolicyAddressList"
+
+
+def _deny_list(action):
+    """A list of the parent's ranges and the one firewall rule that uses it."""
+    def program():
+        policy = "ocid1.networkfirewallpolicy.oc1.iad.aaaaaaaapolicy"
+        oci.networkfirewall.NetworkFirewallPolicyAddressList("parent-list", network_firewall_policy_id=policy,
+                                                             name="parent", type="IP", addresses=["203.0.113.0/24"])
+        oci.networkfirewall.NetworkFirewallPolicySecurityRule("drop-parent", network_firewall_policy_id=policy,
+                                                              name="drop-parent", action=action(),
+                                                              condition={"source_addresses": ["parent"]})
+    return program
+
+
+def _identity_policy(resource):
+    return lambda: aws.iam.Policy("identity", policy=pulumi.Output.json_dumps({"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Action": "sqs:SendMessage", "Resource": resource}]}))
+
+
+CHILD_TENANCY = "oci:Tenantmanagercontrolplane/childTenancy:ChildTenancy"
+
+
+def _child_tenancy(under):
+    return lambda: oci.tenantmanagercontrolplane.ChildTenancy("child", compartment_id=under(), home_region="us-ashburn-1",
+                                                              tenancy_name="child", admin_email="admin@us.example")
+
+
 FIXTURES: dict[str, PolicyFixtures] = {
     "us-region-providers": PolicyFixtures(
         compliant=Fixture(lambda: _bucket("b", provider=oci.Provider("home", region="us-ashburn-1")), frozenset()),
@@ -348,5 +380,27 @@ FIXTURES: dict[str, PolicyFixtures] = {
         compliant=Fixture(_reachability("igw_private_subnet"), frozenset()),
         violating=Fixture(_reachability("igw_open_security_list"), frozenset({urn(SUBNET, "data")})),
         unknown=Fixture(_reachability("unknown_cidr"), frozenset({urn(SUBNET, "data")})),
+    ),
+    "no-parent-company-identifiers": PolicyFixtures(
+        compliant=Fixture(_parameter("jdbc:oracle:thin:@10.20.10.5:1521/orcl"), frozenset()),
+        violating=Fixture(_parameter("jdbc:oracle:thin:@203.0.113.20:1521/orcl"),
+                          frozenset({urn("aws:ssm/parameter:Parameter", "param")})),
+        # Whether the one rule that uses the list drops or allows is unknown at preview.
+        unknown=Fixture(_deny_list(lambda: _unknown("DROP")), frozenset({urn(FIREWALL_LIST, "parent-list")})),
+        extra={"deny-list": Fixture(_deny_list(lambda: "DROP"), frozenset())},
+    ),
+    "no-untrusted-identity-egress": PolicyFixtures(
+        compliant=Fixture(_identity_policy("arn:aws:sqs:us-east-2:222222222222:orders"), frozenset()),
+        violating=Fixture(_identity_policy("arn:aws:sqs:us-east-2:999999999999:orders"),
+                          frozenset({urn("aws:iam/policy:Policy", "identity")})),
+        # From another stack's outputs: whose queue it is cannot be known.
+        unknown=Fixture(lambda: _identity_policy(pulumi.StackReference("org/shared/prod").get_output("queueArn"))(),
+                        frozenset({urn("aws:iam/policy:Policy", "identity")})),
+    ),
+    "estate-organization": PolicyFixtures(
+        compliant=Fixture(_child_tenancy(lambda: ESTATE_TENANCY), frozenset()),
+        violating=Fixture(_child_tenancy(lambda: PARENT_TENANCY), frozenset({urn(CHILD_TENANCY, "child")})),
+        unknown=Fixture(_child_tenancy(lambda: pulumi.StackReference("org/tenancies/prod").get_output("tenancy")),
+                        frozenset({urn(CHILD_TENANCY, "child")})),
     ),
 }

@@ -3,7 +3,7 @@ programs in the shape of public ones (written here): a hub-and-spoke network who
 gateway and an inspection VPC, with and without its AWS Network Firewall; a web tier whose VPC's default group
 is carried by nothing; a declared public tier. Each asserts the exact flagged set of every network policy.
 
-The parent company is 203.0.113.0/24 and 2001:db8:bad::/48 (policies/residency.yaml).
+The parent company is 203.0.113.0/24 and 2001:db8:bad::/48 (the illustrative rules, tests/illustrative_rules.py).
 """
 
 import pulumi_aws as aws

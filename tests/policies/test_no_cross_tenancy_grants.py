@@ -14,7 +14,7 @@ TENANCY = "ocid1.tenancy.oc1..aaaaaaaadevtenancy"
 TRUSTED_TENANCY = "ocid1.tenancy.oc1..aaaaaaaaoversightexample0000000000000000000000000000000000"
 PARENT_TENANCY = "ocid1.tenancy.oc1..aaaaaaaaparentexample000000000000000000000000000000000000"
 TRUSTED_ORG = "o-usoversight01"
-# The estate's own account and second tenancy (residency.yaml estate.*), and an account that is neither the
+# The estate's own account and second tenancy (estate.* of the illustrative rules), and an account that is neither the
 # estate's, a trusted party's nor the parent's.
 ESTATE_ACCOUNT = "222222222222"
 ESTATE_TENANCY = "ocid1.tenancy.oc1..aaaaaaaadevtenancyexample00000000000000000000000000000000"

@@ -8,7 +8,7 @@ from residency_rules_programs import aws_provider, flagged, oci_provider, urn_of
 
 POLICY = "no-untrusted-peering"
 COMP = "ocid1.compartment.oc1..aaaaaaaacompartment"
-ESTATE_ACCOUNT = "222222222222"  # residency.yaml estate.awsAccountIds
+ESTATE_ACCOUNT = "222222222222"  # estate.awsAccountIds of the illustrative rules
 OTHER_ACCOUNT = "333333333333"  # neither estate, trusted nor parent
 
 

@@ -211,7 +211,7 @@ def test_public_exposure_input_list_matches_installed_sdks():
 
 
 def test_every_sdk_exposure_input_is_judged_or_excluded_with_a_reason():
-    from residency_policies.rules import private_data_stores as rule
+    from residency_policies.analysis import exposure_flags as rule
 
     lines = (rule.DATA_DIR / "public_exposure_inputs.txt").read_text().splitlines()
     candidates = {tuple(line.split("\t")) for line in lines if line and not line.startswith("#")}

@@ -4,7 +4,7 @@ separate rule resources, network ACLs inline, as rule resources and as the manag
 Firewall with structured rules and with a Suricata rules string, OCI Network Firewall, NSGs on instances,
 OCI's built-in default security list and AWS's own default security group.
 
-The parent company is 203.0.113.0/24 and 2001:db8:bad::/48 (policies/residency.yaml). Subnets are tagged
+The parent company is 203.0.113.0/24 and 2001:db8:bad::/48 (the illustrative rules, tests/illustrative_rules.py). Subnets are tagged
 ``residency-tier: app`` unless the test is about the data tier, which network-reachability owns.
 """
 
@@ -123,7 +123,7 @@ def aws_untagged_public_subnet():
 
 def test_one_mistake_one_violation(preview):
     """A public subnet in an untagged stack: one mandatory violation (the subnet's), saying how to tag a tier."""
-    # The default AWS provider pinned to the estate's account (residency.yaml), as estate-deploy-targets asks.
+    # The default AWS provider pinned to the estate's account (the illustrative rules), as estate-deploy-targets asks.
     result = preview(aws_untagged_public_subnet, config={"aws:region": "us-east-2",
                                                          "aws:allowedAccountIds": '["222222222222"]'})
     assert [(v.policy, v.resource_name) for v in result.mandatory] == [(REACH, "public")]

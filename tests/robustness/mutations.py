@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import ipaddress
+import json
 from collections.abc import Callable
 from typing import Any
 
@@ -275,6 +276,40 @@ def untrusted_data_destinations(data, stack: EngineStack):
     return connector.urn, None
 
 
+def parent_identifiers(data, stack: EngineStack):
+    """Name a parent identifier where no specific policy looks: in a tag value, plain or inside a URL."""
+    identifier = data.draw(st.one_of(parent_range_inside(), st.sampled_from([PARENT_TENANCY, "999999999999", "o-parentexample1"])),
+                           label="identifier")
+    template = data.draw(st.sampled_from(["{}", "https://{}/ingest", "upstream={} (primary)"]), label="template")
+    tagged = [r for r in stack.resources if isinstance(r.inputs.get("freeformTags"), dict)]
+    resource = data.draw(st.sampled_from(tagged), label="resource")
+    resource.inputs["freeformTags"] = {**resource.inputs["freeformTags"], "upstream": template.format(identifier)}
+    return resource.urn, None
+
+
+def untrusted_identity_egress(data, stack: EngineStack):
+    """Let the estate's principals reach out: a parent or unlisted account's resource, a role to assume there."""
+    account = data.draw(st.sampled_from(["999999999999", "333333333333"]), label="account")
+    action, resource = data.draw(st.sampled_from([
+        ("sqs:SendMessage", f"arn:aws:sqs:us-east-2:{account}:orders"),
+        ("sts:AssumeRole", f"arn:aws:iam::{account}:role/collector"),
+        ("kinesis:PutRecord", f"arn:aws:kinesis:us-west-2:{account}:stream/events"),
+    ]), label="statement")
+    document = json.dumps({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": action, "Resource": resource}]})
+    kind = data.draw(st.sampled_from(["aws:iam/policy:Policy", "aws:iam/rolePolicy:RolePolicy"]), label="type")
+    policy = add_resource(stack, kind, "identity-generated", {"policy": document, "role": "app"})
+    return policy.urn, None
+
+
+def estate_organization(data, stack: EngineStack):
+    """Create a child tenancy, or assign a subscription, under the parent company's tenancy."""
+    kind = data.draw(st.sampled_from(["childTenancy:ChildTenancy", "subscriptionMapping:SubscriptionMapping"]), label="type")
+    child = add_resource(stack, f"oci:Tenantmanagercontrolplane/{kind}", "organization-generated", {
+        "compartmentId": PARENT_TENANCY, "homeRegion": "us-ashburn-1", "tenancyName": "child",
+        "adminEmail": "admin@us.example", "subscriptionId": "ocid1.organizationssubscription.oc1..aaaaaaaasub"})
+    return child.urn, None
+
+
 def database_backup_retention(data, stack: EngineStack):
     """Add an Autonomous Database of US user data that keeps backups for less than the service's 60 days."""
     compartment = data.draw(st.sampled_from(of_type(stack, "compartment:Compartment")), label="compartment")
@@ -324,6 +359,9 @@ MUTATIONS: dict[str, Callable[[Any, EngineStack], tuple[str | None, dict | None]
     "network-reachability": network_reachability,
     "estate-deploy-targets": estate_deploy_targets,
     "no-untrusted-data-destinations": untrusted_data_destinations,
+    "no-untrusted-identity-egress": untrusted_identity_egress,
+    "estate-organization": estate_organization,
+    "no-parent-company-identifiers": parent_identifiers,
     "database-backup-retention": database_backup_retention,
     "data-tier-placement": data_tier_placement,
     "retention-lock-times": retention_lock_times,

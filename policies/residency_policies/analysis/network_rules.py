@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from residency_policies.analysis import zpr_statements as zpr
 from residency_policies.values import is_unknown
 
 INGRESS = "ingress"
@@ -200,6 +201,24 @@ def _oci_export(props: dict) -> Iterator[Address]:
         yield Address(INGRESS, CIDR, option.get("source"), f"exportOptions[{i}].source", "exportOptions")
 
 
+def _oci_zpr_policy(props: dict) -> Iterator[Address]:
+    """A ZPR statement whose source is a range admits it; one whose destination is a range reaches it."""
+    raw = props.get("statements")
+    if is_unknown(raw):
+        yield Address(EITHER, UNKNOWN_LIST, raw, "statements", "statements")
+        return
+    for i, text in enumerate(_list(raw)):
+        if is_unknown(text):
+            yield Address(EITHER, UNKNOWN_LIST, text, f"statements[{i}]", "statements")
+            continue
+        statement = zpr.parse(text)
+        if statement is None:
+            continue
+        for endpoint, direction in ((statement.source, INGRESS), (statement.destination, EGRESS)):
+            if endpoint.kind is zpr.EndpointKind.RANGE:
+                yield Address(direction, CIDR, endpoint.text, f"statements[{i}]", "statements")
+
+
 # --- AWS -------------------------------------------------------------------------------------------
 
 def _aws_sg_rule_fields(rule: dict, direction: str, base: str, prop: str) -> Iterator[Address]:
@@ -305,6 +324,7 @@ EXTRACTORS: dict[str, Extractor] = {
     "oci:LoadBalancer/ruleSet:RuleSet": _oci_lb_rule_set,
     "oci:Database/autonomousDatabase:AutonomousDatabase": _oci_autonomous_database,
     "oci:FileStorage/export:Export": _oci_export,
+    "oci:Zpr/zprPolicy:ZprPolicy": _oci_zpr_policy,
     "aws:ec2/securityGroup:SecurityGroup": _aws_security_group,
     "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup": _aws_security_group,
     "aws:ec2/securityGroupRule:SecurityGroupRule": _aws_security_group_rule,

@@ -94,17 +94,22 @@ COVERAGE: tuple[Coverage, ...] = (
     _c(_CISA, "II.C", N, "Nothing.", "Privacy-enhancing processing of the data."),
     _c(_CISA, "II.D", P,
        "No IAM statement, policy, permission or share grants an outside tenancy, account or organization; "
-       "nothing is created in a parent company's account or tenancy; no store is public.",
+       "nothing is created in a parent company's account or tenancy, and no tenancy or subscription joins the "
+       "estate to an outside organization; nothing names the parent company's identifiers except to deny them; "
+       "no store is public.",
        "People in the estate's own identity domains who act for the parent company, and access granted outside "
        "these stacks (console changes show in an audit of refreshed state)."),
     # --- NIST SP 800-53 rev. 5 ---------------------------------------------------------------------------------
     _c(_NIST, "AC-3", P, "Cross-tenancy grants and public data stores are refused.",
        "Authorization inside the estate (roles, groups, application access)."),
     _c(_NIST, "AC-4", P,
-       "Network paths, replication targets and managed-service destinations are confined to the estate and "
-       "trusted parties, in allowed regions.",
+       "Network paths, replication targets, managed-service destinations and the estate's identity policies are "
+       "confined to the estate and trusted parties, in allowed regions; no configuration names the parent "
+       "company's ranges or accounts except to deny them.",
        "Flows at the application layer and through systems outside these stacks."),
-    _c(_NIST, "AC-6", P, "No privilege reaches outside tenancies or accounts.",
+    _c(_NIST, "AC-6", P,
+       "No privilege reaches outside tenancies or accounts, and the estate's AWS principals may act only on the "
+       "estate's and trusted parties' resources.",
        "Least privilege for the estate's own people and services."),
     _c(_NIST, "AC-20", P,
        "Providers deploy only into the estate's accounts and tenancies; nothing is created in the parent's.",

@@ -116,6 +116,10 @@ MAPPINGS: tuple[PolicyMapping, ...] = (
          ccc=("CCC.Core.CN05",)),
     _map("estate-deploy-targets", "RK-ISO-001", nist=("AC-20", "CM-6"), cisa=("II.D",), ccc=("CCC.Core.CN06",)),
     _map("no-untrusted-data-destinations", "RK-ISO-002", nist=("AC-4", "AC-21", "CA-3"), ccc=("CCC.Core.CN10",)),
+    _map("no-parent-company-identifiers", "RK-ISO-003", nist=("AC-4", "AC-3", "SC-7"), cisa=("I.B.4", "II.D"),
+         ccc=("CCC.Core.CN05",)),
+    _map("estate-organization", "RK-ISO-004", nist=("AC-20", "CM-6"), cisa=("II.D",)),
+    _map("no-untrusted-identity-egress", "RK-IAM-002", nist=("AC-4", "AC-6", "AC-21"), ccc=("CCC.Core.CN10",)),
 )
 
 BY_POLICY: dict[str, PolicyMapping] = {m.policy: m for m in MAPPINGS}

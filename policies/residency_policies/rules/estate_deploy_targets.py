@@ -20,7 +20,8 @@ takes its tenancy from ``~/.oci/config``, or from an instance / resource / workl
 check against ``tenancyOcid``, cannot be verified.
 
 Resources: an OCI resource whose ``compartmentId`` is a tenancy OCID is created in that tenancy's root
-compartment: never a parent tenancy's, and only an estate tenancy's where the estate is named. AWS
+compartment: never a parent tenancy's, and only an estate tenancy's where the estate is named (the organization
+plane's child tenancies and subscription mappings name the organization's tenancy there: ``estate-organization``). AWS
 resources whose inputs name the accounts they act or deploy in (``accountId`` / ``awsAccountId`` "defaults to
 the provider's account", a stack set's ``accounts`` / ``deploymentTargets.accounts``, an automation's
 ``targetAccount``, ...; generated from the SDK schema, top-level and nested: ``data/account_targets.txt``) never
@@ -42,6 +43,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from residency_policies.analysis.organization_plane import ORGANIZATION_TYPES
 from residency_policies.aws_identifiers import is_account_id, parse_arn
 from residency_policies.deferred_to_stack import DeferredPaths
 from residency_policies.framework import Finding, ResourceView, StackView, resource_policy
@@ -251,7 +253,7 @@ def _target_accounts(view: ResourceView, rules: Rules) -> Iterator[Finding]:
 def check_stack(resources: StackView, rules: Rules) -> Iterator[Finding]:
     """OCI ``compartmentId``s unknown at preview: the estate's when they come from resources of this stack."""
     for view in resources:
-        if not view.type.startswith("oci:") or not isinstance(view.props, dict):
+        if not view.type.startswith("oci:") or view.type in ORGANIZATION_TYPES or not isinstance(view.props, dict):
             continue
         value = view.props.get("compartmentId")
         if value is None or not _UNKNOWN_COMPARTMENTS.deferred(view.urn, "compartmentId"):
@@ -275,7 +277,7 @@ def check(resource: ResourceView, rules: Rules) -> Iterator[Finding]:
         yield from _aws_provider(resource, rules)
     elif resource.type == OCI_PROVIDER:
         yield from _oci_provider(resource, rules)
-    elif resource.type.startswith("oci:"):
+    elif resource.type.startswith("oci:") and resource.type not in ORGANIZATION_TYPES:
         yield from _root_compartment(resource, rules)
     elif resource.type.startswith("aws:"):
         yield from _target_accounts(resource, rules)

@@ -2,7 +2,7 @@
 
 Covers OCI security-list egress rules (and the default security list), NSG egress rules, Network
 Firewall rules (destination address lists), VCN route tables (and the default one), DRG route rules and
-IPSec static routes; AWS security-group egress (classic, per-rule and ``aws:vpc`` resources), network
+IPSec static routes, Zero Trust Packet Routing statements whose destination is a range; AWS security-group egress (classic, per-rule and ``aws:vpc`` resources), network
 ACL egress, route tables (and the default one), routes (VPC, transit gateway, VPN, client VPN, local
 gateway) and VPN connections' remote networks.
 

@@ -2,7 +2,8 @@
 
 Covers OCI security lists (and the default security list), NSG rules, Network Firewall rules (through
 their address lists), Bastion allow lists, identity network sources, load-balancer source-IP rules,
-Autonomous Database access-control lists and file-system export options; AWS security groups (and the
+Autonomous Database access-control lists, file-system export options and Zero Trust Packet Routing
+statements whose source is a range; AWS security groups (and the
 default one), security-group rules (classic and ``aws:vpc`` per-rule resources) and network ACLs (and
 their rules). Overlap, not equality, in IPv4 and IPv6; ``0.0.0.0/0`` and ``::/0`` overlap everything.
 

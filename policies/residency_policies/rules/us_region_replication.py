@@ -17,6 +17,10 @@ Two kinds of input name a region:
   resource creates) must name an allowed region. Keys at the key inputs ``us-keys-for-data`` judges, and
   references to the resource's own region (``us-region-providers`` judges that), are left to them.
 
+* **edge caches** (``analysis/edge_caching.py``): a CloudFront distribution caches content at the edges of its
+  price class, all of which reach outside the United States; only a geo restriction that lets in viewers of the
+  allowed regions' countries alone keeps the copies there.
+
 One finding per resource and foreign region, listing every path that names it.
 """
 
@@ -26,6 +30,7 @@ import re
 from collections.abc import Iterator
 
 from residency_policies.analysis import data_references as refs
+from residency_policies.analysis.edge_caching import findings as edge_cache_findings
 from residency_policies.analysis.data_bearing_types import DATA_BEARING_TYPES
 from residency_policies.framework import Finding, ResourceView, resource_policy
 from residency_policies.aws_identifiers import parse_arn
@@ -162,6 +167,7 @@ _COVERED: dict[str, frozenset[str]] = {}
 def check(resource: ResourceView, rules: Rules) -> Iterator[Finding]:
     if resource.type.startswith(PROVIDER_TYPE_PREFIX) or cloud_of_type(resource.type) is None:
         return
+    yield from edge_cache_findings(resource, rules)
     # Foreign regions named by this resource: region -> [(path, value, why)]; one finding per region.
     foreign: dict[tuple[str, str], list[tuple[str, object, str]]] = {}
     for path, kind in REGION_PATHS.get(resource.type, ()):
@@ -266,7 +272,8 @@ POLICY = resource_policy(
     remediation=(
         "Point the replication / copy / replica / home region, and every key, store, destination, subnet or "
         "availability domain the resource names, at an allowed region (see allowedRegions), or remove the "
-        "cross-region copy. Use literal values or config values so the preview can verify them."
+        "cross-region copy; give CloudFront distributions a geo restriction (whitelist) of the allowed regions' "
+        "countries. Use literal values or config values so the preview can verify them."
     ),
     tags=["region", "replication", "residency"],
     framework=("US data residency", "1.0", "REG-2"),

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from residency_policies.analysis.network_graph import aws, oci
+from residency_policies.analysis.network_graph import aws, oci, zpr
 from residency_policies.analysis.network_graph.model import NetResource, NetworkGraph
 from residency_policies.analysis.network_graph.reachability import Path, Source, prove, sources_for
 from residency_policies.analysis.network_graph.references import References
@@ -23,6 +23,7 @@ def build_graph(resources: Iterable[NetResource]) -> NetworkGraph:
     graph = NetworkGraph()
     oci.build(items, refs, graph)
     aws.build(items, refs, graph)
+    graph.zpr = zpr.build(items, refs)
     return graph
 
 

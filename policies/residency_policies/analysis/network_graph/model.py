@@ -202,6 +202,7 @@ class NetworkGraph:
     # governs nothing.
     attachments: list = field(default_factory=list)
     tgw_attachments: dict[str, "DrgAttachment"] = field(default_factory=dict)  # AWS transit gateway attachments
+    zpr: Any = None  # ``zpr.ZprGate`` when the stack manages the tenancy's Zero Trust Packet Routing
 
     def name_of(self, key: str) -> str:
         if key in self.names:

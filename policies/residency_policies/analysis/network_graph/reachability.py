@@ -440,6 +440,8 @@ class Prover:
     def _path(self, subnet: m.Subnet, source: Source, direction: str, forced: str | None = None) -> Path | None:
         if source.translated and not subnet.cidr_unknown and not any(c.version == 6 for c in subnet.cidrs):
             return None  # no IPv6 host in the subnet can address the NAT64 form
+        if self.graph.zpr is not None and self.graph.zpr.drops(subnet.urn, subnet.network, source.ranges, direction):
+            return None  # Zero Trust Packet Routing drops it whatever the security rules admit (``zpr``)
         if forced is None:
             admitted_by, admit_pieces = self.admitted(subnet, source, direction)
         else:
