@@ -43,8 +43,11 @@ lock: $(UV)
 preview: setup
 	$(VENV)/bin/residency preview --stack $(STACK)
 
+# The suite runs on every core (pytest-xdist; tests/conftest.py says what a worker shares). TEST_WORKERS=0 runs it
+# in one process.
+TEST_WORKERS ?= auto
 test: setup
-	$(PY) -m pytest -q
+	$(PY) -m pytest -q -n $(TEST_WORKERS) --dist loadgroup
 
 # Line and branch coverage of the pack (residency_policies) over the tests that exercise it, the pack processes
 # they start included (coverage's subprocess patch; the packs run on .venv's interpreter, which has coverage).

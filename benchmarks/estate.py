@@ -28,8 +28,27 @@ REQUIRED_TAGS = {"jurisdiction": "US"}
 HOME_REGION = "us-ashburn-1"
 BACKUP_REGION = "us-phoenix-1"
 RETENTION_LOCKED_AT = "2030-01-01T00:00:00Z"
-# The estate tenancy the shipped rules file names (policies/residency.yaml estate.ociTenancyIds).
+# The estate's own tenancy (the stack config below lists it under estate.ociTenancyIds).
 TENANCY = "ocid1.tenancy.oc1..aaaaaaaausdataexample0000000000000000000000000000000000000"
+
+RESIDENCY_RULES = {
+    "parentCompany": {
+        "cidrs": ["203.0.113.0/24", "2001:db8:bad::/48"],
+        "ociTenancyIds": ["ocid1.tenancy.oc1..aaaaaaaaparentexample000000000000000000000000000000000000"],
+        "awsAccountIds": ["999999999999"],
+        "awsOrganizationIds": ["o-parentexample1"],
+    },
+    "estate": {"ociTenancyIds": [TENANCY]},
+}
+"""The estate's parties as its stack's ``residency:`` config gives them (the pack's rules file is only the kit's
+floor; without a parent company every policy refuses its rules and checks nothing). The same illustrative
+documentation range and example identifiers as the kit's own stacks, so ``residency-rules`` adds its one
+advisory finding."""
+
+
+def residency_config() -> dict[str, str]:
+    """``RESIDENCY_RULES`` as the engine passes stack config: ``residency:<key>`` -> JSON text."""
+    return {f"residency:{key}": json.dumps(value) for key, value in RESIDENCY_RULES.items()}
 
 
 @dataclass(frozen=True)

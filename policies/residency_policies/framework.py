@@ -72,6 +72,8 @@ class ResidencyResourcePolicy(ResourceValidationPolicy):
 class ResidencyStackPolicy(StackValidationPolicy):
     resource_types: frozenset[str] | None = None
     kind = "stack"
+    # Its validate reads the stack from sdk_compat.shared_stack() when there is one (``stack_view``).
+    reads_shared_stack = True
 
 
 class ResidencyDualPolicy(ResidencyResourcePolicy, StackValidationPolicy):
@@ -89,6 +91,7 @@ class ResidencyDualPolicy(ResidencyResourcePolicy, StackValidationPolicy):
     """
 
     kind = "resource+stack"
+    reads_shared_stack = True
 
     def __init__(self, *, validate, stack_validate, **metadata) -> None:
         Policy.__init__(self, **metadata)
@@ -214,7 +217,7 @@ def _stack_validate(name: str, check: StackCheck, *, report_config_errors: bool)
                 if report_config_errors:
                     reporter.config_errors(errors, None)
                 return
-            stack = stack_view(args.resources)
+            stack = stack_view(args)
             findings = list(check(stack, rules) or ())
         except Exception as exc:  # noqa: BLE001 - fail closed
             reporter.crash(exc, None)
@@ -260,7 +263,10 @@ def _provider_view(provider) -> ProviderView | None:
 
 def _frozen_props(props: Any, declared_type: str | None = None) -> tuple[str | None, FrozenDict]:
     """The resource's current type token and its properties, frozen, in that type's shape (``type_aliases``)."""
-    plain = sdk_compat.plain_properties(props) if props is not None else None
+    return _frozen_plain(sdk_compat.plain_properties(props) if props is not None else None, declared_type)
+
+
+def _frozen_plain(plain: Any, declared_type: str | None = None) -> tuple[str | None, FrozenDict]:
     type_token, plain = canonical(declared_type, plain) if declared_type is not None else (None, plain)
     frozen = freeze(plain)
     return type_token, frozen if isinstance(frozen, FrozenDict) else FrozenDict()
@@ -285,11 +291,38 @@ def _build_resource_view(args) -> ResourceView:
     )
 
 
-def stack_view(resources) -> StackView:
-    """The view of the whole stack, built and indexed once per request and shared by every stack policy."""
-    resources = list(resources)
+def stack_view(args) -> StackView:
+    """The view of the whole stack, built and indexed once per request and shared by every stack policy.
+
+    Inside the pack the resources are decoded once for all stack policies (``sdk_compat.shared_stack``) and
+    ``args.resources`` is empty; elsewhere (a servicer holding a policy that reads its arguments, or a test
+    calling a policy directly) the view is built from ``args.resources``, to the same result.
+    """
+    shared = sdk_compat.shared_stack()
+    if shared is not None:
+        return sdk_compat.request_memo("stack", (shared,), lambda: StackView(map(_shared_resource_view, shared)))
+    resources = list(args.resources)
     return sdk_compat.request_memo(
         "stack", [r.props for r in resources], lambda: StackView(_stack_resource_view(r) for r in resources)
+    )
+
+
+def _shared_resource_view(resource: sdk_compat.StackResource) -> ResourceView:
+    type_token, props = _frozen_plain(resource.props, resource.type)
+    provider = resource.provider
+    return ResourceView(
+        type=type_token,
+        urn=resource.urn,
+        name=resource.name,
+        props=props,
+        declared_type=resource.type if type_token != resource.type else None,
+        protect=resource.protect,
+        provider=None if provider is None else ProviderView(
+            provider.type, provider.urn, provider.name, _frozen_plain(provider.props)[1]
+        ),
+        parent=resource.parent,
+        dependencies=resource.dependencies,
+        property_dependencies=FrozenDict(resource.property_dependencies),
     )
 
 

@@ -1,9 +1,11 @@
 """Every private name of pulumi_policy the pack relies on, in one place, each pinned by a test.
 
 pulumi_policy 1.21 has no public way to (a) report one violation at a level other than its policy's, (b)
-refuse a policy config when the engine sends it, or (c) know where one request ends and the next begins (to
-decode each resource once per request instead of once per policy). The pack needs all three; this module
-reaches into these private names of ``pulumi_policy.policy`` and nothing else does:
+refuse a policy config when the engine sends it, (c) know where one request ends and the next begins (to
+decode each resource once per request instead of once per policy), or (d) hand every stack policy one shared
+stack: its ``AnalyzeStack`` rebuilds a ``PolicyResource`` for every resource once per stack policy. The pack
+needs all four; this module reaches into these private names of ``pulumi_policy.policy`` and nothing else
+does:
 
 ====================================================  ===========================================================
 private name                                          why
@@ -21,6 +23,14 @@ private name                                          why
 ``_get_provider_resource``                            policy; memoized per request (c)
 ``pulumi_policy.policy.json_format``,                 the module globals the servicer decodes every resource with,
 ``deserialize_properties``, ``unknown_checking_proxy``  once per policy; memoized per request (c)
+``_PolicyAnalyzerServicer.AnalyzeStack``              wrapped: when every stack policy the servicer holds reads the
+                                                      shared stack (``SHARED_STACK_ATTR``), it runs on a view of the
+                                                      request whose ``resources`` is empty, so its per-policy loop
+                                                      builds nothing, and ``shared_stack`` decodes the resources
+                                                      once for all of them (d)
+``_PolicyAnalyzerServicer__policies``                 the policies the servicer holds (set by its constructor):
+                                                      read to confirm (d) hides the resources from no policy that
+                                                      would read them from its arguments
 ====================================================  ===========================================================
 
 tests/policies/test_sdk_compat.py has one test per name: an SDK upgrade that moves one fails there, not in
@@ -29,7 +39,9 @@ production. ``install`` patches only when every name is present; ``installed()``
 Without (a) the pack cannot lower a waived violation or raise a crash to mandatory: ``report_at_level``
 raises ``SdkCompatibilityError`` (uncaught by the framework), so the engine fails the run with "failed to run
 policy" rather than passing it at the wrong level. Without (b) config errors are reported by each policy
-instead (``framework``); without (c) the pack decodes per policy (slower, same results).
+instead (``framework``); without (c) the pack decodes per policy (slower, same results). Without the policy
+list of (d), or when a stack policy does not read the shared stack, ``AnalyzeStack`` runs as pulumi_policy
+wrote it and the framework builds its view from the policy's arguments (slower, same results).
 
 Concurrency: the SDK serves requests on a thread pool (4 workers) and the offline engine keeps several
 ``Analyze`` calls in flight; each request runs start to end on one thread, so the per-request caches are
@@ -46,6 +58,7 @@ from __future__ import annotations
 import os
 import threading
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from pulumi.runtime import proto
@@ -56,8 +69,14 @@ _LEVELS = {"advisory": proto.ADVISORY, "mandatory": proto.MANDATORY}
 
 _PATCHED_NAMES = (
     "_create_report_violation", "Configure", "_configure_runtime_settings", "_get_resource_options",
-    "_get_provider_resource",
+    "_get_provider_resource", "AnalyzeStack",
 )
+_POLICIES_ATTR = "_PolicyAnalyzerServicer__policies"  # the constructor's ``self.__policies``, name-mangled
+
+SHARED_STACK_ATTR = "reads_shared_stack"
+"""Set true on a stack policy that reads the stack from ``shared_stack()`` (when it is not None) rather than
+from its ``StackValidationArgs.resources``: only when every stack policy of the servicer does are the
+resources kept out of pulumi_policy's per-policy loop."""
 _RUNTIME_ENV = ("PULUMI_CONFIG", "PULUMI_PROJECT", "PULUMI_STACK", "PULUMI_DRY_RUN", "PULUMI_ORGANIZATION")
 _DECODING_NAMES = ("json_format", "deserialize_properties", "unknown_checking_proxy")
 
@@ -112,6 +131,86 @@ def request_memo(tag: str, anchors: Sequence[Any], build: Callable[[], Any]) -> 
     value = build()
     scope.shared[key] = (tuple(anchors), value)  # holding the anchors keeps their ids from being reused
     return value
+
+
+@dataclass(frozen=True, slots=True)
+class StackProvider:
+    """The provider of one resource in an ``AnalyzeStack`` request, its properties decoded."""
+
+    type: str
+    urn: str
+    name: str
+    props: dict[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class StackResource:
+    """One resource of an ``AnalyzeStack`` request, decoded once for every stack policy.
+
+    The same data a stack policy reads from pulumi_policy's ``PolicyResource``: ``props`` is the dict its
+    unknown-checking proxy would wrap (``plain_properties``), and ``parent``, ``dependencies`` and
+    ``property_dependencies`` name only resources of the request, as pulumi_policy links them (a parent outside
+    the request falls back to the resource options' parent, as ``PolicyResourceOptions.parent`` does).
+    """
+
+    type: str
+    urn: str
+    name: str
+    props: dict[str, Any]
+    protect: bool
+    provider: StackProvider | None
+    parent: str | None
+    dependencies: tuple[str, ...]
+    property_dependencies: dict[str, tuple[str, ...]]
+
+
+def shared_stack() -> tuple[StackResource, ...] | None:
+    """The resources of the ``AnalyzeStack`` request this thread is serving, decoded once per request; None
+    when the stack policies get the resources in their arguments instead (no such request, or ``install``
+    found a stack policy that does not read this)."""
+    request = getattr(_local, "stack_request", None)
+    if request is None:
+        return None
+    return request_memo("shared-stack", (request,), lambda: _decode_stack(request))
+
+
+def _decode_stack(request: Any) -> tuple[StackResource, ...]:
+    messages = list(request.resources)
+    present = {r.urn for r in messages}
+    decoded = []
+    for r in messages:
+        provider = None
+        if r.HasField("provider"):
+            p = r.provider
+            provider = StackProvider(p.type, p.urn, p.name, _decode_properties(p.properties))
+        parent = r.parent if r.parent in present else (r.options.parent or None)
+        decoded.append(StackResource(
+            type=r.type,
+            urn=r.urn,
+            name=r.name,
+            props=_decode_properties(r.properties),
+            protect=bool(r.options.protect),
+            provider=provider,
+            parent=parent,
+            dependencies=tuple(d for d in r.dependencies if d in present),
+            property_dependencies={
+                key: tuple(d for d in deps.urns if d in present) for key, deps in r.propertyDependencies.items()
+            },
+        ))
+    return tuple(decoded)
+
+
+class _WithoutResources:
+    """An ``AnalyzeStackRequest`` as pulumi_policy's ``AnalyzeStack`` reads it, with no resources to rebuild."""
+
+    __slots__ = ("_request",)
+    resources: tuple[Any, ...] = ()
+
+    def __init__(self, request: Any):
+        self._request = request
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._request, name)
 
 
 def _memoized(fn: Callable[..., Any], *, record_target: bool = False) -> Callable[..., Any]:
@@ -169,6 +268,9 @@ class _JsonFormat:
 # --- installing -------------------------------------------------------------------------------------
 
 _installed = False
+_decode_properties: Callable[[Any], dict[str, Any]]
+"""pulumi_policy's own decoding of a properties ``Struct`` (``MessageToDict`` then ``deserialize_properties``),
+unmemoized: ``shared_stack`` decodes each resource exactly once."""
 _config_check: ConfigCheck | None = None
 _config_generation = 0
 _pack_wide_config: dict[str, Any] | None = None
@@ -204,6 +306,17 @@ def missing_names() -> list[str]:
     return missing
 
 
+def shares_stack(servicer: Any) -> bool:
+    """Whether every stack policy ``servicer`` holds reads ``shared_stack()`` (False when its policies cannot
+    be read: then ``AnalyzeStack`` gives each policy the resources, as pulumi_policy does)."""
+    from pulumi_policy import StackValidationPolicy
+
+    policies = getattr(servicer, _POLICIES_ATTR, None)
+    if not isinstance(policies, list):
+        return False
+    return all(getattr(p, SHARED_STACK_ATTR, False) for p in policies if isinstance(p, StackValidationPolicy))
+
+
 def installed() -> bool:
     return _installed
 
@@ -213,7 +326,7 @@ def install(config_check: ConfigCheck | None = None) -> None:
 
     Raises ``SdkCompatibilityError`` naming what is missing when this pulumi_policy lacks a private name.
     """
-    global _installed, _config_check
+    global _installed, _config_check, _decode_properties
     _config_check = config_check
     if _installed:
         return
@@ -264,7 +377,22 @@ def install(config_check: ConfigCheck | None = None) -> None:
         configured_for[:] = [seen]
         return result
 
+    original_analyze_stack = servicer.AnalyzeStack
+
+    def analyze_stack(self: Any, request: Any, context: Any) -> Any:
+        if not shares_stack(self):
+            return original_analyze_stack(self, request, context)
+        _local.stack_request = request
+        try:
+            return original_analyze_stack(self, _WithoutResources(request), context)
+        finally:
+            _local.stack_request = None
+
+    message_to_dict, deserialize = sdk.json_format.MessageToDict, sdk.deserialize_properties
+    _decode_properties = lambda message: deserialize(message_to_dict(message))  # noqa: E731
+
     servicer._create_report_violation = create_report_violation
+    servicer.AnalyzeStack = analyze_stack
     servicer.Configure = configure
     servicer._configure_runtime_settings = configure_runtime_settings
     servicer._get_resource_options = _memoized_method(servicer._get_resource_options)

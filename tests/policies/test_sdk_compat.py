@@ -208,3 +208,109 @@ def test_rules_follow_a_new_configure_of_the_same_policy():
     assert rules_for(served._get_policy_config("backup-coverage"), "backup-coverage")[0] is rules
     configure(served, {"backup-coverage": ("mandatory", {"minimumRetentionDays": 500})})
     assert rules_for(served._get_policy_config("backup-coverage"), "backup-coverage")[0].minimum_retention_days == 500
+
+
+# --- one shared stack for every stack policy (AnalyzeStack, _PolicyAnalyzerServicer__policies) ----------
+
+_META = dict(severity="high", remediation="Fix it.", tags=["test"], framework=("t", "1", "T-1"))
+_SECRET = {"4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270", "value": "hidden"}
+
+
+def _stack_request():
+    """Parents, dependencies and property dependencies inside and outside the request, a provider, an
+    unknown and a secret: everything pulumi_policy links or decodes when it builds a ``PolicyResource``."""
+    root = "urn:pulumi:t::t::pulumi:pulumi:Stack::t-t"
+    provider = "urn:pulumi:t::t::pulumi:providers:oci::home"
+    vcn = "urn:pulumi:t::t::oci:Core/vcn:Vcn::vcn"
+    subnet = "urn:pulumi:t::t::oci:Core/subnet:Subnet::subnet"
+    outside = "urn:pulumi:t::t::oci:Core/vcn:Vcn::not-in-the-request"
+    request = proto.AnalyzeStackRequest()
+    request.resources.append(proto.AnalyzerResource(type="pulumi:pulumi:Stack", urn=root, name="t-t"))
+    request.resources.append(proto.AnalyzerResource(
+        type="pulumi:providers:oci", urn=provider, name="home", parent=root,
+        properties=_struct({"region": "us-ashburn-1", "privateKey": _SECRET})))
+    request.resources.append(proto.AnalyzerResource(
+        type="oci:Core/vcn:Vcn", urn=vcn, name="vcn", parent=root, properties=_struct({"cidrBlocks": ["10.0.0.0/16"]})))
+    subnet_message = proto.AnalyzerResource(
+        type="oci:Core/subnet:Subnet", urn=subnet, name="subnet", parent=outside,
+        properties=_struct({"vcnId": UNKNOWN, "cidrBlock": "10.0.1.0/24", "secret": _SECRET}),
+        dependencies=[vcn, outside])
+    subnet_message.options.protect = True
+    subnet_message.options.parent = vcn
+    subnet_message.propertyDependencies["vcnId"].urns.extend([vcn, outside])
+    subnet_message.propertyDependencies["cidrBlock"].urns.extend([outside])
+    subnet_message.provider.CopyFrom(proto.AnalyzerProviderResource(
+        type="pulumi:providers:oci", urn=provider, name="home", properties=_struct({"region": "us-ashburn-1"})))
+    request.resources.append(subnet_message)
+    return request
+
+
+def _recording_stack_policy(seen: list):
+    from residency_policies.framework import stack_policy
+
+    return stack_policy(name="records-the-stack", description="Records what it sees.", check=lambda stack, rules: seen.append(list(stack)), **_META)
+
+
+def _plain_stack_policy(seen: list):
+    """A stack policy that reads the resources from its arguments, as any policy outside this pack does."""
+    from pulumi_policy import StackValidationPolicy
+
+    def validate(args, report):
+        seen.append([(r.urn, sdk_compat.plain_properties(r.props)) for r in args.resources])
+
+    return StackValidationPolicy(name="reads-its-arguments", description="Reads args.resources.", validate=validate)
+
+
+def test_the_servicer_keeps_its_policies_under_the_mangled_private_name():
+    policies = list(ALL_POLICIES)
+    served = servicer(policies)
+    assert getattr(served, "_PolicyAnalyzerServicer__policies") == policies
+    assert sdk_compat.shares_stack(served)
+    assert not sdk_compat.shares_stack(object())  # an SDK without the name: each policy gets the resources
+
+
+def test_analyze_stack_decodes_the_stack_once_and_gives_no_policy_the_resources_to_rebuild(monkeypatch):
+    seen: list = []
+    arguments: list = []
+    policy = _recording_stack_policy(seen)
+    original_validate = policy.validate
+
+    def validate(args, report):
+        arguments.append((len(args.resources), sdk_compat.shared_stack()))
+        return original_validate(args, report)
+
+    monkeypatch.setattr(policy, "validate", validate)
+    served = servicer([policy, _recording_stack_policy(seen)])
+    response = served.AnalyzeStack(_stack_request(), FakeContext())
+    assert list(response.diagnostics) == []
+    ((count, shared),) = arguments
+    assert count == 0  # pulumi_policy's per-policy loop built no PolicyResource
+    assert [r.urn.rsplit("::", 1)[1] for r in shared] == ["t-t", "home", "vcn", "subnet"]
+    subnet = shared[3]
+    assert subnet.props == {"vcnId": UNKNOWN, "cidrBlock": "10.0.1.0/24", "secret": "hidden"}
+    assert (subnet.protect, subnet.parent, subnet.dependencies) == (True, "urn:pulumi:t::t::oci:Core/vcn:Vcn::vcn",
+                                                                  ("urn:pulumi:t::t::oci:Core/vcn:Vcn::vcn",))
+    assert subnet.property_dependencies == {"vcnId": ("urn:pulumi:t::t::oci:Core/vcn:Vcn::vcn",), "cidrBlock": ()}
+    assert (subnet.provider.name, subnet.provider.props) == ("home", {"region": "us-ashburn-1"})
+    assert shared[1].props == {"region": "us-ashburn-1", "privateKey": "hidden"}
+    assert len(seen[0]) == 4 and all(a is b for a, b in zip(seen[0], seen[1]))  # both policies read one view
+    assert sdk_compat.shared_stack() is None  # nothing outlives the request
+
+
+def test_a_stack_policy_reading_its_arguments_gets_the_resources_and_the_views_are_the_same():
+    shared_seen: list = []
+    served = servicer([_recording_stack_policy(shared_seen)])
+    served.AnalyzeStack(_stack_request(), FakeContext())
+
+    own_seen: list = []
+    plain_seen: list = []
+    served = servicer([_recording_stack_policy(own_seen), _plain_stack_policy(plain_seen)])
+    assert not sdk_compat.shares_stack(served)
+    served.AnalyzeStack(_stack_request(), FakeContext())
+    ((plain,),) = [plain_seen]
+    assert [urn for urn, _ in plain][-1] == "urn:pulumi:t::t::oci:Core/subnet:Subnet::subnet"
+    assert plain[-1][1]["vcnId"] == UNKNOWN
+    # The view built from pulumi_policy's PolicyResources equals the one decoded once for every policy.
+    assert own_seen == shared_seen
+    assert own_seen[0][3].parent == "urn:pulumi:t::t::oci:Core/vcn:Vcn::vcn"
+    assert own_seen[0][3].property_dependencies == {"vcnId": ("urn:pulumi:t::t::oci:Core/vcn:Vcn::vcn",), "cidrBlock": ()}

@@ -26,7 +26,7 @@ from residency_kit.engine.pack_config import PolicyConfig
 from residency_kit.engine.packs import PolicyPackError, PolicyPackProcess
 from residency_policies.registry import ALL_POLICIES
 from tests.robustness.conftest import CONFIG, PROJECT, STACK, clone, configure, crashes
-from process_watch import pid_dir, process_alive  # noqa: F401  (shared fixture)
+from process_watch import pid_dir, recorded_alive  # noqa: F401  (shared fixture)
 from tests.robustness.strategies import values
 
 REPO = Path(__file__).resolve().parents[2]
@@ -37,7 +37,7 @@ CLI_TIMEOUT = 120
 
 
 def leftovers(pid_dir: Path) -> list[str]:
-    return [p.name for p in pid_dir.iterdir() if process_alive(int(p.name.rsplit("-", 1)[1]))]
+    return [p.name for p in pid_dir.iterdir() if recorded_alive(p)]
 
 
 def write_project(root: Path, program: str, stack_yaml: str = "config:\n  oci:region: us-ashburn-1\n") -> Path:
