@@ -55,6 +55,25 @@ pulumi.export("nsgIds", network.nsg_ids)
 pulumi.export("bastionId", network.bastion_id)
 pulumi.export("networkFirewallId", network.firewall_id)
 
+# --- Sanctioned interfaces (residency_kit/components/oci/sanctioned_interface.py) ---
+# The only paths between the estate and the parent company: each declared in residency:sanctionedInterfaces (the
+# rules the policy pack proves them against) and placed by residency:interfaceNetworks. Each gets its client
+# subnet, its gateway alone in the interface subnet, and its logs, which the log archive below collects.
+
+from residency_kit.components.oci.sanctioned_interface import (  # noqa: E402
+    SanctionedInterface,
+    SanctionedInterfaceArgs,
+)
+
+interfaces = {
+    name: SanctionedInterface(name, SanctionedInterfaceArgs.from_settings(
+        settings, name, provider=home_provider, compartment_id=tenancy.compartment_ids["network"],
+        vcn_id=network.vcn_id, log_group_id=network.log_group_id, exit_gateway_id=network.nat_gateway_id))
+    for name in settings.interface_networks
+}
+for name, interface in interfaces.items():
+    pulumi.export(f"{name}InterfaceFirewallId", interface.firewall_id)
+
 # --- Region-locked backups (residency_kit/components/oci/region_locked_backup.py, residency_kit/components/aws/immutable_backup_copy.py) ---
 
 import pulumi_aws as aws  # noqa: E402  (section-local imports keep the sections independent)
@@ -169,6 +188,9 @@ if settings.log_archive.enabled:
     archive_sources += [LogSource(f"firewall-{kind}-log", network.log_group_id, log_id,
                                   tenancy.compartment_ids["audit"])
                         for kind, log_id in network.firewall_log_ids.items()]
+    archive_sources += [LogSource(f"interface-{name}-{kind}-log", network.log_group_id, log_id,
+                                  tenancy.compartment_ids["audit"])
+                        for name, interface in interfaces.items() for kind, log_id in interface.log_ids.items()]
     archive = LogArchive("us-residency-log-archive", LogArchiveArgs(
         home_region=settings.home_region, backup_region=settings.backup_region,
         home_provider=home_provider, backup_provider=backup_provider,

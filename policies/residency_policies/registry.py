@@ -25,6 +25,7 @@ from residency_policies.rules import no_parent_company_identifiers
 from residency_policies.rules import database_backup_retention
 from residency_policies.rules import data_tier_placement
 from residency_policies.rules import retention_lock_times
+from residency_policies.rules import sanctioned_interfaces
 
 ALL_POLICIES = [
     us_region_providers.POLICY,
@@ -49,4 +50,5 @@ ALL_POLICIES = [
     database_backup_retention.POLICY,
     data_tier_placement.POLICY,
     retention_lock_times.POLICY,
+    sanctioned_interfaces.POLICY,
 ]

@@ -37,6 +37,8 @@ from residency_policies.rules_layers import (
     normalize_identifier,
     where_unset,
 )
+from residency_policies.sanctioned_interfaces import CONFIG_SCHEMA as INTERFACES_SCHEMA
+from residency_policies.sanctioned_interfaces import InterfaceProblem, SanctionedInterface, parse_interfaces
 from residency_policies.waivers import Waiver, WaiverProblem, parse_waivers
 
 RULES_FILE_NAME = "residency.yaml"
@@ -46,7 +48,7 @@ FILE_SOURCE = RulesSource(SourceKind.PACK_FILE, str(RULES_PATH))
 
 TOP_LEVEL_KEYS = (
     "allowedRegions", "parentCompany", "trusted", "estate", "minimumRetentionDays", "requiredTags", "waivers",
-    "dataClassification",
+    "dataClassification", "sanctionedInterfaces",
 )
 
 _OCI_REGION = OCI_REGION_ID_PATTERN
@@ -158,6 +160,7 @@ CONFIG_SCHEMA: dict[str, dict[str, Any]] = {
             "additionalProperties": False,
         },
     },
+    "sanctionedInterfaces": INTERFACES_SCHEMA,
 }
 
 
@@ -255,6 +258,11 @@ class Rules:
     sources: Mapping[str, RulesSource] = field(default_factory=dict, compare=False)
     """Who owns each top-level key in force: the pack's layer that set it, else the stack config."""
     waiver_source: RulesSource = field(default=FILE_SOURCE, compare=False)
+    sanctioned_interfaces: tuple[SanctionedInterface, ...] = ()
+    """The declared interfaces in force (``sanctionedInterfaces``): well-formed and within their review date."""
+    interface_problems: tuple[InterfaceProblem, ...] = field(default=(), compare=False)
+    """Problems with the rules file's or the stack's declarations (reported once, by ``sanctioned-interfaces``)."""
+    interface_source: RulesSource = field(default=FILE_SOURCE, compare=False)
 
     def where(self, key: str) -> str:
         """Where a user sets ``key`` (``estate.destinations``) for these rules: the file or config that owns it."""
@@ -368,7 +376,8 @@ def build_rules(
     if errors or values is None:
         return None, errors
     return Rules(**values, sources={key: source for key, (source, _) in merged.items()},
-                 waiver_source=merged.get("waivers", (file_source, None))[0]), []
+                 waiver_source=merged.get("waivers", (file_source, None))[0],
+                 interface_source=merged.get("sanctionedInterfaces", (file_source, None))[0]), []
 
 
 def stack_rules_errors(stack_values: Mapping[str, Any], stack: RulesSource | None = None) -> list[ConfigError]:
@@ -434,6 +443,7 @@ def _validate(merged: dict[str, tuple[RulesSource, Any]], errors: list[ConfigErr
             errors.append(ConfigError(source, f"waivers[{p.index}]", p.entry, p.problem))
     else:
         file_problems = problems
+    interfaces, interface_problems = _interfaces(merged, errors, None if partial else cidrs)
     if partial:
         return None
     return dict(
@@ -455,7 +465,27 @@ def _validate(merged: dict[str, tuple[RulesSource, Any]], errors: list[ConfigErr
         file_waiver_problems=file_problems,
         illustrative=illustrative_identifiers({key: value for key, (_, value) in merged.items()}),
         data_classification=classification,
+        sanctioned_interfaces=interfaces,
+        interface_problems=interface_problems,
     )
+
+
+def _interfaces(merged: dict[str, tuple[RulesSource, Any]], errors: list[ConfigError],
+                parents: list[Network] | None) -> tuple[tuple[SanctionedInterface, ...], tuple[InterfaceProblem, ...]]:
+    """The declared interfaces in force and the problems the ``sanctioned-interfaces`` policy reports.
+
+    Like waivers: declared in a policy's config, a problem is bad rules (refused when the engine configures the
+    pack); in the pack's rules file or the stack config, it is a mandatory violation and that declaration
+    sanctions nothing.
+    """
+    source, raw = merged.get("sanctionedInterfaces", (None, None))
+    interfaces, problems = parse_interfaces(raw, parent_cidrs=parents)
+    if source is not None and source.kind in (SourceKind.POLICY_CONFIG, SourceKind.PACK_CONFIG):
+        for p in problems:
+            allowed = f"a reviewBy date not in the past ({p.allowed})" if p.overdue else p.allowed
+            errors.append(ConfigError(source, p.key, p.value, allowed))
+        return interfaces, ()
+    return interfaces, problems
 
 
 class _Validator:

@@ -141,6 +141,7 @@ def rules_values(rules: Any) -> dict[str, Any]:
         "dataClassification": {"tagKey": c.tag_key, "userDataValues": list(c.user_data_values),
                                "otherValues": list(c.other_values),
                                "nonDataCompartmentIds": sorted(c.non_data_compartment_ids)},
+        "sanctionedInterfaces": [i.as_json() for i in rules.sanctioned_interfaces],
         "waivers": [{"policy": w.policy, "urns": list(w.urns), "reason": w.reason, "approver": w.approver,
                      "expires": w.expires.isoformat()} for w in rules.waivers],
     }

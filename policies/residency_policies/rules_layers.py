@@ -12,7 +12,7 @@ The rules in force are built in layers (``rules_file.build_rules`` validates the
 Layers 1-2 belong to whoever runs the pack (a security team may own them); layer 3 to the team configuring
 the stack. A key the pack's layers leave unset is the stack's to set. A key they set may only be *tightened*
 by the stack: more parent-company identifiers, fewer allowed regions or trusted parties, longer retention,
-more required tags. A stack value that would loosen the rules is a ``ConfigError`` naming both values and
+more required tags, fewer sanctioned interfaces or narrower ports on one. A stack value that would loosen the rules is a ``ConfigError`` naming both values and
 where each came from, and the tighter value stays in force.
 """
 
@@ -273,6 +273,8 @@ def _tighten_key(key: str, base: Any, value: Any, source: RulesSource, out: list
                 continue
             merged[tag] = tag_value
         return merged
+    if key == "sanctionedInterfaces":
+        return _tighten_interfaces(base, value, source, out)
     if key == "waivers":
         if value:
             out.append(Loosening(key, value, base, source,
@@ -297,6 +299,63 @@ def _tighten_classification(sub: str, base: Any, value: Any, base_has: bool, sou
     if sub == "nonDataCompartmentIds":
         return _subset(key, base, value, _norm_id, source, "one of the compartments classified as holding no US user data", out)
     return value
+
+
+_PORT = re.compile(r"^(tcp|udp)/([0-9]{1,5})(?:-([0-9]{1,5}))?$")
+
+
+def _port_range(value: Any) -> tuple[str, int, int] | None:
+    match = _PORT.match(value.strip().lower()) if isinstance(value, str) else None
+    if match is None:
+        return None
+    return match[1], int(match[2]), int(match[3] or match[2])
+
+
+def _same(a: Any, b: Any) -> bool:
+    """Equal as declared values (dates from YAML and ISO strings from the engine compare equal)."""
+    return json.dumps(a, sort_keys=True, default=str) == json.dumps(b, sort_keys=True, default=str)
+
+
+def _tighten_interfaces(base: Any, value: Any, source: RulesSource, out: list[Loosening]) -> Any:
+    """A stack may remove a declared interface or narrow its ports; it may not add one or change anything else.
+
+    Each stack entry is matched to the rules' declaration of the same name. A malformed value on either side is
+    left for validation (the pack's layers' value stays in force)."""
+    if not isinstance(base, list) or not isinstance(value, list):
+        return base
+    declared = {e.get("name"): e for e in base if isinstance(e, Mapping) and isinstance(e.get("name"), str)}
+    names = sorted(declared)
+    kept: list[Any] = []
+    for i, entry in enumerate(value):
+        name = entry.get("name") if isinstance(entry, Mapping) else None
+        theirs = declared.get(name) if isinstance(name, str) else None
+        if theirs is None:
+            out.append(Loosening(f"sanctionedInterfaces[{i}].name" if name is not None else f"sanctionedInterfaces[{i}]",
+                                 entry if name is None else name, names, source,
+                                 "the name of an interface the rules declare (a stack may remove one or narrow its "
+                                 "ports, not add one)"))
+            continue
+        changed = [k for k in sorted(set(entry) | set(theirs)) if k != "ports" and not _same(entry.get(k), theirs.get(k))]
+        for key in changed:
+            out.append(Loosening(f"sanctionedInterfaces[{i}].{key}", entry.get(key), theirs.get(key), source,
+                                 f"the value the rules declare for interface '{name}' (a stack may only narrow its ports)"))
+        ports = entry.get("ports", theirs.get("ports"))
+        wider = [] if not isinstance(ports, list) else [
+            p for p in ports if not any(_inside(_port_range(p), _port_range(q)) for q in theirs.get("ports") or [])]
+        for port in wider:
+            out.append(Loosening(f"sanctionedInterfaces[{i}].ports", port, theirs.get("ports"), source,
+                                 f"ports inside those the rules declare for interface '{name}' (a stack may narrow "
+                                 "them, not widen them)"))
+        if changed or wider or not isinstance(ports, list):
+            kept.append(theirs)  # refused: the declaration stays as the rules' owner wrote it
+        else:
+            kept.append({**theirs, "ports": ports})
+    return kept
+
+
+def _inside(port: tuple[str, int, int] | None, declared: tuple[str, int, int] | None) -> bool:
+    return port is not None and declared is not None and port[0] == declared[0] and declared[1] <= port[1] \
+        and port[2] <= declared[2]
 
 
 def tighten(base: Mapping[str, tuple[RulesSource, Any]], stack: Mapping[str, Any],

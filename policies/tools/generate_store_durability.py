@@ -182,7 +182,9 @@ PROFILES: dict[str, Profile] = {
     # --- AWS databases ---
     "aws:rds/instance:Instance": Profile(
         "database", _RDS,
-        Retention("backupRetentionPeriod", 35, 0, cap_quote=r"Must be between `0` and `35`"),
+        # Unset, the provider sends no retention and the RDS API applies its own default, 1 day (CreateDBInstance
+        # BackupRetentionPeriod: "Default: 1"); 0 is what turns automated backups off, and only when set.
+        Retention("backupRetentionPeriod", 35, 1, cap_quote=r"Must be between `0` and `35`"),
         ("rds-backup-replication", "rds-replica", "aws-backup-copy"), ignore=("finalSnapshotIdentifier",),
         placement_unset="default-vpc"),
     "aws:rds/cluster:Cluster": Profile(

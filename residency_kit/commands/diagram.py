@@ -30,14 +30,19 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
     return parser
 
 
-def parent_cidrs(config: dict[str, str], stack: str, pack_dir: Path | None = None) -> list[str]:
-    """The parent company's ranges in force as the pack builds them (its rules file, then the stack's
-    ``residency:`` config), so that the diagram proves over the same ranges as ``network-reachability``."""
+def rules_for(config: dict[str, str], stack: str, pack_dir: Path | None = None):
+    """The rules in force as the pack builds them (its rules file, then the stack's ``residency:`` config), so
+    that the diagram proves over the same parent ranges and interfaces as the pack; None without the pack."""
     from residency_kit.engine.pack_rules import rules_in_force
     from residency_kit.engine.shipped_pack import shipped_pack_dir
 
     pack = pack_dir or shipped_pack_dir()
-    rules = rules_in_force("residency", pack, {}, stack_config=config, stack=stack) if pack else None
+    return rules_in_force("residency", pack, {}, stack_config=config, stack=stack) if pack else None
+
+
+def parent_cidrs(config: dict[str, str], stack: str, pack_dir: Path | None = None) -> list[str]:
+    """The parent company's ranges in force (``rules_for``), as ``network-reachability`` proves over them."""
+    rules = rules_for(config, stack, pack_dir)
     return rules.parent_cidrs if rules is not None else []
 
 
@@ -59,7 +64,8 @@ def run(args: argparse.Namespace) -> int:
 
     try:
         resources, config, stack_name = capture_resources(args.cwd, args.stack)
-        out = render(resources, parent_cidrs(config, stack_name), args.format)
+        rules = rules_for(config, stack_name)
+        out = render(resources, rules.parent_cidrs if rules is not None else [], args.format, rules)
     except (PreviewError, ProjectError) as err:
         print(f"error: {err}", file=sys.stderr)
         return EXIT_ERROR

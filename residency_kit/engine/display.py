@@ -24,6 +24,7 @@ from residency_kit.engine.api import PreviewResult
 from residency_kit.engine.invokes.ledger import InvokeRecord
 from residency_kit.engine.pack_controls import policy_id_in
 from residency_kit.engine.pack_rules import RulesInForce, rules_for_result, waiver_of
+from residency_kit.reports.interfaces import interface_records
 from residency_kit.engine.packs import PackInfo, Violation
 from residency_kit.engine.result_summary import (
     COUNTED,
@@ -107,6 +108,11 @@ def render_pack_results(
             console.print("        rules in force:", highlight=False)
             for label, text in pack_rules.summary():
                 console.print(f"          {escape(label)}: {escape(text)}", highlight=False)
+            for record in interface_records(result.resources, pack_rules):
+                first, *rest = record.lines()
+                console.print(f"          interface proof: {escape(first)}", highlight=False)
+                for line in rest:
+                    console.print(f"            {escape(line)}", highlight=False)
             if pack_rules.illustrative:
                 console.print(
                     "        [yellow]warning:[/yellow] the rules in force still hold the kit's illustrative identifiers "
@@ -180,6 +186,7 @@ def _pack_json(result: PreviewResult, index: int, info: PackInfo, rules: RulesIn
         "name": info.name, "version": info.version, "path": str(path) if path else "", "origin": result.pack_origin,
         "policies": len(info.policies), "policiesEnabled": len(info.enabled_policies),
         "rules": rules.as_json() if rules is not None else None,
+        "sanctionedInterfaces": [i.as_json() for i in interface_records(result.resources, rules)],
     }
 
 

@@ -106,6 +106,7 @@ class RulesInForce:
                 ("minimum retention", f"{v['minimumRetentionDays']} days"),
                 ("required tags", ", ".join(f"{k}={val}" for k, val in v["requiredTags"].items()) or "none"),
             ]
+            lines += [("sanctioned interface", _interface_line(i)) for i in v.get("sanctionedInterfaces") or []]
         if self.overrides:
             lines.append(("overrides", "; ".join(f"{policy}: {', '.join(keys)}" for policy, keys in self.overrides.items())))
         lines += [("error", e) for e in self.errors]
@@ -119,6 +120,15 @@ class RulesInForce:
         return {"digest": self.digest, "sources": [s.as_json() for s in self.sources], "values": dict(self.values),
                 "overrides": {k: list(v) for k, v in self.overrides.items()}, "illustrative": list(self.illustrative),
                 "errors": list(self.errors), "waivers": [w.as_json() for w in self.all_waivers]}
+
+
+def _interface_line(declared: Mapping[str, Any]) -> str:
+    """One declared interface of the rules' values (``rules_values``) as one line."""
+    gateway = declared.get("gateway") or {}
+    where = gateway.get("urn") or f"{gateway.get('name')} ({gateway.get('type')})"
+    return (f"{declared.get('name')} ({declared.get('direction')}; {', '.join(declared.get('parentEndpoints') or [])} "
+            f"on {', '.join(declared.get('ports') or [])}; gateway {where}; approved by {declared.get('approver')}, "
+            f"review by {declared.get('reviewBy')})")
 
 
 def _pack_modules() -> tuple[Any, Any] | None:

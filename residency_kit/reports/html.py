@@ -96,6 +96,30 @@ def _waivers(report: Report) -> str:
     )
 
 
+def _interfaces(report: Report) -> str:
+    if not report.interfaces:
+        return ('  <p class="note">No sanctioned interfaces are declared: no path to or from the parent company is '
+                "accepted.</p>")
+    rows = []
+    for i in report.interfaces:
+        def cells(items) -> str:
+            return "<br>".join(f'<span class="mono">{escape(x)}</span>' for x in items) or "—"
+
+        gateway = f"{escape(i.gateway)}<br>" + (f'<span class="mono">{escape(i.gateway_urn)}</span>' if i.gateway_urn
+                                                  else escape(i.gateway_note))
+        rows.append(
+            f"      <tr><td><code>{escape(i.name)}</code><br>{escape(i.purpose)}</td><td>{escape(i.direction)}</td>"
+            f"<td>{cells(i.endpoints)}<br>{escape(', '.join(i.ports))}</td><td>{gateway}</td><td>{cells(i.allowed)}</td>"
+            f"<td>{escape(i.logging)}</td><td>{escape(i.approver)}</td><td>{escape(i.review_by)}</td>"
+            f"<td>{cells(i.paths)}</td><td>{escape(i.status)}</td></tr>"
+        )
+    return (
+        '  <table id="interface-table"><thead><tr><th>Interface</th><th>Direction</th><th>Endpoints, ports</th>'
+        "<th>Gateway</th><th>Gateway allows</th><th>Logging</th><th>Approver</th><th>Review by</th><th>Paths</th>"
+        "<th>Proof</th></tr></thead><tbody>\n" + "\n".join(rows) + "\n  </tbody></table>"
+    )
+
+
 def _inventory(report: Report) -> str:
     groups = inventory_groups(report)
     if not groups:
@@ -227,6 +251,7 @@ def to_html(report: Report) -> str:
         policy_rows="\n".join(_policy_row(p) for p in policies) or '      <tr><td colspan="5">No policies.</td></tr>',
         violation_blocks=_violations(report),
         waiver_table=_waivers(report),
+        interface_table=_interfaces(report),
         inventory_line=escape(
             f"{len(report.resources)} resources; clouds: {', '.join(clouds) or 'none'}; "
             f"regions: {', '.join(regions) or 'none'}"

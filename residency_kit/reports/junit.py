@@ -103,6 +103,7 @@ def to_junit(report: Report) -> str:
             ("verdict", report.verdict), ("violations", report.violation_summary),
             ("resourcesAnalyzed", str(report.counts.analyzed)), ("resourcesToCreate", str(report.counts.to_create)),
             ("counted", report.counted),
+            ("sanctionedInterfaces", json.dumps([i.as_json() for i in report.interfaces]) if report.interfaces else ""),
             *((f"provenance.{label}", text) for label, text in (report.provenance.lines() if report.provenance else [])),
         ):
             if value:

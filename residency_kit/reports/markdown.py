@@ -1,5 +1,6 @@
 """A Markdown summary for a pull-request comment: verdict, policy table (with each policy's stable ID and
-800-53 controls), violations, waivers, the data stores and what produced the summary (provenance).
+800-53 controls), violations, waivers, sanctioned interfaces, the data stores and what produced the summary
+(provenance).
 
 GitHub caps a comment at 65,536 characters; long violation lists are cut with a pointer to the full
 reports rather than letting the comment fail to post.
@@ -96,6 +97,15 @@ def to_markdown(report: Report) -> str:
         for w in report.waivers:
             names = ", ".join(f"`{urn_name(u) or u}`" for u in w.urns) or "—"
             lines.append(f"| `{w.policy}` | {names} | {_cell(w.reason)} | {_cell(w.approver)} | {w.expires} |")
+    if report.interfaces:
+        lines += ["", "**Sanctioned interfaces**", "",
+                  "| Interface | Direction | Endpoints, ports | Gateway | Logging | Approver | Review by | Paths | Proof |",
+                  "| --- | --- | --- | --- | --- | --- | --- | --- | --- |"]
+        for i in report.interfaces:
+            gateway = f"`{urn_name(i.gateway_urn) or i.gateway_urn}`" if i.gateway_urn else _cell(f"{i.gateway} ({i.gateway_note})")
+            lines.append(f"| `{i.name}` | {i.direction} | {_cell(', '.join(i.endpoints))} on {_cell(', '.join(i.ports))} "
+                         f"| {gateway} | {_cell(i.logging)} | {_cell(i.approver)} | {i.review_by} | {len(i.paths)} "
+                         f"| {_cell(i.status)} |")
     if report.stores:
         lines += ["", f"<details><summary>Data stores ({len(report.stores)})</summary>", "",
                   "| Store | Region | Key | Key's region | Subnets / endpoint (tier) | Copies | Retention | Classification |",

@@ -1,4 +1,5 @@
-"""The report model: one preview or audit, its packs, every policy's result, violations, waivers, assumptions.
+"""The report model: one preview or audit, its packs, every policy's result, violations, waivers, sanctioned
+interfaces, assumptions.
 
 Built from the structured ``PreviewResult`` (an audit's ``AuditResult`` is one): violations with their
 policy, level and the program line that declared the resource, the waiver the pack applied
@@ -39,6 +40,7 @@ from residency_kit.engine.result_summary import (
     warnings,
 )
 from residency_kit.engine.pack_controls import ControlLink, controls_for
+from residency_kit.reports.interfaces import InterfaceRecord, records_for_result
 from residency_kit.reports.inventory import Inventory
 from residency_kit.reports.pack_hash import pack_content_hash
 from residency_kit.reports.provenance import Provenance
@@ -157,6 +159,8 @@ class Report:
     """What produced the report (kit version, rules digests, program commit or state digest)."""
     stores: tuple[Any, ...] = ()
     """One ``reports.stores.StoreRecord`` per data store of the run."""
+    interfaces: tuple[InterfaceRecord, ...] = ()
+    """The sanctioned interfaces the rules in force declare, as the pack's proof finds them in this stack."""
 
     @property
     def policies(self) -> tuple[PolicyRecord, ...]:
@@ -343,6 +347,7 @@ def build_report(
         diagram_note=diagram_note,
         provenance=provenance,
         stores=tuple(store_table(result, {r.urn: r.region for r in resources}, _classification_key(rules))),
+        interfaces=records_for_result(result, rules),
     )
 
 

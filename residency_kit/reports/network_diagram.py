@@ -4,7 +4,8 @@ firewalls and peerings as nodes, and data-tier subnets and every path the proof 
 The graph and the proof are the pack's own (``residency_policies.analysis.network_graph``, installed with the
 kit); networkx holds the drawing, the ``graphviz`` package writes DOT (no binary needed) and Graphviz's ``dot``
 turns it into SVG; Mermaid text comes from the same networkx graph. Used by ``residency diagram`` and the
-HTML evidence report.
+HTML evidence report. Each sanctioned interface the rules declare is drawn too: its gateway labelled, the paths
+through it in blue.
 """
 
 from __future__ import annotations
@@ -28,7 +29,9 @@ def graph_from_resources(resources, parents: list[str]):
     return graph, ng.prove(graph, parents)
 
 
-def to_networkx(graph, paths):
+def to_networkx(graph, paths, sanctioned=()):
+    """``sanctioned``: ``(interface name, gateway URN, paths through it)`` for each declared interface, drawn in blue
+    (a violating path keeps its red)."""
     import networkx as nx
 
     g = nx.DiGraph()
@@ -66,6 +69,23 @@ def to_networkx(graph, paths):
                 g.add_edge(a, b, kind="path")
             g.edges[a, b]["violating"] = True
             g.nodes[a]["violating"] = g.nodes[b]["violating"] = True
+    for name, gateway, through in sanctioned:
+        for key in [k for k, gw in graph.gateways.items() if k == gateway or gw.firewall == gateway]:
+            if key in g:
+                g.nodes[key]["label"] += f"\nsanctioned interface: {name}"
+                g.nodes[key]["sanctioned"] = True
+        for path in through:
+            keys = [k for k in path.nodes if k in g or k in ("source", "internet", "outside")]
+            g.add_node(path.source.key, label=path.source.label, kind="source")
+            keys = [path.source.key if k == "source" else k for k in keys if k not in ("internet", "outside")]
+            for a, b in zip(keys, keys[1:]):
+                if a == b:
+                    continue
+                if not g.has_edge(a, b):
+                    g.add_edge(a, b, kind="path")
+                g.edges[a, b]["sanctioned"] = True
+                if not g.edges[a, b].get("label"):
+                    g.edges[a, b]["label"] = f"sanctioned: {name}"
     return g
 
 
@@ -84,6 +104,8 @@ def to_dot(g) -> str:
             attrs.update(shape="ellipse", fillcolor="#fff3cd")
         else:
             attrs["shape"] = _GATEWAY_SHAPES.get(kind, "box")
+        if data.get("sanctioned"):
+            attrs.update(color="blue", penwidth="3")
         if data.get("violating"):
             attrs.update(color="red", penwidth="3")
         dot.node(_id(node), **attrs)
@@ -91,6 +113,8 @@ def to_dot(g) -> str:
         attrs = {"label": data.get("label", "")}
         if data.get("kind") == "contains":
             attrs["style"] = "dotted"
+        if data.get("sanctioned"):
+            attrs.update(color="blue", penwidth="2")
         if data.get("violating"):
             attrs.update(color="red", penwidth="3")
         dot.edge(_id(a), _id(b), **attrs)
@@ -106,17 +130,24 @@ def to_mermaid(g) -> str:
             lines.append(f"    class {_id(node)} data")
         if data.get("violating"):
             lines.append(f"    class {_id(node)} violating")
-    red = []
+        elif data.get("sanctioned"):
+            lines.append(f"    class {_id(node)} sanctioned")
+    red, blue = [], []
     for i, (a, b, data) in enumerate(g.edges(data=True)):
         label = data.get("label", "").replace('"', "'")
         arrow = "-.->" if data.get("kind") == "contains" else "-->"
         lines.append(f"    {_id(a)} {arrow}{'|' + label + '|' if label else ''} {_id(b)}")
         if data.get("violating"):
             red.append(str(i))
+        elif data.get("sanctioned"):
+            blue.append(str(i))
     lines.append("    classDef data fill:#f8d7da,stroke:#842029,stroke-width:2px")
     lines.append("    classDef violating stroke:#ff0000,stroke-width:3px")
+    lines.append("    classDef sanctioned stroke:#0000ff,stroke-width:3px")
     if red:
         lines.append(f"    linkStyle {','.join(red)} stroke:#ff0000,stroke-width:3px")
+    if blue:
+        lines.append(f"    linkStyle {','.join(blue)} stroke:#0000ff,stroke-width:2px")
     return "\n".join(lines) + "\n"
 
 
@@ -126,9 +157,20 @@ def _id(key: str) -> str:
     return "n" + hashlib.sha1(key.encode()).hexdigest()[:10]
 
 
-def render(resources, parents: list[str], fmt: str) -> str | bytes:
+def sanctioned_paths(resources, rules) -> list[tuple[str, str, list]]:
+    """``(name, gateway URN, paths)`` of each interface ``rules`` (``RulesInForce``) declare, by the pack's proof."""
+    from residency_kit.reports.interfaces import interface_proof
+
+    proof, _ = interface_proof(resources, rules)
+    if proof is None:
+        return []
+    return [(s.name, s.gateway.urn, proof.paths_through(s)) for s in proof.states if s.gateway is not None]
+
+
+def render(resources, parents: list[str], fmt: str, rules=None) -> str | bytes:
+    """``rules`` (the ``RulesInForce`` of the run) adds the sanctioned interfaces they declare, in blue."""
     graph, paths = graph_from_resources(resources, parents)
-    g = to_networkx(graph, paths)
+    g = to_networkx(graph, paths, sanctioned_paths(resources, rules) if rules is not None else ())
     if fmt == "mermaid":
         return to_mermaid(g)
     source = to_dot(g)

@@ -8,8 +8,9 @@
 - One finding per violated policy and each 800-53 control it maps to (``engine.pack_controls``): the target is
   the control's statement (``sc-7.5_smt`` for SC-7(5)), ``not-satisfied``; the policy's CISA items and CCC
   controls are properties. A pack without mappings gets one finding per violated policy, targeted at the policy.
-- Each waiver, and each sanctioned interface declared in the rules, is a risk with status
-  ``deviation-approved``: reason or purpose, approver, and the expiry or review date as its deadline.
+- Each waiver, and each sanctioned interface declared in the rules (as the pack's proof found it,
+  ``reports.interfaces``), is a risk with status ``deviation-approved``: reason or purpose, approver, and the
+  expiry or review date as its deadline.
 
 Nothing here says a control is satisfied: the kit checks parts of controls (``docs/coverage-matrix.md``).
 """
@@ -170,35 +171,26 @@ def _waiver_risks(report: Report, ids: _Ids) -> tuple[list[dict[str, Any]], dict
 
 
 def _interface_risks(report: Report, ids: _Ids) -> list[dict[str, Any]]:
+    """A risk per sanctioned interface the rules declare, as the pack's proof found it (``report.interfaces``)."""
     risks = []
-    for pack in report.packs:
-        declared = pack.rules.values.get("sanctionedInterfaces") if pack.rules is not None else None
-        for interface in declared or ():
-            if not isinstance(interface, Mapping):
-                continue
-            name = str(interface.get("name", "unnamed"))
-            props = [_prop("interface", name)]
-            for key in ("direction", "approver", "reviewBy"):
-                if interface.get(key):
-                    props.append(_prop(_token(key), interface[key]))
-            for key in ("parentEndpoints", "ports"):
-                if interface.get(key):
-                    props.append(_prop(_token(key), ", ".join(str(x) for x in interface[key])))
-            if isinstance(interface.get("gateway"), Mapping):
-                props.append(_prop("gateway", json.dumps(interface["gateway"], sort_keys=True)))
-            risk: dict[str, Any] = {
-                "uuid": ids("interface", pack.name, name),
-                "title": _line(f"Sanctioned interface {name}"),
-                "description": f"A declared interface between the estate and the parent company ({pack.name}): "
-                               f"{interface.get('purpose', 'no purpose given')}",
-                "statement": "Traffic with the parent company is allowed on this interface only, through its "
-                             "gateway, for its endpoints and ports.",
-                "props": props,
-                "status": "deviation-approved",
-            }
-            if re.fullmatch(r"\d{4}-\d{2}-\d{2}", str(interface.get("reviewBy", ""))):
-                risk["deadline"] = f"{interface['reviewBy']}T23:59:59Z"
-            risks.append(risk)
+    for i in report.interfaces:
+        props = [_prop("interface", i.name), _prop("direction", i.direction), _prop("approver", i.approver),
+                 _prop("reviewBy", i.review_by), _prop("parentEndpoints", ", ".join(i.endpoints) or "none"),
+                 _prop("ports", ", ".join(i.ports) or "none"), _prop("gateway", i.gateway_urn or i.gateway),
+                 _prop("proof", i.status), _prop("paths", len(i.paths))]
+        risk: dict[str, Any] = {
+            "uuid": ids("interface", i.name),
+            "title": _line(f"Sanctioned interface {i.name}"),
+            "description": f"A declared interface between the estate and the parent company: {i.purpose} "
+                           f"({i.direction}; {i.status}; logging: {i.logging}).",
+            "statement": "Traffic with the parent company is allowed on this interface only, through its gateway, "
+                         "for its endpoints and ports.",
+            "props": props,
+            "status": "deviation-approved",
+        }
+        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", i.review_by):
+            risk["deadline"] = f"{i.review_by}T23:59:59Z"
+        risks.append(risk)
     return risks
 
 

@@ -186,6 +186,7 @@ def to_sarif(
                             "counted": report.counted, "assumptions": list(report.assumptions),
                             **({"provenance": report.provenance.as_json()} if report.provenance else {}),
                             "dataStores": [store.as_json() for store in report.stores],
+                            "sanctionedInterfaces": [i.as_json() for i in report.interfaces],
                         },
                     }
                 ],

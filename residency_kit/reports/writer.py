@@ -45,13 +45,13 @@ def tool_version() -> str:
         return ""
 
 
-def network_diagram(engine_stack: Any, parents: list[str]) -> tuple[str | None, str]:
+def network_diagram(engine_stack: Any, parents: list[str], rules: Any = None) -> tuple[str | None, str]:
     """The stack's network diagram as inline SVG (``network_diagram.render``, with the parent ranges of the
     rules in force), or ``None`` and a note saying why there is none."""
     from residency_kit.reports.network_diagram import render
 
     try:
-        svg = render(engine_stack.resources, parents, "svg")
+        svg = render(engine_stack.resources, parents, "svg", rules)
     except Exception as err:  # noqa: BLE001 - a missing `dot` or a broken graph must not lose the evidence
         if type(err).__name__ == "ExecutableNotFound":
             return None, "The network diagram needs Graphviz's `dot` (apt-get install graphviz), which is not installed."
@@ -61,7 +61,10 @@ def network_diagram(engine_stack: Any, parents: list[str]) -> tuple[str | None, 
     if not isinstance(svg, str) or "<svg" not in svg:
         return None, "The network diagram could not be rendered: the diagram module returned no SVG."
     # Drop the XML prolog and DOCTYPE so the SVG embeds as inline markup.
-    return svg[svg.index("<svg"):], "Network graph: data-tier subnets highlighted; any violating path in red."
+    note = "Network graph: data-tier subnets highlighted; any violating path in red"
+    if rules is not None and (rules.values or {}).get("sanctionedInterfaces"):
+        note += "; each sanctioned interface's gateway labelled and its paths in blue"
+    return svg[svg.index("<svg"):], note + "."
 
 
 def provenance_of(result: Any, *, kind: str, source: str | Path | None) -> Provenance:
@@ -139,8 +142,9 @@ def write_reports(
     file or the state file); program lines are given relative to the current directory (``%SRCROOT%``).
     """
     engine_stack = result.stack
-    parents = next((r.parent_cidrs for r in getattr(result, "rules", []) if r is not None), [])
-    svg, note = network_diagram(engine_stack, parents) if engine_stack is not None else (None, "No stack to draw.")
+    rules = next((r for r in getattr(result, "rules", []) or [] if r is not None), None)
+    parents = rules.parent_cidrs if rules is not None else []
+    svg, note = network_diagram(engine_stack, parents, rules) if engine_stack is not None else (None, "No stack to draw.")
     report = build_report(
         result, kind=kind, project=project, stack=stack, outputs=outputs, extra_warnings=extra_warnings,
         source=str(source or ""), diagram_svg=svg, diagram_note=note,

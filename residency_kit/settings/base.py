@@ -78,6 +78,11 @@ def _identity(item: Any) -> Any:
         return ("name", name)
     if isinstance(item, BaseModel):
         return item.model_dump_json()
+    if isinstance(item, (dict, list)):
+        # Rules the pack reads arrive as plain objects (waivers, sanctioned interfaces): compare their content.
+        import json
+
+        return ("json", json.dumps(item, sort_keys=True, default=str))
     return item
 
 

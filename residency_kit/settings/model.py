@@ -27,6 +27,7 @@ from residency_kit.settings.data_tier import (
     LogArchiveSettings,
     WorkloadSettings,
 )
+from residency_kit.settings.interfaces import InterfaceNetworkSettings, declaration_issues, placement_issues
 from residency_kit.settings.network import DrNetworkSettings, NetworkSettings
 from residency_kit.settings.tenancy import TenancySettings
 from residency_policies.ip_ranges import reaches_parent
@@ -91,12 +92,28 @@ class ResidencySettings(SettingsModel):
     the pack's own rules (``rules_only_issues``), so the program and the pack accept exactly the same values."""
     waivers: tuple[dict[str, Any], ...] = ()
     """Rules only the policy pack reads (``waivers``): narrow, approved, expiring exceptions; see the pack's docs."""
+    sanctioned_interfaces: tuple[dict[str, Any], ...] = ()
+    """Rules the pack and the program read (``sanctionedInterfaces``): the approved interfaces with the parent
+    company. Validated by the pack's own rules (``interface_issues``); ``interfaces`` gives them typed."""
+    interface_networks: dict[str, InterfaceNetworkSettings] = Field(default_factory=dict)
+    """Where the program builds each declared interface (``residency:interfaceNetworks.<name>``)."""
     dr_network: DrNetworkSettings = DrNetworkSettings()
     """A second VCN in the backup region (database standbys land there)."""
     workload: WorkloadSettings = WorkloadSettings()
     log_archive: LogArchiveSettings = LogArchiveSettings()
     databases: tuple[DatabaseSettings, ...] = ()
     buckets: tuple[BucketSettings, ...] = ()
+
+    @property
+    def interfaces(self) -> tuple:
+        """The declared interfaces, typed (``residency_policies.sanctioned_interfaces.SanctionedInterface``), those
+        past their review date included: the program keeps building their gateway while the pack refuses the
+        deployment until the approval is renewed (tearing the gateway down would not make it compliant)."""
+        from residency_policies.sanctioned_interfaces import parse_interfaces
+
+        found, _ = parse_interfaces(list(self.sanctioned_interfaces), parent_cidrs=self.parent_company.cidrs,
+                                    keep_overdue=True)
+        return found
 
     @property
     def estate_tenancy_ids(self) -> tuple[str, ...]:
@@ -271,6 +288,16 @@ def _rules_only_issues(s, ns: str) -> Iterator[SettingsIssue]:
         given["estate"] = {"destinations": list(s.estate.destinations)}
     for error in stack_rules_errors(given):
         yield SettingsIssue(f"{ns}:{error.key}", error.value, f"is invalid; allowed: {error.allowed}")
+def _declaration_issues(s, ns: str) -> Iterator[SettingsIssue]:
+    for key, value, message in declaration_issues(s, ns):
+        yield SettingsIssue(key, value, message)
+
+
+def _placement_issues(s, ns: str) -> Iterator[SettingsIssue]:
+    for key, value, message in placement_issues(s, ns):
+        yield SettingsIssue(key, value, message)
+
+
 def _camel(name: str) -> str:
     head, *rest = name.split("_")
     return head + "".join(part.title() for part in rest)
@@ -357,6 +384,8 @@ _CROSS_FIELD_RULES = (
     (("backup", "minimum_retention_days"), _retention_issues),
     (("backup", "allowed_regions"), _aws_copy_issues),
     (("estate",), _rules_only_issues),
+    (("sanctioned_interfaces", "parent_company"), _declaration_issues),
+    (("sanctioned_interfaces", "interface_networks", "network"), _placement_issues),
     (("dr_network", "network", "parent_company"), _dr_network_issues),
     (("databases", "buckets", "log_archive", "backup", "dr_network", "minimum_retention_days"), _data_tier_issues),
 )

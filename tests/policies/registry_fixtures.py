@@ -16,6 +16,7 @@ import pulumi
 import pulumi_aws as aws
 import pulumi_oci as oci
 
+import interface_fixtures as fx
 from tests.policies.conftest import CONFIG, COMPARTMENT, KEY_IAD, TAGS, provider_urn, urn
 
 BUCKET = "oci:ObjectStorage/bucket:Bucket"
@@ -51,6 +52,9 @@ class PolicyFixtures:
     """Further named cases (``test_registry_metadata`` runs them like the three above)."""
 
 
+INTERFACE_RULES = {"sanctionedInterfaces": [fx.DECLARATION]}
+INTERFACE_ALLOW_RULE = urn("oci:NetworkFirewall/networkFirewallPolicySecurityRule:NetworkFirewallPolicySecurityRule",
+                           "ads-firewall-allow-interface")
 ESTATE_TENANCY = "ocid1.tenancy.oc1..aaaaaaaausdataexample0000000000000000000000000000000000000"
 PINNED = {**CONFIG, "aws:allowedAccountIds": '["222222222222"]', "oci:tenancyOcid": ESTATE_TENANCY}
 
@@ -380,6 +384,23 @@ FIXTURES: dict[str, PolicyFixtures] = {
         compliant=Fixture(_reachability("igw_private_subnet"), frozenset()),
         violating=Fixture(_reachability("igw_open_security_list"), frozenset({urn(SUBNET, "data")})),
         unknown=Fixture(_reachability("unknown_cidr"), frozenset({urn(SUBNET, "data")})),
+    ),
+    # The interface of interface_fixtures, declared in the stack config: its gateway's allow rule carrying a port
+    # the declaration does not, or an address list unknown at preview, is flagged on that rule; a traffic log off on
+    # the log; a declaration past its review date on the stack (it sanctions nothing).
+    "sanctioned-interfaces": PolicyFixtures(
+        compliant=Fixture(fx.interface_estate, frozenset(), rules=INTERFACE_RULES),
+        violating=Fixture(lambda: fx.interface_estate(allow_ports=((443, 443), (8443, 8443))),
+                          frozenset({INTERFACE_ALLOW_RULE}), rules=INTERFACE_RULES),
+        unknown=Fixture(lambda: fx.interface_estate(unknown_estate=True), frozenset({INTERFACE_ALLOW_RULE}),
+                        rules=INTERFACE_RULES),
+        extra={
+            "logs-off": Fixture(lambda: fx.interface_estate(log_enabled=False),
+                                frozenset({urn("oci:Logging/log:Log", "ads-firewall-traffic-log")}),
+                                rules=INTERFACE_RULES),
+            "overdue-review": Fixture(fx.interface_estate, frozenset({STACK}), rules={
+                "sanctionedInterfaces": [{**fx.DECLARATION, "reviewBy": "2026-01-01"}]}),
+        },
     ),
     "no-parent-company-identifiers": PolicyFixtures(
         compliant=Fixture(_parameter("jdbc:oracle:thin:@10.20.10.5:1521/orcl"), frozenset()),

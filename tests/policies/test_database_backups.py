@@ -111,6 +111,7 @@ RETENTION_MISSING = {
     "mysql-default": (MYSQL, lambda: _mysql("mysql-default")),
     "psql-7": (PSQL, lambda: _psql("psql-7", 7)),
     "rds-default": (RDS, lambda: _rds("rds-default", backup_retention_period=None)),
+    "rds-off": (RDS, lambda: _rds("rds-off", backup_retention_period=0)),
     "rds-7": (RDS, lambda: _rds("rds-7", backup_retention_period=7)),
     "aurora-default": (AURORA, lambda: aws.rds.Cluster("aurora-default", engine="aurora-postgresql", deletion_protection=True,
                                                         storage_encrypted=True, kms_key_id=US_KEY)),
@@ -144,6 +145,9 @@ def test_databases_keeping_less_are_flagged_with_the_setting_to_change(preview):
     assert "keeps backups for 1 day (`backupRetentionPeriod` is unset: 1 day by default)" in by_name["aurora-default"]
     assert ("keeps no automatic backups (`pointInTimeRecovery.enabled` is False)" in by_name["table-no-pitr"])
     assert "Must be between `0` and `35`" in by_name["rds-7"]
+    # Unset is the RDS API's default of 1 day (public programs leave it unset); only an explicit 0 turns backups off.
+    assert "keeps backups for 1 day (`backupRetentionPeriod` is unset: 1 day by default)" in by_name["rds-default"]
+    assert "keeps no backups (`backupRetentionPeriod`); it must keep them for 35 days" in by_name["rds-off"]
 
 
 @pytest.fixture(scope="module")
@@ -186,10 +190,12 @@ def test_database_classified_as_holding_no_user_data_is_advisory(preview):
 def test_retention_messages_read_correctly_in_every_case():
     rds = STORE_PROFILES[RDS].retention
     mysql = STORE_PROFILES[MYSQL].retention
-    assert retention_message(rds, RetentionReading(0, True, False), 365) == (
-        "this database keeps no backups (`backupRetentionPeriod` is unset: 0 days by default); it must keep them for "
-        "35 days: the rules ask for 365 and the service keeps at most 35 (SDK documentation of backupRetentionPeriod: "
-        "\"Must be between `0` and `35`\"): set `backupRetentionPeriod=35`")
+    assert retention_message(rds, RetentionReading(1, True, False), 365) == (
+        "this database keeps backups for 1 day (`backupRetentionPeriod` is unset: 1 day by default); it must keep them "
+        "for 35 days: the rules ask for 365 and the service keeps at most 35 (SDK documentation of "
+        "backupRetentionPeriod: \"Must be between `0` and `35`\"): set `backupRetentionPeriod=35`")
+    assert retention_message(rds, RetentionReading(0, True, True), 365).startswith(
+        "this database keeps no backups (`backupRetentionPeriod`); it must keep them for 35 days")
     assert retention_message(rds, RetentionReading(7, True, True), 30) == (
         "this database keeps backups for 7 days (`backupRetentionPeriod`); it must keep them for at least 30 days "
         "(minimumRetentionDays): set `backupRetentionPeriod=30`")

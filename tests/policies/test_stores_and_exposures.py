@@ -170,7 +170,8 @@ def test_jobs_encrypt_through_a_security_configuration(preview):
         urn("aws:emr/securityConfiguration:SecurityConfiguration", "emr-none")}
     text = messages(result, "us-keys-for-data")
     assert any("encryptionConfiguration.s3Encryption.s3EncryptionMode is 'SSE-S3': set it to SSE-KMS" in m for m in text)
-    assert any("securityConfiguration is unset" in m for m in text)
+    assert any("securityConfiguration is unset: its S3 targets, CloudWatch logs and job bookmarks are encrypted with no "
+               "customer-managed key" in m for m in text)
     assert any("cannot be verified at preview" in m and "names a security configuration that is not created" in m
                for m in text)
 
@@ -182,3 +183,13 @@ def test_identity_stores_without_a_customer_key_are_advisory(preview):
     result = preview(program)
     assert flagged(result, "us-keys-for-data", "advisory") == {urn("aws:cognito/userPool:UserPool", "users")}
     assert flagged(result, "us-keys-for-data", "mandatory") == set()
+
+
+def test_every_type_that_takes_a_security_configuration_says_what_it_writes():
+    """The message names what the resource itself writes (a crawler writes logs, not S3 targets or bookmarks)."""
+    from residency_policies.analysis import unkeyed_storage as us
+
+    takes = {token for token, spec in us.UNKEYED.items() if spec.configurations
+             and any((token, path) not in us.OPTIONAL_CONFIGURATIONS for path in spec.configurations)}
+    assert takes == set(us.WRITES)
+    assert us.WRITES["aws:glue/crawler:Crawler"] == "its CloudWatch logs"

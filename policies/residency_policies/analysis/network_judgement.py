@@ -15,6 +15,7 @@ from typing import Any
 from residency_policies.analysis import cidrs
 from residency_policies.analysis import network_rules as nr
 from residency_policies.analysis import network_wide_rules as wide_rules
+from residency_policies.analysis import interface_judgement as interfaces
 from residency_policies.analysis.network_graph import NETWORK_TOKENS, NetResource, NetworkGraph, build_graph
 from residency_policies.analysis import aws_principals as ap
 from residency_policies.analysis.aws_principals import ACCOUNT_RE
@@ -115,7 +116,7 @@ def judge_address(address: nr.Address, view: ResourceView, index: StackIndex | N
     elif kind == nr.SECURITY_GROUP:
         yield from _judge_security_group(address, view, index, rules, verb)
     elif kind == nr.FIREWALL_ADDRESS_LIST:
-        yield from _judge_address_list(address, view, index, verb, parents)
+        yield from _judge_address_list(address, view, index, verb, parents, rules)
 
 
 FIREWALL_RULE = "oci:NetworkFirewall/networkFirewallPolicySecurityRule:NetworkFirewallPolicySecurityRule"
@@ -227,7 +228,7 @@ def _judge_security_group(address, view, index, rules: Rules, verb) -> Iterator[
                   "reference a security group created in the stack", view.urn, unverifiable=True, path=address.path)
 
 
-def _judge_address_list(address, view, index, verb, parents) -> Iterator[Finding]:
+def _judge_address_list(address, view, index, verb, parents, rules: Rules) -> Iterator[Finding]:
     name = address.value
     if is_unknown(name):
         yield Finding(f"the firewall address list this rule {verb} is not known", view.urn, unverifiable=True,
@@ -251,6 +252,9 @@ def _judge_address_list(address, view, index, verb, parents) -> Iterator[Finding
                           view.urn, unverifiable=True, path=f"{address_list.name}.addresses")
             continue
         for i, cidr in enumerate(raw if isinstance(raw, list) else []):
+            network = parse_cidr(cidr)
+            if network is not None and interfaces.declared_address(network, rules):
+                continue  # a declared endpoint: the gateway's own policy (sanctioned-interfaces), or a hop
             finding = _range_finding(cidrs.judge_range(cidr, parents), view, verb, address.path,
                                      via=f" via address list {address_list.name}.addresses[{i}]")
             if finding:
@@ -273,10 +277,12 @@ def _addresses(view: ResourceView, direction: str) -> Iterator[nr.Address]:
 
 def judge_resource(view: ResourceView, rules: Rules, direction: str) -> Iterator[Finding]:
     """Findings for the addresses this resource states by itself (a range wider than a parent range on a
-    rule the network graph models is judged over the stack instead, by the paths it opens)."""
+    rule the network graph models is judged over the stack instead, by the paths it opens, and so is a range
+    inside a declared endpoint of a sanctioned interface)."""
     verb = _VERB[direction]
     for address in _addresses(view, direction):
-        if address.kind in SELF_CONTAINED and not wide_rules.judged_by_path(view.type, address, rules.parent_cidrs):
+        if address.kind in SELF_CONTAINED and not wide_rules.judged_by_path(view.type, address, rules.parent_cidrs) \
+                and interfaces.declared_endpoint(view.type, address, rules) is None:
             yield from judge_address(address, view, None, rules, verb)
 
 
@@ -285,10 +291,16 @@ def judge_stack(resources: list[ResourceView], rules: Rules, direction: str) -> 
     for every wide rule that opens a path to a parent range that nothing in the stack drops."""
     index = StackIndex(resources)
     verb = _VERB[direction]
+    proof = interfaces.proof_for(index.view, rules)
+    # The rules of a declared gateway's own policy are judged as that gateway's (sanctioned-interfaces).
+    gateway_rules = proof.gateway_rules() if proof is not None else frozenset()
     for view in index.resources:
+        if view.urn in gateway_rules:
+            continue
         for address in _addresses(view, direction):
             if address.kind not in SELF_CONTAINED:
                 yield from judge_address(address, view, index, rules, verb)
     if rules.parent_cidrs and any(r.type in NETWORK_TOKENS or r.type in wide_rules.PATH_JUDGED_TYPES
                                   for r in index.resources):
-        yield from wide_rules.judge(index.resources, stack_graph(index.view), rules.parent_cidrs, direction)
+        yield from wide_rules.judge(index.resources, stack_graph(index.view), rules.parent_cidrs, direction, proof)
+        yield from interfaces.judge_endpoint_rules(index.resources, index.view, rules, direction)

@@ -282,12 +282,30 @@ def _fix(graph: m.NetworkGraph, subnet: m.Subnet, source: Source, direction: str
 _VERB = {nr.INGRESS: "admits", nr.EGRESS: "sends traffic to"}
 
 
+def _open_path(prover: Prover, subnet: m.Subnet, source: Source, direction: str, label: str, proof,
+               reasons: dict[int, str]):
+    """The path a wide rule opens (the most definite one), or, where sanctioned interfaces are declared
+    (``proof``), the most definite of the paths none of them sanctions (its reason kept in ``reasons``)."""
+    if proof is None:
+        return prover.route_path(subnet, source, direction, label)
+    open_paths = []
+    for walk in prover.walks(subnet, source, direction, label):
+        verdict = proof.verdict(walk)
+        if verdict.sanctioned_by is None:
+            open_paths.append(walk)
+            if verdict.reason:
+                reasons[id(walk)] = verdict.reason
+    return next((p for p in open_paths if not p.unresolved), open_paths[0] if open_paths else None)
+
+
 def judge(resources: list[ResourceView], graph: m.NetworkGraph, parents: tuple[Network, ...],
-          direction: str) -> Iterator[Finding]:
+          direction: str, proof=None) -> Iterator[Finding]:
     """One finding per resource whose wide admissions open a path to a parent range from a subnet outside the
-    data tier (all its rules and paths in the one finding)."""
+    data tier (all its rules and paths in the one finding). ``proof`` (``interface_proof.InterfaceProof``, when
+    sanctioned interfaces are declared) leaves out the paths a declared interface sanctions."""
     sources = [s for s in sources_for([str(p) for p in parents]) if s.kind == "parent"]
     prover = Prover(graph, sources)
+    reasons: dict[int, str] = {}
     verb = _VERB[direction]
     by_urn: dict[str, list[tuple[_Target, list, list[str]]]] = {}
     unplaced: dict[str, list[tuple[_Target, list[Source]]]] = {}
@@ -310,7 +328,7 @@ def judge(resources: list[ResourceView], graph: m.NetworkGraph, parents: tuple[N
                 continue  # a declared public tier serving its declared ports: the internet (parent included) may
             #           reach it; a path onward to data or management is network-reachability's.
             for source in carried:
-                path = prover.route_path(subnet, source, direction, target.label)
+                path = _open_path(prover, subnet, source, direction, target.label, proof, reasons)
                 if path is not None:
                     paths.append(path)
                     fixes.append(_fix(graph, subnet, source, direction, source.deny, target))
@@ -337,7 +355,8 @@ def judge(resources: list[ResourceView], graph: m.NetworkGraph, parents: tuple[N
         definite = [p for p in paths if not p.unresolved]
         pieces = list(dict.fromkeys(piece for p in paths for piece in p.unresolved))
         leads = [lead(t, list(dict.fromkeys(p.source for p in ps))) for t, ps, _ in found]
-        lines = [f"  - {p.message(with_unresolved=bool(definite))}" for p in paths]
+        lines = [f"  - {p.message(with_unresolved=bool(definite))}"
+                 + (f"; not sanctioned: {reasons[id(p)]}" if id(p) in reasons else "") for p in paths]
         fixes = list(dict.fromkeys(f for _, _, fs in found for f in fs))
         message = "\n".join([f"{'; '.join(leads)}; nothing in this stack drops them on the way:", *lines, *fixes])
         yield Finding(message, urn, unverifiable=not definite,
@@ -351,3 +370,10 @@ def _carried(target: _Target, sources: list[Source]) -> list[Source]:
     hits = {str(h) for h in target.hits}
     rule = prefix_of(target.network)
     return [s for s in sources if s.parent in hits and s.ranges.overlaps(rule)]
+
+
+# The pieces the proof of sanctioned interfaces (``interface_judgement``) shares with this module.
+rule_range = _range
+rule_ports = _rule_ports
+Governance = _Governance
+unplaced = _unplaced

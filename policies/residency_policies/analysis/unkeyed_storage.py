@@ -31,6 +31,14 @@ CONFIGURATION_TYPES = {"aws:glue/": GLUE_CONFIGURATION, "aws:emr/": EMR_CONFIGUR
 # Inputs that may leave the configuration to what they start (a trigger's action runs the job's own).
 OPTIONAL_CONFIGURATIONS = frozenset({("aws:glue/trigger:Trigger", "actions[].securityConfiguration")})
 NODE_GROUP = "aws:eks/nodeGroup:NodeGroup"
+# What a security configuration encrypts for each kind of user (AWS Glue's "Encrypting data written by AWS Glue";
+# EMR's at-rest encryption): the message names what this resource would write without a customer key.
+WRITES = {
+    "aws:glue/crawler:Crawler": "its CloudWatch logs",
+    "aws:glue/job:Job": "its S3 targets, CloudWatch logs and job bookmarks",
+    "aws:glue/devEndpoint:DevEndpoint": "its S3 targets",
+    "aws:emr/cluster:Cluster": "its local disks and the S3 data it writes",
+}
 
 
 @dataclass(frozen=True)
@@ -74,9 +82,9 @@ def missing_configurations(resource: ResourceView) -> Iterator[Finding]:
             continue
         found = list(walk(resource.props, path))
         if not found or all(v in (None, "") for _, v in found):
-            yield Finding(f"{path} is unset: what it writes (output, logs, bookmarks, local disks) is encrypted with no "
-                          f"customer-managed key; name a security configuration ({_configuration_type(resource.type)}) "
-                          "that encrypts with KMS keys held in an allowed region", path=path)
+            writes = WRITES.get(resource.type, "its output files and logs")
+            yield Finding(f"{path} is unset: {writes} are encrypted with no customer-managed key; name a security "
+                          f"configuration ({_configuration_type(resource.type)}) that encrypts with KMS keys held in an allowed region", path=path)
 
 
 def _configuration_type(token: str) -> str:

@@ -69,13 +69,15 @@ COVERAGE: tuple[Coverage, ...] = (
     _c(_CISA, "I.B.1", N, "Nothing: identity domains' and accounts' MFA settings are not checked.",
        "Multifactor authentication on every covered system, enforced in the identity providers."),
     _c(_CISA, "I.B.2", N, "Nothing.", "Revoking access on departures and role changes (joiner-mover-leaver process)."),
-    _c(_CISA, "I.B.3", N,
-       "No policy checks audit logging; the kit's log-archive component provides a locked log bucket.",
+    _c(_CISA, "I.B.3", P,
+       "Only the gateways of sanctioned interfaces must log their traffic to the estate's log archive "
+       "(`sanctioned-interfaces`); the kit's log-archive component provides a locked log bucket.",
        "Collecting access and security logs from every covered system and keeping and protecting them."),
     _c(_CISA, "I.B.4", P,
        "No security rule, route, peering, gateway or public endpoint opens a path between the parent company's "
        "ranges or the internet and the data tier, in either direction (`network-reachability`, ingress, "
-       "peering, placement, private stores).",
+       "peering, placement, private stores); a path to the parent company is allowed only through a declared "
+       "interface's gateway, for its endpoints and ports.",
        "Deny-by-default for every other connection (inside the estate, to partners) and for systems outside "
        "these stacks; host firewalls."),
     _c(_CISA, "I.B.5", N,
@@ -118,8 +120,11 @@ COVERAGE: tuple[Coverage, ...] = (
        "Decisions about what may be shared with a trusted party."),
     _c(_NIST, "AU-9", N, "No policy checks audit logging.", "Protecting audit records (log archive, access to it)."),
     _c(_NIST, "AU-11", N, "No policy checks audit log retention.", "Keeping audit records for the required period."),
-    _c(_NIST, "CA-3", P, "Peering, attachments and data destinations reach only trusted networks and parties.",
-       "Approving and documenting each exchange (interconnection agreements)."),
+    _c(_NIST, "CA-3", P,
+       "Peering, attachments and data destinations reach only trusted networks and parties; each interface with "
+       "the parent company is declared with its purpose, endpoints, ports, gateway, approver and review date, "
+       "and proved on every path (`sanctioned-interfaces`).",
+       "Interconnection agreements and the decision to approve each exchange."),
     _c(_NIST, "CA-5", P,
        "Waivers must name a policy and resources, give a reason, an approver and an expiry, and are refused "
        "once expired (`residency-waivers`); every report lists them.",

@@ -119,6 +119,15 @@ MAPPINGS: tuple[PolicyMapping, ...] = (
     _map("no-parent-company-identifiers", "RK-ISO-003", nist=("AC-4", "AC-3", "SC-7"), cisa=("I.B.4", "II.D"),
          ccc=("CCC.Core.CN05",)),
     _map("estate-organization", "RK-ISO-004", nist=("AC-20", "CM-6"), cisa=("II.D",)),
+    _map("sanctioned-interfaces", "RK-NET-006", nist=("CA-3", "SC-7", "SC-7(5)", "AC-4"), cisa=("I.B.3", "I.B.4"),
+         ccc=("CCC.Core.CN04", "CCC.Core.CN05"), kinds=(
+             _kind("declaration", "A declared interface is malformed or past its review date.", nist=("CA-3",)),
+             _kind("gateway", "The interface's gateway lets through more than the declared endpoints and ports, or "
+                   "does not drop the rest of the parent company's ranges.", nist=("SC-7", "SC-7(5)", "AC-4"),
+                   cisa=("I.B.4",), ccc=("CCC.Core.CN05",)),
+             _kind("logging", "The gateway does not log its traffic to the estate's log archive.",
+                   cisa=("I.B.3",), ccc=("CCC.Core.CN04",)),
+         )),
     _map("no-untrusted-identity-egress", "RK-IAM-002", nist=("AC-4", "AC-6", "AC-21"), ccc=("CCC.Core.CN10",)),
 )
 

@@ -11,6 +11,7 @@ from collections.abc import Iterator
 
 from residency_policies.analysis.network_graph import NETWORK_TOKENS, Path, prove
 from residency_policies.analysis.network_graph.reachability import unverified
+from residency_policies.analysis.interface_judgement import proof_for
 from residency_policies.analysis.network_judgement import stack_graph
 from residency_policies.framework import Finding, ResourceView, stack_policy
 from residency_policies.rules_file import Rules
@@ -24,8 +25,10 @@ HOW_TO_TAG = (
 )
 
 
-def subnet_finding(paths: list[Path]) -> Finding:
-    """One violation per data subnet, listing every path found to or from it (one mistake, one violation)."""
+def subnet_finding(paths: list[Path], notes: dict[int, str] | None = None) -> Finding:
+    """One violation per data subnet, listing every path found to or from it (one mistake, one violation).
+    ``notes`` (by path) says why a path that crosses a sanctioned interface's gateway is still not sanctioned."""
+    notes = notes or {}
     subnet = paths[0].subnet
     tier = f"{subnet.tier}-tier subnet"
     definite = [p for p in paths if not p.unresolved]
@@ -41,7 +44,8 @@ def subnet_finding(paths: list[Path]) -> Finding:
     header = (f"{tier} '{subnet.name}' ({why}) has {count} {reach} the internet or the parent "
               f"company; break one hop of each (remove the route, narrow the admitting rule, or add a deny in a "
               f"network ACL or network firewall on the path):")
-    lines = [f"  - {p.message(with_unresolved=bool(definite))}" for p in paths]
+    lines = [f"  - {p.message(with_unresolved=bool(definite))}"
+             + (f"; not sanctioned: {notes[id(p)]}" if id(p) in notes else "") for p in paths]
     return Finding(
         "\n".join([header, *lines]) + advice,
         urn=subnet.urn,
@@ -56,10 +60,15 @@ def check_stack(resources: list[ResourceView], rules: Rules) -> Iterator[Finding
         return
     graph = stack_graph(resources)
     by_subnet: dict[str, list[Path]] = {}
+    proof = proof_for(resources, rules, graph)
+    notes: dict[int, str] = {}
     for path in prove(graph, [str(c) for c in rules.parent_cidrs]):
         by_subnet.setdefault(path.subnet.urn, []).append(path)
+        verdict = proof.verdict(path) if proof is not None and path.source.kind == "parent" else None
+        if verdict is not None and verdict.crosses is not None:
+            notes[id(path)] = verdict.reason  # a data or management tier: never sanctioned, say why
     for paths in by_subnet.values():
-        yield subnet_finding(paths)
+        yield subnet_finding(paths, notes)
 
 
 POLICY = stack_policy(

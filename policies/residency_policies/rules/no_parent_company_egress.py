@@ -44,7 +44,9 @@ POLICY = resource_policy(
         "range (0.0.0.0/0, ::/0) and a route carries it out, drop the parent ranges on the path: an AWS network "
         "ACL egress deny numbered before the allow, or an AWS / OCI network firewall drop rule (OCI security lists "
         "and NSGs cannot deny); or narrow the rule. Use prefix lists created in the same stack and literal or "
-        "config destinations so they can be checked."
+        "config destinations so they can be checked. An approved integration with the parent company is declared in "
+        "`sanctionedInterfaces` and built with the SanctionedInterface component: only its paths through the "
+        "declared gateway pass."
     ),
     tags=["network", "egress", "residency"],
     framework=("US data residency", "1.0", "NET-2"),

@@ -6,7 +6,8 @@ searched for the parent's ranges and addresses, tenancy OCIDs, AWS account IDs a
 (``analysis/parent_identifiers.py``). Each one found is a violation naming the property path, unless it sits in
 a deny context: a deny or drop rule, a firewall deny list, an IAM ``Deny`` statement or exclusion
 (``NotPrincipal``, ``StringNotEquals``...), a network ACL deny entry, a blackhole route, a key that names a
-deny list (``forbiddenAccountIds``). The kit's own deny lists stay compliant.
+deny list (``forbiddenAccountIds``). The kit's own deny lists stay compliant. A declared sanctioned interface's
+endpoint in a security rule or a route is judged by its paths (``analysis/interface_judgement.py``), not here.
 
 One mistake, one violation: an identifier a specific policy already reports on the same resource (the same
 value or the same property path: a security rule admitting a parent range, a grant to a parent account, a
@@ -28,6 +29,7 @@ from dataclasses import dataclass
 
 from residency_policies.analysis import network_rules
 from residency_policies.analysis import parent_identifiers as pi
+from residency_policies.analysis.interface_judgement import names_declared_endpoint
 from residency_policies.deferred_to_stack import DeferredValues
 from residency_policies.framework import Finding, ResourceView, StackView, resource_policy
 from residency_policies.rules_file import Rules
@@ -73,7 +75,8 @@ def _specific_findings(resource: ResourceView, rules: Rules) -> list[Finding]:
 
 def unclaimed(resource: ResourceView, rules: Rules) -> tuple[pi.Hit, ...]:
     """The resource's parent identifiers outside a deny context that no specific policy reports."""
-    found = [h for h in pi.hits(resource.props, pi.of_rules(rules)) if h.context is not pi.Context.DENY]
+    found = [h for h in pi.hits(resource.props, pi.of_rules(rules)) if h.context is not pi.Context.DENY
+             and not (h.kind is pi.ParentKind.RANGE and names_declared_endpoint(resource.type, h.token, rules))]
     if not found:
         return ()
     specific = _specific_findings(resource, rules)

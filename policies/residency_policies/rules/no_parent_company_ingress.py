@@ -46,7 +46,9 @@ POLICY = resource_policy(
         "::/0), drop the parent ranges on every path to it: an AWS network ACL deny rule numbered before the allow, "
         "or an AWS / OCI network firewall drop rule on the route (OCI security lists and NSGs cannot deny); or "
         "narrow the rule. Reference prefix lists and security groups created in the same stack, and give rule "
-        "sources as literal or config values so they can be checked at preview."
+        "sources as literal or config values so they can be checked at preview. An approved integration with the parent company is declared in "
+        "`sanctionedInterfaces` and built with the SanctionedInterface component: only its paths through the "
+        "declared gateway pass."
     ),
     tags=["network", "ingress", "residency"],
     framework=("US data residency", "1.0", "NET-1"),

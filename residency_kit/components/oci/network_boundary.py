@@ -335,6 +335,8 @@ class NetworkBoundary(pulumi.ComponentResource):
     log_group_id: pulumi.Output[str]
     """The log group holding the flow and firewall logs (created here when ``log_group_id`` was None)."""
     firewall_id: pulumi.Output[str] | None
+    nat_gateway_id: pulumi.Output[str] | None
+    """The NAT gateway when ``enable_nat_gateway`` is on (a sanctioned interface may use it as its exit)."""
     bastion_id: pulumi.Output[str]
     drg_id: pulumi.Output[str] | None
 
@@ -433,6 +435,7 @@ class NetworkBoundary(pulumi.ComponentResource):
         self.nsg_ids = {tier: nsg.id for tier, nsg in self._nsgs.items()}
         self.bastion_id = self._bastion.id
         self.drg_id = drg.id if drg is not None else None
+        self.nat_gateway_id = nat.id if nat is not None else None
         outputs = {"vcnId": self.vcn_id, "vcnCidr": self.vcn_cidr, "subnetIds": self.subnet_ids,
                    "subnetCidrs": self.subnet_cidrs, "nsgIds": self.nsg_ids, "flowLogIds": self.flow_log_ids,
                    "firewallLogIds": self.firewall_log_ids, "logGroupId": self.log_group_id,
@@ -441,6 +444,8 @@ class NetworkBoundary(pulumi.ComponentResource):
             outputs["firewallId"] = self.firewall_id
         if self.drg_id is not None:
             outputs["drgId"] = self.drg_id
+        if self.nat_gateway_id is not None:
+            outputs["natGatewayId"] = self.nat_gateway_id
         self.register_outputs(outputs)
 
     # --- helpers -------------------------------------------------------------------------------------------

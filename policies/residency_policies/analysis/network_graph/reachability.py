@@ -437,19 +437,44 @@ class Prover:
         subnet's network ACL, every route or a firewall on the way drops it; None when nothing carries it."""
         return self._path(subnet, source, direction, forced=admitted_by)
 
+    def _admission(self, subnet: m.Subnet, source: Source, direction: str,
+                   forced: str | None) -> tuple[str | None, list[str]]:
+        """The rule that admits the flow (``forced``, past the subnet's network ACL, or the subnet's own rules);
+        None when nothing does, or when Zero Trust Packet Routing drops it whatever the security rules admit."""
+        if self.graph.zpr is not None and self.graph.zpr.drops(subnet.urn, subnet.network, source.ranges, direction):
+            return None, []  # ``zpr``: the path model's packet routing policies
+        if forced is None:
+            return self.admitted(subnet, source, direction)
+        allowed, nacl_label, why = self._nacl_allows(subnet, source, direction)
+        if not allowed:
+            return None, []
+        return forced + (f" (network ACL: {nacl_label})" if nacl_label else ""), [why] if why else []
+
+    def walks(self, subnet: m.Subnet, source: Source, direction: str, admitted_by: str | None = None) -> list[Path]:
+        """Every path between ``subnet`` and ``source``, one per route walk, not only the most definite one (which
+        is all ``_path`` needs): a sanctioned interface's proof must see the walk that bypasses its gateway beside
+        the one that crosses it. ``admitted_by`` forces the admitting rule, as ``route_path`` does."""
+        if source.translated and not subnet.cidr_unknown and not any(c.version == 6 for c in subnet.cidrs):
+            return []
+        admitted, pieces = self._admission(subnet, source, direction, admitted_by)
+        if admitted is None:
+            return []
+        start = subnet.route_table_note or subnet.route_table
+        found: dict[tuple[str, ...], Path] = {}
+        for walk in self._walk_table(start, source, direction, subnet, [], [], frozenset()):
+            outward = [(subnet.urn, f"subnet '{subnet.name}'")] + walk.hops
+            ordered = list(reversed(outward)) if direction == "ingress" else outward
+            ordered = [("source", source.label)] + ordered if direction == "ingress" else ordered + [("source", source.label)]
+            nodes = tuple(k for k, _ in ordered)
+            if nodes not in found:
+                found[nodes] = Path(direction=direction, source=source, subnet=subnet, hops=[t for _, t in ordered],
+                                    nodes=list(nodes), admitted_by=admitted, unresolved=walk.unresolved + pieces)
+        return list(found.values())
+
     def _path(self, subnet: m.Subnet, source: Source, direction: str, forced: str | None = None) -> Path | None:
         if source.translated and not subnet.cidr_unknown and not any(c.version == 6 for c in subnet.cidrs):
             return None  # no IPv6 host in the subnet can address the NAT64 form
-        if self.graph.zpr is not None and self.graph.zpr.drops(subnet.urn, subnet.network, source.ranges, direction):
-            return None  # Zero Trust Packet Routing drops it whatever the security rules admit (``zpr``)
-        if forced is None:
-            admitted_by, admit_pieces = self.admitted(subnet, source, direction)
-        else:
-            allowed, nacl_label, why = self._nacl_allows(subnet, source, direction)
-            if not allowed:
-                return None
-            admitted_by = forced + (f" (network ACL: {nacl_label})" if nacl_label else "")
-            admit_pieces = [why] if why else []
+        admitted_by, admit_pieces = self._admission(subnet, source, direction, forced)
         if admitted_by is None:
             return None
         best = None
