@@ -16,7 +16,7 @@ STACK ?= us-prod
 # uv never downloads a Python of its own here: it uses the interpreter $(PYTHON) made the venvs with.
 export UV_PYTHON_DOWNLOADS := never
 
-.PHONY: setup preview test coverage lock clean oracle oracle-test oracle-test-full FORCE
+.PHONY: setup preview lint test coverage lock clean oracle oracle-test oracle-test-full FORCE
 
 setup: $(STAMP)
 
@@ -43,10 +43,17 @@ lock: $(UV)
 preview: setup
 	$(VENV)/bin/residency preview --stack $(STACK)
 
+# Static checks first (seconds), then the suite: ruff's linter over the tree, mypy over the packages in
+# pyproject.toml's [tool.mypy] (both configured there).
+lint: setup
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/mypy
+
 # The suite runs on every core (pytest-xdist; tests/conftest.py says what a worker shares). TEST_WORKERS=0 runs it
 # in one process.
 TEST_WORKERS ?= auto
 test: setup
+	$(MAKE) --no-print-directory lint
 	$(PY) -m pytest -q -n $(TEST_WORKERS) --dist loadgroup
 
 # Line and branch coverage of the pack (residency_policies) over the tests that exercise it, the pack processes

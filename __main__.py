@@ -74,7 +74,8 @@ interfaces = {
 for name, interface in interfaces.items():
     pulumi.export(f"{name}InterfaceFirewallId", interface.firewall_id)
 
-# --- Region-locked backups (residency_kit/components/oci/region_locked_backup.py, residency_kit/components/aws/immutable_backup_copy.py) ---
+# --- Region-locked backups (residency_kit/components/oci/region_locked_backup.py,
+#     residency_kit/components/aws/immutable_backup_copy.py) ---
 
 import pulumi_aws as aws  # noqa: E402  (section-local imports keep the sections independent)
 

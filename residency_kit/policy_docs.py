@@ -105,6 +105,7 @@ def render_policy(policy: Any, controls: Any = None) -> str:
         "",
         *(render_controls(policy.name, controls) if controls is not None else []),
     ]
+    lines += ["## Where it applies", "", _scope_text(policy, kind), ""]
     if types:
         lines += ["## Resource types checked", ""]
         if len(types) > 60:
@@ -112,6 +113,28 @@ def render_policy(policy: Any, controls: Any = None) -> str:
             types = types[:20]
         lines += [f"- `{t}`" for t in types] + [""]
     return "\n".join(lines)
+
+
+def _scope_text(policy: Any, kind: str) -> str:
+    """Where the policy reports not applicable (the framework's scope: its types, or its ``applies_to`` test)."""
+    test = getattr(policy, "applies_to", None)
+    if getattr(policy, "resource_types", None):
+        judged = "the resource types listed below"
+    elif test is not None:
+        judged = (test.__doc__ or test.__name__).strip().splitlines()[0].rstrip(".")
+    else:
+        return "Judges the stack itself (the rules in force and their waivers): it always applies."
+    phases = {
+        "resource": "To any other resource it reports not applicable",
+        "stack": "A stack with none of them is not applicable",
+        "resource+stack": "To any other resource it reports not applicable, and its stack phase reports it for a "
+                          "stack with none of them",
+    }[kind]
+    joined = sorted(getattr(policy, "stack_judges", None) or ())
+    also = (f" Its stack phase also judges {', '.join(f'`{t}`' for t in joined)} (joins that report there), which "
+            "are never not applicable." if joined else "")
+    return (f"Judges: {judged}. {phases} (the analyzer protocol's `not_applicable`, \"not applicable\" in the "
+            f"reports); a check that finds something is always reported.{also}")
 
 
 def render_index(policies: list[Any], controls: Any = None) -> str:

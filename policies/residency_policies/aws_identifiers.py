@@ -86,7 +86,7 @@ def parse_aws_endpoint(value: Any) -> AwsEndpoint | None:
         return None
     labels = host[: -len(domain) - 1].split(".")
     index, region, legacy = next(
-        ((i, m["region"], m["prefix"]) for i, m in ((i, _AWS_REGION_LABEL.match(l)) for i, l in enumerate(labels)) if m),
+        ((i, m["region"], m["prefix"]) for i, m in ((i, _AWS_REGION_LABEL.match(label)) for i, label in enumerate(labels)) if m),
         (None, None, None))
     if index is None:
         before, after = labels, []

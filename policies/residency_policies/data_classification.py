@@ -36,6 +36,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
+from pulumi_policy import EnforcementLevel
+
 from residency_policies.analysis.backup_copies import oci_replications, s3_replications
 from residency_policies.findings import Finding
 from residency_policies.resource_tags import read_tag
@@ -62,9 +64,9 @@ class Classification:
     """How to classify it, for a resource judged as US user data by default."""
 
     @property
-    def level(self) -> str | None:
+    def level(self) -> EnforcementLevel | None:
         """The finding's level: the policy's own for US user data, advisory otherwise."""
-        return None if self.user_data else "advisory"
+        return None if self.user_data else EnforcementLevel.ADVISORY
 
     def sentence(self) -> str:
         if not self.user_data:

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-LOWER_LEVELS = ("advisory",)
+from pulumi_policy import EnforcementLevel
+
+LOWER_LEVELS = (EnforcementLevel.ADVISORY,)
 
 
 @dataclass(frozen=True)
@@ -13,7 +15,7 @@ class Finding:
 
     ``urn``: required for stack checks (None = the stack itself); resource checks judge only the analyzed
     resource. ``unverifiable``: the deciding value is unknown at preview (the text says so and how to fix it).
-    ``level``: None reports at the policy's configured level; ``"advisory"`` lowers this one finding (for
+    ``level``: None reports at the policy's configured level; ``EnforcementLevel.ADVISORY`` lowers this one finding (for
     example data classified as not holding US user data) and the message must say why. A check cannot raise a
     finding above its policy's level: only the framework does, for its own errors (crashes, invalid config).
     """
@@ -22,12 +24,12 @@ class Finding:
     urn: str | None = None
     unverifiable: bool = False
     path: str | None = None
-    level: str | None = None
+    level: EnforcementLevel | None = None
     why: str | None = None  # unverifiable: what exactly is unknown and why (replaces the generic sentence)
 
     def __post_init__(self) -> None:
         if self.level is not None and self.level not in LOWER_LEVELS:
-            raise ValueError(f"Finding.level {self.level!r}: allowed: None (the policy's level) or 'advisory'")
+            raise ValueError(f"Finding.level {self.level!r}: allowed: None (the policy's level) or EnforcementLevel.ADVISORY")
 
     def text(self) -> str:
         if self.unverifiable and self.why:

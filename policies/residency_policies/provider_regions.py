@@ -47,7 +47,7 @@ class EffectiveRegion:
     unknown: bool = False
 
 
-def effective_region(resource: "ResourceView") -> EffectiveRegion | None:
+def effective_region(resource: ResourceView) -> EffectiveRegion | None:
     """Region of an OCI/AWS custom resource; None when it cannot apply (not OCI/AWS, or no provider at all)."""
     provider = resource.provider
     return resource_region(

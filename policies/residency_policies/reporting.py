@@ -9,6 +9,8 @@ import traceback
 from collections.abc import Callable
 from pathlib import Path
 
+from pulumi_policy import EnforcementLevel
+
 from residency_policies import sdk_compat
 from residency_policies.findings import Finding
 from residency_policies.rules_file import ConfigError, Rules
@@ -24,7 +26,7 @@ class Reporter:
         text = finding.text()
         waiver = find_waiver(rules.waivers, self.policy, urn)
         if waiver is not None:
-            sdk_compat.report_at_level(self.report_violation, f"{waiver.quote()}\n{text}", urn, "advisory")
+            sdk_compat.report_at_level(self.report_violation, f"{waiver.quote()}\n{text}", urn, EnforcementLevel.ADVISORY)
         elif finding.level is not None:
             sdk_compat.report_at_level(self.report_violation, text, urn, finding.level)
         else:
@@ -32,7 +34,7 @@ class Reporter:
 
     def config_errors(self, errors: list[ConfigError], urn: str | None) -> None:
         for error in errors:
-            sdk_compat.report_at_level(self.report_violation, error.message(self.policy), urn, "mandatory")
+            sdk_compat.report_at_level(self.report_violation, error.message(self.policy), urn, EnforcementLevel.MANDATORY)
 
     def crash(self, exc: BaseException, urn: str | None) -> None:
         # The exception's text is left out: it may quote a property value, and values may be secrets.
@@ -41,7 +43,7 @@ class Reporter:
             f"policy '{self.policy}' failed while checking ({type(exc).__name__} at {_where(exc)}); failing "
             "closed: nothing this policy checks is verified. Report this as a bug in the residency policy pack.",
             urn,
-            "mandatory",
+            EnforcementLevel.MANDATORY,
         )
 
 
@@ -55,7 +57,8 @@ def _where(exc: BaseException) -> str:
         if ("residency_policies" in f.filename or not f.filename.startswith(libraries))
         and Path(f.filename).name != "framework.py"
     ]
-    frame = (ours or frames or [None])[-1]
-    if frame is None:
+    candidates = ours or list(frames)
+    if not candidates:
         return "an unknown place"
+    frame = candidates[-1]
     return f"{Path(frame.filename).name}:{frame.lineno}"

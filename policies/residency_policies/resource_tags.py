@@ -44,7 +44,7 @@ def load_taggable_types(path: Path = DATA_FILE) -> dict[str, str]:
 TAGGABLE_TYPES = load_taggable_types()
 
 
-def provider_default_tags(resource: "ResourceView") -> dict:
+def provider_default_tags(resource: ResourceView) -> dict:
     """The AWS provider's ``defaultTags.tags`` the resource inherits ({} for OCI or when there are none)."""
     if resource.provider is None or not resource.type.startswith("aws:"):
         return {}
@@ -66,7 +66,7 @@ class TagRead:
     """False when the type takes no tags at all."""
 
 
-def read_tag(resource: "ResourceView", key: str, *, dependencies: Mapping[str, Any] | None = None) -> TagRead:
+def read_tag(resource: ResourceView, key: str, *, dependencies: Mapping[str, Any] | None = None) -> TagRead:
     """The values ``resource`` carries for tag ``key``.
 
     ``dependencies``: the stack phase's property dependencies (None in the resource phase); see the module doc
@@ -101,17 +101,20 @@ def _read_oci(props: Mapping[str, Any], key: str, prop: str | None, dependencies
     return TagRead(tuple(values), unknown_map, taggable=prop is not None or OCI_DEFINED_TAGS in props)
 
 
-def _read_aws(resource: "ResourceView", key: str, prop: str, dependencies) -> TagRead:
+def _read_aws(resource: ResourceView, key: str, prop: str, dependencies) -> TagRead:
     tags = maybe_json(resource.props.get(prop))
     if _counts_as_unknown(tags, prop, dependencies):
         return TagRead(unknown_map=prop)
     if isinstance(tags, dict) and key in tags:
         return TagRead(((f"{prop}.{key}", tags[key]),))
-    defaults_input = maybe_json(resource.provider.props.get("defaultTags")) if resource.provider is not None else None
+    provider = resource.provider
+    if provider is None:
+        return TagRead()
+    defaults_input = maybe_json(provider.props.get("defaultTags"))
     nested = defaults_input.get("tags") if isinstance(defaults_input, dict) else None
     if is_unknown(defaults_input) or is_unknown(nested):
-        return TagRead(unknown_map=f"provider {resource.provider.name} defaultTags")
+        return TagRead(unknown_map=f"provider {provider.name} defaultTags")
     defaults = provider_default_tags(resource)
     if key in defaults:
-        return TagRead(((f"provider {resource.provider.name} defaultTags.{key}", defaults[key]),))
+        return TagRead(((f"provider {provider.name} defaultTags.{key}", defaults[key]),))
     return TagRead()

@@ -269,7 +269,7 @@ class Rules:
         source = self.sources.get(key.split(".", 1)[0])
         return source.where(key) if source is not None else where_unset(key)
 
-    def allowed_regions(self, cloud: str) -> frozenset[str]:
+    def allowed_regions(self, cloud: str | None) -> frozenset[str]:
         return self.allowed_regions_oci if cloud == "oci" else self.allowed_regions_aws
 
 
@@ -412,7 +412,8 @@ def _validate(merged: dict[str, tuple[RulesSource, Any]], errors: list[ConfigErr
     aws_regions = v.str_list(regions, "allowedRegions", "aws", _AWS_REGION, "AWS region codes like us-east-2", min_items=1)
     parent = v.section(merged, "parentCompany", ("cidrs", "ociTenancyIds", "awsAccountIds", "awsOrganizationIds"), required=("cidrs",))
     cidrs = v.cidrs(parent, "parentCompany", "cidrs")
-    parent_tenancies = v.str_list(parent, "parentCompany", "ociTenancyIds", _TENANCY_OCID, "tenancy OCIDs (ocid1.tenancy.oc1..)", lower=True)
+    parent_tenancies = v.str_list(parent, "parentCompany", "ociTenancyIds", _TENANCY_OCID, "tenancy OCIDs (ocid1.tenancy.oc1..)",
+                                  lower=True)
     parent_accounts = v.accounts(parent, "parentCompany")
     parent_orgs = v.str_list(parent, "parentCompany", "awsOrganizationIds", _AWS_ORG, "AWS organization IDs like o-abcdef1234")
     trusted = v.section(merged, "trusted", ("ociTenancyIds", "awsAccountIds", "awsOrganizationIds"), required=(), optional=True)

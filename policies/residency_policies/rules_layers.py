@@ -12,8 +12,8 @@ The rules in force are built in layers (``rules_file.build_rules`` validates the
 Layers 1-2 belong to whoever runs the pack (a security team may own them); layer 3 to the team configuring
 the stack. A key the pack's layers leave unset is the stack's to set. A key they set may only be *tightened*
 by the stack: more parent-company identifiers, fewer allowed regions or trusted parties, longer retention,
-more required tags, fewer sanctioned interfaces or narrower ports on one. A stack value that would loosen the rules is a ``ConfigError`` naming both values and
-where each came from, and the tighter value stays in force.
+more required tags, fewer sanctioned interfaces or narrower ports on one. A stack value that would loosen the
+rules is a ``ConfigError`` naming both values and where each came from, and the tighter value stays in force.
 """
 
 from __future__ import annotations
@@ -323,7 +323,7 @@ def _tighten_interfaces(base: Any, value: Any, source: RulesSource, out: list[Lo
     left for validation (the pack's layers' value stays in force)."""
     if not isinstance(base, list) or not isinstance(value, list):
         return base
-    declared = {e.get("name"): e for e in base if isinstance(e, Mapping) and isinstance(e.get("name"), str)}
+    declared: dict[str, Any] = {e["name"]: e for e in base if isinstance(e, Mapping) and isinstance(e.get("name"), str)}
     names = sorted(declared)
     kept: list[Any] = []
     for i, entry in enumerate(value):

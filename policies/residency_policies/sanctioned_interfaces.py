@@ -112,7 +112,7 @@ class SanctionedInterface:
 
     def covers_range(self, network: Network) -> bool:
         """True when every address of ``network`` is a declared endpoint (in any of its address forms)."""
-        return any(f.version == e.version and f.subnet_of(e)
+        return any(f.version == e.version and f.subnet_of(e)  # type: ignore[arg-type]  # same version
                    for f in address_forms(network) for c in self.cidrs for e in address_forms(c))
 
     def covers_ports(self, protocol: str, low: int, high: int) -> bool:
@@ -228,11 +228,13 @@ def _parse_one(i: int, entry: Any, parents: tuple[Network, ...] | None,
     review_by = _date(entry.get("reviewBy"))
     if "reviewBy" in entry and review_by is None:
         bad("reviewBy", entry.get("reviewBy"), "an ISO date (YYYY-MM-DD)")
-    if problems:
-        return None, problems
+    if problems or not (isinstance(name, str) and isinstance(purpose, str) and isinstance(approver, str)
+                        and direction is not None and gateway is not None and review_by is not None):
+        # Every missing or malformed field is a problem above; ``complete`` only narrows the types.
+        return None, problems or [InterfaceProblem(i, at, entry, "a complete declaration", label)]
     return SanctionedInterface(
         name=name, purpose=purpose.strip(), direction=direction, cidrs=tuple(cidrs), hosts=tuple(hosts),
-        ports=tuple(ports), gateway=gateway, approver=approver.strip(), review_by=review_by), []  # type: ignore[arg-type]
+        ports=tuple(ports), gateway=gateway, approver=approver.strip(), review_by=review_by), []
 
 
 def _direction(value: Any) -> Direction | None:
@@ -243,7 +245,7 @@ def _direction(value: Any) -> Direction | None:
 
 
 def _inside_parent(network: Network, parents: tuple[Network, ...]) -> bool:
-    return any(f.version == g.version and f.subnet_of(g)
+    return any(f.version == g.version and f.subnet_of(g)  # type: ignore[arg-type]  # same version
                for p in parents for f in address_forms(network) for g in address_forms(p))
 
 
@@ -323,7 +325,7 @@ def _gateway(entry: Mapping[str, Any], bad) -> GatewayRef | None:
     if type_ not in GATEWAY_TYPES:
         bad("gateway.type", type_, f"a gateway type the proof can follow: {allowed_types}")
         ok = False
-    return GatewayRef(type_, name=name.strip()) if ok and not extra else None
+    return GatewayRef(str(type_), name=name.strip()) if ok and not extra and isinstance(name, str) else None
 
 
 def _date(value: Any) -> _dt.date | None:

@@ -62,10 +62,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from pulumi.runtime import proto
+from pulumi_policy import EnforcementLevel
 from pulumi_policy.proxy import UnknownValueError
 
 _RESPONSE_ATTR = "_residency_analyze_response"
-_LEVELS = {"advisory": proto.ADVISORY, "mandatory": proto.MANDATORY}
+_LEVELS = {EnforcementLevel.ADVISORY: proto.ADVISORY, EnforcementLevel.MANDATORY: proto.MANDATORY}
 
 _PATCHED_NAMES = (
     "_create_report_violation", "Configure", "_configure_runtime_settings", "_get_resource_options",
@@ -126,7 +127,7 @@ def request_memo(tag: str, anchors: Sequence[Any], build: Callable[[], Any]) -> 
         return build()
     key = (tag, tuple(map(id, anchors)))
     hit = scope.shared.get(key)
-    if hit is not None and len(hit[0]) == len(anchors) and all(a is b for a, b in zip(hit[0], anchors)):
+    if hit is not None and len(hit[0]) == len(anchors) and all(a is b for a, b in zip(hit[0], anchors, strict=True)):
         return hit[1]
     value = build()
     scope.shared[key] = (tuple(anchors), value)  # holding the anchors keeps their ids from being reused
@@ -414,8 +415,10 @@ def _abort(context: Any, message: str) -> None:
 # --- what the framework uses ------------------------------------------------------------------------
 
 
-def report_at_level(report_violation: Callable[..., None], message: str, urn: str | None, level: str) -> None:
-    """Report one violation and set its enforcement level (``advisory`` or ``mandatory``).
+def report_at_level(
+    report_violation: Callable[..., None], message: str, urn: str | None, level: EnforcementLevel
+) -> None:
+    """Report one violation and set its enforcement level (advisory or mandatory).
 
     Raises ``SdkCompatibilityError`` when the level cannot be set (``install`` has not run, or pulumi_policy
     reported nothing or more than one diagnostic): never a violation at the wrong level.
@@ -423,7 +426,7 @@ def report_at_level(report_violation: Callable[..., None], message: str, urn: st
     response = getattr(report_violation, _RESPONSE_ATTR, None)
     if response is None:
         raise SdkCompatibilityError(
-            f"cannot report at level {level!r}: report_violation is not pulumi_policy's (sdk_compat.install() "
+            f"cannot report at level {level.value!r}: report_violation is not pulumi_policy's (sdk_compat.install() "
             "has not run or the SDK changed)"
         )
     before = len(response.diagnostics)

@@ -27,8 +27,8 @@ class FrozenDict(dict):
     """A ``dict`` that refuses every change after construction."""
 
     __slots__ = ()
-    __setitem__ = __delitem__ = __ior__ = _refuse  # type: ignore[assignment]
-    clear = pop = popitem = setdefault = update = _refuse  # type: ignore[assignment]
+    __setitem__ = __delitem__ = __ior__ = _refuse
+    clear = pop = popitem = setdefault = update = _refuse
 
     def __reduce__(self) -> tuple[Any, ...]:  # copy / deepcopy / pickle rebuild it through the constructor
         return (FrozenDict, (dict(self),))
@@ -41,8 +41,8 @@ class FrozenList(list):
     """A ``list`` that refuses every change after construction."""
 
     __slots__ = ()
-    __setitem__ = __delitem__ = __iadd__ = __imul__ = _refuse  # type: ignore[assignment]
-    append = extend = insert = pop = remove = clear = sort = reverse = _refuse  # type: ignore[assignment]
+    __setitem__ = __delitem__ = __iadd__ = __imul__ = _refuse
+    append = extend = insert = pop = remove = clear = sort = reverse = _refuse
 
     def __reduce__(self) -> tuple[Any, ...]:
         return (FrozenList, (list(self),))
@@ -125,7 +125,7 @@ class StackView(Sequence[ResourceView]):
             self._derived[key] = build()
         return self._derived[key]
 
-    def __getitem__(self, index):  # type: ignore[override]
+    def __getitem__(self, index):
         return self._resources[index]
 
     def __len__(self) -> int:

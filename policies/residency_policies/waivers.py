@@ -48,7 +48,7 @@ class WaiverProblem:
 
 
 def today() -> _dt.date:
-    return _dt.datetime.now(_dt.timezone.utc).date()
+    return _dt.datetime.now(_dt.UTC).date()
 
 
 def parse_waivers(raw: Any, *, on: _dt.date | None = None) -> tuple[tuple[Waiver, ...], tuple[WaiverProblem, ...]]:
@@ -62,7 +62,7 @@ def parse_waivers(raw: Any, *, on: _dt.date | None = None) -> tuple[tuple[Waiver
     problems: list[WaiverProblem] = []
     for i, entry in enumerate(raw):
         waiver, problem = _parse_one(entry)
-        if problem:
+        if problem or waiver is None:
             problems.append(WaiverProblem(i, entry, f"malformed: {problem}"))
         elif waiver.expires < on:
             problems.append(WaiverProblem(i, entry, f"expired on {waiver.expires.isoformat()}"))

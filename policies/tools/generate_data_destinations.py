@@ -28,8 +28,8 @@ found by the pack itself at run time (``data_references.document_destinations``)
 Inputs that read *from* a source (``source*``), name a role, a key (``us-keys-for-data`` judges keys), a
 type, format, prefix, region or port are not destinations. Each row carries a hint for the value it
 expects: ``ref`` (ARN, OCID, URL or ``s3://`` URI), ``bucket`` (name, ARN or URI), ``account`` (AWS account ID),
-``endpoint`` (URL, e-mail address or phone number), ``map`` (values read by their keys). The policy reads each value by what it is at run time, so a hint
-only decides how a plain string is read.
+``endpoint`` (URL, e-mail address or phone number), ``map`` (values read by their keys). The policy reads each value
+by what it is at run time, so a hint only decides how a plain string is read.
 
     .venv/bin/python policies/tools/generate_data_destinations.py [--check]
 """

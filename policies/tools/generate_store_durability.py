@@ -442,7 +442,7 @@ def store_rows(problems: list[str]) -> list[str]:
                 elif item.nested:
                     problems.append(f"{token}: guard input {path} is a block, not a value")
         used = {_guard_path(g) for g in profile.guards}
-        for path, item in inputs.items():
+        for path in inputs:
             if _GUARD_NAME.match(path.split(".")[-1]) and path not in used and path not in profile.ignore:
                 problems.append(f"{token}: {path} looks like a deletion guard; use it in the profile or ignore it")
         for copy in profile.copies:

@@ -24,7 +24,7 @@ import importlib.metadata
 import importlib.util
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 PACKAGES = {"pulumi_oci": "pulumi-oci", "pulumi_aws": "pulumi-aws"}
@@ -88,7 +88,7 @@ class Package:
 _SCALARS = {"str": "str", "bool": "bool", "int": "int", "float": "float", "Any": "any"}
 
 
-@lru_cache(maxsize=None)
+@cache
 def _shape(annotation: str) -> tuple[str, str | None, str | None]:
     """``(shape, nested type name, scalar name)`` of a getter's return annotation such as
     ``pulumi.Input[Optional[Sequence[pulumi.Input['XArgs']]]]``."""
@@ -161,7 +161,7 @@ def _classes(source: str) -> dict[str, str]:
             for i, m in enumerate(marks)}
 
 
-@lru_cache(maxsize=None)
+@cache
 def load(package: str) -> Package:
     spec = importlib.util.find_spec(package)
     if spec is None or not spec.submodule_search_locations:

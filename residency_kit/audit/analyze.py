@@ -18,9 +18,9 @@ from pathlib import Path
 from typing import Any
 
 from residency_kit.audit.export import StateExport
-from residency_kit.engine.api import PreviewResult
 from residency_kit.engine.capture import ROOT_STACK_TYPE
 from residency_kit.engine.packs import PolicyPackProcess
+from residency_kit.engine.results import PreviewResult
 from residency_kit.engine.stack import EngineResource, EngineStack
 from residency_policies.urns import make_urn, urn_name
 
@@ -29,8 +29,8 @@ from residency_policies.urns import make_urn, urn_name
 class AuditResult(PreviewResult):
     """A ``PreviewResult`` (so the preview's display and reports apply) plus what only an audit has."""
 
-    export: StateExport | None = None
-    outputs: dict[str, dict[str, Any]] = field(default_factory=dict)
+    export: StateExport = field(kw_only=True)
+    outputs: dict[str, dict[str, Any]] = field(default_factory=dict, kw_only=True)
 
 
 def engine_stack_from_state(export: StateExport) -> tuple[EngineStack, dict[str, dict[str, Any]]]:

@@ -51,7 +51,7 @@ def run_audit(
 
     with ExitStack() as stack:
         packs = []
-        for pack_dir, pack_config in zip(pack_dirs, parsed):
+        for pack_dir, pack_config in zip(pack_dirs, parsed, strict=True):
             # The state is what is deployed, not a plan: the packs run as in an update (dry run false).
             pack = PolicyPackProcess(
                 pack_dir, project=export.project, stack=export.stack, config=config, dry_run=False,

@@ -14,6 +14,7 @@ from pathlib import Path
 from rich.console import Console
 from rich.markup import escape
 
+from residency_kit.audit.analyze import AuditResult
 from residency_kit.commands.policy_pack_options import add_policy_pack_arguments
 from residency_kit.reports.writer import add_report_arguments
 
@@ -48,7 +49,7 @@ def _error(message: str) -> int:
     return EXIT_ERROR
 
 
-def render_audit(result, *, state: str, console: Console) -> None:
+def render_audit(result: AuditResult, *, state: str, console: Console) -> None:
     from residency_kit.engine.display import render_pack_results
 
     export = result.export
@@ -104,10 +105,11 @@ def run(args: argparse.Namespace) -> int:
 
         render_audit(result, state=str(args.state), console=text_console())
     if args.report_dir:
+        from residency_kit.reports.model import ReportKind
         from residency_kit.reports.writer import write_reports
 
         write_reports(
-            args.report_dir, result, project=export.project, stack=export.stack, kind="audit", source=args.state,
+            args.report_dir, result, project=export.project, stack=export.stack, kind=ReportKind.AUDIT, source=args.state,
             artifact=args.state, outputs=result.outputs, extra_warnings=export.warnings,
         )
     if result.mandatory:

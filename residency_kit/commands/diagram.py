@@ -9,9 +9,12 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from residency_kit.reports.network_diagram import render
+
+if TYPE_CHECKING:
+    from residency_kit.engine.stack import EngineResource
 
 EXIT_OK, EXIT_ERROR = 0, 2
 
@@ -46,7 +49,7 @@ def parent_cidrs(config: dict[str, str], stack: str, pack_dir: Path | None = Non
     return rules.parent_cidrs if rules is not None else []
 
 
-def capture_resources(cwd: str, stack: str | None) -> tuple[list[Any], dict[str, str], str]:
+def capture_resources(cwd: str, stack: str | None) -> tuple[list[EngineResource], dict[str, str], str]:
     """Run the program (as ``residency preview`` runs it): its engine resources, stack config and stack name."""
     from residency_kit.engine.project import load_project, load_stack_config, resolve_stack
     from residency_kit.engine.project_preview import run_program
@@ -61,12 +64,13 @@ def capture_resources(cwd: str, stack: str | None) -> tuple[list[Any], dict[str,
 def run(args: argparse.Namespace) -> int:
     from residency_kit.engine.project import ProjectError
     from residency_kit.engine.project_preview import PreviewError
+    from residency_kit.engine.stack import EngineStackError
 
     try:
         resources, config, stack_name = capture_resources(args.cwd, args.stack)
         rules = rules_for(config, stack_name)
         out = render(resources, rules.parent_cidrs if rules is not None else [], args.format, rules)
-    except (PreviewError, ProjectError) as err:
+    except (PreviewError, ProjectError, EngineStackError) as err:
         print(f"error: {err}", file=sys.stderr)
         return EXIT_ERROR
     except Exception as err:  # graphviz.ExecutableNotFound and friends

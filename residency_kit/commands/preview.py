@@ -10,9 +10,9 @@ import argparse
 import json
 import sys
 from pathlib import Path
-from typing import Any
 
 from residency_kit.commands.policy_pack_options import add_policy_pack_arguments
+from residency_kit.engine.results import FailedPreview
 from residency_kit.reports.writer import add_report_arguments
 
 EXIT_OK, EXIT_MANDATORY, EXIT_ERROR = 0, 1, 2
@@ -55,36 +55,29 @@ def _error(message: str) -> int:
     return EXIT_ERROR
 
 
-def _failed(args: argparse.Namespace, err: BaseException, error: dict[str, Any]) -> int:
+def _failed(args: argparse.Namespace, failed: FailedPreview) -> int:
     """A run that failed: the error on stderr (after any notes), and with ``--json`` / ``--report-dir`` the
     error and what the run had learned, marked as an error (never a verdict)."""
     from residency_kit.engine.display import error_json
-    from residency_kit.engine.project_preview import failed_run_of
 
-    failed = failed_run_of(err)
-    notes = failed.notes if failed is not None else []
-    for note in notes:
+    failure = failed.failure
+    for note in failed.notes:
         print(f"note: {note}", file=sys.stderr)
-    if error.get("output", "").strip():
-        print(error["output"].rstrip(), file=sys.stderr)
-    if error.get("traceback", "").strip():
-        print(error["traceback"].rstrip(), file=sys.stderr)
-    for line in error.get("details", []):
+    if failure.output.strip():
+        print(failure.output.rstrip(), file=sys.stderr)
+    if failure.traceback.strip():
+        print(failure.traceback.rstrip(), file=sys.stderr)
+    for line in failure.details:
         print(f"error: {line}", file=sys.stderr)
-    _error(error["message"])
+    _error(failure.message)
     if args.json:
-        document = error_json(
-            error, failed.result if failed is not None else None,
-            project=failed.project.name if failed is not None and failed.project is not None else None,
-            stack=(failed.stack or None) if failed is not None else args.stack, notes=notes,
-        )
-        json.dump(document, sys.stdout, indent=2)
+        json.dump(error_json(failed), sys.stdout, indent=2)
         sys.stdout.write("\n")
     if args.report_dir:
         from residency_kit.reports.writer import write_failed_preview_reports
 
         try:
-            write_failed_preview_reports(args.report_dir, failed, error["message"])
+            write_failed_preview_reports(args.report_dir, failed)
         except Exception as report_err:  # noqa: BLE001 - the run's own error is the one to report
             print(f"error: --report-dir: could not write the reports: {type(report_err).__name__}: {report_err}",
                   file=sys.stderr)
@@ -93,10 +86,8 @@ def _failed(args: argparse.Namespace, err: BaseException, error: dict[str, Any])
 
 def run(args: argparse.Namespace) -> int:
     from residency_kit.engine.display import render, text_console, to_json
-    from residency_kit.engine.packs import PolicyPackConfigError, PolicyPackError
     from residency_kit.engine.project import ProjectError, parse_config_override
-    from residency_kit.engine.project_preview import PreviewError, ProgramError, run_project_preview
-    from residency_kit.engine.stack import EngineStackError
+    from residency_kit.engine.project_preview import run_failure, run_project_preview
 
     if args.engine == "pulumi":
         from residency_kit.pulumi_cli.preview_command import run_preview
@@ -113,35 +104,29 @@ def run(args: argparse.Namespace) -> int:
 
     try:
         overrides = dict(parse_config_override(item) for item in args.config)
-        preview = run_project_preview(
-            args.cwd,
-            stack=args.stack,
-            policy_packs=args.policy_pack or None,
-            policy_pack_configs=args.policy_pack_config,
-            config_overrides=overrides,
-        )
-    except ProgramError as err:
-        kind = "configuration" if err.configuration else "program"
-        return _failed(args, err, {"kind": kind, "message": str(err), "details": [], "traceback": err.traceback,
-                                   "output": err.output})
-    except PolicyPackConfigError as err:
-        return _failed(args, err, {"kind": "policy-config", "message": "validating policy config",
-                                   "details": list(err.errors), "traceback": "", "output": ""})
-    except (PreviewError, PolicyPackError, EngineStackError, ProjectError) as err:
-        kind = "policy-pack" if isinstance(err, PolicyPackError) else "preview"
-        return _failed(args, err, {"kind": kind, "message": str(err), "details": [], "traceback": "", "output": ""})
+    except ProjectError as err:
+        return _failed(args, FailedPreview(run_failure(err), stack=args.stack or ""))
+    outcome = run_project_preview(
+        args.cwd,
+        stack=args.stack,
+        policy_packs=args.policy_pack or None,
+        policy_pack_configs=args.policy_pack_config,
+        config_overrides=overrides,
+    )
+    if isinstance(outcome, FailedPreview):
+        return _failed(args, outcome)
 
-    result = preview.result
+    result = outcome.result
     if args.json:
-        document = to_json(result, project=preview.project.name, stack=preview.stack)
+        document = to_json(result, project=outcome.project.name, stack=outcome.stack)
         json.dump(document, sys.stdout, indent=2)
         sys.stdout.write("\n")
     else:
-        render(result, stack=preview.stack, console=text_console(), cwd=Path.cwd())
+        render(result, stack=outcome.stack, console=text_console(), cwd=Path.cwd())
     if args.report_dir:
         from residency_kit.reports.writer import write_preview_reports
 
-        write_preview_reports(args.report_dir, preview)
+        write_preview_reports(args.report_dir, outcome)
     if result.mandatory:
         return EXIT_MANDATORY
     if not result.checked:

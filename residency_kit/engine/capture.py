@@ -424,7 +424,7 @@ def with_stack_outputs(program: Callable[[], Any]) -> Callable[[], Any]:
         result = program()
         root = pulumi_settings.get_root_resource()
         outputs = getattr(root, "outputs", None)
-        if outputs:
+        if outputs and isinstance(root, pulumi.ComponentResource):  # the Stack resource
             root.register_outputs(massage(outputs, []))
         return result
 

@@ -42,7 +42,7 @@ def _program_frame(is_library: Callable[[str], bool]) -> tuple[str, int]:
 
 
 def _wrap(cls: type, is_library: Callable[[str], bool]) -> None:
-    original = cls.__init__
+    original = cls.__init__  # type: ignore[misc]  # the class's own constructor, wrapped as found
     if getattr(original, _WRAPPED, False):
         return
 
@@ -56,7 +56,7 @@ def _wrap(cls: type, is_library: Callable[[str], bool]) -> None:
         original(self, t, name, *args, **kwargs)
 
     setattr(direct_init, _WRAPPED, True)
-    cls.__init__ = direct_init  # type: ignore[method-assign]
+    cls.__init__ = direct_init  # type: ignore[misc]
 
 
 def install(is_library: Callable[[str], bool]) -> None:

@@ -13,19 +13,18 @@ whatever the run had learned, never a verdict (``summary.checked`` false, ``summ
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from rich.console import Console
 from rich.markup import escape
 
-from residency_kit.engine.api import PreviewResult
 from residency_kit.engine.invokes.ledger import InvokeRecord
 from residency_kit.engine.pack_controls import policy_id_in
-from residency_kit.engine.pack_rules import RulesInForce, rules_for_result, waiver_of
+from residency_kit.engine.pack_rules import RulesInForce, waiver_of
+from residency_kit.engine.results import FailedPreview, PackInfo, PreviewResult, Verdict, Violation
 from residency_kit.reports.interfaces import interface_records
-from residency_kit.engine.packs import PackInfo, Violation
 from residency_kit.engine.result_summary import (
     COUNTED,
     assumption_lines,
@@ -89,12 +88,12 @@ def render_pack_results(
     console: Console, result: PreviewResult, *, cwd: Path | None, rules: Sequence[RulesInForce | None] = ()
 ) -> None:
     """The lines under ``Policies:``: each pack's mark, name, where it came from, its rules, then its violations."""
-    rules = list(rules) or rules_for_result(result)
+    rules = list(rules) or result.pack_rules
     for index, info in enumerate(result.packs):
         pack_dir = result.pack_dirs[index] if index < len(result.pack_dirs) else None
         pack_rules = rules[index] if index < len(rules) else None
         mine = [v for v in result.violations if v.policy_pack == info.name]
-        if any(v.enforcement_level == "mandatory" for v in mine):
+        if any(v.mandatory for v in mine):
             mark = "❌"
         elif mine:
             mark = "⚠️ "
@@ -119,8 +118,8 @@ def render_pack_results(
                     f"({escape(short_list(list(pack_rules.illustrative)))}); replace them with your estate's own",
                     highlight=False,
                 )
-        for v in sorted(mine, key=lambda v: (v.enforcement_level != "mandatory", v.policy, v.urn)):
-            style = "red" if v.enforcement_level == "mandatory" else "yellow"
+        for v in sorted(mine, key=lambda v: (not v.mandatory, v.policy, v.urn)):
+            style = "red" if v.mandatory else "yellow"
             where = source_position(result.stack.by_urn.get(v.urn), cwd)
             line = violation_line(v, where, policy_id_in(result, v.policy_pack, v.policy))
             console.print(f"        [{style}]{escape(line)}[/{style}]", highlight=False)
@@ -195,7 +194,7 @@ def invoke_json(record: InvokeRecord) -> dict[str, Any]:
 
 
 def to_json(result: PreviewResult, *, project: str, stack: str) -> dict[str, Any]:
-    rules = rules_for_result(result)
+    rules = result.pack_rules
     counts = resource_counts(result)
     by_urn = result.stack.by_urn
     return {
@@ -213,8 +212,8 @@ def to_json(result: PreviewResult, *, project: str, stack: str) -> dict[str, Any
         "policyPacks": [_pack_json(result, i, info, rules[i]) for i, info in enumerate(result.packs)],
         "violations": [
             {
-                "policyPack": v.policy_pack, "policy": v.policy, "enforcementLevel": v.enforcement_level,
-                "severity": v.severity, "urn": v.urn, "message": v.message,
+                "policyPack": v.policy_pack, "policy": v.policy, "enforcementLevel": v.enforcement_level.value,
+                "severity": v.severity.value, "urn": v.urn, "message": v.message,
                 "sourcePosition": (
                     {"file": by_urn[v.urn].source_file, "line": by_urn[v.urn].source_line}
                     if v.urn in by_urn and by_urn[v.urn].source_file else None
@@ -224,7 +223,7 @@ def to_json(result: PreviewResult, *, project: str, stack: str) -> dict[str, Any
             }
             for v in result.violations
         ],
-        "notApplicable": list(result.not_applicable),
+        "notApplicable": [n.as_json() for n in result.not_applicable],
         "notes": list(result.notes),
         "error": None,
         "invokes": [invoke_json(r) for r in result.invokes],
@@ -241,32 +240,32 @@ def to_json(result: PreviewResult, *, project: str, stack: str) -> dict[str, Any
             "waived": sum(1 for v in result.violations if waiver_of(result, v) is not None),
             "policiesRun": result.policies_run,
             "checked": result.checked,
-            "verdict": result.verdict,
+            "verdict": result.verdict.value,
             "assumedAnswers": len(result.assumed_invokes) + len(result.reads),
         },
     }
 
 
-def error_json(
-    error: Mapping[str, Any], result: PreviewResult | None, *, project: str | None, stack: str | None,
-    notes: Sequence[str] = (),
-) -> dict[str, Any]:
+def error_json(failed: FailedPreview) -> dict[str, Any]:
     """``--json`` for a run that failed: ``error`` (kind, message, details, traceback, program output) and
-    whatever the run had learned (``result``: resources registered and analyzed before the failure)."""
-    if result is not None:
-        document = to_json(result, project=project or "", stack=stack or "")
+    whatever the run had learned (``failed.result``: resources registered and analyzed before the failure)."""
+    project = failed.project.name if failed.project is not None else None
+    stack = failed.stack or None
+    document: dict[str, Any]
+    if failed.result is not None:
+        document = to_json(failed.result, project=project or "", stack=stack or "")
     else:
         document = {
             "project": project, "stack": stack, "resources": [], "policyPacks": [], "violations": [],
-            "notApplicable": [], "notes": list(notes), "invokes": [], "reads": [], "assumptions": [],
-            "warnings": [f"note: {n}" for n in notes] + [f"the run failed: {error.get('message', '')}".strip()],
+            "notApplicable": [], "notes": list(failed.notes), "invokes": [], "reads": [], "assumptions": [],
+            "warnings": [f"note: {n}" for n in failed.notes] + [f"the run failed: {failed.failure.message}".strip()],
             "summary": {
                 "resources": 0, "toCreate": 0, "defaultProviders": 0, "counted": COUNTED, "mandatory": 0,
-                "advisory": 0, "waived": 0, "policiesRun": 0, "checked": False, "verdict": "error",
+                "advisory": 0, "waived": 0, "policiesRun": 0, "checked": False, "verdict": Verdict.ERROR.value,
                 "assumedAnswers": 0,
             },
         }
-    document["error"] = dict(error)
+    document["error"] = failed.failure.as_json()
     document["summary"]["checked"] = False
-    document["summary"]["verdict"] = "error"
+    document["summary"]["verdict"] = Verdict.ERROR.value
     return document

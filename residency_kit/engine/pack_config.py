@@ -27,7 +27,9 @@ from typing import Any
 
 import jsonschema
 
-ENFORCEMENT_LEVELS = ("advisory", "mandatory", "remediate", "disabled")
+from residency_kit.engine.levels import EnforcementLevel
+
+ENFORCEMENT_LEVELS = tuple(level.value for level in EnforcementLevel)
 ALL_POLICIES_KEY = "all"
 
 
@@ -37,8 +39,14 @@ class PolicyConfigError(ValueError):
 
 @dataclass
 class PolicyConfig:
-    enforcement_level: str = ""
+    enforcement_level: EnforcementLevel | None = None
+    """None: the entry sets no level (the policy keeps the one it has)."""
     properties: dict[str, Any] | None = None
+
+    def __post_init__(self) -> None:
+        # A level given as its word (``"mandatory"``) is read as the enum, and an unknown word is refused here.
+        if self.enforcement_level is not None:
+            self.enforcement_level = EnforcementLevel(self.enforcement_level)
 
 
 @dataclass
@@ -47,11 +55,11 @@ class PolicySchema:
     required: list[str] = field(default_factory=list)
 
 
-def _level(key: str, value: Any) -> str:
+def _level(key: str, value: Any) -> EnforcementLevel:
     if not isinstance(value, str) or value not in ENFORCEMENT_LEVELS:
         raise PolicyConfigError(
             f"{key!r}: the enforcement level {json.dumps(value)} is not one of {', '.join(ENFORCEMENT_LEVELS)}")
-    return value
+    return EnforcementLevel(value)
 
 
 def _entry(key: str, value: Any) -> PolicyConfig:
@@ -60,7 +68,7 @@ def _entry(key: str, value: Any) -> PolicyConfig:
     if isinstance(value, Mapping):
         properties = copy.deepcopy(dict(value))
         level = _level(f"{key}.enforcementLevel", properties.pop("enforcementLevel")) \
-            if "enforcementLevel" in properties else ""
+            if "enforcementLevel" in properties else None
         return PolicyConfig(level, properties or None)
     raise PolicyConfigError(
         f"{key!r}: {json.dumps(value)} is neither an enforcement level nor an object of the policy's properties")
@@ -79,7 +87,7 @@ def parse_policy_pack_config(value: Mapping[str, Any] | None) -> dict[str, Polic
                 "'environments' names Pulumi ESC environments, which need a Pulumi backend; an offline preview has "
                 "none: put the values in the file itself")
         entry = _entry(key, raw)
-        if entry.enforcement_level or entry.properties:
+        if entry.enforcement_level is not None or entry.properties:
             entries[key] = entry
     return entries
 
@@ -106,7 +114,9 @@ def load_policy_pack_config_file(path: str | Path) -> dict[str, Any] | None:
     return value
 
 
-def defaults_from_policies(policies: Mapping[str, tuple[str, PolicySchema | None]]) -> dict[str, PolicyConfig]:
+def defaults_from_policies(
+    policies: Mapping[str, tuple[EnforcementLevel, PolicySchema | None]],
+) -> dict[str, PolicyConfig]:
     """The bottom layer: each policy at its own level, with its schema's ``default`` values."""
     layer: dict[str, PolicyConfig] = {}
     for name, (level, schema) in policies.items():
@@ -120,7 +130,7 @@ def defaults_from_policies(policies: Mapping[str, tuple[str, PolicySchema | None
 def apply_config(below: dict[str, PolicyConfig], layer: Mapping[str, PolicyConfig]) -> dict[str, PolicyConfig]:
     """``layer`` over ``below`` (changed in place and returned): ``all``'s level first, then every key."""
     everything = layer.get(ALL_POLICIES_KEY)
-    if everything is not None and everything.enforcement_level:
+    if everything is not None and everything.enforcement_level is not None:
         for key, existing in below.items():
             below[key] = PolicyConfig(everything.enforcement_level, existing.properties)
     for key, given in layer.items():
@@ -128,7 +138,8 @@ def apply_config(below: dict[str, PolicyConfig], layer: Mapping[str, PolicyConfi
         properties = existing.properties
         if given.properties:
             properties = {**(properties or {}), **copy.deepcopy(given.properties)}
-        below[key] = PolicyConfig(given.enforcement_level or existing.enforcement_level, properties)
+        level = given.enforcement_level if given.enforcement_level is not None else existing.enforcement_level
+        below[key] = PolicyConfig(level, properties)
     return below
 
 
@@ -151,7 +162,9 @@ def _a(kind: str) -> str:
 def _problem(error: jsonschema.ValidationError) -> str:
     """One schema violation in this module's words: where in the properties, what is wrong, what is allowed."""
     where = ".".join(str(p) for p in error.absolute_path)
-    keyword, bound, value = error.validator, error.validator_value, error.instance
+    keyword = error.validator
+    bound: Any = error.validator_value  # the keyword's argument in the schema (a list for required, enum, type)
+    value: Any = error.instance
     if keyword == "required":
         missing = next((name for name in bound if isinstance(value, Mapping) and name not in value), "")
         return f"{where + '.' if where else ''}{missing} is required and not set"
@@ -189,7 +202,7 @@ def validate_policy_config(schema: PolicySchema, properties: Mapping[str, Any] |
 
 
 def reconcile_policy_pack_config(
-    policies: Mapping[str, tuple[str, PolicySchema | None]],
+    policies: Mapping[str, tuple[EnforcementLevel, PolicySchema | None]],
     initial_config: Mapping[str, PolicyConfig] | None,
     config: Mapping[str, PolicyConfig] | None,
 ) -> tuple[dict[str, PolicyConfig], list[str]]:

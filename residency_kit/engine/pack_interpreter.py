@@ -109,7 +109,8 @@ def _chosen_toolchain(toolchain: str, directory: Path) -> str:
 def _shipped_with_this_interpreter(pack_dir: Path) -> bool:
     """The pack installed with the kit this CLI runs from (editable or not): its dependencies are the kit's."""
     try:
-        from residency_policy_pack import PACK_DIR
+        # Installed from policies/ by the wheel (package-dir); the source tree has no such package for mypy.
+        from residency_policy_pack import PACK_DIR  # type: ignore[import-not-found]
     except ImportError:
         return False
     return pack_dir.resolve() == PACK_DIR

@@ -16,7 +16,12 @@ import importlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+from residency_kit.engine.levels import EnforcementLevel
+
+if TYPE_CHECKING:  # results.py holds these and imports this module's RulesInForce
+    from residency_kit.engine.results import PreviewResult, Violation
 
 from residency_policies.rules_in_force import SourceRecord
 
@@ -183,23 +188,16 @@ def rules_in_force(
                         tuple(evidence.illustrative), tuple(evidence.errors), waivers, per_policy)
 
 
-def rules_for_result(result: Any) -> list[RulesInForce | None]:
-    """One entry per pack of a ``PreviewResult``: what the run recorded when its packs started."""
-    recorded = getattr(result, "rules", None)
-    if recorded:
-        return list(recorded)
-    return [None for _ in result.packs]
-
-
-def waiver_of(result: Any, violation: Any) -> WaiverInfo | None:
+def waiver_of(result: PreviewResult, violation: Violation) -> WaiverInfo | None:
     """The waiver the pack applied to ``violation`` (the pack's own ``find_waiver``), or ``None``."""
-    if violation.enforcement_level != "advisory" or not violation.urn:
+    if violation.enforcement_level is not EnforcementLevel.ADVISORY or not violation.urn:
         return None
     modules = _pack_modules()
     if modules is None:
         return None
     find_waiver = modules[1].find_waiver
-    for info, rules in zip(result.packs, rules_for_result(result)):
+    # Rules given by a caller may cover fewer packs than ran: the rest have none recorded.
+    for info, rules in zip(result.packs, result.pack_rules, strict=False):
         if info.name != violation.policy_pack or rules is None:
             continue
         candidates = rules.waivers_for(violation.policy)

@@ -27,7 +27,6 @@ import threading
 import weakref
 from collections import deque
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -45,7 +44,9 @@ from residency_kit.engine.pack_config import (
     parse_policy_pack_config,
     reconcile_policy_pack_config,
 )
+from residency_kit.engine.levels import EnforcementLevel, PolicyType, Severity
 from residency_kit.engine.pack_interpreter import PackInterpreter, PackInterpreterError, resolve_pack_interpreter
+from residency_kit.engine.results import Analysis, NotApplicable, PackInfo, PolicyInfo, Violation
 from residency_kit.engine.stack import EngineResource, EngineStack
 from residency_policies.urns import urn_name, urn_type
 
@@ -57,27 +58,6 @@ _MAX_MESSAGE = 400 * 1024 * 1024
 _GRPC_OPTIONS = [("grpc.max_receive_message_length", _MAX_MESSAGE), ("grpc.max_send_message_length", _MAX_MESSAGE)]
 _IN_FLIGHT = 8
 
-_LEVELS = {
-    analyzer_pb2.ADVISORY: "advisory",
-    analyzer_pb2.MANDATORY: "mandatory",
-    analyzer_pb2.DISABLED: "disabled",
-    analyzer_pb2.REMEDIATE: "remediate",
-}
-_LEVEL_ENUM = {v: k for k, v in _LEVELS.items()}
-_SEVERITIES = {
-    analyzer_pb2.POLICY_SEVERITY_UNSPECIFIED: "",
-    analyzer_pb2.POLICY_SEVERITY_LOW: "low",
-    analyzer_pb2.POLICY_SEVERITY_MEDIUM: "medium",
-    analyzer_pb2.POLICY_SEVERITY_HIGH: "high",
-    analyzer_pb2.POLICY_SEVERITY_CRITICAL: "critical",
-}
-_POLICY_TYPES = {
-    analyzer_pb2.POLICY_TYPE_UNKNOWN: "",
-    analyzer_pb2.POLICY_TYPE_RESOURCE: "resource",
-    analyzer_pb2.POLICY_TYPE_STACK: "stack",
-}
-
-
 class PolicyPackError(RuntimeError):
     """The pack could not be started, configured or run; the message names the pack directory."""
 
@@ -88,85 +68,6 @@ class PolicyPackConfigError(PolicyPackError):
     def __init__(self, message: str, errors: Sequence[str]):
         super().__init__(message)
         self.errors = list(errors)
-
-
-@dataclass(frozen=True)
-class NotApplicable:
-    """A policy's reply that it does not apply (to one resource, or to the stack when ``urn`` is empty)."""
-
-    policy_pack: str
-    policy: str
-    urn: str
-    reason: str
-
-    def as_json(self) -> dict[str, str]:
-        return {"policyPack": self.policy_pack, "policy": self.policy, "urn": self.urn, "reason": self.reason}
-
-
-@dataclass
-class Analysis:
-    violations: list[Violation]
-    not_applicable: list[NotApplicable]
-
-
-@dataclass(frozen=True)
-class Violation:
-    policy_pack: str
-    policy_pack_version: str
-    policy: str
-    enforcement_level: str
-    severity: str
-    urn: str
-    message: str
-    resource_type: str
-    resource_name: str
-    description: str = ""
-
-
-@dataclass
-class PolicyInfo:
-    name: str
-    display_name: str
-    description: str
-    enforcement_level: str
-    severity: str
-    policy_type: str
-    config_schema: PolicySchema
-    remediation_steps: str = ""
-    url: str = ""
-    tags: list[str] = field(default_factory=list)
-    framework: dict[str, str] = field(default_factory=dict)
-
-
-@dataclass
-class PackInfo:
-    name: str
-    version: str
-    display_name: str
-    description: str
-    plugin_version: str
-    policies: list[PolicyInfo]
-    initial_config: dict[str, PolicyConfig]
-    config: dict[str, PolicyConfig] = field(default_factory=dict)
-    """The reconciled config sent with ``Configure``."""
-
-    def policy(self, name: str) -> PolicyInfo:
-        for p in self.policies:
-            if p.name == name:
-                return p
-        raise KeyError(name)
-
-    def effective_level(self, policy: PolicyInfo) -> str:
-        """The level the pack runs ``policy`` at: the reconciled config's, else the policy's own."""
-        for key in (policy.name, "all"):
-            configured = self.config.get(key)
-            if configured is not None and configured.enforcement_level:
-                return configured.enforcement_level
-        return policy.enforcement_level
-
-    @property
-    def enabled_policies(self) -> list[PolicyInfo]:
-        return [p for p in self.policies if self.effective_level(p) != "disabled"]
 
 
 def read_pack_project(pack_dir: Path) -> dict[str, Any]:
@@ -196,7 +97,7 @@ def pack_interpreter(pack_dir: Path, project: Mapping[str, Any]) -> PackInterpre
 # Packs still running when this process exits are killed by their process group. (A preexec_fn that sets
 # PR_SET_PDEATHSIG would also cover a hard kill of this process, but running Python code between fork
 # and exec while gRPC threads are alive crashed the child now and then.)
-_LIVE_PACKS: "weakref.WeakSet[PolicyPackProcess]" = weakref.WeakSet()
+_LIVE_PACKS: weakref.WeakSet[PolicyPackProcess] = weakref.WeakSet()
 
 
 @atexit.register
@@ -411,6 +312,13 @@ class PolicyPackProcess:
         hint = self._stderr_hint() if exited else ""
         return f"policy pack {self.pack_dir}: {what} failed: {details}{hint}"
 
+    @property
+    def stub(self) -> analyzer_pb2_grpc.AnalyzerStub:
+        """The analyzer client, once the pack has started."""
+        if self._stub is None:
+            raise PolicyPackError(f"policy pack {self.pack_dir}: called before the pack started")
+        return self._stub
+
     # --- load-time protocol ----------------------------------------------------------------------------
 
     def _load(self) -> None:
@@ -455,16 +363,16 @@ class PolicyPackProcess:
             if raw.supportsConfig:
                 schema.properties["enforcementLevel"] = {
                     "type": "string",
-                    "enum": ["advisory", "mandatory", "remediate", "disabled"],
+                    "enum": [level.value for level in EnforcementLevel],
                 }
             policies.append(
                 PolicyInfo(
                     name=p.name,
                     display_name=p.displayName,
                     description=p.description,
-                    enforcement_level=_LEVELS.get(p.enforcementLevel, "advisory"),
-                    severity=_SEVERITIES.get(p.severity, ""),
-                    policy_type=_POLICY_TYPES.get(p.policy_type, ""),
+                    enforcement_level=EnforcementLevel.from_proto(p.enforcementLevel),
+                    severity=Severity.from_proto(p.severity),
+                    policy_type=PolicyType.from_proto(p.policy_type),
                     config_schema=schema,
                     remediation_steps=p.remediation_steps,
                     url=p.url,
@@ -475,7 +383,8 @@ class PolicyPackProcess:
         policies.sort(key=lambda p: p.name)
         # As in the engine, an initial-config entry without a level reads as the proto default, advisory.
         initial = {
-            key: PolicyConfig(_LEVELS.get(value.enforcementLevel, "advisory"), json_format.MessageToDict(value.properties) or None)
+            key: PolicyConfig(EnforcementLevel.from_proto(value.enforcementLevel),
+                              json_format.MessageToDict(value.properties) or None)
             for key, value in raw.initialConfig.items()
         }
         return PackInfo(
@@ -491,19 +400,19 @@ class PolicyPackProcess:
     def _configure(self, config: Mapping[str, PolicyConfig], pack_label: str = "") -> None:
         request = analyzer_pb2.ConfigureAnalyzerRequest()
         for name, value in config.items():
-            if value.enforcement_level not in _LEVEL_ENUM:
+            if value.enforcement_level is None:
                 raise PolicyPackError(
-                    f"policy pack {self.pack_dir}: invalid enforcement level {value.enforcement_level!r} for "
-                    f"{name!r} (a config entry for a policy the pack does not have needs an enforcementLevel)"
+                    f"policy pack {self.pack_dir}: no enforcement level for {name!r} (a config entry for a policy "
+                    "the pack does not have needs an enforcementLevel)"
                 )
             entry = request.policyConfig[name]
-            entry.enforcementLevel = _LEVEL_ENUM[value.enforcement_level]
+            entry.enforcementLevel = value.enforcement_level.to_proto()
             # The engine always sends a properties struct, empty when the policy has none (oracle-verified).
             entry.properties.SetInParent()
             if value.properties:
                 entry.properties.update(value.properties)
         try:
-            self._stub.Configure(request, timeout=self.call_timeout)
+            self.stub.Configure(request, timeout=self.call_timeout)
         except grpc.RpcError as err:
             if err.code() == grpc.StatusCode.INVALID_ARGUMENT:
                 # The pack refused its config: one configuration error, as the CLI's "configuring policy pack".
@@ -514,15 +423,12 @@ class PolicyPackProcess:
     # --- analysis --------------------------------------------------------------------------------------
 
     def _violation(self, diag: analyzer_pb2.AnalyzeDiagnostic, urn: str) -> Violation:
-        level = _LEVELS.get(diag.enforcementLevel, "advisory")
-        if level == "remediate":
-            level = "mandatory"
         return Violation(
             policy_pack=diag.policyPackName or self.info.name,
             policy_pack_version=self.info.version or diag.policyPackVersion,
             policy=diag.policyName,
-            enforcement_level=level,
-            severity=_SEVERITIES.get(diag.severity, ""),
+            enforcement_level=EnforcementLevel.from_proto(diag.enforcementLevel).reported,
+            severity=Severity.from_proto(diag.severity),
             urn=urn,
             message=diag.message,
             resource_type=urn_type(urn) if urn else "",
@@ -576,7 +482,7 @@ class AnalysisSession:
     def __init__(self, pack: PolicyPackProcess, *, remediate: bool = True):
         self.pack = pack
         self._remediates = remediate and any(
-            c.enforcement_level == "remediate" for c in pack.info.config.values()
+            c.enforcement_level is EnforcementLevel.REMEDIATE for c in pack.info.config.values()
         )
         self.remediated: dict[str, dict[str, Any]] = {}
         self.violations: list[Violation] = []
@@ -589,7 +495,7 @@ class AnalysisSession:
 
     def _remediate(self, stack: EngineStack, resource: EngineResource) -> None:
         pack = self.pack
-        response = pack._rpc("Remediate", pack._stub.Remediate, analyze_request(stack, resource))
+        response = pack._rpc("Remediate", pack.stub.Remediate, analyze_request(stack, resource))
         for remediation in response.remediations:
             if remediation.HasField("properties") and remediation.properties.fields:
                 self.remediated[resource.urn] = json_format.MessageToDict(remediation.properties)
@@ -599,8 +505,8 @@ class AnalysisSession:
                         policy_pack=remediation.policyPackName,
                         policy_pack_version=pack.info.version,
                         policy=remediation.policyName,
-                        enforcement_level="advisory",
-                        severity="",
+                        enforcement_level=EnforcementLevel.ADVISORY,
+                        severity=Severity.UNSPECIFIED,
                         urn=resource.urn,
                         message=remediation.diagnostic,
                         resource_type=resource.type,
@@ -622,7 +528,7 @@ class AnalysisSession:
         if self._remediates:
             self._remediate(stack, resource)
         request = analyze_request(stack, resource, self.remediated.get(resource.urn))
-        future = self.pack._stub.Analyze.future(request, timeout=self.pack.call_timeout)
+        future = self.pack.stub.Analyze.future(request, timeout=self.pack.call_timeout)
         self._in_flight.append((resource.urn, future))
         if len(self._in_flight) >= _IN_FLIGHT:
             self._collect(*self._in_flight.popleft())
@@ -642,7 +548,7 @@ class AnalysisSession:
         request = analyzer_pb2.AnalyzeStackRequest(
             resources=[stack_resource(stack, r, props(r)) for r in stack.resources]
         )
-        response = pack._rpc("AnalyzeStack", pack._stub.AnalyzeStack, request)
+        response = pack._rpc("AnalyzeStack", pack.stub.AnalyzeStack, request)
         for diag in response.diagnostics:
             # resolveStackPolicyViolationURN: the diagnostic's URN if it is in the stack, else the root Stack.
             urn = diag.urn if diag.urn in stack.by_urn else stack.root.urn

@@ -25,11 +25,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from residency_kit.engine.api import PreviewResult, ReadRecord
-from residency_kit.engine.capture import DefaultProviderUse, Registration
+from residency_kit.engine.capture import DefaultProviderUse, Read, Registration
 from residency_kit.engine.invokes.ledger import InvokeRecord
 from residency_kit.engine.invokes.pinned import PINNED_FILE, PinnedAnswersError, load_pinned_answers
-from residency_kit.engine.packs import AnalysisSession, PolicyPackProcess
+from residency_kit.engine.packs import AnalysisSession, PolicyPackConfigError, PolicyPackError, PolicyPackProcess
 from residency_kit.engine.project import (
     Project,
     ProjectError,
@@ -40,8 +39,16 @@ from residency_kit.engine.project import (
     stack_files,
 )
 from residency_kit.engine.pack_selection import PackSelectionError, select_policy_packs
+from residency_kit.engine.results import (
+    FailedPreview,
+    FailureKind,
+    PreviewOutcome,
+    PreviewResult,
+    ProjectPreview,
+    RunFailure,
+)
 from residency_kit.engine.secrets import Scrubber, secret_texts
-from residency_kit.engine.stack import EngineResource, EngineStack, EngineStackBuilder, apply_event
+from residency_kit.engine.stack import EngineResource, EngineStack, EngineStackBuilder, EngineStackError, apply_event
 
 PROGRAM_TIMEOUT = float(os.environ.get("RESIDENCY_PROGRAM_TIMEOUT", "900"))
 _CONFIG_ERROR_CLASSES = ("ConfigMissingError", "ConfigTypeError")
@@ -64,51 +71,45 @@ class ProgramError(PreviewError):
 
 @dataclass
 class ProgramOutcome:
-    """What one run of the program produced."""
+    """What one run of the program produced (or, from ``ProgramRecorder.outcome``, had produced so far)."""
 
     stack: EngineStack
     registrations: list[Registration]
     invokes: list[InvokeRecord]
-    reads: list[ReadRecord]
+    reads: list[Read]
     output: str
     scrubber: Scrubber = field(default_factory=Scrubber)
 
 
-@dataclass
-class ProjectPreview:
-    result: PreviewResult
-    project: Project
-    stack: str
-    pack_dirs: list[Path] = field(default_factory=list)
+class ProgramRecorder:
+    """What one run of a program has reported so far: its registrations as the engine's stack, its reads, its
+    invokes and its output. The caller owns it, so what a run had learned before it failed is at hand however
+    it failed."""
 
+    def __init__(self, project: Project, stack: str, config: Mapping[str, str], secret_keys: Sequence[str]):
+        self.builder = EngineStackBuilder(
+            project=project.name, stack=stack, config=config, secret_keys=secret_keys,
+            config_positions=provider_config_positions(project, stack),
+        )
+        self.registrations: list[Registration] = []
+        self.reads: list[Read] = []
+        self.invokes: list[InvokeRecord] = []
+        self.output = ""
 
-@dataclass
-class FailedRun:
-    """What a run that failed (exit 2) had learned before it failed, for ``--json`` and ``--report-dir``.
+    def apply(self, kind: str, value: Any) -> list[EngineResource]:
+        """Record one event of the program; returns the engine resources it added."""
+        if kind == "registration":
+            self.registrations.append(value)
+        elif kind == "read":
+            self.reads.append(value)
+        return apply_event(self.builder, kind, value)
 
-    ``result`` holds the resources registered and analyzed (``Analyze`` only: ``AnalyzeStack`` never ran)
-    and the invokes answered before the failure, with ``error`` set, so it is never a verdict."""
-
-    project: Project | None = None
-    stack: str = ""
-    notes: list[str] = field(default_factory=list)
-    config: dict[str, str] = field(default_factory=dict)
-    result: PreviewResult | None = None
-
-
-_FAILED_RUN_ATTRIBUTE = "residency_failed_run"
-_OUTCOME_ATTRIBUTE = "residency_program_outcome"
-
-
-def failed_run_of(err: BaseException) -> FailedRun | None:
-    """What the run that raised ``err`` had learned (set by ``run_project_preview``)."""
-    found = getattr(err, _FAILED_RUN_ATTRIBUTE, None)
-    return found if isinstance(found, FailedRun) else None
-
-
-def _partial_outcome(err: BaseException) -> ProgramOutcome | None:
-    found = getattr(err, _OUTCOME_ATTRIBUTE, None)
-    return found if isinstance(found, ProgramOutcome) else None
+    def outcome(self) -> ProgramOutcome:
+        engine_stack = self.builder.stack()
+        return ProgramOutcome(
+            engine_stack, list(self.registrations), list(self.invokes), list(self.reads), self.output,
+            Scrubber(secret_texts(r.inputs for r in engine_stack.resources)),
+        )
 
 
 def _is_configuration_error(error: Mapping[str, Any]) -> bool:
@@ -150,13 +151,18 @@ class ProgramRun:
         self._timer.start()
 
     def _drain_output(self) -> None:
-        assert self.proc.stdout is not None
-        for chunk in iter(lambda: self.proc.stdout.read(65536), b""):
+        stdout = self.proc.stdout
+        assert stdout is not None
+        for chunk in iter(lambda: stdout.read(65536), b""):
             self._output.append(chunk)
 
     def _time_out(self) -> None:
         self._timed_out = True
         self._kill()
+
+    @property
+    def timed_out(self) -> bool:
+        return self._timed_out
 
     def _kill(self) -> None:
         if self.proc.poll() is None:
@@ -189,7 +195,7 @@ def _decode_event(event: Mapping[str, Any]) -> tuple[str, Any]:
     if "registration" in event:
         return "registration", Registration(**event["registration"])
     if "read" in event:
-        return "read", ReadRecord(**event["read"])
+        return "read", Read(**event["read"])
     if "default-provider" in event:
         return "default-provider", DefaultProviderUse(**event["default-provider"])
     outputs = event["outputs"]
@@ -202,76 +208,54 @@ def run_program(
     config: Mapping[str, str],
     secret_keys: Sequence[str],
     *,
+    recorder: ProgramRecorder | None = None,
     on_resources: Callable[[EngineStack, list[EngineResource]], None] | None = None,
     before_stream: Callable[[], None] | None = None,
 ) -> ProgramOutcome:
     """Run the program; ``on_resources`` sees the engine resources of each registration as it arrives.
 
+    ``recorder`` (one is made when not given) holds what the program reported, also when this raises (a
+    ``PreviewError``, a ``ProgramError``, or whatever ``on_resources`` or ``before_stream`` raised).
     ``before_stream`` runs after the program has started and before its first registration is used (the
     preview starts the packs there, so their start-up overlaps the program's imports).
     """
-    builder = EngineStackBuilder(
-        project=project.name, stack=stack, config=config, secret_keys=secret_keys,
-        config_positions=provider_config_positions(project, stack),
-    )
-    registrations: list[Registration] = []
-    reads: list[ReadRecord] = []
+    recorder = recorder if recorder is not None else ProgramRecorder(project, stack, config, secret_keys)
+    builder = recorder.builder
     done: dict[str, Any] | None = None
-    program: ProgramRun | None = None
-
-    def learned(invokes: Sequence[InvokeRecord] = ()) -> ProgramOutcome:
-        engine_stack = builder.stack()
-        return ProgramOutcome(
-            engine_stack, registrations, list(invokes), reads, program.output if program is not None else "",
-            Scrubber(secret_texts(r.inputs for r in engine_stack.resources)),
+    with tempfile.TemporaryDirectory(prefix="residency-program-") as workdir:
+        program = ProgramRun(project, stack, config, secret_keys, Path(workdir))
+        try:
+            if before_stream is not None:
+                before_stream()
+            if on_resources is not None:
+                on_resources(builder.stack(), [builder.root])
+            for event in program.events():
+                if "done" in event:
+                    done = event["done"]
+                    continue
+                added = recorder.apply(*_decode_event(event))
+                if added and on_resources is not None:
+                    on_resources(builder.stack(), added)
+            program.proc.wait()
+        finally:
+            program.stop()
+            recorder.output = program.output
+        if program.timed_out:
+            raise PreviewError(f"program {project.entry} did not finish within {PROGRAM_TIMEOUT:g}s")
+    outcome = recorder.outcome()
+    if done is None:
+        raise PreviewError(
+            f"program {project.entry} crashed (exit code {program.proc.returncode}) before reporting:\n"
+            + outcome.scrubber.scrub(outcome.output)
         )
-
-    try:
-        with tempfile.TemporaryDirectory(prefix="residency-program-") as workdir:
-            program = ProgramRun(project, stack, config, secret_keys, Path(workdir))
-            try:
-                if before_stream is not None:
-                    before_stream()
-                if on_resources is not None:
-                    on_resources(builder.stack(), [builder.root])
-                for event in program.events():
-                    if "done" in event:
-                        done = event["done"]
-                        continue
-                    kind, value = _decode_event(event)
-                    if kind == "registration":
-                        registrations.append(value)
-                    elif kind == "read":
-                        reads.append(value)
-                    added = apply_event(builder, kind, value)
-                    if added and on_resources is not None:
-                        on_resources(builder.stack(), added)
-                program.proc.wait()
-            finally:
-                program.stop()
-            output = program.output
-            if program._timed_out:
-                raise PreviewError(f"program {project.entry} did not finish within {PROGRAM_TIMEOUT:g}s")
-        engine_stack = builder.stack()
-        scrubber = Scrubber(secret_texts(r.inputs for r in engine_stack.resources))
-        if done is None:
-            raise PreviewError(
-                f"program {project.entry} crashed (exit code {program.proc.returncode}) before reporting:\n"
-                + scrubber.scrub(output)
-            )
-        invokes = [InvokeRecord.from_json(r) for r in done["invokes"]]
-        for record in invokes:
-            record.used_by = [builder.engine_urn(u) for u in record.used_by]
-        error = done.get("error")
-        if error:
-            failure = _program_error(project, error, invokes, output, scrubber)
-            setattr(failure, _OUTCOME_ATTRIBUTE, learned(invokes))
-            raise failure
-        return ProgramOutcome(engine_stack, registrations, invokes, reads, output, scrubber)
-    except Exception as err:
-        if _partial_outcome(err) is None:
-            setattr(err, _OUTCOME_ATTRIBUTE, learned())
-        raise
+    invokes = [InvokeRecord.from_json(r) for r in done["invokes"]]
+    for record in invokes:
+        record.used_by = [builder.engine_urn(u) for u in record.used_by]
+    recorder.invokes = invokes
+    error = done.get("error")
+    if error:
+        raise _program_error(project, error, invokes, outcome.output, outcome.scrubber)
+    return recorder.outcome()
 
 
 def _program_error(
@@ -373,6 +357,43 @@ def _install_advice(project: Project, top: str) -> str:
             "name may be another project on the package index)")
 
 
+# What makes a project preview fail (exit 2) rather than crash: everything else is a bug and propagates.
+_RUN_FAILURES = (PreviewError, PolicyPackError, EngineStackError, ProjectError, PinnedAnswersError, PackSelectionError)
+
+
+def run_failure(err: Exception, scrubber: Scrubber | None = None) -> RunFailure:
+    """``err`` (one of the errors a run fails with) as a typed failure, every field scrubbed of secrets."""
+    scrub = scrubber.scrub if scrubber is not None else (lambda text: text)
+    if isinstance(err, ProgramError):
+        kind = FailureKind.CONFIGURATION if err.configuration else FailureKind.PROGRAM
+        return RunFailure(kind, scrub(str(err)), traceback=scrub(err.traceback), output=scrub(err.output))
+    if isinstance(err, PolicyPackConfigError):
+        # As the CLI prints it: each validation error, then "validating policy config".
+        return RunFailure(FailureKind.POLICY_CONFIG, "validating policy config", tuple(scrub(e) for e in err.errors))
+    if isinstance(err, PolicyPackError):
+        return RunFailure(FailureKind.POLICY_PACK, scrub(str(err)))
+    return RunFailure(FailureKind.PREVIEW, scrub(str(err)))
+
+
+@dataclass
+class _Progress:
+    """What a project preview has learned so far: a failure reports it."""
+
+    stack: str
+    project: Project | None = None
+    notes: list[str] = field(default_factory=list)
+    config: dict[str, str] = field(default_factory=dict)
+    learned: PreviewResult | None = None
+    scrubber: Scrubber | None = None
+
+    def failed(self, err: Exception) -> FailedPreview:
+        failure = run_failure(err, self.scrubber)
+        result = self.learned
+        if result is not None:
+            result.failure = failure
+        return FailedPreview(failure, self.project, self.stack, list(self.notes), dict(self.config), result)
+
+
 def run_project_preview(
     directory: str | Path,
     *,
@@ -380,52 +401,45 @@ def run_project_preview(
     policy_packs: Sequence[str | Path] | None = None,
     policy_pack_configs: Sequence[str | Path | None] = (),
     config_overrides: Mapping[str, str] | None = None,
-) -> ProjectPreview:
-    """Preview a project. Any error raised carries what the run had learned (``failed_run_of``)."""
-    failed = FailedRun(stack=stack or "")
+) -> PreviewOutcome:
+    """Preview a project: a ``ProjectPreview``, or a ``FailedPreview`` saying why the run failed and what it had
+    learned before it failed."""
+    progress = _Progress(stack=stack or "")
     try:
         return _run_project_preview(
-            directory, failed, stack=stack, policy_packs=policy_packs, policy_pack_configs=policy_pack_configs,
+            directory, progress, stack=stack, policy_packs=policy_packs, policy_pack_configs=policy_pack_configs,
             config_overrides=config_overrides,
         )
-    except Exception as err:
-        setattr(err, _FAILED_RUN_ATTRIBUTE, failed)
-        raise
+    except _RUN_FAILURES as err:
+        return progress.failed(err)
 
 
 def _run_project_preview(
     directory: str | Path,
-    failed: FailedRun,
+    progress: _Progress,
     *,
     stack: str | None,
     policy_packs: Sequence[str | Path] | None,
     policy_pack_configs: Sequence[str | Path | None],
     config_overrides: Mapping[str, str] | None,
 ) -> ProjectPreview:
-    try:
-        project = load_project(directory)
-        failed.project = project
-        choice = choose_stack(project, stack)
-        stack_name = failed.stack = choice.name
-        notes = failed.notes = [choice.note] if choice.note else []
-        config, secret_keys = load_stack_config(project, stack_name, config_overrides)
-        failed.config = dict(config)
-        load_pinned_answers(project.root)  # a malformed fixtures file is an error before anything runs
-    except (ProjectError, PinnedAnswersError) as err:
-        raise PreviewError(str(err)) from err
-
-    try:
-        selection = select_policy_packs(policy_packs, policy_pack_configs)
-    except PackSelectionError as err:
-        raise PreviewError(str(err)) from err
+    project = progress.project = load_project(directory)
+    choice = choose_stack(project, stack)
+    stack_name = progress.stack = choice.name
+    notes = progress.notes = [choice.note] if choice.note else []
+    config, secret_keys = load_stack_config(project, stack_name, config_overrides)
+    progress.config = dict(config)
+    load_pinned_answers(project.root)  # a malformed fixtures file is an error before anything runs
+    selection = select_policy_packs(policy_packs, policy_pack_configs)
     pack_dirs, origin, parsed_configs = selection.pack_dirs, selection.origin, selection.configs
 
     packs: list[PolicyPackProcess] = []
     sessions: list[AnalysisSession] = []
+    recorder = ProgramRecorder(project, stack_name, config, secret_keys)
     with ExitStack() as stack_ctx:
 
         def start_packs() -> None:
-            for pack_dir, pack_config in zip(pack_dirs, parsed_configs):
+            for pack_dir, pack_config in zip(pack_dirs, parsed_configs, strict=True):
                 pack = PolicyPackProcess(
                     pack_dir, project=project.name, stack=stack_name, config=config, dry_run=True,
                     policy_config=pack_config, secret_keys=secret_keys, stack_files=stack_files(project, stack_name),
@@ -443,19 +457,20 @@ def _run_project_preview(
 
         try:
             outcome = run_program(
-                project, stack_name, config, secret_keys, on_resources=analyze, before_stream=start_packs
+                project, stack_name, config, secret_keys, recorder=recorder, on_resources=analyze,
+                before_stream=start_packs,
             )
             analyses = [session.finish(outcome.stack) for session in sessions]
-        except Exception as err:
-            learned = _partial_outcome(err)
-            if learned is not None:
-                failed.result = PreviewResult.from_analyses(
-                    learned.stack, packs=[p.info for p in packs], analyses=[s.partial() for s in sessions],
-                    registrations=learned.registrations, invokes=learned.invokes, reads=learned.reads,
-                    scrubber=learned.scrubber, pack_dirs=[p.pack_dir for p in packs], pack_origin=origin,
-                    program_output=learned.output, notes=list(notes), error=learned.scrubber.scrub(str(err)),
-                    rules=[p.rules_in_force() for p in packs],
-                )
+        except _RUN_FAILURES:
+            # What Analyze found before the failure, collected while the packs still run.
+            learned = recorder.outcome()
+            progress.scrubber = learned.scrubber
+            progress.learned = PreviewResult.from_analyses(
+                learned.stack, packs=[p.info for p in packs], analyses=[s.partial() for s in sessions],
+                registrations=learned.registrations, invokes=learned.invokes, reads=learned.reads,
+                scrubber=learned.scrubber, pack_dirs=[p.pack_dir for p in packs], pack_origin=origin,
+                program_output=learned.output, notes=list(notes), rules=[p.rules_in_force() for p in packs],
+            )
             raise
     result = PreviewResult.from_analyses(
         outcome.stack, packs=[p.info for p in packs], analyses=analyses, registrations=outcome.registrations,

@@ -9,8 +9,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from residency_kit.engine.api import PreviewResult
-from residency_kit.engine.pack_rules import RulesInForce, rules_for_result
+from residency_kit.engine.pack_rules import RulesInForce
+from residency_kit.engine.results import PreviewResult
 
 _SHOWN_FIELDS = 6
 COUNTED = (
@@ -56,7 +56,7 @@ def violation_summary(
 def result_violation_summary(result: PreviewResult, waived: int) -> str:
     return violation_summary(
         len(result.mandatory), len(result.advisory), waived, checked=result.checked,
-        policies_run=result.policies_run, error=bool(result.error),
+        policies_run=result.policies_run, error=result.failure is not None,
     )
 
 
@@ -91,7 +91,8 @@ def warnings(result: PreviewResult, rules: Sequence[RulesInForce | None] = ()) -
     """Every warning of the run, the same in the text output, ``--json`` and every report."""
     out = [f"note: {note}" for note in result.notes]
     out += [f"assumed offline: {line}" for line in assumption_lines(result)]
-    for info, pack_rules in zip(result.packs, rules or rules_for_result(result)):
+    # Rules given by a caller may cover fewer packs than ran: the rest have none recorded.
+    for info, pack_rules in zip(result.packs, rules or result.pack_rules, strict=False):
         if pack_rules is not None and pack_rules.illustrative:
             out.append(
                 f"{info.name}: the rules in force ({pack_rules.source_line()}) still hold the kit's illustrative identifiers "

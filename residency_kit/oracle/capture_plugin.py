@@ -61,7 +61,7 @@ if _DIR:
         result = _original(program_fn, pack=pack, project=project, stack=stack, config=config, secret_keys=secret_keys)
         try:
             entry["program"] = dumps(program_fn)
-        except Exception as err:  # a program that cannot be pickled is reported, not run by the oracle
+        except Exception as err:  # noqa: BLE001 - a program that cannot be pickled is reported, not run by the oracle
             entry["program"] = None
             entry["unpicklable"] = f"{type(err).__name__}: {err}"
         with open(Path(_DIR) / f"{next(_counter):05d}.pkl", "wb") as out:

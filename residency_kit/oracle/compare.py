@@ -113,7 +113,7 @@ def value_differences(real: Any, mine: Any, path: str = "") -> list[tuple[str, A
         return out
     if isinstance(real, list) and isinstance(mine, list) and len(real) == len(mine):
         out = []
-        for i, (a, b) in enumerate(zip(real, mine)):
+        for i, (a, b) in enumerate(zip(real, mine, strict=True)):
             out += value_differences(a, b, f"{path}[{i}]")
         return out
     return [] if real == mine else [(path, real, mine)]
@@ -209,12 +209,14 @@ def _outcome_cause(real_error: str, residency_error: str) -> str:
 
 
 _TRACEBACK = "Traceback (most recent call last):"
-# residency preview: "ProgramError: program failed at <file>:<line> in <function>: <exception>\n    <source line>"
+# residency preview: "program failed at <file>:<line> in <function>: <exception>\n    <source line>" (a project's
+# ``RunFailure.message``; a function program's error comes as "<exception type>: <message>")
 _PROGRAM_FAILED = re.compile(r"program failed at \S+:\d+ in [^:]+: (.+)")
 # The real engine appends the language host's report of the exit (residency_kit.pulumi_cli.language_host,
 # program_run.run_response) to a message the program printed.
 _HOST_EXIT = re.compile(r";? ?an unhandled error occurred: the Python program exited with code \d+$")
-_FRAMING = ("ProgramError: configuration error: ", "ProgramError: ", "EngineStackError: ", "error: ")
+# Removed in this order: a function program's exception type, residency preview's and the real engine's prefixes.
+_FRAMING = ("ProgramError: ", "EngineStackError: ", "configuration error: ", "error: ")
 
 
 _DEFAULT_PROVIDER_DISABLED = (
@@ -229,7 +231,7 @@ def _same_failure(real: str, mine: str) -> str:
     """The cause when two differently worded errors are the same refusal of the same resource, else ""."""
     from residency_policies.urns import urn_name, urn_type
 
-    engine, residency = (p.fullmatch(t) for p, t in zip(_DEFAULT_PROVIDER_DISABLED, (real, mine)))
+    engine, residency = (p.fullmatch(t) for p, t in zip(_DEFAULT_PROVIDER_DISABLED, (real, mine), strict=True))
     if engine and residency and engine["package"] == residency["package"] and \
             (urn_name(engine["urn"]), urn_type(engine["urn"])) == (residency["name"], residency["type"]):
         return "error-wording"

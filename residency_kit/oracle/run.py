@@ -108,8 +108,10 @@ def run_real(program: Program, offline: OfflinePulumi, workdir: Path) -> Outcome
 
 
 def run_residency(program: Program, workdir: Path) -> Outcome:
-    from residency_kit.engine.api import preview_directory, preview_function
+    from residency_kit.engine.api import preview_function
     from residency_kit.engine.packs import PolicyPackProcess
+    from residency_kit.engine.project_preview import run_project_preview
+    from residency_kit.engine.results import FailedPreview
 
     recording = workdir / "residency.jsonl"
     recording.unlink(missing_ok=True)
@@ -131,8 +133,11 @@ def run_residency(program: Program, workdir: Path) -> Outcome:
                 for pack in packs:
                     pack.close()
         else:
-            result = preview_directory(program.directory, stack=program.stack,
-                                       policy_packs=[RECORDING_PACK, RESIDENCY_PACK])
+            outcome = run_project_preview(program.directory, stack=program.stack,
+                                          policy_packs=[RECORDING_PACK, RESIDENCY_PACK])
+            if isinstance(outcome, FailedPreview):
+                return Outcome(read_recording(recording), set(), outcome.failure.text)
+            result = outcome.result
     except Exception as err:  # noqa: BLE001 - any failure is an outcome to compare
         return Outcome(read_recording(recording), set(), f"{type(err).__name__}: {err}")
     finally:

@@ -17,23 +17,36 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
+from residency_kit.engine.levels import EnforcementLevel, Severity
+from residency_kit.engine.results import Violation
 from residency_kit.pulumi_cli.offline import CliPreview, OfflinePulumi, OfflinePulumiError, find_pulumi
 from residency_policies.urns import urn_name, urn_type
 
 EXIT_OK, EXIT_MANDATORY, EXIT_ERROR = 0, 1, 2
-_MARKS = {"mandatory": "❌", "advisory": "⚠️"}
+_MARKS = {EnforcementLevel.MANDATORY: "❌", EnforcementLevel.ADVISORY: "⚠️"}
 
 
-def _violations(run: CliPreview) -> list[dict[str, str]]:
+def _violations(run: CliPreview) -> list[Violation]:
     out = []
     for e in run.policy_events:
         urn = e.get("resourceUrn", "")
-        out.append({
-            "policyPack": e.get("policyPackName", ""), "policy": e.get("policyName", ""),
-            "enforcementLevel": "mandatory" if e.get("enforcementLevel") in ("mandatory", "remediate") else "advisory",
-            "severity": e.get("severity", ""), "urn": urn, "message": e.get("message", "").rstrip("\n"),
-        })
+        # As the engine fails a deployment: on mandatory, and on remediate (a remediation that left a violation).
+        mandatory = e.get("enforcementLevel") in (EnforcementLevel.MANDATORY, EnforcementLevel.REMEDIATE)
+        severity = e.get("severity", "")
+        out.append(Violation(
+            policy_pack=e.get("policyPackName", ""), policy_pack_version=e.get("policyPackVersion", ""),
+            policy=e.get("policyName", ""),
+            enforcement_level=EnforcementLevel.MANDATORY if mandatory else EnforcementLevel.ADVISORY,
+            severity=Severity(severity) if severity in set(Severity) else Severity.UNSPECIFIED,
+            urn=urn, message=e.get("message", "").rstrip("\n"), resource_type=urn_type(urn) if urn else "",
+            resource_name=urn_name(urn) if urn else "",
+        ))
     return out
+
+
+def _violation_json(v: Violation) -> dict[str, str]:
+    return {"policyPack": v.policy_pack, "policy": v.policy, "enforcementLevel": v.enforcement_level.value,
+            "severity": v.severity.value, "urn": v.urn, "message": v.message}
 
 
 def _resources(run: CliPreview) -> list[dict[str, str]]:
@@ -49,10 +62,10 @@ def to_json(run: CliPreview, *, pulumi: Path, stack: str) -> dict[str, Any]:
     violations = _violations(run)
     return {
         "engine": "pulumi", "pulumi": str(pulumi), "stack": stack, "resources": _resources(run),
-        "violations": violations, "errors": [m.strip() for m in run.errors],
+        "violations": [_violation_json(v) for v in violations], "errors": [m.strip() for m in run.errors],
         "summary": {"resources": len(_resources(run)),
-                    "mandatory": sum(v["enforcementLevel"] == "mandatory" for v in violations),
-                    "advisory": sum(v["enforcementLevel"] == "advisory" for v in violations)},
+                    "mandatory": sum(v.mandatory for v in violations),
+                    "advisory": sum(not v.mandatory for v in violations)},
     }
 
 
@@ -62,15 +75,14 @@ def render(run: CliPreview, *, out: TextIO) -> None:
     violations = _violations(run)
     if violations:
         out.write("\nPolicies:\n")
-        for pack in sorted({v["policyPack"] for v in violations}):
-            mine = [v for v in violations if v["policyPack"] == pack]
-            mark = _MARKS["mandatory"] if any(v["enforcementLevel"] == "mandatory" for v in mine) else _MARKS["advisory"]
+        for pack in sorted({v.policy_pack for v in violations}):
+            mine = [v for v in violations if v.policy_pack == pack]
+            mark = _MARKS[EnforcementLevel.MANDATORY if any(v.mandatory for v in mine) else EnforcementLevel.ADVISORY]
             out.write(f"    {mark} {pack}\n")
             for v in mine:
-                name, type_ = urn_name(v["urn"]), urn_type(v["urn"])
-                out.write(f"        - [{v['enforcementLevel']}] [severity: {v['severity']}]  {v['policy']}  "
-                          f"({type_}: {name})\n")
-                for line in v["message"].splitlines():
+                out.write(f"        - [{v.enforcement_level}] [severity: {v.severity}]  {v.policy}  "
+                          f"({v.resource_type}: {v.resource_name})\n")
+                for line in v.message.splitlines():
                     out.write(f"          {line}\n")
     summary = to_json(run, pulumi=Path(), stack="")["summary"]
     out.write(f"\nResources: {summary['resources']}; policy violations: {summary['mandatory']} mandatory, "
@@ -132,4 +144,4 @@ def run_preview(
         if not errors:
             err.write(run.stderr[-2000:])
         return EXIT_ERROR
-    return EXIT_MANDATORY if any(v["enforcementLevel"] == "mandatory" for v in _violations(run)) else EXIT_OK
+    return EXIT_MANDATORY if any(v.mandatory for v in _violations(run)) else EXIT_OK

@@ -33,7 +33,8 @@ def _resource_classes(package: str) -> dict[str, tuple[str, str]]:
         return {}
     tree = ast.parse((root / "__init__.py").read_text(encoding="utf-8"))
     for node in ast.walk(tree):
-        if isinstance(node, ast.keyword) and node.arg == "resource_modules" and isinstance(node.value, ast.Constant):
+        if isinstance(node, ast.keyword) and node.arg == "resource_modules" and isinstance(node.value, ast.Constant) \
+                and isinstance(node.value.value, str):
             table: dict[str, tuple[str, str]] = {}
             for module in json.loads(node.value.value):
                 for token, cls in module.get("classes", {}).items():
@@ -90,6 +91,7 @@ def computed_outputs(token: str) -> frozenset[str]:
         for decorator in item.decorator_list:
             if isinstance(decorator, ast.Call) and getattr(decorator.func, "attr", "") == "getter":
                 wire = next((k.value.value for k in decorator.keywords
-                             if k.arg == "name" and isinstance(k.value, ast.Constant)), item.name)
+                             if k.arg == "name" and isinstance(k.value, ast.Constant) and isinstance(k.value.value, str)),
+                            item.name)
                 wire_names[item.name] = wire
     return frozenset(wire_names.get(name, name) for name in computed)

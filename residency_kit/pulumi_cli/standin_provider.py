@@ -138,7 +138,7 @@ class StandInProvider(provider_pb2_grpc.ResourceProviderServicer):
         context_ = explicit_provider_context(self.package, "provider", self.config)
         # One answerer per call (calls run in parallel); its numbering does not depend on earlier calls.
         answerer = InvokeAnswerer({}, pinned=self.pinned, provider_lookup=lambda _ref: context_)
-        args = _to_dict(getattr(request, "args"))
+        args = _to_dict(request.args)
         try:
             result = answerer.answer(request.tok, args, "provider")
         except InvokeFailure as err:

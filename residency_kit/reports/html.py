@@ -9,13 +9,16 @@ from html import escape
 from importlib import resources
 from string import Template
 
-from residency_kit.reports.model import PolicyRecord, Report, ViolationRecord, inventory_groups
+from residency_kit.engine.results import Verdict
+from residency_kit.reports.model import PolicyRecord, PolicyStatus, Report, ReportKind, ViolationRecord, inventory_groups
 
-_STATUS_CLASS = {"fail": "fail", "warn": "waived", "waived": "waived", "not applicable": "na", "not checked": "fail",
-                 "pass": "pass"}
+_STATUS_CLASS = {
+    PolicyStatus.FAIL: "fail", PolicyStatus.WARN: "waived", PolicyStatus.WAIVED: "waived",
+    PolicyStatus.NOT_APPLICABLE: "na", PolicyStatus.NOT_CHECKED: "fail", PolicyStatus.PASS: "pass",
+}
 _KIND_TEXT = {
-    "preview": "Preview of the program (what a deployment would create), checked with the policy packs",
-    "audit": "Audit of exported stack state (what is deployed), checked with the policy packs",
+    ReportKind.PREVIEW: "Preview of the program (what a deployment would create), checked with the policy packs",
+    ReportKind.AUDIT: "Audit of exported stack state (what is deployed), checked with the policy packs",
 }
 
 
@@ -23,8 +26,8 @@ def _template() -> Template:
     return Template(resources.files("residency_kit.reports").joinpath("templates/report.html").read_text(encoding="utf-8"))
 
 
-def _pill(status: str) -> str:
-    return f'<span class="pill {_STATUS_CLASS.get(status, "na")}">{escape(status)}</span>'
+def _pill(status: PolicyStatus) -> str:
+    return f'<span class="pill {_STATUS_CLASS[status]}">{escape(status)}</span>'
 
 
 def _policy_row(p: PolicyRecord) -> str:
@@ -76,7 +79,7 @@ def _violations(report: Report) -> str:
     if not report.violations:
         return '  <p class="note">No violations.</p>'
     remediation = {(p.pack, p.name): p.remediation for p in report.policies}
-    ordered = sorted(report.violations, key=lambda v: (v.waived, v.level != "mandatory", v.policy, v.urn))
+    ordered = sorted(report.violations, key=lambda v: (v.waived, not v.mandatory, v.policy, v.urn))
     return "\n".join(_violation_block(v, remediation.get((v.pack, v.policy), "")) for v in ordered)
 
 
@@ -224,30 +227,30 @@ def to_html(report: Report) -> str:
     pack_rows = _pack_rows(report)
     clouds = sorted({r.cloud for r in report.resources if r.cloud not in ("component", "Pulumi")})
     regions = sorted({r.region for r in report.resources if r.cloud not in ("component", "Pulumi")})
-    order = {"fail": 0, "warn": 1, "waived": 2, "not checked": 3, "pass": 4, "not applicable": 5}
-    policies = sorted(report.policies, key=lambda p: (order.get(p.status, 9), p.name))
+    policies = sorted(report.policies, key=lambda p: (p.status.rank, p.name))
     return _template().substitute(
         kind=escape(report.kind),
-        kind_text=escape(_KIND_TEXT.get(report.kind, report.kind)),
+        kind_text=escape(_KIND_TEXT[report.kind]),
         stack=escape(report.stack),
         project=escape(report.project or "—"),
         source=escape(report.source or "—"),
         generated_at=escape(report.generated_at.strftime("%Y-%m-%d %H:%M:%S UTC")),
-        verdict_class="passed" if verdict == "passed" else "failed",
+        verdict_class="passed" if verdict is Verdict.PASSED else "failed",
         verdict_text=verdict,
         warnings=_warnings(report),
         counted=escape(report.counted),
-        n_warn=report.count("warn"),
+        n_warn=report.count(PolicyStatus.WARN),
         summary_line=escape(summary),
         pack_rows=pack_rows,
-        n_fail=report.count("fail"),
-        n_waived=report.count("waived"),
-        n_na=report.count("not applicable"),
+        n_fail=report.count(PolicyStatus.FAIL),
+        n_waived=report.count(PolicyStatus.WAIVED),
+        n_na=report.count(PolicyStatus.NOT_APPLICABLE),
         not_checked_card=(
-            f'<div class="card fail"><div class="n">{report.count("not checked")}</div><div class="l">Not checked</div></div>'
-            if report.count("not checked") else ""
+            f'<div class="card fail"><div class="n">{report.count(PolicyStatus.NOT_CHECKED)}</div>'
+            '<div class="l">Not checked</div></div>'
+            if report.count(PolicyStatus.NOT_CHECKED) else ""
         ),
-        n_pass=report.count("pass"),
+        n_pass=report.count(PolicyStatus.PASS),
         policy_rows="\n".join(_policy_row(p) for p in policies) or '      <tr><td colspan="5">No policies.</td></tr>',
         violation_blocks=_violations(report),
         waiver_table=_waivers(report),

@@ -80,7 +80,7 @@ def interface_proof(resources: Iterable[Any], rules: RulesInForce | None):
     network graph it was built on; ``(None, None)`` when no interface is declared."""
     values = rules.values if rules is not None else {}
     raw = values.get("sanctionedInterfaces") if isinstance(values, dict) else None
-    if not raw:
+    if not raw or rules is None:
         return None, None
     from residency_policies.analysis import network_graph as ng
     from residency_policies.analysis.interface_proof import InterfaceProof

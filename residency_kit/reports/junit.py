@@ -27,7 +27,7 @@ def _violation_text(v: ViolationRecord) -> str:
 def _testcase(policy: PolicyRecord, suite: str) -> ET.Element:
     # The name stays the policy name (CI views key test history by it); the stable ID is a property.
     case = ET.Element("testcase", name=policy.name, classname=suite, time="0")
-    mandatory = [v for v in policy.violations if v.level == "mandatory"]
+    mandatory = [v for v in policy.violations if v.mandatory]
     if mandatory:
         failure = ET.SubElement(
             case,
@@ -38,10 +38,10 @@ def _testcase(policy: PolicyRecord, suite: str) -> ET.Element:
         failure.text = "\n".join(_violation_text(v) for v in mandatory)
         if policy.remediation:
             failure.text += f"\nRemediation: {policy.remediation}\n"
-    elif policy.status in ("not applicable", "not checked"):
+    elif policy.status.skipped:
         note = f": {policy.status_note}" if policy.status_note else ""
         ET.SubElement(case, "skipped", message=f"{policy.status}{note}")
-    others = [v for v in policy.violations if v.level != "mandatory"]
+    others = [v for v in policy.violations if not v.mandatory]
     if others:
         out = ET.SubElement(case, "system-out")
         out.text = "\n".join(_violation_text(v) for v in others)
@@ -111,8 +111,8 @@ def to_junit(report: Report) -> str:
         n_fail = n_skip = n_error = 0
         for policy in pack.policies:
             suite.append(_testcase(policy, suite_name))
-            n_fail += any(v.level == "mandatory" for v in policy.violations)
-            n_skip += policy.status in ("not applicable", "not checked")
+            n_fail += any(v.mandatory for v in policy.violations)
+            n_skip += policy.status.skipped
         if not report.checked:
             suite.append(_not_checked_case(report, suite_name))
             n_error = 1

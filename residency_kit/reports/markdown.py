@@ -9,15 +9,20 @@ reports rather than letting the comment fail to post.
 from __future__ import annotations
 
 from residency_kit.engine.pack_controls import NIST
-from residency_kit.reports.model import Report, ViolationRecord
+from residency_kit.engine.results import Verdict
+from residency_kit.reports.model import PolicyStatus, Report, ViolationRecord
 from residency_policies.urns import urn_name
 
 COMMENT_LIMIT = 60_000
 MARKER = "<!-- residency-report -->"
-_STATUS_ICON = {"fail": "❌ fail", "warn": "⚠️ warn", "waived": "🟡 waived", "not applicable": "➖ n/a",
-                "not checked": "⛔ not checked", "pass": "✅ pass"}
-_VERDICT = {"passed": "✅ **passed**", "failed": "❌ **failed**", "not checked": "⛔ **not checked**",
-            "error": "⛔ **error** (the run failed: not checked)"}
+_STATUS_ICON = {
+    PolicyStatus.FAIL: "❌ fail", PolicyStatus.WARN: "⚠️ warn", PolicyStatus.WAIVED: "🟡 waived",
+    PolicyStatus.NOT_APPLICABLE: "➖ n/a", PolicyStatus.NOT_CHECKED: "⛔ not checked", PolicyStatus.PASS: "✅ pass",
+}
+_VERDICT = {
+    Verdict.PASSED: "✅ **passed**", Verdict.FAILED: "❌ **failed**", Verdict.NOT_CHECKED: "⛔ **not checked**",
+    Verdict.ERROR: "⛔ **error** (the run failed: not checked)",
+}
 
 
 def _cell(text: str) -> str:
@@ -68,12 +73,11 @@ def to_markdown(report: Report) -> str:
         lines += [f"- ⚠️ {_cell(w)}" for w in report.warnings] + ["", "</details>"]
     lines += ["", "| Policy | Severity | Level | Result | Violations | ID | Controls (800-53) |",
               "| --- | --- | --- | --- | --- | --- | --- |"]
-    order = {"fail": 0, "warn": 1, "waived": 2, "not checked": 3, "pass": 4, "not applicable": 5}
-    for p in sorted(report.policies, key=lambda p: (order.get(p.status, 9), p.name)):
+    for p in sorted(report.policies, key=lambda p: (p.status.rank, p.name)):
         nist = ", ".join(c.id for c in p.controls if c.catalogue == NIST) or "—"
         lines.append(
-            f"| `{p.name}` | {p.severity or '—'} | {p.enforcement_level} | "
-            f"{_STATUS_ICON.get(p.status, p.status)} | {len(p.violations)} | {p.policy_id or '—'} | {nist} |"
+            f"| `{p.name}` | {p.severity or '—'} | {p.enforcement_level} | {_STATUS_ICON[p.status]} "
+            f"| {len(p.violations)} | {p.policy_id or '—'} | {nist} |"
         )
     failing = [v for v in report.violations if not v.waived]
     if failing:
@@ -82,7 +86,7 @@ def to_markdown(report: Report) -> str:
                   "| --- | --- | --- | --- | --- | --- |"]
         body_len = sum(len(line) + 1 for line in lines)
         shown = 0
-        for v in sorted(failing, key=lambda v: (v.level != "mandatory", v.policy, v.urn)):
+        for v in sorted(failing, key=lambda v: (not v.mandatory, v.policy, v.urn)):
             row = _violation_row(v)
             if body_len + len(row) > COMMENT_LIMIT - 2_000:
                 break
@@ -99,10 +103,12 @@ def to_markdown(report: Report) -> str:
             lines.append(f"| `{w.policy}` | {names} | {_cell(w.reason)} | {_cell(w.approver)} | {w.expires} |")
     if report.interfaces:
         lines += ["", "**Sanctioned interfaces**", "",
-                  "| Interface | Direction | Endpoints, ports | Gateway | Logging | Approver | Review by | Paths | Proof |",
+                  "| Interface | Direction | Endpoints, ports | Gateway | Logging | Approver | Review by | Paths "
+                  "| Proof |",
                   "| --- | --- | --- | --- | --- | --- | --- | --- | --- |"]
         for i in report.interfaces:
-            gateway = f"`{urn_name(i.gateway_urn) or i.gateway_urn}`" if i.gateway_urn else _cell(f"{i.gateway} ({i.gateway_note})")
+            gateway = (f"`{urn_name(i.gateway_urn) or i.gateway_urn}`" if i.gateway_urn
+                       else _cell(f"{i.gateway} ({i.gateway_note})"))
             lines.append(f"| `{i.name}` | {i.direction} | {_cell(', '.join(i.endpoints))} on {_cell(', '.join(i.ports))} "
                          f"| {gateway} | {_cell(i.logging)} | {_cell(i.approver)} | {i.review_by} | {len(i.paths)} "
                          f"| {_cell(i.status)} |")
@@ -119,7 +125,8 @@ def to_markdown(report: Report) -> str:
                 break
             lines.append(row)
         lines += ["", "</details>"]
-    lines += ["", f"<sub>{_cell(report.counted)}.</sub>", "", f"<sub>Generated {report.generated_at:%Y-%m-%d %H:%M UTC} by `residency {report.kind}`.</sub>"]
+    generated = f"<sub>Generated {report.generated_at:%Y-%m-%d %H:%M UTC} by `residency {report.kind}`.</sub>"
+    lines += ["", f"<sub>{_cell(report.counted)}.</sub>", "", generated]
     if report.provenance is not None:
         lines += ["", "<sub>Provenance: " + "; ".join(f"{label} {_cell(text)}" for label, text in report.provenance.lines())
                   + ".</sub>"]

@@ -25,12 +25,14 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
-from residency_kit.engine.api import verdict_of
 from residency_kit.engine.invokes.ledger import InvokeRecord
-from residency_kit.engine.pack_rules import RulesInForce, WaiverInfo, rules_for_result, waiver_of
+from residency_kit.engine.levels import EnforcementLevel, PolicyType, Severity
+from residency_kit.engine.pack_rules import RulesInForce, WaiverInfo, waiver_of
+from residency_kit.engine.results import NotApplicable, PreviewResult, Verdict
 from residency_kit.engine.result_summary import (
     COUNTED,
     ResourceCounts,
@@ -49,12 +51,42 @@ from residency_kit.reports.stores import store_table
 _RUN_FAILED_NOTE = "the run failed before this policy could check everything"
 
 
+class ReportKind(StrEnum):
+    PREVIEW = "preview"
+    AUDIT = "audit"
+
+
+class PolicyStatus(StrEnum):
+    """One policy's result in a report, in the order reports list them (``rank``)."""
+
+    FAIL = "fail"
+    """At least one mandatory violation."""
+    WARN = "warn"
+    """Advisory violations only, at least one of them not waived."""
+    WAIVED = "waived"
+    """Violations, all of them waived (a waiver lowers a violation to advisory)."""
+    NOT_CHECKED = "not checked"
+    """The run failed before the policy could have found anything: never a pass."""
+    PASS = "pass"
+    NOT_APPLICABLE = "not applicable"
+    """Disabled by config, or the pack said it does not apply to anything it saw."""
+
+    @property
+    def rank(self) -> int:
+        return list(PolicyStatus).index(self)
+
+    @property
+    def skipped(self) -> bool:
+        """Whether a test report shows it as skipped: neither judged nor failed."""
+        return self in (PolicyStatus.NOT_APPLICABLE, PolicyStatus.NOT_CHECKED)
+
+
 @dataclass(frozen=True)
 class ViolationRecord:
     pack: str
     policy: str
-    level: str
-    severity: str
+    level: EnforcementLevel
+    severity: Severity
     urn: str
     resource_type: str
     resource_name: str
@@ -71,20 +103,24 @@ class ViolationRecord:
     def waived(self) -> bool:
         return self.waiver is not None
 
+    @property
+    def mandatory(self) -> bool:
+        return self.level is EnforcementLevel.MANDATORY
+
 
 @dataclass(frozen=True)
 class PolicyRecord:
     pack: str
     name: str
     description: str
-    severity: str
-    enforcement_level: str
-    policy_type: str
+    severity: Severity
+    enforcement_level: EnforcementLevel
+    policy_type: PolicyType
     remediation: str
     url: str
     tags: tuple[str, ...]
     framework: Mapping[str, str]
-    status: str
+    status: PolicyStatus
     status_note: str
     violations: tuple[ViolationRecord, ...]
     policy_id: str = ""
@@ -131,8 +167,7 @@ class ResourceRecord:
 
 @dataclass(frozen=True)
 class Report:
-    kind: str
-    """``preview`` or ``audit``."""
+    kind: ReportKind
     project: str
     stack: str
     generated_at: dt.datetime
@@ -168,12 +203,12 @@ class Report:
 
     @property
     def mandatory(self) -> tuple[ViolationRecord, ...]:
-        return tuple(v for v in self.violations if v.level == "mandatory")
+        return tuple(v for v in self.violations if v.mandatory)
 
     @property
     def advisory(self) -> tuple[ViolationRecord, ...]:
         """Every advisory violation, waived ones included (as the text output counts them)."""
-        return tuple(v for v in self.violations if v.level == "advisory")
+        return tuple(v for v in self.violations if v.level is EnforcementLevel.ADVISORY)
 
     @property
     def waived(self) -> tuple[ViolationRecord, ...]:
@@ -184,8 +219,8 @@ class Report:
         return self.checked and not self.mandatory
 
     @property
-    def verdict(self) -> str:
-        return verdict_of(error=bool(self.error), mandatory=bool(self.mandatory), checked=self.checked)
+    def verdict(self) -> Verdict:
+        return Verdict.of(error=bool(self.error), mandatory=bool(self.mandatory), checked=self.checked)
 
     @property
     def violation_summary(self) -> str:
@@ -195,34 +230,36 @@ class Report:
             policies_run=sum(p.policies_enabled for p in self.packs), error=bool(self.error),
         )
 
-    def count(self, status: str) -> int:
-        return sum(1 for p in self.policies if p.status == status)
+    def count(self, status: PolicyStatus) -> int:
+        return sum(1 for p in self.policies if p.status is status)
 
 
 def _status(
-    level: str, violations: Sequence[ViolationRecord], not_applicable: Sequence[Mapping[str, Any]], policy_type: str,
-    resource_count: int,
-) -> tuple[str, str]:
-    if level == "disabled":
-        return "not applicable", "disabled by policy config"
-    if any(v.level == "mandatory" for v in violations):
-        return "fail", ""
+    level: EnforcementLevel, violations: Sequence[ViolationRecord], not_applicable: Sequence[NotApplicable],
+    policy_type: PolicyType, resource_count: int,
+) -> tuple[PolicyStatus, str]:
+    if level is EnforcementLevel.DISABLED:
+        return PolicyStatus.NOT_APPLICABLE, "disabled by policy config"
+    if any(v.mandatory for v in violations):
+        return PolicyStatus.FAIL, ""
     if any(not v.waived for v in violations):
-        return "warn", ""
+        return PolicyStatus.WARN, ""
     if violations:
-        return "waived", ""
+        return PolicyStatus.WAIVED, ""
     if not_applicable:
-        scoped = {n.get("urn", "") for n in not_applicable}
-        if policy_type == "stack" or len(scoped - {""}) >= resource_count:
-            reasons = sorted({n.get("reason", "") for n in not_applicable if n.get("reason")})
-            return "not applicable", "; ".join(reasons)
-    return "pass", ""
+        # A stack policy answers once for the stack; a resource policy once per resource, so it is not
+        # applicable only when it said so for every resource (its stack phase, if any, names no resource).
+        scoped = {n.urn for n in not_applicable}
+        if policy_type is PolicyType.STACK or len(scoped - {""}) >= resource_count:
+            reasons = sorted({n.reason for n in not_applicable if n.reason})
+            return PolicyStatus.NOT_APPLICABLE, "; ".join(reasons)
+    return PolicyStatus.PASS, ""
 
 
 def build_report(
-    result: Any,
+    result: PreviewResult,
     *,
-    kind: str = "preview",
+    kind: ReportKind = ReportKind.PREVIEW,
     project: str,
     stack: str,
     outputs: Mapping[str, Mapping[str, Any]] | None = None,
@@ -234,8 +271,9 @@ def build_report(
     provenance: Provenance | None = None,
 ) -> Report:
     """The report for one run (a ``PreviewResult``; ``outputs`` are an audit's resource outputs by URN)."""
-    rules = rules_for_result(result)
-    digest_of = {info.name: (r.digest if r else "") for info, r in zip(result.packs, rules)}
+    rules = result.pack_rules
+    # Rules given by a caller may cover fewer packs than ran: the rest have none recorded.
+    digest_of = {info.name: (r.digest if r else "") for info, r in zip(result.packs, rules, strict=False)}
     mapped = {
         (info.name, policy.name): found
         for index, info in enumerate(result.packs)
@@ -258,9 +296,8 @@ def build_report(
             )
         )
 
-    not_applicable = list(result.not_applicable)
     resource_count = len(result.resources)
-    run_failed = bool(getattr(result, "error", ""))
+    run_failed = result.failure is not None
     pack_records: list[PackRecord] = []
     for index, info in enumerate(result.packs):
         pack_dir = result.pack_dirs[index] if index < len(result.pack_dirs) else None
@@ -271,10 +308,10 @@ def build_report(
             known.add(policy.name)
             level = info.effective_level(policy)
             own = tuple(v for v in mine if v.policy == policy.name)
-            na = [n for n in not_applicable if n.get("policyPack") == info.name and n.get("policy") == policy.name]
+            na = [n for n in result.not_applicable if n.policy_pack == info.name and n.policy == policy.name]
             status, note = _status(level, own, na, policy.policy_type, resource_count)
-            if status == "pass" and run_failed:
-                status, note = "not checked", _RUN_FAILED_NOTE
+            if status is PolicyStatus.PASS and run_failed:
+                status, note = PolicyStatus.NOT_CHECKED, _RUN_FAILED_NOTE
             records.append(
                 PolicyRecord(
                     pack=info.name, name=policy.name, description=policy.description, severity=policy.severity,
@@ -288,11 +325,11 @@ def build_report(
         # Violations of a name the pack does not list (e.g. pulumi_policy's own diagnostics) still count.
         for name in sorted({v.policy for v in mine} - known):
             own = tuple(v for v in mine if v.policy == name)
-            status, note = _status("", own, [], "", resource_count)
+            status, note = _status(own[0].level, own, [], PolicyType.UNKNOWN, resource_count)
             records.append(
                 PolicyRecord(
                     pack=info.name, name=name, description="", severity=own[0].severity, enforcement_level=own[0].level,
-                    policy_type="", remediation="", url="", tags=(), framework={}, status=status,
+                    policy_type=PolicyType.UNKNOWN, remediation="", url="", tags=(), framework={}, status=status,
                     status_note="not listed by the pack's analyzer info", violations=own,
                 )
             )
@@ -330,7 +367,7 @@ def build_report(
         kind=kind,
         project=project,
         stack=stack,
-        generated_at=generated_at or dt.datetime.now(dt.timezone.utc),
+        generated_at=generated_at or dt.datetime.now(dt.UTC),
         packs=tuple(pack_records),
         resources=tuple(resources),
         violations=tuple(violations),
@@ -341,7 +378,7 @@ def build_report(
         counts=resource_counts(result),
         checked=result.checked,
         not_checked=tuple(result.not_checked),
-        error=getattr(result, "error", ""),
+        error=result.failure.text if result.failure is not None else "",
         source=source,
         diagram_svg=diagram_svg,
         diagram_note=diagram_note,

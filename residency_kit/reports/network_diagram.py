@@ -10,6 +10,8 @@ through it in blue.
 
 from __future__ import annotations
 
+from itertools import pairwise
+
 from residency_policies.analysis import network_graph as ng
 
 _TIER_COLOURS = {"data": "#f8d7da", "app": "#d1e7dd", "management": "#cfe2ff", "public": "#fff3cd"}
@@ -55,14 +57,15 @@ def to_networkx(graph, paths, sanctioned=()):
         table = graph.route_tables.get(s.route_table or "")
         for route in table.routes if table else ():
             for target in route.targets:
-                g.add_node(target, label=graph.name_of(target), kind=graph.gateways[target].kind if target in graph.gateways else "external")
+                kind = graph.gateways[target].kind if target in graph.gateways else "external"
+                g.add_node(target, label=graph.name_of(target), kind=kind)
                 g.add_edge(s.urn, target, label=f"{table.name}: {route.dest_text}", kind="route")
     for path in paths:
         keys = [k for k in path.nodes if k in g or k in ("source", "internet", "outside")]
         source_node = path.source.key
         g.add_node(source_node, label=path.source.label, kind="source")
         keys = [source_node if k == "source" else k for k in keys if k not in ("internet", "outside")]
-        for a, b in zip(keys, keys[1:]):
+        for a, b in pairwise(keys):
             if a == b:
                 continue
             if not g.has_edge(a, b):
@@ -78,7 +81,7 @@ def to_networkx(graph, paths, sanctioned=()):
             keys = [k for k in path.nodes if k in g or k in ("source", "internet", "outside")]
             g.add_node(path.source.key, label=path.source.label, kind="source")
             keys = [path.source.key if k == "source" else k for k in keys if k not in ("internet", "outside")]
-            for a, b in zip(keys, keys[1:]):
+            for a, b in zip(keys, keys[1:], strict=False):
                 if a == b:
                     continue
                 if not g.has_edge(a, b):

@@ -23,13 +23,17 @@ import hashlib
 from pathlib import Path
 from typing import Any
 
+from residency_kit.engine.levels import EnforcementLevel, Severity
 from residency_kit.reports.model import PackRecord, PolicyRecord, Report, ViolationRecord
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 TOOL_URI = "https://github.com/residency-kit/residency-kit"
-_LEVELS = {"mandatory": "error", "remediate": "error", "advisory": "warning", "disabled": "none"}
+_LEVELS = {
+    EnforcementLevel.MANDATORY: "error", EnforcementLevel.REMEDIATE: "error", EnforcementLevel.ADVISORY: "warning",
+    EnforcementLevel.DISABLED: "none",
+}
 # GitHub maps security-severity to critical (>= 9.0), high (7.0-8.9), medium (4.0-6.9) and low (< 4.0).
-_SECURITY_SEVERITY = {"critical": "9.5", "high": "8.0", "medium": "5.5", "low": "3.0"}
+_SECURITY_SEVERITY = {Severity.CRITICAL: "9.5", Severity.HIGH: "8.0", Severity.MEDIUM: "5.5", Severity.LOW: "3.0"}
 
 
 def rule_ids(report: Report) -> dict[tuple[str, str], str]:
@@ -43,12 +47,12 @@ def rule_ids(report: Report) -> dict[tuple[str, str], str]:
 def _rule(policy: PolicyRecord, rule_id: str) -> dict[str, Any]:
     properties: dict[str, Any] = {"tags": list(policy.tags), "policyPack": policy.pack}
     if policy.severity:
-        properties["severity"] = policy.severity
+        properties["severity"] = policy.severity.value
         properties["security-severity"] = _SECURITY_SEVERITY.get(policy.severity, "5.5")
     if policy.framework:
         properties["framework"] = dict(policy.framework)
     if policy.policy_type:
-        properties["policyType"] = policy.policy_type
+        properties["policyType"] = policy.policy_type.value
     if policy.policy_id:
         properties["policyId"] = policy.policy_id
     if policy.controls:
@@ -59,8 +63,8 @@ def _rule(policy: PolicyRecord, rule_id: str) -> dict[str, Any]:
         "shortDescription": {"text": policy.description or policy.name},
         "fullDescription": {"text": policy.description or policy.name},
         "defaultConfiguration": {
-            "level": _LEVELS.get(policy.enforcement_level, "warning"),
-            "enabled": policy.enforcement_level != "disabled",
+            "level": _LEVELS[policy.enforcement_level],
+            "enabled": policy.enforcement_level is not EnforcementLevel.DISABLED,
         },
         "properties": properties,
     }
@@ -88,14 +92,14 @@ def program_uri(path: str, root: Path | None) -> str | None:
 def _result(v: ViolationRecord, rule_id: str, rule_index: int, artifact_uri: str, root: Path | None) -> dict[str, Any]:
     uri = program_uri(v.source_file, root) if v.source_line > 0 else None
     location = {"uri": uri, "line": v.source_line} if uri else {"uri": artifact_uri, "line": 1}
-    properties: dict[str, Any] = {"enforcementLevel": v.level, "severity": v.severity, "policyPack": v.pack}
+    properties: dict[str, Any] = {"enforcementLevel": v.level.value, "severity": v.severity.value, "policyPack": v.pack}
     if v.policy_id:
         properties["policyId"] = v.policy_id
     if v.rules_digest:
         properties["rulesDigest"] = v.rules_digest
     result: dict[str, Any] = {
         "ruleId": rule_id,
-        "level": _LEVELS.get(v.level, "warning"),
+        "level": _LEVELS[v.level],
         "message": {"text": (f"{v.resource_type} {v.resource_name}: " if v.urn else "") + v.message},
         "locations": [
             {
@@ -180,8 +184,8 @@ def to_sarif(
                         "endTimeUtc": report.generated_at.strftime("%Y-%m-%dT%H:%M:%SZ"),
                         "toolExecutionNotifications": _notifications(report),
                         "properties": {
-                            "kind": report.kind, "stack": report.stack, "project": report.project,
-                            "verdict": report.verdict, "violations": report.violation_summary,
+                            "kind": report.kind.value, "stack": report.stack, "project": report.project,
+                            "verdict": report.verdict.value, "violations": report.violation_summary,
                             "resourcesAnalyzed": report.counts.analyzed, "resourcesToCreate": report.counts.to_create,
                             "counted": report.counted, "assumptions": list(report.assumptions),
                             **({"provenance": report.provenance.as_json()} if report.provenance else {}),

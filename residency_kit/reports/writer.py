@@ -1,8 +1,8 @@
 """``--report-dir``: write every report for one preview or audit into a directory.
 
 Files: ``residency.sarif`` (SARIF 2.1.0), ``residency-junit.xml``, ``summary.md`` (PR comment),
-``evidence.html`` and ``assessment-results.json`` (OSCAL 1.1.3 assessment results). Commands call ``add_report_arguments(parser)`` and, after a run,
-``write_reports(args.report_dir, result, ...)``.
+``evidence.html`` and ``assessment-results.json`` (OSCAL 1.1.3 assessment results). Commands call
+``add_report_arguments(parser)`` and, after a run, ``write_reports(args.report_dir, result, ...)``.
 """
 
 from __future__ import annotations
@@ -14,10 +14,12 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+from residency_kit.engine.results import FailedPreview, PreviewResult, ProjectPreview
+from residency_kit.engine.stack import EngineStack, EngineStackBuilder
 from residency_kit.reports.html import to_html
 from residency_kit.reports.junit import to_junit
 from residency_kit.reports.markdown import to_markdown
-from residency_kit.reports.model import Report, build_report
+from residency_kit.reports.model import Report, ReportKind, build_report
 from residency_kit.reports.oscal import to_oscal
 from residency_kit.reports.provenance import Provenance, file_digest, program_commit
 from residency_kit.reports.sarif import to_sarif
@@ -45,7 +47,7 @@ def tool_version() -> str:
         return ""
 
 
-def network_diagram(engine_stack: Any, parents: list[str], rules: Any = None) -> tuple[str | None, str]:
+def network_diagram(engine_stack: EngineStack, parents: list[str], rules: Any = None) -> tuple[str | None, str]:
     """The stack's network diagram as inline SVG (``network_diagram.render``, with the parent ranges of the
     rules in force), or ``None`` and a note saying why there is none."""
     from residency_kit.reports.network_diagram import render
@@ -67,20 +69,20 @@ def network_diagram(engine_stack: Any, parents: list[str], rules: Any = None) ->
     return svg[svg.index("<svg"):], note + "."
 
 
-def provenance_of(result: Any, *, kind: str, source: str | Path | None) -> Provenance:
+def provenance_of(result: PreviewResult, *, kind: ReportKind, source: str | Path | None) -> Provenance:
     """What produced the reports: the kit's version, each residency pack's rules digest and content hash, and the
     program's commit (a preview: ``git rev-parse HEAD`` in the project directory) or the state file's digest."""
-    from residency_kit.engine.pack_rules import rules_for_result
     from residency_kit.reports.pack_hash import pack_content_hash
 
-    rules = rules_for_result(result)
-    digests = tuple((info.name, r.digest) for info, r in zip(result.packs, rules) if r is not None)
+    digests = tuple((info.name, r.digest) for info, r in zip(result.packs, result.pack_rules, strict=False)
+                    if r is not None)
+    dirs: list[Path | None] = [*result.pack_dirs, *([None] * len(result.packs))]
     hashes = tuple(
-        (info.name, pack_content_hash(d) if d and Path(d).is_dir() else "")
-        for info, d in zip(result.packs, list(result.pack_dirs) + [None] * len(result.packs))
+        (info.name, pack_content_hash(d) if d is not None and Path(d).is_dir() else "")
+        for info, d in zip(result.packs, dirs, strict=False)
     )
     commit, note, state = None, "", ""
-    if kind == "audit":
+    if kind is ReportKind.AUDIT:
         note = "not recorded: an audit checks exported state, not a program"
         if source and Path(source).is_file():
             state = file_digest(source)
@@ -126,25 +128,24 @@ def _artifact_uri(path: Path | None) -> str:
 
 def write_reports(
     report_dir: str | Path,
-    result: Any,
+    result: PreviewResult,
     *,
     project: str,
     stack: str,
-    kind: str = "preview",
+    kind: ReportKind = ReportKind.PREVIEW,
     source: str | Path | None = None,
     artifact: str | Path | None = None,
     outputs: Mapping[str, Mapping[str, Any]] | None = None,
     extra_warnings: Sequence[str] = (),
 ) -> dict[str, Path]:
-    """Write all reports for ``result`` (an engine ``PreviewResult``) into ``report_dir``.
+    """Write all reports for ``result`` (a preview's, or an audit's ``AuditResult``) into ``report_dir``.
 
     ``artifact`` is the file code scanning attaches findings without a program line to (the stack config
     file or the state file); program lines are given relative to the current directory (``%SRCROOT%``).
     """
-    engine_stack = result.stack
-    rules = next((r for r in getattr(result, "rules", []) or [] if r is not None), None)
+    rules = next((r for r in result.rules if r is not None), None)
     parents = rules.parent_cidrs if rules is not None else []
-    svg, note = network_diagram(engine_stack, parents, rules) if engine_stack is not None else (None, "No stack to draw.")
+    svg, note = network_diagram(result.stack, parents, rules)
     report = build_report(
         result, kind=kind, project=project, stack=stack, outputs=outputs, extra_warnings=extra_warnings,
         source=str(source or ""), diagram_svg=svg, diagram_note=note,
@@ -155,34 +156,26 @@ def write_reports(
     )
 
 
-def write_failed_preview_reports(report_dir: str | Path, failed: Any, error: str) -> dict[str, Path]:
-    """The reports of a preview that failed (exit 2): verdict ``error``, with what it had learned
-    (``FailedRun``: the resources registered and analyzed before the failure, or nothing)."""
-    from dataclasses import replace
-
-    from residency_kit.engine.api import PreviewResult
-    from residency_kit.engine.stack import EngineStackBuilder
-
-    project = failed.project if failed is not None else None
-    stack = failed.stack if failed is not None else ""
-    result = failed.result if failed is not None else None
+def write_failed_preview_reports(report_dir: str | Path, failed: FailedPreview) -> dict[str, Path]:
+    """The reports of a preview that failed (exit 2): verdict ``error``, with what it had learned (the resources
+    registered and analyzed before the failure, or nothing)."""
+    project = failed.project
+    result = failed.result
     if result is None:
-        engine_stack = EngineStackBuilder(project=project.name if project else "", stack=stack, config={}).stack()
+        engine_stack = EngineStackBuilder(project=project.name if project else "", stack=failed.stack, config={}).stack()
         result = PreviewResult(resources=engine_stack.resources, violations=[], stack=engine_stack,
-                               notes=list(failed.notes) if failed is not None else [], error=error)
-    elif not result.error:
-        result = replace(result, error=error)
+                               notes=list(failed.notes), failure=failed.failure)
     artifact = None
     if project is not None:
-        stack_file = project.stack_file(stack) if stack else None
+        stack_file = project.stack_file(failed.stack) if failed.stack else None
         artifact = stack_file if stack_file is not None and stack_file.is_file() else project.project_file
     return write_reports(
-        report_dir, result, project=project.name if project else "", stack=stack, kind="preview",
+        report_dir, result, project=project.name if project else "", stack=failed.stack, kind=ReportKind.PREVIEW,
         source=project.root if project else "", artifact=artifact,
     )
 
 
-def write_preview_reports(report_dir: str | Path, preview: Any) -> dict[str, Path]:
+def write_preview_reports(report_dir: str | Path, preview: ProjectPreview) -> dict[str, Path]:
     """``write_reports`` for a ``ProjectPreview``; findings without a program line attach to the stack file."""
     project = preview.project
     stack_file = project.stack_file(preview.stack)
@@ -191,7 +184,7 @@ def write_preview_reports(report_dir: str | Path, preview: Any) -> dict[str, Pat
         preview.result,
         project=project.name,
         stack=preview.stack,
-        kind="preview",
+        kind=ReportKind.PREVIEW,
         source=project.root,
         artifact=stack_file if stack_file.is_file() else project.project_file,
     )

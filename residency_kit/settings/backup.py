@@ -7,7 +7,7 @@ from typing import Literal
 from pydantic import Field
 
 from residency_kit.settings.base import SettingsModel
-from residency_kit.settings.identifiers import AwsRegion, ocid_kind
+from residency_kit.settings.identifiers import AwsRegion, KeyOcid, VaultOcid
 
 # S3 bucket naming rules (general purpose buckets): 3-63 lowercase letters, digits, dots and hyphens.
 S3_BUCKET_NAME = r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$"
@@ -57,9 +57,9 @@ class BackupSettings(SettingsModel):
     """Retention rule of the backup bucket; unset means ``minimumRetentionDays``."""
     retention_lock_delay_days: int = Field(default=OCI_RULE_LOCK_MIN_DELAY_DAYS, ge=OCI_RULE_LOCK_MIN_DELAY_DAYS, le=365)
     """Days from the bucket's creation until its retention rule locks for good."""
-    backup_key_id: ocid_kind("key") | None = None  # type: ignore[valid-type]
+    backup_key_id: KeyOcid | None = None
     """An existing master key in a vault of the backup region; unset creates a vault and an HSM key there."""
-    backup_vault_id: ocid_kind("vault") | None = None  # type: ignore[valid-type]
+    backup_vault_id: VaultOcid | None = None
     """The vault of ``backupKeyId``: databases need it beside the key (unused when the kit creates the vault)."""
     vault_type: Literal["DEFAULT", "VIRTUAL_PRIVATE"] = "DEFAULT"
     volume_backup_schedules: tuple[VolumeBackupScheduleSettings, ...] = Field(

@@ -13,7 +13,7 @@ from pydantic import Field
 
 from residency_kit.settings.backup import OCI_BUCKET_NAME
 from residency_kit.settings.base import SettingsModel
-from residency_kit.settings.identifiers import ocid_kind
+from residency_kit.settings.identifiers import VaultSecretOcid
 
 _NAME = r"^[a-z][a-z0-9-]{0,30}$"
 # OCI Logging keeps logs 30 to 180 days; the archive is what keeps them a year (CISA security requirements
@@ -31,7 +31,7 @@ class DatabaseSettings(SettingsModel):
     """Component instance name (``<name>-primary``, ``<name>-standby``)."""
     db_name: str = Field(pattern=r"^[A-Za-z][A-Za-z0-9]{0,29}$")
     """The database name: a letter, then up to 29 letters or digits; unique in the tenancy."""
-    admin_password_secret_id: ocid_kind("vaultsecret")  # type: ignore[valid-type]
+    admin_password_secret_id: VaultSecretOcid
     """A Vault secret in the home region holding the ADMIN password: no password in config or state."""
     compute_count: float = Field(default=2, ge=2, le=512)
     """ECPUs (the ECPU model needs at least 2)."""

@@ -84,9 +84,9 @@ def _partial_settings(data: Mapping[str, Any]) -> SimpleNamespace:
     values: dict[str, Any] = {}
     for name, field in ResidencySettings.model_fields.items():
         if field.alias in data or name in data:
-            raw = data.get(field.alias, data.get(name))
+            raw = data.get(field.alias or name, data.get(name))
             try:
-                annotation = Annotated[field.annotation, *field.metadata] if field.metadata else field.annotation
+                annotation: Any = Annotated[field.annotation, *field.metadata] if field.metadata else field.annotation
                 values[name] = TypeAdapter(annotation).validate_python(raw, by_alias=True)
             except ValidationError:
                 values[name] = None

@@ -14,7 +14,7 @@ from typing import Annotated, Literal
 from pydantic import Field, model_validator
 
 from residency_kit.settings.base import SettingsModel
-from residency_kit.settings.identifiers import Cidr, Ipv4Cidr, OciRegion, TenancyOcid, ocid_kind
+from residency_kit.settings.identifiers import Cidr, Ipv4Cidr, OciRegion, RemotePeeringConnectionOcid, TenancyOcid, VcnOcid
 
 Port = Annotated[int, Field(ge=1, le=65535)]
 _NAME = r"^[a-z][a-z0-9-]{0,30}$"
@@ -24,7 +24,7 @@ class RemotePeeringSettings(SettingsModel):
     """A remote peering connection (RPC) on the DRG to a network in a trusted tenancy."""
 
     name: str = Field(pattern=_NAME)
-    peer_id: ocid_kind("remotepeeringconnection")
+    peer_id: RemotePeeringConnectionOcid
     """The peer's RPC."""
     peer_region_name: OciRegion
     peer_tenancy_id: TenancyOcid
@@ -37,7 +37,7 @@ class VcnAttachmentSettings(SettingsModel):
     """Another VCN attached to the DRG (the residency VCN is always attached when the DRG exists)."""
 
     name: str = Field(pattern=_NAME)
-    vcn_id: ocid_kind("vcn")
+    vcn_id: VcnOcid
     tenancy_id: TenancyOcid
     """The tenancy owning the VCN: the residency tenancy or one of ``trusted.ociTenancyIds``."""
     cidrs: tuple[Cidr, ...] = Field(min_length=1)
@@ -114,7 +114,7 @@ class NetworkSettings(SettingsModel):
             raise ValueError("; ".join(problems) + "; allowed: disjoint subnets inside vcnCidr")
         return self
 
-    def subnet_cidrs(self) -> dict[str, object]:
+    def subnet_cidrs(self) -> dict[str, IPv4Network]:
         """Subnet CIDR by tier; the firewall subnet only when the firewall is on."""
         cidrs = {"data": self.data_subnet_cidr, "app": self.app_subnet_cidr,
                  "management": self.management_subnet_cidr}

@@ -7,7 +7,7 @@ from typing import Literal
 from pydantic import Field
 
 from residency_kit.settings.base import SettingsModel
-from residency_kit.settings.identifiers import OciRegion, TenancyOcid, ocid_kind
+from residency_kit.settings.identifiers import GroupOcid, OciRegion, TenancyOcid
 
 
 class ChildTenancySettings(SettingsModel):
@@ -36,7 +36,7 @@ class TrustedAuditorGroupSettings(SettingsModel):
 
     tenancy_id: TenancyOcid
     """Must be one of ``trusted.ociTenancyIds``; the component refuses any other tenancy."""
-    group_id: ocid_kind("group")  # type: ignore[valid-type]
+    group_id: GroupOcid
 
 
 class TenancySettings(SettingsModel):

@@ -16,7 +16,7 @@ DATA_CID = "ocid1.compartment.oc1..aaaaaaaadata"
 BACKUP_CID = "ocid1.compartment.oc1..aaaaaaaabackup"
 AUDIT_CID = "ocid1.compartment.oc1..aaaaaaaaaudit"
 ROOT_CID = "ocid1.compartment.oc1..aaaaaaaaroot"
-NOW = dt.datetime(2030, 1, 1, 12, 0, 0, tzinfo=dt.timezone.utc)
+NOW = dt.datetime(2030, 1, 1, 12, 0, 0, tzinfo=dt.UTC)
 TAGS = {"jurisdiction": "US", "data-owner": "us-data-team"}
 NAMESPACE_TOKEN = "oci:ObjectStorage/getNamespace:getNamespace"
 

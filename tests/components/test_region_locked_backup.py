@@ -21,7 +21,7 @@ PHX_KEY = "ocid1.key.oc1.phx.bbpr2hw5aaeuk.abuwcljrbackupkey000"
 TENANCY = "ocid1.tenancy.oc1..aaaaaaaausdataexample"
 DATA_CID = "ocid1.compartment.oc1..aaaaaaaadata"
 BACKUP_CID = "ocid1.compartment.oc1..aaaaaaaabackup"
-NOW = dt.datetime(2030, 1, 1, 12, 0, 0, tzinfo=dt.timezone.utc)
+NOW = dt.datetime(2030, 1, 1, 12, 0, 0, tzinfo=dt.UTC)
 NAMESPACE_TOKEN = "oci:ObjectStorage/getNamespace:getNamespace"
 
 
@@ -144,7 +144,7 @@ def test_lock_time_defaults_to_the_clock_plus_delay():
     monitor = _run(now=None, retention_lock_delay_days=30)
     (rule,) = monitor.named("backups-backup").inputs["retentionRules"]
     locked = dt.datetime.fromisoformat(rule["timeRuleLocked"].replace("Z", "+00:00"))
-    expected = dt.datetime.now(dt.timezone.utc) + dt.timedelta(days=30)
+    expected = dt.datetime.now(dt.UTC) + dt.timedelta(days=30)
     assert abs((locked - expected).total_seconds()) < 300
 
 

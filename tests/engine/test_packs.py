@@ -144,9 +144,8 @@ def test_not_applicable_replies_reach_the_preview_result():
     probe = Path(__file__).resolve().parents[1] / "audit" / "probe_pack"
     with PolicyPackProcess(probe, project="test", stack="test", config=CONFIG) as pack:
         result = preview_function(compliant_program, pack=pack, project="test", stack="test", config=CONFIG)
-    never = {(n["policy"], n["urn"].rsplit("::", 1)[-1], n["reason"])
-             for n in result.not_applicable if n["policy"] == "probe-never-applies"}
+    never = {(n.policy, n.urn.rsplit("::", 1)[-1], n.reason) for n in result.not_applicable_to("probe-never-applies")}
     assert {name for _, name, _ in never} == {r.name for r in result.resources}
     assert {reason for _, _, reason in never} == {"probe"}
-    not_buckets = {n["urn"].rsplit("::", 1)[-1] for n in result.not_applicable if n["policy"] == "probe-public-bucket"}
+    not_buckets = {n.urn.rsplit("::", 1)[-1] for n in result.not_applicable_to("probe-public-bucket")}
     assert "archive" not in not_buckets and "vault" in not_buckets

@@ -204,6 +204,12 @@ def test_the_same_refusal_worded_differently_is_explained_and_verdicts_before_a_
     ("Program failed with an unhandled exception:\nTraceback (most recent call last):\n  File \"/tmp/a.py\", line 1, "
      "in <module>\n    f()\n    ^^^\nValueError: no name for bucket 1",
      "ProgramError: program failed at /r/__main__.py:13 in bucket_name: ValueError: no name for bucket 1\n    raise X"),
+    # A project preview's failure message (``RunFailure.message``) carries no exception type.
+    ("Configuration 'p:count' value 'x' is not a valid 'int'; an unhandled error occurred: the Python program exited "
+     "with code 1", "configuration error: Configuration 'p:count' value 'x' is not a valid 'int'"),
+    ("Program failed with an unhandled exception:\nTraceback (most recent call last):\n  File \"/tmp/a.py\", line 1, "
+     "in <module>\n    f()\n    ^^^\nValueError: no name for bucket 1",
+     "program failed at /r/__main__.py:13 in bucket_name: ValueError: no name for bucket 1\n    raise X"),
 ])
 def test_error_essence_removes_each_engines_framing(real, mine):
     assert error_essence(real) == error_essence(mine) != ""

@@ -78,7 +78,7 @@ def rules_as_policy_config(directory: Path) -> list[Path]:
 
 def policy_analyze(cli: OfflinePulumi, state: Path) -> tuple[int, set[tuple[str, str, str, str, str]]]:
     args = [str(cli.pulumi), "policy", "analyze", "--file", str(state), "--json", "--non-interactive"]
-    for pack, config in zip(PACKS, rules_as_policy_config(state.parent)):
+    for pack, config in zip(PACKS, rules_as_policy_config(state.parent), strict=True):
         args += ["--policy-pack", str(pack), "--policy-pack-config", str(config)]
     done = subprocess.run(args, cwd=state.parent, env=cli.env(), capture_output=True, text=True, timeout=600,
                           stdin=subprocess.DEVNULL)
@@ -94,7 +94,7 @@ def residency_audit(state: Path) -> tuple[int, set[tuple[str, str, str, str, str
     """The audit with the same inputs as `pulumi policy analyze`: the rules as policy config, and no project (the
     state's directory has no Pulumi.yaml), so the pack names the same sources in its messages."""
     args = [sys.executable, "-m", "residency_kit.cli", "audit", "--state", str(state), "--json"]
-    for pack, config in zip(PACKS, rules_as_policy_config(state.parent)):
+    for pack, config in zip(PACKS, rules_as_policy_config(state.parent), strict=True):
         args += ["--policy-pack", str(pack), "--policy-pack-config", str(config)]
     done = subprocess.run(args, cwd=state.parent, capture_output=True, text=True, timeout=600,
                           stdin=subprocess.DEVNULL)

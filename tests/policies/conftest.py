@@ -2,12 +2,15 @@
 
 Tests write fixture programs with raw ``pulumi_oci`` / ``pulumi_aws`` resources, run them with
 ``preview(program)`` (mock runtime, preview mode, then Analyze/AnalyzeStack over gRPC against the real
-pack process) and compare ``flagged(result, policy)`` with the exact set of URNs they expect.
+pack process) and compare ``judged(result, policy)`` with the exact sets of URNs they expect, as Checkov's
+tests do: the resources the policy flagged and those it judged and passed (``flagged`` alone where only the
+flagged set is the point).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +18,8 @@ import pytest
 
 import illustrative_rules
 
-from residency_kit.engine.api import PreviewResult, preview_function
+from residency_kit.engine.api import preview_function
+from residency_kit.engine.results import PreviewResult
 from residency_kit.engine.packs import PolicyPackProcess
 
 REPO = Path(__file__).resolve().parents[2]
@@ -59,6 +63,59 @@ def preview(pack) -> Callable[..., PreviewResult]:
         return preview_function(program, pack=using or pack, project=PROJECT, stack=STACK, config=dict(config or CONFIG))
 
     return run
+
+
+@dataclass(frozen=True)
+class Judged:
+    """What one policy made of a run: the resources it flagged, and those it judged and passed."""
+
+    flagged: frozenset[str]
+    passed: frozenset[str]
+
+    def __init__(self, flagged: set[str] | frozenset[str] = frozenset(), passed: set[str] | frozenset[str] = frozenset()):
+        object.__setattr__(self, "flagged", frozenset(flagged))
+        object.__setattr__(self, "passed", frozenset(passed))
+
+
+def _scope_test(policy: str) -> Callable[[str], bool] | None:
+    """The pack's declared scope of a stack policy (its types or ``applies_to``), or None when it judges the
+    stack itself."""
+    from residency_policies.registry import ALL_POLICIES
+    from residency_policies.type_aliases import canonical_type
+
+    declared = next(p for p in ALL_POLICIES if p.name == policy)
+    types, test = declared.resource_types, declared.applies_to
+    if types is None and test is None:
+        return None
+    return lambda t: (types is None or canonical_type(t) in types) and (test is None or test(canonical_type(t)))
+
+
+def judged(result: PreviewResult, policy: str) -> Judged:
+    """The policy's two sets, as the pack answered over the protocol.
+
+    A resource policy answers ``Analyze`` per resource: it judged every resource it did not call not applicable.
+    A stack policy answers ``AnalyzeStack`` once: when it did not call the stack not applicable it judged the
+    resources of its declared scope (the root stack, for a policy that judges the stack itself). Never both
+    flagged and not applicable: a policy that says it does not apply to a resource must not flag it.
+    """
+    flagged_urns = result.flagged_urns(policy)
+    replies = result.not_applicable_to(policy)
+    not_applicable = {n.urn for n in replies if n.urn}
+    stack_not_applicable = any(not n.urn for n in replies)
+    urns = [r.urn for r in result.resources]
+    info = next((p for pack in result.packs for p in pack.policies if p.name == policy), None)
+    if info is not None and info.policy_type == "stack":
+        scope = _scope_test(policy)
+        if stack_not_applicable:
+            in_scope: set[str] = set()
+        elif scope is None:
+            in_scope = {result.stack.root.urn}
+        else:
+            in_scope = {r.urn for r in result.resources if scope(r.type)}
+        not_applicable = set(urns) - in_scope
+    overlap = flagged_urns & not_applicable
+    assert not overlap, f"{policy} flagged resources it also called not applicable: {sorted(overlap)}"
+    return Judged(flagged_urns, set(urns) - not_applicable - flagged_urns)
 
 
 def flagged(result: PreviewResult, policy: str, level: str | None = None) -> set[str]:

@@ -153,7 +153,7 @@ def _database_in_subnet(tier):
 
 
 def _days_from_now(days):
-    return (datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(days=days)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return (datetime.datetime.now(datetime.UTC) + datetime.timedelta(days=days)).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def _locked_bucket(lock):

@@ -10,6 +10,8 @@ import pulumi_oci as oci
 
 import illustrative_rules
 from residency_kit.engine.api import preview_function
+from tests.policies.conftest import Judged
+from tests.policies.conftest import judged as judged_result
 
 PROJECT = "test"
 STACK = "test"
@@ -27,6 +29,12 @@ def oci_provider(region: str = "us-phoenix-1") -> oci.Provider:
 
 def aws_provider(region: str = "us-east-2") -> aws.Provider:
     return aws.Provider("aws-home", region=region, skip_credentials_validation=True)
+
+
+def judged(program, pack, policy: str) -> Judged:
+    """The flagged and the passed resources of ``policy`` over ``program`` (``conftest.judged``)."""
+    result = preview_function(program, pack=pack, project=PROJECT, stack=STACK, config=CONFIG)
+    return judged_result(result, policy)
 
 
 def flagged(program, pack, policy: str, *, with_messages: bool = False):

@@ -5,7 +5,7 @@ import pulumi
 import pulumi_aws as aws
 import pulumi_oci as oci
 
-from tests.policies.conftest import COMPARTMENT, KEY_IAD, flagged, messages, urn
+from tests.policies.conftest import COMPARTMENT, KEY_IAD, flagged, judged, messages, urn
 
 BUCKET = "oci:ObjectStorage/bucket:Bucket"
 S3 = "aws:s3/bucket:Bucket"
@@ -99,7 +99,10 @@ def test_backup_coverage_flags_unreplicated_and_same_region_buckets(preview):
         _bucket("same-region-copy", "same-copy", retention_days=400)
         _replicate("rp-same", "same", "same-copy", "us-ashburn-1")
 
-    assert flagged(preview(program), "backup-coverage") == {urn(BUCKET, "lonely"), urn(BUCKET, "same-region")}
+    result = preview(program)
+    assert flagged(result, "backup-coverage") == {urn(BUCKET, "lonely"), urn(BUCKET, "same-region")}
+    # Checkov-style: the resources the policy judged and passed, beside those it flagged
+    assert judged(result, "backup-coverage").passed == {urn("oci:ObjectStorage/bucket:Bucket", "same-region-copy")}
 
 
 def test_backup_coverage_unknown_destination_region_fails_closed(preview):

@@ -10,7 +10,7 @@ import yaml
 
 import illustrative_rules
 from residency_kit.engine.packs import PolicyPackConfigError, PolicyPackError
-from tests.policies.conftest import COMPARTMENT, KEY_IAD, PACK_DIR, flagged, messages, provider_urn, start_pack, urn
+from tests.policies.conftest import COMPARTMENT, KEY_IAD, PACK_DIR, flagged, judged, messages, provider_urn, start_pack, urn
 
 BUCKET = "oci:ObjectStorage/bucket:Bucket"
 RP = "oci:ObjectStorage/replicationPolicy:ReplicationPolicy"
@@ -45,6 +45,14 @@ def test_config_override_applies_to_that_policy_only(preview, configured_pack):
     # (once each: the resources they create are covered by their provider's violation).
     assert flagged(result, "us-region-providers", level="mandatory") == {
         provider_urn("oci", "default_5_5_0"), provider_urn("aws", "default_7_51_1")
+    }
+    # Checkov-style: the resources the policy judged and passed, beside those it flagged
+    assert judged(result, "us-region-providers").passed == {
+        urn("aws:sqs/queue:Queue", "q-eu"),
+        urn("oci:ObjectStorage/bucket:Bucket", "b-eu"),
+        urn("oci:ObjectStorage/bucket:Bucket", "b-us"),
+        urn("oci:ObjectStorage/replicationPolicy:ReplicationPolicy", "rp-eu"),
+        urn("pulumi:providers:oci", "eu"),
     }
     # Other policies keep the rules file's US regions; `all` lowered them to advisory.
     assert flagged(result, "us-region-replication", level="advisory") == {urn(RP, "rp-eu")}

@@ -20,7 +20,7 @@ from tests import illustrative_rules
 from residency_policies.analysis import connection_endpoints as ce
 from residency_policies.analysis import destinations as dest
 from residency_policies.framework import rules_for
-from tests.policies.conftest import COMPARTMENT, PACK_DIR, flagged, messages, urn
+from tests.policies.conftest import COMPARTMENT, PACK_DIR, flagged, judged, messages, urn
 
 POLICY = "no-untrusted-data-destinations"
 SAFETY_NET = "no-parent-company-identifiers"
@@ -142,6 +142,8 @@ def test_endpoints_outside_the_estate_are_flagged(preview):
         urn("aws:route53/resolverRule:ResolverRule", "forwards-out"), urn(APP, "logs-elsewhere"),
         urn(FUNCTION, "fn-to-parent"), urn("oci:ApiGateway/deployment:Deployment", "backend-out"),
     }
+    # Checkov-style: the resources the policy judged and passed, beside those it flagged
+    assert judged(result, POLICY).passed == {urn("pulumi:pulumi:Stack", "test-test")}
     assert analyzed(result) == flagged(result, POLICY)
     # Parent addresses are this policy's finding, once: the safety net leaves them.
     assert flagged(result, SAFETY_NET) == set()

@@ -15,7 +15,7 @@ import pulumi
 import pulumi_aws as aws
 import pulumi_oci as oci
 
-from tests.policies.conftest import COMPARTMENT, CONFIG, KEY_IAD, PACK_DIR, flagged, messages, urn
+from tests.policies.conftest import COMPARTMENT, CONFIG, KEY_IAD, PACK_DIR, flagged, judged, messages, urn
 
 KEYS = "us-keys-for-data"
 PROTECTION = "immutable-backups"
@@ -194,6 +194,26 @@ def test_new_stores_need_an_allowed_region_and_no_protection(preview):
     assert flagged(result, PROTECTION) == set()
     # The queue's region comes from the Irish provider: that provider's violation is the one report for it.
     assert flagged(result, REGION) == {urn("pulumi:providers:aws", "eu"), urn("aws:secretsmanager/secret:Secret", "eu-secret")}
+    # Checkov-style: the resources the policy judged and passed, beside those it flagged
+    assert judged(result, REGION).passed == {
+        urn("aws:cloudwatch/logGroup:LogGroup", "logs"),
+        urn("aws:ec2/instance:Instance", "vm"),
+        urn("aws:ec2/launchTemplate:LaunchTemplate", "lt"),
+        urn("aws:ecr/repository:Repository", "repo"),
+        urn("aws:eks/cluster:Cluster", "eks"),
+        urn("aws:kinesis/stream:Stream", "stream"),
+        urn("aws:secretsmanager/secret:Secret", "secret"),
+        urn("aws:sns/topic:Topic", "topic"),
+        urn("aws:sqs/queue:Queue", "eu-queue"),
+        urn("aws:sqs/queue:Queue", "queue"),
+        urn("oci:ContainerEngine/cluster:Cluster", "oke"),
+        urn("oci:Core/instance:Instance", "oci-vm"),
+        urn("oci:Queue/queue:Queue", "oci-queue"),
+        urn("oci:Streaming/streamPool:StreamPool", "pool"),
+        urn("oci:Vault/secret:Secret", "oci-secret"),
+        urn("pulumi:providers:aws", "default_7_51_1"),
+        urn("pulumi:providers:oci", "default_5_5_0"),
+    }
 
 
 def test_ebs_default_key_in_the_stack_covers_volumes_created_without_a_key(preview):

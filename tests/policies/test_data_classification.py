@@ -13,13 +13,14 @@ import pulumi
 import pulumi_aws as aws
 import pulumi_oci as oci
 import pytest
+from pulumi_policy import EnforcementLevel
 
 from residency_kit.engine.packs import PolicyPackConfigError, PolicyPackError
 import illustrative_rules
 from residency_policies.rules import backup_coverage, database_backup_retention, immutable_backups
 from residency_policies.rules_file import build_rules
 from residency_policies.views import FrozenDict, ProviderView, ResourceView
-from tests.policies.conftest import COMPARTMENT, KEY_IAD, messages, provider_urn, start_pack, urn
+from tests.policies.conftest import COMPARTMENT, KEY_IAD, judged, messages, provider_urn, start_pack, urn
 
 PROTECTION = "immutable-backups"
 COVERAGE = "backup-coverage"
@@ -112,6 +113,8 @@ def test_aws_stores_follow_their_own_tag_and_the_provider_default_tags(preview):
         urn("aws:rds/instance:Instance", "catalog"): "advisory",
     }
     assert len(messages(result, RETENTION)) == 7  # each once
+    # Checkov-style: the resources the policy judged and passed, beside those it flagged
+    assert judged(result, RETENTION).passed == {urn(TABLE, "kept")}
     untagged = message_of(result, RETENTION, urn(TABLE, "untagged"))
     assert "set `pointInTimeRecovery.enabled=True`" in untagged
     assert "Judged as US user data: it has no residency-data tag (untagged means US user data)" in untagged
@@ -381,6 +384,6 @@ def test_an_unset_tag_map_the_engine_plans_as_unknown_is_read_as_unset():
     computed = _view(BUCKET, "computed", {"compartmentId": unknown, "freeformTags": unknown, "definedTags": unknown},
                      deps={"compartmentId": (sandbox.urn,), "freeformTags": (sandbox.urn,)})
     found = {f.urn: f for f in backup_coverage.check_stack([sandbox, planned, computed], RULES)}
-    assert (found[planned.urn].level, found[planned.urn].unverifiable) == ("advisory", False)
+    assert (found[planned.urn].level, found[planned.urn].unverifiable) == (EnforcementLevel.ADVISORY, False)
     assert (found[computed.urn].level, found[computed.urn].unverifiable) == (None, True)
     assert found[computed.urn].path == "freeformTags"

@@ -13,7 +13,7 @@ import pulumi_oci as oci
 
 from residency_policies.analysis.store_durability import STORE_PROFILES
 from residency_policies.rules.data_tier_placement import default_network_message, placement_message
-from tests.policies.conftest import COMPARTMENT, KEY_IAD, flagged, messages, urn
+from tests.policies.conftest import COMPARTMENT, KEY_IAD, flagged, judged, messages, urn
 
 POLICY = "data-tier-placement"
 US_KEY = "arn:aws:kms:us-east-2:111111111111:key/1234abcd-12ab-34cd-56ef-1234567890ab"
@@ -89,6 +89,13 @@ OCI_FLAGGED = {urn(MYSQL, "in-app"), urn(PSQL, "psql-in-app"), urn(MOUNT, "mount
 def test_oci_stores_outside_data_tiers_are_flagged(preview):
     result = preview(_oci_program)
     assert flagged(result, POLICY, level="mandatory") == OCI_FLAGGED
+    # Checkov-style: the resources the policy judged and passed, beside those it flagged
+    assert judged(result, POLICY).passed == {
+        urn("oci:Database/autonomousDatabase:AutonomousDatabase", "in-data"),
+        urn("oci:Database/autonomousDatabase:AutonomousDatabase", "in-plain"),
+        urn("oci:Database/autonomousDatabase:AutonomousDatabase", "public-endpoint"),
+        urn("oci:FileStorage/mountTarget:MountTarget", "mount-in-data"),
+    }
     assert len(messages(result, POLICY)) == len(OCI_FLAGGED)
     by_name = {v.urn.split("::")[-1]: v.message for v in result.violations_of(POLICY)}
     assert ("this database sits in subnet 'app' (residency-tier=app, by `subnetId`), not a data tier: "

@@ -18,7 +18,7 @@ from residency_policies.analysis.store_durability import STORE_PROFILES, Retenti
 from residency_policies.rules.backup_coverage import copies_message
 from residency_policies.rules.database_backup_retention import retention_message
 from residency_policies.views import FrozenDict, ResourceView
-from tests.policies.conftest import COMPARTMENT, KEY_IAD, flagged, messages, start_pack, urn
+from tests.policies.conftest import COMPARTMENT, KEY_IAD, flagged, judged, messages, start_pack, urn
 
 RETENTION = "database-backup-retention"
 COVERAGE = "backup-coverage"
@@ -252,6 +252,10 @@ def test_databases_without_a_regional_copy_are_flagged(preview):
     result = preview(program)
     assert flagged(result, COVERAGE, level="mandatory") == {
         urn(ADB, "users"), urn(ADB, "same-region"), urn(MYSQL, "mysql-eu"), urn(RDS, "rds"), urn(DYNAMO, "table")}
+    # Checkov-style: the resources the policy judged and passed, beside those it flagged
+    assert judged(result, COVERAGE).passed == {
+        urn("oci:Database/autonomousDatabase:AutonomousDatabase", "same-region-standby"),
+    }
     assert flagged(result, RETENTION) == set()  # 60 days is the most an Autonomous Database keeps automatically
     by_name = {v.urn.split("::")[-1]: v.message for v in result.violations_of(COVERAGE)}
     assert "this database has no copy outside its own region (us-ashburn-1): a regional outage would lose its data" \

@@ -10,7 +10,7 @@ import pulumi
 import pulumi_aws as aws
 import pulumi_oci as oci
 
-from tests.policies.conftest import CONFIG, flagged, messages, provider_urn, start_pack, urn
+from tests.policies.conftest import CONFIG, flagged, judged, messages, provider_urn, start_pack, urn
 
 POLICY = "estate-deploy-targets"
 ESTATE_ACCOUNT = "222222222222"
@@ -74,6 +74,19 @@ def test_parent_targets_and_unpinned_providers_are_flagged(preview):
         urn("oci:Identity/compartment:Compartment", "in-parent-root"),
         urn("oci:ObjectStorage/bucket:Bucket", "in-other-root"),
         urn("aws:s3/accessPoint:AccessPoint", "parent-ap"),
+    }
+    # Checkov-style: the resources the policy judged and passed, beside those it flagged
+    assert judged(result, POLICY).passed == {
+        urn("aws:sqs/queue:Queue", "a"),
+        urn("aws:sqs/queue:Queue", "b"),
+        urn("aws:sqs/queue:Queue", "c"),
+        urn("aws:sqs/queue:Queue", "d"),
+        urn("aws:sqs/queue:Queue", "e"),
+        urn("oci:Ons/notificationTopic:NotificationTopic", "f"),
+        urn("oci:Ons/notificationTopic:NotificationTopic", "g"),
+        urn("oci:Ons/notificationTopic:NotificationTopic", "h"),
+        urn("pulumi:providers:aws", "default_7_51_1"),
+        urn("pulumi:providers:oci", "default_5_5_0"),
     }
     text = "\n".join(messages(result, POLICY))
     assert "assumeRoles[0].roleArn" in text and "assumeRoleWithWebIdentity.roleArn" in text

@@ -9,7 +9,7 @@ from __future__ import annotations
 import pulumi
 import pulumi_oci as oci
 
-from tests.policies.conftest import COMPARTMENT, flagged, messages, urn
+from tests.policies.conftest import flagged, judged, messages, urn
 
 POLICY = "estate-organization"
 CHILD = "oci:Tenantmanagercontrolplane/childTenancy:ChildTenancy"
@@ -46,13 +46,18 @@ def test_children_and_subscriptions_outside_the_estate_are_flagged(preview):
 
     result = preview(program)
     assert flagged(result, POLICY) == {urn(CHILD, "under-parent"), urn(CHILD, "under-trusted"), urn(MAPPING, "to-parent")}
+    # Checkov-style: the resources the policy judged and passed, beside those it flagged
+    assert judged(result, POLICY).passed == {
+        urn("oci:Tenantmanagercontrolplane/childTenancy:ChildTenancy", "abroad"),
+        urn("oci:Tenantmanagercontrolplane/childTenancy:ChildTenancy", "fine"),
+    }
     # A home region abroad is us-region-replication's, once.
     assert urn(CHILD, "abroad") in flagged(result, "us-region-replication")
     text = [m.split("\n", 1)[1] for m in messages(result, POLICY)]
     assert f"compartmentId: the child tenancy would be created under the parent company's tenancy {PARENT}, which would " \
            "make it part of the parent's organization (governance, quotas, subscriptions, termination); use an estate " \
            "tenancy" in text
-    assert any(m.startswith(f"compartmentId: the subscription would be assigned to the parent company's tenancy") for m in text)
+    assert any(m.startswith("compartmentId: the subscription would be assigned to the parent company's tenancy") for m in text)
     # One violation each: estate-deploy-targets leaves the organization's tenancy to this policy, and so does the
     # safety net.
     assert flagged(result, "estate-deploy-targets") & flagged(result, POLICY) == set()

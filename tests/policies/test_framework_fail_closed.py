@@ -16,8 +16,10 @@ from concurrent.futures import ThreadPoolExecutor
 
 import grpc
 import pytest
+from pulumi_policy import EnforcementLevel
 
 from residency_policies import rules_file, sdk_compat
+from residency_policies.compliance import Framework
 from residency_policies.findings import Finding
 from residency_policies.framework import resource_policy, stack_policy
 from residency_policies.registry import ALL_POLICIES
@@ -26,7 +28,7 @@ from tests.policies.in_process_servicer import ROOT, Aborted, analyze, analyze_s
 
 BUCKET = "oci:ObjectStorage/bucket:Bucket"
 SECRET = "s3cr3t-value-that-must-not-leak"
-META = dict(severity="high", remediation="Fix it.", tags=["test"], framework=("t", "1", "T-1"))
+META = dict(severity="high", remediation="Fix it.", tags=["test"], framework=Framework("t", "1").control("T-1"))
 
 
 def _crash(view, rules):
@@ -41,9 +43,9 @@ def _crashing_policies():
     return [
         resource_policy(name="crash-resource", description="Crashes per resource.", check=_crash, **META),
         resource_policy(name="crash-advisory", description="Crashes, configured advisory.", check=_crash,
-                        enforcement="advisory", **META),
+                        enforcement=EnforcementLevel.ADVISORY, **META),
         stack_policy(name="crash-stack", description="Crashes over the stack.", check=_crash_stack,
-                     enforcement="advisory", **META),
+                     enforcement=EnforcementLevel.ADVISORY, **META),
         resource_policy(name="crash-dual", description="Crashes in both phases.", check=_crash,
                         stack_check=_crash_stack, **META),
     ]
@@ -80,7 +82,7 @@ def test_a_crash_while_building_the_rules_fails_closed(monkeypatch):
 
     monkeypatch.setattr("residency_policies.framework.build_rules", broken)
     monkeypatch.setattr("residency_policies.framework._rules_cache", {})
-    served = servicer([resource_policy(name="p", description="d", check=lambda v, r: (), enforcement="advisory", **META)])
+    served = servicer([resource_policy(name="p", description="d", check=lambda v, r: (), enforcement=EnforcementLevel.ADVISORY, **META)])
     (found,) = analyze(served, BUCKET, "b", {})
     assert (found.policy, found.level) == ("p", "mandatory") and "RuntimeError" in found.message
 
@@ -88,14 +90,14 @@ def test_a_crash_while_building_the_rules_fails_closed(monkeypatch):
 def test_a_finding_may_ask_for_advisory_and_never_for_more():
     policy = resource_policy(
         name="classified", description="d", **META,
-        check=lambda v, r: [Finding("holds no US user data (classified by tag)", level="advisory"), Finding("plain")],
+        check=lambda v, r: [Finding("holds no US user data (classified by tag)", level=EnforcementLevel.ADVISORY), Finding("plain")],
     )
     found = analyze(servicer([policy]), BUCKET, "b", {})
     assert sorted((d.level, d.message.splitlines()[-1]) for d in found) == [
         ("advisory", "holds no US user data (classified by tag)"), ("mandatory", "plain")
     ]
     with pytest.raises(ValueError, match="allowed: None"):
-        Finding("x", level="mandatory")
+        Finding("x", level=EnforcementLevel.MANDATORY)
 
 
 def test_when_the_level_cannot_be_set_the_run_fails_instead_of_reporting_at_the_wrong_level():

@@ -8,7 +8,7 @@ The parent company is 203.0.113.0/24 and 2001:db8:bad::/48 (the illustrative rul
 
 import pulumi_aws as aws
 
-from residency_rules_programs import flagged, urn_of
+from residency_rules_programs import Judged, flagged, judged, urn_of
 
 INGRESS = "no-parent-company-ingress"
 EGRESS = "no-parent-company-egress"
@@ -208,3 +208,20 @@ def test_carriers_outside_the_stack_are_named_in_one_sentence(pack):
     assert "admits 0.0.0.0/0 on tcp 80 (web-sg.ingress[0].cidrBlocks[0])" in one
     two = flagged(lambda: carried_outside_the_stack(2), pack, INGRESS, with_messages=True)[1][0]
     assert "web-sg is carried by app-lb and app-server, which sit in subnets this stack does not create" in two
+
+
+def test_web_tier_program_flags_and_passes_exact_sets(pack):
+    """Checkov-style: the resources network-reachability judged and passed, beside those it flagged."""
+    assert judged(web_tier, pack, REACH) == Judged(
+        flagged={
+            urn_of("aws:ec2/subnet:Subnet", "web"),
+        },
+        passed={
+            urn_of("aws:ec2/defaultSecurityGroup:DefaultSecurityGroup", "default-sg"),
+            urn_of("aws:ec2/internetGateway:InternetGateway", "igw"),
+            urn_of("aws:ec2/routeTable:RouteTable", "web-rt"),
+            urn_of("aws:ec2/routeTableAssociation:RouteTableAssociation", "web-rta"),
+            urn_of("aws:ec2/securityGroup:SecurityGroup", "web-sg"),
+            urn_of("aws:ec2/vpc:Vpc", "vpc"),
+        },
+    )

@@ -7,7 +7,7 @@ import pulumi_aws as aws
 import pulumi_oci as oci
 
 from residency_kit.engine.api import preview_function
-from residency_rules_programs import CONFIG, PROJECT, STACK, aws_provider, flagged, oci_provider, urn_of
+from residency_rules_programs import CONFIG, Judged, PROJECT, STACK, aws_provider, flagged, judged, oci_provider, urn_of
 
 POLICY = "no-cross-tenancy-grants"
 TENANCY = "ocid1.tenancy.oc1..aaaaaaaadevtenancy"
@@ -274,3 +274,20 @@ def test_unknown_principals_fail_closed(pack):
                     urn_of("aws:kms/grant:Grant", "grant-role-of-other-account"),
                     urn_of("aws:iam/role:Role", "trust-from-unknown-policy-document")}
     assert all("cannot be verified at preview" in m for m in messages)
+
+
+def test_unknown_at_preview_program_flags_and_passes_exact_sets(pack):
+    """Checkov-style: the resources no-cross-tenancy-grants judged and passed, beside those it flagged."""
+    assert judged(unknown_at_preview, pack, POLICY) == Judged(
+        flagged={
+            urn_of("aws:iam/role:Role", "trust-from-unknown-policy-document"),
+            urn_of("aws:iam/role:Role", "trust-unknown-principal"),
+            urn_of("aws:kms/grant:Grant", "grant-role-of-other-account"),
+            urn_of("aws:s3/bucketPolicy:BucketPolicy", "policy-object-unknown-principal"),
+            urn_of("oci:Identity/policy:Policy", "statement-unknown"),
+        },
+        passed={
+            urn_of("aws:iam/role:Role", "foreign-role"),
+            urn_of("aws:s3/bucketV2:BucketV2", "b"),
+        },
+    )

@@ -11,7 +11,7 @@ import pulumi_aws as aws
 
 from residency_policies.rules.no_cross_tenancy_grants import GRANT_CHECKS
 from residency_policies.type_aliases import canonical_type
-from residency_rules_programs import aws_provider, flagged, urn_of
+from residency_rules_programs import Judged, aws_provider, flagged, judged, urn_of
 
 POLICY = "no-cross-tenancy-grants"
 TRUSTED = "111111111111"
@@ -220,3 +220,15 @@ def test_unknown_acl_grantee_not_from_a_principal_fails_closed(pack):
     urns, messages = flagged(unknown_acl_grantee, pack, POLICY, with_messages=True)
     assert urns == {urn_of("aws:s3/bucketAclV2:BucketAclV2", "acl-unknown-grantee")}
     assert all("cannot be verified at preview" in m for m in messages)
+
+
+def test_unknown_acl_grantee_program_flags_and_passes_exact_sets(pack):
+    """Checkov-style: the resources no-cross-tenancy-grants judged and passed, beside those it flagged."""
+    assert judged(unknown_acl_grantee, pack, POLICY) == Judged(
+        flagged={
+            urn_of("aws:s3/bucketAclV2:BucketAclV2", "acl-unknown-grantee"),
+        },
+        passed={
+            urn_of("aws:s3/bucket:Bucket", "source"),
+        },
+    )

@@ -4,7 +4,7 @@ import pulumi
 import pulumi_aws as aws
 import pulumi_oci as oci
 
-from residency_rules_programs import aws_provider, flagged, oci_provider, urn_of
+from residency_rules_programs import Judged, aws_provider, flagged, judged, oci_provider, urn_of
 
 POLICY = "no-parent-company-egress"
 COMP = "ocid1.compartment.oc1..aaaaaaaacompartment"
@@ -107,3 +107,24 @@ def test_unknown_and_unresolvable_destinations_fail_closed(pack):
     assert urns == {urn_of("oci:Core/routeTable:RouteTable", "rt-unknown"),
                     urn_of("aws:ec2/route:Route", "route-outside-pl")}
     assert all("cannot be verified at preview" in m for m in messages)
+
+
+def test_violating_program_flags_and_passes_exact_sets(pack):
+    """Checkov-style: the resources no-parent-company-egress judged and passed, beside those it flagged."""
+    assert judged(violating, pack, POLICY) == Judged(
+        flagged={
+            urn_of("aws:ec2/networkAclRule:NetworkAclRule", "nacl-egress"),
+            urn_of("aws:ec2/securityGroup:SecurityGroup", "sg-egress-all"),
+            urn_of("aws:ec2/vpnConnection:VpnConnection", "vpn"),
+            urn_of("aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule", "egress-rule"),
+            urn_of("oci:Core/drgRouteTableRouteRule:DrgRouteTableRouteRule", "drg-rule"),
+            urn_of("oci:Core/routeTable:RouteTable", "rt-legacy"),
+            urn_of("oci:Core/securityList:SecurityList", "sl-egress"),
+            urn_of("oci:NetworkFirewall/networkFirewallPolicySecurityRule:NetworkFirewallPolicySecurityRule", "allow-anywhere"),
+        },
+        passed={
+            urn_of("aws:ec2/route:Route", "default-route"),
+            urn_of("aws:ec2/routeTable:RouteTable", "rtb-v6"),
+            urn_of("oci:Core/defaultRouteTable:DefaultRouteTable", "default-rt"),
+        },
+    )

@@ -19,7 +19,7 @@ import pytest
 from tests import illustrative_rules
 from residency_policies.analysis import parent_identifiers as pi
 from residency_policies.framework import rules_for
-from tests.policies.conftest import COMPARTMENT, flagged, messages, urn
+from tests.policies.conftest import COMPARTMENT, flagged, judged, messages, urn
 
 POLICY = "no-parent-company-identifiers"
 PARENT_ACCOUNT, ESTATE = "999999999999", "222222222222"
@@ -157,6 +157,14 @@ def test_parent_identifiers_where_no_specific_policy_looks_are_flagged(preview):
         urn("aws:ssm/parameter:Parameter", "connection"), urn("aws:route53/record:Record", "alias"),
         urn("aws:ec2/instance:Instance", "agent"), urn("aws:ssm/parameter:Parameter", "manifest"), urn(LIST, "parent-addresses"),
         urn("oci:Core/networkSecurityGroup:NetworkSecurityGroup", "tagged"),
+    }
+    # Checkov-style: the resources the policy judged and passed, beside those it flagged
+    assert judged(result, POLICY).passed == {
+        urn("aws:ssm/parameter:Parameter", "plain"),
+        urn("oci:Core/networkSecurityGroupSecurityRule:NetworkSecurityGroupSecurityRule", "rule"),
+        urn("pulumi:providers:aws", "default_7_51_1"),
+        urn("pulumi:providers:oci", "default_5_5_0"),
+        urn("pulumi:pulumi:Stack", "test-test"),
     }
     assert analyzed(result) - flagged(result, POLICY) == {
         urn("aws:ssm/parameter:Parameter", "plain"),

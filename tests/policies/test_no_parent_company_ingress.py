@@ -4,7 +4,7 @@ import pulumi
 import pulumi_aws as aws
 import pulumi_oci as oci
 
-from residency_rules_programs import aws_provider, flagged, oci_provider, urn_of
+from residency_rules_programs import Judged, aws_provider, flagged, judged, oci_provider, urn_of
 
 POLICY = "no-parent-company-ingress"
 COMP = "ocid1.compartment.oc1..aaaaaaaacompartment"
@@ -169,3 +169,27 @@ def test_security_groups_of_the_estates_own_account_are_not_flagged(pack):
     assert urns == {urn_of("aws:ec2/securityGroup:SecurityGroup", n) for n in ("sg-other-ref", "sg-parent-ref")}
     text = "\n".join(messages)
     assert "neither an estate nor a trusted account" in text and "parent-company account 999999999999" in text
+
+
+def test_violating_program_flags_and_passes_exact_sets(pack):
+    """Checkov-style: the resources no-parent-company-ingress judged and passed, beside those it flagged."""
+    assert judged(violating, pack, POLICY) == Judged(
+        flagged={
+            urn_of("aws:ec2/defaultSecurityGroup:DefaultSecurityGroup", "default-sg"),
+            urn_of("aws:ec2/networkAclRule:NetworkAclRule", "nacl-rule-parent"),
+            urn_of("aws:ec2/securityGroup:SecurityGroup", "sg-world"),
+            urn_of("aws:ec2/securityGroupRule:SecurityGroupRule", "rule-parent"),
+            urn_of("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule", "via-parent-pl"),
+            urn_of("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule", "vpc-rule-parent"),
+            urn_of("oci:Bastion/bastion:Bastion", "bastion-open"),
+            urn_of("oci:Core/defaultSecurityList:DefaultSecurityList", "default-sl-open"),
+            urn_of("oci:Core/networkSecurityGroupSecurityRule:NetworkSecurityGroupSecurityRule", "nsg-v6"),
+            urn_of("oci:Core/securityList:SecurityList", "sl-parent"),
+            urn_of("oci:Database/autonomousDatabase:AutonomousDatabase", "adb-acl"),
+            urn_of("oci:Identity/networkSource:NetworkSource", "ns-parent"),
+            urn_of("oci:NetworkFirewall/networkFirewallPolicySecurityRule:NetworkFirewallPolicySecurityRule", "fw-allow-parent"),
+        },
+        passed={
+            urn_of("aws:ec2/networkAcl:NetworkAcl", "nacl-open"),
+        },
+    )

@@ -14,7 +14,7 @@ import pulumi
 import pulumi_aws as aws
 import pulumi_oci as oci
 
-from tests.policies.conftest import COMPARTMENT, PACK_DIR, flagged, messages, start_pack, urn
+from tests.policies.conftest import COMPARTMENT, PACK_DIR, flagged, judged, messages, start_pack, urn
 
 POLICY = "no-untrusted-data-destinations"
 ESTATE, TRUSTED, PARENT, OTHER = "222222222222", "111111111111", "999999999999", "333333333333"
@@ -131,6 +131,8 @@ def test_destinations_outside_the_estate_are_flagged(preview):
         urn("oci:Events/rule:Rule", "rule-literal-topic"),
         urn("aws:lambda/eventSourceMapping:EventSourceMapping", "reads-parent-stream"),
     }
+    # Checkov-style: the resources the policy judged and passed, beside those it flagged
+    assert judged(result, POLICY).passed == {urn("pulumi:pulumi:Stack", "test-test")}
     text = "\n".join(messages(result, POLICY))
     assert "parent company's account 999999999999" in text and "`destinations` of `residency:estate`" in text
 

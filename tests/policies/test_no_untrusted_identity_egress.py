@@ -15,7 +15,7 @@ import pytest
 from tests import illustrative_rules
 from residency_policies.analysis import identity_egress as ie
 from residency_policies.framework import rules_for
-from tests.policies.conftest import flagged, messages, urn
+from tests.policies.conftest import flagged, judged, messages, urn
 
 POLICY = "no-untrusted-identity-egress"
 SAFETY_NET = "no-parent-company-identifiers"
@@ -143,6 +143,8 @@ def test_data_writing_actions_on_any_resource_are_advisory(preview):
 
     result = preview(program)
     assert flagged(result, POLICY, "advisory") == {urn(IAM_POLICY, "writes-anywhere")}
+    # Checkov-style: the resources the policy judged and passed, beside those it flagged
+    assert judged(result, POLICY).passed == {urn("aws:iam/policy:Policy", "reads-anywhere")}
     assert flagged(result, POLICY, "mandatory") == set()
 
 

@@ -4,7 +4,7 @@ import pulumi
 import pulumi_aws as aws
 import pulumi_oci as oci
 
-from residency_rules_programs import aws_provider, flagged, oci_provider, urn_of
+from residency_rules_programs import Judged, aws_provider, flagged, judged, oci_provider, urn_of
 
 POLICY = "no-untrusted-peering"
 COMP = "ocid1.compartment.oc1..aaaaaaaacompartment"
@@ -118,3 +118,38 @@ def test_unknown_peer_identities_fail_closed(pack):
         ("oci:Core/cpe:Cpe", "cpe-unknown-address"),
     ]}
     assert all("cannot be verified at preview" in m for m in messages)
+
+
+def test_compliant_program_flags_and_passes_exact_sets(pack):
+    """Checkov-style: the resources no-untrusted-peering judged and passed, beside those it flagged."""
+    assert judged(compliant, pack, POLICY) == Judged(
+        flagged=set(),
+        passed={
+            urn_of("aws:ec2/vpcEndpoint:VpcEndpoint", "s3-endpoint"),
+            urn_of("aws:ec2/vpcEndpointServiceAllowedPrinciple:VpcEndpointServiceAllowedPrinciple", "endpoint-estate"),
+            urn_of("aws:ec2/vpcPeeringConnection:VpcPeeringConnection", "pcx-estate"),
+            urn_of("aws:ec2/vpcPeeringConnection:VpcPeeringConnection", "pcx-trusted"),
+            urn_of("aws:ec2/vpcPeeringConnectionAccepter:VpcPeeringConnectionAccepter", "accept-own"),
+            urn_of("aws:ec2transitgateway/peeringAttachment:PeeringAttachment", "tgw-estate"),
+            urn_of("aws:ram/principalAssociation:PrincipalAssociation", "ram-estate"),
+            urn_of("oci:Core/cpe:Cpe", "cpe-ok"),
+            urn_of("oci:Core/drgAttachment:DrgAttachment", "drg-own-vcn"),
+            urn_of("oci:Core/remotePeeringConnection:RemotePeeringConnection", "rpc-a"),
+            urn_of("oci:Core/remotePeeringConnection:RemotePeeringConnection", "rpc-b"),
+        },
+    )
+
+
+def test_violating_program_flags_and_passes_exact_sets(pack):
+    """Checkov-style: beside every resource flagged, those the policy judged and passed."""
+    assert judged(violating, pack, POLICY) == Judged(
+        flagged={
+            urn_of("aws:ec2/customerGateway:CustomerGateway", "cgw-parent"),
+            urn_of("aws:ec2/vpcEndpointService:VpcEndpointService", "endpoint-service-star"),
+            urn_of("aws:ec2/vpcPeeringConnection:VpcPeeringConnection", "pcx-parent"),
+            urn_of("aws:ec2transitgateway/peeringAttachment:PeeringAttachment", "tgw-unlisted"),
+            urn_of("aws:ram/principalAssociation:PrincipalAssociation", "ram-parent-org"),
+            urn_of("oci:Core/cpe:Cpe", "cpe-parent"),
+        },
+        passed=set(),
+    )

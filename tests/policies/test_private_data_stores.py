@@ -6,7 +6,7 @@ import pulumi
 import pulumi_aws as aws
 import pulumi_oci as oci
 
-from residency_rules_programs import aws_provider, flagged, oci_provider, urn_of
+from residency_rules_programs import Judged, aws_provider, flagged, judged, oci_provider, urn_of
 
 POLICY = "private-data-stores"
 COMP = "ocid1.compartment.oc1..aaaaaaaacompartment"
@@ -296,3 +296,79 @@ def test_private_endpoints_and_lists_from_another_stack_fail_closed(pack):
     assert urns == {urn_of(ADB, "adb-subnet-other-stack"), urn_of(ADB, "adb-acl-other-stack"),
                     urn_of(POOL, "pool-subnet-other-stack")}
     assert all("cannot be verified at preview" in t for t in texts)
+
+
+def test_compliant_program_flags_and_passes_exact_sets(pack):
+    """Checkov-style: the resources private-data-stores judged and passed, beside those it flagged."""
+    assert judged(compliant, pack, POLICY) == Judged(
+        flagged=set(),
+        passed={
+            urn_of("aws:dms/replicationInstance:ReplicationInstance", "dms"),
+            urn_of("aws:elasticsearch/domain:Domain", "legacy-search"),
+            urn_of("aws:lightsail/database:Database", "lightsail"),
+            urn_of("aws:m2/environment:Environment", "mainframe"),
+            urn_of("aws:mq/broker:Broker", "broker"),
+            urn_of("aws:msk/cluster:Cluster", "kafka"),
+            urn_of("aws:neptune/clusterInstance:ClusterInstance", "neptune"),
+            urn_of("aws:neptunegraph/graph:Graph", "graph"),
+            urn_of("aws:opensearch/domain:Domain", "search"),
+            urn_of("aws:opensearch/serverlessSecurityPolicy:ServerlessSecurityPolicy", "collection-network"),
+            urn_of("aws:rds/cluster:Cluster", "multi-az"),
+            urn_of("aws:rds/clusterInstance:ClusterInstance", "aurora-instance"),
+            urn_of("aws:rds/instance:Instance", "rds"),
+            urn_of("aws:rds/shardGroup:ShardGroup", "shards"),
+            urn_of("aws:redshift/cluster:Cluster", "redshift"),
+            urn_of("aws:redshiftserverless/workgroup:Workgroup", "workgroup"),
+            urn_of("aws:s3/bucket:Bucket", "aws-default-block"),
+            urn_of("aws:s3/bucket:Bucket", "blocked-by-dependency"),
+            urn_of("aws:s3/bucketAcl:BucketAcl", "private-acl"),
+            urn_of("aws:s3/bucketObjectv2:BucketObjectv2", "object-in-blocked-bucket"),
+            urn_of("aws:s3/bucketV2:BucketV2", "blocked-by-name"),
+            urn_of("aws:timestreaminfluxdb/dbInstance:DbInstance", "influx"),
+            urn_of("oci:Artifacts/containerRepository:ContainerRepository", "ocir"),
+            urn_of("oci:Database/autonomousDatabase:AutonomousDatabase", "adb"),
+            urn_of("oci:Database/autonomousDatabase:AutonomousDatabase", "adb-acl"),
+            urn_of("oci:Database/dbSystem:DbSystem", "db-system-private"),
+            urn_of("oci:GoldenGate/deployment:Deployment", "goldengate"),
+            urn_of("oci:ObjectStorage/bucket:Bucket", "oci-default"),
+            urn_of("oci:ObjectStorage/bucket:Bucket", "oci-private"),
+        },
+    )
+
+
+def test_violating_program_flags_and_passes_exact_sets(pack):
+    """Checkov-style: beside every resource flagged, those the policy judged and passed."""
+    assert judged(violating, pack, POLICY) == Judged(
+        flagged={
+            urn_of("aws:dms/replicationInstance:ReplicationInstance", "dms"),
+            urn_of("aws:ecrpublic/repository:Repository", "ecr-public"),
+            urn_of("aws:elasticsearch/domain:Domain", "legacy-search"),
+            urn_of("aws:lightsail/database:Database", "lightsail"),
+            urn_of("aws:m2/environment:Environment", "mainframe"),
+            urn_of("aws:mq/broker:Broker", "broker"),
+            urn_of("aws:msk/cluster:Cluster", "kafka"),
+            urn_of("aws:neptune/clusterInstance:ClusterInstance", "neptune"),
+            urn_of("aws:neptunegraph/graph:Graph", "graph"),
+            urn_of("aws:opensearch/domain:Domain", "search"),
+            urn_of("aws:opensearch/domain:Domain", "search-anonymous"),
+            urn_of("aws:opensearch/serverlessSecurityPolicy:ServerlessSecurityPolicy", "collection-network"),
+            urn_of("aws:rds/cluster:Cluster", "multi-az"),
+            urn_of("aws:rds/clusterInstance:ClusterInstance", "aurora-instance"),
+            urn_of("aws:rds/instance:Instance", "rds"),
+            urn_of("aws:rds/shardGroup:ShardGroup", "shards"),
+            urn_of("aws:redshift/cluster:Cluster", "redshift"),
+            urn_of("aws:redshiftserverless/workgroup:Workgroup", "workgroup"),
+            urn_of("aws:s3/bucket:Bucket", "half-block"),
+            urn_of("aws:s3/bucketAclV2:BucketAclV2", "acl-all-users"),
+            urn_of("aws:s3/bucketObjectv2:BucketObjectv2", "public-object"),
+            urn_of("aws:s3/bucketV2:BucketV2", "inline-public-acl"),
+            urn_of("aws:timestreaminfluxdb/dbInstance:DbInstance", "influx"),
+            urn_of("oci:Artifacts/containerRepository:ContainerRepository", "ocir"),
+            urn_of("oci:Database/autonomousDatabase:AutonomousDatabase", "adb"),
+            urn_of("oci:Database/dbSystem:DbSystem", "db-system-public"),
+            urn_of("oci:GoldenGate/deployment:Deployment", "goldengate"),
+            urn_of("oci:ObjectStorage/bucket:Bucket", "oci-public"),
+            urn_of("oci:ObjectStorage/preauthrequest:Preauthrequest", "par"),
+        },
+        passed=set(),
+    )

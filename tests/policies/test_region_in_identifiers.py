@@ -11,7 +11,7 @@ import pulumi
 import pulumi_aws as aws
 import pulumi_oci as oci
 
-from tests.policies.conftest import COMPARTMENT, CONFIG, KEY_IAD, flagged, urn
+from tests.policies.conftest import COMPARTMENT, CONFIG, KEY_IAD, flagged, judged, urn
 
 POLICY = "us-region-replication"
 DGA = "oci:Database/dataGuardAssociation:DataGuardAssociation"
@@ -132,6 +132,12 @@ def test_unknown_identifiers_judged_through_the_stack_and_config(preview):
     result = preview(program, config={**CONFIG, "test:standbySubnet": SIN_SUBNET})
     assert flagged(result, POLICY, level="mandatory") == {
         urn(DGA, "standby-cfg"), urn(DGA, "standby-in-stack"), urn(DGA, "standby-unknown-ad"),
+    }
+    # Checkov-style: the resources the policy judged and passed, beside those it flagged
+    assert judged(result, POLICY).passed == {
+        urn("aws:cloudwatch/logSubscriptionFilter:LogSubscriptionFilter", "to-stack-firehose"),
+        urn("aws:kinesis/firehoseDeliveryStream:FirehoseDeliveryStream", "logs"),
+        urn("oci:Core/subnet:Subnet", "sin-subnet"),
     }
     unknown = [v.message for v in result.violations_of(POLICY) if v.urn == urn(DGA, "standby-unknown-ad")]
     assert unknown and all("cannot be verified at preview" in m for m in unknown)

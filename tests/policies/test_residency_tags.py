@@ -2,7 +2,7 @@ import pulumi
 import pulumi_aws as aws
 import pulumi_oci as oci
 
-from tests.policies.conftest import COMPARTMENT, TAGS, flagged, messages, urn
+from tests.policies.conftest import COMPARTMENT, TAGS, flagged, judged, messages, urn
 
 POLICY = "residency-tags"
 
@@ -37,6 +37,8 @@ def test_unknown_tags_are_reported(preview):
 
     result = preview(program)
     assert flagged(result, POLICY) == {urn("oci:ObjectStorage/bucket:Bucket", "b")}
+    # Checkov-style: the resources the policy judged and passed, beside those it flagged
+    assert judged(result, POLICY).passed == {urn("oci:Identity/compartment:Compartment", "seed")}
     assert all("cannot be verified at preview" in m for m in messages(result, POLICY))
 
 

@@ -17,19 +17,19 @@ from residency_policies.rules import retention_lock_times
 from residency_policies.rules.retention_lock_times import lock_message, parse_time
 from residency_policies.rules_file import build_rules
 from residency_policies.views import FrozenDict, ResourceView
-from tests.policies.conftest import COMPARTMENT, KEY_IAD, flagged, messages, urn
+from tests.policies.conftest import COMPARTMENT, KEY_IAD, flagged, judged, messages, urn
 
 POLICY = "retention-lock-times"
 BUCKET = "oci:ObjectStorage/bucket:Bucket"
 OBJECT = "aws:s3/bucketObjectv2:BucketObjectv2"
 PROTECTION_POLICY = "oci:RecoveryMod/protectionPolicy:ProtectionPolicy"
 PROTECT = pulumi.ResourceOptions(protect=True)
-NOW = dt.datetime(2026, 12, 7, 12, 0, tzinfo=dt.timezone.utc)
+NOW = dt.datetime(2026, 12, 7, 12, 0, tzinfo=dt.UTC)
 BUCKET_LOCK = LOCK_TIMES[BUCKET][0]
 
 
 def _in(days: float) -> str:
-    return (dt.datetime.now(dt.timezone.utc) + dt.timedelta(days=days)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return (dt.datetime.now(dt.UTC) + dt.timedelta(days=days)).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def _bucket(name, lock, *, tags=None):
@@ -63,9 +63,9 @@ def test_lock_messages_for_every_case():
 
 
 def test_parse_time_reads_rfc3339_forms():
-    assert parse_time("2027-01-01T00:00:00Z") == dt.datetime(2027, 1, 1, tzinfo=dt.timezone.utc)
-    assert parse_time("2027-01-01T02:00:00+02:00") == dt.datetime(2027, 1, 1, tzinfo=dt.timezone.utc)
-    assert parse_time("2027-01-01") == dt.datetime(2027, 1, 1, tzinfo=dt.timezone.utc)
+    assert parse_time("2027-01-01T00:00:00Z") == dt.datetime(2027, 1, 1, tzinfo=dt.UTC)
+    assert parse_time("2027-01-01T02:00:00+02:00") == dt.datetime(2027, 1, 1, tzinfo=dt.UTC)
+    assert parse_time("2027-01-01") == dt.datetime(2027, 1, 1, tzinfo=dt.UTC)
     assert parse_time("01/01/2027") is None
 
 
@@ -88,6 +88,12 @@ def test_lock_times_in_the_past_or_too_soon_are_flagged(preview):
     assert flagged(result, POLICY, level="mandatory") == {
         urn(BUCKET, "locked-in-the-past"), urn(BUCKET, "locked-too-soon"), urn(OBJECT, "record"),
         urn(PROTECTION_POLICY, "policy")}
+    # Checkov-style: the resources the policy judged and passed, beside those it flagged
+    assert judged(result, POLICY).passed == {
+        urn("aws:s3/bucketObjectv2:BucketObjectv2", "record-kept"),
+        urn("oci:ObjectStorage/bucket:Bucket", "locked-later"),
+        urn("oci:ObjectStorage/bucket:Bucket", "locked-now-plus-14"),
+    }
     assert flagged(result, POLICY, level="advisory") == {urn(BUCKET, "scratch-too-soon")}
     assert len(messages(result, POLICY)) == 5
 

@@ -20,7 +20,7 @@ import illustrative_rules
 from residency_kit.engine.api import preview_function
 from residency_kit.engine.packs import PolicyPackError
 from residency_policies.rules_file import build_rules
-from tests.policies.conftest import COMPARTMENT, CONFIG, flagged, start_pack, urn
+from tests.policies.conftest import COMPARTMENT, CONFIG, flagged, judged, start_pack, urn
 
 NSG_RULE = "oci:Core/networkSecurityGroupSecurityRule:NetworkSecurityGroupSecurityRule"
 TEAM_PARENT = "100.70.0.0/16"  # a range in no file of the kit: only the team's stack config names it
@@ -46,6 +46,10 @@ def test_the_teams_parent_range_from_its_stack_config_is_enforced():
     try:
         result = preview_function(_nsg_rules, pack=pack, project="test", stack="test", config=config)
         assert flagged(result, "no-parent-company-ingress") == {urn(NSG_RULE, "from-team-parent")}
+        # Checkov-style: the resources the policy judged and passed, beside those it flagged
+        assert judged(result, "no-parent-company-ingress").passed == {
+            urn("oci:Core/networkSecurityGroupSecurityRule:NetworkSecurityGroupSecurityRule", "from-operators"),
+        }
         rules = pack.rules_in_force()
         assert rules.values["parentCompany"]["cidrs"] == [TEAM_PARENT]
         assert [s.kind for s in rules.sources] == ["pack rules file", "stack config"]

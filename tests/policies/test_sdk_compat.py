@@ -13,8 +13,10 @@ from google.protobuf import struct_pb2
 from pulumi.runtime import proto
 from pulumi_policy import EnforcementLevel
 from pulumi_policy import policy as sdk
+from pulumi_policy.proxy import UnknownValueError
 
 from residency_policies import sdk_compat
+from residency_policies.compliance import Framework
 from residency_policies.registry import ALL_POLICIES
 from residency_policies.values import UNKNOWN
 from tests.policies.in_process_servicer import Aborted, FakeContext, configure, servicer
@@ -37,7 +39,7 @@ def test_create_report_violation_takes_the_response_it_appends_to():
     response = proto.AnalyzeResponse()
     report = served._create_report_violation(response, "p", "description", EnforcementLevel.MANDATORY)
     assert sdk_compat.can_report_at_level(report)
-    sdk_compat.report_at_level(report, "lowered", "urn:x", "advisory")
+    sdk_compat.report_at_level(report, "lowered", "urn:x", EnforcementLevel.ADVISORY)
     (diag,) = response.diagnostics
     assert (diag.policyName, diag.message, diag.urn, diag.enforcementLevel) == ("p", "description\nlowered", "urn:x", proto.ADVISORY)
 
@@ -192,7 +194,7 @@ def test_outside_a_request_nothing_is_cached_and_proxies_are_read_through_their_
     message = _struct({"a": {"b": [UNKNOWN, "x"]}, "c": UNKNOWN})
     assert sdk.json_format.MessageToDict(message) is not sdk.json_format.MessageToDict(message)
     proxy = sdk.unknown_checking_proxy(sdk.deserialize_properties(sdk.json_format.MessageToDict(message)))
-    with pytest.raises(Exception):
+    with pytest.raises(UnknownValueError):
         proxy["c"]  # the SDK's proxy raises on an unknown ...
     assert sdk_compat.plain_properties(proxy) == {"a": {"b": [UNKNOWN, "x"]}, "c": UNKNOWN}  # ... this does not
 
@@ -212,7 +214,7 @@ def test_rules_follow_a_new_configure_of_the_same_policy():
 
 # --- one shared stack for every stack policy (AnalyzeStack, _PolicyAnalyzerServicer__policies) ----------
 
-_META = dict(severity="high", remediation="Fix it.", tags=["test"], framework=("t", "1", "T-1"))
+_META = dict(severity="high", remediation="Fix it.", tags=["test"], framework=Framework("t", "1").control("T-1"))
 _SECRET = {"4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270", "value": "hidden"}
 
 
@@ -264,7 +266,7 @@ def _plain_stack_policy(seen: list):
 def test_the_servicer_keeps_its_policies_under_the_mangled_private_name():
     policies = list(ALL_POLICIES)
     served = servicer(policies)
-    assert getattr(served, "_PolicyAnalyzerServicer__policies") == policies
+    assert served._PolicyAnalyzerServicer__policies == policies  # the private name itself, as sdk_compat reads it
     assert sdk_compat.shares_stack(served)
     assert not sdk_compat.shares_stack(object())  # an SDK without the name: each policy gets the resources
 
@@ -293,7 +295,7 @@ def test_analyze_stack_decodes_the_stack_once_and_gives_no_policy_the_resources_
     assert subnet.property_dependencies == {"vcnId": ("urn:pulumi:t::t::oci:Core/vcn:Vcn::vcn",), "cidrBlock": ()}
     assert (subnet.provider.name, subnet.provider.props) == ("home", {"region": "us-ashburn-1"})
     assert shared[1].props == {"region": "us-ashburn-1", "privateKey": "hidden"}
-    assert len(seen[0]) == 4 and all(a is b for a, b in zip(seen[0], seen[1]))  # both policies read one view
+    assert len(seen[0]) == 4 and all(a is b for a, b in zip(seen[0], seen[1], strict=False))  # both policies read one view
     assert sdk_compat.shared_stack() is None  # nothing outlives the request
 
 

@@ -26,7 +26,7 @@ from residency_policies.analysis.store_durability import (
     alternatives,
 )
 from residency_policies.rules.immutable_backups import unguarded_message
-from tests.policies.conftest import COMPARTMENT, KEY_IAD, PACK_DIR, flagged, messages, urn
+from tests.policies.conftest import COMPARTMENT, KEY_IAD, PACK_DIR, flagged, judged, messages, urn
 
 PROTECTION = "immutable-backups"
 RETENTION = "database-backup-retention"
@@ -222,6 +222,21 @@ def test_kept_stores_and_kinds_that_are_not_judged_pass(preview):
 
     result = preview(program)
     assert flagged(result, PROTECTION) == set(), messages(result, PROTECTION)
+    # Checkov-style: the resources the policy judged and passed, beside those it flagged
+    assert judged(result, PROTECTION).passed == {
+        urn("aws:dynamodb/table:Table", "table-pitr"),
+        urn("aws:ebs/volume:Volume", "ebs"),
+        urn("aws:efs/fileSystem:FileSystem", "efs"),
+        urn("aws:rds/instance:Instance", "rds-aws-backup"),
+        urn("aws:rds/instance:Instance", "rds-deletion-protection"),
+        urn("aws:rds/instance:Instance", "rds-final-snapshot"),
+        urn("aws:rds/instance:Instance", "rds-retained-backups"),
+        urn("aws:s3/bucket:Bucket", "bucket"),
+        urn("oci:Core/volume:Volume", "volume"),
+        urn("oci:Core/volume:Volume", "volume-policy-inline"),
+        urn("oci:Database/autonomousDatabase:AutonomousDatabase", "adb-protected"),
+        urn("oci:Mysql/mysqlDbSystem:MysqlDbSystem", "mysql-delete-protected"),
+    }
 
 
 def _lost_stores():

@@ -13,10 +13,9 @@ import sys
 
 import pulumi
 import pulumi_aws as aws
-import pytest
 
 from residency_policies.analysis import unkeyed_storage
-from tests.policies.conftest import PACK_DIR, flagged, messages, urn
+from tests.policies.conftest import PACK_DIR, flagged, judged, messages, urn
 
 KEY = "arn:aws:kms:us-east-2:222222222222:key/k"
 ROLE = "arn:aws:iam::222222222222:role/r"
@@ -168,6 +167,12 @@ def test_jobs_encrypt_through_a_security_configuration(preview):
     assert flagged(result, "us-keys-for-data") == {
         urn(GLUE_CONFIG, "sse-s3"), urn(JOB, "no-configuration"), urn(JOB, "configuration-elsewhere"),
         urn("aws:emr/securityConfiguration:SecurityConfiguration", "emr-none")}
+    # Checkov-style: the resources the policy judged and passed, beside those it flagged
+    assert judged(result, "us-keys-for-data").passed == {
+        urn("aws:emr/securityConfiguration:SecurityConfiguration", "emr-keyed"),
+        urn("aws:glue/job:Job", "keyed-job"),
+        urn("aws:glue/securityConfiguration:SecurityConfiguration", "keyed"),
+    }
     text = messages(result, "us-keys-for-data")
     assert any("encryptionConfiguration.s3Encryption.s3EncryptionMode is 'SSE-S3': set it to SSE-KMS" in m for m in text)
     assert any("securityConfiguration is unset: its S3 targets, CloudWatch logs and job bookmarks are encrypted with no "

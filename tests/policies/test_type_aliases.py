@@ -16,7 +16,7 @@ import pytest
 
 from residency_policies.type_aliases import ALIASES, canonical
 from residency_policies.urns import parse_urn
-from tests.policies.conftest import flagged
+from tests.policies.conftest import flagged, judged, urn
 
 TOOLS = Path(__file__).resolve().parents[2] / "policies" / "tools"
 KEY_EAST = "arn:aws:kms:us-east-2:111111111111:key/1234abcd-12ab-34cd-56ef-1234567890ab"
@@ -121,6 +121,8 @@ def test_weak_lock_and_foreign_key_are_found_through_the_deprecated_classes(prev
     result = preview(lambda: _object_lock_copy(deprecated=True, mode="GOVERNANCE", days=1, key=KEY_IRELAND))
     assert flagged(result, "immutable-backups", level="mandatory") == {"urn:pulumi:test::test::aws:s3/bucketV2:BucketV2::copy"}
     assert flagged(result, "us-keys-for-data", level="mandatory") != set()
+    # Checkov-style: the resources the policy judged and passed, beside those it flagged
+    assert judged(result, "us-keys-for-data").passed == {urn("aws:s3/bucketV2:BucketV2", "copy")}
 
 
 def test_shapes_are_rewritten_to_the_current_shape():

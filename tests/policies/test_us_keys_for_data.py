@@ -2,7 +2,7 @@ import pulumi
 import pulumi_aws as aws
 import pulumi_oci as oci
 
-from tests.policies.conftest import COMPARTMENT, KEY_IAD, flagged, messages, provider_urn, urn
+from tests.policies.conftest import COMPARTMENT, KEY_IAD, flagged, judged, messages, provider_urn, urn
 
 POLICY = "us-keys-for-data"
 BUCKET = "oci:ObjectStorage/bucket:Bucket"
@@ -92,6 +92,14 @@ def test_keys_in_another_foreign_region_than_the_providers_are_still_flagged(pre
                                        urn("aws:s3/bucketServerSideEncryptionConfiguration:"
                                            "BucketServerSideEncryptionConfiguration", "s3-literal-key-sse"),
                                        urn(BUCKET, "oci-literal-key")}
+    # Checkov-style: the resources the policy judged and passed, beside those it flagged
+    assert judged(result, POLICY).passed == {
+        urn("aws:kms/key:Key", "sg-key"),
+        urn("aws:s3/bucket:Bucket", "s3-literal-key"),
+        urn("aws:sqs/queue:Queue", "queue-in-stack-key"),
+        urn("oci:Kms/key:Key", "sin-key"),
+        urn("oci:ObjectStorage/bucket:Bucket", "oci-in-stack-key"),
+    }
     assert all("eu-west-1" in m or "eu-frankfurt-1" in m for m in messages(result, POLICY))
 
 

@@ -2,7 +2,7 @@ import pulumi
 import pulumi_aws as aws
 import pulumi_oci as oci
 
-from tests.policies.conftest import COMPARTMENT, flagged, messages, provider_urn, urn
+from tests.policies.conftest import COMPARTMENT, flagged, judged, messages, provider_urn, urn
 
 POLICY = "us-region-providers"
 BUCKET = "oci:ObjectStorage/bucket:Bucket"
@@ -33,11 +33,19 @@ def test_foreign_provider_and_resource_region_inputs_are_flagged(preview):
         aws.s3.Bucket("ab-us-on-eu", region="us-east-1", opts=pulumi.ResourceOptions(provider=aws.Provider("dublin", region="eu-west-1")))
 
     # One mistake, one violation: the bucket created by the Frankfurt provider is covered by the provider's.
-    assert flagged(preview(program), POLICY) == {
+    result = preview(program)
+    assert flagged(result, POLICY) == {
         provider_urn("oci", "eu"),
         urn(S3, "ab-eu"),
         urn(S3, "ab-ap"),
         provider_urn("aws", "dublin"),  # the resource's own US region overrides its provider's: not flagged
+    }
+    # Checkov-style: the resources the policy judged and passed, beside those it flagged
+    assert judged(result, POLICY).passed == {
+        urn("aws:s3/bucket:Bucket", "ab-us-on-eu"),
+        urn("oci:ObjectStorage/bucket:Bucket", "b-eu"),
+        urn("pulumi:providers:aws", "default_7_51_1"),
+        urn("pulumi:providers:aws", "east"),
     }
 
 

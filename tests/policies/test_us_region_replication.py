@@ -2,7 +2,7 @@ import pulumi
 import pulumi_aws as aws
 import pulumi_oci as oci
 
-from tests.policies.conftest import COMPARTMENT, flagged, messages, urn
+from tests.policies.conftest import COMPARTMENT, flagged, judged, messages, urn
 
 POLICY = "us-region-replication"
 RP = "oci:ObjectStorage/replicationPolicy:ReplicationPolicy"
@@ -51,7 +51,8 @@ def test_foreign_copies_are_flagged(preview):
         _s3_replication("s3rep-eu", src, dst.arn)
         _s3_replication("s3rep-outside", src, "arn:aws:s3:::somebody-elses-bucket")
 
-    assert flagged(preview(program), POLICY) == {
+    result = preview(program)
+    assert flagged(result, POLICY) == {
         urn(RP, "rp-eu"),
         urn("oci:Core/volume:Volume", "vol-eu"),
         urn("oci:FileStorage/replication:Replication", "fs-rep"),
@@ -59,6 +60,11 @@ def test_foreign_copies_are_flagged(preview):
         urn("aws:secretsmanager/secret:Secret", "sec-eu"),
         urn(S3R, "s3rep-eu"),
         urn(S3R, "s3rep-outside"),
+    }
+    # Checkov-style: the resources the policy judged and passed, beside those it flagged
+    assert judged(result, POLICY).passed == {
+        urn("aws:s3/bucket:Bucket", "dst-eu"),
+        urn("aws:s3/bucket:Bucket", "src"),
     }
 
 

@@ -11,7 +11,7 @@ The parent company is 203.0.113.0/24 and 2001:db8:bad::/48 (the illustrative rul
 import pulumi_aws as aws
 import pulumi_oci as oci
 
-from residency_rules_programs import flagged, urn_of
+from residency_rules_programs import Judged, flagged, judged, urn_of
 
 INGRESS = "no-parent-company-ingress"
 EGRESS = "no-parent-company-egress"
@@ -92,7 +92,7 @@ def test_public_tier_without_a_deny_is_flagged_with_the_nacl_fix(pack):
 
 def test_compliant_network_acl_denies_before_the_allow_in_every_style(pack):
     for style in ("deny-first", "rule-resources", "default-acl"):
-        program = lambda: aws_public_web(style)  # noqa: E731
+        program = lambda style=style: aws_public_web(style)  # noqa: E731
         assert flagged(program, pack, INGRESS) == set(), style
         assert flagged(program, pack, EGRESS) == set(), style
 
@@ -231,7 +231,7 @@ def aws_network_firewall(style="structured"):
 
 def test_aws_network_firewall_drop_rules_clear_the_path(pack):
     for style in ("structured", "suricata"):
-        program = lambda: aws_network_firewall(style)  # noqa: E731
+        program = lambda style=style: aws_network_firewall(style)  # noqa: E731
         assert flagged(program, pack, INGRESS) == set(), style
         assert flagged(program, pack, EGRESS) == set(), style
 
@@ -462,3 +462,23 @@ def test_network_reachability_follows_nat64_from_a_data_subnet(pack):
     assert "can send to the internet through NAT64 (64:ff9b::/96)" in message
     assert f"can send to parent-company range {PARENT} through NAT64 ({NAT64_PARENT})" in message
     assert message.count("\n  - ") == 2  # egress only: a NAT gateway admits nothing inbound
+
+
+def test_aws_rule_resources_and_references_program_flags_and_passes_exact_sets(pack):
+    """Checkov-style: the resources no-parent-company-ingress judged and passed, beside those it flagged."""
+    assert judged(aws_rule_resources_and_references, pack, INGRESS) == Judged(
+        flagged={
+            urn_of("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule", "lb-https"),
+        },
+        passed={
+            urn_of("aws:ec2/defaultSecurityGroup:DefaultSecurityGroup", "default-sg"),
+            urn_of("aws:ec2/route:Route", "default-route"),
+            urn_of("aws:ec2/routeTable:RouteTable", "rt"),
+            urn_of("aws:ec2/securityGroup:SecurityGroup", "app"),
+            urn_of("aws:ec2/securityGroup:SecurityGroup", "lb"),
+            urn_of("aws:ec2/securityGroupRule:SecurityGroupRule", "app-from-lb"),
+            urn_of("aws:ec2/securityGroupRule:SecurityGroupRule", "app-out"),
+            urn_of("aws:ec2/subnet:Subnet", "web-subnet"),
+            urn_of("aws:ec2/vpc:Vpc", "vpc"),
+        },
+    )

@@ -13,7 +13,7 @@ PACK_DIR = Path(__file__).resolve().parents[2] / "policies"
 if str(PACK_DIR) not in sys.path:
     sys.path.insert(0, str(PACK_DIR))
 
-from fixtures_oci import CONFIG
+from fixtures_oci import CONFIG  # noqa: E402 - importable once the pack directory is on sys.path
 
 
 @pytest.fixture(scope="session")

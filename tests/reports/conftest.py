@@ -31,7 +31,7 @@ def report(pack_dir: Path):
         make_result(pack_dir),
         project="kit",
         stack=STACK,
-        generated_at=dt.datetime(2026, 11, 29, 12, 0, tzinfo=dt.timezone.utc),
+        generated_at=dt.datetime(2026, 11, 29, 12, 0, tzinfo=dt.UTC),
         source="/repo",
         diagram_note="The network diagram is not available for this test.",
     )

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import illustrative_rules
-from residency_kit.engine.api import PreviewResult
+from residency_kit.engine.levels import EnforcementLevel, PolicyType, Severity
 from residency_kit.engine.pack_config import PolicyConfig, PolicySchema
 from residency_kit.engine.pack_rules import rules_in_force
-from residency_kit.engine.packs import PackInfo, PolicyInfo, Violation
+from residency_kit.engine.results import NotApplicable, PackInfo, PolicyInfo, PreviewResult, Violation
 from residency_kit.engine.stack import EngineResource, EngineStack
 from residency_policies.urns import urn_name, urn_type
 
@@ -29,9 +29,9 @@ def policy(name: str, severity: str = "high", level: str = "mandatory", policy_t
         name=name,
         display_name="",
         description=f"{name} description.",
-        enforcement_level=level,
-        severity=severity,
-        policy_type=policy_type,
+        enforcement_level=EnforcementLevel(level),
+        severity=Severity(severity),
+        policy_type=PolicyType(policy_type),
         config_schema=PolicySchema(),
         remediation_steps=f"Fix {name}.",
         url=f"https://example.test/docs/{name}",
@@ -95,7 +95,7 @@ def make_result(pack_dir, *, violations=None, not_applicable=(), compartment_id=
 
     def violation(policy, level, severity, urn, message):
         return Violation(policy_pack=info.name, policy_pack_version=info.version, policy=policy,
-                         enforcement_level=level, severity=severity, urn=urn, message=message,
+                         enforcement_level=EnforcementLevel(level), severity=Severity(severity), urn=urn, message=message,
                          resource_type=urn_type(urn), resource_name=urn_name(urn))
 
     if violations is None:
@@ -111,6 +111,6 @@ def make_result(pack_dir, *, violations=None, not_applicable=(), compartment_id=
                            stack=STACK, policy_names=[p.name for p in info.policies])
     return PreviewResult(
         resources=resources, violations=list(violations), stack=stack, packs=[info],
-        not_applicable=[dict(n) for n in not_applicable], pack_dirs=[pack_dir], pack_origin="--policy-pack",
+        not_applicable=[NotApplicable(**n) for n in not_applicable], pack_dirs=[pack_dir], pack_origin="--policy-pack",
         rules=[rules],
     )

@@ -13,7 +13,7 @@ import pytest
 
 from residency_kit.engine.api import preview_directory
 from residency_kit.engine.display import to_json
-from residency_kit.engine.pack_rules import _interface_line, rules_for_result
+from residency_kit.engine.pack_rules import _interface_line
 from residency_kit.reports.html import to_html
 from residency_kit.reports.junit import to_junit
 from residency_kit.reports.markdown import to_markdown
@@ -37,7 +37,7 @@ ARCHIVED = ("traffic log 'ads-measurement-firewall-traffic-log' goes through con
 
 def _report(result):
     return build_report(result, project="us-data-residency", stack="us-prod",
-                        generated_at=dt.datetime(2026, 12, 7, 12, 0, tzinfo=dt.timezone.utc))
+                        generated_at=dt.datetime(2026, 12, 7, 12, 0, tzinfo=dt.UTC))
 
 
 @pytest.fixture(scope="module")
@@ -89,7 +89,7 @@ def record_json(report):
 
 
 def test_the_rules_in_force_show_each_declaration_in_one_line(us_prod):
-    (rules,) = [r for r in rules_for_result(us_prod) if r is not None]
+    (rules,) = [r for r in us_prod.rules if r is not None]
     assert ("sanctioned interface", "ads-measurement (estate-to-parent; 203.0.113.40/32 on tcp/443; gateway "
             "ads-measurement-firewall (oci:NetworkFirewall/networkFirewall:NetworkFirewall); approved by "
             "us-security-officer@example.com, review by 2029-12-31)") in rules.summary()
@@ -102,7 +102,7 @@ def test_the_rules_in_force_show_each_declaration_in_one_line(us_prod):
 
 
 def test_the_diagram_draws_the_interface(us_prod):
-    (rules,) = [r for r in rules_for_result(us_prod) if r is not None]
+    (rules,) = [r for r in us_prod.rules if r is not None]
     mermaid = render(us_prod.resources, rules.parent_cidrs, "mermaid", rules)
     assert "ads-measurement-firewall<br/>sanctioned interface: ads-measurement" in mermaid
     assert mermaid.count("|sanctioned: ads-measurement|") >= 1

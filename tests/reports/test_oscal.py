@@ -8,7 +8,6 @@ import copy
 import datetime as dt
 import json
 import re
-from pathlib import Path
 
 import oscal_schema
 import pytest
@@ -111,7 +110,7 @@ def test_sanctioned_interfaces_in_the_rules_are_risks_with_their_review_date(val
     rules = result.rules[0]
     result.rules[0] = type(rules)(**{**rules.__dict__, "values": {**rules.values, "sanctionedInterfaces": [interface]}})
     report = build_report(result, project="kit", stack=STACK,
-                          generated_at=dt.datetime(2026, 11, 29, 12, 0, tzinfo=dt.timezone.utc))
+                          generated_at=dt.datetime(2026, 11, 29, 12, 0, tzinfo=dt.UTC))
     document = to_oscal(report)
     assert _errors(validator, document) == []
     risks = {r["title"]: r for r in document["assessment-results"]["results"][0]["risks"]}

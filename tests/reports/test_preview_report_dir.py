@@ -66,7 +66,7 @@ def test_preview_writes_all_reports_consistent_with_its_exit_code(tmp_path):
     assert {r["ruleId"] for r in run["results"]} == {"probe-public-bucket", "probe-stack-public-bucket"}
     assert {r["locations"][0]["logicalLocations"][0]["fullyQualifiedName"] for r in run["results"]} == {public}
     # Results point at the program line that declared the bucket, relative to where the command ran.
-    declared = PROGRAM.splitlines().index(next(l for l in PROGRAM.splitlines() if '"public-site"' in l)) + 1
+    declared = PROGRAM.splitlines().index(next(line for line in PROGRAM.splitlines() if '"public-site"' in line)) + 1
     assert {
         (r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"],
          r["locations"][0]["physicalLocation"]["region"]["startLine"])

@@ -207,7 +207,7 @@ def test_a_policy_of_another_pack_gets_no_id_or_controls(pack_dir):
     other.mkdir()
     result = make_result(pack_dir)
     result.pack_dirs = [other]  # the same policy names, but not a residency pack
-    plain = build_report(result, project="kit", stack=STACK, generated_at=dt.datetime(2026, 1, 1, tzinfo=dt.timezone.utc))
+    plain = build_report(result, project="kit", stack=STACK, generated_at=dt.datetime(2026, 1, 1, tzinfo=dt.UTC))
     assert all(p.policy_id == "" and p.controls == () for p in plain.policies)
     assert all(v.policy_id == "" for v in plain.violations)
     assert "policyId" not in json.dumps(to_sarif(plain))

@@ -7,6 +7,7 @@ from pathlib import Path
 from report_fixtures import AWS_BUCKET, BUCKET, COMPARTMENT, DEFAULT_AWS, PUBLIC, REASON, STACK, make_result
 
 from residency_kit.engine.pack_config import PolicyConfig
+from residency_kit.engine.results import FailureKind, NotApplicable, RunFailure
 from residency_kit.reports.model import build_report, inventory_groups
 from residency_kit.reports.pack_hash import pack_content_hash, pack_files
 
@@ -85,9 +86,8 @@ def test_not_checked_when_no_policy_ran(tmp_path):
 def test_not_applicable_when_the_pack_says_so_for_every_resource(tmp_path):
     result = make_result(tmp_path, violations=[])
     result.not_applicable = [
-        {"policyPack": "us-data-residency", "policy": "private-data-stores", "urn": r.urn, "reason": "no buckets"}
-        for r in result.resources
-    ] + [{"policyPack": "us-data-residency", "policy": "us-region-providers", "urn": BUCKET, "reason": "x"}]
+        NotApplicable("us-data-residency", "private-data-stores", r.urn, "no buckets") for r in result.resources
+    ] + [NotApplicable("us-data-residency", "us-region-providers", BUCKET, "x")]
     report = build_report(result, project="kit", stack=STACK)
     assert _status(report, "private-data-stores") == "not applicable"
     # Not applicable to one resource only: it still ran on the others and passed.
@@ -146,7 +146,9 @@ def test_a_failed_run_is_an_error_whose_clean_policies_are_not_checked(pack_dir)
     from residency_kit.reports.markdown import to_markdown
 
     result = make_result(pack_dir)
-    result.error = "program failed at /repo/__main__.py:3 in <module>: ValueError: boom\n    raise ValueError('boom')"
+    result.failure = RunFailure(
+        FailureKind.PROGRAM, "program failed at /repo/__main__.py:3 in <module>: ValueError: boom\n    raise ValueError('boom')"
+    )
     report = build_report(result, project="kit", stack=STACK)
     assert (report.checked, report.verdict, report.passed) == (False, "error", False)
     statuses = {p.name: p.status for p in report.policies}

@@ -16,9 +16,11 @@ from typing import Any
 import pytest
 
 from benchmarks.estate import Spec, program
+from process_watch import pid_dir  # noqa: F401  (shared fixture)
 from residency_kit.engine.api import preview_function
 from residency_kit.engine.pack_config import PolicyConfig
-from residency_kit.engine.packs import PolicyPackProcess, Violation
+from residency_kit.engine.packs import PolicyPackProcess
+from residency_kit.engine.results import Violation
 from residency_kit.engine.stack import EngineResource, EngineStack
 from residency_policies.urns import make_urn
 
@@ -107,9 +109,9 @@ def configure(pack: PolicyPackProcess, overrides: Mapping[str, PolicyConfig]) ->
 
 # CI runs are repeatable: a fresh random example there would fail a submission for a bug no change
 # introduced. Developers' runs stay random and keep exploring.
-import os as _os
+import os as _os  # noqa: E402 - beside the profile it selects
 
-from hypothesis import settings as _hypothesis_settings
+from hypothesis import settings as _hypothesis_settings  # noqa: E402
 
 _hypothesis_settings.register_profile("ci", derandomize=True)
 if _os.environ.get("CI"):

@@ -337,7 +337,7 @@ def retention_lock_times(data, stack: EngineStack):
     """Schedule a backup bucket's retention lock in the past, or sooner than OCI's 14 days."""
     backup = next(b for b in of_type(stack, "bucket:Bucket") if b.name.endswith("-backup"))
     days = data.draw(st.one_of(st.integers(-3650, -1), st.integers(0, 12)), label="days from now")
-    when = dt.datetime.now(dt.timezone.utc) + dt.timedelta(days=days)
+    when = dt.datetime.now(dt.UTC) + dt.timedelta(days=days)
     backup.inputs["retentionRules"][0]["timeRuleLocked"] = when.strftime("%Y-%m-%dT%H:%M:%SZ")
     return backup.urn, None
 

@@ -26,7 +26,7 @@ from residency_kit.engine.pack_config import PolicyConfig
 from residency_kit.engine.packs import PolicyPackError, PolicyPackProcess
 from residency_policies.registry import ALL_POLICIES
 from tests.robustness.conftest import CONFIG, PROJECT, STACK, clone, configure, crashes
-from process_watch import pid_dir, recorded_alive  # noqa: F401  (shared fixture)
+from process_watch import recorded_alive
 from tests.robustness.strategies import values
 
 REPO = Path(__file__).resolve().parents[2]

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from pydantic import ValidationError
 
 from residency_kit.settings import ResidencySettings, SettingsError, parse_settings
 import pulumi
@@ -60,7 +61,7 @@ def test_base_config_is_valid_and_immutable():
     assert (settings.jurisdiction, settings.home_region, settings.backup_region) == ("US", "us-ashburn-1", "us-phoenix-1")
     assert settings.tenancy.compartments.root == "us-residency"
     assert settings.tenancy.vault_type == "VIRTUAL_PRIVATE"
-    with pytest.raises(Exception):
+    with pytest.raises(ValidationError, match="frozen"):
         settings.home_region = "us-chicago-1"  # type: ignore[misc]
 
 

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Iterator
+from typing import TYPE_CHECKING, Any
+from collections.abc import Iterator
 
 from residency_policies.aws_identifiers import ACCOUNT_ID_RE as ACCOUNT_RE
 from residency_policies.aws_identifiers import ARN_RE
@@ -360,11 +361,11 @@ class Trust:
     parent_organizations: frozenset[str] = frozenset()
     estate_accounts: frozenset[str] = frozenset()
 
-    def account_ok(self, account: str) -> bool:
+    def account_ok(self, account: str | None) -> bool:
         return (account in self.trusted_accounts or account in self.estate_accounts) \
             and account not in self.parent_accounts
 
-    def organization_ok(self, org: str) -> bool:
+    def organization_ok(self, org: str | None) -> bool:
         return org in self.trusted_organizations and org not in self.parent_organizations
 
 

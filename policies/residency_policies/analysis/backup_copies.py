@@ -21,7 +21,7 @@ Joins follow the engine's property dependencies (ids are unknown at preview) or 
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from residency_policies.analysis.store_durability import unconfigured
@@ -221,7 +221,7 @@ def is_copy(store: ResourceView) -> bool:
 
 
 def regional_copies(store: ResourceView, region_lists: Iterable[str], joins: Iterable[str],
-                    resources: list[ResourceView]) -> list[RegionalCopy]:
+                    resources: Sequence[ResourceView]) -> list[RegionalCopy]:
     """Every copy of ``store`` the stack shows, inline (``region_lists``) or through the named ``joins``."""
     out: list[RegionalCopy] = []
     for path in region_lists:
@@ -286,7 +286,7 @@ def _adb_standby(store, resources):
 def _data_guard(store, resources):
     by_key = {key: region for region, (key, _) in OCI_REGIONS.items()}
     by_urn = {r.urn: r for r in resources}
-    out = []
+    out: list[RegionalCopy] = []
     for assoc in _referrers(resources, (OCI_DATA_GUARD,), "databaseId", store) + [
             r for r in resources if r.type == OCI_DATA_GUARD and store.urn in r.dependencies]:
         peers = [by_urn[u] for k in ("peerDbSystemId", "peerDbHomeId") for u in assoc.property_dependencies.get(k, ())
@@ -311,10 +311,10 @@ def _nosql_replica(store, resources):
             for r in _referrers(resources, (OCI_NOSQL_REPLICA,), "tableNameOrId", store)]
 
 
-def aws_backup_plans(store: ResourceView, resources: list[ResourceView]) -> list[ResourceView]:
+def aws_backup_plans(store: ResourceView, resources: Sequence[ResourceView]) -> list[ResourceView]:
     """The AWS Backup plans whose selections name ``store`` (a property dependency or its literal ARN)."""
     by_urn = {r.urn: r for r in resources}
-    plans = []
+    plans: list[ResourceView] = []
     for selection in _referrers(resources, (AWS_BACKUP_SELECTION,), "resources", store):
         plans.extend(by_urn[u] for u in selection.property_dependencies.get("planId", ())
                      if u in by_urn and by_urn[u].type == AWS_BACKUP_PLAN)
@@ -346,7 +346,7 @@ _JOINS = {
 }
 
 
-def backups_outliving(store: ResourceView, join: str, resources: list[ResourceView]) -> list[ResourceView]:
+def backups_outliving(store: ResourceView, join: str, resources: Sequence[ResourceView]) -> list[ResourceView]:
     """The resources that keep backups of ``store`` after it is deleted, through the guard ``join``."""
     if join == "aws-backup":
         return aws_backup_plans(store, resources)

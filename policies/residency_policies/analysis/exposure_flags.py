@@ -126,10 +126,10 @@ NOT_DATA_STORE_EXPOSURE: dict[tuple[str, str], str] = {
         ("oci:Analytics/analyticsInstance:AnalyticsInstance", "networkEndpointDetails.whitelistedIps[]"),
         ("oci:Analytics/analyticsInstance:AnalyticsInstance",
          "networkEndpointDetails.whitelistedVcns[].whitelistedIps[]"),
-        *((("oci:Integration/integrationInstance:IntegrationInstance", f"networkEndpointDetails.{where}")
+        *(("oci:Integration/integrationInstance:IntegrationInstance", f"networkEndpointDetails.{where}")
            for where in ("allowlistedHttpIps[]", "allowlistedHttpVcns[].allowlistedIps[]",
                          "designTime.allowlistedHttpIps[]", "designTime.allowlistedHttpVcns[].allowlistedIps[]",
-                         "runtime.allowlistedHttpIps[]", "runtime.allowlistedHttpVcns[].allowlistedIps[]"))),
+                         "runtime.allowlistedHttpIps[]", "runtime.allowlistedHttpVcns[].allowlistedIps[]")),
         ("oci:VisualBuilder/vbInstance:VbInstance", "networkEndpointDetails.allowlistedHttpIps[]"),
         ("oci:VisualBuilder/vbInstance:VbInstance", "networkEndpointDetails.allowlistedHttpVcns[].allowlistedIpCidrs[]"),
     )},

@@ -82,7 +82,8 @@ def _archives(items: list[NetResource], log: NetResource) -> list[NetResource]:
         if not isinstance(source, dict) or source.get("kind") != "logging":
             continue
         deps = set(_deps(r, "source"))
-        entries = source.get("logSources") if isinstance(source.get("logSources"), list) else []
+        listed = source.get("logSources")
+        entries = listed if isinstance(listed, list) else []
         whole_group = any(isinstance(e, dict) and not e.get("logId") and (
             bool(groups & deps) or (isinstance(literal_group, str) and e.get("logGroupId") == literal_group))
             for e in entries)
@@ -101,7 +102,7 @@ def _retention_days(bucket: NetResource) -> int | None:
             continue
         amount, unit = duration.get("timeAmount"), str(duration.get("timeUnit") or "").upper()
         try:
-            days = int(float(amount)) * _DAYS[unit]
+            days = int(float(amount)) * _DAYS[unit]  # type: ignore[arg-type]  # a bad value is skipped below
         except (TypeError, ValueError, KeyError):
             continue
         best = days if best is None else max(best, days)
@@ -165,6 +166,6 @@ def _judge_log(items: list[NetResource], log: NetResource, minimum_days: int) ->
         return GatewayLogging(
             LoggingState.ARCHIVED, log.urn,
             f"traffic log '{log.name}' goes through connector '{connector.name}' to bucket '{name}' ({days} days)",
-            log=log.name, connector=connector.name, bucket=name)
+            log=log.name, connector=connector.name, bucket=str(name))
     return GatewayLogging(LoggingState.NOT_ARCHIVED, log.urn, f"traffic log '{log.name}' reaches no log archive: {why}",
                           log=log.name)

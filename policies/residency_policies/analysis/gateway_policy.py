@@ -225,5 +225,5 @@ def _service_ports(service: NetResource) -> list[PortSpan] | None:
         high = low if high is None else high
         if not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in (low, high)):
             return None
-        out.append(PortSpan(protocol, int(low), int(high)))
+        out.append(PortSpan(protocol, int(low), int(high)))  # type: ignore[arg-type]  # numbers, checked above
     return out

@@ -15,6 +15,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from pulumi_policy import EnforcementLevel
+
 from residency_policies.findings import Finding
 from residency_policies.values import is_unknown
 from residency_policies.views import ResourceView
@@ -29,7 +31,7 @@ def key_findings(resource: ResourceView) -> Iterator[Finding]:
         yield Finding("the user pool keeps US users' identities under a key AWS owns, and no input sets a "
                       "customer-managed key (lambdaConfig.kmsKeyId covers only custom sender codes): keep identities in "
                       "a store that takes a customer key held in an allowed region, or record a waiver with the reason",
-                      level="advisory")
+                      level=EnforcementLevel.ADVISORY)
 
 
 def exposure_findings(resource: ResourceView) -> Iterator[Finding]:

@@ -55,7 +55,8 @@ def proof_for(resources: Iterable[ResourceView], rules: Rules, graph=None) -> In
 
 
 def _inside_parent(network: Network, parents: Iterable[Network]) -> bool:
-    return any(f.version == g.version and f.subnet_of(g) for p in parents for f in address_forms(network)
+    return any(f.version == g.version and f.subnet_of(g)  # type: ignore[arg-type]  # same version
+               for p in parents for f in address_forms(network)
                for g in address_forms(p))
 
 

@@ -121,7 +121,8 @@ def _summarize(intervals: Iterable[tuple[int, int]], version: int) -> tuple[str,
 
 
 def _inside(network: Network, parents: Iterable[Network]) -> bool:
-    return any(f.version == g.version and f.subnet_of(g) for p in parents for f in address_forms(network)
+    return any(f.version == g.version and f.subnet_of(g)  # type: ignore[arg-type]  # same version
+               for p in parents for f in address_forms(network)
                for g in address_forms(p))
 
 

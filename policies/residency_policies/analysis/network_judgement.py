@@ -9,7 +9,7 @@ found by name. A reference that resolves to nothing in the stack cannot be check
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 from residency_policies.analysis import cidrs
@@ -141,9 +141,11 @@ def _earlier_rules(view: ResourceView, rules: list[ResourceView]) -> list[Resour
     names (rules run in order)."""
     mine = _priority(view)
     if mine is not None:
-        return [r for r in rules if r is not view and (_priority(r) is not None and _priority(r) < mine)]
+        return [r for r in rules if r is not view and ((theirs := _priority(r)) is not None and theirs < mine)]
     by_name = {r.props.get("name"): r for r in rules if isinstance(r.props.get("name"), str)}
-    earlier, seen, current = [], set(), view
+    earlier: list[ResourceView] = []
+    seen: set[str] = set()
+    current = view
     while True:
         positions = current.props.get("positions")
         after = positions[0].get("afterRule") if isinstance(positions, list) and positions and isinstance(positions[0], dict) else (
@@ -286,7 +288,7 @@ def judge_resource(view: ResourceView, rules: Rules, direction: str) -> Iterator
             yield from judge_address(address, view, None, rules, verb)
 
 
-def judge_stack(resources: list[ResourceView], rules: Rules, direction: str) -> Iterator[Finding]:
+def judge_stack(resources: Sequence[ResourceView], rules: Rules, direction: str) -> Iterator[Finding]:
     """Findings for every rule in the stack whose reference to another resource reaches a parent range, and
     for every wide rule that opens a path to a parent range that nothing in the stack drops."""
     index = StackIndex(resources)

@@ -15,6 +15,12 @@ from typing import Any
 from residency_policies.analysis import zpr_statements as zpr
 from residency_policies.values import is_unknown
 
+# Where the implicit rules' findings land (AWS's default security group, OCI's built-in default security list):
+# the network they belong to, or the subnet when that network is not in the stack.
+IMPLICIT_RULE_OWNERS: frozenset[str] = frozenset({
+    "aws:ec2/vpc:Vpc", "aws:ec2/subnet:Subnet",
+    "oci:Core/vcn:Vcn", "oci:Core/virtualNetwork:VirtualNetwork", "oci:Core/subnet:Subnet",
+})
 INGRESS = "ingress"
 EGRESS = "egress"
 EITHER = "either"  # the rule's direction is not known at preview: judged for both

@@ -83,7 +83,7 @@ def wide_parents(network: Network, parents: Iterable[Network]) -> tuple[Network,
     then it names parent addresses itself)."""
     # Shared addresses only: a /0 of one IP version holds no range of the other (beyond the embeddings).
     hits = tuple(p for p in parents if shares_address(network, p))
-    inside = any(f.version == g.version and f.subnet_of(g) for p in hits
+    inside = any(f.version == g.version and f.subnet_of(g) for p in hits  # type: ignore[arg-type]  # same version
                  for f in address_forms(network) for g in address_forms(p))
     return () if inside else hits
 
@@ -207,7 +207,7 @@ def _targets(resources: list[ResourceView], graph: m.NetworkGraph, parents: tupl
                 continue
             network = _range(address)
             hits = wide_parents(network, parents) if network is not None else ()
-            if not hits:
+            if not hits or network is None:
                 continue
             subnets = governance.subnets(view.urn)
             ports = _rule_ports(view, address)
@@ -233,7 +233,7 @@ def _targets(resources: list[ResourceView], graph: m.NetworkGraph, parents: tupl
     for name, (rule, subnets) in implicit.items():
         network = parse_cidr(rule.peer_text)
         hits = wide_parents(network, parents) if network is not None else ()
-        if hits:
+        if hits and network is not None:
             network_urn = name.split("|", 1)[0].split(":", 1)[1]
             yield _Target(network_urn, rule.label, rule.peer_text, network, hits, direction, None, subnets,
                           rule.ports or tiers.ALL)
@@ -343,13 +343,14 @@ def judge(resources: list[ResourceView], graph: m.NetworkGraph, parents: tuple[N
         targets = [t for t, _ in pairs]
         definite = any(t.unplaced_is_definite for t in targets)
         leads = "; ".join(lead(t, c) for t, c in pairs)
-        reasons = list(dict.fromkeys(t.unplaced for t in targets))
+        unplaced_reasons = list(dict.fromkeys(t.unplaced for t in targets if t.unplaced is not None))
         fix = ("place what carries it in a subnet of this stack (tagged residency-tier: public, with its "
                "residency-public-ports, if it serves the internet) or narrow the rule")
         if definite:
-            yield Finding(f"{leads}; {'; '.join(reasons)}; {fix}", urn, path=targets[0].path)
+            yield Finding(f"{leads}; {'; '.join(unplaced_reasons)}; {fix}", urn, path=targets[0].path)
         else:
-            yield Finding(f"{leads}; {fix}", urn, unverifiable=True, path=targets[0].path, why="; ".join(reasons))
+            yield Finding(f"{leads}; {fix}", urn, unverifiable=True, path=targets[0].path,
+                          why="; ".join(unplaced_reasons))
     for urn, found in by_urn.items():
         paths = [p for _, ps, _ in found for p in ps]
         definite = [p for p in paths if not p.unresolved]

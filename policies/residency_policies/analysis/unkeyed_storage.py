@@ -84,7 +84,8 @@ def missing_configurations(resource: ResourceView) -> Iterator[Finding]:
         if not found or all(v in (None, "") for _, v in found):
             writes = WRITES.get(resource.type, "its output files and logs")
             yield Finding(f"{path} is unset: {writes} are encrypted with no customer-managed key; name a security "
-                          f"configuration ({_configuration_type(resource.type)}) that encrypts with KMS keys held in an allowed region", path=path)
+                          f"configuration ({_configuration_type(resource.type)}) that encrypts with KMS keys held in an "
+                          "allowed region", path=path)
 
 
 def _configuration_type(token: str) -> str:

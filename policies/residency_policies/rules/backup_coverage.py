@@ -32,6 +32,7 @@ from residency_policies.analysis.backup_copies import (
     regional_copies,
 )
 from residency_policies.analysis.store_durability import STORE_PROFILES, StoreProfile, alternatives, unconfigured
+from residency_policies.compliance import RESIDENCY
 from residency_policies.data_classification import StackClassification, finding
 from residency_policies.framework import Finding, ResourceView, stack_policy
 from residency_policies.provider_regions import cloud_of_type, effective_region
@@ -41,7 +42,7 @@ from residency_policies.values import is_unknown
 COPIED_TYPES = frozenset(t for t, p in STORE_PROFILES.items() if p.judged and p.kind == "database" and p.copies)
 
 
-def check_stack(resources: list[ResourceView], rules: Rules) -> Iterator[Finding]:
+def check_stack(resources: Sequence[ResourceView], rules: Rules) -> Iterator[Finding]:
     classes = None
     buckets = [r for r in resources if r.type == OCI_BUCKET]
     if buckets:
@@ -106,7 +107,7 @@ def copies_message(own_region: str | None, copies: Sequence[RegionalCopy], fixes
             f"with {alternatives(fixes)}")
 
 
-def _database_problem(db: ResourceView, profile: StoreProfile, resources: list[ResourceView], rules: Rules) -> Finding | None:
+def _database_problem(db: ResourceView, profile: StoreProfile, resources: Sequence[ResourceView], rules: Rules) -> Finding | None:
     cloud = cloud_of_type(db.type) or "oci"
     own = effective_region(db)
     own_region = own.region if own is not None else None
@@ -143,6 +144,7 @@ POLICY = stack_policy(
         "its finding is then advisory."
     ),
     tags=["backup", "residency"],
-    framework=("US data residency", "1.0", "BAK-2"),
+    framework=RESIDENCY.control("BAK-2"),
     check=check_stack,
+    resource_types=COPIED_TYPES | {OCI_BUCKET},
 )

@@ -32,6 +32,7 @@ from residency_policies.analysis.store_durability import (
     SubnetInput,
     unconfigured,
 )
+from residency_policies.compliance import RESIDENCY
 from residency_policies.data_classification import StackClassification, finding
 from residency_policies.framework import Finding, ResourceView, stack_policy
 from residency_policies.rules_file import Rules
@@ -80,7 +81,7 @@ class _Index:
     groups_by_name: dict[tuple[str, str], list[ResourceView]]  # (subnet group type, literal name) -> groups
 
 
-def _index(resources: list[ResourceView]) -> _Index:
+def _index(resources: Sequence[ResourceView]) -> _Index:
     groups: dict[tuple[str, str], list[ResourceView]] = {}
     for r in resources:
         name = r.props.get("name")
@@ -91,7 +92,7 @@ def _index(resources: list[ResourceView]) -> _Index:
                    and isinstance(r.props.get("id"), str) and not is_unknown(r.props.get("id"))}, groups)
 
 
-def placement_of(store: ResourceView, inputs: Sequence[SubnetInput], resources: list[ResourceView],
+def placement_of(store: ResourceView, inputs: Sequence[SubnetInput], resources: Sequence[ResourceView],
                  index: _Index | None = None) -> Placement:
     index = index or _index(resources)
     by_urn, by_id = index.by_urn, index.subnet_by_id
@@ -138,7 +139,7 @@ def default_network_message(profile: StoreProfile) -> str:
             "name it there")
 
 
-def check_stack(resources: list[ResourceView], rules: Rules) -> Iterator[Finding]:
+def check_stack(resources: Sequence[ResourceView], rules: Rules) -> Iterator[Finding]:
     stores = [r for r in resources if r.type in PLACED_TYPES and not unconfigured(r)]
     if not stores:
         return
@@ -185,6 +186,7 @@ POLICY = stack_policy(
         "advisory."
     ),
     tags=["network", "placement", "residency"],
-    framework=("US data residency", "1.0", "NET-4"),
+    framework=RESIDENCY.control("NET-4"),
     check=check_stack,
+    resource_types=PLACED_TYPES,
 )

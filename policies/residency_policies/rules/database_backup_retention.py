@@ -17,7 +17,7 @@ over the stack when its compartment does (OCI).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 
 from residency_policies.analysis.backup_copies import is_copy
 from residency_policies.analysis.store_durability import (
@@ -30,6 +30,7 @@ from residency_policies.analysis.store_durability import (
     required_days,
     unconfigured,
 )
+from residency_policies.compliance import RESIDENCY
 from residency_policies.data_classification import StackClassification, classify_own, finding
 from residency_policies.framework import Finding, ResourceView, resource_policy
 from residency_policies.rules_file import Rules
@@ -86,7 +87,7 @@ def check(resource: ResourceView, rules: Rules) -> Iterator[Finding]:
         yield finding(found.message, classification, path=found.path, unverifiable=found.unverifiable)
 
 
-def check_stack(resources: list[ResourceView], rules: Rules) -> Iterator[Finding]:
+def check_stack(resources: Sequence[ResourceView], rules: Rules) -> Iterator[Finding]:
     classes = None
     for r in resources:
         if r.type not in RETENTION_TYPES or unconfigured(r):
@@ -118,7 +119,7 @@ POLICY = resource_policy(
         "public, ephemeral), or, untagged on OCI, by its compartment; its finding is then advisory."
     ),
     tags=["backup", "database", "residency"],
-    framework=("US data residency", "1.0", "BAK-3"),
+    framework=RESIDENCY.control("BAK-3"),
     resource_types=RETENTION_TYPES,
     check=check,
     stack_check=check_stack,

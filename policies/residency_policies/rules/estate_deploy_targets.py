@@ -39,12 +39,13 @@ an account the estate's (a stack can create accounts), so its origin cannot vouc
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
 from residency_policies.analysis.organization_plane import ORGANIZATION_TYPES
 from residency_policies.aws_identifiers import is_account_id, parse_arn
+from residency_policies.compliance import RESIDENCY
 from residency_policies.deferred_to_stack import DeferredPaths
 from residency_policies.framework import Finding, ResourceView, StackView, resource_policy
 from residency_policies.oci_identifiers import is_ocid_of
@@ -101,7 +102,7 @@ def _account_list(value: Any) -> tuple[list[str] | None, bool]:
     return out, False
 
 
-def _role_arns(props: dict[str, Any]) -> Iterator[tuple[str, Any]]:
+def _role_arns(props: Mapping[str, Any]) -> Iterator[tuple[str, Any]]:
     """``(key path, roleArn)`` of every role the AWS provider assumes (``assumeRoles``, legacy ``assumeRole``,
     ``assumeRoleWithWebIdentity``), each given as JSON text or as an object."""
     for key in ("assumeRoles", "assumeRole", "assumeRoleWithWebIdentity"):
@@ -272,6 +273,11 @@ def check_stack(resources: StackView, rules: Rules) -> Iterator[Finding]:
         )
 
 
+def in_scope(type_token: str) -> bool:
+    """OCI and AWS providers and resources."""
+    return type_token in (AWS_PROVIDER, OCI_PROVIDER) or type_token.startswith(("oci:", "aws:"))
+
+
 def check(resource: ResourceView, rules: Rules) -> Iterator[Finding]:
     if resource.type == AWS_PROVIDER:
         yield from _aws_provider(resource, rules)
@@ -291,7 +297,8 @@ POLICY = resource_policy(
     ),
     severity="critical",
     remediation=(
-        "Name the estate in the stack config (`residency:estate` awsAccountIds and ociTenancyIds; `residency:tenancy.tenancyOcid` counts). Pin every AWS provider with "
+        "Name the estate in the stack config (`residency:estate` awsAccountIds and ociTenancyIds; "
+        "`residency:tenancy.tenancyOcid` counts). Pin every AWS provider with "
         "allowedAccountIds set to estate accounts (default provider: "
         f"`{config_set('aws:allowedAccountIds[0]', 'ESTATE_ACCOUNT_ID')}`) and assume roles only in estate accounts; "
         "set every OCI provider's tenancyOcid to an estate tenancy (default provider: "
@@ -301,7 +308,8 @@ POLICY = resource_policy(
         "lookup's result cannot be verified at preview)."
     ),
     tags=["accounts", "tenancy", "isolation", "residency"],
-    framework=("US data residency", "1.0", "ISO-1"),
+    framework=RESIDENCY.control("ISO-1"),
     check=check,
+    applies_to=in_scope,
     stack_check=check_stack,
 )

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from residency_policies.compliance import RESIDENCY
 from residency_policies.analysis.organization_plane import CHILD_TENANCY, SUBSCRIPTION_MAPPING
 from residency_policies.framework import Finding, ResourceView, StackView, resource_policy
 from residency_policies.rules_file import Rules
@@ -79,7 +80,7 @@ POLICY = resource_policy(
         "literal or config values so they can be checked at preview."
     ),
     tags=["organization", "isolation", "residency"],
-    framework=("US data residency", "1.0", "ORG-1"),
+    framework=RESIDENCY.control("ORG-1"),
     check=check,
     stack_check=check_stack,
     resource_types=[CHILD_TENANCY, SUBSCRIPTION_MAPPING],

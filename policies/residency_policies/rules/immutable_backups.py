@@ -55,6 +55,7 @@ from residency_policies.analysis.store_durability import (
     read_guard,
     unconfigured,
 )
+from residency_policies.compliance import RESIDENCY
 from residency_policies.data_classification import StackClassification, classify_own, finding
 from residency_policies.framework import Finding, ResourceView, resource_policy
 from residency_policies.rules.us_region_replication import S3_BUCKET_TYPES
@@ -87,7 +88,7 @@ def unguarded_message(profile: StoreProfile, missing: Sequence[str], *, unknown:
             f"({'; '.join(missing)}). {keep}")
 
 
-def _guarded(resource: ResourceView, profile: StoreProfile, resources: list[ResourceView] | None) -> Finding | None:
+def _guarded(resource: ResourceView, profile: StoreProfile, resources: Sequence[ResourceView] | None) -> Finding | None:
     """None when a guard keeps the store's data through a deletion; else the finding (``resources`` None: the
     resource phase, which reads only the store's own inputs)."""
     stack_phase = resources is not None
@@ -130,7 +131,7 @@ def check(resource: ResourceView, rules: Rules) -> Iterator[Finding]:
         yield finding(found.message, classification, path=found.path, unverifiable=found.unverifiable)
 
 
-def check_stack(resources: list[ResourceView], rules: Rules) -> Iterator[Finding]:
+def check_stack(resources: Sequence[ResourceView], rules: Rules) -> Iterator[Finding]:
     classes = StackClassification(resources, rules)
     for r in resources:
         profile = STORE_PROFILES.get(r.type)
@@ -214,7 +215,7 @@ def _oci_rule_days(duration) -> int | None:
     if is_unknown(amount) or is_unknown(unit):
         return None
     try:
-        return int(float(amount)) * _DAYS_PER[str(unit).upper()]
+        return int(float(amount)) * _DAYS_PER[str(unit).upper()]  # type: ignore[arg-type]  # None: TypeError below
     except (KeyError, ValueError, TypeError):
         return 0
 
@@ -270,8 +271,9 @@ POLICY = resource_policy(
         "copy of US user data in the stack."
     ),
     tags=["backup", "immutability", "residency"],
-    framework=("US data residency", "1.0", "BAK-1"),
+    framework=RESIDENCY.control("BAK-1"),
     resource_types=JUDGED_TYPES,
     check=check,
     stack_check=check_stack,
+    stack_judges=[OCI_REPLICATION_POLICY],  # a replication into a bucket the stack does not create
 )

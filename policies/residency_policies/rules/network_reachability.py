@@ -7,12 +7,15 @@ an attachment, a permissive NSG, a gateway). The graph and the proof live in
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
+
+from pulumi_policy import EnforcementLevel
 
 from residency_policies.analysis.network_graph import NETWORK_TOKENS, Path, prove
 from residency_policies.analysis.network_graph.reachability import unverified
 from residency_policies.analysis.interface_judgement import proof_for
 from residency_policies.analysis.network_judgement import stack_graph
+from residency_policies.compliance import RESIDENCY
 from residency_policies.framework import Finding, ResourceView, stack_policy
 from residency_policies.rules_file import Rules
 
@@ -55,7 +58,7 @@ def subnet_finding(paths: list[Path], notes: dict[int, str] | None = None) -> Fi
     )
 
 
-def check_stack(resources: list[ResourceView], rules: Rules) -> Iterator[Finding]:
+def check_stack(resources: Sequence[ResourceView], rules: Rules) -> Iterator[Finding]:
     if not any(r.type in NETWORK_TOKENS for r in resources):
         return
     graph = stack_graph(resources)
@@ -76,7 +79,7 @@ POLICY = stack_policy(
     description="No network path (routes, gateways, peering, DRGs, firewalls and security rules together) "
     "joins the internet or the parent company's ranges to a data-tier subnet, in either direction.",
     severity="critical",
-    enforcement="mandatory",
+    enforcement=EnforcementLevel.MANDATORY,
     remediation="Break each path the message lists: remove the route to the gateway, DRG or peering, narrow the "
     "security list / NSG / security group rule that admits the range, or add a deny that covers the flow (an AWS "
     "network ACL deny numbered before the allow, an AWS or OCI network firewall drop rule). Tag subnets with "
@@ -84,6 +87,7 @@ POLICY = stack_policy(
     "may serve the internet on its residency-public-ports (80 and 443 by default); untagged subnets are judged as "
     "data.",
     tags=["network", "residency"],
-    framework=("US data residency", "1.0", "NET-2"),
+    framework=RESIDENCY.control("NET-2"),
     check=check_stack,
+    resource_types=NETWORK_TOKENS,
 )

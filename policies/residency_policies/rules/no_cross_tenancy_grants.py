@@ -29,11 +29,12 @@ are judged again by ``Analyze`` at ``pulumi up``, once the document is known and
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 from residency_policies.analysis import aws_principals as ap
 from residency_policies.analysis.oci_statements import judge_statements
+from residency_policies.compliance import RESIDENCY
 from residency_policies.deferred_to_stack import DeferredPaths
 from residency_policies.framework import Finding, ProviderView, ResourceView, resource_policy
 from residency_policies.rules_file import Rules
@@ -113,7 +114,9 @@ def _principal(view: ResourceView, trust: ap.Trust, key: str, *, limit: ap.Limit
 
 
 def _limit_from(view: ResourceView, account_key: str | None, org_key: str | None) -> ap.Limit:
-    accounts, orgs, unknown = set(), set(), False
+    accounts: set[str] = set()
+    orgs: set[str] = set()
+    unknown = False
     for key, target in ((account_key, accounts), (org_key, orgs)):
         value = view.props.get(key) if key else None
         if is_unknown(value):
@@ -225,7 +228,7 @@ def _lake_formation(view, trust):
 def _acl_grants(grants_path: str, *, kind: str, canonical_id: str, email: str, owner_path: str | None = None) -> Callable:
     """S3-style ACL grants at ``grants_path`` (each a grantee object with the given field names)."""
     def check(view, trust):
-        owners = frozenset()
+        owners: frozenset[str] = frozenset()
         if owner_path:
             owner = [v for _, v in walk(view.props, owner_path)]
             owners = frozenset(str(v).strip().lower() for v in owner if isinstance(v, str) and not is_unknown(v))
@@ -307,7 +310,7 @@ def _oci_policy(view: ResourceView, rules: Rules) -> Iterator[Finding]:
         if not group:
             continue
         paths = ["statements" if p.index < 0 else f"statements[{p.index}]" for p in group]
-        message = "; ".join(f"{path}: {p.message}" for path, p in zip(paths, group))
+        message = "; ".join(f"{path}: {p.message}" for path, p in zip(paths, group, strict=True))
         yield Finding(message, view.urn, unverifiable=unverifiable,
                       path=paths[0] if len(set(paths)) == 1 else "statements")
 
@@ -321,6 +324,11 @@ def _aws_findings(resource: ResourceView, trust: ap.Trust) -> Iterator[Finding]:
 
 # The paths each resource's Analyze deferred (a permission's computed ``policy`` output is not one of them).
 _DEFERRED = DeferredPaths()
+
+
+def in_scope(type_token: str) -> bool:
+    """OCI IAM policies and AWS resources."""
+    return type_token == OCI_POLICY or type_token.startswith("aws:")
 
 
 def check(resource: ResourceView, rules: Rules) -> Iterator[Finding]:
@@ -376,7 +384,7 @@ def _own_principal_origin(view: ResourceView, key: str, by_urn: dict[str, Resour
     return ", ".join(p.name for p in principals)
 
 
-def check_stack(resources: list[ResourceView], rules: Rules) -> Iterator[Finding]:
+def check_stack(resources: Sequence[ResourceView], rules: Rules) -> Iterator[Finding]:
     """Unknown principals: the stack's own when they come from a principal created in this stack."""
     trust = ap.trust_of(rules)
     by_urn = {r.urn: r for r in resources}
@@ -408,7 +416,8 @@ POLICY = resource_policy(
         "`any-tenancy` and undefined tenancy aliases, and give principals as literal or config values."
     ),
     tags=["identity", "cross-tenancy", "residency"],
-    framework=("US data residency", "1.0", "IAM-1"),
+    framework=RESIDENCY.control("IAM-1"),
     check=check,
+    applies_to=in_scope,
     stack_check=check_stack,
 )

@@ -2,7 +2,8 @@
 
 Covers OCI security-list egress rules (and the default security list), NSG egress rules, Network
 Firewall rules (destination address lists), VCN route tables (and the default one), DRG route rules and
-IPSec static routes, Zero Trust Packet Routing statements whose destination is a range; AWS security-group egress (classic, per-rule and ``aws:vpc`` resources), network
+IPSec static routes, Zero Trust Packet Routing statements whose destination is a range; AWS security-group
+egress (classic, per-rule and ``aws:vpc`` resources), network
 ACL egress, route tables (and the default one), routes (VPC, transit gateway, VPN, client VPN, local
 gateway) and VPN connections' remote networks.
 
@@ -19,10 +20,11 @@ network-reachability's.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 
 from residency_policies.analysis import network_rules
 from residency_policies.analysis.network_judgement import judge_resource, judge_stack
+from residency_policies.compliance import RESIDENCY
 from residency_policies.framework import Finding, ResourceView, resource_policy
 from residency_policies.rules_file import Rules
 
@@ -31,7 +33,7 @@ def check(resource: ResourceView, rules: Rules) -> Iterator[Finding]:
     yield from judge_resource(resource, rules, network_rules.EGRESS)
 
 
-def check_stack(resources: list[ResourceView], rules: Rules) -> Iterator[Finding]:
+def check_stack(resources: Sequence[ResourceView], rules: Rules) -> Iterator[Finding]:
     yield from judge_stack(resources, rules, network_rules.EGRESS)
 
 
@@ -49,8 +51,11 @@ POLICY = resource_policy(
         "declared gateway pass."
     ),
     tags=["network", "egress", "residency"],
-    framework=("US data residency", "1.0", "NET-2"),
+    framework=RESIDENCY.control("NET-2"),
     check=check,
     stack_check=check_stack,
+    # The implicit rules (AWS's default security group, OCI's built-in default list) are reported on their
+    # network, or on the subnet when its network is not in the stack.
+    stack_judges=network_rules.IMPLICIT_RULE_OWNERS,
     resource_types=[t for t in network_rules.EXTRACTORS],
 )

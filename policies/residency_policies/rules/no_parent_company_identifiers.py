@@ -24,14 +24,15 @@ unknown at preview, it cannot be verified.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from dataclasses import dataclass
 
+from residency_policies.compliance import RESIDENCY
 from residency_policies.analysis import network_rules
 from residency_policies.analysis import parent_identifiers as pi
 from residency_policies.analysis.interface_judgement import names_declared_endpoint
 from residency_policies.deferred_to_stack import DeferredValues
-from residency_policies.framework import Finding, ResourceView, StackView, resource_policy
+from residency_policies.framework import Finding, ResidencyResourcePolicy, ResourceView, StackView, resource_policy
 from residency_policies.rules_file import Rules
 from residency_policies.values import is_unknown
 from residency_policies.views import ROOT_STACK_TYPE
@@ -61,8 +62,10 @@ def _specific_findings(resource: ResourceView, rules: Rules) -> list[Finding]:
 
     found: list[Finding] = []
     for policy in ALL_POLICIES:
-        check = getattr(policy, "check", None)
-        if policy.name == NAME or check is None:
+        if not isinstance(policy, ResidencyResourcePolicy) or policy.name == NAME:
+            continue  # stack policies have no per-resource check
+        check = policy.check
+        if check is None:
             continue
         if policy.resource_types is not None and resource.type not in policy.resource_types:
             continue
@@ -197,7 +200,7 @@ POLICY = resource_policy(
         "exclusion, a blackhole route, forbiddenAccountIds."
     ),
     tags=["isolation", "identifiers", "residency"],
-    framework=("US data residency", "1.0", "ISO-3"),
+    framework=RESIDENCY.control("ISO-3"),
     check=check,
     stack_check=check_stack,
 )

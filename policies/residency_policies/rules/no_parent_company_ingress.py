@@ -20,10 +20,11 @@ network-reachability's (one violation per subnet).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 
 from residency_policies.analysis import network_rules
 from residency_policies.analysis.network_judgement import judge_resource, judge_stack
+from residency_policies.compliance import RESIDENCY
 from residency_policies.framework import Finding, ResourceView, resource_policy
 from residency_policies.rules_file import Rules
 
@@ -32,7 +33,7 @@ def check(resource: ResourceView, rules: Rules) -> Iterator[Finding]:
     yield from judge_resource(resource, rules, network_rules.INGRESS)
 
 
-def check_stack(resources: list[ResourceView], rules: Rules) -> Iterator[Finding]:
+def check_stack(resources: Sequence[ResourceView], rules: Rules) -> Iterator[Finding]:
     yield from judge_stack(resources, rules, network_rules.INGRESS)
 
 
@@ -46,13 +47,17 @@ POLICY = resource_policy(
         "::/0), drop the parent ranges on every path to it: an AWS network ACL deny rule numbered before the allow, "
         "or an AWS / OCI network firewall drop rule on the route (OCI security lists and NSGs cannot deny); or "
         "narrow the rule. Reference prefix lists and security groups created in the same stack, and give rule "
-        "sources as literal or config values so they can be checked at preview. An approved integration with the parent company is declared in "
+        "sources as literal or config values so they can be checked at preview. An approved integration with the "
+        "parent company is declared in "
         "`sanctionedInterfaces` and built with the SanctionedInterface component: only its paths through the "
         "declared gateway pass."
     ),
     tags=["network", "ingress", "residency"],
-    framework=("US data residency", "1.0", "NET-1"),
+    framework=RESIDENCY.control("NET-1"),
     check=check,
     stack_check=check_stack,
+    # The implicit rules (AWS's default security group, OCI's built-in default list) are reported on their
+    # network, or on the subnet when its network is not in the stack.
+    stack_judges=network_rules.IMPLICIT_RULE_OWNERS,
     resource_types=[t for t in network_rules.EXTRACTORS],
 )

@@ -60,6 +60,7 @@ from collections.abc import Iterator
 from residency_policies.analysis import data_references as refs
 from residency_policies.analysis import destinations as dest
 from residency_policies.analysis.data_bearing_types import DATA_BEARING_TYPES
+from residency_policies.compliance import RESIDENCY
 from residency_policies.framework import Finding, ResourceView, StackView, resource_policy
 from residency_policies.provider_regions import PROVIDER_TYPE_PREFIX
 from residency_policies.rules_file import Rules
@@ -93,8 +94,13 @@ def _parent_links(resource: ResourceView, rules: Rules, judged: set[str]) -> Ite
                           "to the parent's tenancy")
 
 
+def in_scope(type_token: str) -> bool:
+    """Every resource but providers (any input may name where data is sent)."""
+    return not type_token.startswith(PROVIDER_TYPE_PREFIX)
+
+
 def check(resource: ResourceView, rules: Rules) -> Iterator[Finding]:
-    if resource.type.startswith(PROVIDER_TYPE_PREFIX):
+    if not in_scope(resource.type):
         return
     judged: set[str] = set()
     for where, destination, value in dest.values(resource):
@@ -176,7 +182,8 @@ POLICY = resource_policy(
         "container definitions, target inputs) as valid JSON (json.dumps) so their destinations can be read."
     ),
     tags=["data-flow", "isolation", "residency"],
-    framework=("US data residency", "1.0", "ISO-2"),
+    framework=RESIDENCY.control("ISO-2"),
     check=check,
+    applies_to=in_scope,
     stack_check=check_stack,
 )

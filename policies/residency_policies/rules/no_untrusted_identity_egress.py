@@ -27,6 +27,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from pulumi_policy import EnforcementLevel
+
+from residency_policies.compliance import RESIDENCY
 from residency_policies.analysis import destinations as dest
 from residency_policies.analysis import identity_egress as ie
 from residency_policies.framework import Finding, ResourceView, StackView, resource_policy
@@ -59,7 +62,7 @@ def check(resource: ResourceView, rules: Rules) -> Iterator[Finding]:
             yield Finding(f"{target.path}: {target.detail}; what it allows the estate's principals cannot be read, so "
                           "it is treated as allowing everything (fail closed)", path=target.path)
         elif target.reach is ie.Reach.ANY and not target.assume:
-            yield Finding(ie.describe(target, rules), path=target.path, level="advisory")
+            yield Finding(ie.describe(target, rules), path=target.path, level=EnforcementLevel.ADVISORY)
         else:
             yield Finding(ie.describe(target, rules), path=target.path)
 
@@ -103,7 +106,7 @@ POLICY = resource_policy(
         "estate, and sts:AssumeRole on any account, are mandatory."
     ),
     tags=["identity", "egress", "residency"],
-    framework=("US data residency", "1.0", "IAM-2"),
+    framework=RESIDENCY.control("IAM-2"),
     check=check,
     stack_check=check_stack,
     resource_types=sorted(IDENTITY_DOCUMENTS),

@@ -18,10 +18,11 @@ and services that are acceptable only when created in this stack are judged over
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 
 from residency_policies.analysis import aws_principals as ap
 from residency_policies.analysis import cidrs
+from residency_policies.compliance import RESIDENCY
 from residency_policies.framework import Finding, ResourceView, resource_policy
 from residency_policies.rules_file import Rules
 from residency_policies.values import is_unknown
@@ -149,7 +150,7 @@ def check(view: ResourceView, rules: Rules) -> Iterator[Finding]:
         yield from _gateway_address(view, rules)
 
 
-def check_stack(resources: list[ResourceView], rules: Rules) -> Iterator[Finding]:
+def check_stack(resources: Sequence[ResourceView], rules: Rules) -> Iterator[Finding]:
     """Peers, shares and services that are the estate's own only when the stack creates them."""
     by_urn = {r.urn: r for r in resources}
     trust = ap.trust_of(rules)
@@ -164,6 +165,10 @@ def check_stack(resources: list[ResourceView], rules: Rules) -> Iterator[Finding
             yield from _endpoint(view, by_urn)
 
 
+# What either phase judges: what a resource states by itself, and what only the stack can clear.
+JUDGED_TYPES = frozenset(PEER_ACCOUNTS) | frozenset(GATEWAY_ADDRESSES) | frozenset(IN_STACK_PEERS) | {
+    "aws:ram/resourceShareAccepter:ResourceShareAccepter", "aws:ec2/vpcEndpoint:VpcEndpoint"}
+
 POLICY = resource_policy(
     name="no-untrusted-peering",
     description="No peering connection, DRG attachment, transit-gateway peering, RAM share, PrivateLink or VPN "
@@ -171,11 +176,13 @@ POLICY = resource_policy(
     severity="critical",
     remediation=(
         "Peer only with the estate's own accounts (`estate.awsAccountIds`) and parties in `trusted` (never a "
-        "parent-company identifier): set AWS peer accounts to estate or trusted account IDs, create both sides of OCI peerings and DRG attachments in the stack, accept only requests and "
+        "parent-company identifier): set AWS peer accounts to estate or trusted account IDs, create both sides of OCI "
+        "peerings and DRG attachments in the stack, accept only requests and "
         "shares created in the stack, and keep VPN peers out of `parentCompany.cidrs`."
     ),
     tags=["network", "peering", "cross-tenancy", "residency"],
-    framework=("US data residency", "1.0", "NET-3"),
+    framework=RESIDENCY.control("NET-3"),
     check=check,
+    resource_types=JUDGED_TYPES,
     stack_check=check_stack,
 )

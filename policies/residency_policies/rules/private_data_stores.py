@@ -42,6 +42,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 
+from residency_policies.compliance import RESIDENCY
 from residency_policies.analysis import bucket_exposure as buckets
 from residency_policies.analysis import identity_stores, public_data_apis
 from residency_policies.analysis import public_endpoints as endpoints
@@ -118,8 +119,11 @@ POLICY = resource_policy(
         "Cognito identity pools without unauthenticated identities. Share data through IAM policies instead."
     ),
     tags=["data", "storage", "public-access", "residency"],
-    framework=("US data residency", "1.0", "DATA-1"),
+    framework=RESIDENCY.control("DATA-1"),
     check=check,
     stack_check=check_stack,
+    # The joins report on buckets, objects, DB systems, ADBs and stream pools, and on data APIs.
+    stack_judges=sorted(buckets.AWS_BUCKETS | buckets.AWS_OBJECTS | public_data_apis.TYPES
+                        | {endpoints.OCI_DB_SYSTEM, endpoints.OCI_ADB, endpoints.OCI_STREAM_POOL}),
     resource_types=sorted(set(_OWN_FLAG_CHECKS) | set(EXPOSURES)),
 )

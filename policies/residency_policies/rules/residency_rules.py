@@ -11,6 +11,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from pulumi_policy import EnforcementLevel
+
+from residency_policies.compliance import RESIDENCY
 from residency_policies.framework import Finding, StackView, stack_policy
 from residency_policies.rules_file import Rules
 
@@ -36,7 +39,7 @@ POLICY = stack_policy(
     name="residency-rules",
     description="The residency rules in force name the estate's real parent company and accounts, not the kit's examples.",
     severity="medium",
-    enforcement="advisory",
+    enforcement=EnforcementLevel.ADVISORY,
     remediation=(
         "Replace the documentation ranges (192.0.2.0/24, 198.51.100.0/24, 203.0.113.0/24, 2001:db8::/32), the "
         "example OCIDs and the example account and organization IDs under parentCompany, trusted and estate "
@@ -45,6 +48,6 @@ POLICY = stack_policy(
         "config of this policy applies to every policy of the pack."
     ),
     tags=["governance", "rules"],
-    framework=("US data residency", "1.0", "GOV-2"),
+    framework=RESIDENCY.control("GOV-2"),
     check=check_stack,
 )

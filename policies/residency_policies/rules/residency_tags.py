@@ -11,6 +11,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from pulumi_policy import EnforcementLevel
+
+from residency_policies.compliance import RESIDENCY
 from residency_policies.framework import Finding, ResourceView, resource_policy
 from residency_policies.resource_tags import TAGGABLE_TYPES, provider_default_tags
 from residency_policies.rules_file import Rules
@@ -39,13 +42,13 @@ POLICY = resource_policy(
     name="residency-tags",
     description="Taggable resources carry the required residency tags.",
     severity="low",
-    enforcement="advisory",
+    enforcement=EnforcementLevel.ADVISORY,
     remediation=(
         "Add every requiredTags entry to the resource's freeformTags (OCI) or tags (AWS; provider defaultTags also "
         "count). The kit's components do this from residency:requiredTags."
     ),
     tags=["tagging", "evidence"],
-    framework=("US data residency", "1.0", "TAG-1"),
+    framework=RESIDENCY.control("TAG-1"),
     resource_types=TAGGABLE_TYPES,
     check=check,
 )

@@ -6,13 +6,14 @@ violation. Waivers given in a single policy's config are checked by that policy 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 
+from residency_policies.compliance import RESIDENCY
 from residency_policies.framework import Finding, ResourceView, root_stack_urn, stack_policy
 from residency_policies.rules_file import Rules
 
 
-def check_stack(resources: list[ResourceView], rules: Rules) -> Iterator[Finding]:
+def check_stack(resources: Sequence[ResourceView], rules: Rules) -> Iterator[Finding]:
     from residency_policies.registry import ALL_POLICIES  # late: the registry imports this module
 
     stack = root_stack_urn(resources)
@@ -39,6 +40,6 @@ POLICY = stack_policy(
         "a new approval."
     ),
     tags=["waivers", "governance"],
-    framework=("US data residency", "1.0", "GOV-1"),
+    framework=RESIDENCY.control("GOV-1"),
     check=check_stack,
 )

@@ -19,9 +19,10 @@ Findings follow the data classification: mandatory for US user data, advisory fo
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 
 from residency_policies.analysis.store_durability import LOCK_TIMES, LockTime, read
+from residency_policies.compliance import RESIDENCY
 from residency_policies.data_classification import StackClassification, finding
 from residency_policies.framework import Finding, ResourceView, stack_policy
 from residency_policies.rules_file import Rules
@@ -39,7 +40,7 @@ def parse_time(value: str) -> dt.datetime | None:
         parsed = dt.datetime.fromisoformat(text.replace("Z", "+00:00").replace("z", "+00:00"))
     except ValueError:
         return None
-    return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=dt.timezone.utc)
+    return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=dt.UTC)
 
 
 def lock_message(lock: LockTime, where: str, value: str, when: dt.datetime | None, now: dt.datetime) -> str | None:
@@ -79,8 +80,8 @@ def _being_set(resource: ResourceView, lock: LockTime) -> list[tuple[str, object
     return out
 
 
-def check_stack(resources: list[ResourceView], rules: Rules, *, now: dt.datetime | None = None) -> Iterator[Finding]:
-    now = now or dt.datetime.now(dt.timezone.utc)
+def check_stack(resources: Sequence[ResourceView], rules: Rules, *, now: dt.datetime | None = None) -> Iterator[Finding]:
+    now = now or dt.datetime.now(dt.UTC)
     classes = None
     for r in resources:
         for lock in LOCK_TIMES.get(r.type, ()):
@@ -111,6 +112,7 @@ POLICY = stack_policy(
         "(tag dataClassification.tagKey, residency-data, set to one of otherValues) gets the same finding as advisory."
     ),
     tags=["backup", "immutability", "residency"],
-    framework=("US data residency", "1.0", "BAK-4"),
+    framework=RESIDENCY.control("BAK-4"),
     check=check_stack,
+    resource_types=LOCK_TIMES,
 )

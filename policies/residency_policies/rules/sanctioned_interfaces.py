@@ -12,16 +12,17 @@ policy's config it is refused as bad rules, like a waiver).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 
 from residency_policies.analysis.interface_judgement import proof_for
+from residency_policies.compliance import RESIDENCY
 from residency_policies.framework import Finding, ResourceView, root_stack_urn, stack_policy
 from residency_policies.rules_file import Rules
 
 MAX_PATHS_SHOWN = 5
 
 
-def check_stack(resources: list[ResourceView], rules: Rules) -> Iterator[Finding]:
+def check_stack(resources: Sequence[ResourceView], rules: Rules) -> Iterator[Finding]:
     where = rules.interface_source.describe()
     for problem in rules.interface_problems:
         yield Finding(problem.message(where), urn=root_stack_urn(resources))
@@ -57,6 +58,6 @@ POLICY = stack_policy(
         "archive's connector."
     ),
     tags=["network", "interfaces", "governance", "residency"],
-    framework=("US data residency", "1.0", "NET-3"),
+    framework=RESIDENCY.control("NET-3"),
     check=check_stack,
 )

@@ -34,6 +34,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from residency_policies.compliance import RESIDENCY
 from residency_policies.analysis.data_bearing_types import DATA_BEARING_TYPES, KEYED_TYPES
 from residency_policies.analysis import identity_stores
 from residency_policies.analysis import unkeyed_storage as unkeyed
@@ -114,7 +115,7 @@ POLICY = resource_policy(
         "managers, AWS-managed keys or keys of the parent company."
     ),
     tags=["encryption", "keys", "residency"],
-    framework=("US data residency", "1.0", "KEY-1"),
+    framework=RESIDENCY.control("KEY-1"),
     resource_types=KEYED_TYPES | EXTERNAL_KEY_TYPES | {t for t, d in DATA_BEARING_TYPES.items() if d.needs_key or d.separate_sse}
     | unkeyed.JOB_TYPES | {unkeyed.GLUE_CONFIGURATION, unkeyed.EMR_CONFIGURATION} | identity_stores.KEYLESS_STORES,
     check=check,

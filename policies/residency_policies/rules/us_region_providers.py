@@ -10,10 +10,16 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from residency_policies.compliance import RESIDENCY
 from residency_policies.framework import Finding, ResourceView, resource_policy
 from residency_policies.provider_regions import cloud_of_type, effective_region, is_default_provider, provider_region
 from residency_policies.rules_file import Rules
 from residency_policies.stack_config_commands import config_set
+
+
+def in_scope(type_token: str) -> bool:
+    """OCI and AWS providers and resources."""
+    return cloud_of_type(type_token) is not None
 
 
 def check(resource: ResourceView, rules: Rules) -> Iterator[Finding]:
@@ -67,6 +73,7 @@ POLICY = resource_policy(
         "only allowed regions (or leave it unset)."
     ),
     tags=["region", "residency"],
-    framework=("US data residency", "1.0", "REG-1"),
+    framework=RESIDENCY.control("REG-1"),
     check=check,
+    applies_to=in_scope,
 )

@@ -27,11 +27,12 @@ One finding per resource and foreign region, listing every path that names it.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 
 from residency_policies.analysis import data_references as refs
 from residency_policies.analysis.edge_caching import findings as edge_cache_findings
 from residency_policies.analysis.data_bearing_types import DATA_BEARING_TYPES
+from residency_policies.compliance import RESIDENCY
 from residency_policies.framework import Finding, ResourceView, resource_policy
 from residency_policies.aws_identifiers import parse_arn
 from residency_policies.oci_identifiers import availability_domain_region, ocid_region
@@ -164,12 +165,17 @@ def _covered_paths(resource_type: str) -> frozenset[str]:
 _COVERED: dict[str, frozenset[str]] = {}
 
 
+def in_scope(type_token: str) -> bool:
+    """OCI and AWS resources (providers' regions are us-region-providers')."""
+    return not type_token.startswith(PROVIDER_TYPE_PREFIX) and cloud_of_type(type_token) is not None
+
+
 def check(resource: ResourceView, rules: Rules) -> Iterator[Finding]:
-    if resource.type.startswith(PROVIDER_TYPE_PREFIX) or cloud_of_type(resource.type) is None:
+    if not in_scope(resource.type):
         return
     yield from edge_cache_findings(resource, rules)
     # Foreign regions named by this resource: region -> [(path, value, why)]; one finding per region.
-    foreign: dict[tuple[str, str], list[tuple[str, object, str]]] = {}
+    foreign: dict[tuple[str | None, str], list[tuple[str, object, str]]] = {}
     for path, kind in REGION_PATHS.get(resource.type, ()):
         for where, value in walk(resource.props, path):
             if is_unknown(value):
@@ -207,7 +213,7 @@ S3_DESTINATION_PATHS: dict[str, tuple[str, ...]] = {
 S3_BUCKET_TYPES = ("aws:s3/bucket:Bucket",)
 
 
-def check_stack(resources: list[ResourceView], rules: Rules) -> Iterator[Finding]:
+def check_stack(resources: Sequence[ResourceView], rules: Rules) -> Iterator[Finding]:
     by_urn = {r.urn: r for r in resources}
     buckets_by_name = {
         r.props.get("bucket"): r for r in resources if r.type in S3_BUCKET_TYPES and isinstance(r.props.get("bucket"), str)
@@ -252,7 +258,8 @@ def _judge_targets(resource: ResourceView, where: str, targets: list[ResourceVie
         cloud = cloud_of_type(target.type)
         allowed = rules.allowed_regions(cloud)
         if eff.region is None:
-            yield Finding(f"{where} refers to {target.urn}, whose region is unknown or unset ({eff.source})", urn=resource.urn, path=where, unverifiable=True)
+            yield Finding(f"{where} refers to {target.urn}, whose region is unknown or unset ({eff.source})",
+                          urn=resource.urn, path=where, unverifiable=True)
         elif eff.region not in allowed:
             yield Finding(
                 f"{where} refers to {target.urn} in {eff.region} ({eff.source}), outside the allowed {cloud} regions "
@@ -276,7 +283,8 @@ POLICY = resource_policy(
         "countries. Use literal values or config values so the preview can verify them."
     ),
     tags=["region", "replication", "residency"],
-    framework=("US data residency", "1.0", "REG-2"),
+    framework=RESIDENCY.control("REG-2"),
     check=check,
+    applies_to=in_scope,
     stack_check=check_stack,
 )

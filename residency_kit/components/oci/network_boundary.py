@@ -34,7 +34,7 @@ from residency_kit.components.oci.network_flows import (
     TierPeer,
     allowed_flows,
 )
-from residency_kit.settings.network import NetworkSettings
+from residency_kit.settings.network import NetworkSettings, RemotePeeringSettings, VcnAttachmentSettings
 from residency_policies.ip_ranges import Network, as_network, parent_overlap_issue
 
 TYPE_TOKEN = "residency:oci:NetworkBoundary"
@@ -110,7 +110,7 @@ class NetworkBoundaryArgs:
 class _DrgPeer:
     kind: str  # "rpc" or "vcn"
     name: str
-    settings: object
+    settings: RemotePeeringSettings | VcnAttachmentSettings
 
 
 @dataclass(frozen=True)
@@ -310,7 +310,7 @@ def _peer_slug(peer: Peer) -> str:
     return _slug(peer.cidr)
 
 
-def _pick_osn_service(result) -> object:
+def _pick_osn_service(result: oci.core.GetServicesResult) -> oci.core.outputs.GetServicesServiceResult:
     matches = [s for s in result.services if re.fullmatch(OSN_SERVICE_NAME_PATTERN, s.name or "")]
     if len(matches) != 1:
         raise ValueError(f"expected one '{OSN_SERVICE_NAME_PATTERN}' service in the home region, found "
@@ -508,21 +508,22 @@ class NetworkBoundary(pulumi.ComponentResource):
         ingress, egress = [], []
         for flow in self._plan.flows:
             protocol = ALL_PROTOCOLS if flow.port is None else TCP
-            ports = None if flow.port is None else {"min": flow.port, "max": flow.port}
-            if flow.destination == TierPeer(tier):
+            if flow.destination == TierPeer(tier):  # type: ignore[arg-type]  # a tier of the plan's subnets
                 source = flow.source
                 ingress.append(oci.core.SecurityListIngressSecurityRuleArgs(
                     protocol=protocol, source=self._peer_cidr(source),
                     source_type="SERVICE_CIDR_BLOCK" if isinstance(source, ServicesPeer) else "CIDR_BLOCK",
                     stateless=False, description=flow.description,
-                    tcp_options=oci.core.SecurityListIngressSecurityRuleTcpOptionsArgs(**ports) if ports else None))
-            if flow.source == TierPeer(tier):
+                    tcp_options=oci.core.SecurityListIngressSecurityRuleTcpOptionsArgs(min=flow.port, max=flow.port)
+                    if flow.port is not None else None))
+            if flow.source == TierPeer(tier):  # type: ignore[arg-type]
                 dest = flow.destination
                 egress.append(oci.core.SecurityListEgressSecurityRuleArgs(
                     protocol=protocol, destination=self._peer_cidr(dest),
                     destination_type="SERVICE_CIDR_BLOCK" if isinstance(dest, ServicesPeer) else "CIDR_BLOCK",
                     stateless=False, description=flow.description,
-                    tcp_options=oci.core.SecurityListEgressSecurityRuleTcpOptionsArgs(**ports) if ports else None))
+                    tcp_options=oci.core.SecurityListEgressSecurityRuleTcpOptionsArgs(min=flow.port, max=flow.port)
+                    if flow.port is not None else None))
         return oci.core.SecurityList(
             f"{self._name}-{tier}-security-list", compartment_id=self._args.compartment_id, vcn_id=vcn_id,
             display_name=f"{self._name}-{tier}", ingress_security_rules=ingress, egress_security_rules=egress,
@@ -541,7 +542,7 @@ class NetworkBoundary(pulumi.ComponentResource):
             security_list_ids=[security_list.id], freeform_tags=tags, opts=self._child)
 
     def _network_security_groups(self, vcn_id) -> dict[str, oci.core.NetworkSecurityGroup]:
-        nsgs = {tier: oci.core.NetworkSecurityGroup(
+        nsgs: dict[str, oci.core.NetworkSecurityGroup] = {tier: oci.core.NetworkSecurityGroup(
             f"{self._name}-{tier}-nsg", compartment_id=self._args.compartment_id, vcn_id=vcn_id,
             display_name=f"{self._name}-{tier}", freeform_tags=self._tags(**{TIER_TAG: tier}), opts=self._child)
             for tier in TIERS}
@@ -554,8 +555,8 @@ class NetworkBoundary(pulumi.ComponentResource):
             return self._peer_cidr(peer), "CIDR_BLOCK"
 
         for flow in self._plan.flows:
-            if not nsg_rule_suffixes(flow):
-                continue  # firewall-subnet flows live in its security list only
+            if not nsg_rule_suffixes(flow) or flow.port is None:
+                continue  # firewall-subnet and any-protocol flows live in the security lists only
             tcp = oci.core.NetworkSecurityGroupSecurityRuleTcpOptionsArgs(
                 destination_port_range=oci.core.NetworkSecurityGroupSecurityRuleTcpOptionsDestinationPortRangeArgs(
                     min=flow.port, max=flow.port))
@@ -644,7 +645,7 @@ class NetworkBoundary(pulumi.ComponentResource):
             freeform_tags=self._tags(), opts=self._child)
         for peer in self._plan.drg_peers:
             s = peer.settings
-            if peer.kind == "rpc":
+            if isinstance(s, RemotePeeringSettings):  # kind "rpc"
                 oci.core.RemotePeeringConnection(
                     f"{name}-rpc-{peer.name}", compartment_id=args.compartment_id, drg_id=drg.id,
                     peer_id=s.peer_id, peer_region_name=s.peer_region_name, display_name=f"{name}-{peer.name}",

@@ -18,7 +18,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 import pulumi
 import pulumi_oci as oci
@@ -169,9 +169,11 @@ def policy_statements(args: RegionLockedBackupArgs) -> list[str]:
     """
     home_service = f"objectstorage-{args.home_region}"
     backup_service = f"objectstorage-{args.backup_region}"
-    backup_key_path = args.backup_key_compartment_path or args.backup_compartment_path
+    # Both paths are required while a policy is written (path_problems refuses the arguments otherwise).
+    home_key_path = cast(str, args.primary_key_compartment_path)
+    backup_key_path = cast(str, args.backup_key_compartment_path or args.backup_compartment_path)
     return [
-        use_key_statement(home_service, args.primary_key_compartment_path, args.primary_key_id),
+        use_key_statement(home_service, home_key_path, args.primary_key_id),
         use_key_statement(backup_service, backup_key_path, args.backup_key_id),
         f"Allow service {home_service} to manage object-family in compartment {args.data_compartment_path} "
         f"where target.bucket.name = '{args.primary_bucket_name}'",

@@ -24,7 +24,8 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from typing import cast
 from dataclasses import dataclass, field
 
 import pulumi
@@ -185,7 +186,7 @@ def policy_statements(args: ReplicatedBucketArgs) -> list[str]:
 
 
 def rfc3339(moment: dt.datetime) -> str:
-    return moment.astimezone(dt.timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+    return moment.astimezone(dt.UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
 
 
 def retention_rule(display_name: str, days: int, lock_time: str | None) -> oci.objectstorage.BucketRetentionRuleArgs:
@@ -201,7 +202,7 @@ def _resources(depends_on: object) -> list[pulumi.Resource]:
         return []
     if isinstance(depends_on, pulumi.Resource):
         return [depends_on]
-    return [d for d in depends_on if isinstance(d, pulumi.Resource)]  # type: ignore[union-attr]
+    return [d for d in cast(Iterable[object], depends_on) if isinstance(d, pulumi.Resource)]
 
 
 class ReplicatedBucket(pulumi.ComponentResource):
@@ -249,7 +250,7 @@ class ReplicatedBucket(pulumi.ComponentResource):
             )
         after_policy = [policy] if policy is not None else []
 
-        lock_time = rfc3339((args.now or dt.datetime.now(dt.timezone.utc))
+        lock_time = rfc3339((args.now or dt.datetime.now(dt.UTC))
                             + dt.timedelta(days=args.retention_lock_delay_days))
         primary_rules = None
         if args.primary_retention_days is not None:

@@ -166,7 +166,7 @@ class UserDataDatabase(pulumi.ComponentResource):
         self.long_term_backup_retention_days = args.long_term_days
         tags = {**args.tags, CLASSIFICATION_TAG_KEY: US_USER_DATA}
         label = args.private_endpoint_label or args.db_name.lower()
-        first_backup = rfc3339((args.now or dt.datetime.now(dt.timezone.utc)).replace(
+        first_backup = rfc3339((args.now or dt.datetime.now(dt.UTC)).replace(
             hour=3, minute=0, second=0, microsecond=0) + dt.timedelta(days=1))
 
         primary = oci.database.AutonomousDatabase(

@@ -160,7 +160,7 @@ def _principals_from_json(value: Any, where: str) -> list[tuple[str, Any]]:
     if isinstance(value, str):
         return [("*", ["*"])]
     if isinstance(value, dict):
-        out = []
+        out: list[tuple[str, Any]] = []
         for key, ids in value.items():
             if isinstance(ids, str):
                 out.append((key, ids))
@@ -184,7 +184,7 @@ def _conditions_from_json(value: Any, where: str) -> list[tuple[str, str, Any]]:
     if not isinstance(value, dict) or not all(isinstance(v, dict) for v in value.values()):
         raise PolicyDocumentError(
             f"{where} is {json.dumps(value)[:200]}; allowed: an object of operators, each an object of keys to values")
-    out = []
+    out: list[tuple[str, str, Any]] = []
     for test, variables in value.items():
         for variable, values in variables.items():
             if isinstance(values, str):

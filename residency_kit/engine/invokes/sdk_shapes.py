@@ -127,7 +127,7 @@ def _shape_of(hint: Any, depth: int) -> Shape:
     return Shape("any")
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def object_shape(cls: type, depth: int = 0) -> Shape:
     """The fields of an SDK output type (a ``Get...Result`` or a nested output class)."""
     module = importlib.import_module(cls.__module__)
@@ -146,7 +146,7 @@ def result_shape(token: str) -> Shape | None:
     return object_shape(cls) if cls is not None else None
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def argument_fields(token: str) -> frozenset[str]:
     """Wire names of the result fields that are the function's own arguments (echoed, never made up)."""
     cls = result_class(token)

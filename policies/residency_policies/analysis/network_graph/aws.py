@@ -23,6 +23,7 @@ AWS choices, each the strict reading of what preview can know:
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from residency_policies.analysis.network_graph import attachments, aws_firewall, tiers
@@ -114,7 +115,7 @@ def _ports(rule: dict[str, Any], protocol_key: str = "protocol") -> tuple[str, b
     return text, True
 
 
-def port_range(rule: dict[str, Any], protocol_key: str = "protocol") -> tiers.Ports:
+def port_range(rule: Mapping[str, Any], protocol_key: str = "protocol") -> tiers.Ports:
     """The ``tiers.Ports`` a security group rule admits (every port when any part is unknown)."""
     protocol = rule.get(protocol_key)
     name = {"-1": "all", "6": "tcp", "17": "udp", "1": "icmp", "58": "icmpv6"}.get(str(_nums(protocol)), str(protocol).lower())
@@ -124,7 +125,7 @@ def port_range(rule: dict[str, Any], protocol_key: str = "protocol") -> tiers.Po
     return tiers.Ports(name) if name in ("tcp", "udp", "icmp", "icmpv6") else tiers.ALL
 
 
-def _tier(props: dict[str, Any]) -> tuple[str, bool]:
+def _tier(props: Mapping[str, Any]) -> tuple[str, bool]:
     tags = props.get("tags")
     if is_unknown(tags):
         return "data", False
@@ -134,7 +135,7 @@ def _tier(props: dict[str, Any]) -> tuple[str, bool]:
     return "data", False
 
 
-def _public_ports(props: dict[str, Any]) -> tuple[tuple[int, int], ...]:
+def _public_ports(props: Mapping[str, Any]) -> tuple[tuple[int, int], ...]:
     tags = props.get("tags")
     return tiers.public_ports(tags) if isinstance(tags, dict) and tags.get(tiers.TIER_TAG) == tiers.PUBLIC else ()
 
@@ -260,7 +261,7 @@ class _Reader:
         return (node,), False
 
     # ---- routing ---------------------------------------------------------------------------------
-    def _routes(self, owner: m.NetResource, rule: dict[str, Any], where: str, inline: bool) -> list[m.Route]:
+    def _routes(self, owner: m.NetResource, rule: Mapping[str, Any], where: str, inline: bool) -> list[m.Route]:
         dest_keys = ("cidrBlock", "ipv6CidrBlock", "destinationPrefixListId") if inline else (
             "destinationCidrBlock", "destinationIpv6CidrBlock", "destinationPrefixListId")  # fmt: skip
         if rule.get("gatewayId") == "local":
@@ -576,8 +577,11 @@ class _Reader:
             subnet.nacl = nacl_of.get(r.urn) or self.default_nacl.get(network or "")
             groups = placed.get(r.urn, [])
             if network is None and groups:
-                subnet.security_unknown = f"{r.name}.vpcId names a VPC this stack does not create, so its routes and default security group cannot be read"
-            subnet.security = [k if k != DEFAULT_GROUP else self._default_sg(network) for k in groups
+                subnet.security_unknown = (f"{r.name}.vpcId names a VPC this stack does not create, so its routes and "
+                                           "default security group cannot be read")
+            # The filter keeps the default group only where the VPC is known.
+            subnet.security = [k if k != DEFAULT_GROUP else self._default_sg(network)  # type: ignore[arg-type]
+                               for k in groups
                                if k != DEFAULT_GROUP or network is not None]
             g.subnets[r.urn] = subnet
 
@@ -608,7 +612,7 @@ def _enabled(value: Any) -> bool:
     return not (value is False or (isinstance(value, str) and value.lower() in ("disable", "false")))
 
 
-def _transit_gateways(reader: "_Reader") -> None:
+def _transit_gateways(reader: _Reader) -> None:
     """Transit gateway routing: each VPC attachment's associated route table (static routes, blackholes and the
     CIDRs of attachments propagated into it), leading on into the route tables of the next attachment's subnets.
     An attachment left to the gateway's default route table (not in the stack) leads to networks the stack

@@ -72,6 +72,11 @@ def _addresses(values: list[Any], variables: dict[str, list[Prefix] | None], whe
     return out
 
 
+def _dict(value: Any) -> dict:
+    """``value`` when it is an object, else an empty one (a missing or unreadable block)."""
+    return value if isinstance(value, dict) else {}
+
+
 def _ip_sets(group: m.NetResource) -> dict[str, list[Prefix] | None]:
     """The rule group's IP-set variables (``HOME_NET`` ...): key -> prefixes (None when unreadable)."""
     sets: dict[str, list[Prefix] | None] = {}
@@ -81,9 +86,10 @@ def _ip_sets(group: m.NetResource) -> dict[str, list[Prefix] | None]:
     for entry in entries if isinstance(entries, list) else []:
         if not isinstance(entry, dict) or not isinstance(entry.get("key"), str):
             continue
-        definitions = (entry.get("ipSet") or {}).get("definitions") if isinstance(entry.get("ipSet"), dict) else None
-        prefixes = [parse_prefix(d) for d in definitions] if isinstance(definitions, list) else [None]
-        sets[entry["key"]] = None if any(p is None for p in prefixes) else prefixes  # type: ignore[misc]
+        definitions = _dict(entry.get("ipSet")).get("definitions")
+        parsed = [parse_prefix(d) for d in definitions] if isinstance(definitions, list) else [None]
+        prefixes = [p for p in parsed if p is not None]
+        sets[entry["key"]] = prefixes if len(prefixes) == len(parsed) else None
     return sets
 
 
@@ -99,7 +105,9 @@ _NAMED_HOST = re.compile(r"\b(tls\.sni|http\.host|dns\.query|tls_sni|http_host)\
 
 
 def _carries_no_range(options: str | None) -> bool:
-    return bool(options) and bool(_HANDSHAKE_ONLY.search(options) or _NAMED_HOST.search(options))
+    if not options:
+        return False
+    return bool(_HANDSHAKE_ONLY.search(options) or _NAMED_HOST.search(options))
 
 
 def _side(text: str) -> list[str]:
@@ -129,9 +137,9 @@ def _stateless(builder: _Builder, group: m.NetResource) -> None:
     ordered = sorted((r for r in rules or [] if isinstance(r, dict)), key=lambda r: _nums(r.get("priority")) or 0)
     for i, rule in enumerate(ordered):
         where = f"{group.name}.statelessRules[{i}]"
-        definition = rule.get("ruleDefinition") if isinstance(rule.get("ruleDefinition"), dict) else {}
+        definition = _dict(rule.get("ruleDefinition"))
         actions = definition.get("actions")
-        match = definition.get("matchAttributes") if isinstance(definition.get("matchAttributes"), dict) else {}
+        match = _dict(definition.get("matchAttributes"))
         if is_unknown(actions) or is_unknown(match):
             builder.add(where, False, None, None, True, f"{where} (unknown)")
             continue
@@ -158,7 +166,7 @@ def _stateful_rules(group: m.NetResource) -> list[tuple[str, str, Any, Any, bool
     """(name, action, sources, destinations, all_traffic, both_ways, unresolved) of a stateful group."""
     source = (group.props.get("ruleGroup") or {}).get("rulesSource") if isinstance(group.props.get("ruleGroup"), dict) else None
     variables = _ip_sets(group)
-    out = []
+    out: list[tuple[str, str, Any, Any, bool, bool, str | None]] = []
     if is_unknown(source) or is_unknown(group.props.get("ruleGroup")):
         return [(group.name, "PASS", None, None, True, True, f"{group.name}.ruleGroup (unknown)")]
     if not isinstance(source, dict):
@@ -204,7 +212,7 @@ def _stateful_rules(group: m.NetResource) -> list[tuple[str, str, Any, Any, bool
 
 def _group_refs(policy: m.NetResource, key: str, refs: References) -> tuple[list[m.NetResource], bool]:
     """Rule groups a policy references under ``key``, in priority order; and whether that order is known."""
-    body = policy.props.get("firewallPolicy") if isinstance(policy.props.get("firewallPolicy"), dict) else {}
+    body = _dict(policy.props.get("firewallPolicy"))
     entries = [e for e in body.get(key) or [] if isinstance(e, dict)]
     groups = [refs.by_urn[u] for u in refs.candidates(policy, "firewallPolicy", (RULE_GROUP,))]
     stateless = key.startswith("stateless")
@@ -248,7 +256,7 @@ def _policy_rules(fw: m.NetResource, policy: m.NetResource, refs: References) ->
     if "aws:pass" in defaults:
         builder.add(f"{policy.name}.statelessDefaultActions aws:pass", False, None, None, True)
         return builder.rules
-    engine = body.get("statefulEngineOptions") if isinstance(body.get("statefulEngineOptions"), dict) else {}
+    engine = _dict(body.get("statefulEngineOptions"))
     strict = str(engine.get("ruleOrder", "")).upper() == "STRICT_ORDER"
     stateful, known_order = _group_refs(policy, "statefulRuleGroupReferences", refs)
     rules = [r for g in stateful for r in _stateful_rules(g)]

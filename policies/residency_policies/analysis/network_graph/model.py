@@ -7,7 +7,7 @@ the URN and name of the resource it came from, so a violation can name it.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -22,7 +22,7 @@ class NetResource:
     type: str
     urn: str
     name: str
-    props: dict[str, Any]
+    props: Mapping[str, Any]
     property_dependencies: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
 
@@ -195,13 +195,13 @@ class NetworkGraph:
     default_route_tables: dict[str, str] = field(default_factory=dict)  # network -> route table
     default_security: dict[str, str] = field(default_factory=dict)  # network -> security container
     names: dict[str, str] = field(default_factory=dict)  # node key -> display name
-    drg_attachments: dict[str, "DrgAttachment"] = field(default_factory=dict)
-    drg_route_tables: dict[str, "DrgRouteTable"] = field(default_factory=dict)
+    drg_attachments: dict[str, DrgAttachment] = field(default_factory=dict)
+    drg_route_tables: dict[str, DrgRouteTable] = field(default_factory=dict)
     firewall_subnets: set[str] = field(default_factory=set)  # subnets that hold a network firewall's endpoints
     # Which resources carry which groups, where (``attachments.Attachment``); a group no resource carries
     # governs nothing.
     attachments: list = field(default_factory=list)
-    tgw_attachments: dict[str, "DrgAttachment"] = field(default_factory=dict)  # AWS transit gateway attachments
+    tgw_attachments: dict[str, DrgAttachment] = field(default_factory=dict)  # AWS transit gateway attachments
     zpr: Any = None  # ``zpr.ZprGate`` when the stack manages the tenancy's Zero Trust Packet Routing
 
     def name_of(self, key: str) -> str:

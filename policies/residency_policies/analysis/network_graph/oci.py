@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from residency_policies.analysis.network_graph import attachments, tiers
@@ -75,7 +76,7 @@ def _cidrs(values: list[Any]) -> tuple[list, bool]:
     return out, unknown
 
 
-def _tier(props: dict[str, Any]) -> tuple[str, bool]:
+def _tier(props: Mapping[str, Any]) -> tuple[str, bool]:
     for key in ("freeformTags", "tags"):
         tags = props.get(key)
         if is_unknown(tags):
@@ -107,7 +108,7 @@ def _ports(rule: dict[str, Any]) -> str:
     return text
 
 
-def port_range(rule: dict[str, Any]) -> tiers.Ports:
+def port_range(rule: Mapping[str, Any]) -> tiers.Ports:
     """The ``tiers.Ports`` an OCI security rule admits (every port when any part is unknown)."""
     protocol = str(rule.get("protocol"))
     name = {"all": "all", "6": "tcp", "17": "udp", "1": "icmp", "58": "icmpv6"}.get(protocol, "all")
@@ -227,7 +228,8 @@ def build(resources: list[m.NetResource], refs: References, graph: m.NetworkGrap
                 graph.gateways[drg].note = f"connected outside the stack by {r.name} ({r.type.split(':')[-1]})"
     for r in of(DRG_ATTACHMENT):
         drg = refs.one(r, "drgId", r.props.get("drgId"), (DRG,), f"{r.name}.drgId").keys
-        details = r.props.get("networkDetails") if isinstance(r.props.get("networkDetails"), dict) else {}
+        raw_details = r.props.get("networkDetails")
+        details = raw_details if isinstance(raw_details, dict) else {}
         network = None
         if r.props.get("vcnId") or details.get("type") in (None, "VCN"):
             found = refs.candidates(r, "vcnId", VCN) or refs.candidates(r, "networkDetails", VCN)
@@ -308,7 +310,7 @@ def _all_deps(r: m.NetResource) -> set[str]:
 
 def _default_security(graph: m.NetworkGraph, network: str | None, subnet: m.NetResource) -> str:
     if network in graph.default_security:
-        return graph.default_security[network]  # type: ignore[index]
+        return graph.default_security[network]
     key = f"builtin-default-security-list:{network or subnet.urn}"
     if key not in graph.security:
         box = m.SecurityContainer(key, "OCI built-in default security list", "security-list")
@@ -357,7 +359,10 @@ def _firewalls(of, refs: References, graph: m.NetworkGraph) -> dict[str, str]:
         for policy in policies:
             known = lists.get(policy, {})
 
-            def addresses(key: str):
+            # Called within this iteration only; the defaults bind this iteration's rule, condition and lists.
+            def addresses(
+                key: str, cond: Any = cond, r: m.NetResource = r, known: dict[str, tuple[list, str | None]] = known
+            ) -> list | None:
                 nonlocal unresolved
                 names = cond.get(key) if isinstance(cond, dict) else None
                 if is_unknown(cond) or is_unknown(names):

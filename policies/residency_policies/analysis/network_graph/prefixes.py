@@ -28,7 +28,7 @@ class Prefix:
     length: int
     text: str
 
-    def overlaps(self, other: "Prefix") -> bool:
+    def overlaps(self, other: Prefix) -> bool:
         return self.version == other.version and self.start <= other.end and other.start <= self.end
 
     def covers(self, start: int, end: int) -> bool:
@@ -85,7 +85,7 @@ class RangeSet:
             i += 1
         return out
 
-    def without(self, prefixes: Iterable[Prefix]) -> "RangeSet":
+    def without(self, prefixes: Iterable[Prefix]) -> RangeSet:
         """This set minus ``prefixes``."""
         holes: dict[int, list[tuple[int, int]]] = {4: [], 6: []}
         for p in prefixes:
@@ -111,7 +111,7 @@ class RangeSet:
             out._starts[version] = [a for a, _ in kept]
         return out
 
-    def only(self, versions: set[int]) -> "RangeSet":
+    def only(self, versions: set[int]) -> RangeSet:
         out = RangeSet([])
         for version in versions:
             out._intervals[version] = self._intervals[version]
@@ -146,7 +146,7 @@ def internet_v4() -> list[Prefix]:
     """0.0.0.0/0 without the ranges the internet cannot address."""
     remaining = [ipaddress.IPv4Network("0.0.0.0/0")]
     for excluded in map(ipaddress.IPv4Network, _NON_INTERNET_V4):
-        next_remaining = []
+        next_remaining: list[ipaddress.IPv4Network] = []
         for net in remaining:
             if excluded.subnet_of(net):
                 next_remaining.extend(net.address_exclude(excluded))

@@ -63,7 +63,7 @@ class Source:
     parent: str = ""  # the parent-company range this source stands for ("" for the internet)
     translated: bool = False  # NAT64 forms: carried only through a translator (module doc)
     deny: str = ""  # the exact range(s) a deny rule on the path must cover, as a message names them
-    untranslated: "Source | None" = None  # the IPv4 source a translator turns this one into
+    untranslated: Source | None = None  # the IPv4 source a translator turns this one into
 
 
 def sources_for(parent_cidrs: list[str]) -> list[Source]:
@@ -182,7 +182,8 @@ class Prover:
             yield _Walk(hops + [(target, f"unresolved next hop {graph.name_of(target)}")], unresolved + [graph.name_of(target)])
             return
         if target.startswith("external:"):
-            yield _Walk(hops + [(target, f"{graph.name_of(target)} (outside this stack)")], unresolved + [f"{graph.name_of(target)} is outside this stack"])
+            outside = graph.name_of(target)
+            yield _Walk(hops + [(target, f"{outside} (outside this stack)")], unresolved + [f"{outside} is outside this stack"])
             return
         if target in graph.tgw_attachments:  # a transit gateway route's next hop: into that VPC
             att = graph.tgw_attachments[target]

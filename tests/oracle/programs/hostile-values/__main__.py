@@ -1,5 +1,4 @@
 """Hostile but valid values: unicode names, control characters, deep nesting, large strings, odd numbers."""
-import pulumi
 import pulumi_aws as aws
 import pulumi_oci as oci
 
