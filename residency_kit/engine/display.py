@@ -21,6 +21,7 @@ from rich.console import Console
 from rich.markup import escape
 
 from residency_kit.engine.invokes.ledger import InvokeRecord
+from residency_kit.engine.pack_controls import policy_id_in
 from residency_kit.engine.pack_rules import RulesInForce, waiver_of
 from residency_kit.engine.results import FailedPreview, PackInfo, PreviewResult, Verdict, Violation
 from residency_kit.reports.interfaces import interface_records
@@ -75,11 +76,12 @@ def _tree_rows(result: PreviewResult) -> list[tuple[str, EngineResource]]:
     return rows
 
 
-def violation_line(v: Violation, where: str = "") -> str:
+def violation_line(v: Violation, where: str = "", policy_id: str = "") -> str:
     severity = f" [severity: {v.severity}]" if v.severity else ""
     target = f"  ({v.resource_type}: {v.resource_name})" if v.urn else ""
     position = f"  {where}" if where else ""
-    return f"- [{v.enforcement_level}]{severity}  {v.policy}{target}{position}"
+    ident = f" [{policy_id}]" if policy_id else ""
+    return f"- [{v.enforcement_level}]{severity}  {v.policy}{ident}{target}{position}"
 
 
 def render_pack_results(
@@ -119,7 +121,8 @@ def render_pack_results(
         for v in sorted(mine, key=lambda v: (not v.mandatory, v.policy, v.urn)):
             style = "red" if v.mandatory else "yellow"
             where = source_position(result.stack.by_urn.get(v.urn), cwd)
-            console.print(f"        [{style}]{escape(violation_line(v, where))}[/{style}]", highlight=False)
+            line = violation_line(v, where, policy_id_in(result, v.policy_pack, v.policy))
+            console.print(f"        [{style}]{escape(line)}[/{style}]", highlight=False)
             for line in v.message.splitlines():
                 console.print(f"          {escape(line)}", highlight=False)
 
@@ -216,6 +219,7 @@ def to_json(result: PreviewResult, *, project: str, stack: str) -> dict[str, Any
                     if v.urn in by_urn and by_urn[v.urn].source_file else None
                 ),
                 "waiver": (w.as_json() if (w := waiver_of(result, v)) is not None else None),
+                "policyId": policy_id_in(result, v.policy_pack, v.policy) or None,
             }
             for v in result.violations
         ],

@@ -38,10 +38,13 @@ def _policy_row(p: PolicyRecord) -> str:
     note = f'<div class="desc">{escape(p.status_note)}</div>' if p.status_note else ""
     count = len(p.violations)
     counted = f'<div class="desc">{count} violation{"s" if count != 1 else ""}</div>' if count else ""
+    ident = f' <span class="policy-id">{escape(p.policy_id)}</span>' if p.policy_id else ""
+    controls = (f'<div class="desc controls">{escape(", ".join(c.id for c in p.controls))}</div>'
+                if p.controls else "")
     return (
-        f'      <tr class="policy" data-status="{escape(p.status)}"><td><code>{name}</code>{desc}</td>'
+        f'      <tr class="policy" data-status="{escape(p.status)}"><td><code>{name}</code>{ident}{desc}</td>'
         f'<td><span class="sev {escape(p.severity)}">{escape(p.severity or "—")}</span></td>'
-        f"<td>{escape(p.enforcement_level)}</td><td>{escape(p.framework_label or '—')}</td>"
+        f"<td>{escape(p.enforcement_level)}</td><td>{escape(p.framework_label or '—')}{controls}</td>"
         f"<td>{_pill(p.status)}{counted}{note}</td></tr>"
     )
 
@@ -66,7 +69,8 @@ def _violation_block(v: ViolationRecord, remediation: str) -> str:
     return (
         f'  <div class="violation {escape(kind)}"><span class="pill {"waived" if v.waived else "fail"}">'
         f"{escape(label)}</span> <code>{escape(v.policy)}</code> "
-        f'<span class="sev {escape(v.severity)}">{escape(v.severity)}</span><div>{target}</div>'
+        + (f'<span class="policy-id">{escape(v.policy_id)}</span> ' if v.policy_id else "")
+        + f'<span class="sev {escape(v.severity)}">{escape(v.severity)}</span><div>{target}</div>'
         f"<pre>{escape(v.message)}</pre>{waiver}{remedy}</div>"
     )
 
@@ -154,6 +158,34 @@ def _inventory(report: Report) -> str:
     )
 
 
+def _stores(report: Report) -> str:
+    if not report.stores:
+        return '  <p class="note">No data stores in this run.</p>'
+    rows = []
+    for st in report.stores:
+        copies = "<br>".join(escape(c) for c in st.copies) or "none"
+        rows.append(
+            f'      <tr><td><code>{escape(st.type)}</code> {escape(st.name)}<div class="desc">{escape(st.kind)}</div></td>'
+            f"<td>{escape(st.region)}</td><td class=\"mono\">{escape(st.key)}</td><td>{escape(st.key_region)}</td>"
+            f"<td>{escape(st.placement)}</td><td>{copies}</td><td>{escape(st.retention)}</td>"
+            f"<td>{escape(st.classification)}</td></tr>"
+        )
+    return (
+        '  <table id="store-table"><thead><tr><th>Store</th><th>Region</th><th>Key</th><th>Key\'s region</th>'
+        "<th>Subnets / endpoint (tier)</th><th>Replicas and copies</th><th>Retention</th><th>Classification</th>"
+        "</tr></thead><tbody>\n" + "\n".join(rows) + "\n  </tbody></table>"
+    )
+
+
+def _provenance(report: Report) -> str:
+    if report.provenance is None:
+        return ""
+    return "\n    ".join(
+        f'<dt>{escape(label[0].upper() + label[1:])}</dt><dd class="mono">{escape(text)}</dd>'
+        for label, text in report.provenance.lines()
+    )
+
+
 def _diagram(report: Report) -> str:
     if report.diagram_svg:
         note = f'<p class="desc">{escape(report.diagram_note)}</p>' if report.diagram_note else ""
@@ -229,4 +261,6 @@ def to_html(report: Report) -> str:
         ),
         inventory_table=_inventory(report),
         diagram=_diagram(report),
+        store_table=_stores(report),
+        provenance_rows=_provenance(report),
     )

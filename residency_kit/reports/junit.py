@@ -18,12 +18,14 @@ from residency_kit.reports.model import PolicyRecord, Report, ViolationRecord
 
 def _violation_text(v: ViolationRecord) -> str:
     where = f" ({v.source_file}:{v.source_line})" if v.source_file else ""
+    ident = f"[{v.policy_id}] " if v.policy_id else ""
     target = f"{v.urn}{where}\n" if v.urn else "(stack)\n"
     waived = f"waived: {v.waiver.reason} (approver {v.waiver.approver}, expires {v.waiver.expires})\n" if v.waiver else ""
-    return f"[{v.level}] {target}{waived}{v.message}\n"
+    return f"[{v.level}] {ident}{target}{waived}{v.message}\n"
 
 
 def _testcase(policy: PolicyRecord, suite: str) -> ET.Element:
+    # The name stays the policy name (CI views key test history by it); the stable ID is a property.
     case = ET.Element("testcase", name=policy.name, classname=suite, time="0")
     mandatory = [v for v in policy.violations if v.mandatory]
     if mandatory:
@@ -45,6 +47,8 @@ def _testcase(policy: PolicyRecord, suite: str) -> ET.Element:
         out.text = "\n".join(_violation_text(v) for v in others)
     props = ET.SubElement(case, "properties")
     for key, value in (
+        ("policyId", policy.policy_id),
+        ("controls", policy.controls_label),
         ("severity", policy.severity),
         ("enforcementLevel", policy.enforcement_level),
         ("status", policy.status),
@@ -100,6 +104,7 @@ def to_junit(report: Report) -> str:
             ("resourcesAnalyzed", str(report.counts.analyzed)), ("resourcesToCreate", str(report.counts.to_create)),
             ("counted", report.counted),
             ("sanctionedInterfaces", json.dumps([i.as_json() for i in report.interfaces]) if report.interfaces else ""),
+            *((f"provenance.{label}", text) for label, text in (report.provenance.lines() if report.provenance else [])),
         ):
             if value:
                 ET.SubElement(props, "property", name=key, value=value)

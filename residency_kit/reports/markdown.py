@@ -1,4 +1,6 @@
-"""A Markdown summary for a pull-request comment: verdict, policy table, violations, waivers, sanctioned interfaces.
+"""A Markdown summary for a pull-request comment: verdict, policy table (with each policy's stable ID and
+800-53 controls), violations, waivers, sanctioned interfaces, the data stores and what produced the summary
+(provenance).
 
 GitHub caps a comment at 65,536 characters; long violation lists are cut with a pointer to the full
 reports rather than letting the comment fail to post.
@@ -6,6 +8,7 @@ reports rather than letting the comment fail to post.
 
 from __future__ import annotations
 
+from residency_kit.engine.pack_controls import NIST
 from residency_kit.engine.results import Verdict
 from residency_kit.reports.model import PolicyStatus, Report, ViolationRecord
 from residency_policies.urns import urn_name
@@ -30,7 +33,8 @@ def _violation_row(v: ViolationRecord) -> str:
     target = f"`{_cell(v.resource_type)}` **{_cell(v.resource_name)}**" if v.urn else "_stack_"
     where = f"`{_cell(v.source_file.rsplit('/', 1)[-1])}:{v.source_line}`" if v.source_file else "—"
     first_line = v.message.strip().splitlines()[-1] if v.message.strip() else ""
-    return f"| {v.level} | {v.severity or '—'} | `{v.policy}` | {target} | {where} | {_cell(first_line)} |"
+    ident = f" {v.policy_id}" if v.policy_id else ""
+    return f"| {v.level} | {v.severity or '—'} | `{v.policy}`{ident} | {target} | {where} | {_cell(first_line)} |"
 
 
 def _error_lines(error: str) -> list[str]:
@@ -67,11 +71,13 @@ def to_markdown(report: Report) -> str:
         lines += ["", f"<details{' open' if len(report.warnings) <= 5 else ''}><summary>Warnings ({len(report.warnings)}: "
                   "assumptions and rules)</summary>", ""]
         lines += [f"- ⚠️ {_cell(w)}" for w in report.warnings] + ["", "</details>"]
-    lines += ["", "| Policy | Severity | Level | Result | Violations |", "| --- | --- | --- | --- | --- |"]
+    lines += ["", "| Policy | Severity | Level | Result | Violations | ID | Controls (800-53) |",
+              "| --- | --- | --- | --- | --- | --- | --- |"]
     for p in sorted(report.policies, key=lambda p: (p.status.rank, p.name)):
+        nist = ", ".join(c.id for c in p.controls if c.catalogue == NIST) or "—"
         lines.append(
             f"| `{p.name}` | {p.severity or '—'} | {p.enforcement_level} | {_STATUS_ICON[p.status]} "
-            f"| {len(p.violations)} |"
+            f"| {len(p.violations)} | {p.policy_id or '—'} | {nist} |"
         )
     failing = [v for v in report.violations if not v.waived]
     if failing:
@@ -106,6 +112,23 @@ def to_markdown(report: Report) -> str:
             lines.append(f"| `{i.name}` | {i.direction} | {_cell(', '.join(i.endpoints))} on {_cell(', '.join(i.ports))} "
                          f"| {gateway} | {_cell(i.logging)} | {_cell(i.approver)} | {i.review_by} | {len(i.paths)} "
                          f"| {_cell(i.status)} |")
+    if report.stores:
+        lines += ["", f"<details><summary>Data stores ({len(report.stores)})</summary>", "",
+                  "| Store | Region | Key | Key's region | Subnets / endpoint (tier) | Copies | Retention | Classification |",
+                  "| --- | --- | --- | --- | --- | --- | --- | --- |"]
+        for st in report.stores:
+            row = (f"| `{_cell(st.type)}` **{_cell(st.name)}** | {_cell(st.region)} | {_cell(st.key)} | "
+                   f"{_cell(st.key_region)} | {_cell(st.placement)} | {_cell('; '.join(st.copies) or 'none')} | "
+                   f"{_cell(st.retention)} | {_cell(st.classification)} |")
+            if sum(len(line) + 1 for line in lines) + len(row) > COMMENT_LIMIT - 1_500:
+                lines.append("| … | more stores in the HTML report | | | | | | |")
+                break
+            lines.append(row)
+        lines += ["", "</details>"]
     generated = f"<sub>Generated {report.generated_at:%Y-%m-%d %H:%M UTC} by `residency {report.kind}`.</sub>"
-    lines += ["", f"<sub>{_cell(report.counted)}.</sub>", "", generated, ""]
+    lines += ["", f"<sub>{_cell(report.counted)}.</sub>", "", generated]
+    if report.provenance is not None:
+        lines += ["", "<sub>Provenance: " + "; ".join(f"{label} {_cell(text)}" for label, text in report.provenance.lines())
+                  + ".</sub>"]
+    lines.append("")
     return "\n".join(lines)

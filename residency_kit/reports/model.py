@@ -41,9 +41,12 @@ from residency_kit.engine.result_summary import (
     violation_summary,
     warnings,
 )
+from residency_kit.engine.pack_controls import ControlLink, controls_for
 from residency_kit.reports.interfaces import InterfaceRecord, records_for_result
 from residency_kit.reports.inventory import Inventory
 from residency_kit.reports.pack_hash import pack_content_hash
+from residency_kit.reports.provenance import Provenance
+from residency_kit.reports.stores import store_table
 
 _RUN_FAILED_NOTE = "the run failed before this policy could check everything"
 
@@ -93,6 +96,8 @@ class ViolationRecord:
     """The program file that declared the resource (absolute), empty for stack-level findings."""
     source_line: int = 0
     rules_digest: str = ""
+    policy_id: str = ""
+    """The policy's stable ID (``RK-NET-003``) when its pack maps it (``engine.pack_controls``)."""
 
     @property
     def waived(self) -> bool:
@@ -118,6 +123,13 @@ class PolicyRecord:
     status: PolicyStatus
     status_note: str
     violations: tuple[ViolationRecord, ...]
+    policy_id: str = ""
+    controls: tuple[ControlLink, ...] = ()
+    """Every control the policy's findings bear on (NIST SP 800-53, CISA, FINOS CCC), when its pack maps it."""
+
+    @property
+    def controls_label(self) -> str:
+        return ", ".join(c.id for c in self.controls)
 
     @property
     def framework_label(self) -> str:
@@ -178,6 +190,10 @@ class Report:
     """Why the run is not a verdict (empty when it is one)."""
     error: str = ""
     """The error of a run that failed (exit 2)."""
+    provenance: Provenance | None = None
+    """What produced the report (kit version, rules digests, program commit or state digest)."""
+    stores: tuple[Any, ...] = ()
+    """One ``reports.stores.StoreRecord`` per data store of the run."""
     interfaces: tuple[InterfaceRecord, ...] = ()
     """The sanctioned interfaces the rules in force declare, as the pack's proof finds them in this stack."""
 
@@ -252,11 +268,18 @@ def build_report(
     source: str = "",
     diagram_svg: str | None = None,
     diagram_note: str = "",
+    provenance: Provenance | None = None,
 ) -> Report:
     """The report for one run (a ``PreviewResult``; ``outputs`` are an audit's resource outputs by URN)."""
     rules = result.pack_rules
     # Rules given by a caller may cover fewer packs than ran: the rest have none recorded.
     digest_of = {info.name: (r.digest if r else "") for info, r in zip(result.packs, rules, strict=False)}
+    mapped = {
+        (info.name, policy.name): found
+        for index, info in enumerate(result.packs)
+        for policy in info.policies
+        if (found := controls_for(result.pack_dirs[index] if index < len(result.pack_dirs) else None, policy.name))
+    }
     by_urn = result.stack.by_urn
     violations = []
     for v in result.violations:
@@ -269,6 +292,7 @@ def build_report(
                 source_file=resource.source_file if resource is not None else "",
                 source_line=resource.source_line if resource is not None else 0,
                 rules_digest=digest_of.get(v.policy_pack, ""),
+                policy_id=found.policy_id if (found := mapped.get((v.policy_pack, v.policy))) else "",
             )
         )
 
@@ -294,6 +318,8 @@ def build_report(
                     enforcement_level=level, policy_type=policy.policy_type, remediation=policy.remediation_steps,
                     url=policy.url, tags=tuple(policy.tags), framework=dict(policy.framework), status=status,
                     status_note=note, violations=own,
+                    policy_id=found.policy_id if (found := mapped.get((info.name, policy.name))) else "",
+                    controls=found.controls if found else (),
                 )
             )
         # Violations of a name the pack does not list (e.g. pulumi_policy's own diagnostics) still count.
@@ -356,8 +382,19 @@ def build_report(
         source=source,
         diagram_svg=diagram_svg,
         diagram_note=diagram_note,
+        provenance=provenance,
+        stores=tuple(store_table(result, {r.urn: r.region for r in resources}, _classification_key(rules))),
         interfaces=records_for_result(result, rules),
     )
+
+
+def _classification_key(rules: Sequence[RulesInForce | None]) -> str:
+    for pack_rules in rules:
+        if pack_rules is not None:
+            found = pack_rules.values.get("dataClassification") or {}
+            if isinstance(found, Mapping) and isinstance(found.get("tagKey"), str):
+                return found["tagKey"]
+    return "residency-data"
 
 
 @dataclass

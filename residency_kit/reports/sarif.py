@@ -12,6 +12,9 @@
   pack (a tool extension) names the rules file it ran with and its digest.
 - A waived violation (advisory, quoting a waiver) is a result with an ``external`` suppression whose
   justification is the waiver's reason.
+- The rule ids stay the policy names (code scanning keys alerts by them); a residency policy's stable ID
+  (``RK-NET-003``) and mapped controls are the rule's ``policyId`` and ``controls`` properties, and each result
+  carries its ``policyId``. The invocation carries the provenance (kit version, rules digests, program commit).
 """
 
 from __future__ import annotations
@@ -50,6 +53,10 @@ def _rule(policy: PolicyRecord, rule_id: str) -> dict[str, Any]:
         properties["framework"] = dict(policy.framework)
     if policy.policy_type:
         properties["policyType"] = policy.policy_type.value
+    if policy.policy_id:
+        properties["policyId"] = policy.policy_id
+    if policy.controls:
+        properties["controls"] = [c.as_json() for c in policy.controls]
     rule: dict[str, Any] = {
         "id": rule_id,
         "name": policy.name,
@@ -86,6 +93,8 @@ def _result(v: ViolationRecord, rule_id: str, rule_index: int, artifact_uri: str
     uri = program_uri(v.source_file, root) if v.source_line > 0 else None
     location = {"uri": uri, "line": v.source_line} if uri else {"uri": artifact_uri, "line": 1}
     properties: dict[str, Any] = {"enforcementLevel": v.level.value, "severity": v.severity.value, "policyPack": v.pack}
+    if v.policy_id:
+        properties["policyId"] = v.policy_id
     if v.rules_digest:
         properties["rulesDigest"] = v.rules_digest
     result: dict[str, Any] = {
@@ -179,6 +188,8 @@ def to_sarif(
                             "verdict": report.verdict.value, "violations": report.violation_summary,
                             "resourcesAnalyzed": report.counts.analyzed, "resourcesToCreate": report.counts.to_create,
                             "counted": report.counted, "assumptions": list(report.assumptions),
+                            **({"provenance": report.provenance.as_json()} if report.provenance else {}),
+                            "dataStores": [store.as_json() for store in report.stores],
                             "sanctionedInterfaces": [i.as_json() for i in report.interfaces],
                         },
                     }

@@ -1,8 +1,8 @@
 """``--report-dir``: write every report for one preview or audit into a directory.
 
-Files: ``residency.sarif`` (SARIF 2.1.0), ``residency-junit.xml``, ``summary.md`` (PR comment) and
-``evidence.html``. Commands call ``add_report_arguments(parser)`` and, after a run,
-``write_reports(args.report_dir, result, ...)``.
+Files: ``residency.sarif`` (SARIF 2.1.0), ``residency-junit.xml``, ``summary.md`` (PR comment),
+``evidence.html`` and ``assessment-results.json`` (OSCAL 1.1.3 assessment results). Commands call
+``add_report_arguments(parser)`` and, after a run, ``write_reports(args.report_dir, result, ...)``.
 """
 
 from __future__ import annotations
@@ -20,19 +20,23 @@ from residency_kit.reports.html import to_html
 from residency_kit.reports.junit import to_junit
 from residency_kit.reports.markdown import to_markdown
 from residency_kit.reports.model import Report, ReportKind, build_report
+from residency_kit.reports.oscal import to_oscal
+from residency_kit.reports.provenance import Provenance, file_digest, program_commit
 from residency_kit.reports.sarif import to_sarif
 
 SARIF_FILE = "residency.sarif"
 JUNIT_FILE = "residency-junit.xml"
 MARKDOWN_FILE = "summary.md"
 HTML_FILE = "evidence.html"
+OSCAL_FILE = "assessment-results.json"
 
 
 def add_report_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--report-dir",
         metavar="DIR",
-        help="also write SARIF, JUnit XML, a Markdown summary and an HTML evidence report into DIR",
+        help="also write SARIF, JUnit XML, a Markdown summary, an HTML evidence report and OSCAL assessment results "
+        "into DIR",
     )
 
 
@@ -65,6 +69,30 @@ def network_diagram(engine_stack: EngineStack, parents: list[str], rules: Any = 
     return svg[svg.index("<svg"):], note + "."
 
 
+def provenance_of(result: PreviewResult, *, kind: ReportKind, source: str | Path | None) -> Provenance:
+    """What produced the reports: the kit's version, each residency pack's rules digest and content hash, and the
+    program's commit (a preview: ``git rev-parse HEAD`` in the project directory) or the state file's digest."""
+    from residency_kit.reports.pack_hash import pack_content_hash
+
+    digests = tuple((info.name, r.digest) for info, r in zip(result.packs, result.pack_rules, strict=False)
+                    if r is not None)
+    dirs: list[Path | None] = [*result.pack_dirs, *([None] * len(result.packs))]
+    hashes = tuple(
+        (info.name, pack_content_hash(d) if d is not None and Path(d).is_dir() else "")
+        for info, d in zip(result.packs, dirs, strict=False)
+    )
+    commit, note, state = None, "", ""
+    if kind is ReportKind.AUDIT:
+        note = "not recorded: an audit checks exported state, not a program"
+        if source and Path(source).is_file():
+            state = file_digest(source)
+    elif source:
+        commit, note = program_commit(source)
+    else:
+        note = "not recorded: no program directory"
+    return Provenance(tool_version(), digests, hashes, commit, note, state)
+
+
 def render_all(report: Report, artifact_uri: str, source_root: Path | None = None) -> dict[str, str]:
     sarif = to_sarif(report, artifact_uri=artifact_uri, tool_version=tool_version(), source_root=source_root)
     return {
@@ -72,6 +100,7 @@ def render_all(report: Report, artifact_uri: str, source_root: Path | None = Non
         JUNIT_FILE: to_junit(report),
         MARKDOWN_FILE: to_markdown(report),
         HTML_FILE: to_html(report),
+        OSCAL_FILE: json.dumps(to_oscal(report, tool_version=tool_version()), indent=2) + "\n",
     }
 
 
@@ -120,6 +149,7 @@ def write_reports(
     report = build_report(
         result, kind=kind, project=project, stack=stack, outputs=outputs, extra_warnings=extra_warnings,
         source=str(source or ""), diagram_svg=svg, diagram_note=note,
+        provenance=provenance_of(result, kind=kind, source=source),
     )
     return write_report_files(
         report_dir, report, artifact_uri=_artifact_uri(Path(artifact) if artifact else None), source_root=Path.cwd()

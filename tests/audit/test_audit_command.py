@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import re
@@ -144,7 +145,10 @@ def _pack_policies() -> set[str]:
 
 
 def test_audit_reports_are_written(states, tmp_path):
+    from tests.reports.oscal_schema import oscal_errors
+
     state = shutil.copy(states["exfiltrating"], REPO / ".pytest-audit-state.json")
+    state_digest = "sha256:" + hashlib.sha256(Path(state).read_bytes()).hexdigest()
     try:
         done = residency("audit", "--state", ".pytest-audit-state.json", "--report-dir", str(tmp_path))
     finally:
@@ -161,6 +165,15 @@ def test_audit_reports_are_written(states, tmp_path):
     assert "OCI · us-phoenix-1" in page  # the replica, placed by its provider's region
     assert "compartment us-residency-data" in page  # compartment named from the state's compartment id
     assert (tmp_path / "summary.md").read_text().startswith("<!-- residency-report -->\n### Residency audit: `us-prod` ❌")
+    # OSCAL assessment results, valid against NIST's schema; the state file's digest says what was audited.
+    oscal = json.loads((tmp_path / "assessment-results.json").read_text())
+    assert oscal_errors(oscal) == []
+    (result,) = oscal["assessment-results"]["results"]
+    assert {p["value"] for p in result["props"] if p["name"] == "kind"} == {"audit"}
+    replication = [f for f in result["findings"] if any(p["value"] == "RK-REG-002" for p in f["props"])]
+    assert {p["value"] for f in replication for p in f["props"] if p["name"] == "control"} == {"SA-9(5)", "AC-4"}
+    assert f"state file: {state_digest}" in {p["value"] for p in oscal["assessment-results"]["metadata"]["props"]}
+    assert f"State file</dt><dd class=\"mono\">{state_digest}" in page
 
 
 # --- errors exit 2 with a message that names the problem --------------------------------------------

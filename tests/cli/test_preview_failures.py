@@ -71,7 +71,7 @@ def test_a_failed_program_prints_its_error_and_what_was_learned_as_json_and_writ
     assert any(w.startswith("the run failed (program failed at") for w in doc["warnings"])
 
     written = reports(out)
-    assert set(written) == {"residency.sarif", "residency-junit.xml", "summary.md", "evidence.html"}
+    assert set(written) == {"residency.sarif", "residency-junit.xml", "summary.md", "evidence.html", "assessment-results.json"}
     assert "⛔ **error** (the run failed: not checked)" in written["summary.md"]
     assert "Policy violations: not checked (the run failed); 1 mandatory, 0 advisory in what was checked" in written["summary.md"]
     assert "✅ pass" not in written["summary.md"]  # a policy of a failed run is never a pass
@@ -86,6 +86,15 @@ def test_a_failed_program_prints_its_error_and_what_was_learned_as_json_and_writ
     assert case.find("error").get("type") == "error"
     assert {c.get("name") for c in suites.iter("testcase") if c.find("skipped") is not None} >= {"stack-has-vault"}
     assert 'id="run-error"' in written["evidence.html"] and "ValueError: the program gave up" in written["evidence.html"]
+    # The OSCAL results of a failed run: valid, verdict error, the error in the result, the violation a finding.
+    from tests.reports.oscal_schema import oscal_errors
+
+    oscal = json.loads(written["assessment-results.json"])
+    assert oscal_errors(oscal) == []
+    (result,) = oscal["assessment-results"]["results"]
+    assert result["props"][0] == {"name": "verdict", "ns": result["props"][0]["ns"], "value": "error"}
+    assert "The run failed: " in result["description"] and "ValueError: the program gave up" in result["description"]
+    assert [f["target"]["target-id"] for f in result["findings"]] == ["no-public-bucket"]
     assert leftover_processes() == []
 
 

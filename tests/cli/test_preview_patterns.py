@@ -161,7 +161,8 @@ def test_secrets_never_print_in_text_json_reports_or_errors(tmp_path):
     assert text.returncode == 1 and as_json.returncode == 1, text.stderr
     outputs = {"text": text.stdout + text.stderr, "json": as_json.stdout + as_json.stderr}
     outputs.update({p.name: p.read_text() for p in out.iterdir()})
-    assert set(outputs) == {"text", "json", "residency.sarif", "residency-junit.xml", "summary.md", "evidence.html"}
+    assert set(outputs) == {"text", "json", "residency.sarif", "residency-junit.xml", "summary.md", "evidence.html",
+                            "assessment-results.json"}
     for name, content in outputs.items():
         assert SECRET not in content, name
     doc = json.loads(as_json.stdout)

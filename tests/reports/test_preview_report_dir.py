@@ -8,6 +8,10 @@ import sys
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
+from oscal_schema import oscal_errors
+
+from residency_kit.reports.oscal import NS
+
 REPO = Path(__file__).resolve().parents[2]
 PROBE_PACK = REPO / "tests" / "audit" / "probe_pack"
 PROGRAM = """
@@ -32,8 +36,18 @@ def make_project(root: Path) -> Path:
     return root
 
 
-def test_preview_writes_all_four_reports_consistent_with_its_exit_code(tmp_path):
+def _commit(project: Path) -> str:
+    """Make the project a git repository with one commit; its HEAD."""
+    git = ["git", "-C", str(project), "-c", "user.name=Test", "-c", "user.email=test@example.com"]
+    subprocess.run([*git, "init", "-q"], check=True)
+    subprocess.run([*git, "add", "-A"], check=True)
+    subprocess.run([*git, "commit", "-q", "-m", "program"], check=True)
+    return subprocess.run([*git, "rev-parse", "HEAD"], check=True, capture_output=True, text=True).stdout.strip()
+
+
+def test_preview_writes_all_reports_consistent_with_its_exit_code(tmp_path):
     project = make_project(tmp_path / "project")
+    head = _commit(project)
     out = tmp_path / "reports"
     done = subprocess.run(
         [sys.executable, "-m", "residency_kit.cli", "preview", "--stack", "dev", "--policy-pack", str(PROBE_PACK),
@@ -43,7 +57,7 @@ def test_preview_writes_all_four_reports_consistent_with_its_exit_code(tmp_path)
     assert done.returncode == 1, done.stderr
     document = json.loads(done.stdout)
     assert sorted(p.name for p in out.iterdir()) == [
-        "evidence.html", "residency-junit.xml", "residency.sarif", "summary.md",
+        "assessment-results.json", "evidence.html", "residency-junit.xml", "residency.sarif", "summary.md",
     ]
     public = "urn:pulumi:dev::tiny::oci:ObjectStorage/bucket:Bucket::public-site"
 
@@ -70,3 +84,22 @@ def test_preview_writes_all_four_reports_consistent_with_its_exit_code(tmp_path)
     assert "dev: failed</h1>" in page
     assert "<td>OCI</td><td>us-ashburn-1</td><td>data</td>" in page  # compartment by property dependency
     assert '<section id="network">' in page
+
+    # Every file says what produced it: the kit's version and the program's commit (clean work tree).
+    assert run["invocations"][0]["properties"]["provenance"]["programCommit"] == head
+    assert run["invocations"][0]["properties"]["provenance"]["programUncommittedChanges"] is False
+    assert f'name="provenance.program commit" value="{head}"' in (out / "residency-junit.xml").read_text()
+    assert f"program commit {head}" in (out / "summary.md").read_text()
+    assert f'<dt>Program commit</dt><dd class="mono">{head}</dd>' in page
+    oscal = json.loads((out / "assessment-results.json").read_text())["assessment-results"]
+    assert {"name": "provenance", "ns": NS, "value": f"program commit: {head}", "class": "program"} in oscal["metadata"]["props"]
+    assert oscal["results"][0]["props"][0]["value"] == "failed"
+    # The probe pack is not a residency pack: no policy IDs or controls are invented for it.
+    assert "findings" in oscal["results"][0] and all(
+        f["target"]["type"] == "objective-id" for f in oscal["results"][0]["findings"])
+    assert not any("policyId" in r["properties"] for r in run["results"])
+    # Both buckets are stores in the table, each with its region.
+    stores = page.split('<table id="store-table">', 1)[1].split("</table>", 1)[0]
+    assert stores.count("<tr><td><code>oci:ObjectStorage/bucket:Bucket</code>") == 2
+    assert stores.count("<td>us-ashburn-1</td>") == 2
+    assert oscal_errors({"assessment-results": oscal}) == []

@@ -112,7 +112,8 @@ def test_markdown_summary_for_a_pr_comment(report):
     assert "- rules sources: the pack's rules file " in text
     assert "| `residency-tags` | low | advisory | ⚠️ warn | 1 |" in text
     assert "`__main__.py:12`" in text
-    assert "| `us-region-providers` | critical | mandatory | ❌ fail | 1 |" in text
+    assert "| `us-region-providers` | critical | mandatory | ❌ fail | 1 | RK-REG-001 | SA-9(5), CM-6 |" in text
+    assert "| mandatory | critical | `us-region-providers` RK-REG-001 |" in text
     assert "| `private-data-stores` | critical | mandatory | 🟡 waived | 1 |" in text
     assert "| `us-keys-for-data` | high | disabled | ➖ n/a | 0 |" in text
     # Table cells escape the pipe a message contains, so the table keeps its columns.
@@ -156,3 +157,57 @@ def test_every_report_lists_the_same_warnings(report):
     for w in warned.warnings:
         assert w in markdown
         assert w in page.replace("&#x27;", "'")
+
+
+def test_every_report_shows_each_residency_policy_id_and_its_controls(report, pack_dir):
+    """The stable ID in text, --json, SARIF, JUnit, Markdown and HTML; the controls where a format has room."""
+    import io
+
+    from report_fixtures import STACK, make_result
+
+    from residency_kit.engine.display import render, text_console, to_json
+    from residency_kit.reports.html import to_html
+
+    region = {p.name: p for p in report.policies}["us-region-providers"]
+    assert region.policy_id == "RK-REG-001"
+    assert [(c.catalogue, c.id) for c in region.controls] == [
+        ("NIST SP 800-53 rev. 5", "SA-9(5)"), ("NIST SP 800-53 rev. 5", "CM-6"),
+        ("FINOS Common Cloud Controls", "CCC.Core.CN06"),
+    ]
+    result = make_result(pack_dir)
+    document = to_json(result, project="kit", stack=STACK)
+    assert {v["policy"]: v["policyId"] for v in document["violations"]} == {
+        "private-data-stores": "RK-DATA-001", "us-region-providers": "RK-REG-001", "residency-tags": "RK-TAG-001"}
+    buffer = io.StringIO()
+    render(result, stack=STACK, console=text_console(file=buffer, width=300))
+    assert "us-region-providers [RK-REG-001]  (pulumi:providers:aws: default_7_51_1)" in buffer.getvalue()
+
+    (run,) = to_sarif(report)["runs"]
+    rules = {r["id"]: r for r in run["tool"]["driver"]["rules"]}
+    assert rules["us-region-providers"]["properties"]["policyId"] == "RK-REG-001"
+    assert {c["id"] for c in rules["us-keys-for-data"]["properties"]["controls"]} >= {"SC-28", "II.B", "CCC.Core.CN02"}
+    assert {r["ruleId"]: r["properties"]["policyId"] for r in run["results"]}["us-region-providers"] == "RK-REG-001"
+    cases = {c.get("name"): c for c in ET.fromstring(to_junit(report)).find("testsuite").findall("testcase")}
+    props = {p.get("name"): p.get("value") for p in cases["us-region-providers"].find("properties")}
+    assert props["policyId"] == "RK-REG-001" and props["controls"] == "SA-9(5), CM-6, CCC.Core.CN06"
+    assert "[mandatory] [RK-REG-001] " in cases["us-region-providers"].find("failure").text
+    page = to_html(report)
+    assert '<span class="policy-id">RK-REG-001</span>' in page
+    assert '<div class="desc controls">SA-9(5), CM-6, CCC.Core.CN06</div>' in page
+
+
+def test_a_policy_of_another_pack_gets_no_id_or_controls(pack_dir):
+    import datetime as dt
+
+    from report_fixtures import STACK, make_result
+
+    from residency_kit.reports.model import build_report
+
+    other = pack_dir.parent / "other-pack"
+    other.mkdir()
+    result = make_result(pack_dir)
+    result.pack_dirs = [other]  # the same policy names, but not a residency pack
+    plain = build_report(result, project="kit", stack=STACK, generated_at=dt.datetime(2026, 1, 1, tzinfo=dt.UTC))
+    assert all(p.policy_id == "" and p.controls == () for p in plain.policies)
+    assert all(v.policy_id == "" for v in plain.violations)
+    assert "policyId" not in json.dumps(to_sarif(plain))
