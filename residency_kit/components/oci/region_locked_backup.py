@@ -29,11 +29,12 @@ from residency_kit.components.oci.replicated_bucket import (
     ReplicatedBucketArgs,
     key_problems,
     path_problems,
+    region_pair_problems,
     retention_problems,
     use_key_statement,
 )
 from residency_kit.settings.backup import OCI_RULE_LOCK_MIN_DELAY_DAYS, VolumeBackupScheduleSettings
-from residency_policies.region_tables import OCI_US_COMMERCIAL_REGIONS, OCI_US_REGIONS
+from residency_policies.region_tables import OCI_US_COMMERCIAL_REGIONS
 
 if TYPE_CHECKING:
     from residency_kit.settings.model import ResidencySettings
@@ -136,14 +137,7 @@ class RegionLockedBackupArgs:
 def validation_problems(args: RegionLockedBackupArgs) -> ArgProblems:
     """Every problem with ``args``; the bucket pair's own checks are ``ReplicatedBucket``'s, named for these Args."""
     problems = ArgProblems(ARGS)
-    allowed = [r for r in args.allowed_regions if r in OCI_US_REGIONS]
-    for name, region in (("home_region", args.home_region), ("backup_region", args.backup_region)):
-        if region not in allowed:
-            problems.add(name, region, "is not an allowed US OCI region", ", ".join(allowed))
-    if args.backup_region == args.home_region:
-        others = [r for r in allowed if r != args.home_region]
-        problems.add("backup_region", args.backup_region, "equals home_region",
-                     f"another allowed US region ({', '.join(others)})")
+    region_pair_problems(problems, args.home_region, args.backup_region, args.allowed_regions)
     retention_problems(problems, "retention_days", args.retention_days, args.minimum_retention_days)
     if args.retention_lock_delay_days < OCI_RULE_LOCK_MIN_DELAY_DAYS:
         problems.add("retention_lock_delay_days", args.retention_lock_delay_days,

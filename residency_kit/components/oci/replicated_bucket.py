@@ -95,14 +95,7 @@ class ReplicatedBucketArgs:
 def validation_problems(args: ReplicatedBucketArgs) -> ArgProblems:
     """Every problem with ``args``: regions, retention (upward only), lock delay, names, key regions, paths."""
     problems = ArgProblems(ARGS)
-    allowed = [r for r in args.allowed_regions if r in OCI_US_REGIONS]
-    for name, region in (("home_region", args.home_region), ("backup_region", args.backup_region)):
-        if region not in allowed:
-            problems.add(name, region, "is not an allowed US OCI region", ", ".join(allowed))
-    if args.backup_region == args.home_region:
-        others = [r for r in allowed if r != args.home_region]
-        problems.add("backup_region", args.backup_region, "equals home_region",
-                     f"another allowed US region ({', '.join(others)})")
+    region_pair_problems(problems, args.home_region, args.backup_region, args.allowed_regions)
     for name in ("retention_days", "primary_retention_days"):
         retention_problems(problems, name, getattr(args, name), args.minimum_retention_days)
     if args.lock_primary_retention and args.primary_retention_days is None:
@@ -125,6 +118,20 @@ def validation_problems(args: ReplicatedBucketArgs) -> ArgProblems:
                   ("compartment_path", "backup_compartment_path", "primary_key_compartment_path",
                    "backup_key_compartment_path"), args)
     return problems
+
+
+def region_pair_problems(problems: ArgProblems, home_region: str, backup_region: str,
+                         allowed_regions: Iterable[str], other_region: str | None = None) -> None:
+    """``home_region`` and ``backup_region`` must be allowed US OCI regions, and two of them; ``other_region`` says
+    what to give as the backup region instead (by default, the other allowed regions)."""
+    allowed = [r for r in allowed_regions if r in OCI_US_REGIONS]
+    for name, region in (("home_region", home_region), ("backup_region", backup_region)):
+        if region not in allowed:
+            problems.add(name, region, "is not an allowed US OCI region", ", ".join(allowed))
+    if backup_region == home_region:
+        others = ", ".join(r for r in allowed if r != home_region)
+        problems.add("backup_region", backup_region, "equals home_region",
+                     other_region or f"another allowed US region ({others})")
 
 
 def retention_problems(problems: ArgProblems, name: str, days: int | None, minimum: int,

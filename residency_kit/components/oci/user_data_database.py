@@ -34,10 +34,10 @@ import pulumi
 import pulumi_oci as oci
 
 from residency_kit.components.arg_problems import ArgProblems
-from residency_kit.components.oci.replicated_bucket import key_problems, rfc3339
+from residency_kit.components.oci.replicated_bucket import key_problems, region_pair_problems, rfc3339
 from residency_kit.settings.data_tier import ADB_LONG_TERM_BACKUP_MAX_DAYS, ADB_LONG_TERM_BACKUP_MIN_DAYS
 from residency_policies.oci_identifiers import is_ocid_of
-from residency_policies.region_tables import OCI_US_COMMERCIAL_REGIONS, OCI_US_REGIONS
+from residency_policies.region_tables import OCI_US_COMMERCIAL_REGIONS
 from residency_policies.rules_file import CLASSIFICATION_TAG_KEY, US_USER_DATA
 
 TYPE_TOKEN = "residency:oci:UserDataDatabase"
@@ -102,13 +102,8 @@ class UserDataDatabaseArgs:
 
 def validation_problems(args: UserDataDatabaseArgs) -> ArgProblems:
     problems = ArgProblems(ARGS)
-    allowed = [r for r in args.allowed_regions if r in OCI_US_REGIONS]
-    for name, region in (("home_region", args.home_region), ("backup_region", args.backup_region)):
-        if region not in allowed:
-            problems.add(name, region, "is not an allowed US OCI region", ", ".join(allowed))
-    if args.backup_region == args.home_region:
-        problems.add("backup_region", args.backup_region, "equals home_region",
-                     "another allowed US region (the standby is the copy that survives the home region)")
+    region_pair_problems(problems, args.home_region, args.backup_region, args.allowed_regions,
+                         "another allowed US region (the standby is the copy that survives the home region)")
     for name in ("home_provider", "backup_provider"):
         if not isinstance(getattr(args, name), oci.Provider):
             problems.add(name, type(getattr(args, name)).__name__, "is not an OCI provider",
