@@ -43,12 +43,6 @@ def rules_for(config: dict[str, str], stack: str, pack_dir: Path | None = None):
     return rules_in_force("residency", pack, {}, stack_config=config, stack=stack) if pack else None
 
 
-def parent_cidrs(config: dict[str, str], stack: str, pack_dir: Path | None = None) -> list[str]:
-    """The parent company's ranges in force (``rules_for``), as ``network-reachability`` proves over them."""
-    rules = rules_for(config, stack, pack_dir)
-    return rules.parent_cidrs if rules is not None else []
-
-
 def capture_resources(cwd: str, stack: str | None) -> tuple[list[EngineResource], dict[str, str], str]:
     """Run the program (as ``residency preview`` runs it): its engine resources, stack config and stack name."""
     from residency_kit.engine.project import load_project, load_stack_config, resolve_stack

@@ -22,7 +22,7 @@ def kit_stack(request):
 
 def test_kit_stack_has_no_path_to_its_data_tier(kit_stack):
     stack, resources, config = kit_stack
-    parents = diagram.parent_cidrs(config, stack)
+    parents = diagram.rules_for(config, stack).parent_cidrs
     # The stack's own parent ranges (its `residency:parentCompany`) are the ones the proof runs over.
     assert parents == ["203.0.113.0/24", "2001:db8:bad::/48"]
     graph, paths = network_diagram.graph_from_resources(resources, parents)
@@ -32,7 +32,7 @@ def test_kit_stack_has_no_path_to_its_data_tier(kit_stack):
 
 def test_dot_and_mermaid_render(kit_stack):
     stack, resources, config = kit_stack
-    parents = diagram.parent_cidrs(config, stack)
+    parents = diagram.rules_for(config, stack).parent_cidrs
     dot = network_diagram.render(resources, parents, "dot")
     mermaid = network_diagram.render(resources, parents, "mermaid")
     assert dot.startswith("digraph network {") and "tier: data" in dot
@@ -42,7 +42,7 @@ def test_dot_and_mermaid_render(kit_stack):
 @pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz's `dot` binary is not installed (apt-get install graphviz)")
 def test_svg_renders(kit_stack):
     stack, resources, config = kit_stack
-    svg = network_diagram.render(resources, diagram.parent_cidrs(config, stack), "svg")
+    svg = network_diagram.render(resources, diagram.rules_for(config, stack).parent_cidrs, "svg")
     assert b"<svg" in svg and b"tier: data" in svg
 
 
