@@ -23,7 +23,6 @@ nothing.
 from __future__ import annotations
 
 import datetime as _dt
-import ipaddress
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -371,11 +370,3 @@ CONFIG_SCHEMA: dict[str, Any] = {
         "additionalProperties": False,
     },
 }
-
-
-def endpoint_network(value: str) -> Network | None:
-    """A declared endpoint as a network (None for a host name)."""
-    try:
-        return ipaddress.ip_network(value, strict=False)
-    except ValueError:
-        return None

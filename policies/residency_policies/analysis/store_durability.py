@@ -14,7 +14,7 @@ such a value, with no property dependency behind it, counts as unset (``read``).
 from __future__ import annotations
 
 import enum
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -330,9 +330,3 @@ def alternatives(options: Sequence[str]) -> str:
         return options[0]
     head = ", ".join(options[:-1])
     return f"{'one of ' if len(options) > 2 else ''}{head} or {options[-1]}"
-
-
-def profiles_of(resources: Iterable[ResourceView], types: frozenset[str]) -> Iterable[tuple[ResourceView, StoreProfile]]:
-    for r in resources:
-        if r.type in types:
-            yield r, STORE_PROFILES[r.type]
