@@ -3,6 +3,8 @@ unknown, pinned answers winning, unanswerable invokes unknown, and every answer 
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import json
 import zlib
 from pathlib import Path
@@ -521,3 +523,15 @@ def test_a_duplicate_name_built_from_an_unknown_value_says_where_it_came_from():
     with pytest.raises(EngineStackError, match=r"the name holds a value that is unknown offline \(<<unknown "
                                                 rf"aws:index/getCallerIdentity:getCallerIdentity.accountId #{invoke:08d}>>\)"):
         build_engine_stack(monitor.registrations, project="p", stack="s", config=CONFIG)
+
+
+def test_reading_a_result_class_leaves_the_sdk_function_callable():
+    # In a fresh interpreter (nothing of the SDK loaded yet), as when an invoke is answered before the program
+    # has touched the function's package: the package's ``get_ami`` must stay the function, not its module.
+    code = ("from residency_kit.engine.invokes.sdk_shapes import result_class\n"
+            "assert result_class('aws:ec2/getAmi:getAmi').__name__ == 'GetAmiResult'\n"
+            "import pulumi_aws as aws\n"
+            "print(type(aws.ec2.get_ami).__name__)\n")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "function"

@@ -81,12 +81,18 @@ def result_class(token: str) -> type | None:
     module_name = sdk_module_name(token)
     if parts is None or module_name is None:
         return None
+    function = parts[2]
+    name = function[:1].upper() + function[1:] + "Result"
     try:
-        module = importlib.import_module(module_name)
+        # The package first, read through an attribute: the SDKs load their modules lazily, and importing the
+        # function's own module before its package has run would leave the package's ``get_x`` bound to that
+        # module instead of the function (a program calling ``aws.ec2.get_ami`` afterwards would fail).
+        package = importlib.import_module(module_name.rsplit(".", 1)[0])
+        cls = getattr(package, name, None)
+        if not isinstance(cls, type):
+            cls = getattr(importlib.import_module(module_name), name, None)
     except ImportError:
         return None
-    function = parts[2]
-    cls = getattr(module, function[:1].upper() + function[1:] + "Result", None)
     return cls if isinstance(cls, type) else None
 
 
