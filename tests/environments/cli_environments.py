@@ -1,7 +1,9 @@
-"""Helpers that build environments the way the Pulumi CLI and `make setup` do, from the uv cache (offline).
+"""Helpers that build environments the way the Pulumi CLI and `make setup` do.
 
-`make setup` has already downloaded every locked package into uv's cache, so these builds need no network;
-uv links the files from its cache, so a fresh environment takes seconds.
+`make setup` has already downloaded every locked package into uv's cache. An environment built from the lock
+(`uv sync --frozen --offline`) needs no network: uv links the files from its cache, so it takes seconds. An
+install that resolves (`uv pip install` of the wheel or of a requirements file, as a team runs it) asks the
+package index, because the cache of index pages is not filled by `uv sync` and is not the same on two machines.
 """
 
 from __future__ import annotations

@@ -45,11 +45,12 @@ def team(wheel, tmp_path_factory) -> Path:
     root = tmp_path_factory.mktemp("team")
     venv = root / "venv"
     subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True, env=clean_env())
-    # The wheel and its runtime dependencies at the lock's versions, from uv's cache (the index's role).
+    # The wheel and its runtime dependencies at the lock's versions, resolved against the package index as a team's
+    # install is (uv takes the files it already has from its cache).
     constraints = root / "constraints.txt"
     uv("export", "--frozen", "--no-default-groups", "--no-emit-project", "--no-hashes", "--format",
        "requirements-txt", "--output-file", str(constraints), cwd=REPO)
-    uv("pip", "install", "--offline", "--python", str(venv / "bin" / "python"), str(wheel),
+    uv("pip", "install", "--python", str(venv / "bin" / "python"), str(wheel),
        "--constraint", str(constraints), cwd=root)
     residency = venv / "bin" / "residency"
     done = subprocess.run([str(residency), "init", "my-estate", "--stack", "prod"], cwd=root, env=clean_env(),

@@ -30,7 +30,7 @@ def test_the_pack_runs_in_a_venv_with_only_its_requirements(fresh_clone, tmp_pat
     pack = _with_own_virtualenv(shutil.copytree(fresh_clone / "policies", tmp_path / "pack"))
     subprocess.run([sys.executable, "-m", "venv", str(pack / "venv")], check=True, capture_output=True, env=clean_env())
     python = pack / "venv" / "bin" / "python"
-    uv("pip", "install", "--offline", "--python", str(python), "--require-hashes", "-r", "requirements.txt", cwd=pack)
+    uv("pip", "install", "--python", str(python), "--require-hashes", "-r", "requirements.txt", cwd=pack)
 
     # Nothing of the kit is there: the pack cannot lean on it.
     for module in ("residency_kit", "residency_policies"):

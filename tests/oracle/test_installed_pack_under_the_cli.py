@@ -67,7 +67,7 @@ def project(tmp_path_factory) -> Path:
     venv = _run(sys.executable, "-m", "venv", str(estate / ".venv"), cwd=root)  # with pip: the CLI lists packages with it
     assert venv.returncode == 0, venv.stderr
     python = estate / ".venv" / "bin" / "python"
-    installed = _run(str(UV), "pip", "install", "--offline", "--python", str(python), str(wheel), "--constraint",
+    installed = _run(str(UV), "pip", "install", "--python", str(python), str(wheel), "--constraint",
                      str(constraints), cwd=root)
     assert installed.returncode == 0, installed.stderr
     return estate
