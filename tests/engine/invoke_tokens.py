@@ -34,8 +34,8 @@ def sdk_invoke_tokens() -> list[str]:
 
 
 def answer_all() -> int:
-    from residency.engine.invokes import InvokeAnswerer
-    from residency.engine.invokes.sdk_shapes import object_shape, result_class
+    from residency_kit.engine.invokes import InvokeAnswerer
+    from residency_kit.engine.invokes.sdk_shapes import object_shape, result_class
 
     answerer = InvokeAnswerer({"aws:region": "us-west-2", "oci:region": "us-phoenix-1"})
     failures = 0

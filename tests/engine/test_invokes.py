@@ -6,6 +6,7 @@ from __future__ import annotations
 import subprocess
 import sys
 import json
+import re
 import zlib
 from pathlib import Path
 
@@ -381,7 +382,10 @@ def test_provider_functions_are_computed():
 def test_the_sdk_records_each_getters_wire_name_where_the_shapes_read_it():
     """The one private name the shapes read (``pulumi.getter``'s recorded name): an SDK upgrade that moves it
     fails here, not in every lookup."""
-    from pulumi_aws.ec2.get_vpc import GetVpcResult
+    # Through the package, as every import of an SDK function's module must be: the SDK packages load lazily, and
+    # importing `pulumi_aws.ec2.get_vpc` before `pulumi_aws.ec2` has run leaves `aws.ec2.get_vpc` bound to the
+    # module for the rest of the process (importlib's LazyLoader keeps attributes set before the load).
+    from pulumi_aws.ec2 import GetVpcResult
 
     from residency_kit.engine.invokes.sdk_shapes import sdk_getter_wire_name
 
@@ -535,3 +539,15 @@ def test_reading_a_result_class_leaves_the_sdk_function_callable():
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "function"
+
+
+def test_no_code_here_imports_an_sdk_functions_module_before_its_package():
+    # The same hazard in the tree itself: `from pulumi_aws.ec2.get_vpc import GetVpcResult` in a test, run first on
+    # a worker, left `aws.ec2.get_vpc` a module for the worker's later tests. Every such import goes through the
+    # package (`from pulumi_aws.ec2 import GetVpcResult`), which loads it first.
+    direct = re.compile(r"^\s*(?:from|import)\s+pulumi_(?:aws|oci)\.[a-z0-9_]+\.[a-z0-9_]+", re.MULTILINE)
+    root = Path(__file__).resolve().parents[2]
+    tracked = subprocess.run(["git", "ls-files", "*.py"], cwd=root, capture_output=True, text=True, check=True)
+    found = [f"{path}: {match.group(0).strip()}" for path in tracked.stdout.split()
+             for match in direct.finditer((root / path).read_text(encoding="utf-8"))]
+    assert not found, found

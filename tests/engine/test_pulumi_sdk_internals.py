@@ -68,8 +68,8 @@ def test_invoke_results_are_built_from_the_wire_struct_as_result_types_check_the
     # with the result class (numbers arrive as floats; an int field gets an int; a wrong type raises TypeError).
     import pytest
     from google.protobuf import struct_pb2
-    from pulumi_aws.ec2.get_ami import GetAmiResult
-    from pulumi_aws.s3.get_objects import GetObjectsResult
+    from pulumi_aws.ec2 import GetAmiResult  # through the packages: see test_invokes' note on lazy SDK packages
+    from pulumi_aws.s3 import GetObjectsResult
 
     wire = struct_pb2.Struct()
     wire.update({"bucket": "b", "maxKeys": 25, "keys": ["k"]})
