@@ -111,8 +111,8 @@ def test_a_crashing_pack_reports_its_exit_and_stderr(leftover_processes):
 
 def test_a_pack_that_never_prints_a_port_times_out_and_its_process_group_is_killed(leftover_processes):
     # Long enough for `python -m pulumi.policy` to import and the pack to record its pids on a loaded machine.
-    with pytest.raises(PolicyPackError, match=r"did not report its port within 8s"):
-        PolicyPackProcess(PACKS / "silent", project="test", stack="test", config=CONFIG, start_timeout=8).start()
+    with pytest.raises(PolicyPackError, match=r"did not report its port within 4s"):
+        PolicyPackProcess(PACKS / "silent", project="test", stack="test", config=CONFIG, start_timeout=4).start()
     assert leftover_processes() == []
 
 

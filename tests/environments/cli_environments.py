@@ -24,8 +24,11 @@ SHIM = Path(__file__).resolve().parent / "language_host_exec.py"
 
 
 def clean_env(**extra: str) -> dict[str, str]:
-    """The environment without anything that would make the kit importable by accident."""
-    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV", "UV_PROJECT_ENVIRONMENT")}
+    """The environment without anything that would make the kit importable by accident, and with Python writing
+    its bytecode cache as on a team's machine (a shell here may set PYTHONDONTWRITEBYTECODE: then every preview in
+    a fresh venv compiled the SDK's modules again)."""
+    dropped = ("PYTHONPATH", "VIRTUAL_ENV", "UV_PROJECT_ENVIRONMENT", "PYTHONDONTWRITEBYTECODE")
+    env = {k: v for k, v in os.environ.items() if k not in dropped}
     env.update(extra)
     return env
 

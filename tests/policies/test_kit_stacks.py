@@ -2,35 +2,18 @@
 
 import pytest
 
-from residency_kit.engine.api import preview_directory
-from tests.policies.conftest import PACK_DIR, REPO
-
-
-@pytest.fixture(scope="module")
-def kit_preview():
-    """Each stack previewed once for the module (the us-prod preview is the slowest the suite makes in process);
-    the tests only read the results."""
-    previews = {}
-
-    def preview(stack):
-        if stack not in previews:
-            previews[stack] = preview_directory(REPO, stack=stack, policy_packs=[PACK_DIR])
-        return previews[stack]
-
-    return preview
-
 
 @pytest.mark.parametrize("stack", ["us-prod", "dev"])
-def test_kit_stack_has_no_mandatory_violation(stack, kit_preview):
-    result = kit_preview(stack)
+def test_kit_stack_has_no_mandatory_violation(stack, kit_stack_preview):
+    result = kit_stack_preview(stack)
     assert len(result.resources) > 20, "the program registered almost nothing: is it wired?"
     assert [(v.policy, v.urn, v.message) for v in result.mandatory] == []
 
 
-def test_us_prod_is_a_realistic_estate_that_the_pack_passes(kit_preview):
+def test_us_prod_is_a_realistic_estate_that_the_pack_passes(kit_stack_preview):
     """The data tier of us-prod (issue 21): a database with a standby, a workload compartment, a log archive, an
     uploads bucket pair and a DR network, each judged by the pack with no violation of any level."""
-    result = kit_preview("us-prod")
+    result = kit_stack_preview("us-prod")
     types = [r.type for r in result.resources]
     for component, count in (("residency:oci:UserDataDatabase", 1), ("residency:oci:WorkloadCompartment", 1),
                              ("residency:oci:LogArchive", 1), ("residency:oci:NetworkBoundary", 2),

@@ -67,8 +67,8 @@ def _variant(tmp_path: Path, body: str):
     return {(v.policy, v.urn): v.message for v in result.mandatory}
 
 
-def test_as_shipped_the_interface_is_built_and_passes():
-    result = preview_directory(REPO, stack="us-prod", policy_packs=[PACK_DIR])
+def test_as_shipped_the_interface_is_built_and_passes(kit_stack_preview):
+    result = kit_stack_preview("us-prod")
     assert [r.name for r in result.resources if r.type == "residency:oci:SanctionedInterface"] == ["ads-measurement"]
     assert [v for v in result.violations if "SanctionedInterface" in v.urn or v.policy == "sanctioned-interfaces"] == []
 

@@ -40,9 +40,9 @@ def _report(result):
                         generated_at=dt.datetime(2026, 12, 7, 12, 0, tzinfo=dt.UTC))
 
 
-@pytest.fixture(scope="module")
-def us_prod():
-    return preview_directory(REPO, stack="us-prod", policy_packs=[PACK])
+@pytest.fixture
+def us_prod(kit_stack_preview):
+    return kit_stack_preview("us-prod")
 
 
 def test_the_report_model_holds_each_interface_as_proved(us_prod):

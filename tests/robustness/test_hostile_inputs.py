@@ -162,8 +162,8 @@ def test_malformed_policy_config_and_waivers_are_refused_at_configure(pack, base
 
 
 def test_pack_that_never_reports_its_port_times_out_and_leaves_nothing(pid_dir):
-    pack = PolicyPackProcess(SILENT_PACK, project=PROJECT, stack=STACK, config=CONFIG, start_timeout=10)
-    with pytest.raises(PolicyPackError, match="did not report its port within 10s"):
+    pack = PolicyPackProcess(SILENT_PACK, project=PROJECT, stack=STACK, config=CONFIG, start_timeout=4)
+    with pytest.raises(PolicyPackError, match="did not report its port within 4s"):
         pack.start()
     recorded = list(pid_dir.iterdir())
     assert recorded and leftovers(pid_dir) == []
