@@ -8,8 +8,6 @@ rules), API gateway backends, function settings and Object Storage URIs, with th
 
 from __future__ import annotations
 
-import subprocess
-import sys
 
 import pulumi
 import pulumi_aws as aws
@@ -20,7 +18,8 @@ from tests import illustrative_rules
 from residency_policies.analysis import connection_endpoints as ce
 from residency_policies.analysis import destinations as dest
 from residency_policies.framework import rules_for
-from tests.policies.conftest import COMPARTMENT, PACK_DIR, flagged, judged, messages, urn
+from tests.policies.conftest import COMPARTMENT, flagged, judged, messages, urn
+from generator_checks import SDK_SCHEMA_GROUP, check_generated
 
 POLICY = "no-untrusted-data-destinations"
 SAFETY_NET = "no-parent-company-identifiers"
@@ -36,10 +35,10 @@ def analyzed(result) -> set[str]:
     return {r.urn for r in result.resources if not r.type.startswith("pulumi:")}
 
 
+@SDK_SCHEMA_GROUP
 def test_generated_endpoint_list_is_current_and_covers_the_issue():
-    done = subprocess.run([sys.executable, str(PACK_DIR / "tools" / "generate_connection_endpoints.py"), "--check"],
-                          capture_output=True, text=True)
-    assert done.returncode == 0, done.stderr
+    code, stderr = check_generated("generate_connection_endpoints")
+    assert code == 0, stderr
     rows = {(token, e.path, e.hint) for token, endpoints in ce.ENDPOINTS.items() for e in endpoints}
     for row in (
         (CHANNEL, "source.hostname", "host"), (GG, "host", "host"), (GG, "connectionString", "url"),

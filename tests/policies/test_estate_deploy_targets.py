@@ -11,6 +11,7 @@ import pulumi_aws as aws
 import pulumi_oci as oci
 
 from tests.policies.conftest import CONFIG, flagged, judged, messages, provider_urn, start_pack, urn
+from generator_checks import SDK_SCHEMA_GROUP, check_generated
 
 POLICY = "estate-deploy-targets"
 ESTATE_ACCOUNT = "222222222222"
@@ -223,15 +224,10 @@ def test_unknown_nested_account_targets_fail_closed(preview):
     assert all("cannot be verified at preview" in m for m in messages(result, POLICY))
 
 
+@SDK_SCHEMA_GROUP
 def test_account_targets_list_is_generated_from_the_sdk():
-    import subprocess
-    import sys
-    from pathlib import Path
-
-    tools = Path(__file__).resolve().parents[2] / "policies" / "tools"
-    done = subprocess.run([sys.executable, str(tools / "generate_account_targets.py"), "--check"],
-                          capture_output=True, text=True)
-    assert done.returncode == 0, done.stderr
+    code, stderr = check_generated("generate_account_targets")
+    assert code == 0, stderr
 
 
 def test_account_targets_are_neither_grants_nor_data_destinations():

@@ -7,14 +7,13 @@ delivery streams, S3 and ECR replication, CloudTrail, OCI service connectors and
 destinations created in the stack, named by literal ARN/OCID, by bucket name and by endpoint.
 """
 
-import subprocess
-import sys
 
 import pulumi
 import pulumi_aws as aws
 import pulumi_oci as oci
 
 from tests.policies.conftest import COMPARTMENT, PACK_DIR, flagged, judged, messages, start_pack, urn
+from generator_checks import SDK_SCHEMA_GROUP, check_generated
 
 POLICY = "no-untrusted-data-destinations"
 ESTATE, TRUSTED, PARENT, OTHER = "222222222222", "111111111111", "999999999999", "333333333333"
@@ -23,10 +22,10 @@ ROLE = f"arn:aws:iam::{ESTATE}:role/delivery"
 SUB = "aws:cloudwatch/logSubscriptionFilter:LogSubscriptionFilter"
 
 
+@SDK_SCHEMA_GROUP
 def test_generated_destination_list_is_current_and_covers_the_issue():
-    done = subprocess.run([sys.executable, str(PACK_DIR / "tools" / "generate_data_destinations.py"), "--check"],
-                          capture_output=True, text=True)
-    assert done.returncode == 0, done.stderr
+    code, stderr = check_generated("generate_data_destinations")
+    assert code == 0, stderr
     rows = {tuple(line.split("\t")[:2]) for line in (PACK_DIR / "residency_policies" / "data" / "data_destinations.txt")
             .read_text().splitlines() if not line.startswith("#")}
     for row in (
@@ -221,10 +220,10 @@ def test_generated_list_has_receivers_locations_and_maps_the_audit_found():
         assert not any(r[:2] == (token, path) for r in rows), (token, path)
 
 
+@SDK_SCHEMA_GROUP
 def test_generated_json_document_list_is_current_and_types_the_audited_documents():
-    done = subprocess.run([sys.executable, str(PACK_DIR / "tools" / "generate_json_document_inputs.py"), "--check"],
-                          capture_output=True, text=True)
-    assert done.returncode == 0, done.stderr
+    code, stderr = check_generated("generate_json_document_inputs")
+    assert code == 0, stderr
     rows = {tuple(line.split("\t")) for line in (PACK_DIR / "residency_policies" / "data" / "json_document_inputs.txt")
             .read_text().splitlines() if not line.startswith("#")}
     for row in (("aws:ecs/taskDefinition:TaskDefinition", "containerDefinitions", "data"),

@@ -7,6 +7,7 @@ import pulumi_aws as aws
 import pulumi_oci as oci
 
 from residency_rules_programs import Judged, aws_provider, flagged, judged, oci_provider, urn_of
+from generator_checks import SDK_SCHEMA_GROUP, check_generated
 
 POLICY = "private-data-stores"
 COMP = "ocid1.compartment.oc1..aaaaaaaacompartment"
@@ -199,15 +200,10 @@ def test_unknown_public_access_settings_fail_closed(pack):
     assert all("cannot be verified at preview" in m for m in messages)
 
 
+@SDK_SCHEMA_GROUP
 def test_public_exposure_input_list_matches_installed_sdks():
-    import subprocess
-    import sys
-
-    from tests.policies.conftest import PACK_DIR
-
-    done = subprocess.run([sys.executable, str(PACK_DIR / "tools" / "generate_public_exposure_inputs.py"), "--check"],
-                          capture_output=True, text=True)
-    assert done.returncode == 0, done.stderr
+    code, stderr = check_generated("generate_public_exposure_inputs")
+    assert code == 0, stderr
 
 
 def test_every_sdk_exposure_input_is_judged_or_excluded_with_a_reason():

@@ -3,6 +3,7 @@ import pulumi_aws as aws
 import pulumi_oci as oci
 
 from tests.policies.conftest import COMPARTMENT, TAGS, flagged, judged, messages, urn
+from generator_checks import SDK_SCHEMA_GROUP, check_generated
 
 POLICY = "residency-tags"
 
@@ -42,12 +43,7 @@ def test_unknown_tags_are_reported(preview):
     assert all("cannot be verified at preview" in m for m in messages(result, POLICY))
 
 
+@SDK_SCHEMA_GROUP
 def test_taggable_type_list_matches_installed_sdks():
-    import subprocess
-    import sys
-
-    from tests.policies.conftest import PACK_DIR
-
-    done = subprocess.run([sys.executable, str(PACK_DIR / "tools" / "generate_taggable_types.py"), "--check"],
-                          capture_output=True, text=True)
-    assert done.returncode == 0, done.stderr
+    code, stderr = check_generated("generate_taggable_types")
+    assert code == 0, stderr

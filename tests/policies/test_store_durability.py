@@ -9,8 +9,6 @@ topics, streams, registries, clusters, node pools, secrets and keys are not judg
 
 from __future__ import annotations
 
-import subprocess
-import sys
 
 import pulumi
 import pulumi_aws as aws
@@ -27,6 +25,7 @@ from residency_policies.analysis.store_durability import (
 )
 from residency_policies.rules.immutable_backups import unguarded_message
 from tests.policies.conftest import COMPARTMENT, KEY_IAD, PACK_DIR, flagged, judged, messages, urn
+from generator_checks import SDK_SCHEMA_GROUP, check_generated, generator
 
 PROTECTION = "immutable-backups"
 RETENTION = "database-backup-retention"
@@ -53,10 +52,10 @@ def _unknown(value, seed="seed"):
 
 # -- the generated profiles -----------------------------------------------------------------------------------
 
+@SDK_SCHEMA_GROUP
 def test_generated_profiles_are_current():
-    done = subprocess.run([sys.executable, str(PACK_DIR / "tools" / "generate_store_durability.py"), "--check"],
-                          capture_output=True, text=True)
-    assert done.returncode == 0, done.stderr
+    code, stderr = check_generated("generate_store_durability")
+    assert code == 0, stderr
 
 
 def test_kinds_that_hold_no_data_at_rest_are_not_judged():
@@ -96,22 +95,14 @@ def test_guards_retention_caps_and_placement_come_from_the_schema():
     assert [g.kind for g in STORE_PROFILES["oci:ObjectStorage/bucket:Bucket"].guards] == [GuardKind.ALWAYS]
 
 
+@SDK_SCHEMA_GROUP
 def test_the_generator_refuses_profiles_the_schema_does_not_back():
-    sys.path.insert(0, str(PACK_DIR / "tools"))
-    try:
-        import generate_store_durability as gen
-    finally:
-        sys.path.remove(str(PACK_DIR / "tools"))
-    original = dict(gen.PROFILES)
-    try:
-        gen.PROFILES[RDS] = gen.Profile("database", ("deletionProtektion=true",), ignore=("finalSnapshotIdentifier",))
-        gen.PROFILES[DYNAMO] = gen.Profile("database", ("pointInTimeRecovery.enabled=true",))
-        del gen.PROFILES["aws:sqs/queue:Queue"]
-        problems: list[str] = []
-        gen.store_rows(problems)
-    finally:
-        gen.PROFILES.clear()
-        gen.PROFILES.update(original)
+    gen = generator("generate_store_durability")  # a fresh copy of the module: its PROFILES are this test's
+    gen.PROFILES[RDS] = gen.Profile("database", ("deletionProtektion=true",), ignore=("finalSnapshotIdentifier",))
+    gen.PROFILES[DYNAMO] = gen.Profile("database", ("pointInTimeRecovery.enabled=true",))
+    del gen.PROFILES["aws:sqs/queue:Queue"]
+    problems: list[str] = []
+    gen.store_rows(problems)
     assert f"{RDS}: guard input deletionProtektion is not in the installed SDK" in problems
     # An input that looks like a guard must be used or set aside, so a new SDK input is not missed.
     assert f"{RDS}: deletionProtection looks like a deletion guard; use it in the profile or ignore it" in problems

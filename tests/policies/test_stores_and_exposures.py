@@ -8,14 +8,13 @@ customer key (``us-keys-for-data``). Estate account ``222222222222``; allowed AW
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 
 import pulumi
 import pulumi_aws as aws
 
 from residency_policies.analysis import unkeyed_storage
-from tests.policies.conftest import PACK_DIR, flagged, judged, messages, urn
+from tests.policies.conftest import flagged, judged, messages, urn
+from generator_checks import SDK_SCHEMA_GROUP, check_generated
 
 KEY = "arn:aws:kms:us-east-2:222222222222:key/k"
 ROLE = "arn:aws:iam::222222222222:role/r"
@@ -28,10 +27,10 @@ JOB = "aws:glue/job:Job"
 GLUE_CONFIG = "aws:glue/securityConfiguration:SecurityConfiguration"
 
 
+@SDK_SCHEMA_GROUP
 def test_generated_class_lists_are_current():
-    done = subprocess.run([sys.executable, str(PACK_DIR / "tools" / "generate_unkeyed_storage.py"), "--check"],
-                          capture_output=True, text=True)
-    assert done.returncode == 0, done.stderr
+    code, stderr = check_generated("generate_unkeyed_storage")
+    assert code == 0, stderr
     assert {LC, NODES} <= unkeyed_storage.VOLUME_TYPES
     assert {JOB, "aws:glue/crawler:Crawler", "aws:emr/cluster:Cluster"} <= unkeyed_storage.JOB_TYPES
     assert "aws:ec2/instance:Instance" not in unkeyed_storage.VOLUME_TYPES  # it names its own keys

@@ -7,8 +7,6 @@ is generated from the SDKs and must not drift from them.
 
 from __future__ import annotations
 
-import importlib.util
-from pathlib import Path
 
 import pulumi
 import pulumi_aws as aws
@@ -17,22 +15,17 @@ import pytest
 from residency_policies.type_aliases import ALIASES, canonical
 from residency_policies.urns import parse_urn
 from tests.policies.conftest import flagged, judged, urn
+from generator_checks import SDK_SCHEMA_GROUP, check_generated
 
-TOOLS = Path(__file__).resolve().parents[2] / "policies" / "tools"
 KEY_EAST = "arn:aws:kms:us-east-2:111111111111:key/1234abcd-12ab-34cd-56ef-1234567890ab"
 KEY_IRELAND = "arn:aws:kms:eu-west-1:111111111111:key/1234abcd-12ab-34cd-56ef-1234567890ab"
 PROTECT = pulumi.ResourceOptions(protect=True)
 
 
-def _generator():
-    spec = importlib.util.spec_from_file_location("generate_type_aliases", TOOLS / "generate_type_aliases.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
+@SDK_SCHEMA_GROUP
 def test_alias_table_matches_the_installed_sdks():
-    assert _generator().main(["--check"]) == 0, "run policies/tools/generate_type_aliases.py"
+    code, stderr = check_generated("generate_type_aliases")
+    assert code == 0, stderr
 
 
 def test_the_issue_examples_are_in_the_table():

@@ -3,8 +3,6 @@ carry which groups where, the public tier's declared ports, and the message buil
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -13,15 +11,16 @@ from residency_policies.analysis.network_graph import NetResource, build_graph, 
 from residency_policies.analysis.network_graph.attachments import load
 from residency_policies.analysis.network_graph.reachability import clause, unverified
 from residency_policies.findings import Finding
+from generator_checks import SDK_SCHEMA_GROUP, check_generated
 
 PACK_DIR = Path(__file__).resolve().parents[2] / "policies"
 U = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
 
 
+@SDK_SCHEMA_GROUP
 def test_generated_attachment_inputs_match_the_installed_sdks():
-    done = subprocess.run([sys.executable, str(PACK_DIR / "tools" / "generate_network_attachments.py"), "--check"],
-                          capture_output=True, text=True)
-    assert done.returncode == 0, done.stderr
+    code, stderr = check_generated("generate_network_attachments")
+    assert code == 0, stderr
 
 
 def test_attachment_inputs_cover_the_common_carriers():
