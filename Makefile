@@ -54,11 +54,11 @@ lint: setup
 	$(VENV)/bin/mypy
 
 # The suite runs on every core (pytest-xdist; tests/conftest.py says what a worker shares). TEST_WORKERS=0 runs it
-# in one process.
+# in one process. The ten slowest tests are listed at the end, so a test that grows slow is seen in every run.
 TEST_WORKERS ?= auto
 test: setup
 	$(MAKE) --no-print-directory lint
-	$(PY) -m pytest -q -n $(TEST_WORKERS) --dist loadgroup
+	$(PY) -m pytest -q -n $(TEST_WORKERS) --dist loadgroup --durations=10
 
 # Line and branch coverage of the pack (residency_policies) over the tests that exercise it, the pack processes
 # they start included (coverage's subprocess patch; the packs run on .venv's interpreter, which has coverage).
