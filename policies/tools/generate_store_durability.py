@@ -98,7 +98,9 @@ class Retention:
 @dataclass(frozen=True)
 class Profile:
     kind: str
-    guards: tuple[str, ...] = ()  # "path=value", "path=value+unset" (unset holds too), "path=*" (set), "join:<name>"
+    # "path=value", "path=value+unset" (unset holds too), "path=*" (set), "join:<name>"; "+if-backups": the guard
+    # keeps the store's automatic backups after deletion, so it holds only while the store keeps some (retention)
+    guards: tuple[str, ...] = ()
     retention: Retention | None = None
     copies: tuple[str, ...] = ()  # "regions:<path>" (inline region list) or a join name of analysis.backup_copies
     ignore: tuple[str, ...] = ()  # guard-like or subnet inputs deliberately not used
@@ -113,7 +115,8 @@ COPY_JOINS = frozenset({"rds-backup-replication", "rds-replica", "global-cluster
 
 _NO_PROTECTION = Evidence(None, "the schema has no deletion-protection, final-backup or retained-backup input for "
                           "this type", "SDK schema (absence)")
-_RDS = ("deletionProtection=true", "skipFinalSnapshot=false+unset", "deleteAutomatedBackups=false", "join:aws-backup")
+_RDS = ("deletionProtection=true", "skipFinalSnapshot=false+unset", "deleteAutomatedBackups=false+if-backups",
+        "join:aws-backup")
 _DAYS_35 = dict(cap=35, cap_source="AWS: automated backups are kept 1 to 35 days")
 _OCI_DB_BACKUP = "database.dbBackupConfig"
 
@@ -264,33 +267,34 @@ PROFILES: dict[str, Profile] = {
                                   "default); long-term backups 90 days to 10 years"),
         ("adb-standby",), evidence=(_NO_PROTECTION,)),
     "oci:Database/autonomousContainerDatabase:AutonomousContainerDatabase": Profile(
-        "database", ("backupConfig.backupDestinationDetails.backupRetentionPolicyOnTerminate=RETAIN_PER_RETENTION_WINDOW",),
+        "database", ("backupConfig.backupDestinationDetails.backupRetentionPolicyOnTerminate=RETAIN_PER_RETENTION_WINDOW"
+                     "+if-backups",),
         Retention("backupConfig.recoveryWindowInDays", 60, 15,
                   cap_source="OCI Autonomous Database on dedicated infrastructure: 7 to 60 days (15 by default)"),
         ("regions:backupConfig.backupDestinationDetails.remoteRegion",),
         ignore=("peerAutonomousContainerDatabaseBackupConfig.backupDestinationDetails[].backupRetentionPolicyOnTerminate",)),
     "oci:Database/database:Database": Profile(
-        "database", (f"{_OCI_DB_BACKUP}.backupDeletionPolicy=DELETE_AFTER_RETENTION_PERIOD",
-                     f"{_OCI_DB_BACKUP}.backupDestinationDetails[].backupRetentionPolicyOnTerminate=RETAIN_PER_RETENTION_WINDOW"),
+        "database", (f"{_OCI_DB_BACKUP}.backupDeletionPolicy=DELETE_AFTER_RETENTION_PERIOD+if-backups",
+                     f"{_OCI_DB_BACKUP}.backupDestinationDetails[].backupRetentionPolicyOnTerminate=RETAIN_PER_RETENTION_WINDOW+if-backups"),
         Retention(f"{_OCI_DB_BACKUP}.recoveryWindowInDays", 60, 30, on=f"{_OCI_DB_BACKUP}.autoBackupEnabled",
                   on_default=False, cap_source="OCI Base Database: automatic backups are kept 7 to 60 days"),
         ("data-guard",)),
     "oci:Database/dbHome:DbHome": Profile(
-        "database", (f"{_OCI_DB_BACKUP}.backupDeletionPolicy=DELETE_AFTER_RETENTION_PERIOD",
-                     f"{_OCI_DB_BACKUP}.backupDestinationDetails[].backupRetentionPolicyOnTerminate=RETAIN_PER_RETENTION_WINDOW"),
+        "database", (f"{_OCI_DB_BACKUP}.backupDeletionPolicy=DELETE_AFTER_RETENTION_PERIOD+if-backups",
+                     f"{_OCI_DB_BACKUP}.backupDestinationDetails[].backupRetentionPolicyOnTerminate=RETAIN_PER_RETENTION_WINDOW+if-backups"),
         Retention(f"{_OCI_DB_BACKUP}.recoveryWindowInDays", 60, 30, on=f"{_OCI_DB_BACKUP}.autoBackupEnabled",
                   on_default=False, cap_source="OCI Base Database: automatic backups are kept 7 to 60 days"),
         ("data-guard",)),
     "oci:Database/dbSystem:DbSystem": Profile(
-        "database", (f"dbHome.{_OCI_DB_BACKUP}.backupDeletionPolicy=DELETE_AFTER_RETENTION_PERIOD",
+        "database", (f"dbHome.{_OCI_DB_BACKUP}.backupDeletionPolicy=DELETE_AFTER_RETENTION_PERIOD+if-backups",
                      f"dbHome.{_OCI_DB_BACKUP}.backupDestinationDetails[].backupRetentionPolicyOnTerminate="
-                     "RETAIN_PER_RETENTION_WINDOW"),
+                     "RETAIN_PER_RETENTION_WINDOW+if-backups"),
         Retention(f"dbHome.{_OCI_DB_BACKUP}.recoveryWindowInDays", 60, 30, on=f"dbHome.{_OCI_DB_BACKUP}.autoBackupEnabled",
                   on_default=False, cap_source="OCI Base Database: automatic backups are kept 7 to 60 days"),
         ("data-guard",), ignore=("backupSubnetId",)),
     "oci:Mysql/mysqlDbSystem:MysqlDbSystem": Profile(
         "database", ("deletionPolicies[].isDeleteProtected=true", "deletionPolicies[].finalBackup=REQUIRE_FINAL_BACKUP",
-                     "deletionPolicies[].automaticBackupRetention=RETAIN"),
+                     "deletionPolicies[].automaticBackupRetention=RETAIN+if-backups"),
         Retention("backupPolicy.retentionInDays", 35, 7, on="backupPolicy.isEnabled", on_default=True,
                   cap_source="OCI MySQL HeatWave: automatic backups are kept 1 to 35 days (7 by default)"),
         ("regions:backupPolicy.copyPolicies[].copyToRegion",)),
@@ -435,6 +439,8 @@ def store_rows(problems: list[str]) -> list[str]:
             path = _guard_path(guard)
             if guard.startswith("join:") and guard[5:] not in JOINS:
                 problems.append(f"{token}: unknown guard join {guard}")
+            if guard.endswith("+if-backups") and profile.retention is None:
+                problems.append(f"{token}: guard {guard} keeps automatic backups, but the profile has no retention")
             if path is not None:
                 item = inputs.get(path)
                 if item is None:

@@ -24,7 +24,7 @@ from residency_policies.analysis.store_durability import (
     alternatives,
 )
 from residency_policies.rules.immutable_backups import unguarded_message
-from tests.policies.conftest import COMPARTMENT, KEY_IAD, PACK_DIR, flagged, judged, messages, urn
+from tests.policies.conftest import COMPARTMENT, KEY_IAD, PACK_DIR, Judged, flagged, judged, messages, urn
 from generator_checks import SDK_SCHEMA_GROUP, check_generated, generator
 
 PROTECTION = "immutable-backups"
@@ -129,7 +129,10 @@ def test_unguarded_messages_for_every_shape_of_profile():
     mysql = unguarded_message(STORE_PROFILES[MYSQL], ["a", "b", "c"])
     assert "nothing keeps it (a; b; c). Keep it with one of `deletionPolicies[].isDeleteProtected=True`, " \
            "`deletionPolicies[].finalBackup='REQUIRE_FINAL_BACKUP'`, `deletionPolicies[].automaticBackupRetention=" \
-           "'RETAIN'` or `protect=True`" in mysql
+           "'RETAIN'` with automatic backups kept (`backupPolicy.isEnabled=True` and `backupPolicy.retentionInDays` " \
+           "above 0) or `protect=True`" in mysql
+    assert "`deleteAutomatedBackups=False` with automatic backups kept (`backupRetentionPeriod` above 0)" in \
+        unguarded_message(STORE_PROFILES[RDS], ["x"])
     unknown = unguarded_message(STORE_PROFILES[S3], [], unknown=True)
     assert unknown == ("whether this bucket keeps its data through a deletion or replacement (`pulumi destroy`, or a "
                        "change that forces a replacement). Keep it with `forceDestroy=False` or `protect=True` (Pulumi "
@@ -140,13 +143,16 @@ def test_unguarded_messages_for_every_shape_of_profile():
     assert "Keep it with one of `backupPolicyId` set, an oci.core.VolumeBackupPolicyAssignment or `protect=True`" in volume
     assert Guard.parse("finalSnapshotName=*").fix() == "`finalSnapshotName` set"
     assert Guard.parse("skipFinalSnapshot=false+unset") == Guard(GuardKind.VALUE, "skipFinalSnapshot", "false", True)
+    assert Guard.parse("deleteAutomatedBackups=false+if-backups") == Guard(
+        GuardKind.VALUE, "deleteAutomatedBackups", "false", if_backups=True)
 
 
 # -- immutable-backups over programs --------------------------------------------------------------------------
 
 def _rds(name, **kw):
+    kw.setdefault("backup_retention_period", 35)
     return aws.rds.Instance(name, instance_class="db.t3.micro", engine="postgres", allocated_storage=20,
-                            kms_key_id=US_KEY, storage_encrypted=True, backup_retention_period=35, **kw)
+                            kms_key_id=US_KEY, storage_encrypted=True, **kw)
 
 
 def _adb(name, **kw):
@@ -276,6 +282,34 @@ def test_a_table_without_point_in_time_recovery_is_reported_once_by_retention(pr
     result = preview(program)
     assert flagged(result, PROTECTION) == set()
     assert flagged(result, RETENTION) == {urn(DYNAMO, "table")}
+
+
+def test_retaining_automatic_backups_keeps_nothing_when_there_are_none(preview):
+    """A guard that keeps a store's automatic backups after deletion (RDS `deleteAutomatedBackups=False`, MySQL
+    `automaticBackupRetention=RETAIN`) holds only while the store keeps backups; unknown retention cannot be read."""
+    kept_none = [oci.mysql.MysqlDbSystemDeletionPolicyArgs(automatic_backup_retention="RETAIN")]
+
+    def program():
+        _rds("rds-retained-none", skip_final_snapshot=True, delete_automated_backups=False, backup_retention_period=0)
+        _rds("rds-retained-week", skip_final_snapshot=True, delete_automated_backups=False, backup_retention_period=7)
+        _rds("rds-retained-unknown", skip_final_snapshot=True, delete_automated_backups=False,
+             backup_retention_period=_unknown(7))
+        _mysql("mysql-retained-off", deletion_policies=kept_none,
+               backup_policy=oci.mysql.MysqlDbSystemBackupPolicyArgs(is_enabled=False))
+        _mysql("mysql-retained-default", deletion_policies=kept_none)  # backups are on by default, 7 days
+
+    result = preview(program)
+    assert judged(result, PROTECTION) == Judged(
+        flagged={urn(RDS, "rds-retained-none"), urn(RDS, "rds-retained-unknown"), urn(MYSQL, "mysql-retained-off")},
+        passed={urn(RDS, "rds-retained-week"), urn(MYSQL, "mysql-retained-default")},
+    )
+    by_urn = {v.urn: v.message for v in result.violations_of(PROTECTION)}
+    assert ("`deleteAutomatedBackups` is False but no automatic backups are kept (`backupRetentionPeriod` is 0)"
+            in by_urn[urn(RDS, "rds-retained-none")])
+    assert ("`deletionPolicies[].automaticBackupRetention` is 'RETAIN' but no automatic backups are kept "
+            "(`backupPolicy.isEnabled` is off)" in by_urn[urn(MYSQL, "mysql-retained-off")])
+    assert ("cannot be verified at preview: backupRetentionPeriod is unknown"
+            in by_urn[urn(RDS, "rds-retained-unknown")])
 
 
 def test_guards_unknown_at_preview_cannot_be_verified(preview):

@@ -44,6 +44,7 @@ class Guard:
     value: str = ""
     unset_holds: bool = False  # the service's default is the guarding value
     join: str = ""
+    if_backups: bool = False  # it retains the store's automatic backups: it keeps data only while there are some
 
     @classmethod
     def parse(cls, spec: str) -> Guard:
@@ -52,10 +53,10 @@ class Guard:
         if spec.startswith("join:"):
             return cls(GuardKind.JOIN, join=spec[5:])
         path, _, value = spec.partition("=")
+        value, *flags = value.split("+")
         if value == "*":
-            return cls(GuardKind.SET, path)
-        unset_holds = value.endswith("+unset")
-        return cls(GuardKind.VALUE, path, value.removesuffix("+unset"), unset_holds)
+            return cls(GuardKind.SET, path, if_backups="if-backups" in flags)
+        return cls(GuardKind.VALUE, path, value, "unset" in flags, if_backups="if-backups" in flags)
 
     @property
     def shown_value(self) -> str:
