@@ -63,11 +63,13 @@ class Guard:
         """The guarding value as a program writes it: ``True``, ``'RETAIN'``."""
         return {"true": "True", "false": "False"}.get(self.value, repr(self.value))
 
-    def fix(self) -> str:
-        """The setting that would make this guard hold, as a program would write it."""
-        if self.kind is GuardKind.SET:
-            return f"`{self.path}` set"
-        return f"`{self.path}={self.shown_value}`"
+    def fix(self, retention: Retention | None = None) -> str:
+        """The setting that would make this guard hold, as a program would write it (with the store's backups turned
+        on, for a guard that retains them: ``retention`` is the store's)."""
+        setting = f"`{self.path}` set" if self.kind is GuardKind.SET else f"`{self.path}={self.shown_value}`"
+        if self.if_backups and retention is not None:
+            return f"{setting} with automatic backups kept ({retention.turned_on})"
+        return setting
 
 
 @dataclass(frozen=True)
@@ -79,6 +81,13 @@ class Retention:
     on_default: bool
     extra: str | None
     source: str
+
+    @property
+    def turned_on(self) -> str:
+        """The setting that makes the store keep automatic backups, as a program would write it."""
+        if self.on is not None:
+            return f"`{self.on}=True` and `{self.days}` above 0"
+        return f"`{self.days}` above 0"
 
 
 @dataclass(frozen=True)
@@ -231,8 +240,25 @@ def _shown(value: Any) -> str:
     return str(value) if isinstance(value, bool) else repr(value)
 
 
-def read_guard(resource: ResourceView, guard: Guard, *, stack_phase: bool) -> GuardReading:
-    """An input guard's state (``ALWAYS`` holds; ``JOIN`` guards are read by the rule, over the stack)."""
+def read_guard(resource: ResourceView, guard: Guard, *, retention: Retention | None, stack_phase: bool) -> GuardReading:
+    """An input guard's state (``ALWAYS`` holds; ``JOIN`` guards are read by the rule, over the stack). A guard that
+    retains the store's automatic backups after deletion holds only while the store keeps some (``retention``, the
+    store's): with backups off, or kept 0 days, there is nothing for it to retain."""
+    reading = _read_input(resource, guard, stack_phase=stack_phase)
+    if not guard.if_backups or reading.state is not State.HOLDS or retention is None:
+        return reading
+    kept = read_retention(resource, retention, stack_phase=stack_phase)
+    if kept.days is None:
+        return GuardReading(guard, State.UNKNOWN, "", kept.unknown_path)
+    if not kept.enabled or kept.days <= 0:
+        off = (f"`{retention.on}` is off" if not kept.enabled and retention.on is not None
+               else f"`{retention.days}` is {kept.days}")
+        return GuardReading(guard, State.MISSING,
+                            f"`{guard.path}` is {guard.shown_value} but no automatic backups are kept ({off})")
+    return reading
+
+
+def _read_input(resource: ResourceView, guard: Guard, *, stack_phase: bool) -> GuardReading:
     if guard.kind is GuardKind.ALWAYS:
         return GuardReading(guard, State.HOLDS, "")
     values = read(resource, guard.path, stack_phase=stack_phase)

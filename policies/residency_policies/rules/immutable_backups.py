@@ -46,16 +46,13 @@ from residency_policies.analysis.backup_copies import (
 )
 from residency_policies.analysis.store_durability import (
     JUDGED_TYPES,
-    Guard,
     GuardKind,
     GuardReading,
-    Retention,
     State,
     StoreProfile,
     STORE_PROFILES,
     alternatives,
     read_guard,
-    read_retention,
     unconfigured,
 )
 from residency_policies.compliance import RESIDENCY
@@ -78,7 +75,8 @@ def unguarded_message(profile: StoreProfile, missing: Sequence[str], *, unknown:
     offers, what the program set instead (``"`skipFinalSnapshot` is True"``). ``unknown``: one guard cannot be read
     at preview (the finding names it), so the message says whether, not that, the data would be lost."""
     how = "(`pulumi destroy`, or a change that forces a replacement)"
-    fixes = [_fix(profile, g) for g in profile.guards if g.kind is not GuardKind.ALWAYS]
+    fixes = [g.fix(profile.retention) if g.kind is not GuardKind.JOIN else JOIN_FIXES[g.join] for g in profile.guards
+             if g.kind is not GuardKind.ALWAYS]
     if not fixes:
         return (f"deleting or replacing this {profile.noun} {how} would lose its data, and the service offers no "
                 f"deletion protection, final backup or retained backups for it: set {PROTECT_FIX}")
@@ -88,40 +86,6 @@ def unguarded_message(profile: StoreProfile, missing: Sequence[str], *, unknown:
         return f"whether this {profile.noun} keeps its data through a deletion or replacement {how}{others}. {keep}"
     return (f"deleting or replacing this {profile.noun} {how} would lose its data: nothing keeps it "
             f"({'; '.join(missing)}). {keep}")
-
-
-def _fix(profile: StoreProfile, guard: Guard) -> str:
-    if guard.kind is GuardKind.JOIN:
-        return JOIN_FIXES[guard.join]
-    if guard.if_backups and profile.retention is not None:
-        return f"{guard.fix()} with automatic backups kept ({_backups_on(profile.retention)})"
-    return guard.fix()
-
-
-def _backups_on(spec: Retention) -> str:
-    """The setting that makes the store keep automatic backups, as a program would write it."""
-    if spec.on is not None:
-        return f"`{spec.on}=True` and `{spec.days}` above 0"
-    return f"`{spec.days}` above 0"
-
-
-def _retained_backups(resource: ResourceView, profile: StoreProfile, reading: GuardReading, *,
-                      stack_phase: bool) -> GuardReading:
-    """A guard that retains the store's automatic backups after deletion holds only while the store keeps some: with
-    backups off (or kept 0 days) there is nothing for it to retain."""
-    spec = profile.retention
-    if not reading.guard.if_backups or reading.state is not State.HOLDS or spec is None:
-        return reading
-    kept = read_retention(resource, spec, stack_phase=stack_phase)
-    if kept.days is None:
-        return GuardReading(reading.guard, State.UNKNOWN, "", kept.unknown_path)
-    if not kept.enabled or kept.days <= 0:
-        off = (f"`{spec.on}` is off" if not kept.enabled and spec.on is not None
-               else f"`{spec.days}` is {kept.days}")
-        return GuardReading(reading.guard, State.MISSING,
-                            f"`{reading.guard.path}` is {reading.guard.shown_value} but no automatic backups are kept "
-                            f"({off})")
-    return reading
 
 
 def _guarded(resource: ResourceView, profile: StoreProfile, resources: Sequence[ResourceView] | None) -> Finding | None:
@@ -136,8 +100,7 @@ def _guarded(resource: ResourceView, profile: StoreProfile, resources: Sequence[
                 return None
             missing.append(JOIN_MISSING[guard.join])
             continue
-        reading = _retained_backups(resource, profile, read_guard(resource, guard, stack_phase=stack_phase),
-                                    stack_phase=stack_phase)
+        reading = read_guard(resource, guard, retention=profile.retention, stack_phase=stack_phase)
         if reading.state is State.HOLDS:
             return None
         readings.append(reading)
