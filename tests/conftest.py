@@ -16,12 +16,18 @@ reads it is one group, so each stack is previewed once in the run. Nothing a tes
 `tmp_path`, and the stray-process checks look only at the pids their own test recorded (tests/process_watch.py).
 """
 
+from __future__ import annotations
+
 import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
+
+if TYPE_CHECKING:
+    from residency_kit.engine.results import PreviewResult
 
 os.environ.setdefault("PULUMI_PYTHON_CMD", sys.executable)
 
@@ -51,14 +57,14 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 
 @pytest.fixture(scope="session")
-def kit_stack_preview() -> Callable[[str], object]:
+def kit_stack_preview() -> Callable[[str], PreviewResult]:
     """The kit's own program previewed as shipped with its own pack, once per stack for the run; tests only read
-    the results (``residency_kit.engine.results.PreviewResult``)."""
+    the results."""
     from residency_kit.engine.api import preview_directory
 
-    previews: dict[str, object] = {}
+    previews: dict[str, PreviewResult] = {}
 
-    def preview(stack: str) -> object:
+    def preview(stack: str) -> PreviewResult:
         if stack not in previews:
             previews[stack] = preview_directory(REPO, stack=stack, policy_packs=[REPO / "policies"])
         return previews[stack]
