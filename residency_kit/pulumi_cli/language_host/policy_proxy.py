@@ -40,6 +40,10 @@ UNLIMITED_MESSAGES = [("grpc.max_receive_message_length", -1), ("grpc.max_send_m
 _NO_DEADLINE = 365 * 24 * 3600.0
 # The longest first line accepted as a port; anything longer is not one.
 _PORT_LINE_LIMIT = 4096
+# How long a stopping proxy lets the calls already in flight finish. A pack that exits before printing its port
+# ends the RunPlugin stream while the call that started it is still sending the engine why; stopping without
+# grace cancelled that call, and the engine saw "Cancelling all calls" instead of the reason.
+_STOP_GRACE = 5.0
 
 
 class PackStartError(RuntimeError):
@@ -172,7 +176,7 @@ class PolicyProxy:
         return port
 
     def stop(self) -> None:
-        self._server.stop(None)
+        self._server.stop(_STOP_GRACE)
         with self._lock:
             if self._channel is not None:
                 self._channel.close()
